@@ -1,0 +1,167 @@
+package sim
+
+import (
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+// recorder is a Handler that logs every timer it sees.
+type recorder struct {
+	env   Env
+	fired []uint64
+	recv  [][]byte
+}
+
+func (r *recorder) Receive(from NodeID, msg []byte) { r.recv = append(r.recv, msg) }
+func (r *recorder) Timer(tag uint64)                { r.fired = append(r.fired, tag) }
+
+// fixedNet delivers every message after a constant delay.
+type fixedNet struct{ d time.Duration }
+
+func (n fixedNet) Transmit(now Time, from, to NodeID, msg []byte, out []Arrival) ([]Arrival, string) {
+	return append(out, Arrival{Delay: n.d, Msg: msg}), ""
+}
+
+// TestQueueOrderProperty: for any mix of scheduled actions, timers and
+// cancellations, events run in non-decreasing time, ties run in scheduling
+// order, and a cancelled timer never fires.
+func TestQueueOrderProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		w := New(Config{Seed: 1, Network: fixedNet{}})
+		var rec *recorder
+		id := w.AddNode("n", func(env Env) Handler { rec = &recorder{env: env}; return rec })
+		env := w.Env(id)
+
+		type fired struct {
+			at  Time
+			seq int
+		}
+		var order []fired
+		scheduled := 0
+		cancelled := map[uint64]bool{}
+		due := map[uint64]Time{}
+		var timers []TimerID
+		var tags []uint64
+
+		nops := rapid.IntRange(1, 200).Draw(t, "nops")
+		for i := 0; i < nops; i++ {
+			switch rapid.IntRange(0, 2).Draw(t, "op") {
+			case 0: // an action at an absolute time
+				at := Time(rapid.Int64Range(0, 50).Draw(t, "at"))
+				seq := scheduled
+				scheduled++
+				w.At(at, func() { order = append(order, fired{w.Now(), seq}) })
+			case 1: // a timer, set from inside an action so that "now" varies
+				at := Time(rapid.Int64Range(0, 50).Draw(t, "tat"))
+				d := time.Duration(rapid.Int64Range(0, 50).Draw(t, "d"))
+				tag := uint64(len(tags) + 1)
+				tags = append(tags, tag)
+				timers = append(timers, 0)
+				k := len(timers) - 1
+				w.At(at, func() {
+					timers[k] = env.SetTimer(d, tag)
+					due[tag] = w.Now().Add(d)
+				})
+			case 2: // cancel an earlier timer at some time
+				if len(timers) == 0 {
+					continue
+				}
+				k := rapid.IntRange(0, len(timers)-1).Draw(t, "k")
+				at := Time(rapid.Int64Range(0, 100).Draw(t, "cat"))
+				w.At(at, func() {
+					if timers[k] != 0 && env.CancelTimer(timers[k]) {
+						cancelled[tags[k]] = true
+					}
+				})
+			}
+		}
+		var last Time
+		for w.Step() {
+			if w.Now() < last {
+				t.Fatalf("time went back from %v to %v", last, w.Now())
+			}
+			last = w.Now()
+		}
+		for i := 1; i < len(order); i++ {
+			a, b := order[i-1], order[i]
+			if a.at == b.at && a.seq > b.seq {
+				t.Fatalf("tie at %v ran seq %d before %d", a.at, a.seq, b.seq)
+			}
+		}
+		seen := map[uint64]bool{}
+		for _, tag := range rec.fired {
+			if cancelled[tag] {
+				t.Fatalf("cancelled timer %d fired", tag)
+			}
+			if seen[tag] {
+				t.Fatalf("timer %d fired twice", tag)
+			}
+			seen[tag] = true
+		}
+		// Every timer that was set and not cancelled fired.
+		for tag := range due {
+			if !cancelled[tag] && !seen[tag] {
+				t.Fatalf("timer %d never fired", tag)
+			}
+		}
+	})
+}
+
+func TestQueueTiesInSchedulingOrder(t *testing.T) {
+	w := New(Config{Network: fixedNet{}})
+	var got []int
+	for i := 0; i < 10; i++ {
+		i := i
+		w.At(5, func() { got = append(got, i) })
+	}
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		if v != i {
+			t.Fatalf("ties ran in order %v; want 0..9", got)
+		}
+	}
+}
+
+func TestRunBounds(t *testing.T) {
+	tests := []struct {
+		name  string
+		cfg   Config
+		bound string
+	}{
+		{"events", Config{MaxEvents: 10}, "max_events"},
+		{"time", Config{MaxTime: Time(time.Second)}, "max_time"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Network = fixedNet{}
+			w := New(tc.cfg)
+			// A timer that re-arms itself forever: the run only ends at a bound.
+			var env Env
+			w.AddNode("n", func(e Env) Handler { env = e; return loop{e} })
+			env.SetTimer(100*time.Millisecond, 1)
+			err := w.Run()
+			be, ok := err.(*BoundError)
+			if !ok {
+				t.Fatalf("Run() = %v; want a *BoundError", err)
+			}
+			if be.Bound != tc.bound {
+				t.Fatalf("bound = %q; want %q", be.Bound, tc.bound)
+			}
+			if tc.bound == "max_time" && w.Now() > tc.cfg.MaxTime {
+				t.Fatalf("ran past max_time: now %v", w.Now())
+			}
+			if tc.bound == "max_events" && w.Events() != 10 {
+				t.Fatalf("ran %d events; want 10", w.Events())
+			}
+		})
+	}
+}
+
+type loop struct{ env Env }
+
+func (l loop) Receive(NodeID, []byte) {}
+func (l loop) Timer(tag uint64)       { l.env.SetTimer(100*time.Millisecond, tag) }

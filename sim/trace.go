@@ -1,0 +1,123 @@
+package sim
+
+// Kind is the kind of a trace record.
+type Kind uint8
+
+// The kinds of trace records. Every send, network decision, delivery, timer,
+// disk write, crash, restart and fault is recorded with its virtual time.
+const (
+	KindSend      Kind = iota + 1 // a node handed a message to the network
+	KindDeliver                   // a copy reached a live node's endpoint
+	KindDrop                      // the network lost the message (Info: why)
+	KindDuplicate                 // the network made an extra copy
+	KindCorrupt                   // the network flipped bits in a copy
+	KindReorder                   // the network held a copy back
+	KindDiscard                   // a copy reached a node that was down or had crashed since the send
+	KindTimer                     // a timer fired
+	KindDisk                      // a disk write became durable
+	KindCrash                     // a node crashed: its volatile state is gone
+	KindRestart                   // a node restarted from its disk
+	KindFault                     // a network fault or change (partition, heal, parameters)
+	KindNote                      // a protocol's own record (env.Trace)
+)
+
+var kindNames = [...]string{
+	KindSend: "send", KindDeliver: "deliver", KindDrop: "drop",
+	KindDuplicate: "duplicate", KindCorrupt: "corrupt", KindReorder: "reorder",
+	KindDiscard: "discard", KindTimer: "timer", KindDisk: "disk",
+	KindCrash: "crash", KindRestart: "restart", KindFault: "fault", KindNote: "note",
+}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return "kind?"
+}
+
+// Record is one entry of the event trace.
+type Record struct {
+	At   Time
+	Kind Kind
+	// Node is where the record happened: the sender of a send, drop,
+	// duplicate, corrupt or reorder; the receiver of a deliver or discard.
+	Node NodeID
+	// Peer is the other end of a message, or NoNode.
+	Peer NodeID
+	// Msg identifies the message a send and its copies' records belong to
+	// (0 when the record is not about a message).
+	Msg uint64
+	// Size is the message's size in bytes.
+	Size int
+	// Label is what the protocol called the message or event ("READ",
+	// "ACK 7", a timer's purpose).
+	Label string
+	// Info is free text: a drop's reason, a fault's description.
+	Info string
+}
+
+// Trace accumulates the records of a run and a running hash of all of them.
+// The hash is the determinism self-check: two runs of the same scenario and
+// seed must end with the same hash.
+type Trace struct {
+	keep  bool
+	off   bool
+	recs  []Record
+	hash  uint64
+	count uint64
+}
+
+const fnvOffset = 14695981039346656037
+const fnvPrime = 1099511628211
+
+func newTrace(keep, off bool) *Trace {
+	return &Trace{keep: keep, off: off, hash: fnvOffset}
+}
+
+func (t *Trace) mixU64(v uint64) {
+	h := t.hash
+	for i := 0; i < 8; i++ {
+		h ^= v & 0xff
+		h *= fnvPrime
+		v >>= 8
+	}
+	t.hash = h
+}
+
+func (t *Trace) mixString(s string) {
+	h := t.hash
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	// A terminator keeps ("ab","c") apart from ("a","bc").
+	h ^= 0xff
+	h *= fnvPrime
+	t.hash = h
+}
+
+func (t *Trace) add(r Record) {
+	if t.off {
+		return
+	}
+	t.count++
+	t.mixU64(uint64(r.At))
+	t.mixU64(uint64(r.Kind) | uint64(uint32(r.Node))<<8 | uint64(uint32(r.Peer))<<40)
+	t.mixU64(r.Msg)
+	t.mixU64(uint64(r.Size))
+	t.mixString(r.Label)
+	t.mixString(r.Info)
+	if t.keep {
+		t.recs = append(t.recs, r)
+	}
+}
+
+// Records returns the kept records in the order they happened. It is empty
+// unless the world was configured to keep the trace.
+func (t *Trace) Records() []Record { return t.recs }
+
+// Hash returns the running FNV-1a hash of every record so far.
+func (t *Trace) Hash() uint64 { return t.hash }
+
+// Len returns how many records were hashed.
+func (t *Trace) Len() uint64 { return t.count }

@@ -1,0 +1,444 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+)
+
+// Config configures a World.
+type Config struct {
+	// Seed is the run's seed: every random stream derives from it.
+	Seed uint64
+	// Network decides the fate of every message. Required before the first
+	// send (see SetNetwork).
+	Network Network
+	// MaxEvents stops the run after this many events; 0 means no limit.
+	MaxEvents uint64
+	// MaxTime stops the run before the first event later than this; 0 means
+	// no limit.
+	MaxTime Time
+	// DiskWriteLatency is the default time a disk write takes to become
+	// durable (per node: SetDiskLatency).
+	DiskWriteLatency time.Duration
+	// KeepTrace keeps every trace record in memory (the hash is always
+	// kept). Turn it on when a report needs the records.
+	KeepTrace bool
+	// NoTrace turns the trace, and its hash, off entirely: for benchmarks.
+	NoTrace bool
+}
+
+// BoundError reports that a run hit its event or virtual-time bound before
+// it ran out of events.
+type BoundError struct {
+	// Bound is "max_events" or "max_time".
+	Bound string
+	// Limit is the bound's value, formatted.
+	Limit string
+	// At is the virtual time reached.
+	At Time
+	// Events is how many events ran.
+	Events uint64
+}
+
+func (e *BoundError) Error() string {
+	return fmt.Sprintf("run stopped at %s after %d events: reached %s = %s (raise limits.%s in the scenario if the run needs more)",
+		e.At, e.Events, e.Bound, e.Limit, e.Bound)
+}
+
+// flight is a message copy on its way.
+type flight struct {
+	from, to NodeID
+	crashes  uint32 // the receiver's crash count at send time
+	msgID    uint64
+	data     []byte
+	label    string
+}
+
+// timerSlot is a pending timer. Slots are freed only when their event pops,
+// so a slot is never reused while an event still points at it.
+type timerSlot struct {
+	node    NodeID
+	crashes uint32
+	gen     uint32
+	live    bool
+	tag     uint64
+}
+
+// diskWrite is a pending disk write.
+type diskWrite struct {
+	node    NodeID
+	crashes uint32
+	key     string
+	val     []byte
+	tag     uint64
+}
+
+// World is one simulated universe: a clock, an event queue, nodes and a
+// network. It runs on one goroutine; nothing in it reads the wall clock.
+type World struct {
+	cfg    Config
+	now    Time
+	seq    uint64
+	events uint64
+	q      queue
+	net    Network
+
+	nodes  []*node
+	byName map[string]NodeID
+
+	flights     []flight
+	freeFlights []int32
+	timers      []timerSlot
+	freeTimers  []int32
+	writes      []diskWrite
+	freeWrites  []int32
+	actions     []func()
+	freeActions []int32
+
+	msgSeq  uint64
+	scratch []Arrival
+	trace   *Trace
+}
+
+// New returns an empty world at time 0.
+func New(cfg Config) *World {
+	return &World{
+		cfg:    cfg,
+		net:    cfg.Network,
+		byName: make(map[string]NodeID),
+		trace:  newTrace(cfg.KeepTrace, cfg.NoTrace),
+	}
+}
+
+// SetNetwork replaces the network model.
+func (w *World) SetNetwork(n Network) { w.net = n }
+
+// Now returns the current virtual time.
+func (w *World) Now() Time { return w.now }
+
+// Seed returns the run's seed.
+func (w *World) Seed() uint64 { return w.cfg.Seed }
+
+// Rand returns a fresh stream for the named component, derived from the
+// run's seed.
+func (w *World) Rand(name string) *Rand { return NewRand(w.cfg.Seed, name) }
+
+// Trace returns the run's trace.
+func (w *World) Trace() *Trace { return w.trace }
+
+// Events returns how many events have run.
+func (w *World) Events() uint64 { return w.events }
+
+// Pending returns how many events are waiting in the queue.
+func (w *World) Pending() int { return w.q.len() }
+
+// AddNode adds a node, builds its endpoint with f and starts it up. Names
+// must be unique; a duplicate is a programming error and panics.
+func (w *World) AddNode(name string, f Factory) NodeID {
+	if _, dup := w.byName[name]; dup {
+		panic("sim: duplicate node " + name)
+	}
+	id := NodeID(len(w.nodes))
+	n := &node{
+		id:      id,
+		name:    name,
+		factory: f,
+		disk:    newDisk(),
+		rand:    NewRand(w.cfg.Seed, "node/"+name),
+		latency: w.cfg.DiskWriteLatency,
+	}
+	n.env = &nodeEnv{w: w, n: n}
+	w.nodes = append(w.nodes, n)
+	w.byName[name] = id
+	n.up = true
+	n.handler = f(n.env)
+	return id
+}
+
+// Lookup returns the ID of the named node.
+func (w *World) Lookup(name string) (NodeID, bool) {
+	id, ok := w.byName[name]
+	return id, ok
+}
+
+// Name returns a node's name ("?" for an unknown ID).
+func (w *World) Name(id NodeID) string {
+	if id < 0 || int(id) >= len(w.nodes) {
+		return "?"
+	}
+	return w.nodes[id].name
+}
+
+// NumNodes returns how many nodes the world has.
+func (w *World) NumNodes() int { return len(w.nodes) }
+
+// Handler returns a node's current endpoint, or nil while it is down. The
+// scenario runner calls application operations on it.
+func (w *World) Handler(id NodeID) Handler { return w.nodes[id].handler }
+
+// Up reports whether a node is running.
+func (w *World) Up(id NodeID) bool { return w.nodes[id].up }
+
+// Disk returns a node's durable storage.
+func (w *World) Disk(id NodeID) *Disk { return w.nodes[id].disk }
+
+// Env returns the environment of a node, for code outside the protocol
+// (the scenario runner) that must act as that node.
+func (w *World) Env(id NodeID) Env { return w.nodes[id].env }
+
+// SetDiskLatency sets one node's disk write latency.
+func (w *World) SetDiskLatency(id NodeID, d time.Duration) { w.nodes[id].latency = d }
+
+// Crash stops a node: its endpoint (all volatile state) is dropped, its
+// timers and pending disk writes are cancelled, and messages already on
+// their way to it will be discarded on arrival. Crashing a down node does
+// nothing.
+func (w *World) Crash(id NodeID) {
+	n := w.nodes[id]
+	if !n.up {
+		return
+	}
+	n.up = false
+	n.handler = nil
+	n.crashes++
+	w.trace.add(Record{At: w.now, Kind: KindCrash, Node: id, Peer: NoNode})
+}
+
+// Restart brings a crashed node back: a new endpoint is built by the node's
+// factory from its disk. Restarting a running node does nothing.
+func (w *World) Restart(id NodeID) {
+	n := w.nodes[id]
+	if n.up {
+		return
+	}
+	n.up = true
+	n.incarn++
+	w.trace.add(Record{At: w.now, Kind: KindRestart, Node: id, Peer: NoNode})
+	n.env = &nodeEnv{w: w, n: n, crashes: n.crashes}
+	n.handler = n.factory(n.env)
+}
+
+// Note adds a record of something outside any node, such as a network
+// fault, to the trace.
+func (w *World) Note(kind Kind, node NodeID, label, info string) {
+	w.trace.add(Record{At: w.now, Kind: kind, Node: node, Peer: NoNode, Label: label, Info: info})
+}
+
+func (w *World) schedule(at Time, kind eventKind, ref int32) {
+	w.seq++
+	w.q.push(event{at: at, seq: w.seq, ref: ref, kind: kind})
+}
+
+// At schedules fn to run at virtual time t (or now, if t is in the past).
+// Actions at the same time run in the order they were scheduled.
+func (w *World) At(t Time, fn func()) {
+	if t < w.now {
+		t = w.now
+	}
+	var ref int32
+	if k := len(w.freeActions); k > 0 {
+		ref = w.freeActions[k-1]
+		w.freeActions = w.freeActions[:k-1]
+		w.actions[ref] = fn
+	} else {
+		ref = int32(len(w.actions))
+		w.actions = append(w.actions, fn)
+	}
+	w.schedule(t, evAction, ref)
+}
+
+// After schedules fn to run d after now.
+func (w *World) After(d time.Duration, fn func()) { w.At(w.now.Add(d), fn) }
+
+func (w *World) send(n *node, live bool, to NodeID, msg []byte, label string) {
+	w.msgSeq++
+	id := w.msgSeq
+	w.trace.add(Record{At: w.now, Kind: KindSend, Node: n.id, Peer: to, Msg: id, Size: len(msg), Label: label})
+	if !live {
+		// Only a stale endpoint, or code acting for a down node, gets
+		// here: the message never leaves.
+		w.trace.add(Record{At: w.now, Kind: KindDrop, Node: n.id, Peer: to, Msg: id, Size: len(msg), Label: label, Info: "sender down"})
+		return
+	}
+	if to < 0 || int(to) >= len(w.nodes) {
+		w.trace.add(Record{At: w.now, Kind: KindDrop, Node: n.id, Peer: to, Msg: id, Size: len(msg), Label: label, Info: "no such node"})
+		return
+	}
+	copies, reason := w.net.Transmit(w.now, n.id, to, msg, w.scratch[:0])
+	if len(copies) == 0 {
+		w.trace.add(Record{At: w.now, Kind: KindDrop, Node: n.id, Peer: to, Msg: id, Size: len(msg), Label: label, Info: reason})
+	}
+	dest := w.nodes[to]
+	for i := range copies {
+		c := &copies[i]
+		switch c.Fate {
+		case Duplicated:
+			w.trace.add(Record{At: w.now, Kind: KindDuplicate, Node: n.id, Peer: to, Msg: id, Size: len(c.Msg), Label: label})
+		case Corrupted:
+			w.trace.add(Record{At: w.now, Kind: KindCorrupt, Node: n.id, Peer: to, Msg: id, Size: len(c.Msg), Label: label})
+		case Reordered:
+			w.trace.add(Record{At: w.now, Kind: KindReorder, Node: n.id, Peer: to, Msg: id, Size: len(c.Msg), Label: label, Info: "+" + FormatDuration(c.Delay)})
+		}
+		f := flight{from: n.id, to: to, crashes: dest.crashes, msgID: id, data: c.Msg, label: label}
+		var ref int32
+		if k := len(w.freeFlights); k > 0 {
+			ref = w.freeFlights[k-1]
+			w.freeFlights = w.freeFlights[:k-1]
+			w.flights[ref] = f
+		} else {
+			ref = int32(len(w.flights))
+			w.flights = append(w.flights, f)
+		}
+		d := c.Delay
+		if d < 0 {
+			d = 0
+		}
+		w.schedule(w.now.Add(d), evDeliver, ref)
+	}
+	w.scratch = copies[:0]
+}
+
+func (w *World) setTimer(n *node, d time.Duration, tag uint64) TimerID {
+	if d < 0 {
+		d = 0
+	}
+	var ref int32
+	if k := len(w.freeTimers); k > 0 {
+		ref = w.freeTimers[k-1]
+		w.freeTimers = w.freeTimers[:k-1]
+	} else {
+		ref = int32(len(w.timers))
+		w.timers = append(w.timers, timerSlot{})
+	}
+	s := &w.timers[ref]
+	s.gen++
+	s.node, s.crashes, s.live, s.tag = n.id, n.crashes, true, tag
+	w.schedule(w.now.Add(d), evTimer, ref)
+	return TimerID(uint64(s.gen)<<32 | uint64(uint32(ref)))
+}
+
+func (w *World) cancelTimer(id TimerID) bool {
+	ref := int(uint32(id))
+	if ref >= len(w.timers) {
+		return false
+	}
+	s := &w.timers[ref]
+	if s.gen != uint32(id>>32) || !s.live {
+		return false
+	}
+	s.live = false
+	return true
+}
+
+func (w *World) writeDisk(n *node, key string, val []byte, tag uint64) {
+	wr := diskWrite{node: n.id, crashes: n.crashes, key: key, tag: tag}
+	if val != nil {
+		wr.val = append([]byte{}, val...)
+	}
+	var ref int32
+	if k := len(w.freeWrites); k > 0 {
+		ref = w.freeWrites[k-1]
+		w.freeWrites = w.freeWrites[:k-1]
+		w.writes[ref] = wr
+	} else {
+		ref = int32(len(w.writes))
+		w.writes = append(w.writes, wr)
+	}
+	w.schedule(w.now.Add(n.latency), evDisk, ref)
+}
+
+// Step runs the next event, if any, and reports whether one ran. It ignores
+// the run bounds.
+func (w *World) Step() bool {
+	if w.q.len() == 0 {
+		return false
+	}
+	e := w.q.pop()
+	w.now = e.at
+	w.events++
+	w.dispatch(e)
+	return true
+}
+
+func (w *World) dispatch(e event) {
+	switch e.kind {
+	case evDeliver:
+		f := w.flights[e.ref]
+		w.flights[e.ref] = flight{}
+		w.freeFlights = append(w.freeFlights, e.ref)
+		n := w.nodes[f.to]
+		if !n.up || n.crashes != f.crashes {
+			info := "node down"
+			if n.up {
+				info = "crashed since send"
+			}
+			w.trace.add(Record{At: w.now, Kind: KindDiscard, Node: f.to, Peer: f.from, Msg: f.msgID, Size: len(f.data), Label: f.label, Info: info})
+			return
+		}
+		w.trace.add(Record{At: w.now, Kind: KindDeliver, Node: f.to, Peer: f.from, Msg: f.msgID, Size: len(f.data), Label: f.label})
+		n.handler.Receive(f.from, f.data)
+	case evTimer:
+		s := w.timers[e.ref]
+		w.timers[e.ref].live = false
+		w.freeTimers = append(w.freeTimers, e.ref)
+		n := w.nodes[s.node]
+		if !s.live || !n.up || n.crashes != s.crashes {
+			return
+		}
+		w.trace.add(Record{At: w.now, Kind: KindTimer, Node: s.node, Peer: NoNode, Msg: s.tag})
+		n.handler.Timer(s.tag)
+	case evDisk:
+		wr := w.writes[e.ref]
+		w.writes[e.ref] = diskWrite{}
+		w.freeWrites = append(w.freeWrites, e.ref)
+		n := w.nodes[wr.node]
+		if !n.up || n.crashes != wr.crashes {
+			return // the crash tore this write: it never reached the platter
+		}
+		if wr.val == nil {
+			n.disk.Delete(wr.key)
+		} else {
+			n.disk.data[wr.key] = wr.val
+		}
+		w.trace.add(Record{At: w.now, Kind: KindDisk, Node: wr.node, Peer: NoNode, Msg: wr.tag, Size: len(wr.val), Label: wr.key})
+		n.handler.Timer(wr.tag)
+	case evAction:
+		fn := w.actions[e.ref]
+		w.actions[e.ref] = nil
+		w.freeActions = append(w.freeActions, e.ref)
+		fn()
+	}
+}
+
+// Run runs events until none is left. It returns a *BoundError if the run
+// hits Config.MaxEvents or Config.MaxTime first.
+func (w *World) Run() error { return w.run(-1) }
+
+// RunUntil runs every event at or before t, then sets the clock to t. It
+// returns a *BoundError if a bound is hit first.
+func (w *World) RunUntil(t Time) error {
+	if err := w.run(t); err != nil {
+		return err
+	}
+	if w.now < t {
+		w.now = t
+	}
+	return nil
+}
+
+func (w *World) run(until Time) error {
+	for w.q.len() > 0 {
+		e := w.q.peek()
+		if until >= 0 && e.at > until {
+			return nil
+		}
+		if w.cfg.MaxTime > 0 && e.at > w.cfg.MaxTime {
+			return &BoundError{Bound: "max_time", Limit: FormatDuration(time.Duration(w.cfg.MaxTime)), At: w.now, Events: w.events}
+		}
+		if w.cfg.MaxEvents > 0 && w.events >= w.cfg.MaxEvents {
+			return &BoundError{Bound: "max_events", Limit: fmt.Sprint(w.cfg.MaxEvents), At: w.now, Events: w.events}
+		}
+		w.Step()
+	}
+	return nil
+}
