@@ -1,0 +1,141 @@
+// Package udp implements the datagram layer of the simulator: an 8-byte
+// header in the layout of RFC 768 protected by the Internet checksum of
+// RFC 1071.
+//
+// The checksum is what lets a corrupted bit on a simulated link be caught by
+// a real computation rather than by a flag on the message.
+package udp
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Sum adds b to initial as a sequence of big-endian 16-bit words in one's
+// complement arithmetic (RFC 1071 §1) and returns the folded 16-bit sum in
+// the low bits of the result. An odd final byte Z counts as the word [Z, 0];
+// the pad is never part of the data.
+//
+// initial lets a caller chain sums over several pieces (a header and then a
+// payload); any partial result of Sum, folded or not, is a valid initial
+// value. Chaining is only exact when every piece but the last has even
+// length, since an odd piece is padded where it ends.
+func Sum(b []byte, initial uint32) uint32 {
+	// Accumulate in 64 bits so that carries can be deferred (RFC 1071 §2(B)):
+	// even 2^32 words of 0xFFFF cannot overflow.
+	s := uint64(initial)
+	for len(b) >= 2 {
+		s += uint64(binary.BigEndian.Uint16(b))
+		b = b[2:]
+	}
+	if len(b) == 1 {
+		s += uint64(b[0]) << 8
+	}
+	for s > 0xFFFF {
+		s = s&0xFFFF + s>>16
+	}
+	return uint32(s)
+}
+
+// Checksum returns the Internet checksum of b: the one's complement of the
+// folded sum. A sender zeroes the checksum field, computes Checksum over the
+// whole message and stores the result in the field.
+//
+// The checksum of empty input (or of all-zero input) is 0xFFFF: the sum is 0
+// and its complement is 0xFFFF.
+func Checksum(b []byte) uint16 {
+	return ^uint16(Sum(b, 0))
+}
+
+// Valid reports whether b, which includes a checksum field at an even
+// offset, checks out: the one's complement sum over all of it must be
+// 0xFFFF (RFC 1071 §1, step 3).
+func Valid(b []byte) bool {
+	return Sum(b, 0) == 0xFFFF
+}
+
+// HeaderLen is the size in bytes of a marshaled Header.
+const HeaderLen = 8
+
+// MaxPayload is the largest payload whose datagram length still fits the
+// 16-bit Length field.
+const MaxPayload = 0xFFFF - HeaderLen
+
+// Header is the UDP header of RFC 768. All fields travel big-endian.
+type Header struct {
+	SrcPort uint16
+	DstPort uint16
+	// Length is the length in bytes of the header plus the payload.
+	Length uint16
+	// Checksum is the Internet checksum of the datagram, or 0 for "no
+	// checksum" (RFC 768).
+	Checksum uint16
+}
+
+var (
+	// ErrChecksum means the datagram's checksum does not match its bytes:
+	// it was corrupted in flight.
+	ErrChecksum = errors.New("udp: bad checksum")
+	// ErrMalformed means the bytes cannot be a datagram: shorter than a
+	// header, or a Length field that disagrees with the number of bytes.
+	ErrMalformed = errors.New("udp: malformed datagram")
+	// ErrTooLong means a payload longer than MaxPayload was given to Marshal.
+	ErrTooLong = errors.New("udp: payload too long")
+)
+
+// Marshal returns the wire form of a datagram carrying payload. It fills in
+// Length and Checksum itself; the values of those fields in h are ignored.
+//
+// Real UDP also sums a pseudo-header of IP addresses, protocol and length
+// (RFC 768). The simulator has no IP layer, so the checksum covers only the
+// UDP header and the payload. As in RFC 768, a computed checksum of 0 is sent
+// as 0xFFFF (the other representation of zero in one's complement), because a
+// transmitted 0 means "no checksum".
+func Marshal(h Header, payload []byte) ([]byte, error) {
+	if len(payload) > MaxPayload {
+		return nil, fmt.Errorf("%w: %d bytes, max %d", ErrTooLong, len(payload), MaxPayload)
+	}
+	b := make([]byte, HeaderLen+len(payload))
+	binary.BigEndian.PutUint16(b[0:], h.SrcPort)
+	binary.BigEndian.PutUint16(b[2:], h.DstPort)
+	binary.BigEndian.PutUint16(b[4:], uint16(len(b)))
+	// b[6:8] stays zero while the checksum is computed.
+	copy(b[HeaderLen:], payload)
+	c := Checksum(b)
+	if c == 0 {
+		c = 0xFFFF
+	}
+	binary.BigEndian.PutUint16(b[6:], c)
+	return b, nil
+}
+
+// Unmarshal parses a datagram. It returns an error wrapping ErrMalformed if b
+// is shorter than a header, ErrChecksum if the checksum does not verify, and
+// ErrMalformed if the Length field differs from len(b). A Checksum field of 0 means
+// the sender did not compute one, so it is accepted unchecked (RFC 768);
+// Marshal never sends 0.
+//
+// The returned payload aliases b.
+func Unmarshal(b []byte) (Header, []byte, error) {
+	if len(b) < HeaderLen {
+		return Header{}, nil, fmt.Errorf("%w: %d bytes, shorter than the %d-byte header", ErrMalformed, len(b), HeaderLen)
+	}
+	h := Header{
+		SrcPort:  binary.BigEndian.Uint16(b[0:]),
+		DstPort:  binary.BigEndian.Uint16(b[2:]),
+		Length:   binary.BigEndian.Uint16(b[4:]),
+		Checksum: binary.BigEndian.Uint16(b[6:]),
+	}
+	// The checksum is verified before the length so that a flipped bit
+	// anywhere, the Length field included, reads as ErrChecksum.
+	if h.Checksum != 0 && !Valid(b) {
+		return Header{}, nil, ErrChecksum
+	}
+	// The simulator delivers exactly the bytes that were sent, so any
+	// disagreement between Length and the datagram size is damage.
+	if int(h.Length) != len(b) {
+		return Header{}, nil, fmt.Errorf("%w: length field %d, datagram %d bytes", ErrMalformed, h.Length, len(b))
+	}
+	return h, b[HeaderLen:], nil
+}
