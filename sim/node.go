@@ -7,7 +7,9 @@ import "time"
 // nothing of the scheduler, which is what lets a unit test drive it step by
 // step with a fake Env and lets the simulator crash it at any instant.
 type Handler interface {
-	// Receive is called when a message from another node arrives.
+	// Receive is called when a message from another node arrives. msg
+	// must be treated as read-only: the network shares one slice between
+	// the sender and every intact copy.
 	Receive(from NodeID, msg []byte)
 	// Timer is called when a timer set with Env.SetTimer fires, and when a
 	// disk write started with Env.WriteDisk becomes durable, with the tag

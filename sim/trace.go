@@ -19,7 +19,18 @@ const (
 	KindRestart                   // a node restarted from its disk
 	KindFault                     // a network fault or change (partition, heal, parameters)
 	KindNote                      // a protocol's own record (env.Trace)
+
+	numKinds
 )
+
+// Kinds lists every record kind in order.
+func Kinds() []Kind {
+	ks := make([]Kind, 0, numKinds-1)
+	for k := KindSend; k < numKinds; k++ {
+		ks = append(ks, k)
+	}
+	return ks
+}
 
 var kindNames = [...]string{
 	KindSend: "send", KindDeliver: "deliver", KindDrop: "drop",
@@ -60,11 +71,12 @@ type Record struct {
 // The hash is the determinism self-check: two runs of the same scenario and
 // seed must end with the same hash.
 type Trace struct {
-	keep  bool
-	off   bool
-	recs  []Record
-	hash  uint64
-	count uint64
+	keep   bool
+	off    bool
+	recs   []Record
+	hash   uint64
+	count  uint64
+	counts [numKinds]uint64
 }
 
 const fnvOffset = 14695981039346656037
@@ -101,6 +113,7 @@ func (t *Trace) add(r Record) {
 		return
 	}
 	t.count++
+	t.counts[r.Kind]++
 	t.mixU64(uint64(r.At))
 	t.mixU64(uint64(r.Kind) | uint64(uint32(r.Node))<<8 | uint64(uint32(r.Peer))<<40)
 	t.mixU64(r.Msg)
@@ -118,6 +131,15 @@ func (t *Trace) Records() []Record { return t.recs }
 
 // Hash returns the running FNV-1a hash of every record so far.
 func (t *Trace) Hash() uint64 { return t.hash }
+
+// Count returns how many records of kind k there were, whether or not the
+// records were kept.
+func (t *Trace) Count(k Kind) uint64 {
+	if k >= numKinds {
+		return 0
+	}
+	return t.counts[k]
+}
 
 // Len returns how many records were hashed.
 func (t *Trace) Len() uint64 { return t.count }

@@ -112,9 +112,13 @@ func Marshal(h Header, payload []byte) ([]byte, error) {
 
 // Unmarshal parses a datagram. It returns an error wrapping ErrMalformed if b
 // is shorter than a header, ErrChecksum if the checksum does not verify, and
-// ErrMalformed if the Length field differs from len(b). A Checksum field of 0 means
-// the sender did not compute one, so it is accepted unchecked (RFC 768);
-// Marshal never sends 0.
+// ErrMalformed if the Length field differs from len(b).
+//
+// RFC 768 lets a sender transmit 0 to mean "no checksum". Every sender in
+// this simulator computes one (Marshal never sends 0), so a 0 field can only
+// be damage: one flipped bit turns 0x0001..0x8000 into 0, and accepting it
+// would let a corrupted datagram through. Unmarshal therefore reports a 0
+// field as ErrChecksum; a real receiver would accept it.
 //
 // The returned payload aliases b.
 func Unmarshal(b []byte) (Header, []byte, error) {
@@ -129,7 +133,7 @@ func Unmarshal(b []byte) (Header, []byte, error) {
 	}
 	// The checksum is verified before the length so that a flipped bit
 	// anywhere, the Length field included, reads as ErrChecksum.
-	if h.Checksum != 0 && !Valid(b) {
+	if h.Checksum == 0 || !Valid(b) {
 		return Header{}, nil, ErrChecksum
 	}
 	// The simulator delivers exactly the bytes that were sent, so any

@@ -1,0 +1,416 @@
+package netmodel
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/sim-lecture/sim/sim"
+)
+
+// The reasons Network.Transmit gives when no copy arrives.
+const (
+	ReasonLoss      = "loss"      // the loss probability dropped the datagram
+	ReasonPartition = "partition" // a partition or a block separates the nodes
+)
+
+// Network is the unreliable network of the lecture: every datagram may be
+// lost, duplicated, corrupted or reordered, with the probabilities of its
+// link's Params, and partitions cut nodes off. It implements sim.Network.
+//
+// A datagram from -> to goes through these steps:
+//
+//  1. Eight numbers are drawn from the link's stream (see the package
+//     comment), always all eight.
+//  2. Serialisation: with a Bandwidth, the datagram waits until the link
+//     has sent every earlier datagram (each directed link is one FIFO
+//     transmit queue; the link is busy until the last one is out) and then
+//     takes bits/Bandwidth to send (an empty message waits its turn but
+//     takes no time). Every datagram occupies the link, even one that the
+//     partition or loss steps drop afterwards: the sender's interface cannot
+//     know what happens further on. Bandwidth 0 means no queue and no
+//     serialisation delay.
+//  3. Partition: if a partition or block separates the nodes, no copy
+//     arrives (ReasonPartition). It is checked before loss, so a datagram
+//     both would drop is counted once, as partitioned.
+//  4. Loss: with probability Loss, no copy arrives (ReasonLoss).
+//  5. The first copy arrives after the serialisation wait plus a delay drawn
+//     from the link's Delay. With probability Reorder it is held back by an
+//     extra delay uniform in (0, ReorderDelay] (Fate Reordered; nothing
+//     happens when ReorderDelay is 0). With probability Corrupt it is a fresh
+//     slice with exactly one bit flipped (Fate Corrupted, which wins over
+//     Reordered when both happen; an empty message has no bit to flip and
+//     is delivered intact).
+//  6. With probability Duplicate a second copy follows (Fate Duplicated):
+//     the bytes as sent, after the same serialisation wait (the network
+//     copied the datagram after it left the sender) and its own delay draw.
+//
+// Copies that are not corrupted share the sender's slice; the network never
+// writes to it. Reordering needs no separate mechanism beyond step 5: any
+// delay distribution that is not constant already lets a later datagram
+// overtake an earlier one.
+//
+// A Network is not safe for concurrent use; the simulator calls it from its
+// one goroutine.
+type Network struct {
+	seed  uint64
+	cfg   Config
+	names func(sim.NodeID) string
+
+	// patches are the mid-run changes, in the order they were made.
+	// paramsGen counts changes to cfg-plus-patches; a link recomputes its
+	// Params when its copy of the counter is stale.
+	patches   []LinkPatch
+	paramsGen uint32
+	// paramSets holds each distinct effective Params once; links refer to
+	// theirs by index, so most links share the default's entry.
+	paramSets []Params
+
+	// partitions maps, for each active partition, a node name to its group.
+	// blocked holds the blocked directions. cutGen counts changes to both.
+	partitions []partition
+	nextPartID int
+	blocked    map[direction]bool
+	cutGen     uint32
+
+	links grid[link]
+	// sent counts the datagrams of each direction: a link's position in
+	// its random stream. At 4 bytes per direction it is the only per-link
+	// state the common case touches, which keeps a thousand-node network's
+	// million links in cache.
+	sent grid[uint32]
+	// nodeKeys caches, per NodeID, the hash of the node's name (0 = not
+	// computed yet).
+	nodeKeys []uint64
+	stats    Stats
+}
+
+// partition is one active partition: its ID and each named node's group.
+type partition struct {
+	id    int
+	group map[string]int
+}
+
+// direction is a blocked from -> to pair of node names.
+type direction struct{ from, to string }
+
+// link is the slow-path state of one direction of one link: its transmit
+// queue and caches of its effective Params (an index into the network's
+// table of distinct Params) and of whether a partition cuts it. Only a
+// network with overrides, patches, partitions, blocks or a bandwidth uses
+// it; see Transmit.
+type link struct {
+	busyUntil sim.Time // when the transmit queue has sent everything so far
+	paramsGen uint32
+	cutGen    uint32
+	params    int32 // index into Network.paramSets
+	cut       bool
+}
+
+// Stats counts what a Network did since New. A copy that is both corrupted
+// and reordered counts in both, although its Fate says only Corrupted.
+type Stats struct {
+	Sent        int // datagrams passed to Transmit
+	Lost        int // datagrams dropped by the loss probability
+	Partitioned int // datagrams dropped by a partition or block
+	Duplicated  int // extra copies made
+	Corrupted   int // copies with a flipped bit
+	Reordered   int // copies held back by an extra delay
+}
+
+// New returns the network of cfg under the run's seed. names gives each
+// node's scenario name, which per-link overrides, partitions and the links'
+// random streams use; nil names a node by its decimal NodeID. New does not
+// validate cfg (see Config.Validate); invalid values never produce a
+// negative delay.
+func New(seed uint64, cfg Config, names func(sim.NodeID) string) *Network {
+	cfg.Links = slices.Clone(cfg.Links)
+	for i := range cfg.Links {
+		cfg.Links[i].Patch = clonePatch(cfg.Links[i].Patch)
+	}
+	return &Network{seed: seed, cfg: cfg, names: names, paramsGen: 1, cutGen: 1}
+}
+
+// clonePatch copies the values patch points to, so that a caller that
+// reuses its variables cannot change a patch already given to the network.
+func clonePatch(p Patch) Patch {
+	return Patch{
+		Delay:        clonePtr(p.Delay),
+		Bandwidth:    clonePtr(p.Bandwidth),
+		Loss:         clonePtr(p.Loss),
+		Duplicate:    clonePtr(p.Duplicate),
+		Reorder:      clonePtr(p.Reorder),
+		ReorderDelay: clonePtr(p.ReorderDelay),
+		Corrupt:      clonePtr(p.Corrupt),
+	}
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// name returns the scenario name of node id.
+func (n *Network) name(id sim.NodeID) string {
+	if n.names == nil {
+		return strconv.Itoa(int(id))
+	}
+	return n.names(id)
+}
+
+// Params returns the effective parameters of the direction from -> to:
+// the default, then every matching per-link override of the Config in
+// order, then every matching mid-run change (SetDefault, PatchLink) in the
+// order it was made. A later patch wins for the fields it sets, so
+// SetDefault overrides earlier per-link overrides of the same fields.
+func (n *Network) Params(from, to string) Params {
+	p := n.cfg.Default
+	for _, lp := range n.cfg.Links {
+		if lp.Matches(from, to) {
+			p = p.Apply(lp.Patch)
+		}
+	}
+	for _, lp := range n.patches {
+		if lp.Matches(from, to) {
+			p = p.Apply(lp.Patch)
+		}
+	}
+	return p
+}
+
+// SetDefault changes every link from now on: p is applied to every
+// direction after everything applied so far. Datagrams already in flight
+// keep their fate.
+func (n *Network) SetDefault(p Patch) {
+	n.PatchLink("*", "*", p)
+}
+
+// PatchLink changes the direction from -> to from now on; "" or "*" as a
+// name matches every node, as in Config.Links.
+func (n *Network) PatchLink(from, to string, p Patch) {
+	n.patches = append(n.patches, LinkPatch{From: from, To: to, Patch: clonePatch(p)})
+	n.paramsGen++
+}
+
+// Partition adds a partition: a datagram between two nodes that are both
+// named in groups, in different groups, is dropped (ReasonPartition). Nodes
+// named in no group are unaffected and still reach everyone. A name listed
+// in several groups belongs to the first. Partitions add up: a datagram is
+// dropped when any active partition or block separates its nodes, until
+// Heal, or until HealPartition with the ID it returns.
+func (n *Network) Partition(groups [][]string) int {
+	m := make(map[string]int)
+	for g, names := range groups {
+		for _, name := range names {
+			if _, dup := m[name]; !dup {
+				m[name] = g
+			}
+		}
+	}
+	n.nextPartID++
+	n.partitions = append(n.partitions, partition{id: n.nextPartID, group: m})
+	n.cutGen++
+	return n.nextPartID
+}
+
+// HealPartition removes the one partition Partition returned id for, so
+// that overlapping partitions with their own heal times end separately.
+// Other partitions and blocks stay. An unknown id does nothing.
+func (n *Network) HealPartition(id int) {
+	for i, p := range n.partitions {
+		if p.id == id {
+			n.partitions = append(n.partitions[:i:i], n.partitions[i+1:]...)
+			n.cutGen++
+			return
+		}
+	}
+}
+
+// Block drops every datagram from -> to (ReasonPartition) until Unblock or
+// Heal, leaving to -> from alone: an asymmetric partition. Names are exact
+// (no "*"). Blocking twice is the same as once.
+func (n *Network) Block(from, to string) {
+	if n.blocked == nil {
+		n.blocked = make(map[direction]bool)
+	}
+	n.blocked[direction{from, to}] = true
+	n.cutGen++
+}
+
+// Unblock undoes Block(from, to). A partition that separates the two nodes
+// still drops their datagrams.
+func (n *Network) Unblock(from, to string) {
+	delete(n.blocked, direction{from, to})
+	n.cutGen++
+}
+
+// Heal restores full connectivity: it removes every partition and every
+// block. Datagrams dropped before stay dropped.
+func (n *Network) Heal() {
+	n.partitions = nil
+	n.blocked = nil
+	n.cutGen++
+}
+
+// Connected reports whether datagrams from -> to currently pass: no block on
+// that direction and no partition with the two nodes in different groups.
+func (n *Network) Connected(from, to string) bool {
+	if n.blocked[direction{from, to}] {
+		return false
+	}
+	for _, p := range n.partitions {
+		gf, okf := p.group[from]
+		gt, okt := p.group[to]
+		if okf && okt && gf != gt {
+			return false
+		}
+	}
+	return true
+}
+
+// Stats returns the counters so far.
+func (n *Network) Stats() Stats { return n.stats }
+
+// link returns the slow-path state of from -> to with its caches up to
+// date.
+func (n *Network) link(from, to sim.NodeID) *link {
+	l := n.links.at(from, to)
+	if l.paramsGen != n.paramsGen {
+		l.params = n.intern(n.Params(n.name(from), n.name(to)))
+		l.paramsGen = n.paramsGen
+	}
+	if l.cutGen != n.cutGen {
+		l.cut = !n.Connected(n.name(from), n.name(to))
+		l.cutGen = n.cutGen
+	}
+	return l
+}
+
+// simple reports whether every link has the default parameters, no
+// partition or block is active and there is no bandwidth limit: then no
+// link needs its slow-path state.
+func (n *Network) simple() bool {
+	return len(n.cfg.Links) == 0 && len(n.patches) == 0 && len(n.partitions) == 0 &&
+		len(n.blocked) == 0 && !(n.cfg.Default.Bandwidth > 0)
+}
+
+// nodeKey returns the hash of a node's name, cached.
+func (n *Network) nodeKey(id sim.NodeID) uint64 {
+	if int(id) >= len(n.nodeKeys) {
+		n.nodeKeys = append(n.nodeKeys, make([]uint64, int(id)+1-len(n.nodeKeys))...)
+	}
+	k := n.nodeKeys[id]
+	if k == 0 {
+		k = sim.HashString(n.name(id)) | 1
+		n.nodeKeys[id] = k
+	}
+	return k
+}
+
+// LinkStream returns the random stream of the direction from -> to under
+// seed, at its start: SplitMix64 seeded with a key mixed from the seed and
+// the FNV-1a hashes of the two names (see the package comment). Datagram k
+// of the link uses outputs 8k+1 to 8k+8.
+func LinkStream(seed uint64, from, to string) sim.SplitMix {
+	return sim.NewSplitMixState(linkKey(seed, sim.HashString(from)|1, sim.HashString(to)|1))
+}
+
+func linkKey(seed, from, to uint64) uint64 {
+	return sim.Mix64(sim.Mix64(seed^from) ^ to*0x9e3779b97f4a7c15)
+}
+
+// intern returns the index of p in n.paramSets, adding it if it is new.
+func (n *Network) intern(p Params) int32 {
+	if len(n.paramSets) > 0 && n.paramSets[0] == p {
+		return 0 // the common case: the default
+	}
+	for i := range n.paramSets {
+		if n.paramSets[i] == p {
+			return int32(i)
+		}
+	}
+	n.paramSets = append(n.paramSets, p)
+	return int32(len(n.paramSets) - 1)
+}
+
+// Transmit decides the fate of one datagram; see Network for the steps.
+// It allocates only for a corrupted copy (and the first time a link is
+// used).
+func (n *Network) Transmit(now sim.Time, from, to sim.NodeID, msg []byte, out []sim.Arrival) ([]sim.Arrival, string) {
+	count := n.sent.at(from, to)
+	r := sim.NewSplitMixState(linkKey(n.seed, n.nodeKey(from), n.nodeKey(to)))
+	r.Skip(8 * uint64(*count))
+	*count++
+	n.stats.Sent++
+
+	p := &n.cfg.Default
+	var l *link
+	if !n.simple() {
+		l = n.link(from, to)
+		p = &n.paramSets[l.params]
+	}
+
+	// Always all eight draws, in the documented order.
+	uLoss := r.Float64()
+	uDup := r.Float64()
+	uCorrupt := r.Float64()
+	uReorder := r.Float64()
+	xBit := r.Uint64()
+	xReorder := r.Uint64()
+	uDelay1 := r.Float64()
+	uDelay2 := r.Float64()
+
+	depart := now
+	if l != nil {
+		depart = queued(now, &l.busyUntil, len(msg), p.Bandwidth)
+	}
+	if l != nil && l.cut {
+		n.stats.Partitioned++
+		return out, ReasonPartition
+	}
+	if uLoss < p.Loss {
+		n.stats.Lost++
+		return out, ReasonLoss
+	}
+
+	wait := depart.Sub(now)
+	first := sim.Arrival{Delay: addDelay(wait, p.Delay.sample(uDelay1)), Msg: msg, Fate: sim.Delivered}
+	if uReorder < p.Reorder && p.ReorderDelay > 0 {
+		extra := 1 + time.Duration(scale(xReorder, uint64(p.ReorderDelay)))
+		first.Delay = addDelay(first.Delay, extra)
+		first.Fate = sim.Reordered
+		n.stats.Reordered++
+	}
+	if uCorrupt < p.Corrupt && len(msg) > 0 {
+		first.Msg = flipBit(msg, scale(xBit, uint64(len(msg))*8))
+		first.Fate = sim.Corrupted
+		n.stats.Corrupted++
+	}
+	out = append(out, first)
+	if uDup < p.Duplicate {
+		out = append(out, sim.Arrival{Delay: addDelay(wait, p.Delay.sample(uDelay2)), Msg: msg, Fate: sim.Duplicated})
+		n.stats.Duplicated++
+	}
+	return out, ""
+}
+
+// flipBit returns a copy of msg with bit number bit flipped (bit 0 is the
+// most significant bit of msg[0]). One flipped bit is always caught by the
+// Internet checksum and by CRCs: see the package comment.
+func flipBit(msg []byte, bit uint64) []byte {
+	c := make([]byte, len(msg))
+	copy(c, msg)
+	c[bit/8] ^= 0x80 >> (bit % 8)
+	return c
+}
+
+// addDelay returns a+b for non-negative delays, capped at maxDelay.
+func addDelay(a, b time.Duration) time.Duration {
+	if a > maxDelay-b {
+		return maxDelay
+	}
+	return a + b
+}

@@ -1,0 +1,302 @@
+package netmodel
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// TestOverridesInOrder checks that Params applies the default, then each
+// matching override in order, so that a later override wins.
+func TestOverridesInOrder(t *testing.T) {
+	def := DefaultParams()
+	cfg := Config{
+		Default: def,
+		Links: []LinkPatch{
+			{From: "*", To: "server", Patch: Patch{Loss: ptr(0.3)}},
+			{From: "A", To: "server", Patch: Patch{Loss: ptr(0.1), Bandwidth: ptr(1e6)}},
+			{From: "", To: "server", Patch: Patch{Duplicate: ptr(0.2)}},
+			{From: "server", To: "", Patch: Patch{Delay: &Delay{Kind: Uniform, Min: time.Millisecond, Max: 2 * time.Millisecond}}},
+			{From: "B", To: "server", Patch: Patch{Loss: ptr(0.0)}},
+		},
+	}
+	with := func(f func(p *Params)) Params {
+		p := def
+		f(&p)
+		return p
+	}
+	tests := []struct {
+		from, to string
+		want     Params
+	}{
+		{"A", "server", with(func(p *Params) { p.Loss, p.Bandwidth, p.Duplicate = 0.1, 1e6, 0.2 })},
+		{"B", "server", with(func(p *Params) { p.Loss, p.Duplicate = 0, 0.2 })},
+		{"C", "server", with(func(p *Params) { p.Loss, p.Duplicate = 0.3, 0.2 })},
+		{"server", "A", with(func(p *Params) { p.Delay = Delay{Kind: Uniform, Min: time.Millisecond, Max: 2 * time.Millisecond} })},
+		{"A", "B", def},
+	}
+	net := New(1, cfg, nil)
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, net.Params(tt.from, tt.to)); diff != "" {
+			t.Errorf("Params(%q, %q) (-want +got):\n%s", tt.from, tt.to, diff)
+		}
+	}
+}
+
+// TestMidRunPatches checks SetDefault and PatchLink: they apply after the
+// configuration, in the order they were made, to links already in use.
+func TestMidRunPatches(t *testing.T) {
+	cfg := Config{
+		Default: faultless(),
+		Links:   []LinkPatch{{From: "A", To: "B", Patch: Patch{Duplicate: ptr(1.0)}}},
+	}
+	net := New(1, cfg, namer("A", "B", "C"))
+	type outcome struct {
+		Reason string
+		Copies int
+	}
+	observe := func(from, to sim.NodeID) outcome {
+		d := send(net, 0, from, to, []byte("x"))
+		return outcome{d.Reason, len(d.Copies)}
+	}
+	steps := []struct {
+		name       string
+		do         func()
+		ab, ba, ac outcome
+	}{
+		{"config", func() {}, outcome{"", 2}, outcome{"", 1}, outcome{"", 1}},
+		{"SetDefault loss 1", func() { net.SetDefault(Patch{Loss: ptr(1.0)}) },
+			outcome{ReasonLoss, 0}, outcome{ReasonLoss, 0}, outcome{ReasonLoss, 0}},
+		{"PatchLink A->* loss 0", func() { net.PatchLink("A", "*", Patch{Loss: ptr(0.0)}) },
+			outcome{"", 2}, outcome{ReasonLoss, 0}, outcome{"", 1}},
+		{"SetDefault duplicate 0 overrides the config's A->B", func() { net.SetDefault(Patch{Duplicate: ptr(0.0)}) },
+			outcome{"", 1}, outcome{ReasonLoss, 0}, outcome{"", 1}},
+		{"SetDefault loss 0", func() { net.SetDefault(Patch{Loss: ptr(0.0)}) },
+			outcome{"", 1}, outcome{"", 1}, outcome{"", 1}},
+	}
+	for _, s := range steps {
+		s.do()
+		got := []outcome{observe(0, 1), observe(1, 0), observe(0, 2)}
+		if diff := cmp.Diff([]outcome{s.ab, s.ba, s.ac}, got); diff != "" {
+			t.Errorf("after %s: A->B, B->A, A->C (-want +got):\n%s", s.name, diff)
+		}
+	}
+}
+
+// TestPatchIsCopied checks that a caller reusing a variable after a patch
+// does not change the patch.
+func TestPatchIsCopied(t *testing.T) {
+	loss := 0.5
+	cfg := Config{Default: faultless(), Links: []LinkPatch{{From: "A", Patch: Patch{Loss: &loss}}}}
+	net := New(1, cfg, nil)
+	net.PatchLink("B", "C", Patch{Loss: &loss})
+	loss = 0.9
+	if got := net.Params("A", "B").Loss; got != 0.5 {
+		t.Errorf("Params(A, B).Loss = %v; want 0.5", got)
+	}
+	if got := net.Params("B", "C").Loss; got != 0.5 {
+		t.Errorf("Params(B, C).Loss = %v; want 0.5", got)
+	}
+}
+
+// TestNilNames checks that without a names function nodes are named by
+// their decimal IDs.
+func TestNilNames(t *testing.T) {
+	net := New(1, Config{Default: faultless()}, nil)
+	net.Block("0", "1")
+	if got := send(net, 0, 0, 1, nil).Reason; got != ReasonPartition {
+		t.Errorf("0 -> 1 after Block(\"0\", \"1\"): reason %q; want %q", got, ReasonPartition)
+	}
+	if got := send(net, 0, 1, 0, nil).Reason; got != "" {
+		t.Errorf("1 -> 0: reason %q; want delivered", got)
+	}
+}
+
+// TestBandwidthQueue checks the serialisation arithmetic: at 8 Mbit/s a
+// 1000-byte datagram takes 1 ms to send, each directed link is one FIFO
+// queue, and a dropped datagram still occupies the link.
+func TestBandwidthQueue(t *testing.T) {
+	p := faultless()
+	p.Delay = Delay{Kind: Constant, Value: time.Millisecond}
+	p.Bandwidth = 8e6
+	net := New(1, Config{Default: p}, namer("A", "B", "C"))
+	const a, b, c = 0, 1, 2
+	ms := func(f float64) sim.Time { return sim.Time(f * float64(time.Millisecond)) }
+	steps := []struct {
+		name     string
+		before   func()
+		at       sim.Time
+		from, to sim.NodeID
+		size     int
+		want     time.Duration // the arrival's delay; -1 for a drop
+	}{
+		{"idle link: 1ms to send + 1ms delay", nil, 0, a, b, 1000, 2 * time.Millisecond},
+		{"waits for the first", nil, 0, a, b, 1000, 3 * time.Millisecond},
+		{"other direction has its own queue", nil, 0, b, a, 1000, 2 * time.Millisecond},
+		{"other link has its own queue", nil, 0, a, c, 500, 1500 * time.Microsecond},
+		{"queue empty again", nil, ms(5), a, b, 1000, 2 * time.Millisecond},
+		{"arrives while the link is busy", nil, ms(5.5), a, b, 2000, 3500 * time.Microsecond},
+		{"dropped, but occupies the link", func() { net.Block("A", "B") }, ms(10), a, b, 1000, -1},
+		{"waits for the dropped one", func() { net.Unblock("A", "B") }, ms(10), a, b, 1000, 3 * time.Millisecond},
+		{"empty message: waits, takes no time", nil, ms(10), a, b, 0, 3 * time.Millisecond},
+	}
+	for _, s := range steps {
+		if s.before != nil {
+			s.before()
+		}
+		d := send(net, s.at, s.from, s.to, make([]byte, s.size))
+		got := time.Duration(-1)
+		if len(d.Copies) > 0 {
+			got = d.Copies[0].Delay
+		}
+		if got != s.want {
+			t.Errorf("%s: delay %v; want %v", s.name, got, s.want)
+		}
+	}
+}
+
+// TestBandwidthDuplicate checks that a duplicate shares the original's
+// serialisation instead of queueing again.
+func TestBandwidthDuplicate(t *testing.T) {
+	p := faultless()
+	p.Delay = Delay{Kind: Constant, Value: time.Millisecond}
+	p.Bandwidth = 8e6
+	p.Duplicate = 1
+	net := New(1, Config{Default: p}, namer("A", "B"))
+	want := []sim.Arrival{
+		{Delay: 2 * time.Millisecond, Fate: sim.Delivered},
+		{Delay: 2 * time.Millisecond, Fate: sim.Duplicated},
+	}
+	d := send(net, 0, 0, 1, make([]byte, 1000))
+	for i := range d.Copies {
+		d.Copies[i].Msg = nil
+	}
+	if diff := cmp.Diff(want, d.Copies); diff != "" {
+		t.Errorf("copies (-want +got):\n%s", diff)
+	}
+	if got := send(net, 0, 0, 1, make([]byte, 1000)).Copies[0].Delay; got != 3*time.Millisecond {
+		t.Errorf("next datagram's delay %v; want 3ms (one datagram ahead of it)", got)
+	}
+}
+
+// TestReorderDelay checks the extra delay of a reordered copy: in
+// (0, ReorderDelay], and none when ReorderDelay is 0.
+func TestReorderDelay(t *testing.T) {
+	for _, rd := range []time.Duration{0, 1, 3, 50 * time.Millisecond} {
+		p := faultless()
+		p.Reorder = 1
+		p.ReorderDelay = rd
+		net := New(1, Config{Default: p}, namer("A", "B"))
+		seen := map[time.Duration]bool{}
+		for i := range 2000 {
+			c := send(net, sim.Time(i), 0, 1, nil).Copies[0]
+			extra := c.Delay - p.Delay.Value
+			if rd == 0 {
+				if extra != 0 || c.Fate != sim.Delivered {
+					t.Fatalf("ReorderDelay 0: copy %+v; want an ordinary copy", c)
+				}
+				continue
+			}
+			if extra <= 0 || extra > rd || c.Fate != sim.Reordered {
+				t.Fatalf("ReorderDelay %v: extra delay %v, fate %v; want in (0, %v], reordered", rd, extra, c.Fate, rd)
+			}
+			seen[extra] = true
+		}
+		if rd > 0 && rd <= 3 && len(seen) != int(rd) {
+			t.Errorf("ReorderDelay %v: %d distinct extra delays; want all %d", rd, len(seen), rd)
+		}
+	}
+}
+
+// TestValidate checks the backstop validation of parameters.
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(p *Params)
+		wantErr string // "" for valid
+	}{
+		{"default", func(p *Params) {}, ""},
+		{"zero delay", func(p *Params) { p.Delay = Delay{} }, ""},
+		{"extremes", func(p *Params) { p.Loss, p.Duplicate, p.Reorder, p.Corrupt = 0, 1, 1, 0 }, ""},
+		{"unlimited bandwidth", func(p *Params) { p.Bandwidth = math.Inf(1) }, ""},
+		{"loss above 1", func(p *Params) { p.Loss = 1.5 }, "loss 1.5 is not a probability in [0, 1]"},
+		{"negative duplicate", func(p *Params) { p.Duplicate = -0.1 }, "duplicate -0.1 is not a probability"},
+		{"NaN reorder", func(p *Params) { p.Reorder = math.NaN() }, "reorder NaN is not a probability"},
+		{"corrupt", func(p *Params) { p.Corrupt = 2 }, "corrupt 2 is not"},
+		{"negative bandwidth", func(p *Params) { p.Bandwidth = -1 }, "bandwidth -1 bit/s is not >= 0"},
+		{"NaN bandwidth", func(p *Params) { p.Bandwidth = math.NaN() }, "bandwidth NaN"},
+		{"negative reorder delay", func(p *Params) { p.ReorderDelay = -time.Second }, "reorder_delay -1s is negative"},
+		{"negative constant", func(p *Params) { p.Delay = Delay{Kind: Constant, Value: -1} }, "constant delay -1ns is negative"},
+		{"uniform min > max", func(p *Params) { p.Delay = Delay{Kind: Uniform, Min: 2 * time.Millisecond, Max: time.Millisecond} },
+			"uniform delay max 1ms is below min 2ms"},
+		{"uniform negative min", func(p *Params) { p.Delay = Delay{Kind: Uniform, Min: -1, Max: 1} }, "uniform delay min -1ns is negative"},
+		{"exponential", func(p *Params) { p.Delay = Delay{Kind: Exponential, Mean: -1} }, "exponential delay mean -1ns is negative"},
+		{"normal mean", func(p *Params) { p.Delay = Delay{Kind: Normal, Mean: -1} }, "normal delay mean -1ns is negative"},
+		{"normal stddev", func(p *Params) { p.Delay = Delay{Kind: Normal, Mean: 1, Stddev: -1} }, "normal delay stddev -1ns is negative"},
+		{"unknown", func(p *Params) { p.Delay = Delay{Kind: "pareto"} }, `unknown delay distribution "pareto"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := DefaultParams()
+			tt.change(&p)
+			err := p.Validate()
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("Validate() = %v; want nil", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("Validate() = %v; want an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestConfigValidate checks that Config.Validate names a bad override.
+func TestConfigValidate(t *testing.T) {
+	cfg := Config{Default: DefaultParams(), Links: []LinkPatch{
+		{From: "A", To: "server", Patch: Patch{Loss: ptr(0.3)}},
+		{To: "server", Patch: Patch{Delay: &Delay{Kind: Uniform, Min: 2, Max: 1}}},
+	}}
+	want := "links[1] (* -> server): uniform delay max 1ns is below min 2ns"
+	if err := cfg.Validate(); err == nil || err.Error() != want {
+		t.Errorf("Validate() = %v; want %q", err, want)
+	}
+	cfg.Links = cfg.Links[:1]
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("Validate() = %v; want nil", err)
+	}
+	cfg.Default.Loss = -1
+	if err := cfg.Validate(); err == nil {
+		t.Error("Validate() with loss -1 = nil; want an error")
+	}
+	for _, patch := range []Patch{
+		{Bandwidth: ptr(-1.0)}, {Loss: ptr(2.0)}, {Duplicate: ptr(2.0)}, {Reorder: ptr(-1.0)},
+		{Corrupt: ptr(math.NaN())}, {ReorderDelay: ptr(-time.Second)}, {Delay: &Delay{Kind: "x"}},
+	} {
+		if err := patch.Validate(); err == nil {
+			t.Errorf("Patch.Validate() of %+v = nil; want an error", patch)
+		}
+	}
+}
+
+// TestDelayString checks how reports show a delay.
+func TestDelayString(t *testing.T) {
+	tests := []struct {
+		d    Delay
+		want string
+	}{
+		{Delay{}, "0s"},
+		{Delay{Kind: Constant, Value: 5 * time.Millisecond}, "5ms"},
+		{Delay{Kind: Uniform, Min: time.Millisecond, Max: 20 * time.Millisecond}, "uniform(1ms, 20ms)"},
+		{Delay{Kind: Exponential, Mean: 10 * time.Millisecond}, "exponential(mean 10ms)"},
+		{Delay{Kind: Normal, Mean: 10 * time.Millisecond, Stddev: 2 * time.Millisecond}, "normal(mean 10ms, stddev 2ms)"},
+	}
+	for _, tt := range tests {
+		if got := tt.d.String(); got != tt.want {
+			t.Errorf("%#v.String() = %q; want %q", tt.d, got, tt.want)
+		}
+	}
+}
