@@ -1,6 +1,5 @@
-// Package reliable implements the TCP-like transport of the simulator:
-// sequence numbers, cumulative ACKs, a receive buffer and an adaptive
-// retransmission timeout.
+// The retransmission timer of RFC 6298: SRTT, RTTVAR, the RTO, backoff.
+
 package reliable
 
 import (

@@ -1,9 +1,8 @@
-// Package udp implements the datagram layer of the simulator: an 8-byte
-// header in the layout of RFC 768 protected by the Internet checksum of
-// RFC 1071.
-//
-// The checksum is what lets a corrupted bit on a simulated link be caught by
-// a real computation rather than by a flag on the message.
+// The datagram format: an 8-byte header in the layout of RFC 768, protected
+// by the Internet checksum of RFC 1071. The checksum is what lets a corrupted
+// bit on a simulated link be caught by a real computation rather than by a
+// flag on the message.
+
 package udp
 
 import (

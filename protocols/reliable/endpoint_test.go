@@ -1,0 +1,533 @@
+package reliable
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/sim-lecture/sim/sim"
+)
+
+var cmpErrors = cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) || errors.Is(b, a) })
+
+// Lecture, "Technique #1: ACK": "Sender knows message was received"; and
+// the window, of which stop-and-wait is the case Window = 1. The first
+// segment travels alone until acknowledged (it opens the stream).
+func TestWindow(t *testing.T) {
+	tests := []struct {
+		name   string
+		window int
+		rounds [][]string
+	}{
+		{"stop-and-wait", 1, [][]string{
+			{"DATA 1"}, {"DATA 2"}, {"DATA 3"}, {"DATA 4"}, {"DATA 5"}, {"DATA 6"}, {"DATA 7"},
+		}},
+		{"window 3", 3, [][]string{
+			{"DATA 1"}, {"DATA 2", "DATA 3", "DATA 4"}, {"DATA 5", "DATA 6", "DATA 7"},
+		}},
+		{"window 8", 8, [][]string{
+			{"DATA 1"}, {"DATA 2", "DATA 3", "DATA 4", "DATA 5", "DATA 6", "DATA 7"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := newSide(nA, 0, Options{Window: tt.window}), newSide(nB, 0, Options{Window: tt.window})
+			a.send(nB, msgs("m", 7)...)
+			if diff := cmp.Diff(tt.rounds, exchange(t, a, b)); diff != "" {
+				t.Errorf("DATA sent per round (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(msgs("m", 7), b.app.got); diff != "" {
+				t.Errorf("delivered (-want +got):\n%s", diff)
+			}
+			st := a.ep.Stats(nB)
+			if st.Acked != 7 || st.Segments != 7 || st.Unacked != 0 || st.Queued != 0 {
+				t.Errorf("A stats = %+v; want 7 acked of 7 segments, none left", st)
+			}
+			// Reference: RFC 6298 (5.2): all acknowledged, timer stopped.
+			if live := a.env.live(); len(live) != 0 {
+				t.Errorf("live timers after all acked: %+v", live)
+			}
+		})
+	}
+}
+
+// Lecture: "receiver knows it has seen all messages before N": one ACK N
+// covers every message before N, so lost ACKs cost nothing if a later one
+// arrives.
+func TestCumulativeAck(t *testing.T) {
+	a, b := newSide(nA, 0, Options{}), newSide(nB, 0, Options{})
+	a.send(nB, "m1")
+	exchange(t, a, b)
+	a.send(nB, "m2", "m3", "m4", "m5")
+	b.recv(nA, a.take(t)...)
+	acks := b.take(t)
+	if diff := cmp.Diff([]string{"ACK 3", "ACK 4", "ACK 5", "ACK 6"}, labels(acks)); diff != "" {
+		t.Fatalf("B's ACKs (-want +got):\n%s", diff)
+	}
+	a.recv(nB, acks[3]) // ACKs 3-5 are lost
+	if st := a.ep.Stats(nB); st.Acked != 5 || st.Unacked != 0 {
+		t.Errorf("A after ACK 6: %+v; want all 5 acked", st)
+	}
+	if live := a.env.live(); len(live) != 0 {
+		t.Errorf("live timers after ACK 6: %+v; want none (RFC 6298 (5.2))", live)
+	}
+}
+
+// Lecture: "receiver remembers messages received after N", and TCP
+// "buffers messages so arrive in order". Lecture: "Suppress message if:
+// K < N; Msg K is already buffered".
+func TestReceiverBufferAndSuppression(t *testing.T) {
+	tests := []struct {
+		name      string
+		order     []int // which of DATA 2, 3, 4 arrive at B, in order
+		acks      []string
+		delivered []string
+		dups      uint64
+		ooo       uint64
+	}{
+		{"in order", []int{2, 3, 4}, []string{"ACK 3", "ACK 4", "ACK 5"}, []string{"m1", "m2", "m3", "m4"}, 0, 0},
+		{"reversed", []int{4, 3, 2}, []string{"ACK 2", "ACK 2", "ACK 5"}, []string{"m1", "m2", "m3", "m4"}, 0, 2},
+		// Lecture: "Suppress message if K < N".
+		{"K < N", []int{2, 2, 3, 2}, []string{"ACK 3", "ACK 3", "ACK 4", "ACK 4"}, []string{"m1", "m2", "m3"}, 2, 0},
+		// Lecture: "Suppress message if Msg K is already buffered".
+		{"already buffered", []int{4, 4, 2}, []string{"ACK 2", "ACK 2", "ACK 3"}, []string{"m1", "m2"}, 1, 1},
+		{"hole stays", []int{3, 4}, []string{"ACK 2", "ACK 2"}, []string{"m1"}, 0, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := newSide(nA, 0, Options{}), newSide(nB, 0, Options{})
+			a.send(nB, "m1")
+			exchange(t, a, b)
+			a.send(nB, "m2", "m3", "m4")
+			data := a.take(t)
+			for _, k := range tt.order {
+				b.recv(nA, data[k-2])
+			}
+			if diff := cmp.Diff(tt.acks, labels(b.take(t))); diff != "" {
+				t.Errorf("ACKs (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.delivered, b.app.got); diff != "" {
+				t.Errorf("delivered (-want +got):\n%s", diff)
+			}
+			st := b.ep.Stats(nA)
+			if st.Duplicates != tt.dups || st.OutOfOrder != tt.ooo {
+				t.Errorf("B duplicates %d, out of order %d; want %d, %d", st.Duplicates, st.OutOfOrder, tt.dups, tt.ooo)
+			}
+		})
+	}
+}
+
+// Reference: RFC 6298 (5.1)-(5.6) and protocol-facts.md §1 vector C: the
+// backoff doubles to the cap, Karn's rule keeps the backed-off RTO when the
+// ACK of a retransmission arrives, and the next sample collapses it.
+func TestRetransmissionTimerVectorC(t *testing.T) {
+	opts := Options{G: 100 * time.Millisecond, MaxRTO: 60 * time.Second}
+	a, b := newSide(nA, 0, opts), newSide(nB, 0, opts)
+
+	a.send(nB, "m1") // (5.1): the timer starts with the initial 1 s
+	first := a.take(t)
+	a.fire(t) // 1 s: (5.4) retransmit DATA 1, (5.5) RTO 2 s, (5.6)
+	a.fire(t) // 3 s: RTO 4 s
+	if diff := cmp.Diff([]string{"DATA 1", "DATA 1"}, labels(a.take(t))); diff != "" {
+		t.Errorf("retransmissions (-want +got):\n%s", diff)
+	}
+	setNow(3500*time.Millisecond, a, b)
+	b.recv(nA, first...)
+	a.recv(nB, b.take(t)...) // ACK 2: no sample (Karn), RTO stays 4 s
+	if got := a.ep.Stats(nB).RTO; got != 4*time.Second {
+		t.Errorf("RTO after the ACK of a retransmission = %v; want 4s (Karn)", got)
+	}
+
+	a.send(nB, "m2") // timed from 3.5 s
+	setNow(6*time.Second, a, b)
+	b.recv(nA, a.take(t)...)
+	a.recv(nB, b.take(t)...) // R = 2.5 s: the first sample
+	a.send(nB, "m3")
+	setNow(8*time.Second, a, b)
+	b.recv(nA, a.take(t)...)
+	a.recv(nB, b.take(t)...) // R = 2 s
+	a.send(nB, "m4")
+	for range 4 {
+		a.fire(t)
+	}
+
+	want := []string{
+		"0s rto 1s",
+		"1s retransmit 1", "1s rto 2s",
+		"3s retransmit 1", "3s rto 4s",
+		"6s rtt 2.5s srtt 2.5s rto 7.5s", "6s rto 7.5s",
+		"8s rtt 2s srtt 2.4375s rto 6.6875s", "8s rto 6.6875s",
+		"14.6875s retransmit 4", "14.6875s rto 13.375s",
+		"28.0625s retransmit 4", "28.0625s rto 26.75s",
+		"54.8125s retransmit 4", "54.8125s rto 53.5s",
+		"1m48.3125s retransmit 4", "1m48.3125s rto 1m0s",
+	}
+	if diff := cmp.Diff(want, a.obs.lines); diff != "" {
+		t.Errorf("observer (-want +got):\n%s", diff)
+	}
+	var armed []time.Duration
+	for _, tm := range a.env.timers {
+		armed = append(armed, tm.d)
+	}
+	wantArmed := []time.Duration{
+		time.Second, 2 * time.Second, 4 * time.Second, // DATA 1 and its backoffs
+		4 * time.Second,            // DATA 2 (5.1), backed-off RTO
+		7500 * time.Millisecond,    // DATA 3
+		6687500 * time.Microsecond, // DATA 4
+		13375 * time.Millisecond, 26750 * time.Millisecond, 53500 * time.Millisecond, 60 * time.Second,
+	}
+	if diff := cmp.Diff(wantArmed, armed); diff != "" {
+		t.Errorf("timer durations (-want +got):\n%s", diff)
+	}
+	if st := a.ep.Stats(nB); st.Retransmissions != 6 || st.Segments != 10 {
+		t.Errorf("stats = %+v; want 6 retransmissions of 10 segments", st)
+	}
+}
+
+// Reference: RFC 6298 §3 (Karn): no sample from a retransmitted segment;
+// "the backed-off RTO persists until a new sample ... collapses it".
+func TestKarnAndCollapse(t *testing.T) {
+	a, b := newSide(nA, 0, Options{}), newSide(nB, 0, Options{})
+	a.send(nB, "m1")
+	a.fire(t) // 1 s: retransmission, RTO 2 s
+	setNow(1100*time.Millisecond, a, b)
+	b.recv(nA, a.take(t)[0])
+	a.recv(nB, b.take(t)...)
+	for _, l := range a.obs.lines {
+		if strings.Contains(l, "rtt") {
+			t.Errorf("RTT sample %q from a retransmitted segment", l)
+		}
+	}
+	if got := a.ep.Stats(nB).RTO; got != 2*time.Second {
+		t.Errorf("RTO = %v; want the backed-off 2s", got)
+	}
+	a.send(nB, "m2")
+	setNow(1200*time.Millisecond, a, b)
+	b.recv(nA, a.take(t)...)
+	a.recv(nB, b.take(t)...)
+	// R = 100ms: SRTT 100ms, RTTVAR 50ms, RTO = 100ms + 4·50ms.
+	if got := a.ep.Stats(nB); got.RTO != 300*time.Millisecond || got.SRTT != 100*time.Millisecond {
+		t.Errorf("after a clean sample RTO, SRTT = %v, %v; want 300ms, 100ms", got.RTO, got.SRTT)
+	}
+}
+
+// Reference: RFC 6298 (5.5): "RTO <- 2·RTO", capped by (2.5), clamped from
+// below by (2.4); and the lecture's fixed timeout, which never grows.
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		want []time.Duration // the timer's duration at each arming
+	}{
+		{"double to cap", Options{MaxRTO: 5 * time.Second},
+			[]time.Duration{1e9, 2e9, 4e9, 5e9, 5e9, 5e9}},
+		{"floor and cap", Options{MinRTO: 3 * time.Second, MaxRTO: 10 * time.Second},
+			[]time.Duration{3e9, 6e9, 10e9, 10e9, 10e9, 10e9}},
+		{"fixed", Options{RTO: Fixed, FixedTimeout: 200 * time.Millisecond, MaxRTO: time.Second},
+			[]time.Duration{2e8, 2e8, 2e8, 2e8, 2e8, 2e8}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newSide(nA, 0, tt.opts)
+			a.send(nB, "m1")
+			for range len(tt.want) - 1 {
+				a.fire(t)
+			}
+			var got []time.Duration
+			for _, tm := range a.env.timers {
+				got = append(got, tm.d)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("timer durations (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A fixed timeout still reports RTT samples, against the fixed RTO, so that
+// a plot can compare them.
+func TestFixedTimeoutObserved(t *testing.T) {
+	opts := Options{RTO: Fixed, FixedTimeout: 200 * time.Millisecond}
+	a, b := newSide(nA, 0, opts), newSide(nB, 0, opts)
+	a.send(nB, "m1")
+	setNow(50*time.Millisecond, a, b)
+	exchange(t, a, b)
+	a.send(nB, "m2")
+	a.fire(t)
+	want := []string{"0s rto 200ms", "50ms rtt 50ms srtt 50ms rto 200ms", "250ms retransmit 2"}
+	if diff := cmp.Diff(want, a.obs.lines); diff != "" {
+		t.Errorf("observer (-want +got):\n%s", diff)
+	}
+}
+
+// Lecture, "Lost ACK: Issue 2": without an ACK the sender cannot tell a
+// crashed receiver from a lost message. It retransmits with backoff until
+// MaxRetries, then the connection fails and the application is told.
+func TestPeerDownFailsAfterMaxRetries(t *testing.T) {
+	a := newSide(nA, 0, Options{MaxRetries: 3})
+	a.send(nB, "m1", "m2")
+	for range 4 {
+		a.fire(t)
+	}
+	if diff := cmp.Diff([]string{"DATA 1", "DATA 1", "DATA 1", "DATA 1"}, labels(a.take(t))); diff != "" {
+		t.Errorf("sent (-want +got):\n%s", diff)
+	}
+	if a.env.now != sim.Time(15*time.Second) {
+		t.Errorf("failed at %v; want 15s (1+2+4+8)", a.env.now)
+	}
+	want := []failure{{Peer: nB, Msgs: []string{"m1", "m2"}, Err: ErrTimeout}}
+	if diff := cmp.Diff(want, a.app.fails, cmpErrors); diff != "" {
+		t.Errorf("Failed calls (-want +got):\n%s", diff)
+	}
+	st := a.ep.Stats(nB)
+	if st.Retransmissions != 3 || st.Failures != 1 || st.GivenUp != 2 || st.Unacked+st.Queued != 0 {
+		t.Errorf("stats = %+v", st)
+	}
+	if live := a.env.live(); len(live) != 0 {
+		t.Errorf("live timers after failure: %+v", live)
+	}
+	// The next message opens a new stream, numbered on from DATA 1 (m2
+	// never got a number: it waited for the first segment's ACK).
+	a.send(nB, "m3")
+	segs := a.take(t)
+	if len(segs) != 1 || !segs[0].First || segs[0].Seq != 2 || segs[0].DstInc != UnknownIncarnation {
+		t.Errorf("after failure sent %+v; want FIRST DATA 2 to an unknown incarnation", segs)
+	}
+}
+
+// Rule 5 of the package documentation: after a failed stream the sender's
+// next stream starts after it, and the receiver drops what it buffered of
+// the old one.
+func TestNewStreamAfterFailure(t *testing.T) {
+	a, b := newSide(nA, 0, Options{MaxRetries: 1}), newSide(nB, 0, Options{})
+	a.send(nB, "m1")
+	exchange(t, a, b)
+	a.send(nB, "m2", "m3")
+	old := a.take(t)
+	b.recv(nA, old[1]) // DATA 3 buffered, DATA 2 lost
+	b.take(t)          // ACK 2 lost
+	a.fire(t)          // retransmit DATA 2, lost too
+	a.fire(t)          // fail
+	a.take(t)
+	if len(a.app.fails) != 1 {
+		t.Fatalf("Failed calls = %v; want one", a.app.fails)
+	}
+	a.send(nB, "m4")
+	exchange(t, a, b)
+	b.recv(nA, old[0]) // a late copy of the old DATA 2
+	if diff := cmp.Diff([]string{"m1", "m4"}, b.app.got); diff != "" {
+		t.Errorf("B delivered (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"ACK 5"}, labels(b.take(t))); diff != "" {
+		t.Errorf("answer to the old DATA 2 (-want +got):\n%s", diff)
+	}
+}
+
+// Rules 1, 2 and 4 of the package documentation: segments of another
+// incarnation are rejected; DATA nobody has state for is answered with RST.
+func TestIncarnationRules(t *testing.T) {
+	tests := []struct {
+		name     string
+		bInc     uint32
+		setup    []Segment // from A, before the segment under test
+		seg      Segment
+		reply    []Segment
+		rejected uint64
+	}{
+		{
+			name: "DATA for an earlier life: RST",
+			bInc: 1,
+			seg:  Segment{Type: Data, SrcInc: 0, DstInc: 0, Seq: 5, Payload: []byte("x")},
+			reply: []Segment{
+				{Type: RST, SrcInc: 1, DstInc: 0, Seq: 5},
+			},
+			rejected: 1,
+		},
+		{
+			name:     "ACK for an earlier life: dropped",
+			bInc:     2,
+			seg:      Segment{Type: Ack, SrcInc: 0, DstInc: 1, Ack: 3},
+			rejected: 1,
+		},
+		{
+			name: "DATA from an earlier life of the peer: dropped silently",
+			setup: []Segment{
+				{Type: Data, First: true, SrcInc: 1, DstInc: UnknownIncarnation, Seq: 1, Payload: []byte("new")},
+			},
+			seg:      Segment{Type: Data, SrcInc: 0, DstInc: 0, Seq: 9, Payload: []byte("ghost")},
+			rejected: 1,
+		},
+		{
+			name: "DATA without state, not FIRST: RST",
+			seg:  Segment{Type: Data, SrcInc: 4, DstInc: 0, Seq: 7, Payload: []byte("x")},
+			reply: []Segment{
+				{Type: RST, SrcInc: 0, DstInc: 4, Seq: 7},
+			},
+		},
+		{
+			name: "FIRST DATA without state: accepted",
+			seg:  Segment{Type: Data, First: true, SrcInc: 4, DstInc: UnknownIncarnation, Seq: 7, Payload: []byte("x")},
+			reply: []Segment{
+				{Type: Ack, SrcInc: 0, DstInc: 4, Ack: 8},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newSide(nB, tt.bInc, Options{})
+			b.recv(nA, tt.setup...)
+			b.take(t)
+			delivered := len(b.app.got)
+			b.recv(nA, tt.seg)
+			if diff := cmp.Diff(tt.reply, b.take(t), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("reply (-want +got):\n%s", diff)
+			}
+			if got := b.ep.Stats(nA).RejectedOld; got != tt.rejected {
+				t.Errorf("RejectedOld = %d; want %d", got, tt.rejected)
+			}
+			if tt.rejected > 0 && len(b.app.got) != delivered {
+				t.Errorf("a rejected segment was delivered: %v", b.app.got)
+			}
+			if tt.rejected > 0 && !strings.Contains(strings.Join(b.env.notes, "\n"), "reliable: reject") {
+				t.Errorf("rejection not traced: %q", b.env.notes)
+			}
+		})
+	}
+}
+
+// Rule 6: a RST that answers an outstanding segment fails the stream; any
+// other is ignored.
+func TestRSTFailsOutstandingStream(t *testing.T) {
+	a := newSide(nA, 0, Options{})
+	a.send(nB, "m1")
+	a.take(t)
+	a.recv(nB, Segment{Type: RST, SrcInc: 0, DstInc: 0, Seq: 9}) // not outstanding
+	if len(a.app.fails) != 0 {
+		t.Fatalf("stale RST failed the stream: %v", a.app.fails)
+	}
+	a.recv(nB, Segment{Type: RST, SrcInc: 0, DstInc: 0, Seq: 1})
+	want := []failure{{Peer: nB, Msgs: []string{"m1"}, Err: ErrReset}}
+	if diff := cmp.Diff(want, a.app.fails, cmpErrors); diff != "" {
+		t.Errorf("Failed calls (-want +got):\n%s", diff)
+	}
+}
+
+// A crash loses the receiver's state and a restart starts a new
+// incarnation: the sender's stale segments are answered with RST, its
+// stream fails with ErrPeerRestarted, and a new stream reaches the new life.
+// The restarted node's own first segment tells its peer about the restart.
+func TestPeerRestart(t *testing.T) {
+	a, b := newSide(nA, 0, Options{}), newSide(nB, 0, Options{})
+	a.send(nB, "m1", "m2")
+	b.send(nA, "r1")
+	exchange(t, a, b)
+
+	b = newSide(nB, 1, Options{}) // B crashed and restarted
+	a.send(nB, "m3")
+	b.recv(nA, a.take(t)...)
+	rst := b.take(t)
+	if diff := cmp.Diff([]string{"RST"}, labels(rst)); diff != "" {
+		t.Fatalf("B's answer to stale DATA (-want +got):\n%s", diff)
+	}
+	a.recv(nB, rst...)
+	want := []failure{{Peer: nB, Msgs: []string{"m3"}, Err: ErrPeerRestarted}}
+	if diff := cmp.Diff(want, a.app.fails, cmpErrors); diff != "" {
+		t.Errorf("Failed calls (-want +got):\n%s", diff)
+	}
+
+	a.send(nB, "m3 again")
+	b.send(nA, "r1 of life 1")
+	out := a.take(t)
+	if len(out) != 1 || !out[0].First || out[0].DstInc != 1 || out[0].Seq != 4 {
+		t.Errorf("A's new stream starts with %+v; want FIRST DATA 4 to incarnation 1", out)
+	}
+	b.recv(nA, out...)
+	exchange(t, a, b)
+	if diff := cmp.Diff([]string{"m3 again"}, b.app.got); diff != "" {
+		t.Errorf("B's new life got (-want +got):\n%s", diff)
+	}
+	// A had delivered r1 from B's old life (N = 2); B's new life numbers
+	// from 1 again and A accepts it as a new stream.
+	if diff := cmp.Diff([]string{"r1", "r1 of life 1"}, a.app.got); diff != "" {
+		t.Errorf("A got (-want +got):\n%s", diff)
+	}
+}
+
+// The upper layer's timers and disk writes pass through with their tags;
+// the Endpoint's own are marked with bit 47 and never reach it.
+func TestUpperTags(t *testing.T) {
+	a := newSide(nA, 0, Options{})
+	a.app.env.SetTimer(time.Second, 5)
+	a.app.env.WriteDisk("k", []byte("v"), 6)
+	a.send(nB, "m1") // arms the retransmission timer at 1 s
+	if got := a.env.timers[0].tag; got != 5 {
+		t.Errorf("upper timer tag on the wire = %#x; want 5", got)
+	}
+	if got := a.env.timers[1].tag; got&ownTag == 0 {
+		t.Errorf("own timer tag %#x lacks bit 47", got)
+	}
+	if got := a.env.writes[0].tag; got != 6 {
+		t.Errorf("upper disk tag = %#x; want 6", got)
+	}
+	a.fire(t)
+	a.fire(t)
+	a.ep.Timer(6)
+	if diff := cmp.Diff([]uint64{5, 6}, a.app.timers); diff != "" {
+		t.Errorf("upper timers (-want +got):\n%s", diff)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Errorf("a 48-bit upper tag did not panic")
+		}
+	}()
+	a.app.env.SetTimer(time.Second, ownTag)
+}
+
+// A message that cannot fit one datagram is refused through Failed, not
+// silently retransmitted forever; bytes that are not a segment are counted.
+func TestTooLongAndMalformed(t *testing.T) {
+	a := newSide(nA, 0, Options{})
+	a.send(nB, strings.Repeat("x", MaxPayload+1))
+	if len(a.env.sent) != 0 {
+		t.Errorf("an oversized message was sent")
+	}
+	if len(a.app.fails) != 1 || !errors.Is(a.app.fails[0].Err, ErrTooLong) {
+		t.Errorf("Failed calls = %v; want one ErrTooLong", a.app.fails)
+	}
+	a.ep.Receive(nB, []byte{1, 2, 3})
+	if st := a.ep.Stats(nB); st.Malformed != 1 {
+		t.Errorf("Malformed = %d; want 1", st.Malformed)
+	}
+}
+
+// Stats are kept per peer and summed by Total; Peers lists connections in
+// order, whatever the map's order.
+func TestStatsTotalAndPeers(t *testing.T) {
+	a := newSide(nA, 0, Options{})
+	b := newSide(nB, 0, Options{})
+	a.send(nB, "m1", "m2")
+	a.send(nA, "self") // a node may talk to itself through the network
+	for range 10 {
+		for _, m := range a.env.takeSent() {
+			if m.to == nA {
+				a.ep.Receive(nA, m.msg)
+			} else {
+				b.ep.Receive(nA, m.msg)
+			}
+		}
+		a.recv(nB, b.take(t)...)
+	}
+	if diff := cmp.Diff([]string{"self"}, a.app.got); diff != "" {
+		t.Errorf("A got (-want +got):\n%s", diff)
+	}
+	if got := a.ep.Peers(); !cmp.Equal(got, []sim.NodeID{nA, nB}) {
+		t.Errorf("Peers() = %v; want [0 1]", got)
+	}
+	tot := a.ep.Total()
+	if tot.Sent != 3 || tot.Acked != 3 || tot.Delivered != 1 || tot.RTO != 0 {
+		t.Errorf("Total() = %+v", tot)
+	}
+}

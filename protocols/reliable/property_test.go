@@ -1,0 +1,374 @@
+package reliable_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sim-lecture/sim/protocols/reliable"
+	"github.com/sim-lecture/sim/protocols/udp"
+	"github.com/sim-lecture/sim/sim"
+	"pgregory.net/rapid"
+)
+
+// schedule is everything one run of the property depends on: the network's
+// parameters, its partitions, the transport's options and the workload. The
+// seed drives the network's random stream, so a schedule reruns exactly.
+type schedule struct {
+	Seed                        uint64
+	Loss, Dup, Reorder, Corrupt float64
+	Delay, Jitter, ReorderDelay time.Duration
+	Partitions                  []partition
+	Window                      int
+	Fixed                       bool
+	FixedTimeout                time.Duration
+	MinRTO, MaxRTO, InitialRTO  time.Duration
+	AtoB, BtoA                  int
+	Interval                    time.Duration
+}
+
+// partition cuts A from B in both directions from Start until End.
+type partition struct{ Start, End time.Duration }
+
+// GoString prints the schedule as a Go literal to paste into regressions.
+func (s schedule) GoString() string {
+	var parts []string
+	for _, p := range s.Partitions {
+		parts = append(parts, fmt.Sprintf("{dur(%q), dur(%q)}", p.Start, p.End))
+	}
+	return fmt.Sprintf("{Seed: %d, Loss: %g, Dup: %g, Reorder: %g, Corrupt: %g, "+
+		"Delay: dur(%q), Jitter: dur(%q), ReorderDelay: dur(%q), Partitions: []partition{%s}, "+
+		"Window: %d, Fixed: %t, FixedTimeout: dur(%q), MinRTO: dur(%q), MaxRTO: dur(%q), InitialRTO: dur(%q), "+
+		"AtoB: %d, BtoA: %d, Interval: dur(%q)}",
+		s.Seed, s.Loss, s.Dup, s.Reorder, s.Corrupt, s.Delay, s.Jitter, s.ReorderDelay, strings.Join(parts, ", "),
+		s.Window, s.Fixed, s.FixedTimeout, s.MinRTO, s.MaxRTO, s.InitialRTO, s.AtoB, s.BtoA, s.Interval)
+}
+
+func dur(s string) time.Duration {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func (s schedule) options() reliable.Options {
+	o := reliable.Options{Window: s.Window, MinRTO: s.MinRTO, MaxRTO: s.MaxRTO, InitialRTO: s.InitialRTO, G: time.Millisecond}
+	if s.Fixed {
+		o.RTO, o.FixedTimeout = reliable.Fixed, s.FixedTimeout
+	}
+	return o
+}
+
+// lossyNet is the test's network: it loses, duplicates, delays, reorders
+// and corrupts datagrams with the schedule's probabilities, and drops
+// everything during a partition.
+type lossyNet struct {
+	s    schedule
+	rand *sim.Rand
+}
+
+func (n *lossyNet) Transmit(now sim.Time, from, to sim.NodeID, msg []byte, out []sim.Arrival) ([]sim.Arrival, string) {
+	for _, p := range n.s.Partitions {
+		if now >= sim.Time(p.Start) && now < sim.Time(p.End) && from != to {
+			return out, "partition"
+		}
+	}
+	r := n.rand
+	if r.Bernoulli(n.s.Loss) {
+		return out, "loss"
+	}
+	copies := 1
+	if r.Bernoulli(n.s.Dup) {
+		copies = 2
+	}
+	for range copies {
+		a := sim.Arrival{Delay: n.s.Delay + time.Duration(r.Int63n(int64(n.s.Jitter)+1)), Msg: msg}
+		if r.Bernoulli(n.s.Reorder) {
+			a.Delay += time.Duration(r.Int63n(int64(n.s.ReorderDelay) + 1))
+			a.Fate = sim.Reordered
+		}
+		if r.Bernoulli(n.s.Corrupt) {
+			bad := append([]byte(nil), msg...)
+			bit := r.IntN(8 * len(bad))
+			bad[bit/8] ^= 1 << (bit % 8)
+			a.Msg, a.Fate = bad, sim.Corrupted
+		}
+		out = append(out, a)
+	}
+	return out, ""
+}
+
+// sink is the application on each node: it records what arrives, across
+// the node's lives (a restart appends "|" to got).
+type sink struct {
+	env    sim.Env
+	got    []string
+	failed []string
+	// resend makes the application send again whatever a failed
+	// connection reports unacknowledged.
+	resend bool
+	resent map[string]bool
+}
+
+func (s *sink) Receive(from sim.NodeID, msg []byte) { s.got = append(s.got, string(msg)) }
+func (s *sink) Timer(uint64)                        {}
+func (s *sink) Failed(peer sim.NodeID, msgs [][]byte, err error) {
+	s.failed = append(s.failed, fmt.Sprintf("%d messages to %d: %v", len(msgs), peer, err))
+	if !s.resend {
+		return
+	}
+	for _, m := range msgs {
+		s.resent[string(m)] = true
+		s.env.Send(peer, m, "MSG") // from inside Failed, which the Endpoint allows
+	}
+}
+
+// rtoCheck is an Observer that records every RTO outside [lo, hi].
+type rtoCheck struct {
+	lo, hi time.Duration
+	bad    []string
+	n      int
+}
+
+func (c *rtoCheck) check(at sim.Time, what string, rto time.Duration) {
+	c.n++
+	if rto < c.lo || rto > c.hi {
+		c.bad = append(c.bad, fmt.Sprintf("%v: %s RTO %v outside [%v, %v]", at, what, rto, c.lo, c.hi))
+	}
+}
+func (c *rtoCheck) RTTSample(at sim.Time, _ sim.NodeID, _, _, rto time.Duration) {
+	c.check(at, "sample", rto)
+}
+func (c *rtoCheck) Retransmit(sim.Time, sim.NodeID, uint32) {}
+func (c *rtoCheck) RTO(at sim.Time, _ sim.NodeID, rto time.Duration) {
+	c.check(at, "changed", rto)
+}
+
+const port = 9
+
+// outcome is what a run produced.
+type outcome struct {
+	sinks  map[string]*sink
+	eps    map[string]*reliable.Endpoint
+	obs    *rtoCheck
+	err    error
+	events uint64
+}
+
+// crashPlan crashes node B at At and restarts it at Restart; the
+// applications resend what failed connections report.
+type crashPlan struct{ At, Restart time.Duration }
+
+// run plays a schedule on the real kernel: nodes A and B, each a udp.Host
+// with a reliable.Endpoint on one port, sending each other numbered
+// messages.
+func run(s schedule) outcome { return runWith(s, nil) }
+
+func runWith(s schedule, crash *crashPlan) outcome {
+	o := outcome{sinks: map[string]*sink{}, eps: map[string]*reliable.Endpoint{}}
+	o.obs = &rtoCheck{lo: s.MinRTO, hi: s.MaxRTO}
+	if s.Fixed {
+		o.obs.lo, o.obs.hi = s.FixedTimeout, s.FixedTimeout
+	}
+	w := sim.New(sim.Config{Seed: s.Seed, MaxEvents: 5_000_000})
+	w.SetNetwork(&lossyNet{s: s, rand: w.Rand("net")})
+	node := func(name string) sim.Factory {
+		return func(env sim.Env) sim.Handler {
+			h := udp.NewHost(env)
+			h.Bind(port, func(penv sim.Env) sim.Handler {
+				ep := reliable.NewEndpoint(penv, s.options(), func(uenv sim.Env) sim.Handler {
+					k, ok := o.sinks[name]
+					if !ok {
+						k = &sink{resend: crash != nil, resent: map[string]bool{}}
+						o.sinks[name] = k
+					} else {
+						k.got = append(k.got, "|")
+					}
+					k.env = uenv
+					return k
+				}, o.obs)
+				o.eps[name] = ep
+				return ep
+			})
+			return h
+		}
+	}
+	a := w.AddNode("A", node("A"))
+	b := w.AddNode("B", node("B"))
+	for i := range max(s.AtoB, s.BtoA) {
+		at := sim.Time(time.Duration(i) * s.Interval)
+		if i < s.AtoB {
+			w.At(at, func() { o.sinks["A"].env.Send(b, []byte(fmt.Sprintf("A%d", i)), "MSG") })
+		}
+		if i < s.BtoA {
+			w.At(at, func() { o.sinks["B"].env.Send(a, []byte(fmt.Sprintf("B%d", i)), "MSG") })
+		}
+	}
+	if crash != nil {
+		w.At(sim.Time(crash.At), func() { w.Crash(b) })
+		w.At(sim.Time(crash.Restart), func() { w.Restart(b) })
+	}
+	o.err = w.Run()
+	o.events = w.Events()
+	return o
+}
+
+// check returns what is wrong with an outcome, or "".
+func (o outcome) check(s schedule) string {
+	var errs []string
+	if o.err != nil {
+		errs = append(errs, fmt.Sprintf("run did not drain (retransmissions never stopped?): %v", o.err))
+	}
+	for _, dir := range []struct {
+		from, to string
+		n        int
+	}{{"A", "B", s.AtoB}, {"B", "A", s.BtoA}} {
+		var want []string
+		for i := range dir.n {
+			want = append(want, fmt.Sprintf("%s%d", dir.from, i))
+		}
+		if got := o.sinks[dir.to].got; strings.Join(got, " ") != strings.Join(want, " ") {
+			errs = append(errs, fmt.Sprintf("%s got %v; want %v (every message exactly once, in order)", dir.to, got, want))
+		}
+		if f := o.sinks[dir.from].failed; len(f) > 0 {
+			errs = append(errs, fmt.Sprintf("%s: connection failed: %v", dir.from, f))
+		}
+		if st := o.eps[dir.from].Total(); st.Unacked+st.Queued > 0 {
+			errs = append(errs, fmt.Sprintf("%s still has %d unacked, %d queued", dir.from, st.Unacked, st.Queued))
+		}
+	}
+	errs = append(errs, o.obs.bad...)
+	return strings.Join(errs, "\n")
+}
+
+func drawSchedule(t *rapid.T) schedule {
+	ms := func(lo, hi int64, label string) time.Duration {
+		return time.Duration(rapid.Int64Range(lo, hi).Draw(t, label)) * time.Millisecond
+	}
+	s := schedule{
+		Seed:         rapid.Uint64().Draw(t, "seed"),
+		Loss:         rapid.Float64Range(0, 0.5).Draw(t, "loss"),
+		Dup:          rapid.Float64Range(0, 0.3).Draw(t, "dup"),
+		Reorder:      rapid.Float64Range(0, 0.3).Draw(t, "reorder"),
+		Corrupt:      rapid.Float64Range(0, 0.1).Draw(t, "corrupt"),
+		Delay:        ms(1, 20, "delay"),
+		Jitter:       ms(0, 10, "jitter"),
+		ReorderDelay: ms(0, 50, "reorder_delay"),
+		Window:       rapid.IntRange(1, 8).Draw(t, "window"),
+		Fixed:        rapid.Bool().Draw(t, "fixed"),
+		FixedTimeout: ms(30, 500, "fixed_timeout"),
+		MinRTO:       ms(0, 200, "min_rto"),
+		InitialRTO:   ms(50, 1000, "initial_rto"),
+		AtoB:         rapid.IntRange(0, 25).Draw(t, "a_to_b"),
+		BtoA:         rapid.IntRange(0, 25).Draw(t, "b_to_a"),
+		Interval:     ms(0, 20, "interval"),
+	}
+	s.MaxRTO = s.MinRTO + ms(100, 5000, "max_rto_above_min")
+	for range rapid.IntRange(0, 2).Draw(t, "partitions") {
+		start := ms(0, 3000, "partition_start")
+		s.Partitions = append(s.Partitions, partition{start, start + ms(0, 10000, "partition_length")})
+	}
+	return s
+}
+
+// Lecture: TCP builds "reliable, logical connections over unreliable
+// connections" out of ACKs, timeouts and sequence numbers. Whatever the
+// network does (loss below 1, duplication, reordering, corruption caught by
+// the UDP checksum, partitions that heal), each application receives every
+// message of the other exactly once and in order; once everything is
+// acknowledged the retransmissions stop and the world's queue drains; and
+// the RTO stays within [MinRTO, MaxRTO] (RFC 6298 (2.4), (2.5)).
+func TestPropertyExactlyOnceInOrder(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := drawSchedule(t)
+		if msg := run(s).check(s); msg != "" {
+			t.Fatalf("%s\nrerun: add this schedule to regressions in property_test.go:\n%#v", msg, s)
+		}
+	})
+}
+
+// regressions are schedules run on every test, hand-picked to be hard or
+// pasted from failures of the property.
+var regressions = []schedule{
+	// Heavy loss both ways, stop-and-wait, adaptive RTO.
+	{Seed: 1, Loss: 0.5, Delay: dur("10ms"), Jitter: dur("5ms"), Window: 1, MinRTO: dur("20ms"), MaxRTO: dur("2s"), InitialRTO: dur("1s"), AtoB: 20, BtoA: 20, Interval: dur("1ms")},
+	// Everything at once, with two partitions longer than MaxRTO.
+	{Seed: 7, Loss: 0.3, Dup: 0.3, Reorder: 0.3, Corrupt: 0.1, Delay: dur("5ms"), Jitter: dur("10ms"), ReorderDelay: dur("50ms"),
+		Partitions: []partition{{dur("100ms"), dur("4s")}, {dur("5s"), dur("9s")}},
+		Window:     8, MinRTO: dur("50ms"), MaxRTO: dur("1s"), InitialRTO: dur("200ms"), AtoB: 25, BtoA: 25, Interval: dur("5ms")},
+	// A fixed timeout shorter than the round trip: spurious
+	// retransmissions, all suppressed as duplicates.
+	{Seed: 3, Delay: dur("20ms"), Jitter: dur("10ms"), Window: 4, Fixed: true, FixedTimeout: dur("30ms"), MaxRTO: dur("1s"), AtoB: 25, Interval: dur("2ms")},
+}
+
+func TestRegressionSchedules(t *testing.T) {
+	for i, s := range regressions {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			o := run(s)
+			if msg := o.check(s); msg != "" {
+				t.Fatalf("%s\nschedule: %#v", msg, s)
+			}
+			if o.obs.n == 0 {
+				t.Errorf("no RTO was observed")
+			}
+		})
+	}
+}
+
+// The same schedule gives the same run: same events, same deliveries.
+func TestDeterministic(t *testing.T) {
+	s := regressions[1]
+	o1, o2 := run(s), run(s)
+	if o1.events != o2.events || o1.eps["A"].Total() != o2.eps["A"].Total() {
+		t.Errorf("two runs of one schedule differ: %d vs %d events, %+v vs %+v", o1.events, o2.events, o1.eps["A"].Total(), o2.eps["A"].Total())
+	}
+}
+
+// A crash loses B's connection state. A, which cannot tell the crash from
+// loss, retransmits with backoff into the void; B's new life answers the
+// stale DATA with RST (rule 1), A's stream fails with ErrPeerRestarted
+// (rule 3) and A's application resends what was not acknowledged on a new
+// stream. Within each life of B every message arrives at most once and in
+// order; across lives only the resent messages may repeat, and all arrive.
+func TestCrashRestartOnKernel(t *testing.T) {
+	s := schedule{Seed: 5, Loss: 0.1, Delay: dur("5ms"), Jitter: dur("2ms"), Window: 4,
+		MinRTO: dur("50ms"), MaxRTO: dur("2s"), InitialRTO: dur("200ms"), AtoB: 20, Interval: dur("10ms")}
+	o := runWith(s, &crashPlan{At: dur("55ms"), Restart: dur("3s")})
+	if o.err != nil {
+		t.Fatalf("run did not drain: %v", o.err)
+	}
+	a, b := o.sinks["A"], o.sinks["B"]
+	if len(a.failed) == 0 || !strings.Contains(a.failed[0], reliable.ErrPeerRestarted.Error()) {
+		t.Errorf("A's failures = %q; want the peer's restart", a.failed)
+	}
+	seen := map[string]int{}
+	last := -1
+	lives := 1
+	for _, m := range b.got {
+		if m == "|" {
+			last, lives = -1, lives+1
+			continue
+		}
+		var i int
+		fmt.Sscanf(m, "A%d", &i)
+		if i <= last {
+			t.Errorf("life %d of B got %s after A%d: %v", lives, m, last, b.got)
+		}
+		last = i
+		seen[m]++
+	}
+	if lives != 2 {
+		t.Errorf("B had %d lives; want 2", lives)
+	}
+	for i := range s.AtoB {
+		m := fmt.Sprintf("A%d", i)
+		if seen[m] == 0 || seen[m] > 1 && !a.resent[m] {
+			t.Errorf("%s delivered %d times (resent: %v); B got %v", m, seen[m], a.resent[m], b.got)
+		}
+	}
+	if st := o.eps["B"].Total(); st.RejectedOld == 0 || st.ResetsSent == 0 {
+		t.Errorf("B's new life: %+v; want stale segments rejected and answered with RST", st)
+	}
+}

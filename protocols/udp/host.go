@@ -1,0 +1,196 @@
+package udp
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sim-lecture/sim/sim"
+)
+
+// TagBits is how many low bits of a timer or disk-write tag belong to the
+// handler bound to a port. The port env puts the port number in the 16 bits
+// above them, so that the one timer space of a node can be shared by every
+// port without two services ever receiving each other's timers.
+const TagBits = 48
+
+// tagMask selects the bits of a tag that belong to the port's handler.
+const tagMask = 1<<TagBits - 1
+
+// Stats counts what a Host did with datagrams. Every datagram that arrives
+// lands in exactly one of Delivered, Rejected, Malformed and NoPort.
+type Stats struct {
+	// Sent counts datagrams handed to the network.
+	Sent uint64
+	// TooLong counts sends refused because the payload exceeded
+	// MaxPayload; nothing was sent.
+	TooLong uint64
+	// Delivered counts datagrams handed to a port's handler.
+	Delivered uint64
+	// Rejected counts datagrams whose checksum did not verify: the network
+	// corrupted them.
+	Rejected uint64
+	// Malformed counts byte strings that could not be a datagram at all
+	// (too short, or a Length field that disagrees with the size).
+	Malformed uint64
+	// NoPort counts intact datagrams for a port nothing is bound to.
+	NoPort uint64
+}
+
+// Host is the UDP layer of one node. It is the node's sim.Handler: it
+// receives every message the node gets, checks it and routes it by
+// destination port to the handler bound there. Each bound handler sees a
+// sim.Env of its own (a port env) whose Send wraps the payload in a UDP
+// header with a checksum.
+//
+// Host keeps no state a crash could corrupt: it is rebuilt, ports and all,
+// by the node's factory at every restart.
+type Host struct {
+	env   sim.Env
+	ports map[uint16]*portEnv // looked up only, never iterated
+	stats Stats
+}
+
+// NewHost returns a Host that sends and sets timers through env, the
+// node's environment. It has no ports bound yet.
+func NewHost(env sim.Env) *Host {
+	return &Host{env: env, ports: make(map[uint16]*portEnv)}
+}
+
+// Bind builds the handler of a port: it calls f with a port env and routes
+// to the handler f returns every datagram addressed to port and every timer
+// or disk write that handler starts. It returns that handler.
+//
+// The port env's Send sends from port to the same port on the destination
+// node: services talk port to port, as the lecture's "messages sent from/to
+// ports to target a process on machine". Its SetTimer and WriteDisk accept
+// tags below 1<<TagBits only (the port occupies the bits above) and panic
+// otherwise, a programming error. Everything else is the node's.
+//
+// Binding a port twice, or a factory that returns nil, is a programming
+// error and panics.
+func (h *Host) Bind(port uint16, f sim.Factory) sim.Handler {
+	if _, dup := h.ports[port]; dup {
+		panic(fmt.Sprintf("udp: port %d bound twice", port))
+	}
+	p := &portEnv{host: h, port: port}
+	// Registered before f runs, so that a handler which sends or sets a
+	// timer while it is being built already has its port.
+	h.ports[port] = p
+	p.upper = f(p)
+	if p.upper == nil {
+		panic(fmt.Sprintf("udp: factory for port %d returned a nil handler", port))
+	}
+	return p.upper
+}
+
+// Handler returns the handler bound to port, or nil if none is. The scenario
+// runner uses it to call application operations on a service.
+func (h *Host) Handler(port uint16) sim.Handler {
+	if p, ok := h.ports[port]; ok {
+		return p.upper
+	}
+	return nil
+}
+
+// Stats returns the counters of this Host's life.
+func (h *Host) Stats() Stats { return h.stats }
+
+// Receive checks a datagram and hands its payload to the handler bound to
+// its destination port. A datagram that fails the checksum or is malformed
+// is dropped, counted and noted in the trace: the lecture's "only
+// protection: checksums to ensure data not corrupted". UDP does nothing
+// else about it; recovering the loss is the business of the layer above.
+//
+// The payload handed on aliases msg and must not be modified.
+func (h *Host) Receive(from sim.NodeID, msg []byte) {
+	hdr, payload, err := Unmarshal(msg)
+	switch {
+	case errors.Is(err, ErrChecksum):
+		h.stats.Rejected++
+		h.env.Trace("udp", "checksum error from "+h.env.NodeName(from))
+		return
+	case err != nil:
+		h.stats.Malformed++
+		h.env.Trace("udp", fmt.Sprintf("malformed datagram from %s: %v", h.env.NodeName(from), err))
+		return
+	}
+	p, ok := h.ports[hdr.DstPort]
+	if !ok {
+		// Real hosts answer with ICMP port unreachable; the lecture's
+		// UDP has no such feedback, so the datagram just vanishes.
+		h.stats.NoPort++
+		h.env.Trace("udp", fmt.Sprintf("no port %d from %s", hdr.DstPort, h.env.NodeName(from)))
+		return
+	}
+	h.stats.Delivered++
+	p.upper.Receive(from, payload)
+}
+
+// Timer routes a timer or disk-write completion to the port named by the top
+// 16 bits of tag, with those bits removed.
+func (h *Host) Timer(tag uint64) {
+	port := uint16(tag >> TagBits)
+	p, ok := h.ports[port]
+	if !ok {
+		// Only a tag the Host never handed out can get here; note it
+		// rather than crash the run.
+		h.env.Trace("udp", fmt.Sprintf("timer %#x for unbound port %d", tag, port))
+		return
+	}
+	p.upper.Timer(tag & tagMask)
+}
+
+// send wraps payload in a datagram from port to port and hands it to the
+// network. A payload too long for the 16-bit Length field cannot be sent;
+// like a real socket's EMSGSIZE it is refused, which here means counted
+// and noted, since sim.Env.Send has no error to return.
+func (h *Host) send(port uint16, to sim.NodeID, payload []byte, label string) {
+	b, err := Marshal(Header{SrcPort: port, DstPort: port}, payload)
+	if err != nil {
+		h.stats.TooLong++
+		h.env.Trace("udp", fmt.Sprintf("not sent to %s: %v", h.env.NodeName(to), err))
+		return
+	}
+	h.stats.Sent++
+	h.env.Send(to, b, label)
+}
+
+// portTag returns the node-level tag of a port handler's tag.
+func portTag(port uint16, tag uint64) uint64 {
+	if tag > tagMask {
+		panic(fmt.Sprintf("udp: tag %#x of port %d does not fit %d bits", tag, port, TagBits))
+	}
+	return uint64(port)<<TagBits | tag
+}
+
+// portEnv is the sim.Env a port's handler is given.
+type portEnv struct {
+	host  *Host
+	port  uint16
+	upper sim.Handler
+}
+
+func (p *portEnv) Now() sim.Time                         { return p.host.env.Now() }
+func (p *portEnv) Self() sim.NodeID                      { return p.host.env.Self() }
+func (p *portEnv) Name() string                          { return p.host.env.Name() }
+func (p *portEnv) Lookup(name string) (sim.NodeID, bool) { return p.host.env.Lookup(name) }
+func (p *portEnv) NodeName(id sim.NodeID) string         { return p.host.env.NodeName(id) }
+func (p *portEnv) Rand() *sim.Rand                       { return p.host.env.Rand() }
+func (p *portEnv) Disk() *sim.Disk                       { return p.host.env.Disk() }
+func (p *portEnv) Trace(label, info string)              { p.host.env.Trace(label, info) }
+func (p *portEnv) Incarnation() uint32                   { return p.host.env.Incarnation() }
+
+func (p *portEnv) Send(to sim.NodeID, msg []byte, label string) {
+	p.host.send(p.port, to, msg, label)
+}
+
+func (p *portEnv) SetTimer(d time.Duration, tag uint64) sim.TimerID {
+	return p.host.env.SetTimer(d, portTag(p.port, tag))
+}
+
+func (p *portEnv) CancelTimer(id sim.TimerID) bool { return p.host.env.CancelTimer(id) }
+
+func (p *portEnv) WriteDisk(key string, val []byte, tag uint64) {
+	p.host.env.WriteDisk(key, val, portTag(p.port, tag))
+}

@@ -1,0 +1,318 @@
+package udp
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/sim-lecture/sim/sim"
+	"pgregory.net/rapid"
+)
+
+// recorder is an application bound to a port: it keeps everything it is
+// handed.
+type recorder struct {
+	env    sim.Env
+	got    []arrived
+	timers []uint64
+}
+
+type arrived struct {
+	From sim.NodeID
+	Msg  string
+}
+
+func (r *recorder) Receive(from sim.NodeID, msg []byte) {
+	r.got = append(r.got, arrived{from, string(msg)})
+}
+func (r *recorder) Timer(tag uint64) { r.timers = append(r.timers, tag) }
+
+// bindRecorder binds a recorder to port on h.
+func bindRecorder(h *Host, port uint16) *recorder {
+	r := &recorder{}
+	h.Bind(port, func(env sim.Env) sim.Handler { r.env = env; return r })
+	return r
+}
+
+const (
+	nodeA sim.NodeID = 0
+	nodeB sim.NodeID = 1
+)
+
+// pair returns the envs and hosts of two nodes A and B.
+func pair() (envA *fakeEnv, a *Host, envB *fakeEnv, b *Host) {
+	envA = newFakeEnv(nodeA, "A", "B")
+	envB = newFakeEnv(nodeB, "A", "B")
+	return envA, NewHost(envA), envB, NewHost(envB)
+}
+
+// Lecture: "messages sent from/to ports to target a process on machine".
+func TestSendAndRouteByPort(t *testing.T) {
+	envA, a, _, b := pair()
+	sender := bindRecorder(a, 7)
+	r7 := bindRecorder(b, 7)
+	r9 := bindRecorder(b, 9)
+
+	sender.env.Send(nodeB, []byte("hello"), "HELLO")
+	sent := envA.takeSent()
+	if len(sent) != 1 {
+		t.Fatalf("sends = %d; want 1", len(sent))
+	}
+	if sent[0].to != nodeB || sent[0].label != "HELLO" {
+		t.Errorf("send to %d label %q; want to %d label HELLO", sent[0].to, sent[0].label, nodeB)
+	}
+	hdr, payload, err := Unmarshal(sent[0].msg)
+	if err != nil {
+		t.Fatalf("Unmarshal(sent) error %v", err)
+	}
+	if hdr.SrcPort != 7 || hdr.DstPort != 7 || string(payload) != "hello" {
+		t.Errorf("datagram = %+v %q; want ports 7->7 payload hello", hdr, payload)
+	}
+
+	b.Receive(nodeA, sent[0].msg)
+	if diff := cmp.Diff([]arrived{{nodeA, "hello"}}, r7.got); diff != "" {
+		t.Errorf("port 7 got (-want +got):\n%s", diff)
+	}
+	if len(r9.got) != 0 {
+		t.Errorf("port 9 got %v; want nothing", r9.got)
+	}
+	if got := b.Stats(); got != (Stats{Delivered: 1}) {
+		t.Errorf("B stats = %+v; want Delivered 1", got)
+	}
+	if got := a.Stats(); got != (Stats{Sent: 1}) {
+		t.Errorf("A stats = %+v; want Sent 1", got)
+	}
+	if b.Handler(7) != sim.Handler(r7) || b.Handler(8) != nil {
+		t.Errorf("Handler(7), Handler(8) = %v, %v; want the recorder and nil", b.Handler(7), b.Handler(8))
+	}
+}
+
+// Lecture: "only protection: checksums to ensure data not corrupted".
+// RFC 1071: a one-bit error anywhere changes the one's complement sum.
+func TestRejectOneBitFlip(t *testing.T) {
+	msg, err := Marshal(Header{SrcPort: 7, DstPort: 7}, []byte("payload!"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for bit := 0; bit < 8*len(msg); bit++ {
+		flipped := bytes.Clone(msg)
+		flipped[bit/8] ^= 1 << (bit % 8)
+		envB := newFakeEnv(nodeB, "A", "B")
+		b := NewHost(envB)
+		r := bindRecorder(b, 7)
+		b.Receive(nodeA, flipped)
+		if len(r.got) != 0 {
+			t.Errorf("bit %d flipped: application got %v; want nothing", bit, r.got)
+		}
+		if got := b.Stats(); got != (Stats{Rejected: 1}) {
+			t.Errorf("bit %d flipped: stats %+v; want Rejected 1", bit, got)
+		}
+		if want := []string{"udp: checksum error from A"}; !cmp.Equal(want, envB.notes) {
+			t.Errorf("bit %d flipped: notes %q; want %q", bit, envB.notes, want)
+		}
+	}
+}
+
+func TestMalformedAndNoPort(t *testing.T) {
+	good, err := Marshal(Header{SrcPort: 5, DstPort: 5}, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A datagram whose checksum is right but whose Length field is not.
+	badLength := []byte{0, 7, 0, 7, 0, 99, 0, 0, 'x'}
+	c := Checksum(badLength)
+	badLength[6], badLength[7] = byte(c>>8), byte(c)
+	tests := []struct {
+		name  string
+		msg   []byte
+		stats Stats
+		note  string
+	}{
+		{"short", []byte{1, 2, 3}, Stats{Malformed: 1}, "udp: malformed datagram from A"},
+		{"length", badLength, Stats{Malformed: 1}, "udp: malformed datagram from A"},
+		// Lecture: UDP gives no feedback; a datagram for a port nobody
+		// listens on is dropped.
+		{"no port", good, Stats{NoPort: 1}, "udp: no port 5 from A"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			envB := newFakeEnv(nodeB, "A", "B")
+			b := NewHost(envB)
+			r := bindRecorder(b, 7)
+			b.Receive(nodeA, tt.msg)
+			if len(r.got) != 0 {
+				t.Errorf("application got %v; want nothing", r.got)
+			}
+			if got := b.Stats(); got != tt.stats {
+				t.Errorf("stats = %+v; want %+v", got, tt.stats)
+			}
+			if len(envB.notes) != 1 || !strings.HasPrefix(envB.notes[0], tt.note) {
+				t.Errorf("notes = %q; want one starting %q", envB.notes, tt.note)
+			}
+		})
+	}
+}
+
+func TestTooLongIsNotSent(t *testing.T) {
+	envA, a, _, _ := pair()
+	r := bindRecorder(a, 7)
+	r.env.Send(nodeB, make([]byte, MaxPayload+1), "BIG")
+	if len(envA.sent) != 0 {
+		t.Errorf("sent %d datagrams; want 0", len(envA.sent))
+	}
+	if got := a.Stats(); got != (Stats{TooLong: 1}) {
+		t.Errorf("stats = %+v; want TooLong 1", got)
+	}
+	if len(envA.notes) != 1 {
+		t.Errorf("notes = %q; want one", envA.notes)
+	}
+}
+
+// The port env namespaces timer and disk-write tags so that two services on
+// one node never receive each other's timers.
+func TestTimerAndDiskTagsNamespaced(t *testing.T) {
+	envA, a, _, _ := pair()
+	r7 := bindRecorder(a, 7)
+	r9 := bindRecorder(a, 9)
+
+	r7.env.SetTimer(time.Second, 5)
+	r9.env.SetTimer(2*time.Second, 5)
+	id := r9.env.SetTimer(3*time.Second, 1<<TagBits-1)
+	if got, want := envA.timers[0].tag, uint64(7)<<48|5; got != want {
+		t.Errorf("node tag of port 7 timer = %#x; want %#x", got, want)
+	}
+	if got, want := envA.timers[2].tag, uint64(9)<<48|(1<<48-1); got != want {
+		t.Errorf("node tag of largest port 9 tag = %#x; want %#x", got, want)
+	}
+	if !r9.env.CancelTimer(id) {
+		t.Errorf("CancelTimer(live timer) = false; want true")
+	}
+	for {
+		if _, ok := envA.fireNext(a); !ok {
+			break
+		}
+	}
+	if !cmp.Equal(r7.timers, []uint64{5}) || !cmp.Equal(r9.timers, []uint64{5}) {
+		t.Errorf("timers seen: port 7 %v, port 9 %v; want [5] each", r7.timers, r9.timers)
+	}
+
+	r9.env.WriteDisk("k", []byte("v"), 3)
+	if got, want := envA.writes[0], (diskWrite{"k", []byte("v"), 9<<48 | 3}); !cmp.Equal(got, want, cmp.AllowUnexported(diskWrite{})) {
+		t.Errorf("disk write = %+v; want %+v", got, want)
+	}
+	a.Timer(9<<48 | 3) // the kernel's completion of that write
+	if !cmp.Equal(r9.timers, []uint64{5, 3}) {
+		t.Errorf("port 9 timers = %v; want [5 3]", r9.timers)
+	}
+
+	a.Timer(11<<48 | 1) // nobody on port 11: noted, not delivered
+	if len(envA.notes) != 1 {
+		t.Errorf("notes = %q; want one for the unbound port", envA.notes)
+	}
+
+	defer func() {
+		if recover() == nil {
+			t.Errorf("SetTimer with a 49-bit tag did not panic")
+		}
+	}()
+	r7.env.SetTimer(time.Second, 1<<TagBits)
+}
+
+func TestPortEnvDelegates(t *testing.T) {
+	envA, a, _, _ := pair()
+	envA.now = 42
+	envA.incarn = 3
+	r := bindRecorder(a, 7)
+	e := r.env
+	id, ok := e.Lookup("B")
+	got := fmt.Sprintln(e.Now(), e.Self(), e.Name(), id, ok, e.NodeName(1), e.Incarnation(), e.Rand() == envA.rand, e.Disk() == envA.disk)
+	if want := "42ns 0 A 1 true B 3 true true\n"; got != want {
+		t.Errorf("port env = %q; want %q", got, want)
+	}
+	e.Trace("app", "hi")
+	if !cmp.Equal(envA.notes, []string{"app: hi"}) {
+		t.Errorf("notes = %q", envA.notes)
+	}
+}
+
+func TestBindTwicePanics(t *testing.T) {
+	_, a, _, _ := pair()
+	bindRecorder(a, 7)
+	defer func() {
+		if recover() == nil {
+			t.Errorf("second Bind(7) did not panic")
+		}
+	}()
+	bindRecorder(a, 7)
+}
+
+// Lecture: UDP messages "may be lost", "may be reordered", "may be
+// duplicated"; the "only protection: checksums". Whatever the network does
+// (drop, duplicate, reorder, flip one bit of a copy), nothing reaches an
+// application that was not sent, byte for byte, to its port.
+func TestPropertyNothingFabricated(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		envA, a, _, b := pair()
+		ports := []uint16{7, 9, 11} // B binds 7 and 9 only
+		senders := map[uint16]*recorder{}
+		for _, p := range ports {
+			senders[p] = bindRecorder(a, p)
+		}
+		receivers := map[uint16]*recorder{7: bindRecorder(b, 7), 9: bindRecorder(b, 9)}
+
+		type datagram struct {
+			port    uint16
+			payload []byte
+		}
+		n := rapid.IntRange(0, 20).Draw(t, "datagrams")
+		sentBy := map[uint16]map[string]bool{}
+		for i := 0; i < n; i++ {
+			d := datagram{
+				port:    rapid.SampledFrom(ports).Draw(t, "port"),
+				payload: rapid.SliceOfN(rapid.Byte(), 0, 40).Draw(t, "payload"),
+			}
+			senders[d.port].env.Send(nodeB, d.payload, "D")
+			if sentBy[d.port] == nil {
+				sentBy[d.port] = map[string]bool{}
+			}
+			sentBy[d.port][string(d.payload)] = true
+		}
+
+		// The network: each datagram is lost, delivered once or twice, and
+		// each copy may get one bit flipped; then the copies are shuffled.
+		var copies [][]byte
+		for _, s := range envA.takeSent() {
+			k := rapid.IntRange(0, 2).Draw(t, "copies")
+			for c := 0; c < k; c++ {
+				m := bytes.Clone(s.msg)
+				if rapid.Bool().Draw(t, "flip") {
+					bit := rapid.IntRange(0, 8*len(m)-1).Draw(t, "bit")
+					m[bit/8] ^= 1 << (bit % 8)
+				}
+				copies = append(copies, m)
+			}
+		}
+		copies = rapid.Permutation(copies).Draw(t, "order")
+		for _, m := range copies {
+			b.Receive(nodeA, m)
+		}
+
+		for port, r := range receivers {
+			for _, got := range r.got {
+				if got.From != nodeA || !sentBy[port][got.Msg] {
+					t.Fatalf("port %d got %q from %d, never sent to that port", port, got.Msg, got.From)
+				}
+			}
+		}
+		st := b.Stats()
+		if total := st.Delivered + st.Rejected + st.Malformed + st.NoPort; total != uint64(len(copies)) {
+			t.Fatalf("stats %+v account for %d copies; want %d", st, total, len(copies))
+		}
+		if got := uint64(len(receivers[7].got) + len(receivers[9].got)); got != st.Delivered {
+			t.Fatalf("applications got %d; Stats.Delivered = %d", got, st.Delivered)
+		}
+	})
+}
