@@ -1,0 +1,200 @@
+package rpc
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sim-lecture/sim/sim"
+)
+
+// Semantics is a call semantics: what a retransmitted call may do to the
+// server.
+type Semantics uint8
+
+const (
+	// AtLeastOnce: the client retransmits until it gets a reply and the
+	// server runs every copy of the call that reaches it. Fine for
+	// idempotent procedures (read, pwrite); wrong for append.
+	AtLeastOnce Semantics = iota
+	// AtMostOnce: the server remembers the calls it has run in a
+	// duplicate-request cache and answers a repeat from the cache instead
+	// of running it again. The cache is volatile: a server crash forgets
+	// it, and a call retransmitted across the crash runs again.
+	AtMostOnce
+)
+
+// String returns the scenario spelling: "at_least_once" or "at_most_once".
+func (s Semantics) String() string {
+	switch s {
+	case AtLeastOnce:
+		return "at_least_once"
+	case AtMostOnce:
+		return "at_most_once"
+	}
+	return fmt.Sprintf("semantics(%d)", uint8(s))
+}
+
+// ParseSemantics parses the scenario spelling of a semantics.
+func ParseSemantics(s string) (Semantics, error) {
+	switch s {
+	case "at_least_once":
+		return AtLeastOnce, nil
+	case "at_most_once":
+		return AtMostOnce, nil
+	}
+	return 0, fmt.Errorf("rpc: unknown semantics %q (want at_least_once or at_most_once)", s)
+}
+
+// DefaultTimeout is the retransmission interval when Options.Timeout is 0.
+const DefaultTimeout = 100 * time.Millisecond
+
+// Options configure a Client. The zero value is valid: at-least-once over
+// an unreliable transport, retransmitting every 100ms forever.
+type Options struct {
+	// Semantics must match the server's. The client only uses it to decide
+	// whether results need acknowledging: at-most-once servers cache them
+	// until acknowledged, at-least-once servers keep nothing.
+	Semantics Semantics
+	// Timeout is the retransmission interval over an unreliable
+	// transport, and how long a probe waits for its answer (default
+	// 100ms). Constant, with no backoff: the lecture's simple timer.
+	Timeout time.Duration
+	// MaxAttempts bounds the transmissions of one call; when they are used
+	// up the call fails with ETIMEDOUT. 0 means retry forever (an NFS
+	// "hard" mount).
+	MaxAttempts int
+	// AckAfter is how long a result may wait for the next call to
+	// acknowledge it implicitly before the client sends an explicit ACK
+	// (at-most-once only; default Timeout).
+	AckAfter time.Duration
+	// ProbeInterval is the time between probes while the server holds a
+	// call it has acknowledged (default AckAfter).
+	ProbeInterval time.Duration
+	// MaxProbes is how many probes in a row may go unanswered before the
+	// client stops trusting the server's ACK and retransmits the call
+	// (default 3).
+	MaxProbes int
+	// Reliable says the transport below is reliable (the reliable
+	// package, not UDP): it retransmits lost messages itself, so the
+	// client sends each call once and waits for the reply however long it
+	// takes, as Birrell & Nelson's caller does while the callee is alive.
+	// Timeout is then unused.
+	Reliable bool
+	// ReliableTimeout, with Reliable, is how long a call may go without a
+	// reply before the client sends it again: a crash of either side loses
+	// the transport's connection, and this is the only way such a call is
+	// ever retried. 0 (the default) never resends.
+	ReliableTimeout time.Duration
+}
+
+// withDefaults fills in the zero fields.
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.AckAfter <= 0 {
+		o.AckAfter = o.Timeout
+	}
+	if o.ProbeInterval <= 0 {
+		o.ProbeInterval = o.AckAfter
+	}
+	if o.MaxProbes <= 0 {
+		o.MaxProbes = 3
+	}
+	return o
+}
+
+// retransmitInterval is how long a call waits for a reply or an ACK before
+// it is sent again; 0 means never.
+func (o Options) retransmitInterval() time.Duration {
+	if o.Reliable {
+		return o.ReliableTimeout
+	}
+	return o.Timeout
+}
+
+// ServerOptions configure a Server. The zero value is valid: at-least-once,
+// one worker, no service time.
+type ServerOptions struct {
+	// Semantics is AtLeastOnce (run every copy) or AtMostOnce (keep a
+	// duplicate-request cache).
+	Semantics Semantics
+	// Workers is the number of server threads (default 1). A call that
+	// arrives while all are busy waits in a FIFO queue: the queueing delay
+	// that shows under load.
+	Workers int
+	// ServiceTime is how long a worker computes before the procedure runs
+	// (default 0); the procedure may then take longer by replying later.
+	ServiceTime time.Duration
+	// DRCSize bounds how many completed replies the duplicate-request
+	// cache holds (at-most-once only); the least recently used goes first,
+	// and a repeat of a call whose reply was evicted runs again. 0 means
+	// unbounded.
+	DRCSize int
+	// AckAfter is how long a call may be held (queued or running) without
+	// a reply before the server sends an explicit ACK, so that the client
+	// stops retransmitting (default 50ms, half the client's default
+	// Timeout). It should be below the client's Timeout minus a round
+	// trip: otherwise the client's retransmission crosses the ACK, and
+	// at least once that copy runs again. The server also ACKs every
+	// retransmission that asks for it.
+	AckAfter time.Duration
+	// Reliable says the transport below is reliable: the client does not
+	// retransmit, so no unsolicited ACK is needed.
+	Reliable bool
+}
+
+func (o ServerOptions) withDefaults() ServerOptions {
+	if o.Workers <= 0 {
+		o.Workers = 1
+	}
+	if o.AckAfter <= 0 {
+		o.AckAfter = DefaultTimeout / 2
+	}
+	if o.ServiceTime < 0 {
+		o.ServiceTime = 0
+	}
+	return o
+}
+
+// Observer is told what the RPC layer does, for the scenario runner's step
+// results and statistics. Every method is called synchronously from inside
+// the simulation and must not call back into the Client or Server. Embed
+// BaseObserver to implement only some methods.
+type Observer interface {
+	// CallStarted: the application started a call. proc is as given to
+	// Client.Call (not upper-cased).
+	CallStarted(at sim.Time, from, to sim.NodeID, proc string, id CallID)
+	// Attempt: the client sent the call for the n-th time (1 = the first
+	// transmission). Probes are not attempts.
+	Attempt(at sim.Time, id CallID, n int)
+	// CallDone: the call finished with err (nil, a server's error, or
+	// ErrTimedOut). Called once per call, before the application's done.
+	CallDone(at sim.Time, id CallID, err error)
+	// Executed: server ran procedure proc for call id. A procedure that
+	// runs twice for one id was executed twice: the lecture's duplicate.
+	Executed(at sim.Time, server sim.NodeID, proc string, id CallID)
+	// Dropped: server discarded an arriving call without running it;
+	// reason is "in progress", "acknowledged", "old incarnation".
+	Dropped(at sim.Time, server sim.NodeID, id CallID, reason string)
+	// CachedReply: server answered a repeated call from its
+	// duplicate-request cache instead of running it.
+	CachedReply(at sim.Time, server sim.NodeID, id CallID)
+}
+
+// BaseObserver implements Observer with methods that do nothing.
+type BaseObserver struct{}
+
+func (BaseObserver) CallStarted(sim.Time, sim.NodeID, sim.NodeID, string, CallID) {}
+func (BaseObserver) Attempt(sim.Time, CallID, int)                                {}
+func (BaseObserver) CallDone(sim.Time, CallID, error)                             {}
+func (BaseObserver) Executed(sim.Time, sim.NodeID, string, CallID)                {}
+func (BaseObserver) Dropped(sim.Time, sim.NodeID, CallID, string)                 {}
+func (BaseObserver) CachedReply(sim.Time, sim.NodeID, CallID)                     {}
+
+func observerOrNop(o Observer) Observer {
+	if o == nil {
+		return BaseObserver{}
+	}
+	return o
+}
