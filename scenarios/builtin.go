@@ -1,0 +1,92 @@
+package scenarios
+
+import (
+	"embed"
+	"fmt"
+	"os"
+	"path"
+	"sort"
+	"strings"
+)
+
+// builtin holds the scenarios shipped with sim, so that `sim list` and
+// `sim run NAME` work from any directory.
+//
+//go:embed *.yaml
+var builtin embed.FS
+
+// BuiltIn loads every built-in scenario, sorted by name.
+func BuiltIn() ([]*Scenario, error) {
+	entries, err := builtin.ReadDir(".")
+	if err != nil {
+		return nil, err
+	}
+	var out []*Scenario
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".yaml") {
+			continue
+		}
+		sc, err := loadBuiltIn(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sc)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// BuiltInNames returns the names of the built-in scenarios, sorted.
+func BuiltInNames() []string {
+	entries, _ := builtin.ReadDir(".")
+	var names []string
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+func loadBuiltIn(file string) (*Scenario, error) {
+	data, err := builtin.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return Load(path.Join("scenarios", file), data)
+}
+
+// Open loads a scenario named on the command line: a path to a YAML file if
+// one exists there, otherwise a built-in scenario by name (with or without
+// ".yaml", with or without the "scenarios/" folder).
+func Open(arg string) (*Scenario, error) {
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+		return LoadFile(arg)
+	}
+	name := strings.TrimSuffix(path.Base(strings.ReplaceAll(arg, `\`, "/")), ".yaml")
+	for _, n := range BuiltInNames() {
+		if n == name {
+			return loadBuiltIn(n + ".yaml")
+		}
+	}
+	msg := fmt.Sprintf("%s: no such file, and no built-in scenario of that name", arg)
+	if s := suggestName(name, BuiltInNames()); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	} else {
+		msg += " (run 'sim list' to see them)"
+	}
+	return nil, fmt.Errorf("%s", msg)
+}
+
+// CheckImplemented reports an error if the scenario names a system this build
+// of sim cannot run yet.
+func CheckImplemented(sc *Scenario) error {
+	for _, s := range sc.Systems {
+		if _, ok := systemDrivers[s]; !ok {
+			return fmt.Errorf("%s: system %q is not implemented in this version of sim (implemented: %s)",
+				sc.File, s, strings.Join(sortedKeys(systemDrivers), ", "))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package scenarios
+
+import (
+	"strings"
+
+	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// callRef locates a call in the result: step index and position in that
+// step's Calls.
+type callRef struct{ step, idx int }
+
+// callLog is the run's rpc.Observer. It lists every RPC in the step that was
+// running when the RPC started (the contract: "every RPC started because of
+// that step, until the next workload row runs"), counts each call's sends,
+// and counts how many times servers executed each call. It lives outside
+// every node, so it survives crashes: it is the observer's notebook, not
+// protocol state.
+type callLog struct {
+	r          *run
+	calls      map[rpc.CallID]callRef
+	executions map[rpc.CallID]int
+	done       map[rpc.CallID]error
+	// byStep lists, per step, the call ids the step's own application call
+	// made (for call rows: the call whose executions the step reports).
+	byStep map[int][]rpc.CallID
+}
+
+func newCallLog(r *run) *callLog {
+	return &callLog{r: r, calls: map[rpc.CallID]callRef{}, executions: map[rpc.CallID]int{},
+		done: map[rpc.CallID]error{}, byStep: map[int][]rpc.CallID{}}
+}
+
+// CallStarted implements rpc.Observer.
+func (l *callLog) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id rpc.CallID) {
+	name := strings.ToUpper(proc)
+	if l.r.sys.Stats.Calls == nil {
+		l.r.sys.Stats.Calls = map[string]int{}
+	}
+	l.r.sys.Stats.Calls[name]++
+	step := l.r.current
+	if step < 0 {
+		return // before the first workload row: nobody to attribute it to
+	}
+	st := &l.r.sys.Steps[step]
+	st.Calls = append(st.Calls, report.Call{From: l.r.w.Name(from), To: l.r.w.Name(to), Proc: name})
+	l.calls[id] = callRef{step, len(st.Calls) - 1}
+	l.byStep[step] = append(l.byStep[step], id)
+}
+
+// Attempt implements rpc.Observer: attempts is the number of sends.
+func (l *callLog) Attempt(at sim.Time, id rpc.CallID, n int) {
+	if ref, ok := l.calls[id]; ok {
+		l.r.sys.Steps[ref.step].Calls[ref.idx].Attempts = n
+	}
+}
+
+// CallDone implements rpc.Observer.
+func (l *callLog) CallDone(at sim.Time, id rpc.CallID, err error) { l.done[id] = err }
+
+// Executed implements rpc.Observer.
+func (l *callLog) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.CallID) {
+	l.executions[id]++
+}
+
+// Dropped implements rpc.Observer.
+func (l *callLog) Dropped(sim.Time, sim.NodeID, rpc.CallID, string) {}
+
+// CachedReply implements rpc.Observer.
+func (l *callLog) CachedReply(sim.Time, sim.NodeID, rpc.CallID) {}

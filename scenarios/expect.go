@@ -1,0 +1,345 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// expectSelectors choose the workload row of a step expectation.
+var expectSelectors = []string{"step", "at", "client", "from", "to", "op"}
+
+// expectStepKeys assert on a step.
+var expectStepKeys = []string{"calls", "value", "result", "executions"}
+
+// expectStreamKeys assert on the stream of a send row.
+var expectStreamKeys = []string{"sent", "delivered", "duplicates", "retransmissions", "lost", "corrupted", "in_order"}
+
+// expectKeys are all the keys of an expectation.
+var expectKeys = concat([]string{"system"}, expectSelectors, expectStepKeys, expectStreamKeys, []string{"file", "disk"})
+
+// concat joins lists into a new one.
+func concat(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// maxExpectCount bounds the counts an expectation may assert.
+const maxExpectCount = 1<<31 - 1
+
+// expectations decodes the expect list. It runs after validate, so that
+// rows know their files.
+func (l *loader) expectations(n *yaml.Node) {
+	items, ok := l.list(n, "expect")
+	if !ok {
+		return
+	}
+	for i, it := range items {
+		what := fmt.Sprintf("expectation %d", i+1)
+		o := l.fields(it, what, expectKeys)
+		if o == nil {
+			continue
+		}
+		e := Expectation{Pos: posOf(o.node), Step: -1, Stream: -1}
+		if v := o.get("system"); v != nil {
+			if s, ok := l.str(v, "system"); ok {
+				if l.systemsOK && !l.hasSystem[s] {
+					l.errf(v, "system: %s is not one of this scenario's systems (%s)%s", s, strings.Join(l.sc.Systems, ", "),
+						didYouMean(s, l.sc.Systems, ""))
+				}
+				e.System = s
+			}
+		}
+		if o.has("disk") || o.has("file") {
+			l.diskExpectation(o, &e, what)
+		} else {
+			l.stepExpectation(o, &e, what)
+		}
+		l.sc.Expect = append(l.sc.Expect, e)
+	}
+}
+
+// diskExpectation decodes {file: F, disk: [...]}.
+func (l *loader) diskExpectation(o *object, e *Expectation, what string) {
+	for _, k := range o.order {
+		if k != "system" && k != "file" && k != "disk" {
+			l.errf(o.keys[k], "key %q does not apply to a disk expectation (it takes system, file and disk)", k)
+		}
+	}
+	if v := o.require("file", "the file whose blocks disk lists"); v != nil {
+		if s, ok := l.str(v, "file"); ok {
+			if p, bad := cleanPath(s); bad != "" {
+				l.errf(v, "file: expected a file path such as fileA, got %s (%s)", describe(v), bad)
+			} else {
+				e.File = p
+				l.checkKnownFile(v, p)
+			}
+		}
+	}
+	if v := o.require("disk", "the file's expected blocks, such as [a1, a2]"); v != nil {
+		items, ok := l.list(v, "disk")
+		if ok {
+			e.Blocks = []string{}
+			for _, it := range items {
+				if s, ok := l.str(it, "disk"); ok {
+					e.Blocks = append(e.Blocks, s)
+				}
+			}
+		}
+	}
+}
+
+// checkKnownFile reports a disk expectation on a file that neither files
+// nor a create row makes.
+func (l *loader) checkKnownFile(n *yaml.Node, p string) {
+	var known []string
+	for _, f := range l.sc.Files {
+		if f.Path == p {
+			return
+		}
+		known = append(known, f.Path)
+	}
+	for _, st := range l.sc.Workload {
+		if st.Op == "create" || st.Op == "mkdir" {
+			if st.File == p {
+				return
+			}
+			known = append(known, st.File)
+		}
+	}
+	l.errf(n, "file: %s is not in files and no row creates it%s", p, didYouMean(p, known, "files"))
+}
+
+// stepExpectation decodes an expectation on one workload row.
+func (l *loader) stepExpectation(o *object, e *Expectation, what string) {
+	asserts := false
+	for _, k := range o.order {
+		if contains(expectStepKeys, k) || contains(expectStreamKeys, k) {
+			asserts = true
+		}
+	}
+	if !asserts {
+		l.errf(o.node, "%s asserts nothing: expected at least one of %s (or file and disk)", what,
+			strings.Join(concat(expectStepKeys, expectStreamKeys), ", "))
+	}
+	if v := o.get("calls"); v != nil {
+		if items, ok := l.list(v, "calls"); ok {
+			calls := []string{}
+			for _, it := range items {
+				if s, ok := l.nonEmpty(it, "calls"); ok {
+					calls = append(calls, s)
+				}
+			}
+			e.Calls = &calls
+		}
+	}
+	if v := o.get("value"); v != nil {
+		if s, ok := l.str(v, "value"); ok {
+			e.Value = &s
+		}
+	}
+	if v := o.get("result"); v != nil {
+		if s, ok := l.nonEmpty(v, "result"); ok {
+			e.Result = &s
+		}
+	}
+	for _, f := range []struct {
+		key string
+		dst **int
+	}{{"executions", &e.Executions}, {"sent", &e.Sent}, {"delivered", &e.Delivered}, {"duplicates", &e.Duplicates},
+		{"retransmissions", &e.Retransmissions}, {"lost", &e.Lost}, {"corrupted", &e.Corrupted}} {
+		if v := o.get(f.key); v != nil {
+			if x, ok := l.integer(v, f.key, 0, maxExpectCount); ok {
+				*f.dst = &x
+			}
+		}
+	}
+	if v := o.get("in_order"); v != nil {
+		if b, ok := l.boolean(v, "in_order"); ok {
+			e.InOrder = &b
+		}
+	}
+	i, ok := l.selectRow(o, what)
+	if !ok {
+		return
+	}
+	e.Step = i
+	st := &l.sc.Workload[i]
+	if st.Op == "send" {
+		e.Stream = 0
+		for j := 0; j < i; j++ {
+			if l.sc.Workload[j].Op == "send" {
+				e.Stream++
+			}
+		}
+	}
+	for _, k := range o.order {
+		switch {
+		case contains(expectStreamKeys, k) && st.Op != "send":
+			l.errf(o.keys[k], "%s applies only to a send row; row %d is %s", k, i+1, rowLabel(st))
+		case k == "executions" && st.Op != "call":
+			l.errf(o.keys[k], "executions applies only to a call row; row %d is %s", i+1, rowLabel(st))
+		}
+	}
+}
+
+// selectRow finds the one workload row an expectation chooses, by step or
+// by at, narrowed by client, from, to and op.
+func (l *loader) selectRow(o *object, what string) (int, bool) {
+	stepNode, atNode := o.get("step"), o.get("at")
+	if stepNode != nil && atNode != nil {
+		l.errf(o.keys["at"], "%s: use either step or at to choose the row, not both", what)
+		return 0, false
+	}
+	if stepNode == nil && atNode == nil {
+		l.errf(o.node, "%s: expected step (a row number, from 1) or at (a row's time) to choose a workload row, or file and disk for a disk assertion", what)
+		return 0, false
+	}
+	filters := map[string]string{}
+	for _, k := range []string{"client", "from", "to", "op"} {
+		if v := o.get(k); v != nil {
+			s, ok := l.str(v, k)
+			if !ok {
+				return 0, false
+			}
+			filters[k] = s
+		}
+	}
+	if len(l.rows) == 0 || len(l.rows) != len(l.sc.Workload) {
+		return 0, false // the workload is missing or broken: reported already
+	}
+	var candidates []int
+	var where string
+	var selector *yaml.Node
+	if stepNode != nil {
+		n, ok := l.integer(stepNode, "step", 1, int64(len(l.sc.Workload)))
+		if !ok {
+			return 0, false
+		}
+		candidates = []int{n - 1}
+		where = fmt.Sprintf("row %d", n)
+		selector = stepNode
+	} else {
+		at, ok := l.duration(atNode, "at")
+		if !ok {
+			return 0, false
+		}
+		for i, st := range l.sc.Workload {
+			if st.At == at {
+				candidates = append(candidates, i)
+			}
+		}
+		where = "at " + fmtDuration(at)
+		selector = atNode
+		if len(candidates) == 0 {
+			l.errf(atNode, "at: no workload row is at %s%s", fmtDuration(at), l.nearestTimes(at))
+			return 0, false
+		}
+	}
+	var matched []int
+	for _, i := range candidates {
+		if rowMatches(&l.sc.Workload[i], filters) {
+			matched = append(matched, i)
+		}
+	}
+	switch {
+	case len(matched) == 1:
+		if !l.rowOK[matched[0]] {
+			return 0, false // reported with the row
+		}
+		return matched[0], true
+	case len(matched) == 0:
+		var keys []string
+		for _, k := range []string{"client", "from", "to", "op"} {
+			if v, ok := filters[k]; ok {
+				keys = append(keys, k+" "+v)
+			}
+		}
+		if stepNode != nil {
+			l.errf(selector, "step: %s is %s, which does not have %s", where, rowLabel(&l.sc.Workload[candidates[0]]), andList(keys))
+		} else {
+			l.errf(selector, "no workload row %s has %s (%s)", where, andList(keys), describeRows(l.sc.Workload, candidates))
+		}
+	default:
+		l.errf(selector, "%d workload rows are %s (%s); add client, from, to or op to choose one",
+			len(matched), where, describeRows(l.sc.Workload, matched))
+	}
+	return 0, false
+}
+
+// rowMatches reports whether st has every key-value of filters.
+func rowMatches(st *Step, filters map[string]string) bool {
+	for k, v := range filters {
+		var got string
+		switch k {
+		case "client":
+			got = st.Client
+		case "from":
+			got = st.From
+		case "to":
+			got = st.To
+		case "op":
+			got = st.Op
+		}
+		if got != v {
+			return false
+		}
+	}
+	return true
+}
+
+// nearestTimes names the row times just before and after at.
+func (l *loader) nearestTimes(at time.Duration) string {
+	before, after := time.Duration(-1), time.Duration(-1)
+	for _, st := range l.sc.Workload {
+		if st.At < 0 {
+			continue
+		}
+		if st.At < at && st.At > before {
+			before = st.At
+		}
+		if st.At > at && (after < 0 || st.At < after) {
+			after = st.At
+		}
+	}
+	switch {
+	case before >= 0 && after >= 0:
+		return fmt.Sprintf(" (the nearest are at %s and %s)", fmtDuration(before), fmtDuration(after))
+	case before >= 0:
+		return fmt.Sprintf(" (the last is at %s)", fmtDuration(before))
+	case after >= 0:
+		return fmt.Sprintf(" (the first is at %s)", fmtDuration(after))
+	}
+	return ""
+}
+
+// describeRows lists up to five rows as "row 3: A read, row 4: B write".
+func describeRows(rows []Step, idx []int) string {
+	var parts []string
+	for i, j := range idx {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(idx)-5))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("row %d: %s", j+1, rowLabel(&rows[j])))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// rowLabel describes a row briefly: "client A's read", "a send from A to B".
+func rowLabel(st *Step) string {
+	switch {
+	case st.Op == "send":
+		return fmt.Sprintf("a send from %s to %s", st.From, st.To)
+	case st.Client != "" && st.Op != "":
+		return fmt.Sprintf("client %s's %s", st.Client, st.Op)
+	case st.Op != "":
+		return "a " + st.Op
+	}
+	return "a row"
+}

@@ -1,0 +1,135 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sim-lecture/sim/report"
+)
+
+// checkExpectations checks every expectation against the result of each
+// system it applies to and returns one violation per failed assertion, in
+// the order of the expect list (then of the systems). A violation's Where is
+// the expectation's file:line:col and its Step the 1-based row number.
+func checkExpectations(sc *Scenario, res *report.Result) []report.Violation {
+	var out []report.Violation
+	for i := range sc.Expect {
+		e := &sc.Expect[i]
+		where := fmt.Sprintf("%s:%d:%d", sc.File, e.Pos.Line, e.Pos.Col)
+		for j := range res.Systems {
+			sys := &res.Systems[j]
+			if e.System != "" && e.System != sys.System {
+				continue
+			}
+			for _, msg := range checkExpectation(sc, e, sys) {
+				v := report.Violation{System: sys.System, Where: where, Message: msg}
+				if e.Step >= 0 {
+					row := e.Step + 1
+					v.Step = &row
+				}
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// checkExpectation returns what is wrong with one system's result, one
+// message per failed assertion, each saying what was found and what was
+// expected.
+func checkExpectation(sc *Scenario, e *Expectation, sys *report.System) []string {
+	var msgs []string
+	fail := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
+	if e.Blocks != nil {
+		got, ok := sys.Disk[e.File]
+		if !ok {
+			fail("disk: %s is not on the server's disk; want [%s]", e.File, strings.Join(e.Blocks, ", "))
+		} else if !equalStrings(got, e.Blocks) {
+			fail("disk: %s = [%s]; want [%s]", e.File, strings.Join(got, ", "), strings.Join(e.Blocks, ", "))
+		}
+	}
+	if e.Step < 0 {
+		return msgs
+	}
+	label := fmt.Sprintf("row %d", e.Step+1)
+	if e.Step < len(sc.Workload) {
+		st := &sc.Workload[e.Step]
+		label = fmt.Sprintf("row %d (%s at %s)", e.Step+1, rowLabel(st), fmtDuration(st.At))
+	}
+	if e.Step >= len(sys.Steps) {
+		return append(msgs, label+": the system has no result for this row")
+	}
+	st := &sys.Steps[e.Step]
+	if e.Calls != nil {
+		got := make([]string, len(st.Calls))
+		for i, c := range st.Calls {
+			got[i] = c.Proc
+		}
+		if !equalStrings(got, *e.Calls) {
+			fail("%s: calls = [%s]; want [%s]", label, strings.Join(got, ", "), strings.Join(*e.Calls, ", "))
+		}
+	}
+	if e.Value != nil {
+		switch {
+		case st.Value == nil:
+			fail("%s: no value; want %q", label, *e.Value)
+		case *st.Value != *e.Value:
+			fail("%s: value = %q; want %q", label, *st.Value, *e.Value)
+		}
+	}
+	if e.Result != nil && st.Result != *e.Result {
+		fail("%s: result = %s; want %s", label, st.Result, *e.Result)
+	}
+	if e.Executions != nil {
+		switch {
+		case st.Executions == nil:
+			fail("%s: the system does not report executions; want %d", label, *e.Executions)
+		case *st.Executions != *e.Executions:
+			fail("%s: executions = %d; want %d", label, *st.Executions, *e.Executions)
+		}
+	}
+	if !hasStreamAssertion(e) {
+		return msgs
+	}
+	if e.Stream < 0 || e.Stream >= len(sys.Streams) {
+		return append(msgs, label+": the system has no stream result for this row")
+	}
+	s := &sys.Streams[e.Stream]
+	for _, c := range []struct {
+		name string
+		want *int
+		got  int
+	}{{"sent", e.Sent, s.Sent}, {"delivered", e.Delivered, s.Delivered}, {"duplicates", e.Duplicates, s.Duplicates},
+		{"retransmissions", e.Retransmissions, s.Retransmissions}, {"lost", e.Lost, s.Lost}, {"corrupted", e.Corrupted, s.Corrupted}} {
+		if c.want != nil && *c.want != c.got {
+			fail("%s: %s = %d; want %d", label, c.name, c.got, *c.want)
+		}
+	}
+	if e.InOrder != nil && *e.InOrder != s.InOrder {
+		fail("%s: in_order = %t; want %t", label, s.InOrder, *e.InOrder)
+	}
+	return msgs
+}
+
+// hasStreamAssertion reports whether e asserts anything about a stream.
+func hasStreamAssertion(e *Expectation) bool {
+	for _, p := range []*int{e.Sent, e.Delivered, e.Duplicates, e.Retransmissions, e.Lost, e.Corrupted} {
+		if p != nil {
+			return true
+		}
+	}
+	return e.InOrder != nil
+}
+
+// equalStrings reports whether a and b hold the same strings in order.
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

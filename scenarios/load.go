@@ -1,0 +1,578 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Error is one problem found in a scenario file, at a 1-based line and
+// column. Line is 0 only when the file could not be read at all.
+type Error struct {
+	File      string
+	Line, Col int
+	// Msg says what was found and what was expected.
+	Msg string
+}
+
+// Error formats e as "file:line:col: msg".
+func (e *Error) Error() string {
+	if e.Line <= 0 {
+		return e.File + ": " + e.Msg
+	}
+	return e.File + ":" + strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Col) + ": " + e.Msg
+}
+
+// ErrorList is every problem Load found (at most maxErrors of them, then a
+// last "too many errors"), in the order of the file.
+type ErrorList []*Error
+
+// Error joins the errors, one per line.
+func (l ErrorList) Error() string {
+	parts := make([]string, len(l))
+	for i, e := range l {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// maxErrors is how many errors Load reports before it gives up.
+const maxErrors = 20
+
+// maxValues bounds the number of YAML values Load looks at, counting every
+// use of an alias, so that a small file of nested aliases cannot make it
+// work for ever.
+const maxValues = 1_000_000
+
+// LoadFile reads and loads the scenario at path. A file that cannot be read
+// gives an *Error with Line 0; anything else is as for Load.
+func LoadFile(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &Error{File: path, Msg: "cannot read the scenario: " + err.Error()}
+	}
+	return Load(path, data)
+}
+
+// Load parses and validates a scenario; filename is used in errors and
+// kept in Scenario.File. On failure it returns an ErrorList of every problem
+// found, each with its line and column. It never panics: should a bug make
+// it, the panic becomes an "internal error" at 1:1.
+func Load(filename string, data []byte) (sc *Scenario, err error) {
+	l := &loader{file: filename}
+	defer func() {
+		if r := recover(); r != nil {
+			sc = nil
+			err = ErrorList{{File: filename, Line: 1, Col: 1, Msg: fmt.Sprintf("internal error while loading the scenario (please report it): %v", r)}}
+		}
+	}()
+	sc = l.load(data)
+	if l.tooLarge != nil {
+		return nil, ErrorList{l.tooLarge}
+	}
+	if len(l.errs) > 0 {
+		return nil, l.errorList()
+	}
+	return sc, nil
+}
+
+// loader holds the state of one Load.
+type loader struct {
+	file   string
+	errs   []*Error
+	values int
+	// aborted is set once the document exceeds maxValues: every later
+	// lookup returns nothing, and tooLarge is the only error reported.
+	aborted  bool
+	tooLarge *Error
+	sc       *Scenario
+	// hasSystem[s] for every valid system of the scenario.
+	hasSystem map[string]bool
+	// systemsOK is false when systems was missing or invalid: the checks
+	// that depend on it are skipped.
+	systemsOK bool
+	// rows[i] is workload row i as parsed (nil when it was not a mapping).
+	rows []*object
+	// rowOK[i] is false when row i had an error that makes cross-checks on
+	// it meaningless.
+	rowOK []bool
+	// faults[i] is fault i as parsed.
+	faults  []*object
+	faultOK []bool
+	// declared is set when the file has `nodes`; declaredSet holds them.
+	declared    bool
+	declaredSet map[string]bool
+	// uses lists every node name used by links, rows and faults, in the
+	// order of the file within each group.
+	linkUses, rowUses, faultUses []nameUse
+	// files maps every initial file's path to its entry.
+	files map[string]Pos
+	// volumeServers and vldbUse are the servers afs names, where it names
+	// them.
+	volumeServers []nameUse
+	vldbUse       *nameUse
+}
+
+// nameUse is one place a node name appears.
+type nameUse struct {
+	name string
+	node *yaml.Node
+}
+
+// load does the work of Load; errors accumulate in l.errs.
+func (l *loader) load(data []byte) *Scenario {
+	root, ok := l.parseYAML(data)
+	if !ok {
+		return nil
+	}
+	sc := &Scenario{
+		File:     l.file,
+		Seed:     1,
+		Network:  DefaultNetwork(),
+		Pipe:     DefaultPipe(),
+		NFS:      DefaultNFS(),
+		AFS:      DefaultAFS(),
+		Reliable: DefaultReliable(),
+		RPC:      DefaultRPC(),
+		Disk:     DefaultDisk(),
+		Limits:   DefaultLimits(),
+	}
+	l.sc = sc
+	top := l.fields(root, "the scenario", topKeys)
+	if top == nil {
+		return nil
+	}
+	if n := top.require("name", "the scenario's name, such as nfs_vs_afs"); n != nil {
+		if s, ok := l.str(n, "name"); ok {
+			if !scenarioName.MatchString(s) {
+				l.errf(n, "name: expected lower-case letters, digits, _ and - only, got %s", describe(n))
+			}
+			sc.Name = s
+		}
+	}
+	if n := top.get("description"); n != nil {
+		sc.Description, _ = l.str(n, "description")
+	}
+	if n := top.get("seed"); n != nil {
+		if v, ok := l.unsigned(n, "seed"); ok {
+			sc.Seed = v
+		}
+	}
+	l.systems(top.require("systems", "a list of systems such as [nfs, afs]"))
+	if n := top.get("network"); n != nil {
+		sc.Network = l.network(n)
+	}
+	if n := top.get("pipe"); n != nil {
+		l.pipe(n)
+	}
+	if n := top.get("nfs"); n != nil {
+		l.nfs(n)
+	}
+	if n := top.get("afs"); n != nil {
+		l.afs(n)
+	}
+	if n := top.get("reliable"); n != nil {
+		l.reliable(n)
+	}
+	if n := top.get("rpc"); n != nil {
+		l.rpc(n)
+	}
+	if n := top.get("disk"); n != nil {
+		l.disk(n)
+	}
+	if n := top.get("limits"); n != nil {
+		l.limits(n)
+	}
+	if n := top.get("nodes"); n != nil {
+		l.nodes(n)
+	}
+	if n := top.get("files"); n != nil {
+		l.filesBlock(n)
+	}
+	l.workload(top.require("workload", "the list of application calls"))
+	if n := top.get("faults"); n != nil {
+		l.faultList(n)
+	}
+	l.validate()
+	if n := top.get("expect"); n != nil {
+		l.expectations(n)
+	}
+	return sc
+}
+
+// topKeys are the keys of the top-level mapping.
+var topKeys = []string{"name", "description", "seed", "systems", "network", "nodes", "pipe", "nfs", "afs",
+	"reliable", "rpc", "disk", "limits", "files", "workload", "faults", "expect"}
+
+// scenarioName is the form of a scenario's name.
+var scenarioName = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+// yamlLine finds the line number in an error of the YAML library.
+var yamlLine = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
+
+// parseYAML decodes the single document of data and returns its root.
+func (l *loader) parseYAML(data []byte) (*yaml.Node, bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			l.errAt(Pos{1, 1}, "the file is empty: expected a scenario (a mapping with name, systems and workload)")
+		} else {
+			l.yamlError(err, data)
+		}
+		return nil, false
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		l.errf(&extra, "expected one YAML document, found a second one")
+		return nil, false
+	} else if err != io.EOF {
+		l.yamlError(err, data)
+		return nil, false
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			l.errAt(Pos{1, 1}, "the file is empty: expected a scenario (a mapping with name, systems and workload)")
+			return nil, false
+		}
+		root = root.Content[0]
+	}
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+		l.errf(root, "the file is empty: expected a scenario (a mapping with name, systems and workload)")
+		return nil, false
+	}
+	return root, true
+}
+
+// parserProblems are the messages of the YAML library's parser (as opposed
+// to its scanner). The library reports their line 0-based, so one is added.
+var parserProblems = []string{"did not find expected", "found duplicate %", "found incompatible YAML document",
+	"found undefined tag handle"}
+
+// anchorProblem matches the library's complaints about anchors, which carry
+// no line: the position is found by looking for the anchor in the text.
+var anchorProblem = regexp.MustCompile(`^yaml: (?:unknown anchor '(.*)' referenced|anchor '(.*)' value contains itself)$`)
+
+// yamlError turns an error of the YAML library into an *Error.
+func (l *loader) yamlError(err error, data []byte) {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		if line, aerr := strconv.Atoi(m[1]); aerr == nil && line >= 1 {
+			for _, p := range parserProblems {
+				if strings.HasPrefix(m[2], p) {
+					line++
+					break
+				}
+			}
+			l.errAt(Pos{line, 1}, "invalid YAML: %s", m[2])
+			return
+		}
+	}
+	p := Pos{1, 1}
+	if m := anchorProblem.FindStringSubmatch(msg); m != nil {
+		token := "*" + m[1]
+		if m[2] != "" {
+			token = "&" + m[2]
+		}
+		if i := bytes.Index(data, []byte(token)); i >= 0 {
+			p.Line = 1 + bytes.Count(data[:i], []byte("\n"))
+			p.Col = 1 + i - (bytes.LastIndexByte(data[:i], '\n') + 1)
+		}
+	}
+	l.errAt(p, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+// errAt records an error at p.
+func (l *loader) errAt(p Pos, format string, args ...any) {
+	if p.Line < 1 {
+		p.Line = 1
+	}
+	if p.Col < 1 {
+		p.Col = 1
+	}
+	// Keep far more than maxErrors: the list is sorted by position before
+	// it is cut.
+	if len(l.errs) < 50*maxErrors {
+		l.errs = append(l.errs, &Error{File: l.file, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...)})
+	}
+}
+
+// errf records an error at n.
+func (l *loader) errf(n *yaml.Node, format string, args ...any) {
+	l.errAt(posOf(n), format, args...)
+}
+
+// errorList sorts the errors by position (keeping the order of errors at
+// the same place) and keeps the first maxErrors.
+func (l *loader) errorList() ErrorList {
+	list := ErrorList(l.errs)
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].Line != list[j].Line {
+			return list[i].Line < list[j].Line
+		}
+		return list[i].Col < list[j].Col
+	})
+	// Drop exact repeats (an alias used twice reports its problem twice).
+	out := list[:0:0]
+	for i, e := range list {
+		if i > 0 && *e == *list[i-1] {
+			continue
+		}
+		out = append(out, e)
+	}
+	if len(out) > maxErrors {
+		last := out[maxErrors-1]
+		out = append(out[:maxErrors:maxErrors], &Error{File: l.file, Line: last.Line, Col: last.Col,
+			Msg: fmt.Sprintf("too many errors (%d more not shown)", len(out)-maxErrors)})
+	}
+	return out
+}
+
+// posOf is the position of n (1:1 when unknown).
+func posOf(n *yaml.Node) Pos {
+	if n == nil {
+		return Pos{1, 1}
+	}
+	p := Pos{n.Line, n.Column}
+	if p.Line < 1 {
+		p.Line = 1
+	}
+	if p.Col < 1 {
+		p.Col = 1
+	}
+	return p
+}
+
+// resolve follows aliases to the node they name and counts the value
+// against maxValues. It returns nil once the document is too large.
+func (l *loader) resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode; i++ {
+		if i > 100 || n.Alias == nil {
+			l.errf(n, "alias *%s: cannot resolve it", n.Value)
+			return nil
+		}
+		n = n.Alias
+	}
+	if l.aborted || n == nil {
+		return nil
+	}
+	l.values++
+	if l.values > maxValues {
+		l.abort(n)
+		return nil
+	}
+	return n
+}
+
+// abort stops the load at n: the document has more than maxValues values.
+func (l *loader) abort(n *yaml.Node) {
+	if !l.aborted {
+		l.aborted = true
+		p := posOf(n)
+		l.tooLarge = &Error{File: l.file, Line: p.Line, Col: p.Col,
+			Msg: fmt.Sprintf("the document is too large: more than %d values, counting every use of an alias", maxValues)}
+	}
+}
+
+// object is a YAML mapping whose keys have been checked.
+type object struct {
+	// owner reports errors about the mapping.
+	owner *loader
+	// what names the mapping in messages.
+	what string
+	node *yaml.Node
+	keys map[string]*yaml.Node
+	vals map[string]*yaml.Node
+	// order lists the keys in the order of the file.
+	order []string
+}
+
+// get returns the value of key k, or nil.
+func (o *object) get(k string) *yaml.Node {
+	if o == nil {
+		return nil
+	}
+	return o.vals[k]
+}
+
+// has reports whether the mapping has key k.
+func (o *object) has(k string) bool { return o != nil && o.vals[k] != nil }
+
+// fields checks that n is a mapping whose keys are all in allowed, reports
+// unknown and repeated keys, and returns it; nil when n is not a mapping. A
+// null value (an empty block) is an empty mapping. what names the mapping
+// in messages ("network", "workload row 3").
+func (l *loader) fields(n *yaml.Node, what string, allowed []string) *object {
+	n = l.resolve(n)
+	if n == nil {
+		return nil
+	}
+	o := &object{owner: l, what: what, node: n, keys: map[string]*yaml.Node{}, vals: map[string]*yaml.Node{}}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return o
+	}
+	if n.Kind != yaml.MappingNode {
+		l.errf(n, "%s: expected a mapping of keys (%s), got %s", what, strings.Join(allowed, ", "), describe(n))
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := l.resolve(n.Content[i])
+		if k == nil {
+			return nil
+		}
+		if k.Kind != yaml.ScalarNode {
+			l.errf(k, "%s: expected a key name, got %s", what, describe(k))
+			continue
+		}
+		name := k.Value
+		if name == "<<" {
+			l.errf(k, "merge keys (<<) are not supported in %s; repeat the keys instead", what)
+			continue
+		}
+		if !contains(allowed, name) {
+			l.errf(k, "unknown key %q in %s%s", name, what, didYouMean(name, allowed, "valid keys"))
+			continue
+		}
+		if prev, dup := o.keys[name]; dup {
+			l.errf(k, "key %q appears twice in %s (first at line %d)", name, what, posOf(prev).Line)
+			continue
+		}
+		o.keys[name] = k
+		o.vals[name] = n.Content[i+1]
+		o.order = append(o.order, name)
+	}
+	return o
+}
+
+// require returns the value of key k, reporting it missing otherwise; what
+// says what the key holds.
+func (o *object) require(k, what string) *yaml.Node {
+	if o == nil {
+		return nil
+	}
+	if v := o.vals[k]; v != nil {
+		return v
+	}
+	o.owner.missing(o.node, o.what, k, what)
+	return nil
+}
+
+// missing reports a missing required key at the mapping n, which in names;
+// what says what the key holds.
+func (l *loader) missing(n *yaml.Node, in, key, what string) {
+	if what != "" {
+		l.errf(n, "missing key %q in %s (%s)", key, in, what)
+		return
+	}
+	l.errf(n, "missing key %q in %s", key, in)
+}
+
+// list checks that n is a sequence and returns its items; a null value is
+// an empty list. what names the list in messages.
+func (l *loader) list(n *yaml.Node, what string) ([]*yaml.Node, bool) {
+	n = l.resolve(n)
+	if n == nil {
+		return nil, false
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return nil, true
+	}
+	if n.Kind != yaml.SequenceNode {
+		l.errf(n, "%s: expected a list, got %s", what, describe(n))
+		return nil, false
+	}
+	l.values += len(n.Content)
+	if l.values > maxValues {
+		l.abort(n)
+		return nil, false
+	}
+	return n.Content, true
+}
+
+// describe says what a node is, for "got ..." in messages.
+func describe(n *yaml.Node) string {
+	if n == nil {
+		return "nothing"
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.ScalarNode:
+		v := n.Value
+		if len(v) > 40 {
+			v = v[:37] + "..."
+		}
+		switch n.ShortTag() {
+		case "!!null":
+			return "nothing"
+		case "!!str":
+			return strconv.Quote(v)
+		}
+		return v
+	}
+	return "nothing"
+}
+
+// contains reports whether list has s.
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// orList writes "a, b or c".
+func orList(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// andList writes "a, b and c".
+func andList(items []string) string {
+	switch len(items) {
+	case 0:
+		return "nothing"
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// fmtDuration formats a duration for messages the way a scenario writes
+// it: "0s", "300ms", "1.5s", "80s" (not "1m20s").
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "0s"
+	case d < 0 || d%time.Millisecond != 0:
+		return d.String()
+	case d < time.Second:
+		return strconv.FormatInt(int64(d/time.Millisecond), 10) + "ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
+}

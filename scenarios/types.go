@@ -1,0 +1,432 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/sim-lecture/sim/netmodel"
+)
+
+// Scenario is a parsed and validated scenario file (see
+// docs/scenario-format.md). Load fills every option with its default when the
+// file does not set it, so a Scenario is complete: a driver never needs to
+// know a default itself.
+type Scenario struct {
+	// File is the name the scenario was loaded from, as given to Load.
+	File string
+	// Name matches [a-z0-9_-]+.
+	Name string
+	// Description is the optional one-line description.
+	Description string
+	// Seed is the scenario's seed; 1 unless the file says otherwise.
+	Seed uint64
+	// Systems lists the systems to compare, in the order of the file: known,
+	// non-empty, no duplicates.
+	Systems []string
+	// Network is the link model of every networked system (default
+	// netmodel.DefaultParams(), per-direction overrides from network.links).
+	Network netmodel.Config
+	// Nodes lists every node of the scenario: the declared ones in the order
+	// of `nodes`, then (in file-system scenarios) the servers: "server", the
+	// AFS volume location server, the AFS volume servers and move_volume
+	// targets; then the nodes named by workload rows, then those named by
+	// faults, each in order of first appearance.
+	Nodes []Node
+	// Pipe configures system "pipe".
+	Pipe PipeOptions
+	// NFS configures system "nfs".
+	NFS NFSOptions
+	// AFS configures system "afs".
+	AFS AFSOptions
+	// Reliable configures system "reliable" (and RPC over it).
+	Reliable ReliableOptions
+	// RPC configures system "rpc".
+	RPC RPCOptions
+	// Disk is the disk model of every node.
+	Disk DiskOptions
+	// Limits bound each system's run.
+	Limits Limits
+	// Files is the server's initial tree, in the order of the file.
+	Files []File
+	// Workload is the timeline, one Step per row, in the order of the file
+	// (which Load requires to be in non-decreasing time).
+	Workload []Step
+	// Faults are the injected faults in the order of the file (any order in
+	// time; equal times run in file order).
+	Faults []Fault
+	// Expect are the assertions checked after the run.
+	Expect []Expectation
+}
+
+// Pos is a position in the scenario file: 1-based line and column.
+type Pos struct {
+	Line, Col int
+}
+
+// Node is one node of the scenario. In the file, `nodes` is a list of names
+// or of {name: X} maps.
+type Node struct {
+	// Name matches [A-Za-z0-9_-]+.
+	Name string
+	// Pos is where the node was declared or first named; it is zero for
+	// the file server "server" when the file never names it.
+	Pos Pos
+}
+
+// PipeOptions configure system "pipe": a reliable, in-order channel.
+type PipeOptions struct {
+	// Delay is the constant one-way delay (default 1ms).
+	Delay time.Duration
+	// Bandwidth in bits per second; 0 (the default) means unlimited.
+	Bandwidth float64
+}
+
+// NFSOptions configure system "nfs".
+type NFSOptions struct {
+	// AttrTimeout is the client attribute cache lifetime (default 3s; 0
+	// disables attribute caching).
+	AttrTimeout time.Duration
+	// WritePolicy is the server's: write_through (default), buffered or
+	// nvram.
+	WritePolicy string
+	// FlushInterval is how often a buffered server flushes (default 30s).
+	FlushInterval time.Duration
+	// API is the server's naming strategy: file_handles (default, the
+	// lecture's strategy 4), stateful_fds (1), paths (2) or inodes (3).
+	API string
+	// CacheBlocks is the client's block cache capacity; 0 (default) means
+	// unlimited.
+	CacheBlocks int
+	// Mount is hard (default: retry forever) or soft (fail after Retrans
+	// retransmissions).
+	Mount string
+	// Retrans is how many retransmissions a soft mount makes before it
+	// fails the call with ETIMEDOUT (default 3).
+	Retrans int
+	// Timeout is the client's first retransmission timeout (default 1.1s,
+	// doubling on each retry).
+	Timeout time.Duration
+	// DRC turns on the server's duplicate-request cache (default false).
+	DRC bool
+	// Append enables the non-idempotent APPEND procedure (default false).
+	Append bool
+}
+
+// Volume maps an AFS volume (a path prefix) to the server that holds it.
+type Volume struct {
+	// Path starts with "/" and has no trailing "/" except for the root.
+	Path string
+	// Server names the node that holds the volume.
+	Server string
+	// Pos is where the volume appears in the file.
+	Pos Pos
+}
+
+// AFSOptions configure system "afs".
+type AFSOptions struct {
+	// Volumes in the order of the file (default one volume "/" on
+	// "server"). A file belongs to the volume with the longest matching
+	// path prefix.
+	Volumes []Volume
+	// VLDB names the volume location server (default "server").
+	VLDB string
+	// CallbackLimit is how many callbacks a server keeps; 0 (default) means
+	// unlimited.
+	CallbackLimit int
+	// ClientCrash says what a restarted client does with its cache:
+	// recheck (default: revalidate every cached file on first use) or
+	// evict_all.
+	ClientCrash string
+}
+
+// ReliableOptions configure system "reliable", the TCP-like transport.
+type ReliableOptions struct {
+	// Window is the send window in messages (default 8; 1 is
+	// stop-and-wait).
+	Window int
+	// RTO is adaptive (default, RFC 6298) or fixed.
+	RTO string
+	// FixedTimeout is the retransmission timeout with RTO fixed (default
+	// 200ms).
+	FixedTimeout time.Duration
+	// MinRTO and MaxRTO bound the adaptive timeout (default 200ms, 60s).
+	MinRTO, MaxRTO time.Duration
+	// InitialRTO is the timeout before the first RTT sample (default 1s).
+	InitialRTO time.Duration
+	// Granularity is the clock granularity G of RFC 6298 (default 1ms).
+	Granularity time.Duration
+}
+
+// RPCOptions configure system "rpc".
+type RPCOptions struct {
+	// Semantics is at_least_once (default) or at_most_once.
+	Semantics string
+	// Transport is udp (default: the reply is the ACK) or reliable.
+	Transport string
+	// Timeout is the retransmission timeout (default 100ms).
+	Timeout time.Duration
+	// MaxAttempts bounds the sends of one call; 0 (default) retries
+	// forever.
+	MaxAttempts int
+	// Workers is the number of server threads (default 1).
+	Workers int
+	// AckAfter is how long a call or result may go unacknowledged before
+	// an explicit ACK or probe is sent (default: Timeout).
+	AckAfter time.Duration
+}
+
+// DiskOptions are the disk model of every node.
+type DiskOptions struct {
+	// WriteLatency is the time a write takes to become durable (default
+	// 10ms).
+	WriteLatency time.Duration
+	// ReadLatency is the time a read takes (default 0).
+	ReadLatency time.Duration
+}
+
+// Limits bound each system's run.
+type Limits struct {
+	// MaxEvents stops a run after this many events (default 10,000,000).
+	MaxEvents uint64
+	// MaxTime stops a run at this virtual time (default 1h).
+	MaxTime time.Duration
+}
+
+// File is one file of the server's initial tree.
+type File struct {
+	// Path is relative to the root, cleaned: "/home/x" and "home/x" are the
+	// same file, stored as "home/x".
+	Path string
+	// Blocks are the contents of the file's blocks, from block 0.
+	Blocks []string
+	// Pos is where the file appears in the file.
+	Pos Pos
+}
+
+// Step is one workload row: an application call at a given time.
+//
+// File-system rows (systems nfs, afs):
+//
+//	{at: 0,  op: open,   client: A, file: fileA, fd: f}
+//	{at: 10, op: read,   client: A, fd: f, block: 1}
+//	{at: 50, op: write,  client: B, fd: g, block: 1, data: b1-new}   # data optional
+//	{at: 55, op: append, client: B, fd: g, data: tail}               # data optional
+//	{at: 56, op: seek,   client: B, fd: g, block: 0}
+//	{at: 70, op: close,  client: B, fd: g}
+//	{at: 71, op: create, client: A, file: dir/x, fd: h}              # fd optional
+//	{at: 72, op: remove | mkdir | stat, client: A, file: dir/x}
+//
+// Messaging rows (systems pipe, socket, udp, reliable):
+//
+//	{at: 0, op: send, from: A, to: B, count: 1000, size: 100B, interval: 1ms}
+//
+// count (default 1), size (default 100B) and interval (default 0) are
+// optional. RPC rows (system rpc):
+//
+//	{at: 2s, op: call, client: A, server: S, proc: append, args: x}  # args optional
+//
+// Rows must be in non-decreasing time. An fd is a name local to its client:
+// it must be opened (by open, or create with fd) before that client uses it,
+// and not be open already when it is opened. Load fills File of a row that
+// uses an fd with the file that fd was opened on.
+type Step struct {
+	// Pos is the position of the row.
+	Pos Pos
+	// Index is the 0-based row index.
+	Index int
+	// At is the absolute virtual time of the call.
+	At time.Duration
+	// Op is the operation.
+	Op string
+	// Client performs a file-system op or a call.
+	Client string
+	// FD names a file descriptor of Client.
+	FD string
+	// File is the (cleaned) path the op names, or the fd's file.
+	File string
+	// Block is the block index of read, write and seek; HasBlock says
+	// whether the row has one.
+	Block    int
+	HasBlock bool
+	// Data is what write or append writes; HasData says whether the row
+	// gives it (without it the system writes a unique token).
+	Data    string
+	HasData bool
+	// From and To are the endpoints of a send row.
+	From, To string
+	// Count is how many messages a send row sends (default 1).
+	Count int
+	// Size is each message's size in bytes (default 100).
+	Size int
+	// Interval is the time between two messages of a send row (default 0).
+	Interval time.Duration
+	// Server, Proc and Args describe a call row.
+	Server, Proc, Args string
+}
+
+// Fault is one entry of the faults list. The YAML forms are:
+//
+//	{at: 65s, crash: server}
+//	{at: 66s, restart: server}                     # the node must be crashed
+//	{at: 30s, partition: [[A], [server, B]], heal_at: 40s}   # heal_at optional
+//	{at: 40s, heal: all}                           # or heal: true; removes every partition and block
+//	{at: 45s, low_memory: server}
+//	{at: 50s, flush: server}                       # a file-system server
+//	{at: 10s, network: {loss: 0.5, delay: 20ms}}   # patch every link
+//	{at: 10s, link: {from: A, to: server, loss: 1}}   # patch one direction ("*" = any node)
+//	{at: 10s, block: {from: A, to: server}}        # drop A -> server only
+//	{at: 20s, unblock: {from: A, to: server}}
+//	{at: 30s, move_volume: /home, to: server2}     # afs only
+//
+// Faults may come in any order of time; faults at the same time happen in
+// the order of the file.
+type Fault struct {
+	// Pos is the position of the entry.
+	Pos Pos
+	// At is when the fault happens.
+	At time.Duration
+	// Kind is crash, restart, partition, heal, low_memory, flush, network,
+	// link, block, unblock or move_volume.
+	Kind string
+	// Node is the node of crash, restart, low_memory and flush.
+	Node string
+	// Groups are the sides of a partition (at least two, disjoint).
+	Groups [][]string
+	// HealAt is when a partition heals, if HasHeal; it is after At.
+	HealAt  time.Duration
+	HasHeal bool
+	// From and To are the direction of link, block and unblock ("*" only
+	// for link).
+	From, To string
+	// Patch is the change of a network or link fault.
+	Patch netmodel.Patch
+	// Volume and Server describe move_volume: the volume (as in
+	// afs.volumes) and its new server (To in the file).
+	Volume, Server string
+}
+
+// Expectation is one assertion checked after the run. It has one of two
+// forms.
+//
+// A step expectation selects one workload row, either by its 1-based row
+// number (`step: 5`) or by its time (`at: 80s`), narrowed when several rows
+// share that time by any of client, from, to and op. It asserts any subset
+// of: calls (the procs the step started, in order; [] means none), value
+// (what a read returned), result (ok or an error name), executions (a call
+// row: how many times the server ran the procedure), and, on a send row,
+// the stream's sent, delivered, duplicates, retransmissions, lost,
+// corrupted and in_order:
+//
+//	expect:
+//	  - {system: nfs, at: 80s, client: A, calls: [GETATTR, READ]}
+//	  - {step: 5, value: a2}
+//	  - {system: socket, at: 0, from: A, delivered: 10, in_order: true}
+//	  - {at: 2s, client: A, executions: 1}
+//
+// A disk expectation asserts a file's durable blocks at the end of the run:
+//
+//	expect:
+//	  - {system: nfs, file: fileA, disk: [x, b, z]}
+//
+// system is optional: without it the expectation holds for every system of
+// the scenario. An expectation that selects no row, or several, is an
+// error at its position.
+type Expectation struct {
+	// Pos is the position of the entry.
+	Pos Pos
+	// System is the system it applies to; "" means every system.
+	System string
+	// Step is the 0-based index of the selected workload row, or -1 for a
+	// disk expectation.
+	Step int
+	// Calls, when not nil, are the expected procs in order (possibly none).
+	Calls *[]string
+	// Value, when not nil, is the value a read must return.
+	Value *string
+	// Result, when not nil, is the expected result ("ok", "ESTALE", ...).
+	Result *string
+	// File is the (cleaned) path of a disk expectation.
+	File string
+	// Blocks, when not nil, are the file's expected durable blocks (an
+	// empty non-nil slice expects an empty file).
+	Blocks []string
+	// Stream is the 0-based index of the selected row among the send rows
+	// when the row is a send row, -1 otherwise.
+	Stream int
+	// Stream assertions (send rows only); nil means "not asserted".
+	Sent, Delivered, Duplicates, Retransmissions, Lost, Corrupted *int
+	// InOrder, when not nil, says whether the receiver must have seen the
+	// stream in order.
+	InOrder *bool
+	// Executions, when not nil, is how many times the server must have run
+	// the procedure of a call row.
+	Executions *int
+}
+
+// DefaultNetwork is the network of a scenario without a network block.
+func DefaultNetwork() netmodel.Config {
+	return netmodel.Config{Default: netmodel.DefaultParams()}
+}
+
+// DefaultPipe returns the pipe options of a scenario that does not set them.
+func DefaultPipe() PipeOptions {
+	return PipeOptions{Delay: time.Millisecond}
+}
+
+// DefaultNFS returns the NFS options of a scenario that does not set them.
+func DefaultNFS() NFSOptions {
+	return NFSOptions{
+		AttrTimeout:   3 * time.Second,
+		WritePolicy:   "write_through",
+		FlushInterval: 30 * time.Second,
+		API:           "file_handles",
+		Mount:         "hard",
+		Retrans:       3,
+		Timeout:       1100 * time.Millisecond,
+	}
+}
+
+// DefaultAFS returns the AFS options of a scenario that does not set them.
+func DefaultAFS() AFSOptions {
+	return AFSOptions{
+		Volumes:     []Volume{{Path: "/", Server: "server"}},
+		VLDB:        "server",
+		ClientCrash: "recheck",
+	}
+}
+
+// DefaultReliable returns the reliable-transport options of a scenario that
+// does not set them.
+func DefaultReliable() ReliableOptions {
+	return ReliableOptions{
+		Window:       8,
+		RTO:          "adaptive",
+		FixedTimeout: 200 * time.Millisecond,
+		MinRTO:       200 * time.Millisecond,
+		MaxRTO:       60 * time.Second,
+		InitialRTO:   time.Second,
+		Granularity:  time.Millisecond,
+	}
+}
+
+// DefaultRPC returns the RPC options of a scenario that does not set them.
+// When a file sets rpc.timeout but not rpc.ack_after, ack_after follows
+// the timeout.
+func DefaultRPC() RPCOptions {
+	return RPCOptions{
+		Semantics: "at_least_once",
+		Transport: "udp",
+		Timeout:   100 * time.Millisecond,
+		Workers:   1,
+		AckAfter:  100 * time.Millisecond,
+	}
+}
+
+// DefaultDisk returns the disk model of a scenario that does not set it.
+func DefaultDisk() DiskOptions {
+	return DiskOptions{WriteLatency: 10 * time.Millisecond}
+}
+
+// DefaultLimits returns the run bounds of a scenario that does not set them.
+func DefaultLimits() Limits {
+	return Limits{MaxEvents: 10_000_000, MaxTime: time.Hour}
+}

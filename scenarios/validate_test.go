@@ -1,0 +1,335 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// fsBase is a valid file-system scenario of five lines; cases append to it.
+const fsBase = `name: t
+systems: [nfs]
+files: {fileA: {blocks: [a]}}
+workload:
+  - {at: 0, client: A, op: open, file: fileA, fd: f}
+`
+
+// msgBase is a valid messaging scenario of four lines; cases append to it.
+const msgBase = `name: t
+systems: [udp]
+workload:
+  - {at: 0, op: send, from: A, to: B}
+`
+
+// afsBase is a valid AFS scenario of five lines.
+const afsBase = `name: t
+systems: [afs]
+files: {fileA: [a]}
+workload:
+  - {at: 0, client: A, op: open, file: fileA, fd: f}
+`
+
+// errorCases lists every validation error Load reports: the input, a
+// substring of the message and where it must be reported.
+var errorCases = []struct {
+	name      string
+	in        string
+	want      string
+	line, col int
+}{
+	// The document.
+	{"empty file", ``, "the file is empty", 1, 1},
+	{"only a comment", "# nothing\n", "the file is empty", 1, 1},
+	{"null document", "~\n", "the file is empty", 1, 1},
+	{"two documents", msgBase + "---\nname: u\n", "expected one YAML document, found a second one", 5, 1},
+	{"YAML scanner error", "name: t\nx: 1\n  y: 2\n", "invalid YAML: mapping values are not allowed", 3, 1},
+	{"YAML parser error", "name: t\nx: 1\nsystems: [nfs\nfoo: 1\n", "invalid YAML: did not find expected ',' or ']'", 3, 1},
+	{"YAML tab", "name: t\n\tsystems: x\n", "invalid YAML: found a tab character", 2, 1},
+	{"YAML unknown anchor", msgBase + "seed: *nope\n", "invalid YAML: unknown anchor 'nope' referenced", 5, 7},
+	{"root not a mapping", "- a\n- b\n", "the scenario: expected a mapping of keys (name, description,", 1, 1},
+	{"key not a name", "? [a]\n: b\n", "the scenario: expected a key name, got a list", 1, 3},
+	{"merge key", msgBase + "network: {<<: {loss: 0.1}}\n", "merge keys (<<) are not supported in network", 5, 11},
+	{"unknown key with suggestion", msgBase + "netwrok: {}\n", `unknown key "netwrok" in the scenario; did you mean "network"?`, 5, 1},
+	{"unknown key without suggestion", msgBase + "zzzzzz: 1\n", `unknown key "zzzzzz" in the scenario (valid keys: name, description, seed, systems,`, 5, 1},
+	{"unknown key in network", msgBase + "network: {los: 0.1}\n", `unknown key "los" in network; did you mean "loss"?`, 5, 11},
+	{"key twice", msgBase + "seed: 1\nseed: 2\n", `key "seed" appears twice in the scenario (first at line 5)`, 6, 1},
+	{"missing name", "systems: [udp]\nworkload: [{at: 0, op: send, from: A, to: B}]\n", `missing key "name" in the scenario`, 1, 1},
+	{"missing systems", "name: t\nworkload: [{at: 0, op: send, from: A, to: B}]\n", `missing key "systems" in the scenario`, 1, 1},
+	{"missing workload", "name: t\nsystems: [udp]\n", `missing key "workload" in the scenario`, 1, 1},
+
+	// Top-level values.
+	{"name form", strings.Replace(msgBase, "name: t", "name: NFS vs AFS", 1), `name: expected lower-case letters, digits, _ and - only, got "NFS vs AFS"`, 1, 7},
+	{"description not text", msgBase + "description: {a: 1}\n", "description: expected a text value, got a mapping", 5, 14},
+	{"seed negative", msgBase + "seed: -1\n", "seed: expected a non-negative integer, got -1", 5, 7},
+	{"seed text", msgBase + "seed: abc\n", `seed: expected a non-negative integer, got "abc"`, 5, 7},
+	{"seed too large", msgBase + "seed: 99999999999999999999999\n", "seed: expected a non-negative integer, got 99999999999999999999999", 5, 7},
+	{"systems not a list", strings.Replace(msgBase, "[udp]", "udp", 1), `systems: expected a list, got "udp"`, 2, 10},
+	{"systems empty", strings.Replace(msgBase, "[udp]", "[]", 1), "systems: expected at least one system", 2, 10},
+	{"unknown system", strings.Replace(msgBase, "[udp]", "[udp, nsf]", 1), `unknown system "nsf"; did you mean "nfs"?`, 2, 16},
+	{"system twice", strings.Replace(msgBase, "[udp]", "[udp, udp]", 1), `system "udp" is listed twice (first at line 2)`, 2, 16},
+
+	// Network.
+	{"probability", msgBase + "network: {loss: 1.5}\n", "loss: expected a probability between 0 and 1, got 1.5", 5, 17},
+	{"probability text", msgBase + "network:\n  duplicate: lots\n", `duplicate: expected a probability between 0 and 1, got "lots"`, 6, 14},
+	{"bandwidth syntax", msgBase + "network: {bandwidth: 10Mbs}\n", `bandwidth: expected a bandwidth such as 10Mbps, 500kbps or a number of bits per second, got "10Mbs"`, 5, 22},
+	{"bandwidth negative", msgBase + "network: {bandwidth: -5Mbps}\n", "bandwidth: expected a bandwidth that is not negative (0 means unlimited), got -5Mbps", 5, 22},
+	{"bandwidth too large", msgBase + "network: {bandwidth: 1e400}\n", "bandwidth: the bandwidth 1e400 is too large", 5, 22},
+	{"reorder_delay negative", msgBase + "network: {reorder_delay: -1ms}\n", "reorder_delay: expected a duration that is not negative, got -1ms", 5, 26},
+	{"delay list", msgBase + "network: {delay: [1]}\n", "delay: expected a duration such as 5ms or a distribution such as {dist: uniform", 5, 18},
+	{"delay bad text", msgBase + "network: {delay: fast}\n", `delay: expected a duration such as 1.5s, 300ms or a number of seconds, got "fast"`, 5, 18},
+	{"delay without dist", msgBase + "network: {delay: {min: 1ms, max: 2ms}}\n", `missing key "dist" in delay (constant, uniform, exponential or normal)`, 5, 18},
+	{"delay unknown dist", msgBase + "network: {delay: {dist: gauss, mean: 1ms}}\n", `dist: expected constant, uniform, exponential or normal, got "gauss"`, 5, 25},
+	{"delay dist suggestion", msgBase + "network: {delay: {dist: unifrom, min: 1ms, max: 2ms}}\n", `did you mean "uniform"?`, 5, 25},
+	{"delay missing key", msgBase + "network: {delay: {dist: uniform, min: 1ms}}\n", `missing key "max" in delay`, 5, 18},
+	{"delay extra key", msgBase + "network: {delay: {dist: exponential, mean: 1ms, min: 1ms}}\n", `delay: key "min" does not apply to dist exponential (it takes mean)`, 5, 49},
+	{"delay normal missing stddev", msgBase + "network: {delay: {dist: normal, mean: 10ms}}\n", `missing key "stddev" in delay`, 5, 18},
+	{"delay constant missing value", msgBase + "network: {delay: {dist: constant}}\n", `missing key "value" in delay`, 5, 18},
+	{"delay max below min", msgBase + "network: {delay: {dist: uniform, min: 5ms, max: 1ms}}\n", "delay: max 1ms is below min 5ms", 5, 49},
+	{"delay unknown key", msgBase + "network: {delay: {dist: normal, mean: 1ms, stdev: 1ms}}\n", `unknown key "stdev" in delay; did you mean "stddev"?`, 5, 44},
+	{"links not a list", msgBase + "network: {links: {from: A}}\n", "links: expected a list, got a mapping", 5, 18},
+	{"link changes nothing", msgBase + "network:\n  links:\n    - {from: A, to: B}\n", "network link: expected at least one of delay, bandwidth, loss", 7, 7},
+	{"link unknown key", msgBase + "network:\n  links:\n    - {from: A, too: B, loss: 1}\n", `unknown key "too" in network link; did you mean "to"?`, 7, 17},
+	{"link bad node name", msgBase + "network:\n  links:\n    - {from: A B, loss: 1}\n", `from: expected a node name (letters, digits, _ and -), or * for any node, got "A B"`, 7, 14},
+	{"link names unknown node", msgBase + "network:\n  links:\n    - {from: A, to: C, loss: 1}\n", "network link names node C, which no workload row or fault names", 7, 21},
+	{"link names undeclared node", msgBase + "nodes: [A, B]\nnetwork:\n  links:\n    - {from: A, to: Bb, loss: 1}\n", `node Bb is not declared in nodes; did you mean "B"?`, 8, 21},
+
+	// Option blocks.
+	{"option block not a mapping", msgBase + "nfs: fast\n", `nfs: expected a mapping of keys (attr_timeout, write_policy,`, 5, 6},
+	{"option unknown key", msgBase + "nfs: {attr_timout: 3s}\n", `unknown key "attr_timout" in nfs; did you mean "attr_timeout"?`, 5, 7},
+	{"option prefix suggestion", msgBase + "rpc: {ack: 1s}\n", `unknown key "ack" in rpc; did you mean "ack_after"?`, 5, 7},
+	{"enum", msgBase + "nfs: {write_policy: bufered}\n", `write_policy: expected write_through, buffered or nvram, got "bufered"; did you mean "buffered"?`, 5, 21},
+	{"enum api", msgBase + "nfs: {api: handles}\n", `api: expected file_handles, stateful_fds, paths or inodes, got "handles"`, 5, 12},
+	{"bool", msgBase + "nfs: {drc: yes}\n", `drc: expected true or false, got "yes"`, 5, 12},
+	{"duration negative", msgBase + "nfs: {attr_timeout: -1s}\n", "attr_timeout: expected a duration that is not negative, got -1s", 5, 21},
+	{"duration too large", msgBase + "nfs: {attr_timeout: 1e12}\n", "attr_timeout: the duration 1e12 is too large", 5, 21},
+	{"duration zero", msgBase + "nfs: {timeout: 0}\n", "timeout: expected a duration above 0, got 0", 5, 16},
+	{"duration null", msgBase + "nfs: {timeout: }\n", "timeout: expected a duration such as 1.5s, 300ms or a number of seconds, got nothing", 5, 16},
+	{"integer range", msgBase + "reliable: {window: 0}\n", "window: expected an integer from 1 to 65535, got 0", 5, 20},
+	{"integer float", msgBase + "reliable: {window: 2.5}\n", "window: expected a positive integer, got 2.5", 5, 20},
+	{"integer negative", msgBase + "nfs: {retrans: -1}\n", "retrans: expected an integer from 0 to 1000, got -1", 5, 16},
+	{"max_rto below min_rto", msgBase + "reliable: {min_rto: 2s, max_rto: 1s}\n", "reliable: max_rto 1s is below min_rto 2s", 5, 34},
+	{"rpc workers", msgBase + "rpc: {workers: 0}\n", "workers: expected an integer from 1 to 1000, got 0", 5, 16},
+	{"limits max_events", msgBase + "limits: {max_events: 0}\n", "max_events: expected an integer from 1 to", 5, 22},
+	{"limits max_time", msgBase + "limits: {max_time: 0}\n", "max_time: expected a duration above 0, got 0", 5, 20},
+	{"disk latency", msgBase + "disk: {write_latency: soon}\n", `write_latency: expected a duration such as 1.5s`, 5, 23},
+	{"pipe bandwidth", msgBase + "pipe: {bandwidth: fast}\n", `bandwidth: expected a bandwidth such as 10Mbps`, 5, 19},
+	{"afs volumes not a mapping", msgBase + "afs: {volumes: [server]}\n", "volumes: expected a mapping from volume path to server", 5, 16},
+	{"afs volume twice", msgBase + "afs: {volumes: {/home: s1, home: s2}}\n", "volumes: volume /home appears twice (first at line 5)", 5, 28},
+	{"afs volume path", msgBase + "afs: {volumes: {/a/../b: s1}}\n", "volume: expected a path such as / or /home, got \"/a/../b\" (a path cannot contain ..)", 5, 17},
+	{"afs volume server", msgBase + "afs: {volumes: {/: s 1}}\n", `volume server: expected a node name (letters, digits, _ and -), got "s 1"`, 5, 20},
+	{"afs vldb", msgBase + "afs: {vldb: [a]}\n", "vldb: expected a text value, got a list", 5, 13},
+	{"afs client_crash", msgBase + "afs: {client_crash: evict}\n", `client_crash: expected evict_all or recheck, got "evict"; did you mean "evict_all"?`, 5, 21},
+
+	// Nodes and files.
+	{"node twice", msgBase + "nodes: [A, B, A]\n", `nodes: node "A" is declared twice (first at line 5)`, 5, 15},
+	{"node map unknown key", msgBase + "nodes: [{nam: A}, B]\n", `unknown key "nam" in node; did you mean "name"?`, 5, 10},
+	{"node map without name", msgBase + "nodes: [{nam: A}, B]\n", `missing key "name" in node (the node's name)`, 5, 9},
+	{"node bad name", msgBase + "nodes: [A, B, C.1]\n", `nodes: expected a node name (letters, digits, _ and -), got "C.1"`, 5, 15},
+	{"node not declared", msgBase + "nodes: [A]\n", `node B is not declared in nodes`, 4, 36},
+	{"node not declared suggestion", "name: t\nsystems: [udp]\nnodes: [alice, bob]\nworkload:\n  - {at: 0, op: send, from: alce, to: bob}\n", `node alce is not declared in nodes; did you mean "alice"?`, 5, 29},
+	{"files not a mapping", msgBase + "files: [a]\n", "files: expected a mapping from path to contents", 5, 8},
+	{"file empty path", msgBase + "files: {\"\": [a]}\n", `files: expected a file path such as fileA or home/notes, got "" (a path cannot be empty)`, 5, 9},
+	{"file is root", msgBase + "files: {/: [a]}\n", "(the root is a directory, not a file)", 5, 9},
+	{"file twice", msgBase + "files: {a: [x], /a: [y]}\n", "files: file a appears twice (first at line 5)", 5, 17},
+	{"file blocks not a list", msgBase + "files: {a: {blocks: x}}\n", `blocks: expected a list, got "x"`, 5, 21},
+	{"file unknown key", msgBase + "files: {a: {block: [x]}}\n", `unknown key "block" in file a; did you mean "blocks"?`, 5, 13},
+	{"file block not text", msgBase + "files: {a: [x, [y]]}\n", "block: expected a text value, got a list", 5, 16},
+
+	// Workload rows.
+	{"workload not a list", "name: t\nsystems: [udp]\nworkload: {at: 0}\n", "workload: expected a list, got a mapping", 3, 11},
+	{"workload empty", "name: t\nsystems: [udp]\nworkload: []\n", "workload: expected at least one row", 3, 11},
+	{"row not a mapping", msgBase + "  - send\n", `workload row 2: expected a mapping of keys (at, op, client,`, 5, 5},
+	{"row unknown key", fsBase + "  - {at: 1, client: A, op: read, fd: f, blok: 0}\n", `unknown key "blok" in workload row 2; did you mean "block"?`, 6, 41},
+	{"row missing at", fsBase + "  - {client: A, op: close, fd: f}\n", `missing key "at" in workload row 2 (the row's time, such as 10s)`, 6, 5},
+	{"row bad at", fsBase + "  - {at: abc, client: A, op: close, fd: f}\n", `at: expected a duration such as 1.5s, 300ms or a number of seconds, got "abc"`, 6, 10},
+	{"row negative at", fsBase + "  - {at: -5, client: A, op: close, fd: f}\n", "at: expected a duration that is not negative, got -5", 6, 10},
+	{"rows out of order", fsBase + "  - {at: 10, client: A, op: read, fd: f, block: 0}\n  - {at: 5, client: A, op: close, fd: f}\n", "at: 5s is before 10s, the time of an earlier row (line 6); workload rows must be in time order", 7, 10},
+	{"row missing op", fsBase + "  - {at: 1, client: A, fd: f}\n", `missing key "op" in workload row 2 (one of open, read, write,`, 6, 5},
+	{"unknown op", fsBase + "  - {at: 1, client: A, op: raed, fd: f, block: 0}\n", `unknown op "raed"; did you mean "read"?`, 6, 28},
+	{"key does not apply", fsBase + "  - {at: 1, client: A, op: close, fd: f, block: 1}\n", `key "block" does not apply to op close (close takes client and fd)`, 6, 42},
+	{"row missing key", fsBase + "  - {at: 1, client: A, op: read, fd: f}\n", `missing key "block" in workload row 2: op read needs client, fd and block (a block index, from 0)`, 6, 5},
+	{"block negative", fsBase + "  - {at: 1, client: A, op: read, fd: f, block: -1}\n", "block: expected an integer from 0 to 1000000, got -1", 6, 48},
+	{"block text", fsBase + "  - {at: 1, client: A, op: read, fd: f, block: one}\n", `block: expected a non-negative integer, got "one"`, 6, 48},
+	{"fd form", fsBase + "  - {at: 1, client: A, op: close, fd: f g}\n", `fd: expected a name (letters, digits, _ and -), got "f g"`, 6, 39},
+	{"file path", fsBase + "  - {at: 1, client: A, op: stat, file: ../x}\n", `file: expected a file path such as fileA or home/notes, got "../x" (a path cannot contain ..)`, 6, 40},
+	{"client name", fsBase + "  - {at: 1, client: A/B, op: stat, file: fileA}\n", `client: expected a node name (letters, digits, _ and -), got "A/B"`, 6, 21},
+	{"data null", fsBase + "  - {at: 1, client: A, op: write, fd: f, block: 0, data: }\n", "data: expected a text value, got nothing", 6, 58},
+	{"count zero", msgBase + "  - {at: 1, op: send, from: A, to: B, count: 0}\n", "count: expected an integer from 1 to 1000000, got 0", 5, 46},
+	{"size zero", msgBase + "  - {at: 1, op: send, from: A, to: B, size: 0}\n", "size: expected a size from 1 to 16777216 bytes, got 0", 5, 45},
+	{"size negative", msgBase + "  - {at: 1, op: send, from: A, to: B, size: -5B}\n", "size: expected a size that is not negative, got -5B", 5, 45},
+	{"size syntax", msgBase + "  - {at: 1, op: send, from: A, to: B, size: 10XB}\n", `size: expected a size such as 100B, 1KB, 1KiB or a number of bytes, got "10XB"`, 5, 45},
+	{"interval", msgBase + "  - {at: 1, op: send, from: A, to: B, interval: often}\n", `interval: expected a duration such as 1.5s`, 5, 49},
+	{"send to itself", msgBase + "  - {at: 1, op: send, from: A, to: A}\n", "to: a send row needs two different nodes, got A twice", 5, 36},
+	{"call empty proc", "name: t\nsystems: [rpc]\nworkload:\n  - {at: 0, op: call, client: A, server: S, proc: \"\"}\n", `proc: expected a non-empty value, got ""`, 4, 51},
+	{"call to itself", "name: t\nsystems: [rpc]\nworkload:\n  - {at: 0, op: call, client: A, server: A, proc: p}\n", "server: a call row needs two different nodes, got A as client and server", 4, 42},
+	{"op not supported", msgBase + "  - {at: 1, client: A, op: stat, file: x}\n", "op stat is not supported by system udp (it supports send)", 5, 28},
+	{"op not supported by two", strings.Replace(fsBase, "[nfs]", "[nfs, afs]", 1) + "  - {at: 1, op: send, from: A, to: B}\n",
+		"op send is not supported by systems nfs and afs (they support open, read, write, close, create, remove, mkdir, stat, append, seek)", 6, 17},
+	{"op not supported mixed", strings.Replace(fsBase, "[nfs]", "[nfs, rpc]", 1) + "  - {at: 1, op: send, from: A, to: B}\n",
+		"op send is not supported by system nfs (it supports open, read, write, close, create, remove, mkdir, stat, append, seek) nor by system rpc (it supports call)", 6, 17},
+	{"client is the server", fsBase + "  - {at: 1, client: server, op: stat, file: fileA}\n", "client: server is a file server in this scenario; clients are the other nodes", 6, 21},
+	{"open missing file", fsBase + "  - {at: 1, client: B, op: open, file: fileB, fd: g}\n", `file: fileB does not exist: it is not in files and no earlier row creates it; did you mean "fileA"?`, 6, 40},
+	{"open after create is fine, before is not", fsBase + "  - {at: 1, client: A, op: open, file: new, fd: g}\n  - {at: 2, client: A, op: create, file: new}\n", "file: new does not exist", 6, 40},
+	{"fd already open", fsBase + "  - {at: 1, client: A, op: open, file: fileA, fd: f}\n", "fd: f of client A is already open (line 5); close it first or choose another name", 6, 51},
+	{"fd not open", fsBase + "  - {at: 1, client: A, op: read, fd: g, block: 0}\n", "fd: g is not open on client A; open it with an earlier open row", 6, 38},
+	{"fd of another client", fsBase + "  - {at: 1, client: B, op: read, fd: f, block: 0}\n", "fd: f is not open on client B; open it with an earlier open row (fd names are local to their client; A has an fd f)", 6, 38},
+	{"fd closed", fsBase + "  - {at: 1, client: A, op: close, fd: f}\n  - {at: 2, client: A, op: read, fd: f, block: 0}\n", "fd: f of client A was closed at line 6; open it again first", 7, 38},
+	{"afs file outside volumes", strings.Replace(afsBase, "systems: [afs]", "systems: [afs]\nafs: {volumes: {/home: server}}", 1), "file fileA is in no AFS volume (afs.volumes has /home); add a volume such as /", 4, 9},
+
+	// Faults.
+	{"faults not a list", fsBase + "faults: {at: 1}\n", "faults: expected a list, got a mapping", 6, 9},
+	{"fault unknown key", fsBase + "faults:\n  - {at: 1, crsh: server}\n", `unknown key "crsh" in fault 1; did you mean "crash"?`, 7, 13},
+	{"fault missing at", fsBase + "faults:\n  - {crash: server}\n", `missing key "at" in fault 1 (the fault's time, such as 65s)`, 7, 5},
+	{"fault without kind", fsBase + "faults:\n  - {at: 1}\n", "fault 1: expected one of crash, restart, partition, heal, low_memory, flush, network, link, block, unblock or move_volume to say what happens", 7, 5},
+	{"fault with two kinds", fsBase + "faults:\n  - {at: 1, crash: A, restart: A}\n", "fault 1 has both crash and restart; write one fault per entry", 7, 23},
+	{"heal_at without partition", fsBase + "faults:\n  - {at: 1, crash: A, heal_at: 2}\n", "heal_at applies only to a partition, not to crash", 7, 23},
+	{"to without move_volume", fsBase + "faults:\n  - {at: 1, block: A, to: server}\n", "to applies only to move_volume, not to block (write block: {from: A, to: B})", 7, 23},
+	{"crash bad name", fsBase + "faults:\n  - {at: 1, crash: [A]}\n", "crash: expected a text value, got a list", 7, 20},
+	{"crash twice", fsBase + "faults:\n  - {at: 1, crash: A}\n  - {at: 2, crash: A}\n", "crash: node A is already crashed (line 7); restart it first", 8, 20},
+	{"restart without crash", fsBase + "faults:\n  - {at: 1, restart: server}\n", "restart: node server is not crashed at 1s; a restart must follow a crash of that node", 7, 22},
+	{"restart before its crash", fsBase + "faults:\n  - {at: 5, crash: server}\n  - {at: 2, restart: server}\n", "restart: node server is not crashed at 2s", 8, 22},
+	{"heal false", fsBase + "faults:\n  - {at: 1, heal: false}\n", "heal: expected true or all (heal removes every partition and block), got false", 7, 19},
+	{"partition one group", fsBase + "faults:\n  - {at: 1, partition: [[A, server]]}\n", "partition: expected at least two groups", 7, 24},
+	{"partition not a list", fsBase + "faults:\n  - {at: 1, partition: A}\n", `partition: expected a list, got "A"`, 7, 24},
+	{"partition group not a list", fsBase + "faults:\n  - {at: 1, partition: [A, [server]]}\n", `partition group: expected a list, got "A"`, 7, 25},
+	{"partition empty group", fsBase + "faults:\n  - {at: 1, partition: [[], [server]]}\n", "partition: group 1 is empty", 7, 25},
+	{"partition node twice", fsBase + "faults:\n  - {at: 1, partition: [[A], [server, A]]}\n", "partition: node A is in group 1 and group 2; the groups must be disjoint", 7, 39},
+	{"heal_at not after at", fsBase + "faults:\n  - {at: 5, partition: [[A], [server]], heal_at: 5}\n", "heal_at: 5s is not after the partition's at 5s", 7, 50},
+	{"network fault empty", fsBase + "faults:\n  - {at: 1, network: {}}\n", "network: expected at least one of delay, bandwidth", 7, 22},
+	{"network fault bad value", fsBase + "faults:\n  - {at: 1, network: {loss: 2}}\n", "loss: expected a probability between 0 and 1, got 2", 7, 29},
+	{"link fault changes nothing", fsBase + "faults:\n  - {at: 1, link: {from: A, to: server}}\n", "link: expected at least one of delay, bandwidth", 7, 19},
+	{"link fault missing from", fsBase + "faults:\n  - {at: 1, link: {to: server, loss: 1}}\n", `missing key "from" in link (a node name)`, 7, 19},
+	{"block missing to", fsBase + "faults:\n  - {at: 1, block: {from: A}}\n", `missing key "to" in block (a node name)`, 7, 20},
+	{"block same node", fsBase + "faults:\n  - {at: 1, block: {from: A, to: A}}\n", "block: from and to are both A; expected two different nodes", 7, 34},
+	{"block star", fsBase + "faults:\n  - {at: 1, block: {from: A, to: \"*\"}}\n", `to: expected a node name (letters, digits, _ and -), got "*"`, 7, 34},
+	{"low_memory without file system", msgBase + "faults:\n  - {at: 1, low_memory: A}\n", "low_memory applies only to the file systems (nfs, afs), and systems lists neither", 6, 13},
+	{"flush a client", fsBase + "faults:\n  - {at: 1, flush: A}\n", "flush: node A is not a file server (servers: server)", 7, 20},
+	{"flush a typo", fsBase + "faults:\n  - {at: 1, flush: sever}\n", `did you mean "server"?`, 7, 20},
+	{"move_volume without afs", fsBase + "faults:\n  - {at: 1, move_volume: /, to: s2}\n", "move_volume applies only to system afs, which systems does not list", 7, 13},
+	{"move_volume unknown volume", strings.Replace(afsBase, "systems: [afs]", "systems: [afs]\nafs: {volumes: {/: server, /home: s1}}", 1) + "faults:\n  - {at: 1, move_volume: /hom, to: s2}\n", `move_volume: /hom is not a volume in afs.volumes; did you mean "/home"?`, 8, 26},
+	{"move_volume missing to", afsBase + "faults:\n  - {at: 1, move_volume: /}\n", `missing key "to" in fault 1 (the server that receives the volume)`, 7, 5},
+	{"fault node not declared", fsBase + "nodes: [A]\nfaults:\n  - {at: 1, crash: B}\n", "node B is not declared in nodes", 8, 20},
+
+	// Expectations.
+	{"expect not a list", fsBase + "expect: {at: 0}\n", "expect: expected a list, got a mapping", 6, 9},
+	{"expect unknown key", fsBase + "expect:\n  - {step: 1, reslt: ok}\n", `unknown key "reslt" in expectation 1; did you mean "result"?`, 7, 15},
+	{"expect unknown system", fsBase + "expect:\n  - {system: afs, step: 1, result: ok}\n", "system: afs is not one of this scenario's systems (nfs)", 7, 14},
+	{"expect asserts nothing", fsBase + "expect:\n  - {step: 1}\n", "expectation 1 asserts nothing: expected at least one of calls, value, result, executions, sent,", 7, 5},
+	{"expect no selector", fsBase + "expect:\n  - {result: ok}\n", "expectation 1: expected step (a row number, from 1) or at (a row's time)", 7, 5},
+	{"expect step and at", fsBase + "expect:\n  - {step: 1, at: 0, result: ok}\n", "expectation 1: use either step or at to choose the row, not both", 7, 15},
+	{"expect step out of range", fsBase + "expect:\n  - {step: 2, result: ok}\n", "step: expected an integer from 1 to 1, got 2", 7, 12},
+	{"expect no row at time", fsBase + "  - {at: 10, client: A, op: close, fd: f}\nexpect:\n  - {at: 5, result: ok}\n", "at: no workload row is at 5s (the nearest are at 0s and 10s)", 8, 10},
+	{"expect no row matches", fsBase + "expect:\n  - {at: 0, client: B, result: ok}\n", "no workload row at 0s has client B (row 1: client A's open)", 7, 10},
+	{"expect step does not match", fsBase + "expect:\n  - {step: 1, op: read, result: ok}\n", "step: row 1 is client A's open, which does not have op read", 7, 12},
+	{"expect ambiguous", fsBase + "  - {at: 0, client: B, op: open, file: fileA, fd: f}\nexpect:\n  - {at: 0, calls: []}\n",
+		"2 workload rows are at 0s (row 1: client A's open, row 2: client B's open); add client, from, to or op to choose one", 8, 10},
+	{"expect stream key on a file row", fsBase + "expect:\n  - {step: 1, delivered: 3}\n", "delivered applies only to a send row; row 1 is client A's open", 7, 15},
+	{"expect executions on a send row", msgBase + "expect:\n  - {step: 1, executions: 1}\n", "executions applies only to a call row; row 1 is a send from A to B", 6, 15},
+	{"expect count negative", msgBase + "expect:\n  - {step: 1, delivered: -1}\n", "delivered: expected an integer from 0 to", 6, 26},
+	{"expect in_order not bool", msgBase + "expect:\n  - {step: 1, in_order: 1}\n", "in_order: expected true or false, got 1", 6, 25},
+	{"expect calls not a list", fsBase + "expect:\n  - {step: 1, calls: LOOKUP}\n", `calls: expected a list, got "LOOKUP"`, 7, 22},
+	{"expect disk extra key", fsBase + "expect:\n  - {file: fileA, disk: [a], step: 1}\n", `key "step" does not apply to a disk expectation (it takes system, file and disk)`, 7, 30},
+	{"expect disk without file", fsBase + "expect:\n  - {disk: [a]}\n", `missing key "file" in expectation 1 (the file whose blocks disk lists)`, 7, 5},
+	{"expect disk without disk", fsBase + "expect:\n  - {file: fileA}\n", `missing key "disk" in expectation 1`, 7, 5},
+	{"expect disk unknown file", fsBase + "expect:\n  - {file: filA, disk: [a]}\n", `file: filA is not in files and no row creates it; did you mean "fileA"?`, 7, 12},
+	{"expect disk bad path", fsBase + "expect:\n  - {file: /, disk: [a]}\n", "file: expected a file path such as fileA, got \"/\" (the root is a directory, not a file)", 7, 12},
+	{"expect disk not a list", fsBase + "expect:\n  - {file: fileA, disk: a}\n", `disk: expected a list, got "a"`, 7, 25},
+}
+
+func TestLoadErrors(t *testing.T) {
+	for _, tc := range errorCases {
+		t.Run(tc.name, func(t *testing.T) {
+			sc, err := Load("case.yaml", []byte(tc.in))
+			if err == nil {
+				t.Fatalf("Load = %+v, nil; want an error containing %q", sc, tc.want)
+			}
+			var list ErrorList
+			if !errors.As(err, &list) {
+				t.Fatalf("Load error is %T; want ErrorList", err)
+			}
+			for _, e := range list {
+				if strings.Contains(e.Msg, tc.want) {
+					if e.Line != tc.line || e.Col != tc.col {
+						t.Errorf("%q at %d:%d; want %d:%d", tc.want, e.Line, e.Col, tc.line, tc.col)
+					}
+					if e.File != "case.yaml" {
+						t.Errorf("File = %q; want case.yaml", e.File)
+					}
+					return
+				}
+			}
+			t.Errorf("no error contains %q; got:\n%v", tc.want, err)
+		})
+	}
+}
+
+// TestErrorFormat checks the file:line:col form of errors and lists.
+func TestErrorFormat(t *testing.T) {
+	e := &Error{File: "a.yaml", Line: 3, Col: 7, Msg: "loss: expected a probability between 0 and 1, got 1.5"}
+	if got, want := e.Error(), "a.yaml:3:7: loss: expected a probability between 0 and 1, got 1.5"; got != want {
+		t.Errorf("Error() = %q; want %q", got, want)
+	}
+	list := ErrorList{e, {File: "a.yaml", Line: 4, Col: 1, Msg: "x"}}
+	if got, want := list.Error(), e.Error()+"\na.yaml:4:1: x"; got != want {
+		t.Errorf("ErrorList.Error() = %q; want %q", got, want)
+	}
+	if got, want := (&Error{File: "b.yaml", Msg: "cannot read"}).Error(), "b.yaml: cannot read"; got != want {
+		t.Errorf("Error() without a line = %q; want %q", got, want)
+	}
+}
+
+// TestErrorsSortedAndCapped checks that errors come in file order and stop
+// at maxErrors with a last "too many errors".
+func TestErrorsSortedAndCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: t\nsystems: [udp]\nworkload:\n")
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&b, "  - {at: %d, op: send, from: A, to: B, count: 0}\n", i)
+	}
+	b.WriteString("seed: x\n")
+	_, err := Load("many.yaml", []byte(b.String()))
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("Load error = %v; want an ErrorList", err)
+	}
+	if len(list) != maxErrors+1 {
+		t.Fatalf("got %d errors; want %d:\n%v", len(list), maxErrors+1, err)
+	}
+	for i := 1; i < maxErrors; i++ {
+		if list[i].Line <= list[i-1].Line {
+			t.Errorf("error %d at line %d after line %d: not in file order", i, list[i].Line, list[i-1].Line)
+		}
+	}
+	if last := list[maxErrors]; !strings.Contains(last.Msg, "too many errors (11 more not shown)") {
+		t.Errorf("last error = %q; want too many errors (11 more not shown)", last.Msg)
+	}
+}
+
+// TestAliasBomb checks that nested aliases cannot make Load work for ever.
+func TestAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: t\nsystems: [nfs]\nfiles: {fileA: [a]}\nworkload:\n  - {at: 0, client: A, op: stat, file: fileA}\n")
+	b.WriteString("x: &g [")
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&b, "n%d, ", i)
+	}
+	b.WriteString("z]\nfaults:\n  - {at: 1, partition: [")
+	for i := 0; i < 1000; i++ {
+		b.WriteString("*g, ")
+	}
+	b.WriteString("*g]}\n")
+	_, err := Load("bomb.yaml", []byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "the document is too large") {
+		t.Fatalf("Load error = %v; want the document is too large", err)
+	}
+}
+
+// TestLoadFileMissing checks the error of a file that cannot be read.
+func TestLoadFileMissing(t *testing.T) {
+	_, err := LoadFile("testdata/load/no-such-file.yaml")
+	var e *Error
+	if !errors.As(err, &e) || e.Line != 0 || !strings.Contains(e.Error(), "testdata/load/no-such-file.yaml: cannot read the scenario: no such file or directory") {
+		t.Fatalf("LoadFile error = %#v; want a read *Error naming the file", err)
+	}
+}
