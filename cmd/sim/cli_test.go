@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// runSim runs the command line in-process and returns its exit status,
+// stdout and stderr.
+func runSim(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const okScenario = `name: tiny
+seed: 5
+systems: [pipe, socket]
+network: {loss: 0.3}
+workload:
+  - {at: 0, op: send, from: A, to: B, count: 30, interval: 1ms}
+`
+
+func TestExitCodes(t *testing.T) {
+	ok := writeFile(t, "ok.yaml", okScenario)
+	badYAML := writeFile(t, "bad.yaml", "name: x\nsystems: [pipe\n")
+	unknownKey := writeFile(t, "unknown.yaml", "name: x\nsystems: [pipe]\nnetwork: {los: 0.1}\nworkload:\n  - {at: 0, op: send, from: A, to: B}\n")
+	failing := writeFile(t, "failing.yaml", okScenario+"expect:\n  - {system: socket, at: 0, from: A, delivered: 30}\n")
+	bounded := writeFile(t, "bounded.yaml", okScenario+"limits: {max_events: 5}\n")
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   string // a substring stdout must contain
+		stderrRE string // a pattern stderr must match
+	}{
+		{"no args", nil, 2, "", `Usage:`},
+		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{"version", []string{"version"}, 0, "sim ", ``},
+		{"help", []string{"--help"}, 0, "Usage:", ``},
+		{"run help", []string{"run", "--help"}, 0, "Usage: sim run", ``},
+		{"validate help", []string{"validate", "--help"}, 0, "Usage: sim validate", ``},
+		{"list help", []string{"list", "--help"}, 0, "Usage: sim list", ``},
+		{"run ok", []string{"run", ok}, 0, "violations: none", ``},
+		{"run flags after file", []string{"run", ok, "--seed", "7", "--format", "csv"}, 0, "Msg,Sent,pipe,socket", ``},
+		{"run builtin by name", []string{"run", "pipe_vs_socket"}, 0, "pipe_vs_socket (seed 9)", ``},
+		{"run missing file", []string{"run", "nope.yaml"}, 2, "", `nope.yaml: no such file, and no built-in scenario`},
+		{"run misspelled builtin", []string{"run", "pipe_vs_sockt"}, 2, "", `did you mean "pipe_vs_socket"`},
+		{"bad yaml", []string{"run", badYAML}, 2, "", `bad\.yaml:\d+:\d+: `},
+		{"unknown key", []string{"run", unknownKey}, 2, "", `unknown\.yaml:3:\d+: .*did you mean "loss"`},
+		{"validate unknown key", []string{"validate", unknownKey}, 2, "", `unknown\.yaml:3:\d+: `},
+		{"validate ok", []string{"validate", ok}, 0, ": ok (tiny", ``},
+		{"bad seed", []string{"run", ok, "--seed", "-1"}, 2, "", `--seed: expected a non-negative integer`},
+		{"bad format", []string{"run", ok, "--format", "xml"}, 2, "", `unknown format "xml"`},
+		{"two files", []string{"run", ok, ok}, 2, "", `want exactly one scenario`},
+		{"failed expectation", []string{"run", failing}, 1, "violations: 1", ``},
+		{"run bound", []string{"run", bounded}, 1, "STOPPED: run stopped", ``},
+		{"list", []string{"list"}, 0, "pipe_vs_socket", ``},
+		{"list with args", []string{"list", "x"}, 2, "", `takes no arguments`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runSim(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit = %d; want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out, errOut)
+			}
+			if tc.stdout != "" && !strings.Contains(out, tc.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tc.stdout, out)
+			}
+			if tc.stderrRE != "" && !regexp.MustCompile(tc.stderrRE).MatchString(errOut) {
+				t.Errorf("stderr does not match %q:\n%s", tc.stderrRE, errOut)
+			}
+			if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic:") {
+				t.Errorf("stderr has a stack trace:\n%s", errOut)
+			}
+		})
+	}
+}
+
+// TestSameSeedByteIdentical: the same file and seed give byte-identical
+// output in every format, whatever GOMAXPROCS is; another seed changes the
+// lossy system's trace.
+func TestSameSeedByteIdentical(t *testing.T) {
+	ok := writeFile(t, "ok.yaml", okScenario)
+	for _, format := range []string{"text", "markdown", "csv", "json"} {
+		_, a, _ := runSim(t, "run", ok, "--format", format)
+		prev := runtime.GOMAXPROCS(1)
+		_, b, _ := runSim(t, "run", ok, "--format", format)
+		runtime.GOMAXPROCS(prev)
+		if a != b {
+			t.Errorf("format %s: two runs differ", format)
+		}
+	}
+	hash := func(seed string) string {
+		_, out, _ := runSim(t, "run", ok, "--format", "json", "--seed", seed)
+		var res struct {
+			Seed    uint64
+			Systems []struct {
+				System    string
+				TraceHash string `json:"trace_hash"`
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		return res.Systems[1].TraceHash
+	}
+	if hash("1") != hash("1") {
+		t.Error("seed 1 twice gave different trace hashes")
+	}
+	if hash("1") == hash("2") {
+		t.Error("seeds 1 and 2 gave the same trace hash under 30% loss")
+	}
+}
+
+// TestJSONContract checks the fields the format doc requires.
+func TestJSONContract(t *testing.T) {
+	ok := writeFile(t, "ok.yaml", okScenario)
+	_, out, _ := runSim(t, "run", ok, "--format", "json")
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"scenario", "seed", "systems", "violations"} {
+		if _, ok := res[k]; !ok {
+			t.Errorf("JSON result lacks %q", k)
+		}
+	}
+	sys := res["systems"].([]any)[0].(map[string]any)
+	for _, k := range []string{"system", "steps", "faults", "stats", "streams"} {
+		if _, ok := sys[k]; !ok {
+			t.Errorf("system result lacks %q", k)
+		}
+	}
+	step := sys["steps"].([]any)[0].(map[string]any)
+	for _, k := range []string{"at", "op", "result", "calls"} {
+		if _, ok := step[k]; !ok {
+			t.Errorf("step lacks %q", k)
+		}
+	}
+	stream := sys["streams"].([]any)[0].(map[string]any)
+	for _, k := range []string{"from", "to", "sent", "delivered", "in_order", "duplicates", "retransmissions"} {
+		if _, ok := stream[k]; !ok {
+			t.Errorf("stream lacks %q", k)
+		}
+	}
+}
+
+func TestOutDir(t *testing.T) {
+	ok := writeFile(t, "ok.yaml", okScenario)
+	dir := filepath.Join(t.TempDir(), "out")
+	if code, _, errOut := runSim(t, "run", ok, "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, name := range []string{"table.md", "table.csv", "result.json", "trace-pipe.jsonl", "trace-socket.jsonl"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("missing %s: %v", name, err)
+			continue
+		}
+		if len(b) == 0 {
+			t.Errorf("%s is empty", name)
+		}
+	}
+	trace, _ := os.ReadFile(filepath.Join(dir, "trace-socket.jsonl"))
+	lines := strings.Split(strings.TrimSpace(string(trace)), "\n")
+	var first map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatalf("trace line 1 is not JSON: %v", err)
+	}
+	if first["kind"] != "send" {
+		t.Errorf("first trace record kind = %v; want send", first["kind"])
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".*tmp*"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary files left behind: %v", leftovers)
+	}
+}
