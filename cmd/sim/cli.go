@@ -67,6 +67,10 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 	case "list":
 		return cmdList(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
+		if len(args) > 1 && (args[1] == "--help" || args[1] == "-h" || args[1] == "-help") {
+			fmt.Fprint(stdout, "Usage: sim version\n\nPrints the version of sim.\n")
+			return exitOK
+		}
 		fmt.Fprintf(stdout, "sim %s\n", version)
 		return exitOK
 	case "help", "-h", "--help", "-help":

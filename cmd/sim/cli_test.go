@@ -53,6 +53,7 @@ func TestExitCodes(t *testing.T) {
 		{"no args", nil, 2, "", `Usage:`},
 		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 		{"version", []string{"version"}, 0, "sim ", ``},
+		{"version help", []string{"version", "--help"}, 0, "Usage: sim version", ``},
 		{"help", []string{"--help"}, 0, "Usage:", ``},
 		{"run help", []string{"run", "--help"}, 0, "Usage: sim run", ``},
 		{"validate help", []string{"validate", "--help"}, 0, "Usage: sim validate", ``},
