@@ -30,7 +30,10 @@ type System struct {
 	Disk map[string][]string `json:"disk,omitempty"`
 	// Streams has one entry per send row (messaging systems).
 	Streams []Stream `json:"streams,omitempty"`
-	Stats   Stats    `json:"stats"`
+	// RTT lists the reliable transport's RTT samples in the order they were
+	// taken, with the SRTT and RTO that followed each (system reliable).
+	RTT   []RTTSample `json:"rtt,omitempty"`
+	Stats Stats       `json:"stats"`
 	// End is the virtual time at which the run ended.
 	End string `json:"end"`
 	// Events is how many events the run took.

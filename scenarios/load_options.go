@@ -11,7 +11,7 @@ import (
 )
 
 // Systems lists the systems a scenario may name, in the lecture's order.
-var Systems = []string{"pipe", "socket", "udp", "reliable", "rpc", "nfs", "afs"}
+var Systems = []string{"pipe", "socket", "udp", "reliable", "rpc", "two_generals", "nfs", "afs"}
 
 // fsOps are the workload ops of the file-system systems.
 var fsOps = []string{"open", "read", "write", "close", "create", "remove", "mkdir", "stat", "append", "seek"}
@@ -19,13 +19,14 @@ var fsOps = []string{"open", "read", "write", "close", "create", "remove", "mkdi
 // SystemOps lists the workload ops each system supports. A scenario may use
 // an op only if every system it names supports it.
 var SystemOps = map[string][]string{
-	"pipe":     {"send"},
-	"socket":   {"send"},
-	"udp":      {"send"},
-	"reliable": {"send"},
-	"rpc":      {"call"},
-	"nfs":      fsOps,
-	"afs":      fsOps,
+	"pipe":         {"send"},
+	"socket":       {"send"},
+	"udp":          {"send"},
+	"reliable":     {"send"},
+	"rpc":          {"call"},
+	"two_generals": {"agree"},
+	"nfs":          fsOps,
+	"afs":          fsOps,
 }
 
 // isFileSystem reports whether system is a distributed file system.

@@ -124,10 +124,11 @@ var opSpecs = map[string]opSpec{
 	"seek":   {required: []string{"client", "fd", "block"}},
 	"send":   {required: []string{"from", "to"}, optional: []string{"count", "size", "interval"}},
 	"call":   {required: []string{"client", "server", "proc"}, optional: []string{"args"}},
+	"agree":  {required: []string{"from", "to"}, optional: []string{"count"}},
 }
 
 // allOps lists every workload op, in the order of the format.
-var allOps = append(append([]string{}, fsOps...), "send", "call")
+var allOps = append(append([]string{}, fsOps...), "send", "call", "agree")
 
 // rowKeys are all the keys a workload row may have.
 var rowKeys = []string{"at", "op", "client", "fd", "file", "block", "data", "from", "to", "count", "size",

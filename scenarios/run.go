@@ -81,9 +81,8 @@ type run struct {
 	// current is the index of the workload row that ran last: RPCs started
 	// now are attributed to it.
 	current int
-	// callIndex maps an RPC the run is tracking to its place in a step's
-	// Calls list.
-	callIndex map[uint64][2]int
+	// partitions maps each partition fault to the id the network gave it.
+	partitions map[*Fault]int
 }
 
 func newRun(sc *Scenario, system string, seed uint64, opt Options) *run {
@@ -94,7 +93,7 @@ func newRun(sc *Scenario, system string, seed uint64, opt Options) *run {
 		DiskWriteLatency: sc.Disk.WriteLatency,
 		KeepTrace:        opt.KeepTrace,
 	}
-	r := &run{sc: sc, system: system, w: sim.New(cfg), current: -1, callIndex: map[uint64][2]int{}}
+	r := &run{sc: sc, system: system, w: sim.New(cfg), current: -1, partitions: map[*Fault]int{}}
 	r.sys = &report.System{System: system, Steps: make([]report.Step, len(sc.Workload)), Faults: []report.Fault{}}
 	for i := range sc.Workload {
 		r.sys.Steps[i] = baseStep(&sc.Workload[i])
@@ -136,21 +135,24 @@ func (r *run) execute(d driver) (*report.System, error) {
 	if err := d.setup(r); err != nil {
 		return nil, err
 	}
+	// Faults are scheduled before workload rows, so that at the same instant
+	// a fault happens first and the row sees the world it left (events at
+	// one time run in the order they were scheduled).
+	for i := range r.sc.Faults {
+		f := &r.sc.Faults[i]
+		r.w.At(sim.Time(f.At), func() { r.fault(d, f) })
+		if f.Kind == "partition" && f.HasHeal {
+			// Scheduled now, not when the partition starts, so that the heal
+			// too comes before workload rows at its instant.
+			r.w.At(sim.Time(f.HealAt), func() { r.healPartition(f) })
+		}
+	}
 	for i := range r.sc.Workload {
 		i := i
 		r.w.At(sim.Time(r.sc.Workload[i].At), func() {
 			r.current = i
 			d.step(r, i)
 		})
-	}
-	for i := range r.sc.Faults {
-		f := &r.sc.Faults[i]
-		r.w.At(sim.Time(f.At), func() { r.fault(d, f) })
-		if f.Kind == "partition" && f.HasHeal {
-			r.w.At(sim.Time(f.HealAt), func() {
-				r.applyNetFault(&Fault{At: f.HealAt, Kind: "heal", Groups: f.Groups})
-			})
-		}
 	}
 	err := r.w.Run()
 	if be, ok := err.(*sim.BoundError); ok {
@@ -194,6 +196,18 @@ func (r *run) recordFault(f *Fault, node, detail string) {
 	r.w.Note(sim.KindFault, sim.NoNode, f.Kind, node+" "+detail)
 }
 
+// healPartition ends the partition fault f started (and only that one:
+// overlapping partitions heal separately).
+func (r *run) healPartition(f *Fault) {
+	heal := &Fault{At: f.HealAt, Kind: "heal"}
+	if r.net == nil {
+		r.recordFault(heal, "", "no effect: a pipe has no faults")
+		return
+	}
+	r.net.HealPartition(r.partitions[f])
+	r.recordFault(heal, "", fmt.Sprint(f.Groups))
+}
+
 func (r *run) applyNetFault(f *Fault) {
 	if r.net == nil {
 		r.recordFault(f, "", "no effect: a pipe has no faults")
@@ -202,7 +216,7 @@ func (r *run) applyNetFault(f *Fault) {
 	var detail string
 	switch f.Kind {
 	case "partition":
-		r.net.Partition(f.Groups)
+		r.partitions[f] = r.net.Partition(f.Groups)
 		detail = fmt.Sprint(f.Groups)
 	case "heal":
 		r.net.Heal()

@@ -142,6 +142,8 @@ func describeOp(s *Step) string {
 		return fmt.Sprintf("send %d x %dB to %s", s.Count, s.Size, s.To)
 	case "call":
 		return fmt.Sprintf("%s(%s) on %s", s.Proc, s.Args, s.Server)
+	case "agree":
+		return fmt.Sprintf("agree with %s in %s", s.To, plural(max(s.Count, 1), "messenger", "messengers"))
 	default:
 		return fmt.Sprintf("%s(%q)", s.Op, s.File)
 	}

@@ -1,0 +1,231 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/udp"
+)
+
+// appendScenario is one append at 1s whose call or reply is lost once
+// (block names the blocked direction, "" for none), under semantics, with
+// an optional crash and restart of the server between the loss and the
+// retransmission, then a read.
+func appendScenario(semantics, block string, crash bool) string {
+	src := `name: t
+systems: [rpc]
+rpc: {semantics: ` + semantics + `, timeout: 100ms}
+network: {delay: 10ms}
+workload:
+  - {at: 1s, op: call, client: A, server: server, proc: append, args: x}
+  - {at: 3s, op: call, client: A, server: server, proc: read}
+faults:
+`
+	switch block {
+	case "call":
+		src += "  - {at: 0.95s, block: {from: A, to: server}}\n  - {at: 1.05s, unblock: {from: A, to: server}}\n"
+	case "reply":
+		src += "  - {at: 0.95s, block: {from: server, to: A}}\n  - {at: 1.05s, unblock: {from: server, to: A}}\n"
+	}
+	if crash {
+		src += "  - {at: 1.06s, crash: server}\n  - {at: 1.07s, restart: server}\n"
+	}
+	if block == "" && !crash {
+		src = strings.TrimSuffix(src, "faults:\n")
+	}
+	return src
+}
+
+// Lecture: "If RPC library retries, what happens when append() is
+// retried?", "Replica suppression is stateful", "If server crashes,
+// forgets which RPC's have been executed!". Reference: Birrell & Nelson
+// 1984 §3.1 (at most once), BSD nfs_srvcache.c (a repeat of a completed
+// call gets the cached reply). The client sees the same thing in every
+// case: two sends and one reply.
+func TestRPCSemantics(t *testing.T) {
+	tests := []struct {
+		semantics, lost string
+		crash           bool
+		executions      int
+		log             string
+	}{
+		{"at_least_once", "", false, 1, "log=[x]"},
+		{"at_least_once", "call", false, 1, "log=[x]"},
+		{"at_least_once", "reply", false, 2, "log=[x x]"},
+		{"at_most_once", "call", false, 1, "log=[x]"},
+		{"at_most_once", "reply", false, 1, "log=[x]"},
+		{"at_most_once", "reply", true, 2, "log=[x x]"},
+	}
+	for _, tc := range tests {
+		name := tc.semantics + "/lost " + tc.lost
+		if tc.crash {
+			name += "/crash"
+		}
+		t.Run(name, func(t *testing.T) {
+			sys := runSrc(t, appendScenario(tc.semantics, tc.lost, tc.crash)).Systems[0]
+			app, read := sys.Steps[0], sys.Steps[1]
+			if app.Result != "ok" || app.Executions == nil || *app.Executions != tc.executions {
+				t.Errorf("append: result %s, executions %v; want ok, %d", app.Result, app.Executions, tc.executions)
+			}
+			wantAttempts := 2
+			if tc.lost == "" {
+				wantAttempts = 1
+			}
+			if len(app.Calls) != 1 || app.Calls[0].Proc != "APPEND" || app.Calls[0].Attempts != wantAttempts {
+				t.Errorf("append calls %+v; want one APPEND sent %d times", app.Calls, wantAttempts)
+			}
+			if read.Value == nil || !strings.HasSuffix(*read.Value, tc.log) {
+				t.Errorf("read = %v; want %s", read.Value, tc.log)
+			}
+			if got := sys.Disk["server/log"]; len(got) != tc.executions {
+				t.Errorf("durable log %v; want %d entries", got, tc.executions)
+			}
+		})
+	}
+}
+
+// A crash of the server loses its duplicate-request cache and every call in
+// progress (design rule 4), but not the demo's log on disk: the restarted
+// node is a fresh rpc.Node whose cache starts empty.
+func TestRPCServerCrashLosesTheCache(t *testing.T) {
+	src := appendScenario("at_most_once", "reply", true)
+	// B's read at 1.055s lets the test look at the server just before the
+	// crash, while it holds the reply of A's append in its cache.
+	src = strings.Replace(src, "  - {at: 3s,", "  - {at: 1.055s, op: call, client: B, server: server, proc: read}\n  - {at: 3s,", 1)
+	d := &spyDriver{rpcDriver: &rpcDriver{}}
+	r := runDriver(t, mustLoad(t, src), "rpc", d)
+	before, after := d.seen[1], d.seen[2]
+	if before.node == nil || after.node == nil || before.node == after.node {
+		t.Fatalf("server nodes %p and %p; want two lives", before.node, after.node)
+	}
+	if before.cached != 1 || after.cached != 0 || after.inc != 1 {
+		t.Errorf("cache before the crash %d, after %d (incarnation %d); want 1, then 0 in incarnation 1", before.cached, after.cached, after.inc)
+	}
+	st, err := rpc.ReadDemoDisk(r.w.Disk(r.node("server")))
+	if err != nil || len(st.Log) != 2 {
+		t.Errorf("durable state %v, %v; want the log of both executions", st, err)
+	}
+}
+
+// spyDriver is the rpc driver with a look at the server before each row.
+type spyDriver struct {
+	*rpcDriver
+	seen []serverView
+}
+
+type serverView struct {
+	node   *rpc.Node
+	cached int
+	inc    uint32
+}
+
+func (s *spyDriver) step(r *run, i int) {
+	v := serverView{node: s.rpcNode(r, r.node("server"))}
+	if v.node != nil {
+		v.cached, v.inc = v.node.Server.Cached(), v.node.Server.Env().Incarnation()
+	}
+	s.seen = append(s.seen, v)
+	s.rpcDriver.step(r, i)
+}
+
+// Outcomes other than a reply: a client that gives up (ETIMEDOUT after
+// max_attempts), a client that crashes with its call outstanding, a client
+// that is down when its row comes.
+func TestRPCCallOutcomes(t *testing.T) {
+	tests := []struct {
+		name, rpc, faults, result, note string
+	}{
+		{"gives up", "{max_attempts: 3}", "  - {at: 0s, partition: [[A], [server]]}\n", "ETIMEDOUT", "server executed it never"},
+		{"client crashes", "{}", "  - {at: 0s, partition: [[A], [server]]}\n  - {at: 1.5s, crash: A}\n", "ECANCELED", "client A crashed before the reply"},
+		{"client down", "{}", "  - {at: 0.5s, crash: A}\n", "EHOSTDOWN", "client A is down"},
+		{"server down", "{max_attempts: 2}", "  - {at: 0.5s, crash: server}\n", "ETIMEDOUT", "server executed it never"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sys := runSrc(t, `name: t
+systems: [rpc]
+rpc: `+tc.rpc+`
+workload:
+  - {at: 1s, op: call, client: A, server: server, proc: increment}
+faults:
+`+tc.faults).Systems[0]
+			st := sys.Steps[0]
+			if st.Result != tc.result || !strings.Contains(st.Note, tc.note) {
+				t.Errorf("result %s, note %q; want %s and %q", st.Result, st.Note, tc.result, tc.note)
+			}
+		})
+	}
+}
+
+// Lecture, "RPC over TCP?": over the reliable transport the RPC layer sends
+// each call once; the transport retransmits and suppresses duplicates, so
+// even at least once over a lossy, duplicating network every call runs
+// exactly once.
+func TestRPCOverReliableTransport(t *testing.T) {
+	sys := runSrc(t, `name: t
+seed: 3
+systems: [rpc]
+rpc: {transport: reliable, semantics: at_least_once}
+network: {loss: 0.3, duplicate: 0.3, delay: {dist: uniform, min: 1ms, max: 20ms}}
+workload:
+  - {at: 0s, op: call, client: A, server: server, proc: append, args: a}
+  - {at: 0s, op: call, client: B, server: server, proc: append, args: b}
+  - {at: 1s, op: call, client: A, server: server, proc: append, args: c}
+  - {at: 2m, op: call, client: B, server: server, proc: read}
+`).Systems[0]
+	for i, st := range sys.Steps[:3] {
+		if st.Result != "ok" || *st.Executions != 1 || st.Calls[0].Attempts != 1 {
+			t.Errorf("row %d: result %s, executions %d, calls %+v; want ok, once, one send", i+1, st.Result, *st.Executions, st.Calls)
+		}
+	}
+	// A's calls share one connection, so a comes before c; b may be anywhere.
+	want := map[string]bool{"counter=0 log=[a b c]": true, "counter=0 log=[b a c]": true, "counter=0 log=[a c b]": true}
+	if v := sys.Steps[3].Value; v == nil || !want[*v] {
+		t.Errorf("read = %s; want each append once", deref(v))
+	}
+}
+
+// Scenario input the loader cannot check (the demo's procedures and their
+// arguments) is a clear error at the row, never a panic.
+func TestRPCBadInput(t *testing.T) {
+	tests := []struct{ row, want string }{
+		{"{at: 0, op: call, client: A, server: S, proc: incremnt}",
+			`test.yaml:4:5: proc: "incremnt" is not a procedure of the demo service; did you mean "increment"?`},
+		{"{at: 0, op: call, client: A, server: S, proc: frobnicate}",
+			`test.yaml:4:5: proc: "frobnicate" is not a procedure of the demo service (procedures: increment, append, read, sleep)`},
+		{"{at: 0, op: call, client: A, server: S, proc: sleep, args: forever}",
+			`test.yaml:4:5: args: rpc: sleep wants a duration, not "forever"`},
+		{"{at: 0, op: call, client: A, server: S, proc: increment, args: 2}",
+			`test.yaml:4:5: args: rpc: increment takes no args`},
+	}
+	for _, tc := range tests {
+		sc := mustLoad(t, "name: t\nsystems: [rpc]\nworkload:\n  - "+tc.row+"\n")
+		_, _, err := Run(sc, Options{})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s: error %v; want %s", tc.row, err, tc.want)
+		}
+	}
+}
+
+// Every layer of the rpc system is where the layering pattern puts it: a
+// udp.Host per node, the RPC runtime on its port.
+func TestRPCNodeLayers(t *testing.T) {
+	sc := mustLoad(t, "name: t\nsystems: [rpc]\nworkload:\n  - {at: 0, op: call, client: A, server: S, proc: read}\n")
+	d := &rpcDriver{}
+	r := runDriver(t, sc, "rpc", d)
+	h, ok := r.w.Handler(r.node("S")).(*udp.Host)
+	if !ok {
+		t.Fatalf("S's handler is %T; want *udp.Host", r.w.Handler(r.node("S")))
+	}
+	if _, ok := h.Handler(rpcPort).(*rpc.Node); !ok {
+		t.Errorf("port %d holds %T; want *rpc.Node", rpcPort, h.Handler(rpcPort))
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
+}
