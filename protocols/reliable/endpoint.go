@@ -264,17 +264,6 @@ type sender struct {
 	timedAt  sim.Time
 
 	retries int // consecutive expiries without progress
-
-	// recovering is set by a timeout until everything that was outstanding
-	// then (every sequence number before recover) is acknowledged. During
-	// it, an ACK that advances but stops short of recover points at the
-	// next hole, which is retransmitted at once (RFC 6582's partial
-	// acknowledgment): waiting for one backed-off timeout per hole would
-	// make the RTO climb to its cap whenever a window loses several
-	// segments, and, since a timeout stops the RTT timing (Karn), starve
-	// the estimator of the samples that would bring it back down.
-	recovering bool
-	recover    uint32
 }
 
 // outSeg is a DATA segment waiting for its acknowledgment.
@@ -437,7 +426,6 @@ func (e *Endpoint) timeout(c *conn) {
 	}
 	s.retries++
 	seg := s.unacked[0]
-	s.recovering, s.recover = true, s.nxt
 	old := c.rto(&e.opts)
 	// Karn's rule (RFC 6298 §3): the ACK of a retransmitted segment cannot
 	// say which copy it answers, so stop timing.
@@ -633,20 +621,6 @@ func (e *Endpoint) onAck(c *conn, seg *Segment) {
 		s.est.Sample(r) // collapses any backoff (RFC 6298 §5)
 		e.obs.RTTSample(e.env.Now(), c.peer, r, s.est.SRTT().Duration(), c.rto(&e.opts))
 		e.reportRTO(c)
-	}
-	if s.recovering {
-		if before(a, s.recover) && len(s.unacked) > 0 {
-			// A partial acknowledgment: the receiver now waits for the
-			// next segment that was outstanding at the timeout.
-			seg := s.unacked[0]
-			c.st.Segments++
-			c.st.Retransmissions++
-			e.tracef("partial ACK %d: retransmit DATA %d to %s", a, seg.seq, e.name(c.peer))
-			e.env.Send(c.peer, seg.wire, "DATA "+fmt.Sprint(seg.seq))
-			e.obs.Retransmit(e.env.Now(), c.peer, seg.seq)
-		} else {
-			s.recovering = false
-		}
 	}
 	if len(s.unacked) == 0 {
 		e.disarm(c) // (5.2)

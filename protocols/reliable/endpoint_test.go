@@ -531,34 +531,3 @@ func TestStatsTotalAndPeers(t *testing.T) {
 		t.Errorf("Total() = %+v", tot)
 	}
 }
-
-// Reference: RFC 6582 §3.2 (5): after a timeout, an ACK that advances but
-// does not cover everything outstanding at the timeout points at the next
-// hole, which is retransmitted at once rather than after another,
-// backed-off timeout.
-func TestPartialAckRetransmitsNextHole(t *testing.T) {
-	a, b := newSide(nA, 0, Options{Window: 8}), newSide(nB, 0, Options{Window: 8})
-	a.send(nB, "m1")
-	exchange(t, a, b) // the stream is open
-	a.send(nB, "m2", "m3", "m4", "m5", "m6")
-	segs := a.take(t) // DATA 2..6
-	// DATA 3 and 5 are lost.
-	b.recv(nA, segs[0], segs[2], segs[4])
-	a.recv(nB, b.take(t)...) // ACK 3, ACK 3, ACK 3
-	a.fire(t)                // timeout: DATA 3 again
-	if got := labels(a.take(t)); !cmp.Equal(got, []string{"DATA 3"}) {
-		t.Fatalf("after the timeout A sent %v; want [DATA 3]", got)
-	}
-	b.recv(nA, Segment{Type: Data, SrcInc: 0, DstInc: 0, Seq: 3, Payload: []byte("m3")})
-	acks := b.take(t)
-	if got := labels(acks); !cmp.Equal(got, []string{"ACK 5"}) {
-		t.Fatalf("B answered %v; want [ACK 5] (4 was buffered)", got)
-	}
-	a.recv(nB, acks...)
-	if got := labels(a.take(t)); !cmp.Equal(got, []string{"DATA 5"}) {
-		t.Fatalf("after the partial ACK 5 A sent %v; want [DATA 5] at once", got)
-	}
-	if st := a.ep.Stats(nB); st.Retransmissions != 2 {
-		t.Errorf("retransmissions = %d; want 2", st.Retransmissions)
-	}
-}
