@@ -165,3 +165,24 @@ type loop struct{ env Env }
 
 func (l loop) Receive(NodeID, []byte) {}
 func (l loop) Timer(tag uint64)       { l.env.SetTimer(100*time.Millisecond, tag) }
+
+// A cancelled timer does nothing: it neither moves the clock nor counts as
+// an event nor trips a run bound.
+func TestCancelledTimerIsInvisible(t *testing.T) {
+	w := New(Config{Network: fixedNet{}, MaxTime: Time(time.Second)})
+	id := w.AddNode("n", func(env Env) Handler { return &recorder{env: env} })
+	env := w.Env(id)
+	w.At(Time(10*time.Millisecond), func() {
+		tm := env.SetTimer(time.Hour, 1) // far beyond max_time
+		env.CancelTimer(tm)
+	})
+	if err := w.Run(); err != nil {
+		t.Fatalf("Run() = %v; want nil: only a cancelled timer was left", err)
+	}
+	if w.Now() != Time(10*time.Millisecond) {
+		t.Errorf("Now() = %v; want 10ms, the last real event", w.Now())
+	}
+	if w.Events() != 1 {
+		t.Errorf("Events() = %d; want 1", w.Events())
+	}
+}

@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -25,13 +27,27 @@ func (t Time) Seconds() float64 { return float64(t) / 1e9 }
 // ("0s", "10s", "1.5s", "300ms", "2m30s").
 func (t Time) String() string { return FormatDuration(time.Duration(t)) }
 
-// FormatDuration formats d like time.Duration.String but with "0s" for zero,
-// which is what every output of sim uses for times and durations.
+// FormatDuration formats d the way every output of sim writes times and
+// durations: like time.Duration.String below a minute ("0s", "300ms",
+// "1.5s", "59s"), and in seconds from a minute on ("65s", "120.25s"), where
+// time.Duration.String would write "1m5s". Scenario times are read in
+// seconds, and the lecture's timelines count seconds ("at 70"), so "70s"
+// reads better than "1m10s".
 func FormatDuration(d time.Duration) string {
-	if d == 0 {
-		return "0s"
+	if d > -time.Minute && d < time.Minute {
+		return d.String()
 	}
-	return d.String()
+	sign := ""
+	if d < 0 {
+		sign = "-"
+		d = -d
+	}
+	secs, frac := int64(d/time.Second), int64(d%time.Second)
+	if frac == 0 {
+		return sign + strconv.FormatInt(secs, 10) + "s"
+	}
+	f := strings.TrimRight(fmt.Sprintf("%09d", frac), "0")
+	return sign + strconv.FormatInt(secs, 10) + "." + f + "s"
 }
 
 // Millis formats d in milliseconds with up to three decimals ("12.5ms"),

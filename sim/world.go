@@ -347,9 +347,32 @@ func (w *World) writeDisk(n *node, key string, val []byte, tag uint64) {
 	w.schedule(w.now.Add(n.latency), evDisk, ref)
 }
 
+// dropDeadTimers removes cancelled timers (and timers of a node that has
+// crashed since they were set) from the front of the queue. They do
+// nothing, so they must not move the clock, count as events or trip a run
+// bound: a run that is over would otherwise seem to end at the last
+// cancelled timeout, or stop at max_time with nothing left to do.
+func (w *World) dropDeadTimers() {
+	for w.q.len() > 0 {
+		e := w.q.peek()
+		if e.kind != evTimer {
+			return
+		}
+		s := &w.timers[e.ref]
+		if s.live && w.nodes[s.node].up && w.nodes[s.node].crashes == s.crashes {
+			return
+		}
+		ref := e.ref
+		w.q.pop()
+		s.live = false
+		w.freeTimers = append(w.freeTimers, ref)
+	}
+}
+
 // Step runs the next event, if any, and reports whether one ran. It ignores
-// the run bounds.
+// the run bounds. Cancelled timers are skipped without running.
 func (w *World) Step() bool {
+	w.dropDeadTimers()
 	if w.q.len() == 0 {
 		return false
 	}
@@ -427,7 +450,11 @@ func (w *World) RunUntil(t Time) error {
 }
 
 func (w *World) run(until Time) error {
-	for w.q.len() > 0 {
+	for {
+		w.dropDeadTimers()
+		if w.q.len() == 0 {
+			return nil
+		}
 		e := w.q.peek()
 		if until >= 0 && e.at > until {
 			return nil
@@ -440,5 +467,4 @@ func (w *World) run(until Time) error {
 		}
 		w.Step()
 	}
-	return nil
 }
