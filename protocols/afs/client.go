@@ -1,0 +1,873 @@
+package afs
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/rpc/xdr"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// CrashPolicy is what a restarted client does with its disk cache: "may
+// have missed notification that cached copy changed".
+type CrashPolicy uint8
+
+const (
+	// Recheck keeps the cached files and revalidates each with
+	// FETCHSTATUS before its first use (the lecture's option 2).
+	Recheck CrashPolicy = iota
+	// EvictAll throws the whole cache away (option 1).
+	EvictAll
+)
+
+// ParseCrashPolicy parses the scenario spelling: "recheck" or "evict_all".
+func ParseCrashPolicy(s string) (CrashPolicy, error) {
+	switch s {
+	case "recheck":
+		return Recheck, nil
+	case "evict_all":
+		return EvictAll, nil
+	}
+	return 0, fmt.Errorf("afs: unknown client_crash %q (want recheck or evict_all)", s)
+}
+
+// maxRedirects bounds how often one call follows a moved volume.
+const maxRedirects = 3
+
+// ClientConfig configures a cache manager.
+type ClientConfig struct {
+	// VLDB names the node of the volume location database.
+	VLDB string
+	// Volumes is the mount table: every volume of the tree, as paths
+	// ("/", "/home"). A file belongs to the longest that prefixes it.
+	Volumes []string
+	// Prefetch lists the volumes to locate when the client first starts,
+	// before the application needs them.
+	Prefetch []string
+	// OnCrash says what a restarted client does with its cache.
+	OnCrash CrashPolicy
+}
+
+// Source says where an open found its data.
+type Source uint8
+
+const (
+	// SourceNone: the operation used no file data.
+	SourceNone Source = iota
+	// SourceLocal: the cached copy, under a valid callback; no call.
+	SourceLocal
+	// SourceRechecked: the cached copy, after FETCHSTATUS said it is
+	// current.
+	SourceRechecked
+	// SourceFetched: a whole file fetched from the server.
+	SourceFetched
+)
+
+// Result is the outcome of an application operation.
+type Result struct {
+	// Err is nil or an *rpc.Error naming what went wrong (ENOENT, EBADF,
+	// ...).
+	Err error
+	// Value is what a read returned.
+	Value *string
+	// Note says what the cache manager decided, in the lecture's words.
+	Note string
+	// Version is the data version an open, create or close ended with.
+	Version uint64
+	// Source says where an open found its data.
+	Source Source
+	// Callback describes the callback a local open relied on.
+	Callback CallbackInfo
+}
+
+// CallbackInfo describes a callback the client holds.
+type CallbackInfo struct {
+	// Server granted it, in Epoch.
+	Server sim.NodeID
+	Epoch  uint32
+	// Asked is when the client sent the call that obtained it; the
+	// callback lasts until Expires.
+	Asked, Expires sim.Time
+}
+
+// CacheManager is the AFS client (Venus): it keeps whole files in a cache
+// on the client's disk, fetches a file on open unless it holds a valid
+// callback for it, serves reads and writes from the open copy, and stores
+// the whole file back on close if it was written.
+//
+// Each open file is a private copy of the version it was opened with, kept
+// until close even if its callback is broken meanwhile: the lecture's "use
+// same version of file entire time between open and close". The cached
+// files survive a crash (they are on the disk); the callbacks, the open
+// files and everything else do not.
+//
+// The application's operations run one at a time, in the order they were
+// issued: a client is one application thread, and an operation issued while
+// an earlier one waits for the server starts when that one completes.
+type CacheManager struct {
+	env  sim.Env
+	rpc  *rpc.Client
+	tm   *timers
+	cfg  ClientConfig
+	vldb sim.NodeID
+
+	locs     map[string]sim.NodeID // volume -> server, mirrors the disk
+	locating map[string][]func(sim.NodeID, error)
+
+	files   map[string]*cached
+	dropped map[string]string // why a file's copy was thrown away
+	fds     map[string]*openFile
+	epochs  map[sim.NodeID]uint32
+
+	// Breaks that arrive while a call about the same file is out are
+	// remembered, so that its reply does not install a callback the
+	// server has since broken.
+	breakSeq    uint64
+	breaks      map[string][]breakNote
+	outstanding map[string]int
+
+	queue []func(finish func())
+	busy  bool
+	// opNote collects what the running operation met on its way (a
+	// moved volume), for its note.
+	opNote []string
+
+	startNote string
+}
+
+// cached is one file of the cache, and the client's callback on it.
+type cached struct {
+	volume  string
+	version uint64
+	data    []string
+	cb      bool
+	cbInfo  CallbackInfo
+	// why says why there is no callback, for the notes.
+	why string
+}
+
+// openFile is an open file: a private copy of one version.
+type openFile struct {
+	path, volume string
+	version      uint64
+	openedAt     sim.Time
+	data         []string
+	dirty        bool
+	brokenAt     sim.Time
+	broken       bool
+}
+
+// breakNote is a break that arrived while a call was out.
+type breakNote struct {
+	seq     uint64
+	server  sim.NodeID
+	epoch   uint32
+	gen     uint64
+	version uint64
+	removed bool
+	volume  bool
+}
+
+// callCtx is what the client knew when it sent a call.
+type callCtx struct {
+	server  sim.NodeID
+	sentSeq uint64
+	sentAt  sim.Time
+}
+
+func newCacheManager(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg ClientConfig) *CacheManager {
+	cm := &CacheManager{
+		env: env, rpc: c, tm: tm, cfg: cfg,
+		vldb:        sim.NoNode,
+		locs:        map[string]sim.NodeID{},
+		locating:    map[string][]func(sim.NodeID, error){},
+		files:       map[string]*cached{},
+		dropped:     map[string]string{},
+		fds:         map[string]*openFile{},
+		epochs:      map[sim.NodeID]uint32{},
+		breaks:      map[string][]breakNote{},
+		outstanding: map[string]int{},
+	}
+	if id, ok := env.Lookup(cfg.VLDB); ok {
+		cm.vldb = id
+	}
+	cm.load()
+	s.Register(ProcBreakCallback, cm.breakCallback)
+	for _, v := range cfg.Prefetch {
+		if _, ok := cm.locs[v]; !ok {
+			cm.locate(v, func(sim.NodeID, error) {})
+		}
+	}
+	return cm
+}
+
+// load rebuilds the cache from the disk. A restarted client trusts none of
+// its callbacks (they are memory, and it may have missed a break while it
+// was down): it either rechecks each file before use or evicts them all.
+func (c *CacheManager) load() {
+	d := c.env.Disk()
+	restarted := c.env.Incarnation() > 0
+	n := 0
+	for _, k := range d.Keys() {
+		b, _ := d.Get(k)
+		switch {
+		case strings.HasPrefix(k, keyCMFile):
+			path := strings.TrimPrefix(k, keyCMFile)
+			n++
+			if restarted && c.cfg.OnCrash == EvictAll {
+				c.tm.writeDisk(k, nil, nil)
+				c.dropped[path] = "cache evicted after the client's crash"
+				continue
+			}
+			var rec CacheRecord
+			decode(b, &rec)
+			c.files[path] = &cached{volume: rec.Volume, version: rec.Version, data: rec.Data, why: "client restarted"}
+		case strings.HasPrefix(k, keyCMVolume):
+			if id, ok := c.env.Lookup(string(b)); ok {
+				c.locs[strings.TrimPrefix(k, keyCMVolume)] = id
+			}
+		}
+	}
+	if restarted {
+		files := fmt.Sprintf("%d cached files", n)
+		if n == 1 {
+			files = "its 1 cached file"
+		}
+		if c.cfg.OnCrash == EvictAll {
+			c.startNote = "restarted: evicted " + strings.TrimPrefix(files, "its ")
+		} else {
+			c.startNote = "restarted: kept " + strings.TrimPrefix(files, "its ") + ", each to be rechecked before use"
+		}
+	}
+}
+
+// StartNote says what the client did with its cache when it started after
+// a crash; "" at the first start.
+func (c *CacheManager) StartNote() string { return c.startNote }
+
+// Cached returns the client's cached copy of path and its callback, if it
+// has one.
+func (c *CacheManager) Cached(path string) (version uint64, data []string, callback bool, ok bool) {
+	e := c.files[path]
+	if e == nil {
+		return 0, nil, false, false
+	}
+	return e.version, append([]string(nil), e.data...), c.valid(e), true
+}
+
+// OpenFiles returns the names of the open fds, sorted.
+func (c *CacheManager) OpenFiles() []string { return sortedKeys(c.fds) }
+
+// valid reports whether e's callback can be trusted now: promised, not
+// expired, and from the server's current epoch.
+func (c *CacheManager) valid(e *cached) bool {
+	return e.cb && c.env.Now() < e.cbInfo.Expires && c.epochs[e.cbInfo.Server] == e.cbInfo.Epoch
+}
+
+// whyNot says why e has no valid callback.
+func (c *CacheManager) whyNot(e *cached) string {
+	switch {
+	case !e.cb:
+		return e.why
+	case c.env.Now() >= e.cbInfo.Expires:
+		return "callback expired"
+	default:
+		return "server restarted"
+	}
+}
+
+// enqueue runs an application operation after the ones before it.
+func (c *CacheManager) enqueue(op func(finish func())) {
+	c.queue = append(c.queue, op)
+	c.pump()
+}
+
+func (c *CacheManager) pump() {
+	if c.busy || len(c.queue) == 0 {
+		return
+	}
+	op := c.queue[0]
+	c.queue[0] = nil
+	c.queue = c.queue[1:]
+	c.busy = true
+	op(func() {
+		c.busy = false
+		c.pump()
+	})
+}
+
+// run enqueues an operation whose result goes to done.
+func (c *CacheManager) run(done func(Result), op func(end func(Result))) {
+	c.enqueue(func(finish func()) {
+		c.opNote = nil
+		op(func(r Result) {
+			if len(c.opNote) > 0 {
+				r.Note = strings.Join(append(c.opNote, r.Note), "; ")
+				c.opNote = nil
+			}
+			if done != nil {
+				done(r)
+			}
+			finish()
+		})
+	})
+}
+
+func fail(err error, note string) Result { return Result{Err: err, Note: note} }
+
+// volumeOf finds the volume of path in the mount table.
+func (c *CacheManager) volumeOf(path string) (string, bool) { return VolumeOf(c.cfg.Volumes, path) }
+
+// Open opens path as fd: from the cache under a valid callback, after a
+// FETCHSTATUS if the cached copy must be rechecked, otherwise by fetching
+// the whole file.
+func (c *CacheManager) Open(fd, path string, done func(Result)) {
+	issued := c.env.Now()
+	c.run(done, func(end func(Result)) {
+		if c.fds[fd] != nil {
+			end(fail(ErrBadF, "fd "+fd+" is already open"))
+			return
+		}
+		vol, ok := c.volumeOf(path)
+		if !ok {
+			end(fail(ErrNoEnt, path+" is in no volume"))
+			return
+		}
+		e := c.files[path]
+		switch {
+		case e != nil && c.valid(e):
+			c.openLocal(fd, path, e, issued)
+			end(Result{Note: "callback valid: use local copy", Version: e.version, Source: SourceLocal, Callback: e.cbInfo})
+		case e != nil:
+			why := c.whyNot(e)
+			c.recheck(path, vol, func(same bool, cb bool, err error) {
+				switch {
+				case err != nil:
+					end(fail(err, why+": FETCHSTATUS failed"))
+				case same:
+					e := c.files[path]
+					c.openLocal(fd, path, e, issued)
+					end(Result{Note: why + ": FETCHSTATUS says unchanged, use local copy" + noCallback(cb), Version: e.version, Source: SourceRechecked})
+				default:
+					c.fetchOpen(fd, path, vol, issued, why+": FETCHSTATUS says changed, whole file fetched", end)
+				}
+			})
+		default:
+			note := "not cached: whole file fetched, callback set up"
+			if why, ok := c.dropped[path]; ok {
+				note = why + ": whole file fetched again"
+			}
+			c.fetchOpen(fd, path, vol, issued, note, end)
+		}
+	})
+}
+
+func noCallback(cb bool) string {
+	if cb {
+		return ""
+	}
+	return " (no callback: broken meanwhile)"
+}
+
+// openLocal opens fd on a private copy of the cached version; issued is
+// when the application asked.
+func (c *CacheManager) openLocal(fd, path string, e *cached, issued sim.Time) {
+	c.fds[fd] = &openFile{path: path, volume: e.volume, version: e.version, openedAt: issued, data: append([]string(nil), e.data...)}
+}
+
+// recheck sends FETCHSTATUS for a cached file and reports whether the copy
+// is current and whether a callback came with it. A changed file's copy is
+// dropped.
+func (c *CacheManager) recheck(path, vol string, done func(same, cb bool, err error)) {
+	c.call(vol, path, ProcFetchStatus, marshal(&FileArgs{Volume: vol, Path: path}), func(res []byte, err error, ctx callCtx) {
+		if err != nil {
+			if errors.Is(err, ErrNoEnt) {
+				c.drop(path, "removed")
+			}
+			done(false, false, err)
+			return
+		}
+		var st FileStatus
+		if xdr.Unmarshal(res, &st) != nil {
+			done(false, false, ErrIO)
+			return
+		}
+		e := c.files[path]
+		if e == nil || e.version != st.Version {
+			c.drop(path, "cached copy stale")
+			c.noteEpoch(ctx.server, st.Epoch)
+			done(false, false, nil)
+			return
+		}
+		cb := c.acceptCallback(path, ctx, st)
+		if cb {
+			e.cb, e.cbInfo = true, c.callbackInfo(ctx, st)
+		}
+		done(true, cb, nil)
+	})
+}
+
+// fetchOpen fetches the whole file and opens fd on it.
+func (c *CacheManager) fetchOpen(fd, path, vol string, issued sim.Time, note string, end func(Result)) {
+	c.call(vol, path, ProcFetch, marshal(&FileArgs{Volume: vol, Path: path}), func(res []byte, err error, ctx callCtx) {
+		if err != nil {
+			end(fail(err, "FETCH failed"))
+			return
+		}
+		var fr FetchRes
+		if xdr.Unmarshal(res, &fr) != nil {
+			end(fail(ErrIO, "FETCH reply did not unmarshal"))
+			return
+		}
+		cb := c.install(path, vol, ctx, fr.Status, fr.Data)
+		delete(c.dropped, path)
+		c.fds[fd] = &openFile{path: path, volume: vol, version: fr.Status.Version, openedAt: issued, data: append([]string(nil), fr.Data...)}
+		end(Result{Note: note + noCallback(cb), Version: fr.Status.Version, Source: SourceFetched})
+	})
+}
+
+// acceptCallback decides whether a reply's promise can be trusted: not if
+// the server has restarted since (an older epoch), nor if a break about the
+// file arrived after the call went out and was decided after the reply.
+func (c *CacheManager) acceptCallback(path string, ctx callCtx, st FileStatus) bool {
+	c.noteEpoch(ctx.server, st.Epoch)
+	if st.Lifetime <= 0 || st.Epoch < c.epochs[ctx.server] {
+		return false
+	}
+	for _, b := range c.breaks[path] {
+		if b.seq <= ctx.sentSeq {
+			continue
+		}
+		if b.server != ctx.server || b.epoch > st.Epoch || (b.epoch == st.Epoch && b.gen > st.Gen) {
+			return false
+		}
+	}
+	return true
+}
+
+// staleReply reports whether a break that arrived while the call was out
+// says the reply's data is already old.
+func (c *CacheManager) staleReply(path string, ctx callCtx, version uint64) bool {
+	for _, b := range c.breaks[path] {
+		if b.seq > ctx.sentSeq && !b.volume && (b.removed || b.version > version) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *CacheManager) callbackInfo(ctx callCtx, st FileStatus) CallbackInfo {
+	return CallbackInfo{Server: ctx.server, Epoch: st.Epoch, Asked: ctx.sentAt, Expires: ctx.sentAt.Add(st.lifetime())}
+}
+
+// install puts a whole file in the cache (memory and disk), with the
+// reply's callback if it can be trusted, and reports whether it could.
+func (c *CacheManager) install(path, vol string, ctx callCtx, st FileStatus, data []string) bool {
+	if c.staleReply(path, ctx, st.Version) {
+		c.noteEpoch(ctx.server, st.Epoch)
+		return false
+	}
+	cb := c.acceptCallback(path, ctx, st)
+	e := &cached{volume: vol, version: st.Version, data: append([]string(nil), data...), why: "callback broken while fetching"}
+	if cb {
+		e.cb, e.cbInfo = true, c.callbackInfo(ctx, st)
+	}
+	c.files[path] = e
+	c.tm.writeDisk(keyCMFile+path, marshal(&CacheRecord{Volume: vol, Version: st.Version, Data: e.data}), nil)
+	return cb
+}
+
+// drop throws a cached copy away.
+func (c *CacheManager) drop(path, why string) {
+	if c.files[path] == nil {
+		return
+	}
+	delete(c.files, path)
+	c.dropped[path] = why
+	c.tm.writeDisk(keyCMFile+path, nil, nil)
+}
+
+// noteEpoch records a server's epoch; a newer one makes every callback of
+// its older epochs untrustworthy (valid checks it).
+func (c *CacheManager) noteEpoch(server sim.NodeID, epoch uint32) {
+	if epoch > c.epochs[server] {
+		c.epochs[server] = epoch
+	}
+}
+
+// Read returns a block of the open copy: a local operation.
+func (c *CacheManager) Read(fd string, block int, done func(Result)) {
+	c.run(done, func(end func(Result)) {
+		f := c.fds[fd]
+		if f == nil {
+			end(fail(ErrBadF, "fd "+fd+" is not open"))
+			return
+		}
+		v := ""
+		note := "local copy"
+		if f.broken {
+			note = fmt.Sprintf("local: keeps the version opened at %s; its callback was broken at %s", f.openedAt, f.brokenAt)
+		}
+		if block < len(f.data) {
+			v = f.data[block]
+		} else {
+			note += fmt.Sprintf("; block %d is past the end (%d blocks)", block, len(f.data))
+		}
+		end(Result{Value: &v, Note: note, Version: f.version})
+	})
+}
+
+// Write changes a block of the open copy: a local operation, sent to the
+// server with the whole file at close.
+func (c *CacheManager) Write(fd string, block int, data string, done func(Result)) {
+	c.run(done, func(end func(Result)) {
+		f := c.fds[fd]
+		if f == nil {
+			end(fail(ErrBadF, "fd "+fd+" is not open"))
+			return
+		}
+		for len(f.data) <= block {
+			f.data = append(f.data, "")
+		}
+		f.data[block] = data
+		f.dirty = true
+		end(Result{Note: "local write, sent at close"})
+	})
+}
+
+// Append adds a block at the end of the open copy.
+func (c *CacheManager) Append(fd, data string, done func(Result)) {
+	c.run(done, func(end func(Result)) {
+		f := c.fds[fd]
+		if f == nil {
+			end(fail(ErrBadF, "fd "+fd+" is not open"))
+			return
+		}
+		f.data = append(f.data, data)
+		f.dirty = true
+		end(Result{Note: "local append, sent at close"})
+	})
+}
+
+// Seek moves an open file's offset: a local operation that changes nothing
+// here, since reads and writes name their block.
+func (c *CacheManager) Seek(fd string, block int, done func(Result)) {
+	c.run(done, func(end func(Result)) {
+		if c.fds[fd] == nil {
+			end(fail(ErrBadF, "fd "+fd+" is not open"))
+			return
+		}
+		end(Result{Note: "local"})
+	})
+}
+
+// Close closes fd, storing the whole file if it was written. The stored
+// version stays in the cache with a callback: the server keeps the
+// writer's promise.
+func (c *CacheManager) Close(fd string, done func(Result)) {
+	c.run(done, func(end func(Result)) {
+		f := c.fds[fd]
+		if f == nil {
+			end(fail(ErrBadF, "fd "+fd+" is not open"))
+			return
+		}
+		delete(c.fds, fd)
+		if !f.dirty {
+			end(Result{Note: "not written: nothing to send", Version: f.version})
+			return
+		}
+		c.call(f.volume, f.path, ProcStore, marshal(&StoreArgs{Volume: f.volume, Path: f.path, Data: f.data}), func(res []byte, err error, ctx callCtx) {
+			if err != nil {
+				end(fail(err, "STORE failed: the changes are lost"))
+				return
+			}
+			var st FileStatus
+			if xdr.Unmarshal(res, &st) != nil {
+				end(fail(ErrIO, "STORE reply did not unmarshal"))
+				return
+			}
+			c.install(f.path, f.volume, ctx, st, f.data)
+			delete(c.dropped, f.path)
+			end(Result{Note: fmt.Sprintf("whole file stored as version %d", st.Version), Version: st.Version})
+		})
+	})
+}
+
+// Create creates an empty file, and opens it as fd if fd is not empty.
+func (c *CacheManager) Create(path, fd string, done func(Result)) {
+	c.run(done, func(end func(Result)) {
+		if fd != "" && c.fds[fd] != nil {
+			end(fail(ErrBadF, "fd "+fd+" is already open"))
+			return
+		}
+		vol, ok := c.volumeOf(path)
+		if !ok {
+			end(fail(ErrNoEnt, path+" is in no volume"))
+			return
+		}
+		c.call(vol, path, ProcCreate, marshal(&FileArgs{Volume: vol, Path: path}), func(res []byte, err error, ctx callCtx) {
+			if err != nil {
+				end(fail(err, "CREATE failed"))
+				return
+			}
+			var st FileStatus
+			if xdr.Unmarshal(res, &st) != nil {
+				end(fail(ErrIO, "CREATE reply did not unmarshal"))
+				return
+			}
+			c.install(path, vol, ctx, st, nil)
+			delete(c.dropped, path)
+			if fd != "" {
+				c.fds[fd] = &openFile{path: path, volume: vol, version: st.Version, openedAt: c.env.Now(), data: []string{}}
+			}
+			end(Result{Note: "created, cached with a callback", Version: st.Version})
+		})
+	})
+}
+
+// Remove removes a file.
+func (c *CacheManager) Remove(path string, done func(Result)) {
+	c.run(done, func(end func(Result)) {
+		vol, ok := c.volumeOf(path)
+		if !ok {
+			end(fail(ErrNoEnt, path+" is in no volume"))
+			return
+		}
+		c.call(vol, path, ProcRemove, marshal(&FileArgs{Volume: vol, Path: path}), func(_ []byte, err error, _ callCtx) {
+			c.drop(path, "removed")
+			if err != nil {
+				end(fail(err, "REMOVE failed"))
+				return
+			}
+			end(Result{Note: "removed"})
+		})
+	})
+}
+
+// MakeDir creates a directory.
+func (c *CacheManager) MakeDir(path string, done func(Result)) {
+	c.run(done, func(end func(Result)) {
+		vol, ok := c.volumeOf(path)
+		if !ok {
+			end(fail(ErrNoEnt, path+" is in no volume"))
+			return
+		}
+		c.call(vol, path, ProcMakeDir, marshal(&FileArgs{Volume: vol, Path: path}), func(_ []byte, err error, _ callCtx) {
+			if err != nil {
+				end(fail(err, "MAKEDIR failed"))
+				return
+			}
+			end(Result{Note: "directory created"})
+		})
+	})
+}
+
+// Stat reports a file's version and length: from the cache under a valid
+// callback, else with FETCHSTATUS.
+func (c *CacheManager) Stat(path string, done func(Result)) {
+	c.run(done, func(end func(Result)) {
+		vol, ok := c.volumeOf(path)
+		if !ok {
+			end(fail(ErrNoEnt, path+" is in no volume"))
+			return
+		}
+		if e := c.files[path]; e != nil && c.valid(e) {
+			end(Result{Note: fmt.Sprintf("callback valid: version %d, %d blocks, from the cache", e.version, len(e.data)), Version: e.version, Source: SourceLocal, Callback: e.cbInfo})
+			return
+		}
+		c.call(vol, path, ProcFetchStatus, marshal(&FileArgs{Volume: vol, Path: path}), func(res []byte, err error, ctx callCtx) {
+			if err != nil {
+				if errors.Is(err, ErrNoEnt) {
+					c.drop(path, "removed")
+				}
+				end(fail(err, "FETCHSTATUS failed"))
+				return
+			}
+			var st FileStatus
+			if xdr.Unmarshal(res, &st) != nil {
+				end(fail(ErrIO, "FETCHSTATUS reply did not unmarshal"))
+				return
+			}
+			if e := c.files[path]; e != nil {
+				if e.version == st.Version {
+					if c.acceptCallback(path, ctx, st) {
+						e.cb, e.cbInfo = true, c.callbackInfo(ctx, st)
+					}
+				} else {
+					c.drop(path, "cached copy stale")
+				}
+			}
+			c.noteEpoch(ctx.server, st.Epoch)
+			end(Result{Note: fmt.Sprintf("version %d, %d blocks", st.Version, st.Blocks), Version: st.Version})
+		})
+	})
+}
+
+// call calls a file server procedure about path in volume vol, locating
+// the volume first and following it if it has moved.
+func (c *CacheManager) call(vol, path, proc string, args []byte, done func([]byte, error, callCtx)) {
+	c.callN(vol, path, proc, args, 0, sim.NoNode, done)
+}
+
+func (c *CacheManager) callN(vol, path, proc string, args []byte, redirects int, moved sim.NodeID, done func([]byte, error, callCtx)) {
+	c.locate(vol, func(server sim.NodeID, err error) {
+		if err != nil {
+			done(nil, err, callCtx{})
+			return
+		}
+		if moved != sim.NoNode {
+			c.opNote = append(c.opNote, fmt.Sprintf("%s said %s is not there: the volume location database says %s",
+				c.env.NodeName(moved), vol, c.env.NodeName(server)))
+		}
+		ctx := callCtx{server: server, sentSeq: c.breakSeq, sentAt: c.env.Now()}
+		c.outstanding[path]++
+		c.rpc.Call(server, proc, args, func(res []byte, err error) {
+			c.outstanding[path]--
+			if errors.Is(err, ErrMoved) || errors.Is(err, ErrNoVol) {
+				c.forgetLocation(vol, server)
+				if redirects < maxRedirects {
+					c.callN(vol, path, proc, args, redirects+1, server, done)
+				} else {
+					done(nil, ErrIO, ctx)
+				}
+			} else {
+				done(res, err, ctx)
+			}
+			if c.outstanding[path] <= 0 {
+				delete(c.outstanding, path)
+				delete(c.breaks, path)
+			}
+		})
+	})
+}
+
+// locate finds the server of a volume: from the client's location cache,
+// else by asking the volume location database.
+func (c *CacheManager) locate(vol string, done func(sim.NodeID, error)) {
+	if s, ok := c.locs[vol]; ok {
+		done(s, nil)
+		return
+	}
+	if w, ok := c.locating[vol]; ok {
+		c.locating[vol] = append(w, done)
+		return
+	}
+	c.locating[vol] = []func(sim.NodeID, error){done}
+	if c.vldb == sim.NoNode {
+		c.finishLocate(vol, sim.NoNode, ErrNoEnt)
+		return
+	}
+	c.rpc.Call(c.vldb, ProcGetVolumeLocation, marshal(&VolumeArgs{Volume: vol}), func(res []byte, err error) {
+		server := sim.NoNode
+		var loc VolumeLocation
+		switch {
+		case errors.Is(err, ErrNoVol):
+			err = ErrNoEnt
+		case err != nil:
+		case xdr.Unmarshal(res, &loc) != nil:
+			err = ErrIO
+		default:
+			id, ok := c.env.Lookup(loc.Server)
+			if !ok {
+				err = ErrNoEnt
+				break
+			}
+			server = id
+			c.locs[vol] = id
+			c.tm.writeDisk(keyCMVolume+vol, []byte(loc.Server), nil)
+		}
+		c.finishLocate(vol, server, err)
+	})
+}
+
+func (c *CacheManager) finishLocate(vol string, server sim.NodeID, err error) {
+	waiting := c.locating[vol]
+	delete(c.locating, vol)
+	for _, w := range waiting {
+		w(server, err)
+	}
+}
+
+// forgetLocation drops a volume location that turned out wrong.
+func (c *CacheManager) forgetLocation(vol string, server sim.NodeID) {
+	if s, ok := c.locs[vol]; ok && s == server {
+		delete(c.locs, vol)
+		c.tm.writeDisk(keyCMVolume+vol, nil, nil)
+	}
+}
+
+// breakCallback is the client's BREAKCALLBACK procedure. A file whose
+// version moved past the cached copy is thrown away (the next open fetches
+// it); a file the server merely stopped promising is marked for recheck
+// (the next open sends FETCHSTATUS). A volume break, from a restarted
+// server, marks every file of the volume for recheck. Open files keep
+// their version.
+func (c *CacheManager) breakCallback(call *rpc.Call) {
+	var a BreakCallbackArgs
+	if !args(call, &a) {
+		return
+	}
+	server := call.From
+	c.noteEpoch(server, a.Epoch)
+	c.breakSeq++
+	now := c.env.Now()
+	note := func(path string, b breakNote) {
+		if c.outstanding[path] > 0 {
+			b.seq = c.breakSeq
+			c.breaks[path] = append(c.breaks[path], b)
+		}
+	}
+	brokenOpen := func(path string) {
+		for _, fd := range sortedKeys(c.fds) {
+			if f := c.fds[fd]; f.path == path && !f.broken {
+				f.broken, f.brokenAt = true, now
+			}
+		}
+	}
+	for _, bf := range a.Files {
+		note(bf.Path, breakNote{server: server, epoch: a.Epoch, gen: bf.Gen, version: bf.Version, removed: bf.Removed})
+		brokenOpen(bf.Path)
+		e := c.files[bf.Path]
+		switch {
+		case e == nil:
+		case bf.Removed:
+			c.drop(bf.Path, "removed")
+		case bf.Version > e.version:
+			c.drop(bf.Path, "callback broken")
+		default:
+			e.cb, e.why = false, "server dropped the callback"
+		}
+	}
+	if len(a.Volumes) > 0 {
+		paths := make([]string, 0, len(c.files)+len(c.outstanding))
+		paths = append(paths, sortedKeys(c.files)...)
+		paths = append(paths, sortedKeys(c.outstanding)...)
+		sort.Strings(paths)
+		for i, path := range paths {
+			if i > 0 && paths[i-1] == path {
+				continue
+			}
+			vol, ok := c.volumeOf(path)
+			if !ok || !contains(a.Volumes, vol) {
+				continue
+			}
+			note(path, breakNote{server: server, epoch: a.Epoch, volume: true})
+			if e := c.files[path]; e != nil && e.cb && (e.cbInfo.Server != server || e.cbInfo.Epoch < a.Epoch) {
+				e.cb, e.why = false, "server restarted"
+			}
+		}
+	}
+	call.Reply(nil, nil)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,50 @@
+// Package afs implements the Andrew File System of the lecture's AFS
+// slides: "AFS Goals" through "AFS Summary", and the AFS column of the
+// closing "AFS vs NFS Protocols" table.
+//
+// The pieces, each a role of a Node (one AFS machine on UDP port Port,
+// running an RPC client and server, since servers call their clients back):
+//
+//   - FileServer (Vice): "directory tree stored across many server
+//     machines", split into volumes. It serves whole files (FETCH), file
+//     status (FETCHSTATUS), and takes whole files back (STORE), atomically:
+//     "never get mixed data on server". It keeps a callback promise per
+//     (file, client) it has served, and on a STORE breaks every other
+//     holder's callback (BREAKCALLBACK): "tell clients when data is
+//     overwritten".
+//   - VLDB: the volume location database. "Client library gives seamless
+//     view of directory tree by automatically finding volumes": clients ask
+//     it where a volume is (GETVOLUMELOCATION) and cache the answer; "volumes
+//     may be moved by an administrator" (FileServer.ReleaseVolume,
+//     AttachVolume, VLDB.SetLocation), and a client that asks the old server
+//     is told VMOVED and asks the database again.
+//   - CacheManager (Venus): "upon open, AFS client fetches whole file ...
+//     storing in local memory or disk; upon close, client flushes file to
+//     server (if file was written)". Reads and writes are local; an open
+//     file keeps the version it was opened with until close; the last
+//     closer wins.
+//
+// Callbacks make the server stateful, and the slides "Callbacks: Dealing
+// with STATE" ask three questions; the answers here:
+//
+//   - Client crash: the cache is on the client's disk and survives, but the
+//     callbacks were in memory. ClientConfig.OnCrash chooses the lecture's
+//     option 1 (EvictAll) or option 2 (Recheck: FETCHSTATUS before each
+//     cached file's first use).
+//   - Low server memory: the promise table is bounded
+//     (ServerConfig.CallbackLimit) and FileServer.LowMemory drops it; the
+//     server tells the holders, who "mark entry for recheck".
+//   - Server crash: the restarted server lost its promises, so it tells
+//     every client it ever promised anything ("tell all clients to recheck
+//     all data before next read"), and every reply carries its epoch.
+//
+// Callbacks also expire (ServerConfig.CallbackLifetime), as in OpenAFS, and
+// a break that cannot be delivered (client down or partitioned) is kept as a
+// delayed break, retried, and delivered before that client is served again.
+// A STORE is acknowledged once every other holder has acknowledged its
+// break or its promise has expired, so that a returned close is never
+// followed by another client reading the old version without asking.
+//
+// Files are named by path, not by AFS-3 fids; see FileArgs. Everything on
+// the wire is XDR (package xdr) inside the RPC layer's messages.
+package afs

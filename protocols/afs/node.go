@@ -1,0 +1,163 @@
+package afs
+
+import (
+	"time"
+
+	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// DefaultTimeout is the RPC retransmission interval of every AFS node when
+// Config.Timeout is 0.
+const DefaultTimeout = time.Second
+
+// serverWorkers is the size of a file server's thread pool. AFS's revised
+// server runs one lightweight process per call (Howard et al. 1988); what
+// matters here is that a STORE waiting for its callback breaks to be
+// acknowledged holds one thread, not the whole server.
+const serverWorkers = 64
+
+// breakAttempts is how many times a server sends one BREAKCALLBACK before
+// it gives up, marks the client down and keeps the break as a delayed one.
+const breakAttempts = 3
+
+// Config says which roles a node plays; any combination is allowed. A
+// scenario's file servers get Server (and the volume location server VLDB),
+// its other nodes Client.
+type Config struct {
+	// Server, when set, makes the node a file server.
+	Server *ServerConfig
+	// VLDB, when set, makes the node the volume location database.
+	VLDB *VLDBConfig
+	// Client, when set, makes the node a client with a cache manager.
+	Client *ClientConfig
+	// Observer is told about every RPC the node makes or serves (the
+	// scenario runner's call log); nil means nobody.
+	Observer rpc.Observer
+	// Timeout is the RPC retransmission interval (default DefaultTimeout).
+	Timeout time.Duration
+}
+
+// Node is one AFS machine: an rpc.Node (a client and a server, since file
+// servers call their clients back) and the AFS roles built on it. It is the
+// handler of the node's AFS port. Everything in it is volatile: a crash
+// drops the Node, and the restarted node's new one rebuilds itself from the
+// disk.
+type Node struct {
+	env sim.Env
+	rpc *rpc.Node
+	tm  *timers
+	// Server is the node's file server, or nil.
+	Server *FileServer
+	// VLDB is the node's volume location database, or nil.
+	VLDB *VLDB
+	// Client is the node's cache manager, or nil.
+	Client *CacheManager
+}
+
+// NewNode builds one life of an AFS node on env (a UDP port's env, usually
+// Port's). A restarted node is built again by the same call: each role
+// finds its durable state on env.Disk().
+func NewNode(env sim.Env, cfg Config) *Node {
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	n := &Node{env: env, rpc: rpc.NewNode(env)}
+	n.tm = newTimers(env)
+	copts := rpc.Options{Semantics: rpc.AtMostOnce, Timeout: timeout, ProbeInterval: timeout}
+	if cfg.Server != nil {
+		// A server's only calls are callback breaks, which must not
+		// hang on a client that is down.
+		copts.MaxAttempts = breakAttempts
+	}
+	c := n.rpc.AddClient(copts, cfg.Observer)
+	s := n.rpc.AddServer(rpc.ServerOptions{Semantics: rpc.AtMostOnce, Workers: serverWorkers}, cfg.Observer)
+	if cfg.VLDB != nil {
+		n.VLDB = newVLDB(env, s, *cfg.VLDB)
+	}
+	if cfg.Server != nil {
+		n.Server = newFileServer(env, s, c, n.tm, *cfg.Server)
+	}
+	if cfg.Client != nil {
+		n.Client = newCacheManager(env, s, c, n.tm, *cfg.Client)
+	}
+	return n
+}
+
+// RPC returns the node's RPC runtime.
+func (n *Node) RPC() *rpc.Node { return n.rpc }
+
+// Receive hands a message to the RPC runtime.
+func (n *Node) Receive(from sim.NodeID, msg []byte) { n.rpc.Receive(from, msg) }
+
+// Timer routes a timer or disk-write completion to the AFS roles or to the
+// RPC runtime, by the owner bit above the RPC node's tags.
+func (n *Node) Timer(tag uint64) {
+	if tag&afsTag != 0 {
+		n.tm.fire(tag &^ afsTag)
+		return
+	}
+	n.rpc.Timer(tag)
+}
+
+// afsTag marks the tags of the AFS roles' own timers and disk writes. An
+// rpc.Node uses tags below 1<<(rpc.TagBits+2); the UDP port allows 48 bits.
+const afsTag = 1 << (rpc.TagBits + 2)
+
+// timers hands out tags and runs the function registered with each when
+// its timer fires or its disk write is durable. A tag with no function
+// (a write nobody waits for, a cancelled timer) does nothing.
+type timers struct {
+	env  sim.Env
+	next uint64
+	fns  map[uint64]func() // looked up only, never iterated
+}
+
+// timer is a pending timer; the zero timer is none.
+type timer struct {
+	id  sim.TimerID
+	tag uint64
+}
+
+func newTimers(env sim.Env) *timers { return &timers{env: env, fns: map[uint64]func(){}} }
+
+func (t *timers) newTag(fn func()) uint64 {
+	t.next++
+	if fn != nil {
+		t.fns[t.next] = fn
+	}
+	return t.next
+}
+
+// after runs fn after d.
+func (t *timers) after(d time.Duration, fn func()) timer {
+	tag := t.newTag(fn)
+	return timer{id: t.env.SetTimer(d, afsTag|tag), tag: tag}
+}
+
+// cancel stops a pending timer.
+func (t *timers) cancel(tm *timer) {
+	if tm.tag == 0 {
+		return
+	}
+	t.env.CancelTimer(tm.id)
+	delete(t.fns, tm.tag)
+	*tm = timer{}
+}
+
+// writeDisk stores val under key (deletes it when val is nil) with the
+// disk's latency and runs fn, if any, once it is durable. A crash first
+// loses both.
+func (t *timers) writeDisk(key string, val []byte, fn func()) {
+	t.env.WriteDisk(key, val, afsTag|t.newTag(fn))
+}
+
+func (t *timers) fire(tag uint64) {
+	fn, ok := t.fns[tag]
+	if !ok {
+		return
+	}
+	delete(t.fns, tag)
+	fn()
+}

@@ -1,0 +1,415 @@
+package nfs
+
+import (
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/sim-lecture/sim/protocols/rpc/xdr"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// The server's local file system lives on its node's disk (sim.Disk), one
+// key per inode, so that what a crash keeps is exactly what was written:
+//
+//	nfs/volume          the volume record: the volume id (fsid)
+//	nfs/inode/NNNNNNNNNN one inode record (XDR inodeRec), number zero-padded
+//	                    so that the disk's sorted keys are in inode order
+//	nfs/nvram/NNNNNNNNNN the NVRAM copy of an inode changed since its last
+//	                    flush (write policy nvram only)
+//
+// A record is written whole, so a block write, its new size and its new
+// mtime become durable together. An inode that is freed keeps its record,
+// with type NFNON and its generation number, so that the next file to reuse
+// the number gets a new generation and old handles turn stale, even across
+// a reboot.
+
+// Disk keys.
+const (
+	volumeKey    = "nfs/volume"
+	inodePrefix  = "nfs/inode/"
+	nvramPrefix  = "nfs/nvram/"
+	rootIno      = 1
+	firstFileIno = 2
+)
+
+func inodeKey(ino uint32) string { return fmt.Sprintf("%s%010d", inodePrefix, ino) }
+func nvramKey(ino uint32) string { return fmt.Sprintf("%s%010d", nvramPrefix, ino) }
+
+// volumeRec is the volume record.
+type volumeRec struct {
+	Fsid uint32
+}
+
+// blockRec is one block of a file: its content token, and when the server
+// last changed it (server-side metadata, never on the wire, that lets the
+// scenario runner measure how stale a client's copy is).
+type blockRec struct {
+	Data     string
+	Modified int64
+}
+
+// dirent is one directory entry.
+type dirent struct {
+	Name string
+	Ino  uint32
+}
+
+// inodeRec is an inode as stored: its type, generation, attributes, and
+// either blocks (a regular file) or entries sorted by name (a directory).
+type inodeRec struct {
+	Type    Ftype
+	Gen     uint32
+	Mode    uint32
+	Nlink   uint32
+	UID     uint32
+	GID     uint32
+	Atime   int64
+	Mtime   int64
+	Ctime   int64
+	Blocks  []blockRec
+	Entries []dirent
+}
+
+// clone returns a deep copy, so that a record handed to the disk is not
+// changed by later operations.
+func (n *inodeRec) clone() *inodeRec {
+	c := *n
+	c.Blocks = append([]blockRec(nil), n.Blocks...)
+	c.Entries = append([]dirent(nil), n.Entries...)
+	return &c
+}
+
+func (n *inodeRec) encode() []byte { return marshal(n) }
+
+func decodeInode(b []byte) (*inodeRec, error) {
+	n := &inodeRec{}
+	if err := xdr.Unmarshal(b, n); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// find returns the index of name in a directory's sorted entries.
+func (n *inodeRec) find(name string) (int, bool) {
+	i := sort.Search(len(n.Entries), func(i int) bool { return n.Entries[i].Name >= name })
+	return i, i < len(n.Entries) && n.Entries[i].Name == name
+}
+
+// link adds an entry; the name must not exist.
+func (n *inodeRec) link(name string, ino uint32) {
+	i, _ := n.find(name)
+	n.Entries = append(n.Entries, dirent{})
+	copy(n.Entries[i+1:], n.Entries[i:])
+	n.Entries[i] = dirent{Name: name, Ino: ino}
+}
+
+// unlink removes an entry; the name must exist.
+func (n *inodeRec) unlink(name string) {
+	if i, ok := n.find(name); ok {
+		n.Entries = append(n.Entries[:i], n.Entries[i+1:]...)
+	}
+}
+
+// fs is the file system in the server's memory: the disk's inodes with the
+// changes not yet written (under the buffered and nvram policies). The slice
+// is indexed by inode number, so nothing here iterates a map.
+type fs struct {
+	fsid   uint32
+	inodes []*inodeRec // nil: never allocated
+}
+
+// fsidFor derives a volume id from the server's name, so that two servers
+// of one scenario have different volumes.
+func fsidFor(name string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return h.Sum32()
+}
+
+// File is one file of the tree a server is formatted with.
+type File struct {
+	// Path is relative to the root ("fileA", "home/notes"); missing
+	// directories are created.
+	Path string
+	// Blocks are the file's block contents, from block 0.
+	Blocks []string
+}
+
+// CheckFiles reports whether files can be a server's initial tree: paths
+// that name files, no file twice, no file inside a file, blocks of at most
+// MaxData bytes. A server formats its disk with them and would panic
+// otherwise, so the scenario runner checks them first.
+func CheckFiles(files []File) error {
+	_, err := build("check", files)
+	return err
+}
+
+// format writes a fresh file system holding files to disk with Disk.Put: the
+// state before the run. It is how a server starts on an empty disk.
+func format(disk *sim.Disk, name string, files []File) error {
+	f, err := build(name, files)
+	if err != nil {
+		return err
+	}
+	disk.Put(volumeKey, marshal(volumeRec{Fsid: f.fsid}))
+	for ino, n := range f.inodes {
+		if n != nil {
+			disk.Put(inodeKey(uint32(ino)), n.encode())
+		}
+	}
+	return nil
+}
+
+// build makes the file system of a server named name holding files.
+func build(name string, files []File) (*fs, error) {
+	f := &fs{fsid: fsidFor(name)}
+	f.inodes = make([]*inodeRec, rootIno+1)
+	f.inodes[rootIno] = &inodeRec{Type: NFDIR, Gen: 1, Mode: 0o755, Nlink: 2}
+	for _, file := range files {
+		parts, st := splitPath(file.Path)
+		if st != OK {
+			return nil, fmt.Errorf("file %q: %w", file.Path, st)
+		}
+		if len(parts) == 0 {
+			return nil, fmt.Errorf("file %q: the root is a directory", file.Path)
+		}
+		dir := uint32(rootIno)
+		for i, p := range parts {
+			d := f.inodes[dir]
+			if d.Type != NFDIR {
+				return nil, fmt.Errorf("file %q: %s is a file, not a directory", file.Path, strings.Join(parts[:i], "/"))
+			}
+			j, ok := d.find(p)
+			last := i == len(parts)-1
+			switch {
+			case ok && last:
+				return nil, fmt.Errorf("file %q appears twice", file.Path)
+			case ok:
+				dir = d.Entries[j].Ino
+			default:
+				ino := f.alloc()
+				n := f.inodes[ino]
+				if last {
+					n.Type, n.Mode, n.Nlink = NFREG, 0o644, 1
+					for _, b := range file.Blocks {
+						if len(b) > MaxData {
+							return nil, fmt.Errorf("file %q: a block is %d bytes, more than NFS's %d", file.Path, len(b), MaxData)
+						}
+						n.Blocks = append(n.Blocks, blockRec{Data: b})
+					}
+				} else {
+					n.Type, n.Mode, n.Nlink = NFDIR, 0o755, 2
+					d.Nlink++
+				}
+				d.link(p, ino)
+				dir = ino
+			}
+		}
+	}
+	return f, nil
+}
+
+// formatted reports whether disk holds a file system.
+func formatted(disk *sim.Disk) bool {
+	_, ok := disk.Get(volumeKey)
+	return ok
+}
+
+// load reads the file system from disk: the inode records, then, with nvram,
+// the NVRAM copies over them (the changes acknowledged but not yet flushed).
+// It returns the inode numbers that came from NVRAM, in order.
+func load(disk *sim.Disk, nvram bool) (*fs, []uint32, error) {
+	b, ok := disk.Get(volumeKey)
+	if !ok {
+		return nil, nil, fmt.Errorf("nfs: the disk holds no file system")
+	}
+	var v volumeRec
+	if err := xdr.Unmarshal(b, &v); err != nil {
+		return nil, nil, fmt.Errorf("nfs: volume record: %w", err)
+	}
+	f := &fs{fsid: v.Fsid}
+	read := func(prefix string) ([]uint32, error) {
+		var inos []uint32
+		for _, k := range disk.Keys() {
+			num, ok := strings.CutPrefix(k, prefix)
+			if !ok {
+				continue
+			}
+			ino, err := strconv.ParseUint(num, 10, 32)
+			if err != nil {
+				return nil, fmt.Errorf("nfs: bad key %q", k)
+			}
+			val, _ := disk.Get(k)
+			n, err := decodeInode(val)
+			if err != nil {
+				return nil, fmt.Errorf("nfs: %s: %w", k, err)
+			}
+			f.set(uint32(ino), n)
+			inos = append(inos, uint32(ino))
+		}
+		return inos, nil
+	}
+	if _, err := read(inodePrefix); err != nil {
+		return nil, nil, err
+	}
+	var replayed []uint32
+	if nvram {
+		var err error
+		if replayed, err = read(nvramPrefix); err != nil {
+			return nil, nil, err
+		}
+	}
+	if f.get(rootIno) == nil || f.get(rootIno).Type != NFDIR {
+		return nil, nil, fmt.Errorf("nfs: the disk has no root directory")
+	}
+	return f, replayed, nil
+}
+
+func (f *fs) set(ino uint32, n *inodeRec) {
+	for int(ino) >= len(f.inodes) {
+		f.inodes = append(f.inodes, nil)
+	}
+	f.inodes[ino] = n
+}
+
+// get returns inode ino, or nil if it was never allocated.
+func (f *fs) get(ino uint32) *inodeRec {
+	if int(ino) >= len(f.inodes) {
+		return nil
+	}
+	return f.inodes[ino]
+}
+
+// alloc allocates an inode: the lowest free number, whose generation goes
+// up by one, else a new number. Reusing the lowest number is what makes the
+// lecture's strategy 3 fail: a deleted file's inode soon names another file.
+func (f *fs) alloc() uint32 {
+	for ino := firstFileIno; ino < len(f.inodes); ino++ {
+		if n := f.inodes[ino]; n != nil && n.Type == NFNON {
+			f.inodes[ino] = &inodeRec{Gen: n.Gen + 1}
+			return uint32(ino)
+		}
+	}
+	ino := uint32(len(f.inodes))
+	if ino < firstFileIno {
+		ino = firstFileIno
+	}
+	f.set(ino, &inodeRec{Gen: 1})
+	return ino
+}
+
+// free marks inode ino free, keeping its generation.
+func (f *fs) free(ino uint32) {
+	f.inodes[ino] = &inodeRec{Gen: f.inodes[ino].Gen}
+}
+
+// splitPath splits a path ("/home/x", "home/x") into its names. Empty names
+// and "." are skipped; ".." and over-long names are errors.
+func splitPath(p string) ([]string, Status) {
+	if len(p) > MaxPathLen {
+		return nil, ErrNameTooLong
+	}
+	var out []string
+	for _, s := range strings.Split(p, "/") {
+		switch {
+		case s == "" || s == ".":
+		case s == "..":
+			return nil, ErrInval
+		case len(s) > MaxNameLen:
+			return nil, ErrNameTooLong
+		default:
+			out = append(out, s)
+		}
+	}
+	return out, OK
+}
+
+// pathOf returns the path of inode ino in the tree ("home/x"), searching
+// from the root in name order; "" and false if no directory names it.
+func (f *fs) pathOf(ino uint32) (string, bool) {
+	if ino == rootIno {
+		return "", true
+	}
+	var walk func(dir uint32, prefix string, depth int) (string, bool)
+	walk = func(dir uint32, prefix string, depth int) (string, bool) {
+		d := f.get(dir)
+		if d == nil || d.Type != NFDIR || depth > MaxPathLen {
+			return "", false
+		}
+		for _, e := range d.Entries {
+			p := prefix + e.Name
+			if e.Ino == ino {
+				return p, true
+			}
+			if n := f.get(e.Ino); n != nil && n.Type == NFDIR {
+				if s, ok := walk(e.Ino, p+"/", depth+1); ok {
+					return s, true
+				}
+			}
+		}
+		return "", false
+	}
+	return walk(rootIno, "", 0)
+}
+
+// files returns every regular file of the tree with its blocks, by path.
+func (f *fs) files() map[string][]string {
+	out := map[string][]string{}
+	var walk func(dir uint32, prefix string, depth int)
+	walk = func(dir uint32, prefix string, depth int) {
+		d := f.get(dir)
+		if d == nil || depth > MaxPathLen {
+			return
+		}
+		for _, e := range d.Entries {
+			n := f.get(e.Ino)
+			switch {
+			case n == nil:
+			case n.Type == NFDIR:
+				walk(e.Ino, prefix+e.Name+"/", depth+1)
+			case n.Type == NFREG:
+				blocks := make([]string, len(n.Blocks))
+				for i, b := range n.Blocks {
+					blocks[i] = b.Data
+				}
+				out[prefix+e.Name] = blocks
+			}
+		}
+	}
+	walk(rootIno, "", 0)
+	return out
+}
+
+// ReadDisk returns the regular files durable on a server's disk, path ->
+// blocks: what the server would serve after a restart (the disk, with any
+// NVRAM contents replayed). It is how the scenario results report `disk`.
+func ReadDisk(disk *sim.Disk) (map[string][]string, error) {
+	f, _, err := load(disk, true)
+	if err != nil {
+		return nil, err
+	}
+	return f.files(), nil
+}
+
+// DurableBlock returns block b of inode fileid as a restarted server would
+// serve it: its content, when it was last changed, and whether the file
+// and block exist.
+func DurableBlock(disk *sim.Disk, fileid uint32, b int) (data string, modified sim.Time, ok bool) {
+	f, _, err := load(disk, true)
+	if err != nil {
+		return "", 0, false
+	}
+	return f.block(fileid, b)
+}
+
+// block returns block b of inode ino.
+func (f *fs) block(ino uint32, b int) (string, sim.Time, bool) {
+	n := f.get(ino)
+	if n == nil || n.Type != NFREG || b < 0 || b >= len(n.Blocks) {
+		return "", 0, false
+	}
+	return n.Blocks[b].Data, sim.Time(n.Blocks[b].Modified), true
+}

@@ -1,0 +1,156 @@
+package nfs
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// These tests run the NFS layers in the real kernel over a small test
+// network: a constant one-way delay, and drops the test scripts.
+
+const ms = time.Millisecond
+
+// testNet delays every message by delay. drop, when set, loses the messages
+// it returns true for.
+type testNet struct {
+	delay time.Duration
+	drop  func(now sim.Time, from, to sim.NodeID, msg []byte) bool
+}
+
+func (n *testNet) Transmit(now sim.Time, from, to sim.NodeID, msg []byte, out []sim.Arrival) ([]sim.Arrival, string) {
+	if n.drop != nil && n.drop(now, from, to, msg) {
+		return out, "scripted"
+	}
+	return append(out, sim.Arrival{Delay: n.delay, Msg: msg}), ""
+}
+
+// callRec is one RPC a test saw start.
+type callRec struct {
+	at       sim.Time
+	from     sim.NodeID
+	proc     string
+	id       rpc.CallID
+	attempts []sim.Time
+	execs    int
+}
+
+// recorder is the tests' rpc.Observer.
+type recorder struct {
+	rpc.BaseObserver
+	calls []*callRec
+	byID  map[rpc.CallID]*callRec
+}
+
+func newRecorder() *recorder { return &recorder{byID: map[rpc.CallID]*callRec{}} }
+
+func (r *recorder) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id rpc.CallID) {
+	c := &callRec{at: at, from: from, proc: proc, id: id}
+	r.calls = append(r.calls, c)
+	r.byID[id] = c
+}
+
+func (r *recorder) Attempt(at sim.Time, id rpc.CallID, n int) {
+	if c := r.byID[id]; c != nil {
+		c.attempts = append(c.attempts, at)
+	}
+}
+
+func (r *recorder) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.CallID) {
+	if c := r.byID[id]; c != nil {
+		c.execs++
+	}
+}
+
+// procsBetween lists the procs of the calls started in [from, to), except
+// the clients' MNT calls at boot.
+func (r *recorder) procsBetween(from, to sim.Time) []string {
+	out := []string{}
+	for _, c := range r.calls {
+		if c.at >= from && c.at < to && c.proc != ProcMnt {
+			out = append(out, c.proc)
+		}
+	}
+	return out
+}
+
+// cluster is a world with one NFS server named "server" and some clients.
+type cluster struct {
+	t       *testing.T
+	w       *sim.World
+	net     *testNet
+	rec     *recorder
+	server  sim.NodeID
+	clients map[string]sim.NodeID
+	results []opResult
+}
+
+// opResult is a finished operation.
+type opResult struct {
+	client string
+	op     Op
+	at     sim.Time // when it was issued
+	done   sim.Time
+	res    Result
+}
+
+func newCluster(t *testing.T, sopts ServerOptions, copts ClientOptions, clients ...string) *cluster {
+	t.Helper()
+	c := &cluster{t: t, net: &testNet{delay: 5 * ms}, rec: newRecorder(), clients: map[string]sim.NodeID{}}
+	c.w = sim.New(sim.Config{Seed: 1, Network: c.net, DiskWriteLatency: 10 * ms, MaxTime: sim.Time(time.Hour), KeepTrace: true})
+	c.server = c.w.AddNode("server", func(env sim.Env) sim.Handler {
+		n, err := NewServerNode(env, sopts, c.rec, nil)
+		if err != nil {
+			t.Fatalf("NewServerNode: %v", err)
+		}
+		return n
+	})
+	for _, name := range clients {
+		c.clients[name] = c.w.AddNode(name, func(env sim.Env) sim.Handler { return NewClientNode(env, copts, c.rec) })
+	}
+	return c
+}
+
+func (c *cluster) client(name string) *Client {
+	return c.w.Handler(c.clients[name]).(*ClientNode).Client()
+}
+
+func (c *cluster) srv() *Server { return c.w.Handler(c.server).(*ServerNode).Server() }
+
+// do schedules op on a client at time at (seconds).
+func (c *cluster) do(at float64, client string, op Op) {
+	t := sim.Time(at * float64(time.Second))
+	c.w.At(t, func() {
+		issued := c.w.Now()
+		c.client(client).Do(op, func(res Result) {
+			c.results = append(c.results, opResult{client: client, op: op, at: issued, done: c.w.Now(), res: res})
+		})
+	})
+}
+
+func (c *cluster) run() {
+	c.t.Helper()
+	if err := c.w.Run(); err != nil {
+		c.t.Fatalf("Run: %v", err)
+	}
+}
+
+// result returns the result of the op issued at time at by client.
+func (c *cluster) result(at float64, client string) opResult {
+	c.t.Helper()
+	t := sim.Time(at * float64(time.Second))
+	for _, r := range c.results {
+		if r.at == t && r.client == client {
+			return r
+		}
+	}
+	c.t.Fatalf("no result for %s at %vs", client, at)
+	return opResult{}
+}
+
+func secs(s float64) sim.Time { return sim.Time(s * float64(time.Second)) }
+
+func joined(s []string) string { return strings.Join(s, ",") }

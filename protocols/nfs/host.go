@@ -1,0 +1,179 @@
+package nfs
+
+import (
+	"time"
+
+	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/udp"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// The layering: a node's handler is a udp.Host; on its port 2049 runs the
+// RPC layer; on the RPC layer runs NFS. These types put the three together
+// for a server node and for a client node.
+
+// Owners of the tags on a server's port: the RPC server's (which needs tags
+// below 1<<rpc.TagBits) and the NFS service's own flush timer and writes.
+const (
+	ownerShift = rpc.TagBits + 4
+	ownerRPC   = 1
+	ownerNFS   = 2
+)
+
+// ownerEnv is an env whose timer and disk-write tags carry an owner.
+type ownerEnv struct {
+	sim.Env
+	owner uint64
+}
+
+func (e *ownerEnv) SetTimer(d time.Duration, tag uint64) sim.TimerID {
+	return e.Env.SetTimer(d, e.owner<<ownerShift|tag)
+}
+
+func (e *ownerEnv) WriteDisk(key string, val []byte, tag uint64) {
+	e.Env.WriteDisk(key, val, e.owner<<ownerShift|tag)
+}
+
+// ServerNode is the handler of a file server's node: a udp.Host whose port
+// 2049 carries the RPC server, on which the NFS and MNT procedures run.
+type ServerNode struct {
+	host *udp.Host
+	rpc  *rpc.Server
+	srv  *Server
+}
+
+// NewServerNode builds a server node on env, the node's env: what a
+// sim.Factory does at start and at every restart. rpcObs (may be nil) is
+// told what the RPC server does, obs (may be nil) what the NFS service
+// does. It fails only if the disk cannot be formatted with opts.Files (see
+// CheckFiles) or holds something that is not a file system.
+func NewServerNode(env sim.Env, opts ServerOptions, rpcObs rpc.Observer, obs ServerObserver) (*ServerNode, error) {
+	n := &ServerNode{host: udp.NewHost(env)}
+	var err error
+	n.host.Bind(Port, func(penv sim.Env) sim.Handler {
+		sem := rpc.AtLeastOnce
+		if opts.DRC {
+			sem = rpc.AtMostOnce
+		}
+		workers := opts.Workers
+		if workers <= 0 {
+			workers = DefaultWorkers
+		}
+		n.rpc = rpc.NewServer(&ownerEnv{Env: penv, owner: ownerRPC},
+			rpc.ServerOptions{Semantics: sem, Workers: workers, DRCSize: opts.DRCSize}, rpcObs)
+		n.srv, err = NewServer(&ownerEnv{Env: penv, owner: ownerNFS}, n.rpc, opts, obs)
+		return serverPort{n}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// Server returns the node's NFS service.
+func (n *ServerNode) Server() *Server { return n.srv }
+
+// RPC returns the node's RPC server.
+func (n *ServerNode) RPC() *rpc.Server { return n.rpc }
+
+// Receive implements sim.Handler.
+func (n *ServerNode) Receive(from sim.NodeID, msg []byte) { n.host.Receive(from, msg) }
+
+// Timer implements sim.Handler.
+func (n *ServerNode) Timer(tag uint64) { n.host.Timer(tag) }
+
+// serverPort is the handler of port 2049 on a server: messages to the RPC
+// server, timers to whichever layer set them.
+type serverPort struct{ n *ServerNode }
+
+func (p serverPort) Receive(from sim.NodeID, msg []byte) { p.n.rpc.Receive(from, msg) }
+
+func (p serverPort) Timer(tag uint64) {
+	switch tag >> ownerShift {
+	case ownerRPC:
+		p.n.rpc.Timer(tag & (1<<ownerShift - 1))
+	case ownerNFS:
+		if p.n.srv != nil {
+			p.n.srv.Timer(tag & (1<<ownerShift - 1))
+		}
+	}
+}
+
+// ClientNode is the handler of a client's node: a udp.Host whose port 2049
+// carries the RPC client of the node's NFS client.
+type ClientNode struct {
+	host   *udp.Host
+	client *Client
+}
+
+// NewClientNode builds a client node on env, the node's env: what a
+// sim.Factory does at start and at every restart. The client starts
+// mounting its mount table at once. obs (may be nil) is told what the RPC
+// client does.
+func NewClientNode(env sim.Env, opts ClientOptions, obs rpc.Observer) *ClientNode {
+	n := &ClientNode{host: udp.NewHost(env)}
+	n.host.Bind(Port, func(penv sim.Env) sim.Handler {
+		n.client = NewClient(penv, opts, obs)
+		return n.client.rpc
+	})
+	n.client.Start()
+	return n
+}
+
+// Client returns the node's NFS client.
+func (n *ClientNode) Client() *Client { return n.client }
+
+// Receive implements sim.Handler.
+func (n *ClientNode) Receive(from sim.NodeID, msg []byte) { n.host.Receive(from, msg) }
+
+// Timer implements sim.Handler.
+func (n *ClientNode) Timer(tag uint64) { n.host.Timer(tag) }
+
+// Retransmission with backoff. The RPC client retransmits every
+// Options.Timeout; an NFS client over UDP doubles its timeout at each
+// retransmission instead (Linux: timeo 1.1 s, doubling up to 60 s). The
+// RPC layer tells its observer of every transmission (Attempt) just before
+// it sends and arms that call's retransmission timer, so the NFS client
+// stretches the first timer set after an Attempt.
+
+// backoffEnv lengthens the RPC client's retransmission timers.
+type backoffEnv struct {
+	sim.Env
+	base time.Duration
+	// attempt is the transmission the RPC client just made, until the
+	// timer that follows it is set; 0 otherwise.
+	attempt int
+}
+
+func (e *backoffEnv) SetTimer(d time.Duration, tag uint64) sim.TimerID {
+	if e.attempt > 0 {
+		d = retransmitTimeout(e.base, e.attempt)
+		e.attempt = 0
+	}
+	return e.Env.SetTimer(d, tag)
+}
+
+// retransmitTimeout is how long transmission n (1 = the first) of a call
+// waits for its reply: base doubled n-1 times, at most MaxTimeout.
+func retransmitTimeout(base time.Duration, n int) time.Duration {
+	d := base
+	for i := 1; i < n && d < MaxTimeout; i++ {
+		d *= 2
+	}
+	if d > MaxTimeout {
+		d = MaxTimeout
+	}
+	return d
+}
+
+// backoffObserver forwards to the caller's observer and tells the env of
+// each transmission.
+type backoffObserver struct {
+	rpc.Observer
+	env *backoffEnv
+}
+
+func (o backoffObserver) Attempt(at sim.Time, id rpc.CallID, n int) {
+	o.env.attempt = n
+	o.Observer.Attempt(at, id, n)
+}
