@@ -66,6 +66,7 @@ func writeText(buf *bytes.Buffer, r *Result) {
 	if r.Description != "" {
 		fmt.Fprintf(buf, "%s\n", r.Description)
 	}
+	writeVariants(buf, r, "  ")
 	buf.WriteString("\n")
 	if t := r.Table; t != nil {
 		if t.Title != "" {
@@ -118,13 +119,29 @@ func writeText(buf *bytes.Buffer, r *Result) {
 		buf.WriteString("\n")
 	}
 	for _, s := range r.Systems {
-		fmt.Fprintf(buf, "%s: %d events, ended at %s, trace %s", s.System, s.Events, s.End, s.TraceHash)
+		fmt.Fprintf(buf, "%s: %d events, ended at %s, trace %s", s.Label(), s.Events, s.End, s.TraceHash)
 		if s.Bound != "" {
 			fmt.Fprintf(buf, "\n  STOPPED: %s", s.Bound)
 		}
 		buf.WriteString("\n")
 	}
 	writeViolations(buf, r, "")
+}
+
+// writeVariants lists the scenario's variants, one per line, each with its
+// description.
+func writeVariants(buf *bytes.Buffer, r *Result, bullet string) {
+	if len(r.Variants) == 0 {
+		return
+	}
+	buf.WriteString("Variants:\n")
+	for _, v := range r.Variants {
+		if v.Description == "" {
+			fmt.Fprintf(buf, "%s%s\n", bullet, v.Name)
+		} else {
+			fmt.Fprintf(buf, "%s%s: %s\n", bullet, v.Name, v.Description)
+		}
+	}
 }
 
 func writeViolations(buf *bytes.Buffer, r *Result, bullet string) {
@@ -138,8 +155,8 @@ func writeViolations(buf *bytes.Buffer, r *Result, bullet string) {
 		if v.Where != "" {
 			b.WriteString(v.Where + ": ")
 		}
-		if v.System != "" {
-			b.WriteString(v.System + ": ")
+		if v.System != "" || v.Variant != "" {
+			b.WriteString(strings.TrimSpace(label(v.System, v.Variant)) + ": ")
 		}
 		b.WriteString(v.Message)
 		fmt.Fprintf(buf, "  - %s\n", b.String())
@@ -152,6 +169,10 @@ func writeMarkdown(buf *bytes.Buffer, r *Result) {
 	fmt.Fprintf(buf, "## %s (seed %d)\n\n", r.Scenario, r.Seed)
 	if r.Description != "" {
 		fmt.Fprintf(buf, "%s\n\n", r.Description)
+	}
+	if len(r.Variants) > 0 {
+		writeVariants(buf, r, "- ")
+		buf.WriteString("\n")
 	}
 	if t := r.Table; t != nil {
 		if t.Title != "" {

@@ -90,3 +90,37 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Error("writing into a missing directory succeeded")
 	}
 }
+
+// TestVariantLabels checks how a run of a scenario with variants is named:
+// by system and variant in the footer and the violations, with the
+// variants listed under the description.
+func TestVariantLabels(t *testing.T) {
+	r := sample()
+	r.Table = nil
+	r.Variants = []Variant{{Name: "fast", Description: "a short timeout"}, {Name: "slow"}}
+	r.Systems[0].Variant = "fast"
+	r.Violations = []Violation{{System: "nfs", Variant: "fast", Where: "f.yaml:3:5", Message: "wrong"}, {Message: "no system"}}
+	for _, tc := range []struct {
+		format, want string
+	}{
+		{"text", "demo (seed 3)\nVariants:\n  fast: a short timeout\n  slow\n\nnfs fast: 4 events, ended at 1s, trace 00000000000000ff\n" +
+			"violations: 2\n  - f.yaml:3:5: nfs fast: wrong\n  - no system\n"},
+		{"markdown", "## demo (seed 3)\n\nVariants:\n- fast: a short timeout\n- slow\n\nviolations: 2\n  - f.yaml:3:5: nfs fast: wrong\n  - no system\n"},
+	} {
+		var b bytes.Buffer
+		if err := Write(&b, r, tc.format); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, b.String()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.format, diff)
+		}
+	}
+	for _, tc := range []struct {
+		sys  System
+		want string
+	}{{System{System: "rpc"}, "rpc"}, {System{System: "rpc", Variant: "at_most_once"}, "rpc at_most_once"}} {
+		if got := tc.sys.Label(); got != tc.want {
+			t.Errorf("Label() = %q; want %q", got, tc.want)
+		}
+	}
+}

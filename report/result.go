@@ -4,13 +4,19 @@
 // computed from what the simulator produced; nothing is written by hand.
 package report
 
-// Result is the outcome of running one scenario: one entry per system, each
-// having run the same workload in its own world.
+// Result is the outcome of running one scenario: one entry per system (per
+// system and variant, when the scenario has variants), each having run the
+// same workload in its own world.
 type Result struct {
-	Scenario    string   `json:"scenario"`
-	Description string   `json:"description,omitempty"`
-	Seed        uint64   `json:"seed"`
-	Systems     []System `json:"systems"`
+	Scenario    string `json:"scenario"`
+	Description string `json:"description,omitempty"`
+	Seed        uint64 `json:"seed"`
+	// Variants lists the scenario's variants, in the order of the file
+	// (none when it has no variants key).
+	Variants []Variant `json:"variants,omitempty"`
+	// Systems has one entry per run: per system, or, when the scenario
+	// has variants, per system and variant (variants vary fastest).
+	Systems []System `json:"systems"`
 	// Violations lists failed expectations and violated invariants. It is
 	// always present in JSON, empty when all is well.
 	Violations []Violation `json:"violations"`
@@ -18,9 +24,19 @@ type Result struct {
 	Table *Table `json:"table,omitempty"`
 }
 
+// Variant names one variant of a scenario: a setting of its options under
+// which every system ran the workload.
+type Variant struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
 // System is what one system (nfs, afs, socket, ...) did with the workload.
 type System struct {
 	System string `json:"system"`
+	// Variant is the name of the variant this run used; "" when the
+	// scenario has no variants.
+	Variant string `json:"variant,omitempty"`
 	// Steps has one entry per workload row, in the order of the file.
 	Steps []Step `json:"steps"`
 	// Faults lists the injected faults in the order they happened.
@@ -30,6 +46,14 @@ type System struct {
 	Disk map[string][]string `json:"disk,omitempty"`
 	// Streams has one entry per send row (messaging systems).
 	Streams []Stream `json:"streams,omitempty"`
+	// Lost lists the written data that crashes destroyed after it was
+	// acknowledged (file-system systems): by a server, under a buffered
+	// write policy; by a client, its unflushed writes.
+	Lost []LostWrite `json:"lost,omitempty"`
+	// History says, for each file the workload wrote, whether its final
+	// durable blocks equal the file at some point of the clients' write
+	// history, applied in row order (file-system systems).
+	History map[string]string `json:"history,omitempty"`
 	// RTT lists the reliable transport's RTT samples in the order they were
 	// taken, with the SRTT and RTO that followed each (system reliable).
 	RTT   []RTTSample `json:"rtt,omitempty"`
@@ -43,6 +67,26 @@ type System struct {
 	TraceHash string `json:"trace_hash"`
 	// Bound is set when the run stopped at its event or time bound.
 	Bound string `json:"bound,omitempty"`
+}
+
+// Label names the run in tables and summaries: the system, followed by the
+// variant when there is one ("reliable fixed_50ms").
+func (s *System) Label() string { return label(s.System, s.Variant) }
+
+// FileLabel names the run in file names: the system, then the variant
+// after a dash ("reliable-fixed_50ms").
+func (s *System) FileLabel() string {
+	if s.Variant == "" {
+		return s.System
+	}
+	return s.System + "-" + s.Variant
+}
+
+func label(system, variant string) string {
+	if variant == "" {
+		return system
+	}
+	return system + " " + variant
 }
 
 // Step is the outcome of one workload row.
@@ -71,6 +115,10 @@ type Step struct {
 	Executions *int `json:"executions,omitempty"`
 	// Latency is how long the operation took, from its start to its result.
 	Latency string `json:"latency,omitempty"`
+	// Stale is, for a read of a file system (nfs), how long the server had
+	// held newer contents of the block than the value returned: "0s" when
+	// the read returned the server's latest data.
+	Stale string `json:"stale,omitempty"`
 }
 
 // Call is one remote procedure call, listed once however often it was
@@ -132,11 +180,33 @@ type Stats struct {
 	Calls map[string]int `json:"calls,omitempty"`
 	// Messages counts trace records by kind (send, drop, deliver, ...).
 	Messages map[string]int `json:"messages,omitempty"`
+	// Counters are a system's own counts, such as nfs's path_lookups (the
+	// names its servers resolved in directories).
+	Counters map[string]int `json:"counters,omitempty"`
+}
+
+// LostWrite is one block of written data that a crash destroyed.
+type LostWrite struct {
+	// Node is the node whose crash lost the data, At the crash's time.
+	Node string `json:"node"`
+	At   string `json:"at"`
+	// File and Block name the block, Data its lost contents.
+	File  string `json:"file"`
+	Block int    `json:"block"`
+	Data  string `json:"data"`
+	// Acknowledged is when the server acknowledged the data (a server
+	// crash), or when the application wrote it (a client crash).
+	Acknowledged string `json:"acknowledged"`
+	// OnDisk is what the server's disk holds instead ("" when the block
+	// is not on the disk at all).
+	OnDisk string `json:"on_disk"`
 }
 
 // Violation is a failed expectation or a violated invariant.
 type Violation struct {
 	System string `json:"system,omitempty"`
+	// Variant is the variant of the run that violated it, if any.
+	Variant string `json:"variant,omitempty"`
 	// Where is the scenario position of the expectation (file:line:col).
 	Where   string `json:"where,omitempty"`
 	Step    *int   `json:"step,omitempty"`

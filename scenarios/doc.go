@@ -6,7 +6,8 @@
 // did-you-mean suggestion where one is close. Every option has a default, so
 // a Scenario is complete.
 //
-// Run runs the scenario's workload once per system it names, each in its own
+// Run runs the scenario's workload once per system it names (once per
+// system and variant when the file has variants), each in its own
 // simulated world, through that system's driver (system_*.go), checks the
 // expectations and builds the timeline table. The built-in scenarios
 // (*.yaml in this folder) are embedded in the binary. docs/scenario-format.md

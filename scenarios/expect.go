@@ -18,7 +18,7 @@ var expectStepKeys = []string{"calls", "value", "result", "executions"}
 var expectStreamKeys = []string{"sent", "delivered", "duplicates", "retransmissions", "lost", "corrupted", "in_order"}
 
 // expectKeys are all the keys of an expectation.
-var expectKeys = concat([]string{"system"}, expectSelectors, expectStepKeys, expectStreamKeys, []string{"file", "disk"})
+var expectKeys = concat([]string{"system", "variant"}, expectSelectors, expectStepKeys, expectStreamKeys, []string{"file", "disk"})
 
 // concat joins lists into a new one.
 func concat(lists ...[]string) []string {
@@ -55,6 +55,9 @@ func (l *loader) expectations(n *yaml.Node) {
 				e.System = s
 			}
 		}
+		if v := o.get("variant"); v != nil {
+			l.expectVariant(v, &e)
+		}
 		if o.has("disk") || o.has("file") {
 			l.diskExpectation(o, &e, what)
 		} else {
@@ -67,8 +70,8 @@ func (l *loader) expectations(n *yaml.Node) {
 // diskExpectation decodes {file: F, disk: [...]}.
 func (l *loader) diskExpectation(o *object, e *Expectation, what string) {
 	for _, k := range o.order {
-		if k != "system" && k != "file" && k != "disk" {
-			l.errf(o.keys[k], "key %q does not apply to a disk expectation (it takes system, file and disk)", k)
+		if k != "system" && k != "variant" && k != "file" && k != "disk" {
+			l.errf(o.keys[k], "key %q does not apply to a disk expectation (it takes system, variant, file and disk)", k)
 		}
 	}
 	if v := o.require("file", "the file whose blocks disk lists"); v != nil {

@@ -8,9 +8,10 @@ import (
 )
 
 // checkExpectations checks every expectation against the result of each
-// system it applies to and returns one violation per failed assertion, in
-// the order of the expect list (then of the systems). A violation's Where is
-// the expectation's file:line:col and its Step the 1-based row number.
+// run it applies to (its system, or every system; its variant, or every
+// variant) and returns one violation per failed assertion, in the order of
+// the expect list (then of the runs). A violation's Where is the
+// expectation's file:line:col and its Step the 1-based row number.
 func checkExpectations(sc *Scenario, res *report.Result) []report.Violation {
 	var out []report.Violation
 	for i := range sc.Expect {
@@ -18,11 +19,11 @@ func checkExpectations(sc *Scenario, res *report.Result) []report.Violation {
 		where := fmt.Sprintf("%s:%d:%d", sc.File, e.Pos.Line, e.Pos.Col)
 		for j := range res.Systems {
 			sys := &res.Systems[j]
-			if e.System != "" && e.System != sys.System {
+			if (e.System != "" && e.System != sys.System) || (e.Variant != "" && e.Variant != sys.Variant) {
 				continue
 			}
 			for _, msg := range checkExpectation(sc, e, sys) {
-				v := report.Violation{System: sys.System, Where: where, Message: msg}
+				v := report.Violation{System: sys.System, Variant: sys.Variant, Where: where, Message: msg}
 				if e.Step >= 0 {
 					row := e.Step + 1
 					v.Step = &row

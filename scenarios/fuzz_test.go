@@ -29,6 +29,9 @@ func FuzzLoad(f *testing.F) {
 		"", "~", "[]", "{}", "name: [", "a: &a [*a]", "name: t\nsystems: &s [udp]\nworkload: *s\n",
 		"name: t\nsystems: [nfs]\nworkload:\n  - {at: 0, client: A, op: read, fd: f, block: 0}\n",
 		"\xff\xfe", "name: \"\\x\"", "%YAML 2.0\n---\na: 1\n", "!!binary aGVsbG8=",
+		msgBase + "variants: [{name: a, network: &n {loss: 0.5}}, {name: b, network: *n, faults: [{at: 1, crash: B}]}]\n",
+		msgBase + "network: {links: [{from: A, to: B, loss: 1}]}\nvariants: [{name: a, network: {links: []}}, {name: b, network: ~}]\n",
+		msgBase + "variants: &v [{name: a}]\nexpect: [{variant: a, step: 1, sent: 1}]\nfaults: *v\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -110,5 +113,28 @@ func checkInvariants(t *testing.T, sc *Scenario) {
 	}
 	if err := sc.Network.Validate(); err != nil {
 		t.Fatalf("accepted an invalid network: %v", err)
+	}
+	names := map[string]bool{}
+	for _, v := range sc.Variants {
+		if !scenarioName.MatchString(v.Name) || names[v.Name] {
+			t.Fatalf("variant name %q is malformed or repeated", v.Name)
+		}
+		names[v.Name] = true
+		vs := v.Scenario
+		if vs == nil || vs.Variants != nil || vs.Expect != nil {
+			t.Fatalf("variant %s: scenario %+v; want one without variants or expectations", v.Name, vs)
+		}
+		if diff := cmp.Diff(sc.Workload, vs.Workload); diff != "" {
+			t.Fatalf("variant %s runs another workload (-file +variant):\n%s", v.Name, diff)
+		}
+		if len(vs.Faults) < len(sc.Faults) {
+			t.Fatalf("variant %s has %d faults, fewer than the file's %d", v.Name, len(vs.Faults), len(sc.Faults))
+		}
+		checkInvariants(t, vs)
+	}
+	for i, e := range sc.Expect {
+		if e.Variant != "" && !names[e.Variant] {
+			t.Fatalf("expectation %d names variant %q, which the scenario does not have", i, e.Variant)
+		}
 	}
 }

@@ -124,6 +124,9 @@ type loader struct {
 	// them.
 	volumeServers []nameUse
 	vldbUse       *nameUse
+	// inVariant is set on the loader of a variant's scenario; hasVariants
+	// on the file's when it has a variants key.
+	inVariant, hasVariants bool
 }
 
 // nameUse is one place a node name appears.
@@ -138,6 +141,13 @@ func (l *loader) load(data []byte) *Scenario {
 	if !ok {
 		return nil
 	}
+	return l.scenario(root, nil)
+}
+
+// scenario decodes the scenario at root. With v nil it is the file's own
+// scenario, with its variants and expectations; otherwise it is the
+// scenario as variant v runs it (see loadVariant), without either.
+func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 	sc := &Scenario{
 		File:     l.file,
 		Seed:     1,
@@ -172,28 +182,30 @@ func (l *loader) load(data []byte) *Scenario {
 		}
 	}
 	l.systems(top.require("systems", "a list of systems such as [nfs, afs]"))
-	if n := top.get("network"); n != nil {
+	// A variant's option blocks are the file's, with the variant's keys
+	// merged in (v.block).
+	if n := v.block(l, top, "network"); n != nil {
 		sc.Network = l.network(n)
 	}
-	if n := top.get("pipe"); n != nil {
+	if n := v.block(l, top, "pipe"); n != nil {
 		l.pipe(n)
 	}
-	if n := top.get("nfs"); n != nil {
+	if n := v.block(l, top, "nfs"); n != nil {
 		l.nfs(n)
 	}
-	if n := top.get("afs"); n != nil {
+	if n := v.block(l, top, "afs"); n != nil {
 		l.afs(n)
 	}
-	if n := top.get("reliable"); n != nil {
+	if n := v.block(l, top, "reliable"); n != nil {
 		l.reliable(n)
 	}
-	if n := top.get("rpc"); n != nil {
+	if n := v.block(l, top, "rpc"); n != nil {
 		l.rpc(n)
 	}
-	if n := top.get("disk"); n != nil {
+	if n := v.block(l, top, "disk"); n != nil {
 		l.disk(n)
 	}
-	if n := top.get("limits"); n != nil {
+	if n := v.block(l, top, "limits"); n != nil {
 		l.limits(n)
 	}
 	if n := top.get("nodes"); n != nil {
@@ -204,9 +216,30 @@ func (l *loader) load(data []byte) *Scenario {
 	}
 	l.workload(top.require("workload", "the list of application calls"))
 	if n := top.get("faults"); n != nil {
-		l.faultList(n)
+		l.faultList(n, "")
 	}
-	l.validate()
+	if v != nil {
+		if v.faults != nil {
+			l.faultList(v.faults, " of variant "+v.name)
+		}
+		l.validate()
+		return sc
+	}
+	variants := top.get("variants")
+	if variants == nil {
+		l.validate()
+	} else {
+		// Only the variants run, so only their complete scenarios are
+		// checked as a whole: the file's faults may, for instance,
+		// restart a node that each variant crashes. Whatever is wrong
+		// with the file's own parts is wrong in every variant too, and
+		// each variant reports it at the file's position.
+		l.hasVariants = true
+		before := len(l.errs)
+		l.validate()
+		l.errs = l.errs[:before]
+		l.variantList(root, variants)
+	}
 	if n := top.get("expect"); n != nil {
 		l.expectations(n)
 	}
@@ -215,7 +248,7 @@ func (l *loader) load(data []byte) *Scenario {
 
 // topKeys are the keys of the top-level mapping.
 var topKeys = []string{"name", "description", "seed", "systems", "network", "nodes", "pipe", "nfs", "afs",
-	"reliable", "rpc", "disk", "limits", "files", "workload", "faults", "expect"}
+	"reliable", "rpc", "disk", "limits", "files", "workload", "faults", "variants", "expect"}
 
 // scenarioName is the form of a scenario's name.
 var scenarioName = regexp.MustCompile(`^[a-z0-9_-]+$`)
@@ -383,8 +416,11 @@ func (l *loader) abort(n *yaml.Node) {
 	if !l.aborted {
 		l.aborted = true
 		p := posOf(n)
-		l.tooLarge = &Error{File: l.file, Line: p.Line, Col: p.Col,
-			Msg: fmt.Sprintf("the document is too large: more than %d values, counting every use of an alias", maxValues)}
+		msg := fmt.Sprintf("the document is too large: more than %d values, counting every use of an alias", maxValues)
+		if l.inVariant {
+			msg += " and every variant's copy of the scenario"
+		}
+		l.tooLarge = &Error{File: l.file, Line: p.Line, Col: p.Col, Msg: msg}
 	}
 }
 

@@ -14,14 +14,16 @@ var faultKinds = []string{"crash", "restart", "partition", "heal", "low_memory",
 // faultKeys are all the keys a fault may have.
 var faultKeys = append(append([]string{"at"}, faultKinds...), "heal_at", "to")
 
-// faultList decodes the faults list.
-func (l *loader) faultList(n *yaml.Node) {
+// faultList decodes a faults list and appends its faults to the
+// scenario's; suffix ends each fault's name in messages (" of variant x"
+// for a variant's faults).
+func (l *loader) faultList(n *yaml.Node, suffix string) {
 	items, ok := l.list(n, "faults")
 	if !ok {
 		return
 	}
 	for i, it := range items {
-		what := fmt.Sprintf("fault %d", i+1)
+		what := fmt.Sprintf("fault %d%s", i+1, suffix)
 		f := Fault{Pos: posOf(it), At: -1}
 		o := l.fields(it, what, faultKeys)
 		ok := o != nil && l.fault(o, &f, what)

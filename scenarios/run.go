@@ -20,34 +20,64 @@ type Options struct {
 }
 
 // Run runs every system of the scenario on the same workload, each in its own
-// world, checks the scenario's expectations and returns the result. The
-// returned worlds (one per system, in order) give access to the traces.
+// world, checks the scenario's expectations and returns the result. A
+// scenario with variants runs each system once per variant (systems in the
+// outer loop, variants in the inner), each run in its own world with the
+// variant's scenario. The returned worlds (one per run, in the order of
+// res.Systems) give access to the traces.
 func Run(sc *Scenario, opt Options) (*report.Result, []*sim.World, error) {
 	seed := sc.Seed
 	if opt.Seed != nil {
 		seed = *opt.Seed
 	}
 	res := &report.Result{Scenario: sc.Name, Description: sc.Description, Seed: seed, Violations: []report.Violation{}}
+	for _, v := range sc.Variants {
+		res.Variants = append(res.Variants, report.Variant{Name: v.Name, Description: v.Description})
+	}
+	variants, err := runVariants(sc)
+	if err != nil {
+		return nil, nil, err
+	}
 	var worlds []*sim.World
 	for _, name := range sc.Systems {
 		mk, ok := systemDrivers[name]
 		if !ok {
 			return nil, nil, fmt.Errorf("%s: system %q is not implemented yet", sc.File, name)
 		}
-		r := newRun(sc, name, seed, opt)
-		sys, err := r.execute(mk())
-		if err != nil {
-			return nil, nil, err
-		}
-		res.Systems = append(res.Systems, *sys)
-		worlds = append(worlds, r.w)
-		if sys.Bound != "" {
-			res.Violations = append(res.Violations, report.Violation{System: name, Message: sys.Bound})
+		for _, v := range variants {
+			r := newRun(v.Scenario, name, seed, opt)
+			r.sys.Variant = v.Name
+			sys, err := r.execute(mk())
+			if err != nil {
+				return nil, nil, err
+			}
+			res.Systems = append(res.Systems, *sys)
+			worlds = append(worlds, r.w)
+			if sys.Bound != "" {
+				res.Violations = append(res.Violations, report.Violation{System: name, Variant: v.Name, Message: sys.Bound})
+			}
 		}
 	}
 	res.Violations = append(res.Violations, checkExpectations(sc, res)...)
 	res.Table = buildTable(sc, res)
 	return res, worlds, nil
+}
+
+// runVariants lists the settings each system runs under: the scenario's
+// variants, or the scenario itself (as a variant without a name) when it
+// has none.
+func runVariants(sc *Scenario) ([]Variant, error) {
+	if len(sc.Variants) == 0 {
+		return []Variant{{Scenario: sc}}, nil
+	}
+	for _, v := range sc.Variants {
+		if v.Scenario == nil {
+			// Load gives every variant its scenario; a Scenario built by
+			// hand may lack one.
+			return nil, fmt.Errorf("%s: variant %q has no scenario (build scenarios with Load)", sc.File, v.Name)
+		}
+	}
+	return sc.Variants, nil
 }
 
 // driver is one system's way of running a scenario: it builds the nodes,

@@ -101,32 +101,36 @@ func genReliableScenario(t *rapid.T) string {
 
 // Lecture, "Lost ACK: Issue 1": too short a timeout re-sends needlessly and
 // makes overload worse, too long a one feels unresponsive, an adaptive one
-// does both jobs. The three built-in timeouts_* scenarios run the same
-// workload; this checks the lesson, not just their golden numbers.
+// does both jobs. The built-in timeouts scenario runs the same workload
+// under three variants; this checks the lesson, not just its golden
+// numbers.
 func TestTimeoutsLesson(t *testing.T) {
 	type outcome struct {
 		retrans    int
 		completion time.Duration
 		note       string
 	}
+	sc, err := Open("timeouts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := Run(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	got := map[string]outcome{}
-	for _, name := range []string{"timeouts_fixed_50ms", "timeouts_fixed_5s", "timeouts_adaptive"} {
-		sc, err := Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, _, err := Run(sc, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		st := res.Systems[0].Streams[0]
+	for _, sys := range res.Systems {
+		st := sys.Streams[0]
 		c, err := time.ParseDuration(st.Completion)
 		if err != nil || st.Delivered != st.Sent {
-			t.Fatalf("%s: %+v", name, st)
+			t.Fatalf("%s: %+v", sys.Label(), st)
 		}
-		got[name] = outcome{st.Retransmissions, c, res.Systems[0].Steps[0].Note}
+		got[sys.Variant] = outcome{st.Retransmissions, c, sys.Steps[0].Note}
 	}
-	short, long, adaptive := got["timeouts_fixed_50ms"], got["timeouts_fixed_5s"], got["timeouts_adaptive"]
+	if len(got) != 3 {
+		t.Fatalf("runs of variants %v; want fixed_50ms, fixed_5s and adaptive", sortedKeys(got))
+	}
+	short, long, adaptive := got["fixed_50ms"], got["fixed_5s"], got["adaptive"]
 	if short.retrans < 10*adaptive.retrans {
 		t.Errorf("fixed 50ms: %d retransmissions; want far more than the adaptive timeout's %d", short.retrans, adaptive.retrans)
 	}

@@ -12,7 +12,8 @@ import (
 const maxMessageRows = 100
 
 // buildTable derives the scenario's timeline table from the systems'
-// results.
+// results. Each run gets its own column (or rows), named by its system and,
+// in a scenario with variants, its variant ("reliable fixed_50ms").
 func buildTable(sc *Scenario, res *report.Result) *report.Table {
 	allSends := len(sc.Workload) > 0
 	total := 0
@@ -37,7 +38,7 @@ func messageTable(sc *Scenario, res *report.Result) *report.Table {
 	t := &report.Table{Title: "Each message's fate at the receiving application", Columns: []string{"Msg", "Sent"}}
 	multi := len(sc.Workload) > 1
 	for _, sys := range res.Systems {
-		t.Columns = append(t.Columns, sys.System)
+		t.Columns = append(t.Columns, sys.Label())
 	}
 	first := res.Systems[0]
 	for si, st := range first.Streams {
@@ -55,7 +56,7 @@ func messageTable(sc *Scenario, res *report.Result) *report.Table {
 	}
 	for _, sys := range res.Systems {
 		for _, st := range sys.Streams {
-			t.Notes = append(t.Notes, fmt.Sprintf("%s %s->%s: %s", sys.System, st.From, st.To, streamNote(st)))
+			t.Notes = append(t.Notes, fmt.Sprintf("%s %s->%s: %s", sys.Label(), st.From, st.To, streamNote(st)))
 		}
 	}
 	return t
@@ -80,7 +81,7 @@ func streamTable(sc *Scenario, res *report.Result) *report.Table {
 		Columns: []string{"System", "Stream", "Sent", "Delivered", "Lost", "Duplicates", "Corrupted", "Retransmissions", "In order", "Completion"}}
 	for _, sys := range res.Systems {
 		for _, st := range sys.Streams {
-			t.Rows = append(t.Rows, []string{sys.System, st.From + "->" + st.To,
+			t.Rows = append(t.Rows, []string{sys.Label(), st.From + "->" + st.To,
 				fmt.Sprint(st.Sent), fmt.Sprint(st.Delivered), fmt.Sprint(st.Lost), fmt.Sprint(st.Duplicates),
 				fmt.Sprint(st.Corrupted), fmt.Sprint(st.Retransmissions), fmt.Sprint(st.InOrder), st.Completion})
 		}
@@ -105,7 +106,7 @@ func stepTable(sc *Scenario, res *report.Result) *report.Table {
 		t.Columns = append(t.Columns, "Client "+c)
 	}
 	for _, sys := range res.Systems {
-		t.Columns = append(t.Columns, sys.System+": server action")
+		t.Columns = append(t.Columns, sys.Label()+": server action")
 	}
 	for i := range sc.Workload {
 		s := &sc.Workload[i]

@@ -55,6 +55,38 @@ type Scenario struct {
 	Faults []Fault
 	// Expect are the assertions checked after the run.
 	Expect []Expectation
+	// Variants are the settings under which every system runs the
+	// workload, in the order of the file; nil when the file has no
+	// `variants`, and then each system runs once with the options above.
+	Variants []Variant
+}
+
+// Variant is one entry of `variants`: a named change of the file's options
+// (and extra faults) under which each system runs the same workload again.
+// The YAML form is
+//
+//	variants:
+//	  - name: fixed_50ms                 # [a-z0-9_-]+, unique
+//	    description: needless resends    # optional
+//	    reliable: {rto: fixed, fixed_timeout: 50ms}
+//	    faults: [{at: 3s, crash: server}]
+//
+// A variant may override the blocks network, pipe, nfs, afs, reliable,
+// rpc, disk and limits key by key, and add faults to the file's.
+type Variant struct {
+	// Name matches [a-z0-9_-]+ and is unique among the variants.
+	Name string
+	// Description is the optional one-line description.
+	Description string
+	// Pos is the position of the entry.
+	Pos Pos
+	// Scenario is the whole scenario as this variant runs it, built and
+	// validated by Load: each option block is the file's with the
+	// variant's keys replacing the file's values for those keys (a
+	// network.links of the variant replaces the file's list whole), and
+	// Faults are the file's followed by the variant's. Its Expect and
+	// Variants are nil: expectations belong to the file's Scenario.
+	Scenario *Scenario
 }
 
 // Pos is a position in the scenario file: 1-based line and column.
@@ -328,13 +360,17 @@ type Fault struct {
 //	  - {system: nfs, file: fileA, disk: [x, b, z]}
 //
 // system is optional: without it the expectation holds for every system of
-// the scenario. An expectation that selects no row, or several, is an
+// the scenario. variant is optional too: without it the expectation holds
+// for every variant. An expectation that selects no row, or several, is an
 // error at its position.
 type Expectation struct {
 	// Pos is the position of the entry.
 	Pos Pos
 	// System is the system it applies to; "" means every system.
 	System string
+	// Variant is the variant it applies to; "" means every variant (and
+	// the only run of a scenario without variants).
+	Variant string
 	// Step is the 0-based index of the selected workload row, or -1 for a
 	// disk expectation.
 	Step int

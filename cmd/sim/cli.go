@@ -31,7 +31,8 @@ var version = "0.1.0-dev"
 const usage = `sim: a deterministic simulator of the protocols of a distributed-systems lecture
 
 Usage:
-  sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR]
+  sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]
+  sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR
   sim validate FILE.yaml|NAME
   sim list
   sim version
@@ -62,6 +63,8 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 	switch args[0] {
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
+	case "sweep":
+		return cmdSweep(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
 	case "list":
@@ -77,7 +80,7 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "sim: unknown command %q (want run, validate, list or version)\n", args[0])
+		fmt.Fprintf(stderr, "sim: unknown command %q (want run, sweep, validate, list or version)\n", args[0])
 		return exitBadInput
 	}
 }
@@ -110,11 +113,13 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("run", "sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR]\n\n"+
+	fs := newFlagSet("run", "sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]\n\n"+
 		"Runs a scenario and prints its timeline table. NAME is a built-in scenario.", stderr)
 	seedFlag := fs.String("seed", "", "override the scenario's seed (a non-negative integer)")
 	format := fs.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	out := fs.String("out", "", "also write the table, the JSON result and the event traces into this directory")
+	out := fs.String("out", "", "also write the table, the JSON result, the event traces and a space-time diagram per system into this directory")
+	var sets setFlags
+	fs.Var(&sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
 	fs.SetOutput(stdout)
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -142,7 +147,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		opt.Seed = &s
 	}
-	sc, err := scenarios.Open(pos[0])
+	settings, err := sets.settings()
+	if err != nil {
+		fmt.Fprintf(stderr, "sim run: %v\n", err)
+		return exitBadInput
+	}
+	sc, err := scenarios.OpenWith(pos[0], settings)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitBadInput
@@ -169,8 +179,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// writeOut writes the table (Markdown, CSV), the JSON result and each
-// system's trace (JSON Lines) into dir, each file whole or not at all.
+// writeOut writes the table (Markdown, CSV), the JSON result, each
+// system's trace (JSON Lines) and each system's space-time diagram (SVG)
+// into dir, each file whole or not at all.
 func writeOut(dir string, res *report.Result, worlds []*sim.World) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -190,7 +201,15 @@ func writeOut(dir string, res *report.Result, worlds []*sim.World) error {
 		if err := report.WriteTrace(&b, w); err != nil {
 			return err
 		}
-		name := fmt.Sprintf("trace-%s.jsonl", res.Systems[i].System)
+		name := fmt.Sprintf("trace-%s.jsonl", res.Systems[i].FileLabel())
+		if err := report.WriteFileAtomic(filepath.Join(dir, name), []byte(b.String())); err != nil {
+			return err
+		}
+		b.Reset()
+		if err := report.WriteDiagram(&b, res, i, w, report.DiagramOptions{}); err != nil {
+			return err
+		}
+		name = fmt.Sprintf("diagram-%s.svg", res.Systems[i].FileLabel())
 		if err := report.WriteFileAtomic(filepath.Join(dir, name), []byte(b.String())); err != nil {
 			return err
 		}
@@ -222,8 +241,16 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitBadInput
 	}
-	fmt.Fprintf(stdout, "%s: ok (%s: %d workload rows, %d faults, %d expectations, systems %s)\n",
-		sc.File, sc.Name, len(sc.Workload), len(sc.Faults), len(sc.Expect), strings.Join(sc.Systems, ", "))
+	variants := ""
+	if n := len(sc.Variants); n > 0 {
+		names := make([]string, n)
+		for i, v := range sc.Variants {
+			names[i] = v.Name
+		}
+		variants = fmt.Sprintf(", variants %s", strings.Join(names, ", "))
+	}
+	fmt.Fprintf(stdout, "%s: ok (%s: %d workload rows, %d faults, %d expectations, systems %s%s)\n",
+		sc.File, sc.Name, len(sc.Workload), len(sc.Faults), len(sc.Expect), strings.Join(sc.Systems, ", "), variants)
 	return exitOK
 }
 

@@ -1,6 +1,7 @@
 // Command sim runs the scenarios of the distributed-systems simulator.
 //
-//	sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR]
+//	sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]
+//	sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR
 //	sim validate FILE.yaml|NAME
 //	sim list
 //	sim version

@@ -163,7 +163,7 @@ func TestRetransmissionTimerVectorC(t *testing.T) {
 		"14.6875s retransmit 4", "14.6875s rto 13.375s",
 		"28.0625s retransmit 4", "28.0625s rto 26.75s",
 		"54.8125s retransmit 4", "54.8125s rto 53.5s",
-		"1m48.3125s retransmit 4", "1m48.3125s rto 1m0s",
+		"108.3125s retransmit 4", "108.3125s rto 1m0s",
 	}
 	if diff := cmp.Diff(want, a.obs.lines); diff != "" {
 		t.Errorf("observer (-want +got):\n%s", diff)

@@ -1,0 +1,357 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
+)
+
+// setFlags collects repeated --set KEY=VALUE flags.
+type setFlags []string
+
+func (s *setFlags) String() string     { return strings.Join(*s, " ") }
+func (s *setFlags) Set(v string) error { *s = append(*s, v); return nil }
+
+// settings parses every --set.
+func (s setFlags) settings() ([]scenarios.Setting, error) {
+	var out []scenarios.Setting
+	for _, v := range s {
+		st, err := scenarios.ParseSetting(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// listFlags collects a repeated flag; commas also separate values.
+type listFlags []string
+
+func (l *listFlags) String() string { return strings.Join(*l, ",") }
+func (l *listFlags) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+const sweepSynopsis = `sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR [--workers N]
+
+Runs the scenario at every point of a grid of key values, with N seeds each
+(the scenario's seed and the N-1 after it), in parallel, and writes into DIR:
+  sweep.csv          one row per grid point and seed
+  sweep-summary.csv  one row per grid point: each metric's mean, min and max
+  sweep.png, .svg    the first key along x, each metric's mean over the seeds
+                     in a band from min to max (one line per value of the
+                     other keys)
+The results do not depend on --workers.
+
+--set KEY=FROM..TO[:STEP] is a range (TO included when on the grid; STEP
+defaults to 1 for counts, a tenth of the range otherwise), KEY=a,b,c a list,
+KEY=VALUE a fixed override. Values are typed as in the scenario file:
+durations (300ms, 1.5s, or seconds), probabilities (0.1, 10%), counts, sizes.
+Keys: network.loss, network.delay, nfs.attr_timeout, nfs.write_policy,
+reliable.rto, reliable.window, rpc.timeout, workload.0.count, ...
+
+Metrics ([SYSTEM:]NAME; a SYSTEM: prefix such as nfs: keeps one system,
+otherwise values are taken over all systems):
+`
+
+func cmdSweep(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("sweep", sweepSynopsis+metricHelp(), stderr)
+	var sets setFlags
+	var metricNames listFlags
+	fs.Var(&sets, "set", "a key to vary (KEY=FROM..TO[:STEP] or KEY=a,b,c) or to fix (KEY=VALUE); repeatable")
+	fs.Var(&metricNames, "metric", "a metric to compute (repeatable, or comma-separated)")
+	seeds := fs.Int("seeds", 5, "how many seeds to run each grid point with")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "how many runs at once")
+	out := fs.String("out", "", "the directory to write the CSV files and the plots into (required)")
+	title := fs.String("title", "", "the plot's title (default: the scenario, the metrics and the key)")
+	fs.SetOutput(stdout)
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fs.SetOutput(stderr)
+	if err != nil {
+		return exitBadInput
+	}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "sim sweep: "+format+"\n", a...)
+		return exitBadInput
+	}
+	switch {
+	case len(pos) != 1:
+		return bad("want exactly one scenario file or name, got %d", len(pos))
+	case len(sets) == 0:
+		return bad("--set: give at least one key to vary, such as --set network.loss=0..0.5:0.1")
+	case len(metricNames) == 0:
+		return bad("--metric: give at least one metric, such as --metric calls.total (see sim sweep --help)")
+	case *out == "":
+		return bad("--out: give the directory to write the results into")
+	case *seeds < 1 || *seeds > 10000:
+		return bad("--seeds: expected a number of seeds from 1 to 10000, got %d", *seeds)
+	case *workers < 1:
+		return bad("--workers: expected at least 1, got %d", *workers)
+	}
+	for _, m := range metricNames {
+		if _, err := report.ParseMetric(m); err != nil {
+			return bad("--metric: %v", err)
+		}
+	}
+	file, data, err := scenarios.ReadSource(pos[0])
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitBadInput
+	}
+	sweep, fixed, err := sweepAxes(sets)
+	if err != nil {
+		return bad("%v", err)
+	}
+	base, err := scenarios.LoadWith(file, data, fixed)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitBadInput
+	}
+	if err := scenarios.CheckImplemented(base); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitBadInput
+	}
+	for _, m := range metricNames {
+		ref, _ := report.ParseMetric(m)
+		if ref.System != "" && !has(base.Systems, ref.System) {
+			return bad("--metric %s: the scenario has no system %q (systems: %s)", m, ref.System, strings.Join(base.Systems, ", "))
+		}
+	}
+	for _, ax := range sweep {
+		if sys, _, ok := strings.Cut(ax.Key, "."); ok && has(scenarios.Systems, sys) && !has(base.Systems, sys) {
+			fmt.Fprintf(stderr, "sim sweep: warning: %s has no effect: the scenario runs %s\n", ax.Key, strings.Join(base.Systems, ", "))
+		}
+	}
+	// Every grid point is loaded (and so checked) before anything runs, so
+	// a bad value fails at once with the loader's message.
+	settingsAt := func(values []string) []scenarios.Setting {
+		all := append([]scenarios.Setting{}, fixed...)
+		for a, v := range values {
+			all = append(all, scenarios.Setting{Key: sweep[a].Key, Value: v})
+		}
+		return all
+	}
+	for _, pt := range report.Grid(sweep) {
+		values := make([]string, len(pt))
+		for a, v := range pt {
+			values[a] = sweep[a].Values[v]
+		}
+		if _, err := scenarios.LoadWith(file, data, settingsAt(values)); err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitBadInput
+		}
+	}
+	seedList := make([]uint64, *seeds)
+	for k := range seedList {
+		seedList[k] = base.Seed + uint64(k)
+	}
+	spec := report.Sweep{Scenario: base.Name, Axes: sweep, Seeds: seedList, Metrics: metricNames, Workers: *workers}
+	if isTerminal(stderr) {
+		spec.Progress = progressBar(stderr)
+	}
+	res, err := report.RunSweep(spec, func(values []string, seed uint64) (*report.Result, error) {
+		// Each run loads its own copy of the scenario: runs in parallel
+		// share nothing.
+		sc, err := scenarios.LoadWith(file, data, settingsAt(values))
+		if err != nil {
+			return nil, err
+		}
+		r, _, err := scenarios.Run(sc, scenarios.Options{Seed: &seed})
+		return r, err
+	})
+	if err != nil {
+		return bad("%v", err)
+	}
+	if err := writeSweep(*out, res, *title); err != nil {
+		fmt.Fprintf(stderr, "sim sweep: --out: %v\n", err)
+		return exitBadInput
+	}
+	printSummary(stdout, res)
+	fmt.Fprintf(stdout, "\nwrote %s\n", strings.Join([]string{
+		filepath.Join(*out, "sweep.csv"), filepath.Join(*out, "sweep-summary.csv"),
+		filepath.Join(*out, "sweep.png"), filepath.Join(*out, "sweep.svg")}, ", "))
+	return exitOK
+}
+
+// sweepAxes splits the --set flags into swept axes (ranges and lists) and
+// fixed overrides (single values).
+func sweepAxes(sets setFlags) ([]report.SweepAxis, []scenarios.Setting, error) {
+	var axes []report.SweepAxis
+	var fixed []scenarios.Setting
+	seen := map[string]bool{}
+	for _, v := range sets {
+		st, err := scenarios.ParseSetting(v)
+		if err != nil {
+			return nil, nil, err
+		}
+		if seen[st.Key] {
+			return nil, nil, fmt.Errorf("--set %s: the key %s is set twice", v, st.Key)
+		}
+		seen[st.Key] = true
+		ax, err := scenarios.ParseAxis(st.Key, st.Value)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(ax.Values) == 1 {
+			fixed = append(fixed, st)
+			continue
+		}
+		axes = append(axes, ax)
+	}
+	if len(axes) == 0 {
+		return nil, nil, fmt.Errorf("--set: no key varies; give a range (KEY=FROM..TO[:STEP]) or a list (KEY=a,b,c)")
+	}
+	return axes, fixed, nil
+}
+
+// writeSweep writes the CSV files and the plots.
+func writeSweep(dir string, res *report.SweepResult, title string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := res.WriteCSV(&b); err != nil {
+		return err
+	}
+	if err := report.WriteFileAtomic(filepath.Join(dir, "sweep.csv"), b.Bytes()); err != nil {
+		return err
+	}
+	b.Reset()
+	if err := res.WriteSummaryCSV(&b); err != nil {
+		return err
+	}
+	if err := report.WriteFileAtomic(filepath.Join(dir, "sweep-summary.csv"), b.Bytes()); err != nil {
+		return err
+	}
+	for _, ext := range []string{"png", "svg"} {
+		p, err := report.SweepPlot(res, report.PlotOptions{Title: title})
+		if err != nil {
+			return err
+		}
+		if err := report.SaveFigure(filepath.Join(dir, "sweep."+ext), p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printSummary prints each grid point's means (min–max) as a text table.
+func printSummary(w io.Writer, res *report.SweepResult) {
+	var rows [][]string
+	head := []string{}
+	for _, ax := range res.Axes {
+		head = append(head, ax.Key)
+	}
+	for _, m := range res.Metrics {
+		head = append(head, m)
+	}
+	rows = append(rows, head)
+	for p := range res.Points {
+		var row []string
+		for a, v := range res.Points[p] {
+			row = append(row, res.Axes[a].Values[v])
+		}
+		for _, a := range res.Stats[p] {
+			cell := short(a.Mean)
+			if a.N > 1 && a.Min != a.Max {
+				cell += " (" + short(a.Min) + "–" + short(a.Max) + ")"
+			}
+			row = append(row, cell)
+		}
+		rows = append(rows, row)
+	}
+	fmt.Fprintf(w, "%s: mean over %d seeds (min–max)\n\n", res.Scenario, len(res.Seeds))
+	widths := make([]int, len(head))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	for ri, r := range rows {
+		var line strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			line.WriteString(c + strings.Repeat(" ", widths[i]-len([]rune(c))))
+		}
+		fmt.Fprintln(w, strings.TrimRight(line.String(), " "))
+		if ri == 0 {
+			var rule []string
+			for _, wd := range widths {
+				rule = append(rule, strings.Repeat("-", wd))
+			}
+			fmt.Fprintln(w, strings.Join(rule, "  "))
+		}
+	}
+}
+
+// short formats a value with at most 4 significant digits.
+func short(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// metricHelp lists the metric registry for --help.
+func metricHelp() string {
+	var b strings.Builder
+	for _, m := range report.Metrics() {
+		fmt.Fprintf(&b, "  %-18s %s (%s)\n", m.Usage(), m.Doc, m.Unit)
+	}
+	b.WriteString("\nFlags:")
+	return b.String()
+}
+
+func has(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isTerminal reports whether w is a terminal: the progress bar is drawn only
+// there, never into a file or a pipe.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar draws "[#####.....] 12/40 runs" on one line of w.
+func progressBar(w io.Writer) func(done, total int) {
+	return func(done, total int) {
+		const width = 30
+		n := done * width / total
+		fmt.Fprintf(w, "\r[%s%s] %d/%d runs", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+		if done == total {
+			fmt.Fprintln(w)
+		}
+	}
+}

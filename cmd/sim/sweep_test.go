@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestRunOutWritesDiagrams(t *testing.T) {
+	ok := writeFile(t, "ok.yaml", okScenario)
+	dir := filepath.Join(t.TempDir(), "out")
+	if code, _, errOut := runSim(t, "run", ok, "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, sys := range []string{"pipe", "socket"} {
+		b, err := os.ReadFile(filepath.Join(dir, "diagram-"+sys+".svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, []byte("<svg")) || !bytes.Contains(b, []byte(`class="lane"`)) {
+			t.Errorf("diagram-%s.svg does not look like a space-time diagram: %.60s", sys, b)
+		}
+	}
+}
+
+func TestRunSet(t *testing.T) {
+	ok := writeFile(t, "ok.yaml", okScenario)
+	code, out, errOut := runSim(t, "run", ok, "--set", "network.loss=0", "--set", "network.duplicate=0", "--format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// Without loss or duplication every message reaches the socket once.
+	if strings.Contains(out, "lost") || strings.Contains(out, "duplicated") {
+		t.Errorf("with loss 0 the socket still lost or duplicated messages:\n%s", out)
+	}
+	code, _, errOut = runSim(t, "run", ok, "--set", "network.los=0")
+	if code != 2 || !strings.Contains(errOut, `--set network.los=0: unknown key "los" in network; did you mean "loss"?`) {
+		t.Errorf("exit %d, stderr %q; want 2 and a did-you-mean", code, errOut)
+	}
+}
+
+func TestSweep(t *testing.T) {
+	ok := writeFile(t, "ok.yaml", okScenario)
+	csvs := map[string]string{}
+	for _, workers := range []string{"1", "4"} {
+		dir := filepath.Join(t.TempDir(), "w"+workers)
+		code, out, errOut := runSim(t, "sweep", ok, "--set", "network.loss=0..0.6:0.2", "--seeds", "3",
+			"--metric", "socket:delivered,lost", "--metric", "events", "--out", dir, "--workers", workers)
+		if code != 0 {
+			t.Fatalf("workers %s: exit %d: %s", workers, code, errOut)
+		}
+		if errOut != "" {
+			t.Errorf("stderr is not a terminal, yet something was written to it: %q", errOut)
+		}
+		if !strings.Contains(out, "tiny: mean over 3 seeds") || !strings.Contains(out, "network.loss  socket:delivered") {
+			t.Errorf("stdout lacks the summary:\n%s", out)
+		}
+		for _, name := range []string{"sweep.csv", "sweep-summary.csv", "sweep.png", "sweep.svg"} {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil || len(b) == 0 {
+				t.Fatalf("%s: %v (%d bytes)", name, err, len(b))
+			}
+			if name == "sweep.png" {
+				if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+					t.Errorf("sweep.png does not decode: %v", err)
+				}
+			}
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, "sweep.csv"))
+		csvs[workers] = string(b)
+	}
+	if csvs["1"] != csvs["4"] {
+		t.Errorf("sweep.csv differs between 1 and 4 workers:\n%s\n---\n%s", csvs["1"], csvs["4"])
+	}
+	lines := strings.Split(strings.TrimSpace(csvs["1"]), "\n")
+	if len(lines) != 1+4*3 || lines[0] != "network.loss,seed,socket:delivered,lost,events" {
+		t.Errorf("sweep.csv: %d lines, header %q", len(lines), lines[0])
+	}
+	if !strings.HasPrefix(lines[1], "0,5,") {
+		t.Errorf("the first run is %q; want loss 0 with the scenario's seed 5", lines[1])
+	}
+}
+
+func TestSweepErrors(t *testing.T) {
+	ok := writeFile(t, "ok.yaml", okScenario)
+	out := t.TempDir()
+	tests := []struct {
+		name     string
+		args     []string
+		stderrRE string
+	}{
+		{"no set", []string{ok, "--metric", "events", "--out", out}, `give at least one key to vary`},
+		{"no metric", []string{ok, "--set", "network.loss=0..1", "--out", out}, `give at least one metric`},
+		{"no out", []string{ok, "--set", "network.loss=0..1", "--metric", "events"}, `--out: give the directory`},
+		{"bad metric", []string{ok, "--set", "network.loss=0..1", "--metric", "deliverd", "--out", out}, `did you mean "delivered"`},
+		{"metric of a missing system", []string{ok, "--set", "network.loss=0..1", "--metric", "nfs:events", "--out", out}, `no system "nfs"`},
+		{"unknown key", []string{ok, "--set", "network.los=0..1", "--metric", "events", "--out", out}, `--set network.los=0: unknown key "los" in network; did you mean "loss"\?`},
+		{"bad value in the range", []string{ok, "--set", "network.loss=0..2:1", "--metric", "events", "--out", out}, `TO: expected a probability`},
+		{"nothing varies", []string{ok, "--set", "network.loss=0.1", "--metric", "events", "--out", out}, `no key varies`},
+		{"key twice", []string{ok, "--set", "network.loss=0..1", "--set", "network.loss=0,1", "--metric", "events", "--out", out}, `set twice`},
+		{"bad seeds", []string{ok, "--set", "network.loss=0..1", "--metric", "events", "--out", out, "--seeds", "0"}, `--seeds`},
+		{"no such scenario", []string{"nope.yaml", "--set", "network.loss=0..1", "--metric", "events", "--out", out}, `no such file`},
+		{"the seed", []string{ok, "--set", "seed=1..3", "--metric", "events", "--out", out}, `--seeds`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runSim(t, append([]string{"sweep"}, tc.args...)...)
+			if code != 2 {
+				t.Errorf("exit %d; want 2 (stderr %q)", code, errOut)
+			}
+			if !regexp.MustCompile(tc.stderrRE).MatchString(errOut) {
+				t.Errorf("stderr %q does not match %q", errOut, tc.stderrRE)
+			}
+			if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic:") {
+				t.Errorf("stderr has a stack trace:\n%s", errOut)
+			}
+		})
+	}
+	code, out, _ := runSim(t, "sweep", "--help")
+	if code != 0 || !strings.Contains(out, "calls.PROC") || !strings.Contains(out, "calls_per_second") {
+		t.Errorf("sweep --help: exit %d, does not list the metrics:\n%s", code, out)
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	var b bytes.Buffer
+	bar := progressBar(&b)
+	bar(1, 4)
+	bar(4, 4)
+	want := "\r[#######.......................] 1/4 runs\r[##############################] 4/4 runs\n"
+	if b.String() != want {
+		t.Errorf("progress bar wrote %q; want %q", b.String(), want)
+	}
+	if isTerminal(&b) {
+		t.Error("a buffer is not a terminal")
+	}
+}

@@ -1,0 +1,314 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"strconv"
+	"sync"
+)
+
+// SweepAxis is one scenario key a sweep varies.
+type SweepAxis struct {
+	// Key is the scenario key path (nfs.attr_timeout) or, for a sweep a
+	// program builds, any parameter name.
+	Key string
+	// Values are the values set, as scenario text ("1.5s", "0.1").
+	Values []string
+	// X are the values as plotted numbers (seconds for durations); for a
+	// categorical axis, 0, 1, 2, ...
+	X []float64
+	// Unit is the unit of X ("s", "bytes", "bit/s", or "").
+	Unit string
+	// Categorical is set when the values are names, not numbers.
+	Categorical bool
+}
+
+// Label is the axis label: the key and its unit.
+func (a SweepAxis) Label() string {
+	if a.Unit == "" {
+		return a.Key
+	}
+	return a.Key + " (" + a.Unit + ")"
+}
+
+// Sweep describes a parameter sweep: a grid of axis values, each point run
+// with every seed, and the metrics computed from each run.
+type Sweep struct {
+	// Scenario names the swept scenario, for titles.
+	Scenario string
+	// Axes are the varied keys; the grid is every combination of their
+	// values, the first axis varying slowest.
+	Axes []SweepAxis
+	// Seeds are the seeds each grid point is run with.
+	Seeds []uint64
+	// Metrics are the metric names (see Metrics) computed from each run.
+	Metrics []string
+	// Workers is how many runs go at once (default GOMAXPROCS). The result
+	// never depends on it.
+	Workers int
+	// Progress, when not nil, is called after each run with the number of
+	// runs done and the total, one call at a time.
+	Progress func(done, total int)
+}
+
+// RunFunc runs the scenario at one grid point (one value per axis, as
+// scenario text) with one seed.
+type RunFunc func(values []string, seed uint64) (*Result, error)
+
+// SweepRun is the outcome of one run of a sweep.
+type SweepRun struct {
+	// Point indexes SweepResult.Points; Seed is the run's seed.
+	Point int
+	Seed  uint64
+	// Values holds one value per metric, NaN where the metric does not
+	// apply to the run.
+	Values []float64
+}
+
+// Agg aggregates one metric at one grid point over the seeds.
+type Agg struct {
+	Mean, Min, Max float64
+	// N counts the seeds where the metric applied.
+	N int
+}
+
+// SweepResult is a finished sweep.
+type SweepResult struct {
+	Sweep
+	// Points are the grid points: for each, one value index per axis.
+	Points [][]int
+	// Runs holds every run, point by point and, within a point, seed by
+	// seed: the same order whatever the number of workers.
+	Runs []SweepRun
+	// Stats[p][m] aggregates metric m at point p over the seeds.
+	Stats [][]Agg
+}
+
+// Grid returns every combination of the axes' values, the first axis
+// varying slowest.
+func Grid(axes []SweepAxis) [][]int {
+	points := [][]int{{}}
+	for _, ax := range axes {
+		var next [][]int
+		for _, p := range points {
+			for v := range ax.Values {
+				q := append(append([]int{}, p...), v)
+				next = append(next, q)
+			}
+		}
+		points = next
+	}
+	return points
+}
+
+// RunSweep runs every grid point with every seed, in parallel over
+// s.Workers goroutines (each run is its own world; nothing is shared), and
+// collects the results by index, never by completion order, so the result
+// is the same with one worker or many. It stops at the first error (the
+// one of the lowest run index when several fail).
+func RunSweep(s Sweep, run RunFunc) (*SweepResult, error) {
+	metrics := make([]MetricRef, len(s.Metrics))
+	for i, name := range s.Metrics {
+		m, err := ParseMetric(name)
+		if err != nil {
+			return nil, err
+		}
+		metrics[i] = m
+	}
+	if len(s.Seeds) == 0 {
+		return nil, fmt.Errorf("sweep: no seeds to run")
+	}
+	for _, ax := range s.Axes {
+		if len(ax.Values) == 0 || len(ax.X) != len(ax.Values) {
+			return nil, fmt.Errorf("sweep: axis %s has no values", ax.Key)
+		}
+	}
+	res := &SweepResult{Sweep: s, Points: Grid(s.Axes)}
+	total := len(res.Points) * len(s.Seeds)
+	res.Runs = make([]SweepRun, total)
+	errs := make([]error, total)
+	workers := s.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, total)
+	var (
+		mu     sync.Mutex
+		done   int
+		failed bool
+		wg     sync.WaitGroup
+	)
+	jobs := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				p, k := i/len(s.Seeds), i%len(s.Seeds)
+				vals := make([]string, len(s.Axes))
+				for a, v := range res.Points[p] {
+					vals[a] = s.Axes[a].Values[v]
+				}
+				r := SweepRun{Point: p, Seed: s.Seeds[k], Values: make([]float64, len(metrics))}
+				out, err := run(vals, s.Seeds[k])
+				if err == nil {
+					for m, ref := range metrics {
+						if r.Values[m], err = ref.Eval(out); err != nil {
+							break
+						}
+					}
+				}
+				if err != nil {
+					err = fmt.Errorf("%s, seed %d: %w", pointName(s.Axes, vals), s.Seeds[k], err)
+				}
+				res.Runs[i], errs[i] = r, err
+				mu.Lock()
+				done++
+				if err != nil {
+					failed = true
+				}
+				if s.Progress != nil {
+					s.Progress(done, total)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < total; i++ {
+		mu.Lock()
+		stop := failed
+		mu.Unlock()
+		if stop {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	res.Stats = make([][]Agg, len(res.Points))
+	for p := range res.Points {
+		res.Stats[p] = make([]Agg, len(metrics))
+		for m := range metrics {
+			a := Agg{Mean: math.NaN(), Min: math.NaN(), Max: math.NaN()}
+			sum := 0.0
+			for k := range s.Seeds {
+				v := res.Runs[p*len(s.Seeds)+k].Values[m]
+				if math.IsNaN(v) {
+					continue
+				}
+				if a.N == 0 || v < a.Min {
+					a.Min = v
+				}
+				if a.N == 0 || v > a.Max {
+					a.Max = v
+				}
+				sum += v
+				a.N++
+			}
+			if a.N > 0 {
+				a.Mean = sum / float64(a.N)
+			}
+			res.Stats[p][m] = a
+		}
+	}
+	return res, nil
+}
+
+// pointName writes a grid point as key=value pairs.
+func pointName(axes []SweepAxis, vals []string) string {
+	var b bytes.Buffer
+	for i, ax := range axes {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(ax.Key + "=" + vals[i])
+	}
+	if b.Len() == 0 {
+		return "the scenario"
+	}
+	return b.String()
+}
+
+// num formats a metric value for CSV: the shortest text that reads back as
+// the same float64, empty for NaN.
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// WriteCSV writes one row per grid point and seed: the axis values, the
+// seed and each metric.
+func (r *SweepResult) WriteCSV(w io.Writer) error {
+	var buf bytes.Buffer
+	c := csv.NewWriter(&buf)
+	head := []string{}
+	for _, ax := range r.Axes {
+		head = append(head, ax.Key)
+	}
+	head = append(head, "seed")
+	head = append(head, r.Metrics...)
+	c.Write(head)
+	for _, run := range r.Runs {
+		row := r.pointCells(run.Point)
+		row = append(row, strconv.FormatUint(run.Seed, 10))
+		for _, v := range run.Values {
+			row = append(row, num(v))
+		}
+		c.Write(row)
+	}
+	c.Flush()
+	if err := c.Error(); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// WriteSummaryCSV writes one row per grid point: the axis values, the
+// number of seeds, and each metric's mean, min and max over the seeds.
+func (r *SweepResult) WriteSummaryCSV(w io.Writer) error {
+	var buf bytes.Buffer
+	c := csv.NewWriter(&buf)
+	head := []string{}
+	for _, ax := range r.Axes {
+		head = append(head, ax.Key)
+	}
+	head = append(head, "seeds")
+	for _, m := range r.Metrics {
+		head = append(head, m+" mean", m+" min", m+" max")
+	}
+	c.Write(head)
+	for p := range r.Points {
+		row := r.pointCells(p)
+		row = append(row, strconv.Itoa(len(r.Seeds)))
+		for _, a := range r.Stats[p] {
+			row = append(row, num(a.Mean), num(a.Min), num(a.Max))
+		}
+		c.Write(row)
+	}
+	c.Flush()
+	if err := c.Error(); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func (r *SweepResult) pointCells(p int) []string {
+	var cells []string
+	for a, v := range r.Points[p] {
+		cells = append(cells, r.Axes[a].Values[v])
+	}
+	return cells
+}

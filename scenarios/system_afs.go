@@ -1,0 +1,334 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sim-lecture/sim/protocols/afs"
+	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/udp"
+	"github.com/sim-lecture/sim/sim"
+)
+
+func init() {
+	systemDrivers["afs"] = func() driver { return &afsDriver{} }
+}
+
+// afsDriver runs file-system rows against AFS (protocols/afs). Every node
+// is a udp.Host whose afs.Port carries an afs.Node: the file servers
+// ("server", the afs.volumes servers and move_volume targets) hold the
+// volumes, the afs.vldb node runs the volume location database, and every
+// other node is a client with a cache manager. A client's startup lookups
+// of the volumes its rows use happen before the first row and belong to no
+// step.
+//
+// The runner's crash and restart drop and rebuild an afs.Node; the driver
+// adds the AFS faults: low_memory (the server drops its callback promises
+// and tells the clients) and move_volume (an administrator moves a volume:
+// the old server hands the files and their callback state to the new one,
+// and the database is updated).
+type afsDriver struct {
+	log     *callLog
+	servers map[string]bool
+	// pending maps a started, unfinished row to its client's incarnation
+	// when it started.
+	pending map[int]uint32
+}
+
+func (d *afsDriver) setup(r *run) error {
+	sc := r.sc
+	policy, err := afs.ParseCrashPolicy(sc.AFS.ClientCrash)
+	if err != nil {
+		return fmt.Errorf("%s: %v", sc.File, err)
+	}
+	d.log = newCallLog(r)
+	d.pending = map[int]uint32{}
+	r.useNetwork(false)
+
+	d.servers = map[string]bool{"server": true, sc.AFS.VLDB: true}
+	var vols []string
+	volsOf := map[string][]string{}
+	var locations []afs.Location
+	for _, v := range sc.AFS.Volumes {
+		d.servers[v.Server] = true
+		vols = append(vols, v.Path)
+		volsOf[v.Server] = append(volsOf[v.Server], v.Path)
+		locations = append(locations, afs.Location{Volume: v.Path, Server: v.Server})
+	}
+	for _, f := range sc.Faults {
+		if f.Kind == "move_volume" {
+			d.servers[f.Server] = true
+		}
+	}
+	filesOf := map[string][]afs.FileRecord{}
+	for _, f := range sc.Files {
+		v, ok := volumeOf(sc.AFS.Volumes, f.Path)
+		if !ok {
+			return fmt.Errorf("%s:%d:%d: file %s is in no AFS volume", sc.File, f.Pos.Line, f.Pos.Col, f.Path)
+		}
+		filesOf[v.Server] = append(filesOf[v.Server], afs.FileRecord{Volume: v.Path, Path: f.Path, Version: 1, Data: append([]string{}, f.Blocks...)})
+	}
+	// Each client locates, at startup, the volumes its rows will use.
+	prefetch := map[string][]string{}
+	for _, s := range sc.Workload {
+		if s.File == "" || s.Client == "" {
+			continue
+		}
+		if v, ok := volumeOf(sc.AFS.Volumes, s.File); ok && !contains(prefetch[s.Client], v.Path) {
+			prefetch[s.Client] = append(prefetch[s.Client], v.Path)
+		}
+	}
+	for _, n := range sc.Nodes {
+		name := n.Name
+		cfg := afs.Config{Observer: d.log}
+		if d.servers[name] {
+			cfg.Server = &afs.ServerConfig{Volumes: volsOf[name], Files: filesOf[name], CallbackLimit: sc.AFS.CallbackLimit}
+		} else {
+			cfg.Client = &afs.ClientConfig{VLDB: sc.AFS.VLDB, Volumes: vols, Prefetch: prefetch[name], OnCrash: policy}
+		}
+		if name == sc.AFS.VLDB {
+			cfg.VLDB = &afs.VLDBConfig{Locations: locations}
+		}
+		r.w.AddNode(name, func(env sim.Env) sim.Handler {
+			h := udp.NewHost(env)
+			h.Bind(afs.Port, func(penv sim.Env) sim.Handler {
+				node := afs.NewNode(penv, cfg)
+				d.started(r, name, node)
+				return node
+			})
+			return h
+		})
+	}
+	return nil
+}
+
+// started notes, in the step that was running, what a restarted node did
+// with its state.
+func (d *afsDriver) started(r *run, name string, n *afs.Node) {
+	if r.current < 0 {
+		return
+	}
+	var note string
+	switch {
+	case n.Client != nil && n.Client.StartNote() != "":
+		note = fmt.Sprintf("at %s %s %s", r.w.Now(), name, n.Client.StartNote())
+	case n.Server != nil && n.Server.Epoch() > 0:
+		note = fmt.Sprintf("at %s %s restarted without its callbacks: told %s to recheck", r.w.Now(), name, afsCount(n.Server.Recovering(), "client"))
+	}
+	d.note(r, note)
+}
+
+// note adds to the note of the step that ran last.
+func (d *afsDriver) note(r *run, note string) {
+	if r.current < 0 || note == "" {
+		return
+	}
+	st := &r.sys.Steps[r.current]
+	st.Note = afsJoin(st.Note, note)
+}
+
+// afsCount writes "1 file", "2 files".
+func afsCount(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func afsJoin(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
+}
+
+// afsNode returns a node's current afs.Node, or nil while it is down.
+func (d *afsDriver) afsNode(r *run, id sim.NodeID) *afs.Node {
+	h, ok := r.w.Handler(id).(*udp.Host)
+	if !ok {
+		return nil
+	}
+	n, _ := h.Handler(afs.Port).(*afs.Node)
+	return n
+}
+
+func (d *afsDriver) step(r *run, i int) {
+	s := &r.sc.Workload[i]
+	st := &r.sys.Steps[i]
+	if !contains(fsOps, s.Op) || s.Client == "" {
+		st.Result = "EINVAL"
+		st.Note = fmt.Sprintf("afs does not support op %q", s.Op)
+		return
+	}
+	id := r.node(s.Client)
+	n := d.afsNode(r, id)
+	if n == nil || n.Client == nil {
+		st.Result = "EHOSTDOWN"
+		st.Note = fmt.Sprintf("client %s is down", s.Client)
+		return
+	}
+	d.pending[i] = r.w.Env(id).Incarnation()
+	start := r.w.Now()
+	done := func(res afs.Result) {
+		delete(d.pending, i)
+		st := &r.sys.Steps[i]
+		st.Result = rpc.ErrorName(res.Err)
+		st.Value = res.Value
+		st.Note = afsJoin(res.Note, st.Note)
+		took := r.w.Now().Sub(start)
+		st.Latency = sim.FormatDuration(took)
+		if took >= time.Second {
+			st.Note = afsJoin(st.Note, "returned after "+ms(r.w.Now()-start))
+		}
+	}
+	cm := n.Client
+	switch s.Op {
+	case "open":
+		cm.Open(s.FD, s.File, done)
+	case "read":
+		cm.Read(s.FD, s.Block, done)
+	case "write":
+		data := s.Data
+		if !s.HasData {
+			// The format's unique token: who wrote it, and when.
+			data = s.Client + "@" + sim.FormatDuration(s.At)
+		}
+		cm.Write(s.FD, s.Block, data, done)
+	case "append":
+		data := s.Data
+		if !s.HasData {
+			data = s.Client + "@" + sim.FormatDuration(s.At)
+		}
+		cm.Append(s.FD, data, done)
+	case "seek":
+		cm.Seek(s.FD, s.Block, done)
+	case "close":
+		cm.Close(s.FD, done)
+	case "create":
+		cm.Create(s.File, s.FD, done)
+	case "remove":
+		cm.Remove(s.File, done)
+	case "mkdir":
+		cm.MakeDir(s.File, done)
+	case "stat":
+		cm.Stat(s.File, done)
+	}
+}
+
+func (d *afsDriver) fault(r *run, f *Fault) bool {
+	switch f.Kind {
+	case "low_memory":
+		n := d.afsNode(r, r.node(f.Node))
+		switch {
+		case n == nil:
+			r.recordFault(f, f.Node, "no effect: the node is down")
+		case n.Server == nil:
+			r.recordFault(f, f.Node, "no effect: not a file server")
+		default:
+			k := n.Server.LowMemory()
+			r.recordFault(f, f.Node, "dropped "+afsCount(k, "callback promise"))
+			d.note(r, fmt.Sprintf("low memory at %s: %s dropped %s", r.w.Now(), f.Node, afsCount(k, "callback promise")))
+		}
+		return true
+	case "move_volume":
+		detail := d.moveVolume(r, f)
+		r.recordFault(f, "", detail)
+		d.note(r, fmt.Sprintf("at %s %s %s", r.w.Now(), f.Volume, detail))
+		return true
+	}
+	return false
+}
+
+// moveVolume is the administrator's volume move: the old server hands over
+// the volume's files and callback state, the new one takes them, and the
+// database records the new place. It says what happened.
+func (d *afsDriver) moveVolume(r *run, f *Fault) string {
+	vl := d.afsNode(r, r.node(r.sc.AFS.VLDB))
+	if vl == nil || vl.VLDB == nil {
+		return "not moved: the volume location server " + r.sc.AFS.VLDB + " is down"
+	}
+	from := ""
+	for _, l := range vl.VLDB.Locations() {
+		if l.Volume == f.Volume {
+			from = l.Server
+		}
+	}
+	switch {
+	case from == "":
+		return "not moved: the database does not know it"
+	case from == f.Server:
+		return "not moved: already on " + f.Server
+	}
+	src, dst := d.afsNode(r, r.node(from)), d.afsNode(r, r.node(f.Server))
+	switch {
+	case src == nil || src.Server == nil:
+		return "not moved: " + from + " is down"
+	case dst == nil || dst.Server == nil:
+		return "not moved: " + f.Server + " is down"
+	}
+	dump, err := src.Server.ReleaseVolume(f.Volume, f.Server)
+	if err != nil {
+		return "not moved: " + err.Error()
+	}
+	dst.Server.AttachVolume(dump)
+	vl.VLDB.SetLocation(f.Volume, f.Server)
+	return fmt.Sprintf("moved from %s to %s with %s and %s", from, f.Server, afsCount(len(dump.Files), "file"), afsCount(len(dump.Promises), "callback promise"))
+}
+
+func (d *afsDriver) finish(r *run) {
+	for _, i := range afsRows(d.pending) {
+		s := &r.sc.Workload[i]
+		st := &r.sys.Steps[i]
+		id := r.node(s.Client)
+		if !r.w.Up(id) || r.w.Env(id).Incarnation() != d.pending[i] {
+			st.Result = "ECANCELED"
+			st.Note = afsJoin(st.Note, fmt.Sprintf("client %s crashed before the operation completed", s.Client))
+		} else {
+			st.Result = "EINPROGRESS"
+			st.Note = afsJoin(st.Note, "not complete at the end of the run")
+		}
+	}
+	for i := range r.sys.Steps {
+		st := &r.sys.Steps[i]
+		var to []string
+		for _, c := range st.Calls {
+			if c.Proc == afs.ProcBreakCallback && !contains(to, c.To) {
+				to = append(to, c.To)
+			}
+		}
+		if len(to) > 0 {
+			st.Note = afsJoin(st.Note, "callback breaks to "+strings.Join(to, ", "))
+		}
+	}
+	r.sys.Disk = d.disk(r)
+}
+
+// disk merges the durable files of every file server, by path.
+func (d *afsDriver) disk(r *run) map[string][]string {
+	out := map[string][]string{}
+	for _, name := range sortedKeys(d.servers) {
+		id, ok := r.w.Lookup(name)
+		if !ok {
+			continue
+		}
+		for path, blocks := range afs.ServerFiles(r.w.Disk(id)) {
+			out[path] = blocks
+		}
+	}
+	return out
+}
+
+// afsRows returns the rows of a map, in order.
+func afsRows(m map[int]uint32) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
+}

@@ -1,0 +1,499 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/sim-lecture/sim/protocols/nfs"
+	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/sim"
+)
+
+func init() {
+	systemDrivers["nfs"] = func() driver { return &nfsDriver{} }
+}
+
+// nfsDriver runs file-system rows against NFSv2 (protocols/nfs). The node
+// "server" is an nfs.ServerNode formatted with the scenario's files; every
+// other node is an nfs.ClientNode whose mount table is the default,
+// server:/ on /. A client mounts when it boots, so its MNT belongs to no
+// step.
+//
+// Each row is handed to its client's nfs.Client, which runs one operation
+// at a time like a single process: a row whose time comes while the
+// client's previous row still waits for the server is queued behind it. A
+// step's calls are the RPCs its operation sent (the client says which
+// operation is running when a call starts), its latency runs from the row's
+// time to the result, and a read's stale measure compares the value with
+// the server's block at that moment.
+//
+// The runner crashes and restarts nodes; just before each crash the driver
+// records what the crash is about to destroy: a server's acknowledged but
+// unwritten blocks (buffered policy), a client's unflushed writes. flush
+// faults make the server flush; low_memory is AFS's and has no effect.
+type nfsDriver struct {
+	r      *run
+	api    nfs.API
+	server sim.NodeID
+	rows   []nfsRow
+	calls  map[rpc.CallID]callRef
+	execs  map[rpc.CallID]int
+	// execRow is the row whose call a server is executing now (-1: none),
+	// so that the server's path lookups are counted against it.
+	execRow int
+	lookups int
+	// replays records the server's NVRAM replays: restart time -> inodes.
+	replays map[sim.Time]int
+	lost    []report.LostWrite
+	// extra are notes added to rows after they finished (data lost later).
+	extra map[int][]string
+	// onExecute, when a test sets it, is called as a server starts to run
+	// a call, before the procedure changes anything.
+	onExecute func(id rpc.CallID, proc string)
+}
+
+// nfsRow is what the driver knows of one workload row.
+type nfsRow struct {
+	started, done bool
+	start         sim.Time
+	life          uint32 // the client's incarnation when the row started
+	res           nfs.Result
+	// calls are the row's RPCs, in order; lookups the names the server
+	// resolved for them.
+	calls   []rpc.CallID
+	lookups int
+}
+
+func (d *nfsDriver) setup(r *run) error {
+	sc := r.sc
+	o := sc.NFS
+	api, err := nfs.ParseAPI(o.API)
+	if err != nil {
+		return fmt.Errorf("%s: %v", sc.File, err)
+	}
+	policy, err := nfs.ParseWritePolicy(o.WritePolicy)
+	if err != nil {
+		return fmt.Errorf("%s: %v", sc.File, err)
+	}
+	var files []nfs.File
+	for _, f := range sc.Files {
+		files = append(files, nfs.File{Path: f.Path, Blocks: f.Blocks})
+	}
+	if err := nfs.CheckFiles(files); err != nil {
+		return fmt.Errorf("%s: files: %v", sc.File, err)
+	}
+	d.r, d.api = r, api
+	d.rows = make([]nfsRow, len(sc.Workload))
+	d.calls, d.execs, d.execRow = map[rpc.CallID]callRef{}, map[rpc.CallID]int{}, -1
+	d.replays, d.extra = map[sim.Time]int{}, map[int][]string{}
+	r.sys.Stats.Calls = map[string]int{}
+	r.useNetwork(false)
+
+	sopts := nfs.ServerOptions{API: api, WritePolicy: policy, FlushInterval: o.FlushInterval, Append: o.Append,
+		DRC: o.DRC, ReadLatency: sc.Disk.ReadLatency, Files: files}
+	copts := nfs.ClientOptions{API: api, AttrTimeout: o.AttrTimeout, CacheBlocks: o.CacheBlocks,
+		Soft: o.Mount == "soft", Retrans: o.Retrans, Timeout: o.Timeout, DRC: o.DRC, Append: o.Append}
+	// The server first: clients look it up when they boot to mount it.
+	d.server = r.w.AddNode("server", func(env sim.Env) sim.Handler {
+		n, err := nfs.NewServerNode(env, sopts, d, d)
+		if err != nil {
+			// CheckFiles passed, so only a bug gets here.
+			panic("scenarios: nfs server: " + err.Error())
+		}
+		if k := n.Server().Replayed(); k > 0 {
+			d.replays[env.Now()] = k
+		}
+		return n
+	})
+	for _, n := range sc.Nodes {
+		if n.Name == "server" {
+			continue
+		}
+		r.w.AddNode(n.Name, func(env sim.Env) sim.Handler { return nfs.NewClientNode(env, copts, d) })
+	}
+	// Scheduled now, before the runner schedules the faults, so that at a
+	// crash's instant this runs first and sees what the crash destroys.
+	for i := range sc.Faults {
+		if f := &sc.Faults[i]; f.Kind == "crash" {
+			r.w.At(sim.Time(f.At), func() { d.beforeCrash(f.Node) })
+		}
+	}
+	return nil
+}
+
+func (d *nfsDriver) step(r *run, i int) {
+	s := &r.sc.Workload[i]
+	st := &r.sys.Steps[i]
+	kind, err := nfs.ParseOp(s.Op)
+	if err != nil {
+		st.Result, st.Note = "EINVAL", fmt.Sprintf("nfs does not support op %q", s.Op)
+		return
+	}
+	id := r.node(s.Client)
+	cn, up := r.w.Handler(id).(*nfs.ClientNode)
+	if !r.w.Up(id) || !up {
+		st.Result, st.Note = "EHOSTDOWN", fmt.Sprintf("client %s is down", s.Client)
+		return
+	}
+	op := nfs.Op{Kind: kind, FD: s.FD, Path: s.File, Block: s.Block, Data: s.Data, Tag: i}
+	if (kind == nfs.OpWrite || kind == nfs.OpAppend) && !s.HasData {
+		// The format's unique token: who wrote, and when.
+		op.Data = s.Client + "@" + sim.FormatDuration(s.At)
+	}
+	row := &d.rows[i]
+	row.started, row.start, row.life = true, r.w.Now(), r.w.Env(id).Incarnation()
+	cn.Client().Do(op, func(res nfs.Result) { d.complete(i, res) })
+}
+
+// complete records a row's result.
+func (d *nfsDriver) complete(i int, res nfs.Result) {
+	r := d.r
+	row := &d.rows[i]
+	row.done, row.res = true, res
+	st := &r.sys.Steps[i]
+	st.Result = nfs.ErrorName(res.Err)
+	st.Note = res.Note
+	if wait := res.Started.Sub(row.start); wait > 0 {
+		st.Note = nfsJoin(fmt.Sprintf("waited %s for the call before", ms(sim.Time(wait))), st.Note)
+	}
+	st.Latency = ms(sim.Time(r.w.Now().Sub(row.start)))
+	if res.HasValue {
+		v := res.Value
+		st.Value = &v
+	}
+	for _, c := range st.Calls {
+		if c.Attempts > 1 && r.sc.Workload[i].Op != "close" { // a close's note has its duration
+			// Retransmitted: say what it cost, since the table shows
+			// no latency.
+			st.Note = nfsJoin(st.Note, "returned after "+st.Latency)
+			break
+		}
+	}
+	if r.sc.Workload[i].Op == "read" && res.Err == nil && res.Value != "" {
+		// The table shows no values; a read's is what the row is about.
+		st.Note = nfsJoin(st.Note, "read "+res.Value)
+	}
+	if r.sc.Workload[i].Op == "read" && res.Err == nil && res.HasValue && res.HasBlock && !res.Dirty {
+		if stale, note := d.stale(res); stale != "" {
+			st.Stale = stale
+			if note != "" {
+				st.Note += "; " + note
+			}
+		}
+	}
+}
+
+// stale measures how old a read's value is: "0s" if it is the server's
+// current contents of the block, else how long the server has held the
+// newer contents. The server's memory is the reference while it is up;
+// while it is down, what it will serve after its restart.
+func (d *nfsDriver) stale(res nfs.Result) (string, string) {
+	r := d.r
+	var data string
+	var modified sim.Time
+	var ok bool
+	if sn, up := r.w.Handler(res.Server).(*nfs.ServerNode); up && r.w.Up(res.Server) {
+		data, modified, ok = sn.Server().Block(res.Fileid, res.Block)
+	} else {
+		data, modified, ok = nfs.DurableBlock(r.w.Disk(res.Server), res.Fileid, res.Block)
+	}
+	if !ok {
+		return "", ""
+	}
+	if data == res.Value {
+		return "0s", ""
+	}
+	age := ms(sim.Time(r.w.Now().Sub(modified)))
+	return age, fmt.Sprintf("stale by %s: the server has had %s since %s", age, data, ms(modified))
+}
+
+// beforeCrash records what node's crash, about to happen, destroys.
+func (d *nfsDriver) beforeCrash(node string) {
+	r := d.r
+	id := r.node(node)
+	if !r.w.Up(id) {
+		return
+	}
+	now := r.w.Now().String()
+	switch h := r.w.Handler(id).(type) {
+	case *nfs.ServerNode:
+		for _, u := range h.Server().Unstable() {
+			d.lost = append(d.lost, report.LostWrite{Node: node, At: now, File: u.Path, Block: u.Block, Data: u.Data,
+				Acknowledged: ms(u.Modified), OnDisk: u.Durable})
+			d.noteLoss(u.Path, u.Block, u.Data, fmt.Sprintf("LOST in the %s crash at %s: acknowledged, never on disk", node, now))
+		}
+	case *nfs.ClientNode:
+		for _, b := range h.Client().Dirty() {
+			row := d.writer(b.Path, b.Block, b.Data)
+			at := ""
+			if row >= 0 {
+				at = sim.FormatDuration(r.sc.Workload[row].At)
+			}
+			d.lost = append(d.lost, report.LostWrite{Node: node, At: now, File: b.Path, Block: b.Block, Data: b.Data,
+				Acknowledged: at})
+			d.noteLoss(b.Path, b.Block, b.Data, fmt.Sprintf("LOST in %s's crash at %s: never sent to the server", node, now))
+		}
+	}
+}
+
+// noteLoss adds a note to the row that wrote the lost data.
+func (d *nfsDriver) noteLoss(file string, block int, data, note string) {
+	if row := d.writer(file, block, data); row >= 0 {
+		d.extra[row] = append(d.extra[row], note)
+	}
+}
+
+// writer returns the latest finished write or append row that wrote data
+// to block of file, or -1.
+func (d *nfsDriver) writer(file string, block int, data string) int {
+	for i := len(d.rows) - 1; i >= 0; i-- {
+		row := &d.rows[i]
+		s := &d.r.sc.Workload[i]
+		if row.done && row.res.Err == nil && (s.Op == "write" || s.Op == "append") && s.File == file &&
+			row.res.HasBlock && row.res.Block == block && d.dataOf(i) == data {
+			return i
+		}
+	}
+	return -1
+}
+
+// dataOf is what write or append row i wrote.
+func (d *nfsDriver) dataOf(i int) string {
+	s := &d.r.sc.Workload[i]
+	if s.HasData {
+		return s.Data
+	}
+	return s.Client + "@" + sim.FormatDuration(s.At)
+}
+
+func (d *nfsDriver) fault(r *run, f *Fault) bool {
+	if f.Kind != "flush" {
+		return false
+	}
+	id := r.node(f.Node)
+	sn, ok := r.w.Handler(id).(*nfs.ServerNode)
+	detail := "server is down"
+	if ok && r.w.Up(id) {
+		if n := sn.Server().Flush(); n == 0 {
+			detail = "nothing to flush"
+		} else {
+			detail = fmt.Sprintf("writing %s to disk", nfsPlural(n, "inode"))
+		}
+	}
+	r.recordFault(f, f.Node, detail)
+	return true
+}
+
+func (d *nfsDriver) finish(r *run) {
+	for i := range d.rows {
+		row := &d.rows[i]
+		s := &r.sc.Workload[i]
+		st := &r.sys.Steps[i]
+		if row.started && !row.done {
+			id := r.node(s.Client)
+			if !r.w.Up(id) || r.w.Env(id).Incarnation() != row.life {
+				st.Result, st.Note = "EINTR", fmt.Sprintf("client %s crashed before the call returned", s.Client)
+			} else {
+				st.Result, st.Note = "EINPROGRESS", "still waiting for the server when the run ended"
+			}
+		}
+		if len(row.calls) > 0 {
+			n := 0
+			for _, id := range row.calls {
+				n += d.execs[id]
+			}
+			st.Executions = &n
+		}
+		if d.api == nfs.Paths && row.lookups > 0 {
+			st.Note = nfsJoin(st.Note, fmt.Sprintf("server looked up %s", nfsPlural(row.lookups, "name")))
+		}
+		for _, e := range d.extra[i] {
+			st.Note = nfsJoin(st.Note, e)
+		}
+	}
+	disk, err := nfs.ReadDisk(r.w.Disk(d.server))
+	if err != nil {
+		panic("scenarios: the nfs server's disk does not load: " + err.Error())
+	}
+	r.sys.Disk = disk
+	r.sys.Lost = d.lost
+	r.sys.History = d.history(disk)
+	r.sys.Stats.Counters = map[string]int{"path_lookups": d.lookups}
+	for k := range r.sys.Faults {
+		f := &r.sys.Faults[k]
+		switch f.Kind {
+		case "crash":
+			n := 0
+			for _, l := range d.lost {
+				if l.Node == f.Node && l.At == f.At {
+					n++
+				}
+			}
+			if n > 0 {
+				f.Detail = nfsJoin(f.Detail, fmt.Sprintf("lost %s of acknowledged data", nfsPlural(n, "block")))
+			}
+		case "restart":
+			if f.Node != "server" {
+				break
+			}
+			for _, at := range nfsSortedTimes(d.replays) {
+				if at.String() == f.At {
+					f.Detail = nfsJoin(f.Detail, fmt.Sprintf("replayed %s from NVRAM", nfsPlural(d.replays[at], "inode")))
+				}
+			}
+		}
+	}
+}
+
+// history checks, for every file the rows wrote, whether its final durable
+// blocks are the file as it stood at some point of the write history: the
+// initial contents, then each successful write or append row applied in
+// row order. The lecture's buffered server ends up with a disk that matches
+// no such point. A file a row created or removed is left out: its history
+// is not a sequence of block writes.
+func (d *nfsDriver) history(disk map[string][]string) map[string]string {
+	r := d.r
+	initial := map[string][]string{}
+	for _, f := range r.sc.Files {
+		initial[f.Path] = f.Blocks
+	}
+	written, skip := map[string]bool{}, map[string]bool{}
+	last := map[string]int{}
+	for i := range r.sc.Workload {
+		s := &r.sc.Workload[i]
+		switch s.Op {
+		case "write", "append":
+			written[s.File] = true
+		case "create", "remove", "mkdir":
+			skip[s.File] = true
+		}
+		if s.File != "" {
+			last[s.File] = i
+		}
+	}
+	out := map[string]string{}
+	for _, path := range sortedKeys(written) {
+		if skip[path] {
+			continue
+		}
+		state := append([]string{}, initial[path]...)
+		match := ""
+		final, onDisk := disk[path]
+		if onDisk && equalStrings(final, state) {
+			match = "the initial contents"
+		}
+		for i := range r.sc.Workload {
+			s, row := &r.sc.Workload[i], &d.rows[i]
+			if s.File != path || (s.Op != "write" && s.Op != "append") || !row.done || row.res.Err != nil || !row.res.HasBlock {
+				continue
+			}
+			b := row.res.Block
+			for len(state) <= b {
+				state = append(state, "")
+			}
+			state[b] = d.dataOf(i)
+			if onDisk && equalStrings(final, state) {
+				match = fmt.Sprintf("the file after row %d (%s writes %s to block %d)", i+1, s.Client, state[b], b)
+			}
+		}
+		var verdict string
+		switch {
+		case !onDisk:
+			verdict = "not on the disk"
+		case match == "":
+			verdict = fmt.Sprintf("[%s] matches no point in time of the write history", strings.Join(final, " "))
+		default:
+			verdict = fmt.Sprintf("[%s] is %s", strings.Join(final, " "), match)
+		}
+		out[path] = verdict
+		if onDisk && match == "" {
+			// The lecture's "no write failed, but disk state doesn't
+			// match any point in time": worth a note in the table.
+			st := &r.sys.Steps[last[path]]
+			st.Note = nfsJoin(st.Note, "final disk "+verdict)
+		}
+	}
+	return out
+}
+
+// CallStarted implements rpc.Observer: the call belongs to the row the
+// calling client is running, if any (a client's MNT at boot belongs to
+// none).
+func (d *nfsDriver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id rpc.CallID) {
+	r := d.r
+	r.sys.Stats.Calls[proc]++
+	cn, ok := r.w.Handler(from).(*nfs.ClientNode)
+	if !ok {
+		return
+	}
+	op, running := cn.Client().Running()
+	if !running {
+		return
+	}
+	st := &r.sys.Steps[op.Tag]
+	st.Calls = append(st.Calls, report.Call{From: r.w.Name(from), To: r.w.Name(to), Proc: proc})
+	d.calls[id] = callRef{op.Tag, len(st.Calls) - 1}
+	d.rows[op.Tag].calls = append(d.rows[op.Tag].calls, id)
+}
+
+// Attempt implements rpc.Observer: attempts counts the call's sends.
+func (d *nfsDriver) Attempt(at sim.Time, id rpc.CallID, n int) {
+	if ref, ok := d.calls[id]; ok {
+		d.r.sys.Steps[ref.step].Calls[ref.idx].Attempts = n
+	}
+}
+
+// Executed implements rpc.Observer.
+func (d *nfsDriver) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.CallID) {
+	d.execs[id]++
+	if d.onExecute != nil {
+		d.onExecute(id, proc)
+	}
+	d.execRow = -1
+	if ref, ok := d.calls[id]; ok {
+		d.execRow = ref.step
+	}
+}
+
+// CallDone implements rpc.Observer.
+func (d *nfsDriver) CallDone(sim.Time, rpc.CallID, error) {}
+
+// Dropped implements rpc.Observer.
+func (d *nfsDriver) Dropped(sim.Time, sim.NodeID, rpc.CallID, string) {}
+
+// CachedReply implements rpc.Observer.
+func (d *nfsDriver) CachedReply(sim.Time, sim.NodeID, rpc.CallID) {}
+
+// Lookup implements nfs.ServerObserver: a server resolved one name.
+func (d *nfsDriver) Lookup(at sim.Time, server sim.NodeID, dir uint32, name string) {
+	d.lookups++
+	if d.execRow >= 0 {
+		d.rows[d.execRow].lookups++
+	}
+}
+
+func nfsJoin(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func nfsPlural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// nfsSortedTimes returns a map's times in order.
+func nfsSortedTimes(m map[sim.Time]int) []sim.Time {
+	ts := make([]sim.Time, 0, len(m))
+	for t := range m {
+		ts = append(ts, t)
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
+	return ts
+}

@@ -1,0 +1,208 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sim-lecture/sim/report"
+)
+
+// runNFS loads a scenario from text and runs it.
+func runNFS(t *testing.T, text string) *report.Result {
+	t.Helper()
+	sc, err := Load("test.yaml", []byte(text))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	res, _, err := Run(sc, Options{})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return res
+}
+
+// stepSummary is what the tests compare of a step.
+type stepSummary struct {
+	Calls  string
+	Result string
+	Value  string
+}
+
+func summarize(sys report.System) []stepSummary {
+	var out []stepSummary
+	for _, st := range sys.Steps {
+		var procs []string
+		for _, c := range st.Calls {
+			procs = append(procs, c.Proc)
+		}
+		s := stepSummary{Calls: strings.Join(procs, ","), Result: st.Result}
+		if st.Value != nil {
+			s.Value = *st.Value
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// TestNFSLectureTable runs the built-in nfs_lecture_table and checks the
+// server action of every row against the lecture's last NFS slide.
+//
+// Lecture: "Nfs Protocol" (0 lookup, 10 read, 20 read, 30 get attr, 31 -,
+// 40 lookup, 50 keep local, 60 getattr, 70 write, 80 read (after getattr),
+// 81 read, 90 -, 100 lookup, 110 get attr, 120 -).
+func TestNFSLectureTable(t *testing.T) {
+	sc, err := Open("nfs_lecture_table")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := Run(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"LOOKUP", "READ", "READ", "GETATTR", "", "LOOKUP", "", "GETATTR", "WRITE", "GETATTR,READ", "READ",
+		"", "LOOKUP", "GETATTR", ""}
+	var got []string
+	for _, s := range summarize(res.Systems[0]) {
+		got = append(got, s.Calls)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("server actions (-want +got):\n%s", diff)
+	}
+	notes := map[int]string{
+		3:  "attr expired: GETATTR, unchanged: use local; read a2",
+		4:  "cached, attr fresh: use local; read a3",
+		6:  "buffered locally",
+		8:  "flush 1 dirty block in 20ms",
+		9:  "attr expired: GETATTR, changed: drop cache, READ; read b1-new",
+		10: "not cached: READ; read a3",
+	}
+	for i, n := range notes {
+		if got := res.Systems[0].Steps[i].Note; got != n {
+			t.Errorf("row %d note = %q; want %q", i+1, got, n)
+		}
+	}
+	if len(res.Violations) > 0 {
+		t.Errorf("violations: %+v", res.Violations)
+	}
+}
+
+// TestNFSClientCrash checks what the driver reports around a client crash:
+// the call in progress is interrupted, a row while the client is down
+// finds it down, the fds are gone after the restart, and the unflushed
+// write is reported lost.
+func TestNFSClientCrash(t *testing.T) {
+	res := runNFS(t, `
+name: client_crash
+systems: [nfs]
+files:
+  f: {blocks: [b0]}
+workload:
+  - {at: 0, client: A, op: open,  file: f, fd: x}
+  - {at: 1, client: A, op: write, fd: x, block: 0, data: mine}
+  - {at: 2, client: A, op: read,  fd: x, block: 0}
+  - {at: 3, client: B, op: open,  file: f, fd: y}
+  - {at: 4, client: A, op: read,  fd: x, block: 0}
+  - {at: 6, client: A, op: read,  fd: x, block: 0}
+  - {at: 7, client: A, op: open,  file: f, fd: z}
+faults:
+  - {at: 2.5, crash: server}
+  - {at: 3, crash: A}
+  - {at: 5, restart: A}
+  - {at: 6.5, restart: server}
+`)
+	sys := res.Systems[0]
+	want := []stepSummary{
+		{"LOOKUP", "ok", ""},
+		{"", "ok", ""},
+		{"", "ok", "mine"}, // its own dirty block: no call
+		{"LOOKUP", "ok", ""},
+		{"", "EHOSTDOWN", ""},
+		{"", "EBADF", ""},
+		{"LOOKUP", "ok", ""},
+	}
+	if diff := cmp.Diff(want, summarize(sys)); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	wantLost := []report.LostWrite{{Node: "A", At: "3s", File: "f", Block: 0, Data: "mine", Acknowledged: "1s"}}
+	if diff := cmp.Diff(wantLost, sys.Lost); diff != "" {
+		t.Errorf("lost (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(sys.Steps[1].Note, "LOST in A's crash at 3s") {
+		t.Errorf("the write's note %q does not report the loss", sys.Steps[1].Note)
+	}
+}
+
+// TestNFSInterrupted checks a call cut short by its own client's crash and
+// a soft mount giving up.
+func TestNFSInterrupted(t *testing.T) {
+	res := runNFS(t, `
+name: interrupted
+systems: [nfs]
+nfs: {mount: soft, retrans: 2}
+files:
+  f: {blocks: [b0]}
+workload:
+  - {at: 0, client: A, op: open, file: f, fd: x}
+  - {at: 0, client: B, op: open, file: f, fd: x}
+  - {at: 1, client: A, op: read, fd: x, block: 0}
+  - {at: 1, client: B, op: read, fd: x, block: 0}
+faults:
+  - {at: 0.5, crash: server}
+  - {at: 2, crash: A}
+`)
+	got := summarize(res.Systems[0])
+	want := []stepSummary{{"LOOKUP", "ok", ""}, {"LOOKUP", "ok", ""}, {"READ", "EINTR", ""}, {"READ", "ETIMEDOUT", ""}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	if a := res.Systems[0].Steps[3].Calls[0].Attempts; a != 3 {
+		t.Errorf("soft READ sent %d times; want 3 (retrans 2)", a)
+	}
+}
+
+// TestNFSBadInput checks that what the loader cannot catch about the files
+// is an error naming the file, not a panic.
+func TestNFSBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name, files, want string
+	}{
+		{"block too big", "f: {blocks: [" + strings.Repeat("x", 8193) + "]}", "more than NFS's 8192"},
+		{"file in a file", "a: {blocks: [x]}\n  a/b: {blocks: [y]}", "a is a file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc, err := Load("bad.yaml", []byte("name: bad\nsystems: [nfs]\nfiles:\n  "+tc.files+
+				"\nworkload:\n  - {at: 0, client: A, op: stat, file: a}\n"))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			_, _, err = Run(sc, Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.yaml") {
+				t.Errorf("Run error = %v; want one naming bad.yaml and saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestNFSDeterminism runs every built-in NFS scenario twice and compares
+// the trace hashes.
+func TestNFSDeterminism(t *testing.T) {
+	for _, name := range BuiltInNames() {
+		if !strings.HasPrefix(name, "nfs_") {
+			continue
+		}
+		sc, err := Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _, err := Run(sc, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _, _ := Run(sc, Options{})
+		if a.Systems[0].TraceHash != b.Systems[0].TraceHash {
+			t.Errorf("%s: trace hash %s then %s", name, a.Systems[0].TraceHash, b.Systems[0].TraceHash)
+		}
+	}
+}
