@@ -61,6 +61,51 @@ func writeJSON(buf *bytes.Buffer, r *Result) error {
 // width is the display width of s: its rune count (cells are plain text).
 func width(s string) int { return utf8.RuneCountInString(s) }
 
+// TableText renders the header and rows of t as aligned plain text, the
+// table of `sim run`'s default output, one line per row.
+func TableText(t *Table) string {
+	var buf strings.Builder
+	widths := make([]int, len(t.Columns))
+	for i, c := range t.Columns {
+		widths[i] = width(c)
+	}
+	for _, row := range t.Rows {
+		for i, c := range row {
+			if i < len(widths) && width(c) > widths[i] {
+				widths[i] = width(c)
+			}
+		}
+	}
+	line := func(cells []string) {
+		var b strings.Builder
+		for i := range widths {
+			c := ""
+			if i < len(cells) {
+				c = cells[i]
+			}
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(c)
+			if i < len(widths)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-width(c)))
+			}
+		}
+		buf.WriteString(strings.TrimRight(b.String(), " "))
+		buf.WriteString("\n")
+	}
+	line(t.Columns)
+	rule := make([]string, len(widths))
+	for i, w := range widths {
+		rule[i] = strings.Repeat("-", w)
+	}
+	line(rule)
+	for _, row := range t.Rows {
+		line(row)
+	}
+	return buf.String()
+}
+
 func writeText(buf *bytes.Buffer, r *Result) {
 	fmt.Fprintf(buf, "%s (seed %d)\n", r.Scenario, r.Seed)
 	if r.Description != "" {
@@ -72,44 +117,7 @@ func writeText(buf *bytes.Buffer, r *Result) {
 		if t.Title != "" {
 			fmt.Fprintf(buf, "%s\n\n", t.Title)
 		}
-		widths := make([]int, len(t.Columns))
-		for i, c := range t.Columns {
-			widths[i] = width(c)
-		}
-		for _, row := range t.Rows {
-			for i, c := range row {
-				if i < len(widths) && width(c) > widths[i] {
-					widths[i] = width(c)
-				}
-			}
-		}
-		line := func(cells []string) {
-			var b strings.Builder
-			for i := range widths {
-				c := ""
-				if i < len(cells) {
-					c = cells[i]
-				}
-				if i > 0 {
-					b.WriteString("  ")
-				}
-				b.WriteString(c)
-				if i < len(widths)-1 {
-					b.WriteString(strings.Repeat(" ", widths[i]-width(c)))
-				}
-			}
-			buf.WriteString(strings.TrimRight(b.String(), " "))
-			buf.WriteString("\n")
-		}
-		line(t.Columns)
-		rule := make([]string, len(widths))
-		for i, w := range widths {
-			rule[i] = strings.Repeat("-", w)
-		}
-		line(rule)
-		for _, row := range t.Rows {
-			line(row)
-		}
+		buf.WriteString(TableText(t))
 		if len(t.Notes) > 0 {
 			buf.WriteString("\n")
 			for _, n := range t.Notes {
