@@ -115,7 +115,7 @@ func (d *afsDriver) started(r *run, name string, n *afs.Node) {
 	case n.Client != nil && n.Client.StartNote() != "":
 		note = fmt.Sprintf("at %s %s %s", r.w.Now(), name, n.Client.StartNote())
 	case n.Server != nil && n.Server.Epoch() > 0:
-		note = fmt.Sprintf("at %s %s restarted without its callbacks: told %s to recheck", r.w.Now(), name, afsCount(n.Server.Recovering(), "client"))
+		note = fmt.Sprintf("at %s %s restarted without its callbacks: told %s to recheck", r.w.Now(), name, plural(n.Server.Recovering(), "client", "clients"))
 	}
 	d.note(r, note)
 }
@@ -126,25 +126,7 @@ func (d *afsDriver) note(r *run, note string) {
 		return
 	}
 	st := &r.sys.Steps[r.current]
-	st.Note = afsJoin(st.Note, note)
-}
-
-// afsCount writes "1 file", "2 files".
-func afsCount(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
-func afsJoin(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	}
-	return a + "; " + b
+	st.Note = joinNote(st.Note, note)
 }
 
 // afsNode returns a node's current afs.Node, or nil while it is down.
@@ -179,11 +161,11 @@ func (d *afsDriver) step(r *run, i int) {
 		st := &r.sys.Steps[i]
 		st.Result = rpc.ErrorName(res.Err)
 		st.Value = res.Value
-		st.Note = afsJoin(res.Note, st.Note)
+		st.Note = joinNote(res.Note, st.Note)
 		took := r.w.Now().Sub(start)
 		st.Latency = sim.FormatDuration(took)
 		if took >= time.Second {
-			st.Note = afsJoin(st.Note, "returned after "+ms(r.w.Now()-start))
+			st.Note = joinNote(st.Note, "returned after "+ms(r.w.Now()-start))
 		}
 	}
 	cm := n.Client
@@ -231,8 +213,8 @@ func (d *afsDriver) fault(r *run, f *Fault) bool {
 			r.recordFault(f, f.Node, "no effect: not a file server")
 		default:
 			k := n.Server.LowMemory()
-			r.recordFault(f, f.Node, "dropped "+afsCount(k, "callback promise"))
-			d.note(r, fmt.Sprintf("low memory at %s: %s dropped %s", r.w.Now(), f.Node, afsCount(k, "callback promise")))
+			r.recordFault(f, f.Node, "dropped "+plural(k, "callback promise", "callback promises"))
+			d.note(r, fmt.Sprintf("low memory at %s: %s dropped %s", r.w.Now(), f.Node, plural(k, "callback promise", "callback promises")))
 		}
 		return true
 	case "move_volume":
@@ -277,7 +259,7 @@ func (d *afsDriver) moveVolume(r *run, f *Fault) string {
 	}
 	dst.Server.AttachVolume(dump)
 	vl.VLDB.SetLocation(f.Volume, f.Server)
-	return fmt.Sprintf("moved from %s to %s with %s and %s", from, f.Server, afsCount(len(dump.Files), "file"), afsCount(len(dump.Promises), "callback promise"))
+	return fmt.Sprintf("moved from %s to %s with %s and %s", from, f.Server, plural(len(dump.Files), "file", "files"), plural(len(dump.Promises), "callback promise", "callback promises"))
 }
 
 func (d *afsDriver) finish(r *run) {
@@ -287,10 +269,10 @@ func (d *afsDriver) finish(r *run) {
 		id := r.node(s.Client)
 		if !r.w.Up(id) || r.w.Env(id).Incarnation() != d.pending[i] {
 			st.Result = "ECANCELED"
-			st.Note = afsJoin(st.Note, fmt.Sprintf("client %s crashed before the operation completed", s.Client))
+			st.Note = joinNote(st.Note, fmt.Sprintf("client %s crashed before the operation completed", s.Client))
 		} else {
 			st.Result = "EINPROGRESS"
-			st.Note = afsJoin(st.Note, "not complete at the end of the run")
+			st.Note = joinNote(st.Note, "not complete at the end of the run")
 		}
 	}
 	for i := range r.sys.Steps {
@@ -302,7 +284,7 @@ func (d *afsDriver) finish(r *run) {
 			}
 		}
 		if len(to) > 0 {
-			st.Note = afsJoin(st.Note, "callback breaks to "+strings.Join(to, ", "))
+			st.Note = joinNote(st.Note, "callback breaks to "+strings.Join(to, ", "))
 		}
 	}
 	r.sys.Disk = d.disk(r)

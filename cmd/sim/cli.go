@@ -102,6 +102,22 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseCommand parses a command's flags and positional arguments. ok is
+// false when the command is done: --help was printed (code 0) or the flags
+// were wrong (code 2, the flag package has said why).
+func parseCommand(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos []string, code int, ok bool) {
+	fs.SetOutput(stdout) // --help goes to stdout and exits 0
+	pos, err := parseInterspersed(fs, args)
+	fs.SetOutput(stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, exitOK, false
+	}
+	if err != nil {
+		return nil, exitBadInput, false
+	}
+	return pos, exitOK, true
+}
+
 func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -120,14 +136,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "also write the table, the JSON result, the event traces and a space-time diagram per system into this directory")
 	var sets setFlags
 	fs.Var(&sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
-	fs.SetOutput(stdout)
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	fs.SetOutput(stderr)
-	if err != nil {
-		return exitBadInput
+	pos, code, ok := parseCommand(fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(stderr, "sim run: want exactly one scenario file or name, got %d\n", len(pos))
@@ -219,14 +230,9 @@ func writeOut(dir string, res *report.Result, worlds []*sim.World) error {
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", "sim validate FILE.yaml|NAME\n\nParses and checks a scenario without running it.", stderr)
-	fs.SetOutput(stdout)
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	fs.SetOutput(stderr)
-	if err != nil {
-		return exitBadInput
+	pos, code, ok := parseCommand(fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(stderr, "sim validate: want exactly one scenario file or name, got %d\n", len(pos))
@@ -256,14 +262,9 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 
 func cmdList(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("list", "sim list\n\nLists the built-in scenarios with one-line descriptions.", stderr)
-	fs.SetOutput(stdout)
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	fs.SetOutput(stderr)
-	if err != nil {
-		return exitBadInput
+	pos, code, ok := parseCommand(fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if len(pos) != 0 {
 		fmt.Fprintf(stderr, "sim list: takes no arguments\n")

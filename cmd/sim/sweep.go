@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -81,14 +79,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "how many runs at once")
 	out := fs.String("out", "", "the directory to write the CSV files and the plots into (required)")
 	title := fs.String("title", "", "the plot's title (default: the scenario, the metrics and the key)")
-	fs.SetOutput(stdout)
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	fs.SetOutput(stderr)
-	if err != nil {
-		return exitBadInput
+	pos, code, ok := parseCommand(fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "sim sweep: "+format+"\n", a...)
