@@ -56,8 +56,11 @@ type System struct {
 	History map[string]string `json:"history,omitempty"`
 	// RTT lists the reliable transport's RTT samples in the order they were
 	// taken, with the SRTT and RTO that followed each (system reliable).
-	RTT   []RTTSample `json:"rtt,omitempty"`
-	Stats Stats       `json:"stats"`
+	RTT []RTTSample `json:"rtt,omitempty"`
+	// Phases is the load per phase of the run (scenario option
+	// report.phases).
+	Phases []Phase `json:"phases,omitempty"`
+	Stats  Stats   `json:"stats"`
 	// End is the virtual time at which the run ended.
 	End string `json:"end"`
 	// Events is how many events the run took.
@@ -220,4 +223,19 @@ type Table struct {
 	Rows    [][]string `json:"rows"`
 	// Notes are printed under the table (text and Markdown only).
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Phase is the server load during one phase of a run.
+type Phase struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Clients is how many clients had workload rows in the phase.
+	Clients int `json:"clients"`
+	// Calls counts the RPCs clients made to servers, started by the
+	// phase's rows; CallsPerSecond is Calls over the phase's length.
+	Calls          int     `json:"calls"`
+	CallsPerSecond float64 `json:"calls_per_second"`
+	// Callbacks counts the RPCs servers made to clients (AFS callback
+	// breaks).
+	Callbacks int `json:"callbacks"`
 }

@@ -39,7 +39,11 @@ func TestDocsTablesUpToDate(t *testing.T) {
 					failed = append(failed, err.Error())
 					return m
 				}
-				tables[name] = report.TableText(res.Table)
+				text := report.TableText(res.Table)
+				if len(res.Table.Notes) > 0 {
+					text += "\n" + strings.Join(res.Table.Notes, "\n") + "\n"
+				}
+				tables[name] = text
 			}
 			if g[3] != tables[name] && !*update {
 				t.Errorf("%s: the table of %s is out of date (-doc +sim run):\n%s", path, name, cmp.Diff(g[3], tables[name]))

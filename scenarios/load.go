@@ -208,6 +208,10 @@ func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 	if n := v.block(l, top, "limits"); n != nil {
 		l.limits(n)
 	}
+	if n := top.get("report"); n != nil {
+		o := l.fields(n, "report", []string{"phases"})
+		l.setDuration(o, "phases", &sc.Report.Phases, true)
+	}
 	if n := top.get("nodes"); n != nil {
 		l.nodes(n)
 	}
@@ -248,7 +252,7 @@ func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 
 // topKeys are the keys of the top-level mapping.
 var topKeys = []string{"name", "description", "seed", "systems", "network", "nodes", "pipe", "nfs", "afs",
-	"reliable", "rpc", "disk", "limits", "files", "workload", "faults", "variants", "expect"}
+	"reliable", "rpc", "disk", "limits", "report", "files", "workload", "faults", "variants", "expect"}
 
 // scenarioName is the form of a scenario's name.
 var scenarioName = regexp.MustCompile(`^[a-z0-9_-]+$`)

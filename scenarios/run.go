@@ -60,6 +60,7 @@ func Run(sc *Scenario, opt Options) (*report.Result, []*sim.World, error) {
 	}
 	res.Violations = append(res.Violations, checkExpectations(sc, res)...)
 	res.Table = buildTable(sc, res)
+	addPhases(sc, res)
 	return res, worlds, nil
 }
 

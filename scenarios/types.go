@@ -45,6 +45,8 @@ type Scenario struct {
 	Disk DiskOptions
 	// Limits bound each system's run.
 	Limits Limits
+	// Report holds options of the output.
+	Report ReportOptions
 	// Files is the server's initial tree, in the order of the file.
 	Files []File
 	// Workload is the timeline, one Step per row, in the order of the file
@@ -213,6 +215,16 @@ type DiskOptions struct {
 	WriteLatency time.Duration
 	// ReadLatency is the time a read takes (default 0).
 	ReadLatency time.Duration
+}
+
+// ReportOptions are options of the output, in the top-level `report`
+// block.
+type ReportOptions struct {
+	// Phases, when above 0, cuts the run into phases of this length and
+	// reports, per system and phase, the clients active and the calls made
+	// to servers per second (`report: {phases: 30s}`): how the server's
+	// load grows as clients join.
+	Phases time.Duration
 }
 
 // Limits bound each system's run.
