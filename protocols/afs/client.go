@@ -321,6 +321,24 @@ func fail(err error, note string) Result { return Result{Err: err, Note: note} }
 // volumeOf finds the volume of path in the mount table.
 func (c *CacheManager) volumeOf(path string) (string, bool) { return VolumeOf(c.cfg.Volumes, path) }
 
+// volumeFor finds the volume of path, or ends the operation with ENOENT.
+func (c *CacheManager) volumeFor(path string, end func(Result)) (string, bool) {
+	vol, ok := c.volumeOf(path)
+	if !ok {
+		end(fail(ErrNoEnt, path+" is in no volume"))
+	}
+	return vol, ok
+}
+
+// openFD returns the open file fd, or ends the operation with EBADF.
+func (c *CacheManager) openFD(fd string, end func(Result)) *openFile {
+	f := c.fds[fd]
+	if f == nil {
+		end(fail(ErrBadF, "fd "+fd+" is not open"))
+	}
+	return f
+}
+
 // Open opens path as fd: from the cache under a valid callback, after a
 // FETCHSTATUS if the cached copy must be rechecked, otherwise by fetching
 // the whole file.
@@ -331,9 +349,8 @@ func (c *CacheManager) Open(fd, path string, done func(Result)) {
 			end(fail(ErrBadF, "fd "+fd+" is already open"))
 			return
 		}
-		vol, ok := c.volumeOf(path)
+		vol, ok := c.volumeFor(path, end)
 		if !ok {
-			end(fail(ErrNoEnt, path+" is in no volume"))
 			return
 		}
 		e := c.files[path]
@@ -395,19 +412,27 @@ func (c *CacheManager) recheck(path, vol string, done func(same, cb bool, err er
 			done(false, false, ErrIO)
 			return
 		}
-		e := c.files[path]
-		if e == nil || e.version != st.Version {
-			c.drop(path, "cached copy stale")
-			c.noteEpoch(ctx.server, st.Epoch)
-			done(false, false, nil)
-			return
-		}
-		cb := c.acceptCallback(path, ctx, st)
-		if cb {
-			e.cb, e.cbInfo = true, c.callbackInfo(ctx, st)
-		}
-		done(true, cb, nil)
+		same, cb := c.checkStatus(path, ctx, st)
+		done(same, cb, nil)
 	})
+}
+
+// checkStatus applies a FETCHSTATUS reply to the cached copy of path: a
+// copy of the reply's version is current and takes its callback if that
+// can be trusted; any other copy is stale and dropped. It reports whether
+// the copy is current and whether a callback came with it.
+func (c *CacheManager) checkStatus(path string, ctx callCtx, st FileStatus) (same, cb bool) {
+	e := c.files[path]
+	if e == nil || e.version != st.Version {
+		c.drop(path, "cached copy stale")
+		c.noteEpoch(ctx.server, st.Epoch)
+		return false, false
+	}
+	cb = c.acceptCallback(path, ctx, st)
+	if cb {
+		e.cb, e.cbInfo = true, c.callbackInfo(ctx, st)
+	}
+	return true, cb
 }
 
 // fetchOpen fetches the whole file and opens fd on it.
@@ -423,7 +448,6 @@ func (c *CacheManager) fetchOpen(fd, path, vol string, issued sim.Time, note str
 			return
 		}
 		cb := c.install(path, vol, ctx, fr.Status, fr.Data)
-		delete(c.dropped, path)
 		c.fds[fd] = &openFile{path: path, volume: vol, version: fr.Status.Version, openedAt: issued, data: append([]string(nil), fr.Data...)}
 		end(Result{Note: note + noCallback(cb), Version: fr.Status.Version, Source: SourceFetched})
 	})
@@ -465,7 +489,9 @@ func (c *CacheManager) callbackInfo(ctx callCtx, st FileStatus) CallbackInfo {
 
 // install puts a whole file in the cache (memory and disk), with the
 // reply's callback if it can be trusted, and reports whether it could.
+// The reason an earlier copy was dropped no longer applies.
 func (c *CacheManager) install(path, vol string, ctx callCtx, st FileStatus, data []string) bool {
+	delete(c.dropped, path)
 	if c.staleReply(path, ctx, st.Version) {
 		c.noteEpoch(ctx.server, st.Epoch)
 		return false
@@ -501,9 +527,8 @@ func (c *CacheManager) noteEpoch(server sim.NodeID, epoch uint32) {
 // Read returns a block of the open copy: a local operation.
 func (c *CacheManager) Read(fd string, block int, done func(Result)) {
 	c.run(done, func(end func(Result)) {
-		f := c.fds[fd]
+		f := c.openFD(fd, end)
 		if f == nil {
-			end(fail(ErrBadF, "fd "+fd+" is not open"))
 			return
 		}
 		v := ""
@@ -524,9 +549,8 @@ func (c *CacheManager) Read(fd string, block int, done func(Result)) {
 // server with the whole file at close.
 func (c *CacheManager) Write(fd string, block int, data string, done func(Result)) {
 	c.run(done, func(end func(Result)) {
-		f := c.fds[fd]
+		f := c.openFD(fd, end)
 		if f == nil {
-			end(fail(ErrBadF, "fd "+fd+" is not open"))
 			return
 		}
 		for len(f.data) <= block {
@@ -541,9 +565,8 @@ func (c *CacheManager) Write(fd string, block int, data string, done func(Result
 // Append adds a block at the end of the open copy.
 func (c *CacheManager) Append(fd, data string, done func(Result)) {
 	c.run(done, func(end func(Result)) {
-		f := c.fds[fd]
+		f := c.openFD(fd, end)
 		if f == nil {
-			end(fail(ErrBadF, "fd "+fd+" is not open"))
 			return
 		}
 		f.data = append(f.data, data)
@@ -556,8 +579,7 @@ func (c *CacheManager) Append(fd, data string, done func(Result)) {
 // here, since reads and writes name their block.
 func (c *CacheManager) Seek(fd string, block int, done func(Result)) {
 	c.run(done, func(end func(Result)) {
-		if c.fds[fd] == nil {
-			end(fail(ErrBadF, "fd "+fd+" is not open"))
+		if c.openFD(fd, end) == nil {
 			return
 		}
 		end(Result{Note: "local"})
@@ -569,9 +591,8 @@ func (c *CacheManager) Seek(fd string, block int, done func(Result)) {
 // writer's promise.
 func (c *CacheManager) Close(fd string, done func(Result)) {
 	c.run(done, func(end func(Result)) {
-		f := c.fds[fd]
+		f := c.openFD(fd, end)
 		if f == nil {
-			end(fail(ErrBadF, "fd "+fd+" is not open"))
 			return
 		}
 		delete(c.fds, fd)
@@ -590,7 +611,6 @@ func (c *CacheManager) Close(fd string, done func(Result)) {
 				return
 			}
 			c.install(f.path, f.volume, ctx, st, f.data)
-			delete(c.dropped, f.path)
 			end(Result{Note: fmt.Sprintf("whole file stored as version %d", st.Version), Version: st.Version})
 		})
 	})
@@ -603,9 +623,8 @@ func (c *CacheManager) Create(path, fd string, done func(Result)) {
 			end(fail(ErrBadF, "fd "+fd+" is already open"))
 			return
 		}
-		vol, ok := c.volumeOf(path)
+		vol, ok := c.volumeFor(path, end)
 		if !ok {
-			end(fail(ErrNoEnt, path+" is in no volume"))
 			return
 		}
 		c.call(vol, path, ProcCreate, marshal(&FileArgs{Volume: vol, Path: path}), func(res []byte, err error, ctx callCtx) {
@@ -619,7 +638,6 @@ func (c *CacheManager) Create(path, fd string, done func(Result)) {
 				return
 			}
 			c.install(path, vol, ctx, st, nil)
-			delete(c.dropped, path)
 			if fd != "" {
 				c.fds[fd] = &openFile{path: path, volume: vol, version: st.Version, openedAt: c.env.Now(), data: []string{}}
 			}
@@ -631,9 +649,8 @@ func (c *CacheManager) Create(path, fd string, done func(Result)) {
 // Remove removes a file.
 func (c *CacheManager) Remove(path string, done func(Result)) {
 	c.run(done, func(end func(Result)) {
-		vol, ok := c.volumeOf(path)
+		vol, ok := c.volumeFor(path, end)
 		if !ok {
-			end(fail(ErrNoEnt, path+" is in no volume"))
 			return
 		}
 		c.call(vol, path, ProcRemove, marshal(&FileArgs{Volume: vol, Path: path}), func(_ []byte, err error, _ callCtx) {
@@ -650,9 +667,8 @@ func (c *CacheManager) Remove(path string, done func(Result)) {
 // MakeDir creates a directory.
 func (c *CacheManager) MakeDir(path string, done func(Result)) {
 	c.run(done, func(end func(Result)) {
-		vol, ok := c.volumeOf(path)
+		vol, ok := c.volumeFor(path, end)
 		if !ok {
-			end(fail(ErrNoEnt, path+" is in no volume"))
 			return
 		}
 		c.call(vol, path, ProcMakeDir, marshal(&FileArgs{Volume: vol, Path: path}), func(_ []byte, err error, _ callCtx) {
@@ -669,9 +685,8 @@ func (c *CacheManager) MakeDir(path string, done func(Result)) {
 // callback, else with FETCHSTATUS.
 func (c *CacheManager) Stat(path string, done func(Result)) {
 	c.run(done, func(end func(Result)) {
-		vol, ok := c.volumeOf(path)
+		vol, ok := c.volumeFor(path, end)
 		if !ok {
-			end(fail(ErrNoEnt, path+" is in no volume"))
 			return
 		}
 		if e := c.files[path]; e != nil && c.valid(e) {
@@ -691,16 +706,7 @@ func (c *CacheManager) Stat(path string, done func(Result)) {
 				end(fail(ErrIO, "FETCHSTATUS reply did not unmarshal"))
 				return
 			}
-			if e := c.files[path]; e != nil {
-				if e.version == st.Version {
-					if c.acceptCallback(path, ctx, st) {
-						e.cb, e.cbInfo = true, c.callbackInfo(ctx, st)
-					}
-				} else {
-					c.drop(path, "cached copy stale")
-				}
-			}
-			c.noteEpoch(ctx.server, st.Epoch)
+			c.checkStatus(path, ctx, st)
 			end(Result{Note: fmt.Sprintf("version %d, %d blocks", st.Version, st.Blocks), Version: st.Version})
 		})
 	})

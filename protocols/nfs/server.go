@@ -334,20 +334,26 @@ func (s *Server) inodeOf(h FHandle) (uint32, Status) {
 
 // lookupName resolves name in directory dir: one path lookup.
 func (s *Server) lookupName(dir uint32, name string) (uint32, Status) {
-	d := s.fs.get(dir)
-	if d.Type != NFDIR {
-		return 0, ErrNotDir
-	}
-	if st := checkName(name); st != OK {
+	if st := s.checkEntry(dir, name); st != OK {
 		return 0, st
 	}
 	s.lookups++
 	s.obs.Lookup(s.env.Now(), s.env.Self(), dir, name)
+	d := s.fs.get(dir)
 	i, ok := d.find(name)
 	if !ok {
 		return 0, ErrNoEnt
 	}
 	return d.Entries[i].Ino, OK
+}
+
+// checkEntry checks that dir is a directory and name a name to create,
+// look up or remove in it.
+func (s *Server) checkEntry(dir uint32, name string) Status {
+	if s.fs.get(dir).Type != NFDIR {
+		return ErrNotDir
+	}
+	return checkName(name)
 }
 
 // checkName checks a name to create or look up in a directory.
@@ -465,6 +471,20 @@ func (s *Server) fattr(ino uint32) Fattr {
 	return a
 }
 
+// setModeOwner sets the mode, owner and group that sa gives; NoValue leaves
+// one as it is.
+func setModeOwner(n *inodeRec, sa Sattr) {
+	if sa.Mode != NoValue {
+		n.Mode = sa.Mode & 0o7777
+	}
+	if sa.UID != NoValue {
+		n.UID = sa.UID
+	}
+	if sa.GID != NoValue {
+		n.GID = sa.GID
+	}
+}
+
 // touch records a change of inode n now.
 func (s *Server) touch(n *inodeRec) {
 	now := int64(s.env.Now())
@@ -526,15 +546,7 @@ func (s *Server) setattr(c *rpc.Call) {
 		n.Blocks = n.Blocks[:nb]
 		s.touch(n)
 	}
-	if sa.Mode != NoValue {
-		n.Mode = sa.Mode & 0o7777
-	}
-	if sa.UID != NoValue {
-		n.UID = sa.UID
-	}
-	if sa.GID != NoValue {
-		n.GID = sa.GID
-	}
+	setModeOwner(n, sa)
 	if sa.Atime != noTime {
 		n.Atime = int64(sa.Atime.Time())
 	}
@@ -548,16 +560,8 @@ func (s *Server) setattr(c *rpc.Call) {
 
 func (s *Server) lookup(c *rpc.Call) {
 	if s.byPath() {
-		var a PathArgs
-		if !decode(c, &a) {
-			return
-		}
-		ino, st := s.walk(a.Path)
-		if st != OK {
-			reply(c, st, nil)
-			return
-		}
-		reply(c, OK, s.fattr(ino))
+		// By path, LOOKUP is GETATTR: the walk does the lookups.
+		s.getattr(c)
 		return
 	}
 	var a DirOpArgs
@@ -741,11 +745,8 @@ func (s *Server) create(c *rpc.Call, typ Ftype) {
 		dir, st = s.inodeOf(a.Where.Dir)
 		name, sa = a.Where.Name, a.Attributes
 	}
-	if st == OK && s.fs.get(dir).Type != NFDIR {
-		st = ErrNotDir
-	}
 	if st == OK {
-		st = checkName(name)
+		st = s.checkEntry(dir, name)
 	}
 	if st == OK {
 		if _, exists := s.fs.get(dir).find(name); exists {
@@ -763,15 +764,7 @@ func (s *Server) create(c *rpc.Call, typ Ftype) {
 		n.Mode, n.Nlink = 0o755, 2
 		d.Nlink++
 	}
-	if sa.Mode != NoValue {
-		n.Mode = sa.Mode & 0o7777
-	}
-	if sa.UID != NoValue {
-		n.UID = sa.UID
-	}
-	if sa.GID != NoValue {
-		n.GID = sa.GID
-	}
+	setModeOwner(n, sa)
 	s.touch(n)
 	n.Atime = n.Mtime
 	d.link(name, ino)
@@ -790,11 +783,8 @@ func (s *Server) remove(c *rpc.Call, dirs bool) {
 	if !ok {
 		return
 	}
-	if st == OK && s.fs.get(dir).Type != NFDIR {
-		st = ErrNotDir
-	}
 	if st == OK {
-		st = checkName(name)
+		st = s.checkEntry(dir, name)
 	}
 	var ino uint32
 	if st == OK {
@@ -823,12 +813,7 @@ func (s *Server) remove(c *rpc.Call, dirs bool) {
 	d, n := s.fs.get(dir), s.fs.get(ino)
 	d.unlink(name)
 	s.touch(d)
-	if n.Type == NFDIR {
-		d.Nlink--
-		s.fs.free(ino)
-	} else if n.Nlink--; n.Nlink == 0 {
-		s.fs.free(ino)
-	} else {
+	if s.dropLink(d, ino) {
 		n.Ctime = int64(s.env.Now())
 	}
 	s.commit(c, []uint32{dir, ino}, func() { reply(c, OK, nil) })
@@ -901,12 +886,7 @@ func (s *Server) rename(c *rpc.Call) {
 	changed := []uint32{toDir}
 	if victim != 0 {
 		td.unlink(toName)
-		if v := s.fs.get(victim); v.Type == NFDIR {
-			td.Nlink--
-			s.fs.free(victim)
-		} else if v.Nlink--; v.Nlink == 0 {
-			s.fs.free(victim)
-		}
+		s.dropLink(td, victim)
 	}
 	td.link(toName, ino)
 	fd.unlink(fromName)
@@ -923,6 +903,24 @@ func (s *Server) rename(c *rpc.Call) {
 		changed = append(changed, victim)
 	}
 	s.commit(c, changed, func() { reply(c, OK, nil) })
+}
+
+// dropLink counts one link fewer to inode ino, whose name in directory d
+// was just unlinked, and frees ino once no name is left (a directory has
+// only the one, and its ".." no longer counts against d). It reports
+// whether ino is still in use.
+func (s *Server) dropLink(d *inodeRec, ino uint32) bool {
+	n := s.fs.get(ino)
+	if n.Type == NFDIR {
+		d.Nlink--
+		s.fs.free(ino)
+		return false
+	}
+	if n.Nlink--; n.Nlink == 0 {
+		s.fs.free(ino)
+		return false
+	}
+	return true
 }
 
 // inside reports whether directory ino is dir or one of its ancestors.
