@@ -47,7 +47,7 @@ func TestWindow(t *testing.T) {
 				t.Errorf("A stats = %+v; want 7 acked of 7 segments, none left", st)
 			}
 			// Reference: RFC 6298 (5.2): all acknowledged, timer stopped.
-			if live := a.env.live(); len(live) != 0 {
+			if live := a.env.LiveTimers(); len(live) != 0 {
 				t.Errorf("live timers after all acked: %+v", live)
 			}
 		})
@@ -71,7 +71,7 @@ func TestCumulativeAck(t *testing.T) {
 	if st := a.ep.Stats(nB); st.Acked != 5 || st.Unacked != 0 {
 		t.Errorf("A after ACK 6: %+v; want all 5 acked", st)
 	}
-	if live := a.env.live(); len(live) != 0 {
+	if live := a.env.LiveTimers(); len(live) != 0 {
 		t.Errorf("live timers after ACK 6: %+v; want none (RFC 6298 (5.2))", live)
 	}
 }
@@ -169,8 +169,8 @@ func TestRetransmissionTimerVectorC(t *testing.T) {
 		t.Errorf("observer (-want +got):\n%s", diff)
 	}
 	var armed []time.Duration
-	for _, tm := range a.env.timers {
-		armed = append(armed, tm.d)
+	for _, tm := range a.env.Timers {
+		armed = append(armed, tm.Duration)
 	}
 	wantArmed := []time.Duration{
 		time.Second, 2 * time.Second, 4 * time.Second, // DATA 1 and its backoffs
@@ -237,8 +237,8 @@ func TestBackoff(t *testing.T) {
 				a.fire(t)
 			}
 			var got []time.Duration
-			for _, tm := range a.env.timers {
-				got = append(got, tm.d)
+			for _, tm := range a.env.Timers {
+				got = append(got, tm.Duration)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("timer durations (-want +got):\n%s", diff)
@@ -275,8 +275,8 @@ func TestPeerDownFailsAfterMaxRetries(t *testing.T) {
 	if diff := cmp.Diff([]string{"DATA 1", "DATA 1", "DATA 1", "DATA 1"}, labels(a.take(t))); diff != "" {
 		t.Errorf("sent (-want +got):\n%s", diff)
 	}
-	if a.env.now != sim.Time(15*time.Second) {
-		t.Errorf("failed at %v; want 15s (1+2+4+8)", a.env.now)
+	if a.env.Clock != sim.Time(15*time.Second) {
+		t.Errorf("failed at %v; want 15s (1+2+4+8)", a.env.Clock)
 	}
 	want := []failure{{Peer: nB, Msgs: []string{"m1", "m2"}, Err: ErrTimeout}}
 	if diff := cmp.Diff(want, a.app.fails, cmpErrors); diff != "" {
@@ -286,7 +286,7 @@ func TestPeerDownFailsAfterMaxRetries(t *testing.T) {
 	if st.Retransmissions != 3 || st.Failures != 1 || st.GivenUp != 2 || st.Unacked+st.Queued != 0 {
 		t.Errorf("stats = %+v", st)
 	}
-	if live := a.env.live(); len(live) != 0 {
+	if live := a.env.LiveTimers(); len(live) != 0 {
 		t.Errorf("live timers after failure: %+v", live)
 	}
 	// The next message opens a new stream, numbered on from DATA 1 (m2
@@ -391,8 +391,8 @@ func TestIncarnationRules(t *testing.T) {
 			if tt.rejected > 0 && len(b.app.got) != delivered {
 				t.Errorf("a rejected segment was delivered: %v", b.app.got)
 			}
-			if tt.rejected > 0 && !strings.Contains(strings.Join(b.env.notes, "\n"), "reliable: reject") {
-				t.Errorf("rejection not traced: %q", b.env.notes)
+			if tt.rejected > 0 && !strings.Contains(strings.Join(b.env.Notes, "\n"), "reliable: reject") {
+				t.Errorf("rejection not traced: %q", b.env.Notes)
 			}
 		})
 	}
@@ -463,13 +463,13 @@ func TestUpperTags(t *testing.T) {
 	a.app.env.SetTimer(time.Second, 5)
 	a.app.env.WriteDisk("k", []byte("v"), 6)
 	a.send(nB, "m1") // arms the retransmission timer at 1 s
-	if got := a.env.timers[0].tag; got != 5 {
+	if got := a.env.Timers[0].Tag; got != 5 {
 		t.Errorf("upper timer tag on the wire = %#x; want 5", got)
 	}
-	if got := a.env.timers[1].tag; got&ownTag == 0 {
+	if got := a.env.Timers[1].Tag; got&ownTag == 0 {
 		t.Errorf("own timer tag %#x lacks bit 47", got)
 	}
-	if got := a.env.writes[0].tag; got != 6 {
+	if got := a.env.Writes[0].Tag; got != 6 {
 		t.Errorf("upper disk tag = %#x; want 6", got)
 	}
 	a.fire(t)
@@ -491,7 +491,7 @@ func TestUpperTags(t *testing.T) {
 func TestTooLongAndMalformed(t *testing.T) {
 	a := newSide(nA, 0, Options{})
 	a.send(nB, strings.Repeat("x", MaxPayload+1))
-	if len(a.env.sent) != 0 {
+	if len(a.env.Sent) != 0 {
 		t.Errorf("an oversized message was sent")
 	}
 	if len(a.app.fails) != 1 || !errors.Is(a.app.fails[0].Err, ErrTooLong) {
@@ -511,11 +511,11 @@ func TestStatsTotalAndPeers(t *testing.T) {
 	a.send(nB, "m1", "m2")
 	a.send(nA, "self") // a node may talk to itself through the network
 	for range 10 {
-		for _, m := range a.env.takeSent() {
-			if m.to == nA {
-				a.ep.Receive(nA, m.msg)
+		for _, m := range a.env.TakeSent() {
+			if m.To == nA {
+				a.ep.Receive(nA, m.Msg)
 			} else {
-				b.ep.Receive(nA, m.msg)
+				b.ep.Receive(nA, m.Msg)
 			}
 		}
 		a.recv(nB, b.take(t)...)

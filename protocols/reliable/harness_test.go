@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sim-lecture/sim/sim"
+	"github.com/sim-lecture/sim/sim/simtest"
 )
 
 const (
@@ -53,15 +54,15 @@ func (o *obsLog) RTO(at sim.Time, peer sim.NodeID, rto time.Duration) {
 // side is one node in a unit test: a fake env, an Endpoint on it and the
 // recording application above.
 type side struct {
-	env *fakeEnv
+	env *simtest.Env
 	ep  *Endpoint
 	app *app
 	obs *obsLog
 }
 
 func newSide(self sim.NodeID, incarn uint32, opts Options) *side {
-	s := &side{env: newFakeEnv(self, "A", "B"), app: &app{}, obs: &obsLog{}}
-	s.env.incarn = incarn
+	s := &side{env: simtest.New(self, "A", "B"), app: &app{}, obs: &obsLog{}}
+	s.env.Incarn = incarn
 	s.ep = NewEndpoint(s.env, opts, func(env sim.Env) sim.Handler { s.app.env = env; return s.app }, s.obs)
 	return s
 }
@@ -77,13 +78,13 @@ func (s *side) send(to sim.NodeID, msgs ...string) {
 func (s *side) take(t testing.TB) []Segment {
 	t.Helper()
 	var segs []Segment
-	for _, m := range s.env.takeSent() {
-		seg, err := ParseSegment(m.msg)
+	for _, m := range s.env.TakeSent() {
+		seg, err := ParseSegment(m.Msg)
 		if err != nil {
-			t.Fatalf("node %d sent unparsable bytes % x: %v", s.env.self, m.msg, err)
+			t.Fatalf("node %d sent unparsable bytes % x: %v", s.env.Self(), m.Msg, err)
 		}
-		if got := seg.Label(); got != m.label {
-			t.Errorf("segment %+v sent with label %q; want %q", seg, m.label, got)
+		if got := seg.Label(); got != m.Label {
+			t.Errorf("segment %+v sent with label %q; want %q", seg, m.Label, got)
 		}
 		segs = append(segs, seg)
 	}
@@ -100,15 +101,15 @@ func (s *side) recv(from sim.NodeID, segs ...Segment) {
 // fire fires the earliest live timer of this side, failing if there is none.
 func (s *side) fire(t testing.TB) {
 	t.Helper()
-	if _, ok := s.env.fireNext(s.ep); !ok {
-		t.Fatalf("node %d: no live timer to fire", s.env.self)
+	if _, ok := s.env.FireNext(s.ep); !ok {
+		t.Fatalf("node %d: no live timer to fire", s.env.Self())
 	}
 }
 
 // setNow moves the clocks of the given sides to at.
 func setNow(at time.Duration, sides ...*side) {
 	for _, s := range sides {
-		s.env.now = sim.Time(at)
+		s.env.Clock = sim.Time(at)
 	}
 }
 
@@ -136,8 +137,8 @@ func exchange(t testing.TB, a, b *side) [][]string {
 		if len(fromA) > 0 {
 			rounds = append(rounds, labels(fromA))
 		}
-		b.recv(a.env.self, fromA...)
-		a.recv(b.env.self, fromB...)
+		b.recv(a.env.Self(), fromA...)
+		a.recv(b.env.Self(), fromB...)
 	}
 	t.Fatalf("exchange did not settle")
 	return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sim-lecture/sim/sim"
+	"github.com/sim-lecture/sim/sim/simtest"
 )
 
 // This file is the fake world of the unit tests: a set of fake sim.Envs on
@@ -25,7 +26,6 @@ type harness struct {
 	timers []*fakeTimer // pending, in no particular order
 	wire   []wireMsg    // sent, neither delivered nor dropped yet
 	log    []string     // everything that happened, for failure messages
-	disks  *sim.World   // owns the nodes' disks (sim.Disk has no constructor)
 }
 
 // fakeNode is one machine: a factory, its current life and its disk.
@@ -67,14 +67,12 @@ type wireMsg struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	return &harness{t: t, disks: sim.New(sim.Config{})}
+	return &harness{t: t}
 }
 
 // add adds a node built by f and starts it.
 func (h *harness) add(name string, f sim.Factory) *fakeNode {
-	n := &fakeNode{h: h, id: sim.NodeID(len(h.nodes)), name: name, factory: f}
-	id := h.disks.AddNode(name, func(sim.Env) sim.Handler { return nopHandler{} })
-	n.disk = h.disks.Disk(id)
+	n := &fakeNode{h: h, id: sim.NodeID(len(h.nodes)), name: name, factory: f, disk: simtest.NewDisk()}
 	h.nodes = append(h.nodes, n)
 	n.start()
 	return n
@@ -278,11 +276,6 @@ func (e *fakeEnv) WriteDisk(key string, val []byte, tag uint64) {
 		}
 	}
 }
-
-type nopHandler struct{}
-
-func (nopHandler) Receive(sim.NodeID, []byte) {}
-func (nopHandler) Timer(uint64)               {}
 
 // recorder is an Observer that remembers everything, for assertions.
 type recorder struct {

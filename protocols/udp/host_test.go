@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sim-lecture/sim/sim"
+	"github.com/sim-lecture/sim/sim/simtest"
 	"pgregory.net/rapid"
 )
 
@@ -43,9 +44,9 @@ const (
 )
 
 // pair returns the envs and hosts of two nodes A and B.
-func pair() (envA *fakeEnv, a *Host, envB *fakeEnv, b *Host) {
-	envA = newFakeEnv(nodeA, "A", "B")
-	envB = newFakeEnv(nodeB, "A", "B")
+func pair() (envA *simtest.Env, a *Host, envB *simtest.Env, b *Host) {
+	envA = simtest.New(nodeA, "A", "B")
+	envB = simtest.New(nodeB, "A", "B")
 	return envA, NewHost(envA), envB, NewHost(envB)
 }
 
@@ -57,14 +58,14 @@ func TestSendAndRouteByPort(t *testing.T) {
 	r9 := bindRecorder(b, 9)
 
 	sender.env.Send(nodeB, []byte("hello"), "HELLO")
-	sent := envA.takeSent()
+	sent := envA.TakeSent()
 	if len(sent) != 1 {
 		t.Fatalf("sends = %d; want 1", len(sent))
 	}
-	if sent[0].to != nodeB || sent[0].label != "HELLO" {
-		t.Errorf("send to %d label %q; want to %d label HELLO", sent[0].to, sent[0].label, nodeB)
+	if sent[0].To != nodeB || sent[0].Label != "HELLO" {
+		t.Errorf("send to %d label %q; want to %d label HELLO", sent[0].To, sent[0].Label, nodeB)
 	}
-	hdr, payload, err := Unmarshal(sent[0].msg)
+	hdr, payload, err := Unmarshal(sent[0].Msg)
 	if err != nil {
 		t.Fatalf("Unmarshal(sent) error %v", err)
 	}
@@ -72,7 +73,7 @@ func TestSendAndRouteByPort(t *testing.T) {
 		t.Errorf("datagram = %+v %q; want ports 7->7 payload hello", hdr, payload)
 	}
 
-	b.Receive(nodeA, sent[0].msg)
+	b.Receive(nodeA, sent[0].Msg)
 	if diff := cmp.Diff([]arrived{{nodeA, "hello"}}, r7.got); diff != "" {
 		t.Errorf("port 7 got (-want +got):\n%s", diff)
 	}
@@ -100,7 +101,7 @@ func TestRejectOneBitFlip(t *testing.T) {
 	for bit := 0; bit < 8*len(msg); bit++ {
 		flipped := bytes.Clone(msg)
 		flipped[bit/8] ^= 1 << (bit % 8)
-		envB := newFakeEnv(nodeB, "A", "B")
+		envB := simtest.New(nodeB, "A", "B")
 		b := NewHost(envB)
 		r := bindRecorder(b, 7)
 		b.Receive(nodeA, flipped)
@@ -110,8 +111,8 @@ func TestRejectOneBitFlip(t *testing.T) {
 		if got := b.Stats(); got != (Stats{Rejected: 1}) {
 			t.Errorf("bit %d flipped: stats %+v; want Rejected 1", bit, got)
 		}
-		if want := []string{"udp: checksum error from A"}; !cmp.Equal(want, envB.notes) {
-			t.Errorf("bit %d flipped: notes %q; want %q", bit, envB.notes, want)
+		if want := []string{"udp: checksum error from A"}; !cmp.Equal(want, envB.Notes) {
+			t.Errorf("bit %d flipped: notes %q; want %q", bit, envB.Notes, want)
 		}
 	}
 }
@@ -139,7 +140,7 @@ func TestMalformedAndNoPort(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			envB := newFakeEnv(nodeB, "A", "B")
+			envB := simtest.New(nodeB, "A", "B")
 			b := NewHost(envB)
 			r := bindRecorder(b, 7)
 			b.Receive(nodeA, tt.msg)
@@ -149,8 +150,8 @@ func TestMalformedAndNoPort(t *testing.T) {
 			if got := b.Stats(); got != tt.stats {
 				t.Errorf("stats = %+v; want %+v", got, tt.stats)
 			}
-			if len(envB.notes) != 1 || !strings.HasPrefix(envB.notes[0], tt.note) {
-				t.Errorf("notes = %q; want one starting %q", envB.notes, tt.note)
+			if len(envB.Notes) != 1 || !strings.HasPrefix(envB.Notes[0], tt.note) {
+				t.Errorf("notes = %q; want one starting %q", envB.Notes, tt.note)
 			}
 		})
 	}
@@ -160,14 +161,14 @@ func TestTooLongIsNotSent(t *testing.T) {
 	envA, a, _, _ := pair()
 	r := bindRecorder(a, 7)
 	r.env.Send(nodeB, make([]byte, MaxPayload+1), "BIG")
-	if len(envA.sent) != 0 {
-		t.Errorf("sent %d datagrams; want 0", len(envA.sent))
+	if len(envA.Sent) != 0 {
+		t.Errorf("sent %d datagrams; want 0", len(envA.Sent))
 	}
 	if got := a.Stats(); got != (Stats{TooLong: 1}) {
 		t.Errorf("stats = %+v; want TooLong 1", got)
 	}
-	if len(envA.notes) != 1 {
-		t.Errorf("notes = %q; want one", envA.notes)
+	if len(envA.Notes) != 1 {
+		t.Errorf("notes = %q; want one", envA.Notes)
 	}
 }
 
@@ -181,17 +182,17 @@ func TestTimerAndDiskTagsNamespaced(t *testing.T) {
 	r7.env.SetTimer(time.Second, 5)
 	r9.env.SetTimer(2*time.Second, 5)
 	id := r9.env.SetTimer(3*time.Second, 1<<TagBits-1)
-	if got, want := envA.timers[0].tag, uint64(7)<<48|5; got != want {
+	if got, want := envA.Timers[0].Tag, uint64(7)<<48|5; got != want {
 		t.Errorf("node tag of port 7 timer = %#x; want %#x", got, want)
 	}
-	if got, want := envA.timers[2].tag, uint64(9)<<48|(1<<48-1); got != want {
+	if got, want := envA.Timers[2].Tag, uint64(9)<<48|(1<<48-1); got != want {
 		t.Errorf("node tag of largest port 9 tag = %#x; want %#x", got, want)
 	}
 	if !r9.env.CancelTimer(id) {
 		t.Errorf("CancelTimer(live timer) = false; want true")
 	}
 	for {
-		if _, ok := envA.fireNext(a); !ok {
+		if _, ok := envA.FireNext(a); !ok {
 			break
 		}
 	}
@@ -200,7 +201,7 @@ func TestTimerAndDiskTagsNamespaced(t *testing.T) {
 	}
 
 	r9.env.WriteDisk("k", []byte("v"), 3)
-	if got, want := envA.writes[0], (diskWrite{"k", []byte("v"), 9<<48 | 3}); !cmp.Equal(got, want, cmp.AllowUnexported(diskWrite{})) {
+	if got, want := envA.Writes[0], (simtest.Write{Key: "k", Val: []byte("v"), Tag: 9<<48 | 3}); !cmp.Equal(got, want) {
 		t.Errorf("disk write = %+v; want %+v", got, want)
 	}
 	a.Timer(9<<48 | 3) // the kernel's completion of that write
@@ -209,8 +210,8 @@ func TestTimerAndDiskTagsNamespaced(t *testing.T) {
 	}
 
 	a.Timer(11<<48 | 1) // nobody on port 11: noted, not delivered
-	if len(envA.notes) != 1 {
-		t.Errorf("notes = %q; want one for the unbound port", envA.notes)
+	if len(envA.Notes) != 1 {
+		t.Errorf("notes = %q; want one for the unbound port", envA.Notes)
 	}
 
 	defer func() {
@@ -223,18 +224,18 @@ func TestTimerAndDiskTagsNamespaced(t *testing.T) {
 
 func TestPortEnvDelegates(t *testing.T) {
 	envA, a, _, _ := pair()
-	envA.now = 42
-	envA.incarn = 3
+	envA.Clock = 42
+	envA.Incarn = 3
 	r := bindRecorder(a, 7)
 	e := r.env
 	id, ok := e.Lookup("B")
-	got := fmt.Sprintln(e.Now(), e.Self(), e.Name(), id, ok, e.NodeName(1), e.Incarnation(), e.Rand() == envA.rand, e.Disk() == envA.disk)
+	got := fmt.Sprintln(e.Now(), e.Self(), e.Name(), id, ok, e.NodeName(1), e.Incarnation(), e.Rand() == envA.Rand(), e.Disk() == envA.Disk())
 	if want := "42ns 0 A 1 true B 3 true true\n"; got != want {
 		t.Errorf("port env = %q; want %q", got, want)
 	}
 	e.Trace("app", "hi")
-	if !cmp.Equal(envA.notes, []string{"app: hi"}) {
-		t.Errorf("notes = %q", envA.notes)
+	if !cmp.Equal(envA.Notes, []string{"app: hi"}) {
+		t.Errorf("notes = %q", envA.Notes)
 	}
 }
 
@@ -284,10 +285,10 @@ func TestPropertyNothingFabricated(t *testing.T) {
 		// The network: each datagram is lost, delivered once or twice, and
 		// each copy may get one bit flipped; then the copies are shuffled.
 		var copies [][]byte
-		for _, s := range envA.takeSent() {
+		for _, s := range envA.TakeSent() {
 			k := rapid.IntRange(0, 2).Draw(t, "copies")
 			for c := 0; c < k; c++ {
-				m := bytes.Clone(s.msg)
+				m := bytes.Clone(s.Msg)
 				if rapid.Bool().Draw(t, "flip") {
 					bit := rapid.IntRange(0, 8*len(m)-1).Draw(t, "bit")
 					m[bit/8] ^= 1 << (bit % 8)
