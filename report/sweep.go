@@ -149,10 +149,7 @@ func RunSweep(s Sweep, run RunFunc) (*SweepResult, error) {
 			defer wg.Done()
 			for i := range jobs {
 				p, k := i/len(s.Seeds), i%len(s.Seeds)
-				vals := make([]string, len(s.Axes))
-				for a, v := range res.Points[p] {
-					vals[a] = s.Axes[a].Values[v]
-				}
+				vals := res.PointValues(p)
 				r := SweepRun{Point: p, Seed: s.Seeds[k], Values: make([]float64, len(metrics))}
 				out, err := run(vals, s.Seeds[k])
 				if err == nil {
@@ -250,65 +247,64 @@ func num(v float64) string {
 // WriteCSV writes one row per grid point and seed: the axis values, the
 // seed and each metric.
 func (r *SweepResult) WriteCSV(w io.Writer) error {
-	var buf bytes.Buffer
-	c := csv.NewWriter(&buf)
-	head := []string{}
-	for _, ax := range r.Axes {
-		head = append(head, ax.Key)
-	}
-	head = append(head, "seed")
-	head = append(head, r.Metrics...)
-	c.Write(head)
+	head := append(r.AxisKeys(), "seed")
+	rows := [][]string{append(head, r.Metrics...)}
 	for _, run := range r.Runs {
-		row := r.pointCells(run.Point)
+		row := r.PointValues(run.Point)
 		row = append(row, strconv.FormatUint(run.Seed, 10))
 		for _, v := range run.Values {
 			row = append(row, num(v))
 		}
-		c.Write(row)
+		rows = append(rows, row)
 	}
-	c.Flush()
-	if err := c.Error(); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return writeCSVRows(w, rows)
 }
 
 // WriteSummaryCSV writes one row per grid point: the axis values, the
 // number of seeds, and each metric's mean, min and max over the seeds.
 func (r *SweepResult) WriteSummaryCSV(w io.Writer) error {
-	var buf bytes.Buffer
-	c := csv.NewWriter(&buf)
-	head := []string{}
-	for _, ax := range r.Axes {
-		head = append(head, ax.Key)
-	}
-	head = append(head, "seeds")
+	head := append(r.AxisKeys(), "seeds")
 	for _, m := range r.Metrics {
 		head = append(head, m+" mean", m+" min", m+" max")
 	}
-	c.Write(head)
+	rows := [][]string{head}
 	for p := range r.Points {
-		row := r.pointCells(p)
+		row := r.PointValues(p)
 		row = append(row, strconv.Itoa(len(r.Seeds)))
 		for _, a := range r.Stats[p] {
 			row = append(row, num(a.Mean), num(a.Min), num(a.Max))
 		}
-		c.Write(row)
+		rows = append(rows, row)
 	}
-	c.Flush()
-	if err := c.Error(); err != nil {
+	return writeCSVRows(w, rows)
+}
+
+// writeCSVRows writes rows as CSV to w in a single write.
+func writeCSVRows(w io.Writer, rows [][]string) error {
+	var buf bytes.Buffer
+	if err := csv.NewWriter(&buf).WriteAll(rows); err != nil {
 		return err
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
 }
 
-func (r *SweepResult) pointCells(p int) []string {
-	var cells []string
-	for a, v := range r.Points[p] {
-		cells = append(cells, r.Axes[a].Values[v])
+// AxisKeys returns the keys of the swept axes, in order: the first columns
+// of the sweep's tables.
+func (r *SweepResult) AxisKeys() []string {
+	keys := []string{}
+	for _, ax := range r.Axes {
+		keys = append(keys, ax.Key)
 	}
-	return cells
+	return keys
+}
+
+// PointValues returns the axis values of grid point p, as scenario text, in
+// the order of AxisKeys.
+func (r *SweepResult) PointValues(p int) []string {
+	vals := make([]string, len(r.Axes))
+	for a, v := range r.Points[p] {
+		vals[a] = r.Axes[a].Values[v]
+	}
+	return vals
 }

@@ -487,30 +487,12 @@ func latency(worst bool) func(*Result, []*System, string) float64 {
 // of every step when op is "".
 func opLatency(worst bool) func(*Result, []*System, string) float64 {
 	return func(_ *Result, ss []*System, op string) float64 {
-		sum, n, top := 0.0, 0, math.NaN()
-		for _, s := range ss {
-			for _, st := range s.Steps {
-				if st.Latency == "" || (op != "" && !strings.EqualFold(st.Op, op)) {
-					continue
-				}
-				v := seconds(st.Latency)
-				if math.IsNaN(v) {
-					continue
-				}
-				sum += v
-				n++
-				if math.IsNaN(top) || v > top {
-					top = v
-				}
+		return meanOrMax(stepSeconds(ss, func(st *Step) string {
+			if op != "" && !strings.EqualFold(st.Op, op) {
+				return ""
 			}
-		}
-		if worst {
-			return top
-		}
-		if n == 0 {
-			return math.NaN()
-		}
-		return sum / float64(n)
+			return st.Latency
+		}), worst)
 	}
 }
 
@@ -518,46 +500,18 @@ func opLatency(worst bool) func(*Result, []*System, string) float64 {
 // one; NaN when none does.
 func staleness(worst bool) func(*Result, []*System, string) float64 {
 	return func(_ *Result, ss []*System, _ string) float64 {
-		sum, n, top := 0.0, 0, math.NaN()
-		for _, s := range ss {
-			for _, st := range s.Steps {
-				if st.Stale == "" {
-					continue
-				}
-				v := seconds(st.Stale)
-				if math.IsNaN(v) {
-					continue
-				}
-				sum += v
-				n++
-				if math.IsNaN(top) || v > top {
-					top = v
-				}
-			}
-		}
-		if worst {
-			return top
-		}
-		if n == 0 {
-			return math.NaN()
-		}
-		return sum / float64(n)
+		return meanOrMax(stepSeconds(ss, func(st *Step) string { return st.Stale }), worst)
 	}
 }
 
 // medianLatency is the median latency of the steps of one op.
 func medianLatency(_ *Result, ss []*System, op string) float64 {
-	var vals []float64
-	for _, s := range ss {
-		for _, st := range s.Steps {
-			if st.Latency == "" || !strings.EqualFold(st.Op, op) {
-				continue
-			}
-			if v := seconds(st.Latency); !math.IsNaN(v) {
-				vals = append(vals, v)
-			}
+	vals := stepSeconds(ss, func(st *Step) string {
+		if !strings.EqualFold(st.Op, op) {
+			return ""
 		}
-	}
+		return st.Latency
+	})
 	if len(vals) == 0 {
 		return math.NaN()
 	}
@@ -566,4 +520,39 @@ func medianLatency(_ *Result, ss []*System, op string) float64 {
 		return vals[len(vals)/2]
 	}
 	return (vals[len(vals)/2-1] + vals[len(vals)/2]) / 2
+}
+
+// stepSeconds lists, step by step, the durations field reads from the
+// systems' steps, skipping the steps where it is empty or not a duration.
+func stepSeconds(ss []*System, field func(*Step) string) []float64 {
+	var vals []float64
+	for _, s := range ss {
+		for i := range s.Steps {
+			if d := field(&s.Steps[i]); d != "" {
+				if v := seconds(d); !math.IsNaN(v) {
+					vals = append(vals, v)
+				}
+			}
+		}
+	}
+	return vals
+}
+
+// meanOrMax is the mean of vals, or with worst their max; NaN when there
+// are none.
+func meanOrMax(vals []float64, worst bool) float64 {
+	sum, top := 0.0, math.NaN()
+	for _, v := range vals {
+		sum += v
+		if math.IsNaN(top) || v > top {
+			top = v
+		}
+	}
+	if worst {
+		return top
+	}
+	if len(vals) == 0 {
+		return math.NaN()
+	}
+	return sum / float64(len(vals))
 }

@@ -143,8 +143,7 @@ func (d *afsDriver) step(r *run, i int) {
 	s := &r.sc.Workload[i]
 	st := &r.sys.Steps[i]
 	if !contains(fsOps, s.Op) || s.Client == "" {
-		st.Result = "EINVAL"
-		st.Note = fmt.Sprintf("afs does not support op %q", s.Op)
+		unsupportedOp(r, i)
 		return
 	}
 	id := r.node(s.Client)

@@ -13,20 +13,6 @@ import (
 	"github.com/sim-lecture/sim/sim"
 )
 
-// runAFS loads and runs an inline AFS scenario.
-func runAFS(t *testing.T, text string) *report.Result {
-	t.Helper()
-	sc, err := Load("test.yaml", []byte(text))
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	res, _, err := Run(sc, Options{})
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	return res
-}
-
 func procsOf(st report.Step) []string {
 	out := []string{}
 	for _, c := range st.Calls {
@@ -99,7 +85,7 @@ func TestAFSDriverRows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := runAFS(t, head+tt.body)
+			res := runText(t, head+tt.body)
 			st := res.Systems[0].Steps[tt.row]
 			want := tt.result
 			if want == "" {
@@ -141,7 +127,7 @@ func TestAFSFaultDetails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := runAFS(t, tt.text)
+			res := runText(t, tt.text)
 			var got []string
 			for _, f := range res.Systems[0].Faults {
 				got = append(got, f.Detail)
@@ -156,7 +142,7 @@ func TestAFSFaultDetails(t *testing.T) {
 // TestAFSDiskMergesServers: the disk of the result is every file server's
 // files, by path.
 func TestAFSDiskMergesServers(t *testing.T) {
-	res := runAFS(t, "name: t\nsystems: [afs]\nafs: {volumes: {/: server, /h: s2}}\nfiles:\n  a: [x]\n  h/b: [y, z]\n"+
+	res := runText(t, "name: t\nsystems: [afs]\nafs: {volumes: {/: server, /h: s2}}\nfiles:\n  a: [x]\n  h/b: [y, z]\n"+
 		"workload:\n  - {at: 0, client: A, op: create, file: h/c, fd: c}\n  - {at: 1, client: A, op: write, fd: c, block: 0, data: w}\n"+
 		"  - {at: 2, client: A, op: close, fd: c}\n  - {at: 3, client: A, op: mkdir, file: h/d}\n")
 	want := map[string][]string{"a": {"x"}, "h/b": {"y", "z"}, "h/c": {"w"}}
@@ -172,7 +158,7 @@ func TestAFSDeterministic(t *testing.T) {
 		"  - {at: 1, client: B, op: write, fd: f, block: 0}\n  - {at: 2, client: B, op: close, fd: f}\n  - {at: 3, client: A, op: close, fd: f}\n" +
 		"  - {at: 4, client: A, op: open, file: f, fd: g}\n  - {at: 5, client: A, op: read, fd: g, block: 0}\n" +
 		"faults:\n  - {at: 1.5, low_memory: server}\n"
-	a, b := runAFS(t, text), runAFS(t, text)
+	a, b := runText(t, text), runText(t, text)
 	if a.Systems[0].TraceHash != b.Systems[0].TraceHash {
 		t.Errorf("trace hashes differ: %s, %s", a.Systems[0].TraceHash, b.Systems[0].TraceHash)
 	}
@@ -184,7 +170,7 @@ func TestAFSDeterministic(t *testing.T) {
 // TestAFSPropertyScheduleFormat: a schedule printed by the AFS property
 // test (protocols/afs) is a scenario that loads and runs.
 func TestAFSPropertyScheduleFormat(t *testing.T) {
-	res := runAFS(t, `name: afs_property_failure
+	res := runText(t, `name: afs_property_failure
 systems: [afs]
 afs: {client_crash: evict_all, callback_limit: 1}
 network: {loss: 0.1}

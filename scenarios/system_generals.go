@@ -169,8 +169,7 @@ func messengers(s *Step) int {
 func (d *generalsDriver) step(r *run, i int) {
 	s := &r.sc.Workload[i]
 	if s.Op != "agree" {
-		r.sys.Steps[i].Result = "EINVAL"
-		r.sys.Steps[i].Note = fmt.Sprintf("%s does not support op %q", r.system, s.Op)
+		unsupportedOp(r, i)
 		return
 	}
 	g := d.generalOf(r, r.node(s.From))

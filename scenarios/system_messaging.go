@@ -108,8 +108,7 @@ func (m *messaging) setup(r *run) error {
 func (m *messaging) step(r *run, i int) {
 	s := &r.sc.Workload[i]
 	if s.Op != "send" {
-		r.sys.Steps[i].Result = "EINVAL"
-		r.sys.Steps[i].Note = fmt.Sprintf("%s does not support op %q", r.system, s.Op)
+		unsupportedOp(r, i)
 		return
 	}
 	from, to := r.node(s.From), r.node(s.To)
@@ -121,6 +120,12 @@ func (m *messaging) step(r *run, i int) {
 			env.Send(to, encodeMsg(i, k, s.Size), fmt.Sprintf("MSG %d", k))
 		})
 	}
+}
+
+// unsupportedOp marks workload row i as an op the system does not run.
+func unsupportedOp(r *run, i int) {
+	r.sys.Steps[i].Result = "EINVAL"
+	r.sys.Steps[i].Note = fmt.Sprintf("%s does not support op %q", r.system, r.sc.Workload[i].Op)
 }
 
 func (m *messaging) fault(r *run, f *Fault) bool { return false }

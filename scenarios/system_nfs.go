@@ -128,7 +128,7 @@ func (d *nfsDriver) step(r *run, i int) {
 	st := &r.sys.Steps[i]
 	kind, err := nfs.ParseOp(s.Op)
 	if err != nil {
-		st.Result, st.Note = "EINVAL", fmt.Sprintf("nfs does not support op %q", s.Op)
+		unsupportedOp(r, i)
 		return
 	}
 	id := r.node(s.Client)

@@ -9,20 +9,6 @@ import (
 	"github.com/sim-lecture/sim/report"
 )
 
-// runNFS loads a scenario from text and runs it.
-func runNFS(t *testing.T, text string) *report.Result {
-	t.Helper()
-	sc, err := Load("test.yaml", []byte(text))
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	res, _, err := Run(sc, Options{})
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	return res
-}
-
 // stepSummary is what the tests compare of a step.
 type stepSummary struct {
 	Calls  string
@@ -93,7 +79,7 @@ func TestNFSLectureTable(t *testing.T) {
 // finds it down, the fds are gone after the restart, and the unflushed
 // write is reported lost.
 func TestNFSClientCrash(t *testing.T) {
-	res := runNFS(t, `
+	res := runText(t, `
 name: client_crash
 systems: [nfs]
 files:
@@ -137,7 +123,7 @@ faults:
 // TestNFSInterrupted checks a call cut short by its own client's crash and
 // a soft mount giving up.
 func TestNFSInterrupted(t *testing.T) {
-	res := runNFS(t, `
+	res := runText(t, `
 name: interrupted
 systems: [nfs]
 nfs: {mount: soft, retrans: 2}

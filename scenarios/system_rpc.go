@@ -137,8 +137,7 @@ func (d *rpcDriver) step(r *run, i int) {
 	s := &r.sc.Workload[i]
 	st := &r.sys.Steps[i]
 	if s.Op != "call" {
-		st.Result = "EINVAL"
-		st.Note = fmt.Sprintf("%s does not support op %q", r.system, s.Op)
+		unsupportedOp(r, i)
 		return
 	}
 	client, server := r.node(s.Client), r.node(s.Server)

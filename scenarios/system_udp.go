@@ -123,8 +123,7 @@ func checkSendRows(sc *Scenario, max int, what string) error {
 func (s *sendStack) sendRow(r *run, i int, env func(from sim.NodeID) sim.Env) {
 	st := &r.sc.Workload[i]
 	if st.Op != "send" {
-		r.sys.Steps[i].Result = "EINVAL"
-		r.sys.Steps[i].Note = fmt.Sprintf("%s does not support op %q", r.system, st.Op)
+		unsupportedOp(r, i)
 		return
 	}
 	from, to := r.node(st.From), r.node(st.To)

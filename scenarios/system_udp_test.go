@@ -20,14 +20,21 @@ func mustLoad(t testing.TB, src string) *Scenario {
 	return sc
 }
 
-// runSrc loads and runs a scenario written in a test and fails on any
-// violation of its expectations.
-func runSrc(t testing.TB, src string) *report.Result {
+// runText loads and runs a scenario written in a test.
+func runText(t testing.TB, src string) *report.Result {
 	t.Helper()
 	res, _, err := Run(mustLoad(t, src), Options{})
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, src)
 	}
+	return res
+}
+
+// runSrc loads and runs a scenario written in a test and fails on any
+// violation of its expectations.
+func runSrc(t testing.TB, src string) *report.Result {
+	t.Helper()
+	res := runText(t, src)
 	if len(res.Violations) > 0 {
 		t.Fatalf("violations: %+v\n%s", res.Violations, src)
 	}

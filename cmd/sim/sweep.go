@@ -250,20 +250,10 @@ func writeSweep(dir string, res *report.SweepResult, title string) error {
 
 // printSummary prints each grid point's means (min–max) as a text table.
 func printSummary(w io.Writer, res *report.SweepResult) {
-	var rows [][]string
-	head := []string{}
-	for _, ax := range res.Axes {
-		head = append(head, ax.Key)
-	}
-	for _, m := range res.Metrics {
-		head = append(head, m)
-	}
-	rows = append(rows, head)
+	head := append(res.AxisKeys(), res.Metrics...)
+	rows := [][]string{head}
 	for p := range res.Points {
-		var row []string
-		for a, v := range res.Points[p] {
-			row = append(row, res.Axes[a].Values[v])
-		}
+		row := res.PointValues(p)
 		for _, a := range res.Stats[p] {
 			cell := short(a.Mean)
 			if a.N > 1 && a.Min != a.Max {
