@@ -29,9 +29,6 @@ var SystemOps = map[string][]string{
 	"afs":          fsOps,
 }
 
-// isFileSystem reports whether system is a distributed file system.
-func isFileSystem(system string) bool { return system == "nfs" || system == "afs" }
-
 // systems decodes the systems list.
 func (l *loader) systems(n *yaml.Node) {
 	if n == nil {

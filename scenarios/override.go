@@ -225,9 +225,8 @@ func markAll(n *yaml.Node, made int, origin map[*yaml.Node]int) {
 type posMap map[Pos]posOrigin
 
 type posOrigin struct {
-	pos  Pos // in the file, when set is 0
-	set  int // 1 + index of the setting, or 0
-	line bool
+	pos Pos // in the file, when set is 0
+	set int // 1 + index of the setting, or 0
 }
 
 // walk pairs the nodes of the edited tree a and of its re-encoded parse b,

@@ -101,13 +101,12 @@ func nodeName(i int) string {
 func BenchmarkPingPongBare(b *testing.B) {
 	const nodes = 1000
 	type ev struct {
-		at       int64
-		seq      uint64
-		kind     uint8 // 0 ping arrives, 1 pong arrives, 2 timer
-		node     int32
-		peer     int32
-		nonce    uint32
-		deadline bool
+		at    int64
+		seq   uint64
+		kind  uint8 // 0 ping arrives, 1 pong arrives, 2 timer
+		node  int32
+		peer  int32
+		nonce uint32
 	}
 	var h []ev
 	var seq uint64

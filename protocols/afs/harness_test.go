@@ -158,11 +158,6 @@ func (c *cluster) server(name string) *FileServer {
 	return n.Server
 }
 
-// at runs fn at virtual time t (seconds).
-func (c *cluster) at(t float64, fn func()) {
-	c.w.At(sim.Time(t*float64(time.Second)), fn)
-}
-
 // runUntil runs the world to time t (seconds).
 func (c *cluster) runUntil(t float64) {
 	if err := c.w.RunUntil(sim.Time(t * float64(time.Second))); err != nil {

@@ -25,7 +25,7 @@ func TestIdentityAndClock(t *testing.T) {
 	if want := "42ns 1 B 0 true false A ? ? 3\n"; got != want {
 		t.Errorf("env = %q; want %q", got, want)
 	}
-	if e.Rand() == nil || e.Rand() != e.Rand() {
+	if r1, r2 := e.Rand(), e.Rand(); r1 == nil || r1 != r2 {
 		t.Errorf("Rand() is not one stream")
 	}
 	if e.Disk() == nil || e.Disk().Len() != 0 || New(1, "A", "B").Disk() == e.Disk() {
