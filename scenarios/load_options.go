@@ -375,7 +375,7 @@ func cleanPath(s string) (string, string) {
 
 // reliable decodes the reliable block.
 func (l *loader) reliable(n *yaml.Node) {
-	o := l.fields(n, "reliable", []string{"window", "rto", "fixed_timeout", "min_rto", "max_rto", "initial_rto", "granularity"})
+	o := l.fields(n, "reliable", []string{"window", "rto", "fixed_timeout", "min_rto", "max_rto", "initial_rto", "granularity", "fast_retransmit"})
 	opt := &l.sc.Reliable
 	l.setInt(o, "window", &opt.Window, 1, maxWindow)
 	l.setEnum(o, "rto", &opt.RTO, []string{"adaptive", "fixed"})
@@ -384,6 +384,11 @@ func (l *loader) reliable(n *yaml.Node) {
 	maxOK := l.setDuration(o, "max_rto", &opt.MaxRTO, true)
 	l.setDuration(o, "initial_rto", &opt.InitialRTO, true)
 	l.setDuration(o, "granularity", &opt.Granularity, false)
+	if v := o.get("fast_retransmit"); v != nil {
+		if b, ok := l.boolean(v, "fast_retransmit"); ok {
+			opt.FastRetransmit = b
+		}
+	}
 	if minOK && maxOK && opt.MaxRTO < opt.MinRTO {
 		at := o.get("max_rto")
 		if at == nil {

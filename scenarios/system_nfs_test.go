@@ -192,3 +192,28 @@ func TestNFSDeterminism(t *testing.T) {
 		}
 	}
 }
+
+// Two clients' WRITEs of one file reach the server in the same microsecond.
+// The mtime on the wire has microsecond resolution, so unless every change
+// moves it forward, A's later GETATTR matches the mtime of its own write and
+// A keeps its stale block. Found by TestNFSPropertyRevalidatedRead.
+func TestNFSSameMicrosecondWritesChangeMtime(t *testing.T) {
+	runSrc(t, `name: same_microsecond
+systems: [nfs]
+network: {delay: 1ms}
+nfs: {attr_timeout: 0}
+files:
+  shared: {blocks: [s0, s1]}
+workload:
+  - {at: 0.1, client: B, op: open, file: shared, fd: f}
+  - {at: 0.3, client: A, op: open, file: shared, fd: f}
+  - {at: 0.8, client: B, op: write, fd: f, block: 1, data: B.1}
+  - {at: 2.1, client: A, op: write, fd: f, block: 1, data: A.1}
+  - {at: 6.5, client: A, op: close, fd: f}
+  - {at: 6.5, client: B, op: close, fd: f}
+  - {at: 8.5, client: A, op: open, file: shared, fd: f}
+  - {at: 9.0, client: A, op: read, fd: f, block: 1}
+expect:
+  - {at: 9.0, value: B.1}
+`)
+}

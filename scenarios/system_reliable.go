@@ -58,7 +58,7 @@ func reliableOptions(sc *Scenario) (reliable.Options, error) {
 		return reliable.Options{}, fmt.Errorf("%s: reliable: %v", sc.File, err)
 	}
 	opts := reliable.Options{Window: o.Window, RTO: mode, FixedTimeout: o.FixedTimeout, MinRTO: o.MinRTO,
-		MaxRTO: o.MaxRTO, InitialRTO: o.InitialRTO, G: o.Granularity}
+		MaxRTO: o.MaxRTO, InitialRTO: o.InitialRTO, G: o.Granularity, FastRetransmit: o.FastRetransmit}
 	if err := opts.Validate(); err != nil {
 		return reliable.Options{}, fmt.Errorf("%s: reliable: %v", sc.File, err)
 	}

@@ -188,6 +188,10 @@ type ReliableOptions struct {
 	InitialRTO time.Duration
 	// Granularity is the clock granularity G of RFC 6298 (default 1ms).
 	Granularity time.Duration
+	// FastRetransmit retransmits a segment on the third duplicate ACK
+	// instead of waiting for the timer (RFC 5681); default false, the
+	// lecture's timeout-only transport.
+	FastRetransmit bool
 }
 
 // RPCOptions configure system "rpc".

@@ -112,6 +112,7 @@ var errorCases = []struct {
 	{"rpc workers", msgBase + "rpc: {workers: 0}\n", "workers: expected an integer from 1 to 1000, got 0", 5, 16},
 	{"limits max_events", msgBase + "limits: {max_events: 0}\n", "max_events: expected an integer from 1 to", 5, 22},
 	{"limits max_time", msgBase + "limits: {max_time: 0}\n", "max_time: expected a duration above 0, got 0", 5, 20},
+	{"reliable fast_retransmit", msgBase + "reliable: {fast_retransmit: maybe}\n", "fast_retransmit: expected true or false", 5, 29},
 	{"report phases", msgBase + "report: {phases: 0}\n", "phases: expected a duration above 0, got 0", 5, 18},
 	{"report unknown key", msgBase + "report: {phase: 30s}\n", `unknown key "phase" in report; did you mean "phases"?`, 5, 10},
 	{"disk latency", msgBase + "disk: {write_latency: soon}\n", `write_latency: expected a duration such as 1.5s`, 5, 23},

@@ -485,9 +485,16 @@ func setModeOwner(n *inodeRec, sa Sattr) {
 	}
 }
 
-// touch records a change of inode n now.
+// touch records a change of inode n now. Times travel in microseconds
+// (fattr's timeval), so two changes within one microsecond would leave the
+// mtime a client sees unchanged, and a client comparing mtimes would keep
+// a stale cache: like servers that keep a change counter, every change
+// moves the mtime forward by at least one microsecond on the wire.
 func (s *Server) touch(n *inodeRec) {
 	now := int64(s.env.Now())
+	if next := (n.Mtime/1000 + 1) * 1000; now/1000*1000 < next {
+		now = next
+	}
 	n.Mtime, n.Ctime = now, now
 }
 

@@ -124,14 +124,15 @@
 //
 // # Heavy loss
 //
-// Losses are repaired only by the retransmission timer: one segment, the
-// earliest unacknowledged, per expiry, and every expiry doubles the RTO
-// (there is no fast retransmit on duplicate ACKs and no selective ACK).
+// By default losses are repaired only by the retransmission timer: one
+// segment, the earliest unacknowledged, per expiry, and every expiry doubles
+// the RTO (no selective ACK; fast retransmit on the third duplicate ACK,
+// RFC 5681, only with Options.FastRetransmit).
 // Since a timeout also stops the RTT timing (Karn) and a segment sent behind
 // a hole is acknowledged only after the hole is repaired, heavy loss leaves
 // the estimator without samples and the RTO climbs to MaxRTO: at 30% loss in
 // both directions a window of 8 crawls, one message every few tens of
-// seconds. That is the lecture's "for each missing ack, wait longer between
+// seconds (scenario heavy_loss compares it with fast retransmit). That is the lecture's "for each missing ack, wait longer between
 // retries" taken to its end, and what TCP without fast retransmit does. An
 // immediate retransmission on partial ACKs (RFC 6582) was tried and backed
 // out: it barely helped, and with a fixed timeout shorter than the round

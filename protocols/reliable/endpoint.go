@@ -264,6 +264,10 @@ type sender struct {
 	timedAt  sim.Time
 
 	retries int // consecutive expiries without progress
+
+	// dupAcks counts ACKs in a row that acknowledged nothing new while data
+	// was outstanding (Options.FastRetransmit).
+	dupAcks int
 }
 
 // outSeg is a DATA segment waiting for its acknowledgment.
@@ -599,9 +603,17 @@ func (e *Endpoint) deliver(c *conn, msg []byte) {
 func (e *Endpoint) onAck(c *conn, seg *Segment) {
 	s := &c.snd
 	a := seg.Ack
-	if !s.open || !before(s.una, a) {
+	if !s.open {
+		return
+	}
+	if a == s.una && len(s.unacked) > 0 {
+		e.onDupAck(c)
+		return
+	}
+	if !before(s.una, a) {
 		return // acknowledges nothing new
 	}
+	s.dupAcks = 0
 	if before(s.nxt, a) {
 		e.tracef("ignore ACK %d from %s: beyond %d sent", a, e.name(c.peer), s.nxt-1)
 		return
@@ -628,6 +640,33 @@ func (e *Endpoint) onAck(c *conn, seg *Segment) {
 		e.arm(c) // (5.3)
 	}
 	e.pump(c)
+}
+
+// dupAckThreshold is RFC 5681's: the third duplicate ACK triggers a fast
+// retransmit.
+const dupAckThreshold = 3
+
+// onDupAck counts an ACK that repeats the last one while data is
+// outstanding. The receiver sends one for every segment that arrives after
+// a hole, so with Options.FastRetransmit the third in a row retransmits the
+// earliest unacknowledged segment at once (RFC 5681 §3.2), without waiting
+// for the timer and without backing off.
+func (e *Endpoint) onDupAck(c *conn) {
+	s := &c.snd
+	s.dupAcks++
+	if !e.opts.FastRetransmit || s.dupAcks != dupAckThreshold {
+		return
+	}
+	seg := s.unacked[0]
+	if s.timing && s.timedSeq == seg.seq {
+		s.timing = false // Karn: its ACK could answer either copy
+	}
+	c.st.Segments++
+	c.st.Retransmissions++
+	e.tracef("3 duplicate ACKs: fast retransmit DATA %d to %s", seg.seq, e.name(c.peer))
+	e.env.Send(c.peer, seg.wire, "DATA "+fmt.Sprint(seg.seq))
+	e.obs.Retransmit(e.env.Now(), c.peer, seg.seq)
+	e.arm(c)
 }
 
 // onRST fails the sending half if the RST answers one of its segments.

@@ -2,6 +2,7 @@ package reliable
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -529,5 +530,36 @@ func TestStatsTotalAndPeers(t *testing.T) {
 	tot := a.ep.Total()
 	if tot.Sent != 3 || tot.Acked != 3 || tot.Delivered != 1 || tot.RTO != 0 {
 		t.Errorf("Total() = %+v", tot)
+	}
+}
+
+// Reference: RFC 5681 §3.2: "The fast retransmit algorithm uses the arrival
+// of 3 duplicate ACKs ... as an indication that a segment has been lost",
+// and retransmits it without waiting for the timer. Off, the transport
+// waits for its timer (the lecture's transport).
+func TestFastRetransmit(t *testing.T) {
+	for _, fast := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fast=%v", fast), func(t *testing.T) {
+			opts := Options{Window: 8, FastRetransmit: fast}
+			a, b := newSide(nA, 0, opts), newSide(nB, 0, opts)
+			a.send(nB, "m1")
+			exchange(t, a, b) // the stream is open
+			a.send(nB, "m2", "m3", "m4", "m5", "m6")
+			segs := a.take(t) // DATA 2..6
+			rto := a.ep.Stats(nB).RTO
+			b.recv(nA, segs[1:]...)  // DATA 2 is lost
+			a.recv(nB, b.take(t)...) // four duplicate ACK 2s
+			got := labels(a.take(t))
+			want := []string(nil)
+			if fast {
+				want = []string{"DATA 2"}
+			}
+			if !cmp.Equal(got, want) {
+				t.Fatalf("after the duplicate ACKs A sent %v; want %v", got, want)
+			}
+			if st := a.ep.Stats(nB); fast && (st.Retransmissions != 1 || st.RTO != rto) {
+				t.Errorf("stats %+v; want 1 retransmission and no backoff (RTO %v)", st, rto)
+			}
+		})
 	}
 }

@@ -78,6 +78,11 @@ type Options struct {
 	// (ErrTimeout); 0 means retry forever, which is how the transport
 	// rides out any finite partition.
 	MaxRetries int
+	// FastRetransmit retransmits the earliest unacknowledged segment on
+	// the third duplicate ACK instead of waiting for the timer (RFC 5681
+	// §3.2). Off by default: the lecture's transport repairs losses by
+	// timeout only.
+	FastRetransmit bool
 }
 
 // DefaultOptions returns the defaults of the scenario format's `reliable`
