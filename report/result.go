@@ -43,7 +43,7 @@ type System struct {
 	Faults []Fault `json:"faults"`
 	// Disk is the server's durable state at the end of the run, file by
 	// file, block by block (file-system systems).
-	Disk map[string][]string `json:"disk,omitempty"`
+	Disk map[string][]string `json:"disk"`
 	// Streams has one entry per send row (messaging systems).
 	Streams []Stream `json:"streams,omitempty"`
 	// Lost lists the written data that crashes destroyed after it was

@@ -192,6 +192,11 @@ func (r *run) execute(d driver) (*report.System, error) {
 		return nil, err
 	}
 	d.finish(r)
+	if r.sys.Disk == nil {
+		// The JSON result always has disk: {} when no server holds
+		// anything (a messaging system, or every file removed).
+		r.sys.Disk = map[string][]string{}
+	}
 	r.sys.End = r.w.Now().String()
 	r.sys.Events = r.w.Events()
 	r.sys.TraceHash = fmt.Sprintf("%016x", r.w.Trace().Hash())

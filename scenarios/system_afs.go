@@ -80,8 +80,21 @@ func (d *afsDriver) setup(r *run) error {
 			prefetch[s.Client] = append(prefetch[s.Client], v.Path)
 		}
 	}
+	// The servers first: a client looks up the volume location server when
+	// it boots, so that node must exist by then, however nodes lists them.
+	var order []string
 	for _, n := range sc.Nodes {
-		name := n.Name
+		if d.servers[n.Name] {
+			order = append(order, n.Name)
+		}
+	}
+	for _, n := range sc.Nodes {
+		if !d.servers[n.Name] {
+			order = append(order, n.Name)
+		}
+	}
+	for _, name := range order {
+		name := name
 		cfg := afs.Config{Observer: d.log}
 		if d.servers[name] {
 			cfg.Server = &afs.ServerConfig{Volumes: volsOf[name], Files: filesOf[name], CallbackLimit: sc.AFS.CallbackLimit}

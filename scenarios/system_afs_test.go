@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -77,6 +78,19 @@ func TestAFSDriverRows(t *testing.T) {
 				"faults:\n  - {at: 3, crash: A}\n  - {at: 20, restart: A}\n",
 			row: 3, calls: []string{"STORE", "BREAKCALLBACK", "BREAKCALLBACK"}, note: "returned after 2",
 		},
+		{
+			// The client boots knowing where the database is, however
+			// nodes orders them (it once failed every open with ENOENT).
+			name: "nodes declares the client before the server",
+			body: "nodes: [A, server]\nworkload:\n  - {at: 0, client: A, op: open, file: fileA, fd: f}\n  - {at: 1, client: A, op: read, fd: f, block: 1}\n",
+			row:  1, value: "a1", calls: []string{},
+		},
+		{
+			name: "nodes declares the client before the volume servers",
+			body: "nodes: [A, s2, server]\nafs: {volumes: {/: server, /h: s2}, vldb: s2}\n" +
+				"workload:\n  - {at: 0, client: A, op: create, file: h/x, fd: f}\n",
+			row: 0, calls: []string{"CREATE"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,6 +157,26 @@ func TestAFSDiskMergesServers(t *testing.T) {
 	want := map[string][]string{"a": {"x"}, "h/b": {"y", "z"}, "h/c": {"w"}}
 	if diff := cmp.Diff(want, res.Systems[0].Disk); diff != "" {
 		t.Errorf("disk (-want +got):\n%s", diff)
+	}
+}
+
+// TestDiskAlwaysPresent: every system's disk is in the JSON result, {}
+// when no server holds anything (a messaging system, every file removed).
+func TestDiskAlwaysPresent(t *testing.T) {
+	for _, text := range []string{
+		"name: t\nsystems: [socket, pipe]\nworkload:\n  - {at: 0, op: send, from: A, to: B}\n",
+		"name: t\nsystems: [afs, nfs]\nfiles:\n  f: [x]\nworkload:\n  - {at: 0, client: A, op: remove, file: f}\n",
+	} {
+		res := runText(t, text)
+		for _, sys := range res.Systems {
+			b, err := json.Marshal(sys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), `"disk":{}`) {
+				t.Errorf("%s: JSON has no \"disk\":{}: %s", sys.System, b)
+			}
+		}
 	}
 }
 

@@ -23,6 +23,9 @@ type messaging struct {
 	seen map[sim.NodeID]*[]arrival
 	// sends[i][k] is when message k of row i was sent.
 	sends map[int][]sim.Time
+	// unsent[i] counts messages of row i not sent because the sender's
+	// node was down.
+	unsent map[int]int
 }
 
 // arrival is one copy handed to the receiving application.
@@ -95,6 +98,7 @@ func (m *messaging) setup(r *run) error {
 	r.useNetwork(m.pipe)
 	m.seen = map[sim.NodeID]*[]arrival{}
 	m.sends = map[int][]sim.Time{}
+	m.unsent = map[int]int{}
 	for _, n := range r.sc.Nodes {
 		log := new([]arrival)
 		id := r.w.AddNode(n.Name, func(env sim.Env) sim.Handler {
@@ -112,12 +116,18 @@ func (m *messaging) step(r *run, i int) {
 		return
 	}
 	from, to := r.node(s.From), r.node(s.To)
-	env := r.w.Env(from)
 	for k := 0; k < s.Count; k++ {
-		k := k
 		r.w.After(time.Duration(k)*s.Interval, func() {
+			// The sender's current life sends, if it is up: a message due
+			// while its node is down is not sent (as over udp), and one due
+			// after a restart is sent by the restarted node.
+			if !r.w.Up(from) {
+				m.unsent[i]++
+				return
+			}
+			seq := len(m.sends[i])
 			m.sends[i] = append(m.sends[i], r.w.Now())
-			env.Send(to, encodeMsg(i, k, s.Size), fmt.Sprintf("MSG %d", k))
+			r.w.Env(from).Send(to, encodeMsg(i, seq, s.Size), fmt.Sprintf("MSG %d", seq))
 		})
 	}
 }
@@ -140,6 +150,9 @@ func (m *messaging) finish(r *run) {
 		r.sys.Streams = append(r.sys.Streams, st)
 		step := &r.sys.Steps[i]
 		step.Note = streamNote(st)
+		if n := m.unsent[i]; n > 0 {
+			step.Note += fmt.Sprintf("; %d not sent: %s was down", n, s.From)
+		}
 		if st.Completion != "" {
 			step.Latency = st.Completion
 		}

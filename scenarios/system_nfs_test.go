@@ -217,3 +217,20 @@ expect:
   - {at: 9.0, value: B.1}
 `)
 }
+
+// A row that waited for the call before and has no note of its own (a
+// create) says only that it waited, with no dangling "; ".
+func TestNFSWaitedNoteHasNoEmptyPart(t *testing.T) {
+	res := runText(t, `name: t
+systems: [nfs]
+files:
+  fileA: [a0]
+workload:
+  - {at: 0, client: B, op: remove, file: fileA}
+  - {at: 0, client: B, op: create, file: fileA, fd: n}
+`)
+	st := res.Systems[0].Steps[1]
+	if !strings.Contains(st.Note, "waited") || strings.HasSuffix(st.Note, "; ") || strings.Contains(st.Note, "; ;") {
+		t.Errorf("create's note = %q; want the wait, and no empty part", st.Note)
+	}
+}

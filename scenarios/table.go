@@ -24,12 +24,36 @@ func buildTable(sc *Scenario, res *report.Result) *report.Table {
 		total += s.Count
 	}
 	if allSends && len(res.Systems) > 0 {
-		if total <= maxMessageRows {
+		if total <= maxMessageRows && sameSends(res) {
 			return messageTable(sc, res)
 		}
 		return streamTable(sc, res)
 	}
 	return stepTable(sc, res)
+}
+
+// sameSends reports whether every run sent the same messages at the same
+// times, so that one row per message can show them side by side. A run
+// whose sender was down for a while (a crash only some variants have) sent
+// fewer, and gets the stream table instead.
+func sameSends(res *report.Result) bool {
+	first := res.Systems[0]
+	for _, sys := range res.Systems[1:] {
+		if len(sys.Streams) != len(first.Streams) {
+			return false
+		}
+		for si, st := range sys.Streams {
+			if len(st.Messages) != len(first.Streams[si].Messages) {
+				return false
+			}
+			for k, m := range st.Messages {
+				if m.SentAt != first.Streams[si].Messages[k].SentAt {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // messageTable has one row per message: when it was sent and what each
