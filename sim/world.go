@@ -38,11 +38,17 @@ type BoundError struct {
 	At Time
 	// Events is how many events ran.
 	Events uint64
+	// Next is the time of the first event that did not run.
+	Next Time
 }
 
 func (e *BoundError) Error() string {
-	return fmt.Sprintf("run stopped at %s after %d events: reached %s = %s (raise limits.%s in the scenario if the run needs more)",
-		e.At, e.Events, e.Bound, e.Limit, e.Bound)
+	if e.Bound == "max_time" {
+		return fmt.Sprintf("run stopped at %s after %d events: the next event, at %s, is past max_time = %s (raise limits.max_time in the scenario if the run needs more)",
+			e.At, e.Events, e.Next, e.Limit)
+	}
+	return fmt.Sprintf("run stopped at %s after %d events: reached max_events = %s (raise limits.max_events in the scenario if the run needs more)",
+		e.At, e.Events, e.Limit)
 }
 
 // flight is a message copy on its way.
@@ -460,10 +466,10 @@ func (w *World) run(until Time) error {
 			return nil
 		}
 		if w.cfg.MaxTime > 0 && e.at > w.cfg.MaxTime {
-			return &BoundError{Bound: "max_time", Limit: FormatDuration(time.Duration(w.cfg.MaxTime)), At: w.now, Events: w.events}
+			return &BoundError{Bound: "max_time", Limit: FormatDuration(time.Duration(w.cfg.MaxTime)), At: w.now, Events: w.events, Next: e.at}
 		}
 		if w.cfg.MaxEvents > 0 && w.events >= w.cfg.MaxEvents {
-			return &BoundError{Bound: "max_events", Limit: fmt.Sprint(w.cfg.MaxEvents), At: w.now, Events: w.events}
+			return &BoundError{Bound: "max_events", Limit: fmt.Sprint(w.cfg.MaxEvents), At: w.now, Events: w.events, Next: e.at}
 		}
 		w.Step()
 	}
