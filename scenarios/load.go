@@ -124,6 +124,8 @@ type loader struct {
 	// them.
 	volumeServers []nameUse
 	vldbUse       *nameUse
+	// mountServers are the servers nfs.mounts names, where it names them.
+	mountServers []nameUse
 	// inVariant is set on the loader of a variant's scenario; hasVariants
 	// on the file's when it has a variants key.
 	inVariant, hasVariants bool

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"path"
 	"strings"
 	"time"
@@ -270,8 +271,11 @@ const (
 // nfs decodes the nfs block.
 func (l *loader) nfs(n *yaml.Node) {
 	o := l.fields(n, "nfs", []string{"attr_timeout", "write_policy", "flush_interval", "api", "cache_blocks",
-		"mount", "retrans", "timeout", "drc", "append"})
+		"mount", "retrans", "timeout", "drc", "append", "mounts"})
 	opt := &l.sc.NFS
+	if v := o.get("mounts"); v != nil {
+		l.mounts(v)
+	}
 	l.setDuration(o, "attr_timeout", &opt.AttrTimeout, false)
 	l.setEnum(o, "write_policy", &opt.WritePolicy, []string{"write_through", "buffered", "nvram"})
 	l.setDuration(o, "flush_interval", &opt.FlushInterval, true)
@@ -282,6 +286,92 @@ func (l *loader) nfs(n *yaml.Node) {
 	l.setDuration(o, "timeout", &opt.Timeout, true)
 	l.setBool(o, "drc", &opt.DRC)
 	l.setBool(o, "append", &opt.Append)
+}
+
+// mounts decodes nfs.mounts: the clients' mount table, a list of
+// {on, server, export}.
+func (l *loader) mounts(n *yaml.Node) {
+	items, ok := l.list(n, "mounts")
+	if !ok {
+		return
+	}
+	if len(items) == 0 {
+		l.errf(n, "mounts: expected at least one mount such as {on: /, server: server}; for the default, leave the key out")
+		return
+	}
+	var table []NFSMount
+	seen := map[string]*yaml.Node{}
+	for i, it := range items {
+		o := l.fields(it, fmt.Sprintf("mount %d", i+1), []string{"on", "server", "export"})
+		if o == nil {
+			continue
+		}
+		m := NFSMount{Export: "/", Pos: posOf(o.node)}
+		good := true
+		if v := o.require("on", "where the client sees the export, such as / or /backups"); v != nil {
+			if p, ok := l.absPath(v, "on"); ok {
+				if prev := seen[p]; prev != nil {
+					l.errf(v, "mounts: %s is mounted twice (first at line %d)", p, posOf(prev).Line)
+					good = false
+				} else {
+					seen[p] = v
+					m.On = p
+				}
+			} else {
+				good = false
+			}
+		} else {
+			good = false
+		}
+		if v := o.require("server", "the node that exports the directory"); v != nil {
+			if name, ok := l.nodeName(v, "server", false); ok {
+				m.Server = name
+				l.mountServers = append(l.mountServers, nameUse{name, v})
+			} else {
+				good = false
+			}
+		} else {
+			good = false
+		}
+		if v := o.get("export"); v != nil {
+			if p, ok := l.absPath(v, "export"); ok {
+				m.Export = p
+			} else {
+				good = false
+			}
+		}
+		if good {
+			table = append(table, m)
+		}
+	}
+	l.sc.NFS.Mounts = table
+	if len(table) == 0 {
+		// Every entry was wrong: keep the default rather than a table
+		// that holds no path, so that the files are not all reported too.
+		l.sc.NFS.Mounts = nil
+	}
+}
+
+// absPath decodes an absolute, clean directory path: "/", "/backups".
+func (l *loader) absPath(n *yaml.Node, what string) (string, bool) {
+	s, ok := l.str(n, what)
+	if !ok {
+		return "", false
+	}
+	bad := ""
+	switch {
+	case !strings.HasPrefix(s, "/"):
+		bad = "it must start with /"
+	case strings.Contains("/"+s+"/", "/../"):
+		bad = "a path cannot contain .."
+	case path.Clean(s) != s:
+		bad = "write it as " + path.Clean(s)
+	}
+	if bad != "" {
+		l.errf(n, "%s: expected an absolute path such as / or /backups, got %s (%s)", what, describe(n), bad)
+		return "", false
+	}
+	return s, true
 }
 
 // afs decodes the afs block.

@@ -313,6 +313,9 @@ func (pm posMap) scenario(sc *Scenario) {
 	for i := range sc.AFS.Volumes {
 		pm.fix(&sc.AFS.Volumes[i].Pos)
 	}
+	for i := range sc.NFS.Mounts {
+		pm.fix(&sc.NFS.Mounts[i].Pos)
+	}
 	for i := range sc.Files {
 		pm.fix(&sc.Files[i].Pos)
 	}

@@ -15,11 +15,13 @@ func init() {
 	systemDrivers["nfs"] = func() driver { return &nfsDriver{} }
 }
 
-// nfsDriver runs file-system rows against NFSv2 (protocols/nfs). The node
-// "server" is an nfs.ServerNode formatted with the scenario's files; every
-// other node is an nfs.ClientNode whose mount table is the default,
-// server:/ on /. A client mounts when it boots, so its MNT belongs to no
-// step.
+// nfsDriver runs file-system rows against NFSv2 (protocols/nfs). Every
+// server of the mount table (nfs.mounts, default server:/ on /) is an
+// nfs.ServerNode formatted with the scenario's files that lie under its
+// mounts, at their paths on the server; the node "server" is a server even
+// when no mount names it. Every other node is an nfs.ClientNode with the
+// mount table. A client mounts when it boots, so its MNTs belong to no
+// step. Paths in the results (disk, lost, history) are the clients'.
 //
 // Each row is handed to its client's nfs.Client, which runs one operation
 // at a time like a single process: a row whose time comes while the
@@ -34,18 +36,24 @@ func init() {
 // unwritten blocks (buffered policy), a client's unflushed writes. flush
 // faults make the server flush; low_memory is AFS's and has no effect.
 type nfsDriver struct {
-	r      *run
-	api    nfs.API
+	r   *run
+	api nfs.API
+	// server is the node "server"; mounts the clients' mount table.
 	server sim.NodeID
-	rows   []nfsRow
-	calls  map[rpc.CallID]callRef
-	execs  map[rpc.CallID]int
+	mounts []NFSMount
+	// servers lists the file servers, mount servers first, in the order
+	// of the table.
+	servers []string
+	rows    []nfsRow
+	calls   map[rpc.CallID]callRef
+	execs   map[rpc.CallID]int
 	// execRow is the row whose call a server is executing now (-1: none),
 	// so that the server's path lookups are counted against it.
 	execRow int
 	lookups int
-	// replays records the server's NVRAM replays: restart time -> inodes.
-	replays map[sim.Time]int
+	// replays records the servers' NVRAM replays: server -> restart time
+	// -> inodes.
+	replays map[string]map[sim.Time]int
 	lost    []report.LostWrite
 	// extra are notes added to rows after they finished (data lost later).
 	extra map[int][]string
@@ -77,38 +85,71 @@ func (d *nfsDriver) setup(r *run) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", sc.File, err)
 	}
-	var files []nfs.File
-	for _, f := range sc.Files {
-		files = append(files, nfs.File{Path: f.Path, Blocks: f.Blocks})
+	d.mounts = sc.NFS.MountTable()
+	files := map[string][]nfs.File{}
+	for _, m := range d.mounts {
+		if !contains(d.servers, m.Server) {
+			d.servers = append(d.servers, m.Server)
+		}
 	}
-	if err := nfs.CheckFiles(files); err != nil {
-		return fmt.Errorf("%s: files: %v", sc.File, err)
+	if !contains(d.servers, "server") {
+		d.servers = append(d.servers, "server")
+	}
+	for _, f := range sc.Files {
+		i, rel := nfsMountOf(d.mounts, f.Path)
+		if i < 0 {
+			// The loader checks every file lies in a mount.
+			return fmt.Errorf("%s: files: %s is in no mount", sc.File, f.Path)
+		}
+		m := d.mounts[i]
+		files[m.Server] = append(files[m.Server], nfs.File{Path: nfsJoinPath(m.Export, rel), Blocks: f.Blocks})
+	}
+	for _, name := range d.servers {
+		if err := nfs.CheckFiles(files[name]); err != nil {
+			if len(d.servers) > 1 {
+				return fmt.Errorf("%s: files on %s: %v", sc.File, name, err)
+			}
+			return fmt.Errorf("%s: files: %v", sc.File, err)
+		}
 	}
 	d.r, d.api = r, api
 	d.rows = make([]nfsRow, len(sc.Workload))
 	d.calls, d.execs, d.execRow = map[rpc.CallID]callRef{}, map[rpc.CallID]int{}, -1
-	d.replays, d.extra = map[sim.Time]int{}, map[int][]string{}
+	d.replays, d.extra = map[string]map[sim.Time]int{}, map[int][]string{}
 	r.sys.Stats.Calls = map[string]int{}
 	r.useNetwork(false)
 
 	sopts := nfs.ServerOptions{API: api, WritePolicy: policy, FlushInterval: o.FlushInterval, Append: o.Append,
-		DRC: o.DRC, ReadLatency: sc.Disk.ReadLatency, Files: files}
+		DRC: o.DRC, ReadLatency: sc.Disk.ReadLatency}
 	copts := nfs.ClientOptions{API: api, AttrTimeout: o.AttrTimeout, CacheBlocks: o.CacheBlocks,
 		Soft: o.Mount == "soft", Retrans: o.Retrans, Timeout: o.Timeout, DRC: o.DRC, Append: o.Append}
-	// The server first: clients look it up when they boot to mount it.
-	d.server = r.w.AddNode("server", func(env sim.Env) sim.Handler {
-		n, err := nfs.NewServerNode(env, sopts, d, d)
-		if err != nil {
-			// CheckFiles passed, so only a bug gets here.
-			panic("scenarios: nfs server: " + err.Error())
+	for _, m := range d.mounts {
+		copts.Mounts = append(copts.Mounts, nfs.Mount{Server: m.Server, Export: m.Export, At: m.On})
+	}
+	// The servers first: clients look them up when they boot to mount them.
+	for _, name := range d.servers {
+		name, so := name, sopts
+		so.Files = files[name]
+		id := r.w.AddNode(name, func(env sim.Env) sim.Handler {
+			n, err := nfs.NewServerNode(env, so, d, d)
+			if err != nil {
+				// CheckFiles passed, so only a bug gets here.
+				panic("scenarios: nfs server " + name + ": " + err.Error())
+			}
+			if k := n.Server().Replayed(); k > 0 {
+				if d.replays[name] == nil {
+					d.replays[name] = map[sim.Time]int{}
+				}
+				d.replays[name][env.Now()] = k
+			}
+			return n
+		})
+		if name == "server" {
+			d.server = id
 		}
-		if k := n.Server().Replayed(); k > 0 {
-			d.replays[env.Now()] = k
-		}
-		return n
-	})
+	}
 	for _, n := range sc.Nodes {
-		if n.Name == "server" {
+		if contains(d.servers, n.Name) {
 			continue
 		}
 		r.w.AddNode(n.Name, func(env sim.Env) sim.Handler { return nfs.NewClientNode(env, copts, d) })
@@ -220,9 +261,10 @@ func (d *nfsDriver) beforeCrash(node string) {
 	switch h := r.w.Handler(id).(type) {
 	case *nfs.ServerNode:
 		for _, u := range h.Server().Unstable() {
-			d.lost = append(d.lost, report.LostWrite{Node: node, At: now, File: u.Path, Block: u.Block, Data: u.Data,
+			file := d.clientPath(node, u.Path)
+			d.lost = append(d.lost, report.LostWrite{Node: node, At: now, File: file, Block: u.Block, Data: u.Data,
 				Acknowledged: ms(u.Modified), OnDisk: u.Durable})
-			d.noteLoss(u.Path, u.Block, u.Data, fmt.Sprintf("LOST in the %s crash at %s: acknowledged, never on disk", node, now))
+			d.noteLoss(file, u.Block, u.Data, fmt.Sprintf("LOST in the %s crash at %s: acknowledged, never on disk", node, now))
 		}
 	case *nfs.ClientNode:
 		for _, b := range h.Client().Dirty() {
@@ -313,9 +355,15 @@ func (d *nfsDriver) finish(r *run) {
 			st.Note = nfsJoin(st.Note, e)
 		}
 	}
-	disk, err := nfs.ReadDisk(r.w.Disk(d.server))
-	if err != nil {
-		panic("scenarios: the nfs server's disk does not load: " + err.Error())
+	disk := map[string][]string{}
+	for _, name := range d.servers {
+		files, err := nfs.ReadDisk(r.w.Disk(r.node(name)))
+		if err != nil {
+			panic("scenarios: the disk of nfs server " + name + " does not load: " + err.Error())
+		}
+		for p, blocks := range files {
+			disk[d.clientPath(name, p)] = blocks
+		}
 	}
 	r.sys.Disk = disk
 	r.sys.Lost = d.lost
@@ -335,12 +383,10 @@ func (d *nfsDriver) finish(r *run) {
 				f.Detail = nfsJoin(f.Detail, fmt.Sprintf("lost %s of acknowledged data", nfsPlural(n, "block")))
 			}
 		case "restart":
-			if f.Node != "server" {
-				break
-			}
-			for _, at := range nfsSortedTimes(d.replays) {
+			replays := d.replays[f.Node]
+			for _, at := range nfsSortedTimes(replays) {
 				if at.String() == f.At {
-					f.Detail = nfsJoin(f.Detail, fmt.Sprintf("replayed %s from NVRAM", nfsPlural(d.replays[at], "inode")))
+					f.Detail = nfsJoin(f.Detail, fmt.Sprintf("replayed %s from NVRAM", nfsPlural(replays[at], "inode")))
 				}
 			}
 		}
@@ -472,6 +518,40 @@ func (d *nfsDriver) Lookup(at sim.Time, server sim.NodeID, dir uint32, name stri
 	if d.execRow >= 0 {
 		d.rows[d.execRow].lookups++
 	}
+}
+
+// clientPath returns the path in the clients' namespace of file p (relative
+// to the root) of server: below the first mount of server's export that
+// holds p and that no longer mount hides; "server:/p" when no client can
+// see the file.
+func (d *nfsDriver) clientPath(server, p string) string {
+	for i, m := range d.mounts {
+		if m.Server != server {
+			continue
+		}
+		rel, ok := below(m.Export, p)
+		if !ok {
+			continue
+		}
+		cp := nfsJoinPath(m.On, rel)
+		if j, _ := nfsMountOf(d.mounts, cp); j == i {
+			return cp
+		}
+	}
+	return server + ":/" + p
+}
+
+// nfsJoinPath joins rel (relative) below dir (absolute), relative to the
+// root: ("/backups", "x") is "backups/x".
+func nfsJoinPath(dir, rel string) string {
+	d := strings.TrimPrefix(dir, "/")
+	switch {
+	case d == "":
+		return rel
+	case rel == "":
+		return d
+	}
+	return d + "/" + rel
 }
 
 func nfsJoin(a, b string) string {

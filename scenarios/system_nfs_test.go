@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -232,5 +233,107 @@ workload:
 	st := res.Systems[0].Steps[1]
 	if !strings.Contains(st.Note, "waited") || strings.HasSuffix(st.Note, "; ") || strings.Contains(st.Note, "; ;") {
 		t.Errorf("create's note = %q; want the wait, and no empty part", st.Note)
+	}
+}
+
+// TestNFSMounts checks the driver with a mount table of two servers: each
+// row's calls go to the server of its path's mount, the disk lists both
+// servers' files by the client's path, and a crash, a flush and an NVRAM
+// replay on the second server are reported with the client's paths.
+func TestNFSMounts(t *testing.T) {
+	sc, err := Open("nfs_mounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := Run(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := res.Systems[0]
+	to := map[string]string{}
+	for i, st := range sys.Steps {
+		for _, c := range st.Calls {
+			want := "server"
+			if strings.HasPrefix(sc.Workload[i].File, "backups/") {
+				want = "backup"
+			}
+			if c.To != want {
+				t.Errorf("row %d (%s): %s went to %s; want %s", i+1, sc.Workload[i].File, c.Proc, c.To, want)
+			}
+			to[c.To] = c.Proc
+		}
+	}
+	if len(to) != 2 {
+		t.Errorf("calls went to %v; want both servers", to)
+	}
+	wantDisk := map[string][]string{"home/notes": {"n0", "n1-new"}, "backups/notes.bak": {"n0", "n1-new"}}
+	if diff := cmp.Diff(wantDisk, sys.Disk); diff != "" {
+		t.Errorf("disk (-want +got):\n%s", diff)
+	}
+	if len(res.Violations) > 0 {
+		t.Errorf("violations: %+v", res.Violations)
+	}
+
+	// A buffered backup server exporting /srv: a crash loses what it
+	// acknowledged, named by the client's path; the root server is
+	// untouched. An NVRAM backup replays instead.
+	const text = `
+name: mounts_crash
+systems: [nfs]
+nfs:
+  write_policy: %s
+  mounts:
+    - {on: /, server: server}
+    - {on: /backups, server: backup, export: /srv}
+files:
+  x: {blocks: [x0]}
+  backups/y: {blocks: [y0]}
+workload:
+  - {at: 0, client: A, op: open,  file: backups/y, fd: f}
+  - {at: 1, client: A, op: write, fd: f, block: 0, data: y1}
+  - {at: 2, client: A, op: close, fd: f}
+  - {at: 3, client: A, op: open,  file: x, fd: g}
+  - {at: 4, client: A, op: write, fd: g, block: 0, data: x1}
+  - {at: 5, client: A, op: close, fd: g}
+  - {at: 9, client: A, op: stat,  file: backups}
+faults:
+  - {at: 6, flush: server}
+  - {at: 7, crash: backup}
+  - {at: 8, restart: backup}
+`
+	res = runText(t, fmt.Sprintf(text, "buffered"))
+	sys = res.Systems[0]
+	if want := (stepSummary{"LOOKUP", "ok", ""}); summarize(sys)[0] != want {
+		t.Errorf("open of backups/y: %+v; want %+v", summarize(sys)[0], want)
+	}
+	if got := sys.Steps[6]; got.Result != "ok" || len(got.Calls) != 1 || got.Calls[0].To != "backup" {
+		t.Errorf("stat of the mount point: %+v; want one call to backup", got)
+	}
+	wantLost := []report.LostWrite{{Node: "backup", At: "7s", File: "backups/y", Block: 0, Data: "y1",
+		Acknowledged: "2.005s", OnDisk: "y0"}}
+	if diff := cmp.Diff(wantLost, sys.Lost); diff != "" {
+		t.Errorf("lost (-want +got):\n%s", diff)
+	}
+	wantDisk = map[string][]string{"x": {"x1"}, "backups/y": {"y0"}}
+	if diff := cmp.Diff(wantDisk, sys.Disk); diff != "" {
+		t.Errorf("buffered disk (-want +got):\n%s", diff)
+	}
+	if f := sys.Faults[0]; f.Node != "server" || !strings.Contains(f.Detail, "writing 1 inode to disk") {
+		t.Errorf("flush of server: %+v", f)
+	}
+	if !strings.Contains(sys.Steps[1].Note, "LOST in the backup crash at 7s") {
+		t.Errorf("the write's note %q does not report the loss", sys.Steps[1].Note)
+	}
+
+	res = runText(t, fmt.Sprintf(text, "nvram"))
+	sys = res.Systems[0]
+	if len(sys.Lost) != 0 {
+		t.Errorf("nvram lost %+v", sys.Lost)
+	}
+	if diff := cmp.Diff(map[string][]string{"x": {"x1"}, "backups/y": {"y1"}}, sys.Disk); diff != "" {
+		t.Errorf("nvram disk (-want +got):\n%s", diff)
+	}
+	if f := sys.Faults[2]; f.Node != "backup" || !strings.Contains(f.Detail, "replayed 1 inode from NVRAM") {
+		t.Errorf("restart of backup: %+v", f)
 	}
 }

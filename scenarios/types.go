@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strings"
 	"time"
 
 	"github.com/sim-lecture/sim/netmodel"
@@ -27,7 +28,7 @@ type Scenario struct {
 	Network netmodel.Config
 	// Nodes lists every node of the scenario: the declared ones in the order
 	// of `nodes`, then (in file-system scenarios) the servers: "server", the
-	// AFS volume location server, the AFS volume servers and move_volume
+	// NFS mount servers, the AFS volume location server, the AFS volume servers and move_volume
 	// targets; then the nodes named by workload rows, then those named by
 	// faults, each in order of first appearance.
 	Nodes []Node
@@ -143,6 +144,61 @@ type NFSOptions struct {
 	DRC bool
 	// Append enables the non-idempotent APPEND procedure (default false).
 	Append bool
+	// Mounts is every client's mount table, in the order of the file; nil
+	// (the default) is server:/ on /. See MountTable.
+	Mounts []NFSMount
+}
+
+// NFSMount is one entry of the NFS clients' mount table: Export of Server
+// mounted on On (the lecture's "/dev/sdb1 on /backups").
+type NFSMount struct {
+	// On is where the export appears in the client's namespace: "/" or an
+	// absolute clean path such as "/backups".
+	On string
+	// Server names the node that exports the directory.
+	Server string
+	// Export is the directory on the server, an absolute clean path ("/"
+	// by default).
+	Export string
+	// Pos is where the mount appears in the file.
+	Pos Pos
+}
+
+// MountTable returns the clients' mount table: Mounts, or the default
+// server:/ on /.
+func (o NFSOptions) MountTable() []NFSMount {
+	if len(o.Mounts) == 0 {
+		return []NFSMount{{On: "/", Server: "server", Export: "/"}}
+	}
+	return o.Mounts
+}
+
+// nfsMountOf returns the index of the mount of table that holds p, a path
+// relative to the root ("backups/x"), the one with the longest matching On,
+// and p's path below it ("x", "" for the mount point itself); -1 if none.
+func nfsMountOf(table []NFSMount, p string) (int, string) {
+	best, rel := -1, ""
+	for i, m := range table {
+		if r, ok := below(m.On, p); ok && (best < 0 || len(m.On) > len(table[best].On)) {
+			best, rel = i, r
+		}
+	}
+	return best, rel
+}
+
+// below reports whether p (relative to the root) is dir (absolute) or lies
+// under it, and returns p's path below dir.
+func below(dir, p string) (string, bool) {
+	d := strings.TrimPrefix(dir, "/")
+	switch {
+	case d == "":
+		return p, true
+	case p == d:
+		return "", true
+	case strings.HasPrefix(p, d+"/"):
+		return p[len(d)+1:], true
+	}
+	return "", false
 }
 
 // Volume maps an AFS volume (a path prefix) to the server that holds it.

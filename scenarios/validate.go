@@ -23,7 +23,8 @@ func (l *loader) validate() {
 }
 
 // fileServers lists the servers of a file-system scenario in order:
-// "server", then (with afs) the VLDB, the volume servers and the targets of
+// "server", then (with nfs) the servers of nfs.mounts, then (with afs) the
+// VLDB, the volume servers and the targets of
 // move_volume, each once. Names the file gives carry their node.
 func (l *loader) fileServers() []nameUse {
 	if !l.fileSystem() {
@@ -35,6 +36,11 @@ func (l *loader) fileServers() []nameUse {
 		if !seen[u.name] {
 			seen[u.name] = true
 			out = append(out, u)
+		}
+	}
+	if l.hasSystem["nfs"] {
+		for _, u := range l.mountServers {
+			add(u)
 		}
 	}
 	if l.hasSystem["afs"] {
@@ -123,6 +129,9 @@ func (l *loader) checkFileRows(servers map[string]bool) {
 		if l.hasSystem["afs"] {
 			l.checkVolume(f.Path, f.Pos, nil)
 		}
+		if l.hasSystem["nfs"] {
+			l.checkMount(f.Path, f.Pos, nil, true)
+		}
 	}
 	for i := range l.sc.Workload {
 		st := &l.sc.Workload[i]
@@ -136,6 +145,9 @@ func (l *loader) checkFileRows(servers map[string]bool) {
 		}
 		if st.File != "" && l.hasSystem["afs"] {
 			l.checkVolume(st.File, Pos{}, o.get("file"))
+		}
+		if st.File != "" && l.hasSystem["nfs"] {
+			l.checkMount(st.File, Pos{}, o.get("file"), false)
 		}
 		if fds[st.Client] == nil {
 			fds[st.Client] = map[string]*fdState{}
@@ -225,6 +237,27 @@ func (l *loader) checkVolume(path string, p Pos, n *yaml.Node) {
 		p = posOf(n)
 	}
 	l.errAt(p, "file %s is in no AFS volume (afs.volumes has %s); add a volume such as /", path, andList(vols))
+}
+
+// checkMount reports a path outside every NFS mount, at n or else at p;
+// with file, also an initial file that would be a mount point.
+func (l *loader) checkMount(path string, p Pos, n *yaml.Node, file bool) {
+	if n != nil {
+		p = posOf(n)
+	}
+	table := l.sc.NFS.MountTable()
+	i, rel := nfsMountOf(table, path)
+	if i < 0 {
+		var ons []string
+		for _, m := range table {
+			ons = append(ons, m.On)
+		}
+		l.errAt(p, "file %s is in no NFS mount (nfs.mounts has %s); add a mount such as {on: /, server: server}", path, andList(ons))
+		return
+	}
+	if file && rel == "" {
+		l.errAt(p, "file %s is the mount point %s, a directory on %s; a file must lie below it", path, table[i].On, table[i].Server)
+	}
 }
 
 // checkFaults follows the faults in time order: a node is not crashed twice,
