@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sim-lecture/sim/protocols/afs"
 	"github.com/sim-lecture/sim/report"
 )
 
@@ -108,6 +109,58 @@ func TestAFSDriverRows(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.calls, procsOf(st)); diff != "" {
 				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(st.Note, tt.note) {
+				t.Errorf("note = %q; want it to contain %q", st.Note, tt.note)
+			}
+		})
+	}
+}
+
+// TestAFSSilentServer: a client whose cached volume location names a
+// server that crashed gives up on it after a few retransmissions, asks the
+// volume location database again and follows the volume (it once retried
+// the dead server until max_time); a server that never comes back fails
+// the operation with ETIMEDOUT after the client's retry budget, and the run
+// ends.
+func TestAFSSilentServer(t *testing.T) {
+	const head = "name: t\nsystems: [afs]\nnodes: [A, server, s2, s3]\nafs: {volumes: {/: server, /h: s2}}\nfiles:\n  h/f: [x]\n" +
+		"workload:\n  - {at: 0, client: A, op: open, file: h/f, fd: f}\n  - {at: 1, client: A, op: close, fd: f}\n" +
+		"  - {at: 5, client: A, op: create, file: h/n}\nfaults:\n"
+	tests := []struct {
+		name, faults, result, note string
+		calls                      []string
+	}{
+		{
+			name:   "moved, then the old server crashed",
+			faults: "  - {at: 2, move_volume: /h, to: s3}\n  - {at: 3, crash: s2}\n",
+			result: "ok", calls: []string{"CREATE", "GETVOLUMELOCATION", "CREATE"},
+			note: "s2 did not answer: the volume location database says /h is on s3",
+		},
+		{
+			name:   "crashed for good",
+			faults: "  - {at: 3, crash: s2}\n",
+			result: "ETIMEDOUT",
+			note:   "still says /h is there: gave up after",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sys := runText(t, head+tt.faults).Systems[0]
+			if sys.Bound != "" {
+				t.Fatalf("run hit a bound: %s", sys.Bound)
+			}
+			st := sys.Steps[2]
+			if st.Result != tt.result {
+				t.Errorf("result = %s (%s); want %s", st.Result, st.Note, tt.result)
+			}
+			if tt.calls != nil {
+				if diff := cmp.Diff(tt.calls, procsOf(st)); diff != "" {
+					t.Errorf("calls (-want +got):\n%s", diff)
+				}
+				if a := st.Calls[0].Attempts; a != afs.DefaultServerAttempts {
+					t.Errorf("first CREATE sent %d times; want %d", a, afs.DefaultServerAttempts)
+				}
 			}
 			if !strings.Contains(st.Note, tt.note) {
 				t.Errorf("note = %q; want it to contain %q", st.Note, tt.note)

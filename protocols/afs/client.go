@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/sim-lecture/sim/protocols/rpc"
 	"github.com/sim-lecture/sim/protocols/rpc/xdr"
@@ -37,6 +38,22 @@ func ParseCrashPolicy(s string) (CrashPolicy, error) {
 // maxRedirects bounds how often one call follows a moved volume.
 const maxRedirects = 3
 
+// The defaults of ClientConfig's retry settings: how a client gives up on
+// a file server that does not answer, and how long it keeps trying before
+// the application sees ETIMEDOUT.
+const (
+	// DefaultServerAttempts is ClientConfig.ServerAttempts when 0: a few
+	// retransmissions (with DefaultTimeout, the server is given up on
+	// after 4 s).
+	DefaultServerAttempts = 4
+	// DefaultRetryBackoff is ClientConfig.RetryBackoff when 0.
+	DefaultRetryBackoff = 2 * time.Second
+	// DefaultMaxRetryBackoff is ClientConfig.MaxRetryBackoff when 0.
+	DefaultMaxRetryBackoff = time.Minute
+	// DefaultGiveUpAfter is ClientConfig.GiveUpAfter when 0.
+	DefaultGiveUpAfter = 10 * time.Minute
+)
+
 // ClientConfig configures a cache manager.
 type ClientConfig struct {
 	// VLDB names the node of the volume location database.
@@ -49,6 +66,45 @@ type ClientConfig struct {
 	Prefetch []string
 	// OnCrash says what a restarted client does with its cache.
 	OnCrash CrashPolicy
+
+	// ServerAttempts bounds the transmissions of one call (to a file
+	// server or to the VLDB) before the client gives up on that server
+	// and asks the volume location database again (default
+	// DefaultServerAttempts; negative: retransmit for ever, never look
+	// again). It is the node's rpc.Options.MaxAttempts, unless the node
+	// is also a file server, whose callback breaks set that bound.
+	ServerAttempts int
+	// RetryBackoff is the first wait before calling again when the
+	// server that did not answer is still where the database says the
+	// volume is, or the database did not answer either (default
+	// DefaultRetryBackoff). Each wait doubles, up to MaxRetryBackoff
+	// (default DefaultMaxRetryBackoff).
+	RetryBackoff, MaxRetryBackoff time.Duration
+	// GiveUpAfter is how long after its first unanswered call an
+	// operation stops retrying and fails with ETIMEDOUT, so that a
+	// server that never comes back does not hold the application (and
+	// the simulation) for ever (default DefaultGiveUpAfter).
+	GiveUpAfter time.Duration
+}
+
+// withDefaults fills in the retry settings left 0.
+func (cfg ClientConfig) withDefaults() ClientConfig {
+	if cfg.ServerAttempts == 0 {
+		cfg.ServerAttempts = DefaultServerAttempts
+	}
+	if cfg.RetryBackoff <= 0 {
+		cfg.RetryBackoff = DefaultRetryBackoff
+	}
+	if cfg.MaxRetryBackoff <= 0 {
+		cfg.MaxRetryBackoff = DefaultMaxRetryBackoff
+	}
+	if cfg.MaxRetryBackoff < cfg.RetryBackoff {
+		cfg.MaxRetryBackoff = cfg.RetryBackoff
+	}
+	if cfg.GiveUpAfter <= 0 {
+		cfg.GiveUpAfter = DefaultGiveUpAfter
+	}
+	return cfg
 }
 
 // Source says where an open found its data.
@@ -116,6 +172,12 @@ type CacheManager struct {
 
 	locs     map[string]sim.NodeID // volume -> server, mirrors the disk
 	locating map[string][]func(sim.NodeID, error)
+	// down holds the servers (file servers and the VLDB) an operation
+	// gave up waiting for, until one answers again: later operations
+	// try them once and then fail at once instead of waiting
+	// GiveUpAfter each, as OpenAFS fails calls to a server it has marked
+	// down until afs_CheckServers finds it up.
+	down map[sim.NodeID]bool
 
 	files   map[string]*cached
 	dropped map[string]string // why a file's copy was thrown away
@@ -180,10 +242,11 @@ type callCtx struct {
 
 func newCacheManager(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg ClientConfig) *CacheManager {
 	cm := &CacheManager{
-		env: env, rpc: c, tm: tm, cfg: cfg,
+		env: env, rpc: c, tm: tm, cfg: cfg.withDefaults(),
 		vldb:        sim.NoNode,
 		locs:        map[string]sim.NodeID{},
 		locating:    map[string][]func(sim.NodeID, error){},
+		down:        map[sim.NodeID]bool{},
 		files:       map[string]*cached{},
 		dropped:     map[string]string{},
 		fds:         map[string]*openFile{},
@@ -713,41 +776,142 @@ func (c *CacheManager) Stat(path string, done func(Result)) {
 }
 
 // call calls a file server procedure about path in volume vol, locating
-// the volume first and following it if it has moved.
+// the volume first and following it if it has moved or its server stopped
+// answering.
 func (c *CacheManager) call(vol, path, proc string, args []byte, done func([]byte, error, callCtx)) {
-	c.callN(vol, path, proc, args, 0, sim.NoNode, done)
+	c.callN(vol, path, proc, args, &retry{moved: sim.NoNode, silent: sim.NoNode}, done)
 }
 
-func (c *CacheManager) callN(vol, path, proc string, args []byte, redirects int, moved sim.NodeID, done func([]byte, error, callCtx)) {
+// retry is one call's way through moved volumes and silent servers.
+type retry struct {
+	// redirects counts the VMOVED/VNOVOL answers followed.
+	redirects int
+	// moved is the server that just said the volume is not there, silent
+	// the one that just did not answer (sim.NoNode: none); the next
+	// location lookup is about them.
+	moved, silent sim.NodeID
+	// since is when the first server stopped answering (0: none has), the
+	// start of the GiveUpAfter budget.
+	since sim.Time
+	// wait is the next backoff (0: none yet).
+	wait time.Duration
+}
+
+func (c *CacheManager) callN(vol, path, proc string, args []byte, rt *retry, done func([]byte, error, callCtx)) {
 	c.locate(vol, func(server sim.NodeID, err error) {
 		if err != nil {
+			// The database did not answer either: the volume's place is
+			// unknown, which is no fault of the application's, so wait
+			// and ask again rather than fail at once.
+			if errors.Is(err, rpc.ErrTimedOut) && c.later(rt, c.vldb, "the volume location database did not answer", func() {
+				c.callN(vol, path, proc, args, rt, done)
+			}) {
+				return
+			}
 			done(nil, err, callCtx{})
 			return
 		}
-		if moved != sim.NoNode {
-			c.opNote = append(c.opNote, fmt.Sprintf("%s said %s is not there: the volume location database says %s",
-				c.env.NodeName(moved), vol, c.env.NodeName(server)))
+		if rt.moved != sim.NoNode {
+			c.addNote(fmt.Sprintf("%s said %s is not there: the volume location database says %s",
+				c.env.NodeName(rt.moved), vol, c.env.NodeName(server)))
+			rt.moved = sim.NoNode
 		}
-		ctx := callCtx{server: server, sentSeq: c.breakSeq, sentAt: c.env.Now()}
-		c.outstanding[path]++
-		c.rpc.Call(server, proc, args, func(res []byte, err error) {
-			c.outstanding[path]--
-			if errors.Is(err, ErrMoved) || errors.Is(err, ErrNoVol) {
-				c.forgetLocation(vol, server)
-				if redirects < maxRedirects {
-					c.callN(vol, path, proc, args, redirects+1, server, done)
-				} else {
-					done(nil, ErrIO, ctx)
-				}
+		if silent := rt.silent; silent != sim.NoNode {
+			rt.silent = sim.NoNode
+			if server != silent {
+				c.addNote(fmt.Sprintf("%s did not answer: the volume location database says %s is on %s",
+					c.env.NodeName(silent), vol, c.env.NodeName(server)))
 			} else {
-				done(res, err, ctx)
+				// Still there as far as the database knows: the server is
+				// down or cut off. Like afs_CheckServers, try it again
+				// later, with a growing wait so that a long outage costs
+				// few messages.
+				if !c.later(rt, server, fmt.Sprintf("%s did not answer and the volume location database still says %s is there",
+					c.env.NodeName(server), vol), func() { c.send(vol, path, proc, args, server, rt, done) }) {
+					done(nil, rpc.ErrTimedOut, callCtx{server: server})
+				}
+				return
 			}
-			if c.outstanding[path] <= 0 {
-				delete(c.outstanding, path)
-				delete(c.breaks, path)
-			}
-		})
+		}
+		c.send(vol, path, proc, args, server, rt, done)
 	})
+}
+
+// send makes one call to the server that holds vol, as far as the client
+// knows, and follows a moved volume or a silent server.
+func (c *CacheManager) send(vol, path, proc string, args []byte, server sim.NodeID, rt *retry, done func([]byte, error, callCtx)) {
+	ctx := callCtx{server: server, sentSeq: c.breakSeq, sentAt: c.env.Now()}
+	c.outstanding[path]++
+	c.rpc.Call(server, proc, args, func(res []byte, err error) {
+		c.outstanding[path]--
+		switch {
+		case errors.Is(err, ErrMoved) || errors.Is(err, ErrNoVol):
+			c.forgetLocation(vol, server)
+			if rt.redirects < maxRedirects {
+				rt.redirects++
+				rt.moved = server
+				c.callN(vol, path, proc, args, rt, done)
+			} else {
+				done(nil, ErrIO, ctx)
+			}
+		case errors.Is(err, rpc.ErrTimedOut):
+			// The server did not answer ServerAttempts transmissions:
+			// give up on it and ask the database again, since the
+			// volume may have moved away from a server that then
+			// died (it can no longer say VMOVED). The procedure ran
+			// there once or not at all; the call sent next is a new
+			// one.
+			c.forgetLocation(vol, server)
+			if rt.since == 0 {
+				rt.since = c.env.Now()
+			}
+			rt.silent = server
+			c.callN(vol, path, proc, args, rt, done)
+		default:
+			delete(c.down, server) // it answered: up again
+			done(res, err, ctx)
+		}
+		if c.outstanding[path] <= 0 {
+			delete(c.outstanding, path)
+			delete(c.breaks, path)
+		}
+	})
+}
+
+// later runs again after the call's next backoff, noting why, and reports
+// whether it will: not once GiveUpAfter has passed since the first silent
+// server (or would have by the end of the wait), and not for a server,
+// silent, that an earlier operation already gave up on.
+func (c *CacheManager) later(rt *retry, silent sim.NodeID, why string, again func()) bool {
+	now := c.env.Now()
+	if rt.since == 0 {
+		rt.since = now
+	}
+	if c.down[silent] {
+		c.addNote(why + ": given up on earlier, still down")
+		return false
+	}
+	if rt.wait == 0 {
+		rt.wait = c.cfg.RetryBackoff
+	}
+	if now.Add(rt.wait).Sub(rt.since) > c.cfg.GiveUpAfter {
+		c.down[silent] = true
+		c.addNote(fmt.Sprintf("%s: gave up after %s", why, now.Sub(rt.since)))
+		return false
+	}
+	c.addNote(why + ": retrying with backoff")
+	wait := rt.wait
+	rt.wait = min(2*rt.wait, c.cfg.MaxRetryBackoff)
+	c.tm.after(wait, again)
+	return true
+}
+
+// addNote adds to the running operation's note, once: a call that waits
+// out a long outage meets the same reason many times.
+func (c *CacheManager) addNote(note string) {
+	if !contains(c.opNote, note) {
+		c.opNote = append(c.opNote, note)
+	}
 }
 
 // locate finds the server of a volume: from the client's location cache,

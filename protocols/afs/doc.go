@@ -45,6 +45,24 @@
 // break or its promise has expired, so that a returned close is never
 // followed by another client reading the old version without asking.
 //
+// A file server that does not answer is given up on after
+// ClientConfig.ServerAttempts transmissions of one call (ETIMEDOUT from the
+// RPC layer; default 4, about 4 s). The client then forgets the volume's
+// location and asks the VLDB again, since the volume may have moved off a
+// server that then died and can no longer say VMOVED; if the VLDB names
+// another server the call goes there at once. If it names the same one, or
+// the VLDB does not answer either, the client waits and tries again, as
+// afs_CheckServers keeps pinging down servers: RetryBackoff (2 s), doubling
+// up to MaxRetryBackoff (1 min). After GiveUpAfter (10 min) from the first
+// silent server the operation fails with ETIMEDOUT, the error OpenAFS
+// returns for a volume whose servers are all down, and the server is
+// marked down: later operations try it once (one round of attempts and a
+// VLDB lookup) and fail at once, until it answers again. So a server that
+// never comes back holds one operation for 10 minutes, not for ever. A
+// call given up on ran on the silent server once or not at all, and the
+// next try is a new call: a CREATE that ran before its replies were lost
+// may come back EEXIST, as with NFS.
+//
 // Files are named by path, not by AFS-3 fids; see FileArgs. Everything on
 // the wire is XDR (package xdr) inside the RPC layer's messages.
 package afs

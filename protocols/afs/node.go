@@ -70,6 +70,11 @@ func NewNode(env sim.Env, cfg Config) *Node {
 		// A server's only calls are callback breaks, which must not
 		// hang on a client that is down.
 		copts.MaxAttempts = breakAttempts
+	} else if cfg.Client != nil && cfg.Client.withDefaults().ServerAttempts > 0 {
+		// A client gives up on a silent server after a few
+		// retransmissions and looks the volume up again (CacheManager's
+		// call): a volume may have moved off a server that then died.
+		copts.MaxAttempts = cfg.Client.withDefaults().ServerAttempts
 	}
 	c := n.rpc.AddClient(copts, cfg.Observer)
 	s := n.rpc.AddServer(rpc.ServerOptions{Semantics: rpc.AtMostOnce, Workers: serverWorkers}, cfg.Observer)
