@@ -1,0 +1,5 @@
+package afs
+
+import "github.com/sim-lecture/sim/sim/simtest"
+
+func init() { simtest.ReproducibleProperties() }
