@@ -63,3 +63,19 @@ func TestDocsTablesUpToDate(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEListsEveryScenario: the README's table of scenarios names every
+// built-in scenario and nothing else.
+func TestREADMEListsEveryScenario(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, m := range regexp.MustCompile("(?m)^\\| \\[`([a-z0-9_-]+)`\\]").FindAllStringSubmatch(string(data), -1) {
+		listed = append(listed, m[1])
+	}
+	if diff := cmp.Diff(BuiltInNames(), listed); diff != "" {
+		t.Errorf("README's scenario table (-built-in +README):\n%s", diff)
+	}
+}
