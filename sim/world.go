@@ -92,14 +92,10 @@ type World struct {
 	nodes  []*node
 	byName map[string]NodeID
 
-	flights     []flight
-	freeFlights []int32
-	timers      []timerSlot
-	freeTimers  []int32
-	writes      []diskWrite
-	freeWrites  []int32
-	actions     []func()
-	freeActions []int32
+	flights slab[flight]
+	timers  slab[timerSlot]
+	writes  slab[diskWrite]
+	actions slab[func()]
 
 	msgSeq  uint64
 	scratch []Arrival
@@ -241,16 +237,7 @@ func (w *World) At(t Time, fn func()) {
 	if t < w.now {
 		t = w.now
 	}
-	var ref int32
-	if k := len(w.freeActions); k > 0 {
-		ref = w.freeActions[k-1]
-		w.freeActions = w.freeActions[:k-1]
-		w.actions[ref] = fn
-	} else {
-		ref = int32(len(w.actions))
-		w.actions = append(w.actions, fn)
-	}
-	w.schedule(t, evAction, ref)
+	w.schedule(t, evAction, w.actions.put(fn))
 }
 
 // After schedules fn to run d after now.
@@ -285,16 +272,7 @@ func (w *World) send(n *node, live bool, to NodeID, msg []byte, label string) {
 		case Reordered:
 			w.trace.add(Record{At: w.now, Kind: KindReorder, Node: n.id, Peer: to, Msg: id, Size: len(c.Msg), Label: label, Info: "+" + FormatDuration(c.Delay)})
 		}
-		f := flight{from: n.id, to: to, crashes: dest.crashes, msgID: id, data: c.Msg, label: label}
-		var ref int32
-		if k := len(w.freeFlights); k > 0 {
-			ref = w.freeFlights[k-1]
-			w.freeFlights = w.freeFlights[:k-1]
-			w.flights[ref] = f
-		} else {
-			ref = int32(len(w.flights))
-			w.flights = append(w.flights, f)
-		}
+		ref := w.flights.put(flight{from: n.id, to: to, crashes: dest.crashes, msgID: id, data: c.Msg, label: label})
 		d := c.Delay
 		if d < 0 {
 			d = 0
@@ -308,15 +286,10 @@ func (w *World) setTimer(n *node, d time.Duration, tag uint64) TimerID {
 	if d < 0 {
 		d = 0
 	}
-	var ref int32
-	if k := len(w.freeTimers); k > 0 {
-		ref = w.freeTimers[k-1]
-		w.freeTimers = w.freeTimers[:k-1]
-	} else {
-		ref = int32(len(w.timers))
-		w.timers = append(w.timers, timerSlot{})
-	}
-	s := &w.timers[ref]
+	// A reused slot keeps its generation, so that an old TimerID never
+	// cancels the new timer.
+	ref := w.timers.alloc()
+	s := &w.timers.items[ref]
 	s.gen++
 	s.node, s.crashes, s.live, s.tag = n.id, n.crashes, true, tag
 	w.schedule(w.now.Add(d), evTimer, ref)
@@ -325,10 +298,10 @@ func (w *World) setTimer(n *node, d time.Duration, tag uint64) TimerID {
 
 func (w *World) cancelTimer(id TimerID) bool {
 	ref := int(uint32(id))
-	if ref >= len(w.timers) {
+	if ref >= len(w.timers.items) {
 		return false
 	}
-	s := &w.timers[ref]
+	s := &w.timers.items[ref]
 	if s.gen != uint32(id>>32) || !s.live {
 		return false
 	}
@@ -341,16 +314,7 @@ func (w *World) writeDisk(n *node, key string, val []byte, tag uint64) {
 	if val != nil {
 		wr.val = append([]byte{}, val...)
 	}
-	var ref int32
-	if k := len(w.freeWrites); k > 0 {
-		ref = w.freeWrites[k-1]
-		w.freeWrites = w.freeWrites[:k-1]
-		w.writes[ref] = wr
-	} else {
-		ref = int32(len(w.writes))
-		w.writes = append(w.writes, wr)
-	}
-	w.schedule(w.now.Add(n.latency), evDisk, ref)
+	w.schedule(w.now.Add(n.latency), evDisk, w.writes.put(wr))
 }
 
 // dropDeadTimers removes cancelled timers (and timers of a node that has
@@ -364,14 +328,14 @@ func (w *World) dropDeadTimers() {
 		if e.kind != evTimer {
 			return
 		}
-		s := &w.timers[e.ref]
+		s := &w.timers.items[e.ref]
 		if s.live && w.nodes[s.node].up && w.nodes[s.node].crashes == s.crashes {
 			return
 		}
 		ref := e.ref
 		w.q.pop()
 		s.live = false
-		w.freeTimers = append(w.freeTimers, ref)
+		w.timers.release(ref)
 	}
 }
 
@@ -392,9 +356,7 @@ func (w *World) Step() bool {
 func (w *World) dispatch(e event) {
 	switch e.kind {
 	case evDeliver:
-		f := w.flights[e.ref]
-		w.flights[e.ref] = flight{}
-		w.freeFlights = append(w.freeFlights, e.ref)
+		f := w.flights.take(e.ref)
 		n := w.nodes[f.to]
 		if !n.up || n.crashes != f.crashes {
 			info := "node down"
@@ -407,9 +369,9 @@ func (w *World) dispatch(e event) {
 		w.trace.add(Record{At: w.now, Kind: KindDeliver, Node: f.to, Peer: f.from, Msg: f.msgID, Size: len(f.data), Label: f.label})
 		n.handler.Receive(f.from, f.data)
 	case evTimer:
-		s := w.timers[e.ref]
-		w.timers[e.ref].live = false
-		w.freeTimers = append(w.freeTimers, e.ref)
+		s := w.timers.items[e.ref]
+		w.timers.items[e.ref].live = false
+		w.timers.release(e.ref)
 		n := w.nodes[s.node]
 		if !s.live || !n.up || n.crashes != s.crashes {
 			return
@@ -417,9 +379,7 @@ func (w *World) dispatch(e event) {
 		w.trace.add(Record{At: w.now, Kind: KindTimer, Node: s.node, Peer: NoNode, Msg: s.tag})
 		n.handler.Timer(s.tag)
 	case evDisk:
-		wr := w.writes[e.ref]
-		w.writes[e.ref] = diskWrite{}
-		w.freeWrites = append(w.freeWrites, e.ref)
+		wr := w.writes.take(e.ref)
 		n := w.nodes[wr.node]
 		if !n.up || n.crashes != wr.crashes {
 			return // the crash tore this write: it never reached the platter
@@ -432,9 +392,7 @@ func (w *World) dispatch(e event) {
 		w.trace.add(Record{At: w.now, Kind: KindDisk, Node: wr.node, Peer: NoNode, Msg: wr.tag, Size: len(wr.val), Label: wr.key})
 		n.handler.Timer(wr.tag)
 	case evAction:
-		fn := w.actions[e.ref]
-		w.actions[e.ref] = nil
-		w.freeActions = append(w.freeActions, e.ref)
+		fn := w.actions.take(e.ref)
 		fn()
 	}
 }
