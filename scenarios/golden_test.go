@@ -3,12 +3,11 @@ package scenarios
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/sim/simtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -38,23 +37,7 @@ func TestGoldenBuiltIn(t *testing.T) {
 					t.Fatal(err)
 				}
 				ext := map[string]string{"text": ".txt", "json": ".json"}[format]
-				path := filepath.Join("testdata", "golden", sc.Name+ext)
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					continue
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run with -update to create it)", err)
-				}
-				if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-					t.Errorf("%s differs from the golden file (-want +got):\n%s", path, diff)
-				}
+				simtest.Golden(t, filepath.Join("testdata", "golden", sc.Name+ext), buf.String(), *update)
 			}
 			if len(res.Violations) > 0 {
 				t.Errorf("built-in scenario %s has violations: %+v", sc.Name, res.Violations)

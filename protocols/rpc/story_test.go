@@ -3,13 +3,12 @@ package rpc
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/sim-lecture/sim/sim/simtest"
 
 	"github.com/sim-lecture/sim/sim"
 )
@@ -170,23 +169,7 @@ func TestStories(t *testing.T) {
 	for _, st := range stories {
 		t.Run(st.name, func(t *testing.T) {
 			got := st.play(t)
-			path := filepath.Join("testdata", st.name+".golden")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(got, "\n")); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", path, diff)
-			}
+			simtest.Golden(t, filepath.Join("testdata", st.name+".golden"), got, *update)
 		})
 	}
 }

@@ -8,9 +8,14 @@ package simtest
 import (
 	"cmp"
 	"flag"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
+	"testing"
 	"time"
 
+	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -204,5 +209,28 @@ func ReproducibleProperties() {
 		if err := f.Value.Set("1"); err != nil {
 			panic(err)
 		}
+	}
+}
+
+// Golden compares got with the golden file at path, or, with update, writes
+// got there (creating its directory). A difference is reported line by line
+// (-want +got). Tests pass their own -update flag.
+func Golden(t testing.TB, path, got string, update bool) {
+	t.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := gocmp.Diff(strings.Split(string(want), "\n"), strings.Split(got, "\n")); diff != "" {
+		t.Errorf("%s differs from the golden file (-want +got):\n%s", path, diff)
 	}
 }
