@@ -44,19 +44,10 @@ type System struct {
 	// Disk is the server's durable state at the end of the run, file by
 	// file, block by block (file-system systems).
 	Disk map[string][]string `json:"disk"`
-	// Streams has one entry per send row (messaging systems).
-	Streams []Stream `json:"streams,omitempty"`
-	// Lost lists the written data that crashes destroyed after it was
-	// acknowledged (file-system systems): by a server, under a buffered
-	// write policy; by a client, its unflushed writes.
-	Lost []LostWrite `json:"lost,omitempty"`
-	// History says, for each file the workload wrote, whether its final
-	// durable blocks equal the file at some point of the clients' write
-	// history, applied in row order (file-system systems).
-	History map[string]string `json:"history,omitempty"`
-	// RTT lists the reliable transport's RTT samples in the order they were
-	// taken, with the SRTT and RTO that followed each (system reliable).
-	RTT []RTTSample `json:"rtt,omitempty"`
+	// Parts are what only some systems report (the streams of send rows,
+	// the writes a crash lost, the RTT samples), each under its own key,
+	// in the order the system added them; JSON writes them after Disk.
+	Parts []Part `json:"-"`
 	// Phases is the load per phase of the run (scenario option
 	// report.phases).
 	Phases []Phase `json:"phases,omitempty"`
@@ -70,6 +61,39 @@ type System struct {
 	TraceHash string `json:"trace_hash"`
 	// Bound is set when the run stopped at its event or time bound.
 	Bound string `json:"bound,omitempty"`
+}
+
+// Part is one part of a system's result that only some systems report:
+// its key in the JSON result and its value.
+type Part struct {
+	Key   string
+	Value any
+}
+
+// AddPart appends a part to the system's result.
+func (s *System) AddPart(key string, value any) {
+	s.Parts = append(s.Parts, Part{Key: key, Value: value})
+}
+
+// Part returns the value of the part with key, or nil.
+func (s *System) Part(key string) any {
+	for _, p := range s.Parts {
+		if p.Key == key {
+			return p.Value
+		}
+	}
+	return nil
+}
+
+// StreamsPart is the key of the part that holds a system's streams: one
+// Stream per row of an op whose rows are streams of messages (send).
+const StreamsPart = "streams"
+
+// Streams returns the system's streams (StreamsPart), none when it has
+// no such part.
+func (s *System) Streams() []Stream {
+	st, _ := s.Part(StreamsPart).([]Stream)
+	return st
 }
 
 // Label names the run in tables and summaries: the system, followed by the
@@ -186,23 +210,6 @@ type Stats struct {
 	// Counters are a system's own counts, such as nfs's path_lookups (the
 	// names its servers resolved in directories).
 	Counters map[string]int `json:"counters,omitempty"`
-}
-
-// LostWrite is one block of written data that a crash destroyed.
-type LostWrite struct {
-	// Node is the node whose crash lost the data, At the crash's time.
-	Node string `json:"node"`
-	At   string `json:"at"`
-	// File and Block name the block, Data its lost contents.
-	File  string `json:"file"`
-	Block int    `json:"block"`
-	Data  string `json:"data"`
-	// Acknowledged is when the server acknowledged the data (a server
-	// crash), or when the application wrote it (a client crash).
-	Acknowledged string `json:"acknowledged"`
-	// OnDisk is what the server's disk holds instead ("" when the block
-	// is not on the disk at all).
-	OnDisk string `json:"on_disk"`
 }
 
 // Violation is a failed expectation or a violated invariant.

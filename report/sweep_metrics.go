@@ -12,11 +12,16 @@ import (
 // plots. Metrics are computed over every system of the result unless the
 // name says which: "nfs:calls.GETATTR" is GETATTR calls in system nfs only.
 //
-// Adding a metric is adding one entry to the metrics table below.
+// The metrics every result feeds are in the table below; a metric only
+// some systems' results feed (the RTT samples of the reliable transport)
+// is registered with the system (scenarios.System.Metrics), which calls
+// RegisterMetric.
 type Metric struct {
 	// Name is the metric's name; with Param set the metric is used as
 	// Name.PARAM (calls.GETATTR).
 	Name string
+	// Order places the metric in `sim sweep --help`.
+	Order int
 	// Param names the parameter ("PROC"), or is empty.
 	Param string
 	// Unit is the unit of its value, for axis labels.
@@ -37,39 +42,40 @@ func (m *Metric) Usage() string {
 	return m.Name + "." + m.Param
 }
 
-// metrics is the registry, in the order `sim sweep --help` lists it.
+// metrics is the registry, in the order `sim sweep --help` lists it
+// (Order): the metrics every result feeds, then those RegisterMetric adds.
 var metrics = []*Metric{
-	{Name: "calls", Param: "PROC", Unit: "calls",
+	{Name: "calls", Order: 10, Param: "PROC", Unit: "calls",
 		Doc: "RPCs started, by procedure (calls.GETATTR; calls.total for all), each call once however often it was sent",
 		Eval: func(_ *Result, ss []*System, p string) float64 {
-			return sumSys(ss, func(s *System) float64 { return callCount(s, p) })
+			return SumSystems(ss, func(s *System) float64 { return callCount(s, p) })
 		}},
-	{Name: "call_share", Param: "PROC", Unit: "fraction",
+	{Name: "call_share", Order: 20, Param: "PROC", Unit: "fraction",
 		Doc: "the procedure's share of all RPCs (GETATTR's share of the server's requests)",
 		Eval: func(_ *Result, ss []*System, p string) float64 {
-			all := sumSys(ss, func(s *System) float64 { return callCount(s, "total") })
+			all := SumSystems(ss, func(s *System) float64 { return callCount(s, "total") })
 			if all == 0 {
 				return math.NaN()
 			}
-			return sumSys(ss, func(s *System) float64 { return callCount(s, p) }) / all
+			return SumSystems(ss, func(s *System) float64 { return callCount(s, p) }) / all
 		}},
-	{Name: "calls_per_second", Unit: "calls/s",
+	{Name: "calls_per_second", Order: 30, Unit: "calls/s",
 		Doc: "RPCs started per second of virtual time the run lasted (mean over the systems)",
 		Eval: func(_ *Result, ss []*System, _ string) float64 {
-			return meanSys(ss, func(s *System) float64 {
-				end := seconds(s.End)
+			return MeanSystems(ss, func(s *System) float64 {
+				end := Seconds(s.End)
 				if !(end > 0) {
 					return math.NaN()
 				}
 				return callCount(s, "total") / end
 			})
 		}},
-	{Name: "retransmissions", Unit: "messages",
+	{Name: "retransmissions", Order: 40, Unit: "messages",
 		Doc: "retransmissions: the streams' (reliable transport) plus every extra send of an RPC",
 		Eval: func(_ *Result, ss []*System, _ string) float64 {
-			return sumSys(ss, func(s *System) float64 {
+			return SumSystems(ss, func(s *System) float64 {
 				n := 0
-				for _, st := range s.Streams {
+				for _, st := range s.Streams() {
 					n += st.Retransmissions
 				}
 				for _, step := range s.Steps {
@@ -82,46 +88,20 @@ var metrics = []*Metric{
 				return float64(n)
 			})
 		}},
-	{Name: "delivered", Unit: "messages",
-		Doc:  "distinct messages the receiving applications got (send rows)",
-		Eval: streamSum(func(st *Stream) int { return st.Delivered })},
-	{Name: "lost", Unit: "messages",
-		Doc:  "messages that never reached the receiving application (send rows)",
-		Eval: streamSum(func(st *Stream) int { return st.Lost })},
-	{Name: "duplicates", Unit: "messages",
-		Doc:  "extra copies handed to the receiving applications (send rows)",
-		Eval: streamSum(func(st *Stream) int { return st.Duplicates })},
-	{Name: "goodput", Unit: "messages/s",
-		Doc: "distinct messages delivered per second until the last one arrived (mean over the systems)",
-		Eval: func(_ *Result, ss []*System, _ string) float64 {
-			return meanSys(ss, func(s *System) float64 {
-				if len(s.Streams) == 0 {
-					return math.NaN()
-				}
-				d, c := 0, completion(s)
-				for _, st := range s.Streams {
-					d += st.Delivered
-				}
-				if !(c > 0) {
-					return math.NaN()
-				}
-				return float64(d) / c
-			})
-		}},
-	{Name: "completion", Unit: "s",
+	{Name: "completion", Order: 90, Unit: "s",
 		Doc:  "when the work was done: the last stream's last delivery, else the last step's result, else the end of the run (latest over the systems)",
-		Eval: func(_ *Result, ss []*System, _ string) float64 { return maxSys(ss, completion) }},
-	{Name: "end", Unit: "s",
+		Eval: func(_ *Result, ss []*System, _ string) float64 { return MaxSystems(ss, Completion) }},
+	{Name: "end", Order: 100, Unit: "s",
 		Doc: "the virtual time at which the run ended (latest over the systems)",
 		Eval: func(_ *Result, ss []*System, _ string) float64 {
-			return maxSys(ss, func(s *System) float64 { return seconds(s.End) })
+			return MaxSystems(ss, func(s *System) float64 { return Seconds(s.End) })
 		}},
-	{Name: "events", Unit: "events",
+	{Name: "events", Order: 110, Unit: "events",
 		Doc: "events the simulator processed",
 		Eval: func(_ *Result, ss []*System, _ string) float64 {
-			return sumSys(ss, func(s *System) float64 { return float64(s.Events) })
+			return SumSystems(ss, func(s *System) float64 { return float64(s.Events) })
 		}},
-	{Name: "violations", Unit: "violations",
+	{Name: "violations", Order: 120, Unit: "violations",
 		Doc: "failed expectations and violated invariants (those of the system, or of any)",
 		Eval: func(r *Result, ss []*System, _ string) float64 {
 			n := 0
@@ -135,10 +115,10 @@ var metrics = []*Metric{
 			}
 			return float64(n)
 		}},
-	{Name: "errors", Unit: "steps",
+	{Name: "errors", Order: 130, Unit: "steps",
 		Doc: "workload rows whose result was an error (ESTALE, ETIMEDOUT, ...)",
 		Eval: func(_ *Result, ss []*System, _ string) float64 {
-			return sumSys(ss, func(s *System) float64 {
+			return SumSystems(ss, func(s *System) float64 {
 				n := 0
 				for _, st := range s.Steps {
 					if st.Result != "" && st.Result != "ok" {
@@ -148,10 +128,10 @@ var metrics = []*Metric{
 				return float64(n)
 			})
 		}},
-	{Name: "executions", Unit: "executions",
+	{Name: "executions", Order: 140, Unit: "executions",
 		Doc: "times servers ran the procedures of call rows",
 		Eval: func(_ *Result, ss []*System, _ string) float64 {
-			return sumSys(ss, func(s *System) float64 {
+			return SumSystems(ss, func(s *System) float64 {
 				n := 0
 				for _, st := range s.Steps {
 					if st.Executions != nil {
@@ -161,80 +141,25 @@ var metrics = []*Metric{
 				return float64(n)
 			})
 		}},
-	{Name: "latency.mean", Unit: "s",
+	{Name: "latency.mean", Order: 150, Unit: "s",
 		Doc:  "mean time from a workload row's start to its result, over the rows that report one",
 		Eval: latency(false)},
-	{Name: "latency.max", Unit: "s",
+	{Name: "latency.max", Order: 160, Unit: "s",
 		Doc:  "longest time from a workload row's start to its result",
 		Eval: latency(true)},
-	{Name: "latency", Param: "OP", Unit: "s",
+	{Name: "latency", Order: 170, Param: "OP", Unit: "s",
 		Doc:  "mean latency of the workload rows of one op: latency.write, latency.close, latency.read",
 		Eval: opLatency(false)},
-	{Name: "latency_max", Param: "OP", Unit: "s",
+	{Name: "latency_max", Order: 180, Param: "OP", Unit: "s",
 		Doc:  "longest latency of the workload rows of one op",
 		Eval: opLatency(true)},
-	{Name: "latency_median", Param: "OP", Unit: "s",
+	{Name: "latency_median", Order: 190, Param: "OP", Unit: "s",
 		Doc:  "median latency of the workload rows of one op: the typical wait, which one stalled row cannot skew",
 		Eval: medianLatency},
-	{Name: "rtt.mean", Unit: "s",
-		Doc: "mean RTT sample of the reliable transport",
-		Eval: func(_ *Result, ss []*System, _ string) float64 {
-			sum, n := 0.0, 0
-			for _, s := range ss {
-				for _, x := range s.RTT {
-					sum += seconds(x.Sample)
-					n++
-				}
-			}
-			if n == 0 {
-				return math.NaN()
-			}
-			return sum / float64(n)
-		}},
-	{Name: "rto.final", Unit: "s",
-		Doc: "the reliable transport's RTO after its last RTT sample (largest over the systems)",
-		Eval: func(_ *Result, ss []*System, _ string) float64 {
-			return maxSys(ss, func(s *System) float64 {
-				if len(s.RTT) == 0 {
-					return math.NaN()
-				}
-				return seconds(s.RTT[len(s.RTT)-1].RTO)
-			})
-		}},
-	{Name: "staleness.max", Unit: "s",
-		Doc:  "the stalest read: how long the server had held newer data than a read returned (nfs)",
-		Eval: staleness(true)},
-	{Name: "staleness.mean", Unit: "s",
-		Doc:  "mean staleness over every read that reports one, fresh reads counting 0 (nfs)",
-		Eval: staleness(false)},
-	{Name: "stale_reads", Unit: "reads",
-		Doc: "reads that returned older data than the server held (nfs)",
-		Eval: func(_ *Result, ss []*System, _ string) float64 {
-			return sumSys(ss, func(s *System) float64 {
-				n, any := 0, false
-				for _, st := range s.Steps {
-					if st.Stale != "" {
-						any = true
-						if seconds(st.Stale) > 0 {
-							n++
-						}
-					}
-				}
-				if !any {
-					return math.NaN()
-				}
-				return float64(n)
-			})
-		}},
-	{Name: "lost_writes", Unit: "blocks",
-		Doc: "blocks of acknowledged written data that crashes destroyed (file systems)",
-		Eval: func(_ *Result, ss []*System, _ string) float64 {
-			return sumSys(ss, func(s *System) float64 { return float64(len(s.Lost)) })
-		}},
-	{Name: "counters", Param: "NAME", Unit: "count",
+	{Name: "counters", Order: 260, Param: "NAME", Unit: "count",
 		Doc: "a system's own counter, such as counters.path_lookups (nfs)",
 		Eval: func(_ *Result, ss []*System, p string) float64 {
-			return sumSys(ss, func(s *System) float64 {
+			return SumSystems(ss, func(s *System) float64 {
 				v, ok := s.Stats.Counters[p]
 				if !ok {
 					return math.NaN()
@@ -242,15 +167,35 @@ var metrics = []*Metric{
 				return float64(v)
 			})
 		}},
-	{Name: "messages", Param: "KIND", Unit: "records",
+	{Name: "messages", Order: 270, Param: "KIND", Unit: "records",
 		Doc: "trace records of a kind: messages.send, messages.drop, messages.deliver, messages.duplicate, ...",
 		Eval: func(_ *Result, ss []*System, p string) float64 {
-			return sumSys(ss, func(s *System) float64 { return float64(s.Stats.Messages[strings.ToLower(p)]) })
+			return SumSystems(ss, func(s *System) float64 { return float64(s.Stats.Messages[strings.ToLower(p)]) })
 		}},
 }
 
 // Metrics returns the registry, in order.
 func Metrics() []*Metric { return metrics }
+
+// RegisterMetric adds m to the registry, in its Order. It is meant for
+// the init functions that register systems; registering the same *Metric
+// again does nothing, and another metric of the same name is an error.
+func RegisterMetric(m *Metric) error {
+	for _, x := range metrics {
+		switch {
+		case x == m:
+			return nil
+		case x.Name == m.Name:
+			return fmt.Errorf("metric %q is registered twice", m.Name)
+		}
+	}
+	if m.Name == "" || m.Eval == nil {
+		return fmt.Errorf("metric %q: a name and an Eval are required", m.Name)
+	}
+	metrics = append(metrics, m)
+	sort.SliceStable(metrics, func(i, j int) bool { return metrics[i].Order < metrics[j].Order })
+	return nil
+}
 
 // MetricRef is a metric as named on the command line: [SYSTEM:]NAME[.PARAM].
 type MetricRef struct {
@@ -364,8 +309,8 @@ func levenshtein(a, b string) int {
 	return prev[len(b)]
 }
 
-// seconds parses a duration of the result ("1.5s"), NaN if it is not one.
-func seconds(s string) float64 {
+// Seconds parses a duration of the result ("1.5s"), NaN if it is not one.
+func Seconds(s string) float64 {
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		return math.NaN()
@@ -394,12 +339,14 @@ func sortedCallKeys(m map[string]int) []string {
 	return keys
 }
 
-// completion is when a system's work was done, in seconds.
-func completion(s *System) float64 {
-	if len(s.Streams) > 0 {
+// Completion is when a system's work was done, in seconds: the last
+// stream's last delivery, else the last step's result, else the end of
+// the run.
+func Completion(s *System) float64 {
+	if streams := s.Streams(); len(streams) > 0 {
 		c := math.NaN()
-		for _, st := range s.Streams {
-			if v := seconds(st.Completion); !math.IsNaN(v) && (math.IsNaN(c) || v > c) {
+		for _, st := range streams {
+			if v := Seconds(st.Completion); !math.IsNaN(v) && (math.IsNaN(c) || v > c) {
 				c = v
 			}
 		}
@@ -410,18 +357,18 @@ func completion(s *System) float64 {
 		if st.Latency == "" {
 			continue
 		}
-		if v := seconds(st.At) + seconds(st.Latency); !math.IsNaN(v) && (math.IsNaN(c) || v > c) {
+		if v := Seconds(st.At) + Seconds(st.Latency); !math.IsNaN(v) && (math.IsNaN(c) || v > c) {
 			c = v
 		}
 	}
 	if !math.IsNaN(c) {
 		return c
 	}
-	return seconds(s.End)
+	return Seconds(s.End)
 }
 
-// sumSys adds f over the systems, skipping NaN; NaN when every one is.
-func sumSys(ss []*System, f func(*System) float64) float64 {
+// SumSystems adds f over the systems, skipping NaN; NaN when every one is.
+func SumSystems(ss []*System, f func(*System) float64) float64 {
 	sum, any := 0.0, false
 	for _, s := range ss {
 		if v := f(s); !math.IsNaN(v) {
@@ -435,8 +382,8 @@ func sumSys(ss []*System, f func(*System) float64) float64 {
 	return sum
 }
 
-// meanSys averages f over the systems where it applies.
-func meanSys(ss []*System, f func(*System) float64) float64 {
+// MeanSystems averages f over the systems where it applies.
+func MeanSystems(ss []*System, f func(*System) float64) float64 {
 	sum, n := 0.0, 0
 	for _, s := range ss {
 		if v := f(s); !math.IsNaN(v) {
@@ -450,8 +397,8 @@ func meanSys(ss []*System, f func(*System) float64) float64 {
 	return sum / float64(n)
 }
 
-// maxSys is the largest f over the systems where it applies.
-func maxSys(ss []*System, f func(*System) float64) float64 {
+// MaxSystems is the largest f over the systems where it applies.
+func MaxSystems(ss []*System, f func(*System) float64) float64 {
 	best := math.NaN()
 	for _, s := range ss {
 		if v := f(s); !math.IsNaN(v) && (math.IsNaN(best) || v > best) {
@@ -459,23 +406,6 @@ func maxSys(ss []*System, f func(*System) float64) float64 {
 		}
 	}
 	return best
-}
-
-// streamSum adds a stream counter over the systems' streams; NaN for a
-// scenario without send rows.
-func streamSum(f func(*Stream) int) func(*Result, []*System, string) float64 {
-	return func(_ *Result, ss []*System, _ string) float64 {
-		return sumSys(ss, func(s *System) float64 {
-			if len(s.Streams) == 0 {
-				return math.NaN()
-			}
-			n := 0
-			for i := range s.Streams {
-				n += f(&s.Streams[i])
-			}
-			return float64(n)
-		})
-	}
 }
 
 // latency is the mean (or the max) of the steps' latencies.
@@ -487,7 +417,7 @@ func latency(worst bool) func(*Result, []*System, string) float64 {
 // of every step when op is "".
 func opLatency(worst bool) func(*Result, []*System, string) float64 {
 	return func(_ *Result, ss []*System, op string) float64 {
-		return meanOrMax(stepSeconds(ss, func(st *Step) string {
+		return MeanOrMax(StepSeconds(ss, func(st *Step) string {
 			if op != "" && !strings.EqualFold(st.Op, op) {
 				return ""
 			}
@@ -496,17 +426,9 @@ func opLatency(worst bool) func(*Result, []*System, string) float64 {
 	}
 }
 
-// staleness is the worst (or the mean) staleness of the reads that report
-// one; NaN when none does.
-func staleness(worst bool) func(*Result, []*System, string) float64 {
-	return func(_ *Result, ss []*System, _ string) float64 {
-		return meanOrMax(stepSeconds(ss, func(st *Step) string { return st.Stale }), worst)
-	}
-}
-
 // medianLatency is the median latency of the steps of one op.
 func medianLatency(_ *Result, ss []*System, op string) float64 {
-	vals := stepSeconds(ss, func(st *Step) string {
+	vals := StepSeconds(ss, func(st *Step) string {
 		if !strings.EqualFold(st.Op, op) {
 			return ""
 		}
@@ -522,14 +444,14 @@ func medianLatency(_ *Result, ss []*System, op string) float64 {
 	return (vals[len(vals)/2-1] + vals[len(vals)/2]) / 2
 }
 
-// stepSeconds lists, step by step, the durations field reads from the
+// StepSeconds lists, step by step, the durations field reads from the
 // systems' steps, skipping the steps where it is empty or not a duration.
-func stepSeconds(ss []*System, field func(*Step) string) []float64 {
+func StepSeconds(ss []*System, field func(*Step) string) []float64 {
 	var vals []float64
 	for _, s := range ss {
 		for i := range s.Steps {
 			if d := field(&s.Steps[i]); d != "" {
-				if v := seconds(d); !math.IsNaN(v) {
+				if v := Seconds(d); !math.IsNaN(v) {
 					vals = append(vals, v)
 				}
 			}
@@ -538,9 +460,9 @@ func stepSeconds(ss []*System, field func(*Step) string) []float64 {
 	return vals
 }
 
-// meanOrMax is the mean of vals, or with worst their max; NaN when there
+// MeanOrMax is the mean of vals, or with worst their max; NaN when there
 // are none.
-func meanOrMax(vals []float64, worst bool) float64 {
+func MeanOrMax(vals []float64, worst bool) float64 {
 	sum, top := 0.0, math.NaN()
 	for _, v := range vals {
 		sum += v

@@ -164,13 +164,15 @@ func sampleResult() *report.Result {
 					{At: "6s", Op: "read", Result: "ok", Stale: "0s"},
 					{At: "7s", Op: "read", Result: "ok", Stale: "3s"},
 				},
-				Lost: []report.LostWrite{{File: "f", Block: 1}},
+				Parts: []report.Part{{Key: scenarios.LostPart, Value: []scenarios.LostWrite{{File: "f", Block: 1}}}},
 			},
 			{System: "afs", End: "20s", Events: 50,
-				Stats:   report.Stats{Calls: map[string]int{"FETCH": 2}},
-				Steps:   []report.Step{{At: "1s", Result: "ok", Executions: &four}},
-				Streams: []report.Stream{{Delivered: 30, Lost: 2, Duplicates: 1, Retransmissions: 5, Completion: "3s"}},
-				RTT:     []report.RTTSample{{Sample: "100ms", RTO: "1s"}, {Sample: "300ms", RTO: "2s"}}},
+				Stats: report.Stats{Calls: map[string]int{"FETCH": 2}},
+				Steps: []report.Step{{At: "1s", Result: "ok", Executions: &four}},
+				Parts: []report.Part{
+					{Key: report.StreamsPart, Value: []report.Stream{{Delivered: 30, Lost: 2, Duplicates: 1, Retransmissions: 5, Completion: "3s"}}},
+					{Key: scenarios.RTTPart, Value: []scenarios.RTTSample{{Sample: "100ms", RTO: "1s"}, {Sample: "300ms", RTO: "2s"}}},
+				}},
 		},
 	}
 }

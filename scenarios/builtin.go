@@ -83,9 +83,11 @@ func Open(arg string) (*Scenario, error) {
 // of sim cannot run yet.
 func CheckImplemented(sc *Scenario) error {
 	for _, s := range sc.Systems {
-		if _, ok := systemDrivers[s]; !ok {
+		if LookupSystem(s) == nil {
+			names := SystemNames()
+			sort.Strings(names)
 			return fmt.Errorf("%s: system %q is not implemented in this version of sim (implemented: %s)",
-				sc.File, s, strings.Join(sortedKeys(systemDrivers), ", "))
+				sc.File, s, strings.Join(names, ", "))
 		}
 	}
 	return nil

@@ -19,7 +19,7 @@ type callRef struct{ step, idx int }
 // every node, so it survives crashes: it is the observer's notebook, not
 // protocol state.
 type callLog struct {
-	r          *run
+	r          *SystemRun
 	calls      map[rpc.CallID]callRef
 	executions map[rpc.CallID]int
 	done       map[rpc.CallID]error
@@ -28,7 +28,7 @@ type callLog struct {
 	byStep map[int][]rpc.CallID
 }
 
-func newCallLog(r *run) *callLog {
+func newCallLog(r *SystemRun) *callLog {
 	return &callLog{r: r, calls: map[rpc.CallID]callRef{}, executions: map[rpc.CallID]int{},
 		done: map[rpc.CallID]error{}, byStep: map[int][]rpc.CallID{}}
 }
@@ -36,16 +36,16 @@ func newCallLog(r *run) *callLog {
 // CallStarted implements rpc.Observer.
 func (l *callLog) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id rpc.CallID) {
 	name := strings.ToUpper(proc)
-	if l.r.sys.Stats.Calls == nil {
-		l.r.sys.Stats.Calls = map[string]int{}
+	if l.r.Result.Stats.Calls == nil {
+		l.r.Result.Stats.Calls = map[string]int{}
 	}
-	l.r.sys.Stats.Calls[name]++
-	step := l.r.current
+	l.r.Result.Stats.Calls[name]++
+	step := l.r.Current()
 	if step < 0 {
 		return // before the first workload row: nobody to attribute it to
 	}
-	st := &l.r.sys.Steps[step]
-	st.Calls = append(st.Calls, report.Call{From: l.r.w.Name(from), To: l.r.w.Name(to), Proc: name})
+	st := &l.r.Result.Steps[step]
+	st.Calls = append(st.Calls, report.Call{From: l.r.World.Name(from), To: l.r.World.Name(to), Proc: name})
 	l.calls[id] = callRef{step, len(st.Calls) - 1}
 	l.byStep[step] = append(l.byStep[step], id)
 }
@@ -53,7 +53,7 @@ func (l *callLog) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id 
 // Attempt implements rpc.Observer: attempts is the number of sends.
 func (l *callLog) Attempt(at sim.Time, id rpc.CallID, n int) {
 	if ref, ok := l.calls[id]; ok {
-		l.r.sys.Steps[ref.step].Calls[ref.idx].Attempts = n
+		l.r.Result.Steps[ref.step].Calls[ref.idx].Attempts = n
 	}
 }
 

@@ -79,3 +79,53 @@ func TestREADMEListsEveryScenario(t *testing.T) {
 		t.Errorf("README's scenario table (-built-in +README):\n%s", diff)
 	}
 }
+
+// registryMarker finds the tables docs/scenario-format.md derives from the
+// registry: a comment naming the table, then the table's lines.
+var registryMarker = regexp.MustCompile(`(?m)^(<!-- registry: (systems|options [a-z0-9_]+) -->\n)((?:\|.*\n)*)`)
+
+// TestDocsRegistryTablesUpToDate checks that the tables of systems and of
+// each option block in docs/scenario-format.md are what the registry
+// says: the docs' option tables are generated, never written by hand.
+// -update rewrites them.
+func TestDocsRegistryTablesUpToDate(t *testing.T) {
+	const path = "../docs/scenario-format.md"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	out := registryMarker.ReplaceAllStringFunc(string(data), func(m string) string {
+		g := registryMarker.FindStringSubmatch(m)
+		var table string
+		if g[2] == "systems" {
+			table = SystemsTable()
+		} else {
+			name := strings.TrimPrefix(g[2], "options ")
+			seen[name] = true
+			if table = OptionsTable(name); table == "" {
+				t.Errorf("%s: no registered block %q", path, name)
+				return m
+			}
+		}
+		if g[3] != table && !*update {
+			t.Errorf("%s: the table %q is out of date (-doc +registry):\n%s", path, g[2], cmp.Diff(g[3], table))
+		}
+		return g[1] + table
+	})
+	for _, b := range Blocks() {
+		if !seen[b.Name] {
+			t.Errorf("%s has no table of the options of block %s (<!-- registry: options %s -->)", path, b.Name, b.Name)
+		}
+	}
+	for _, row := range []string{"| " + BlocksCell() + " | defaults below |", "| `network`, " + BlocksCell() + ", `disk`, `limits` |"} {
+		if !strings.Contains(out, row) {
+			t.Errorf("%s: no row starts %q: the blocks the format lists are not the registered ones", path, row)
+		}
+	}
+	if *update && out != string(data) {
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

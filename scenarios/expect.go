@@ -46,19 +46,19 @@ func (l *loader) expectations(n *yaml.Node) {
 			continue
 		}
 		e := Expectation{Pos: posOf(o.node), Step: -1, Stream: -1}
-		if v := o.get("system"); v != nil {
+		if v := o.Get("system"); v != nil {
 			if s, ok := l.str(v, "system"); ok {
-				if l.systemsOK && !l.hasSystem[s] {
+				if l.systemsOK && !contains(l.sc.Systems, s) {
 					l.errf(v, "system: %s is not one of this scenario's systems (%s)%s", s, strings.Join(l.sc.Systems, ", "),
 						didYouMean(s, l.sc.Systems, ""))
 				}
 				e.System = s
 			}
 		}
-		if v := o.get("variant"); v != nil {
+		if v := o.Get("variant"); v != nil {
 			l.expectVariant(v, &e)
 		}
-		if o.has("disk") || o.has("file") {
+		if o.Has("disk") || o.Has("file") {
 			l.diskExpectation(o, &e, what)
 		} else {
 			l.stepExpectation(o, &e, what)
@@ -68,13 +68,13 @@ func (l *loader) expectations(n *yaml.Node) {
 }
 
 // diskExpectation decodes {file: F, disk: [...]}.
-func (l *loader) diskExpectation(o *object, e *Expectation, what string) {
+func (l *loader) diskExpectation(o *Object, e *Expectation, what string) {
 	for _, k := range o.order {
 		if k != "system" && k != "variant" && k != "file" && k != "disk" {
 			l.errf(o.keys[k], "key %q does not apply to a disk expectation (it takes system, variant, file and disk)", k)
 		}
 	}
-	if v := o.require("file", "the file whose blocks disk lists"); v != nil {
+	if v := o.Require("file", "the file whose blocks disk lists"); v != nil {
 		if s, ok := l.str(v, "file"); ok {
 			if p, bad := cleanPath(s); bad != "" {
 				l.errf(v, "file: expected a file path such as fileA, got %s (%s)", describe(v), bad)
@@ -84,7 +84,7 @@ func (l *loader) diskExpectation(o *object, e *Expectation, what string) {
 			}
 		}
 	}
-	if v := o.require("disk", "the file's expected blocks, such as [a1, a2]"); v != nil {
+	if v := o.Require("disk", "the file's expected blocks, such as [a1, a2]"); v != nil {
 		items, ok := l.list(v, "disk")
 		if ok {
 			e.Blocks = []string{}
@@ -108,7 +108,7 @@ func (l *loader) checkKnownFile(n *yaml.Node, p string) {
 		known = append(known, f.Path)
 	}
 	for _, st := range l.sc.Workload {
-		if st.Op == "create" || st.Op == "mkdir" {
+		if op := LookupOp(st.Op); op != nil && (op.File == CreatesFile || op.File == CreatesDir) {
 			if st.File == p {
 				return
 			}
@@ -119,7 +119,7 @@ func (l *loader) checkKnownFile(n *yaml.Node, p string) {
 }
 
 // stepExpectation decodes an expectation on one workload row.
-func (l *loader) stepExpectation(o *object, e *Expectation, what string) {
+func (l *loader) stepExpectation(o *Object, e *Expectation, what string) {
 	asserts := false
 	for _, k := range o.order {
 		if contains(expectStepKeys, k) || contains(expectStreamKeys, k) {
@@ -130,7 +130,7 @@ func (l *loader) stepExpectation(o *object, e *Expectation, what string) {
 		l.errf(o.node, "%s asserts nothing: expected at least one of %s (or file and disk)", what,
 			strings.Join(concat(expectStepKeys, expectStreamKeys), ", "))
 	}
-	if v := o.get("calls"); v != nil {
+	if v := o.Get("calls"); v != nil {
 		if items, ok := l.list(v, "calls"); ok {
 			calls := []string{}
 			for _, it := range items {
@@ -141,12 +141,12 @@ func (l *loader) stepExpectation(o *object, e *Expectation, what string) {
 			e.Calls = &calls
 		}
 	}
-	if v := o.get("value"); v != nil {
+	if v := o.Get("value"); v != nil {
 		if s, ok := l.str(v, "value"); ok {
 			e.Value = &s
 		}
 	}
-	if v := o.get("result"); v != nil {
+	if v := o.Get("result"); v != nil {
 		if s, ok := l.nonEmpty(v, "result"); ok {
 			e.Result = &s
 		}
@@ -156,13 +156,13 @@ func (l *loader) stepExpectation(o *object, e *Expectation, what string) {
 		dst **int
 	}{{"executions", &e.Executions}, {"sent", &e.Sent}, {"delivered", &e.Delivered}, {"duplicates", &e.Duplicates},
 		{"retransmissions", &e.Retransmissions}, {"lost", &e.Lost}, {"corrupted", &e.Corrupted}} {
-		if v := o.get(f.key); v != nil {
+		if v := o.Get(f.key); v != nil {
 			if x, ok := l.integer(v, f.key, 0, maxExpectCount); ok {
 				*f.dst = &x
 			}
 		}
 	}
-	if v := o.get("in_order"); v != nil {
+	if v := o.Get("in_order"); v != nil {
 		if b, ok := l.boolean(v, "in_order"); ok {
 			e.InOrder = &b
 		}
@@ -173,28 +173,41 @@ func (l *loader) stepExpectation(o *object, e *Expectation, what string) {
 	}
 	e.Step = i
 	st := &l.sc.Workload[i]
-	if st.Op == "send" {
+	op := LookupOp(st.Op)
+	if op.Streams {
 		e.Stream = 0
 		for j := 0; j < i; j++ {
-			if l.sc.Workload[j].Op == "send" {
+			if op := LookupOp(l.sc.Workload[j].Op); op != nil && op.Streams {
 				e.Stream++
 			}
 		}
 	}
 	for _, k := range o.order {
 		switch {
-		case contains(expectStreamKeys, k) && st.Op != "send":
-			l.errf(o.keys[k], "%s applies only to a send row; row %d is %s", k, i+1, rowLabel(st))
-		case k == "executions" && st.Op != "call":
-			l.errf(o.keys[k], "executions applies only to a call row; row %d is %s", i+1, rowLabel(st))
+		case contains(expectStreamKeys, k) && !op.Streams:
+			l.errf(o.keys[k], "%s applies only to %s; row %d is %s", k, rowsOf(func(op *Op) bool { return op.Streams }), i+1, rowLabel(st))
+		case k == "executions" && !op.Executions:
+			l.errf(o.keys[k], "executions applies only to %s; row %d is %s", rowsOf(func(op *Op) bool { return op.Executions }), i+1, rowLabel(st))
 		}
 	}
 }
 
+// rowsOf names the rows of the registered ops that have a property: "a
+// send row", "a send or call row".
+func rowsOf(has func(op *Op) bool) string {
+	var names []string
+	for _, op := range Ops() {
+		if has(op) {
+			names = append(names, op.Name)
+		}
+	}
+	return "a " + orList(names) + " row"
+}
+
 // selectRow finds the one workload row an expectation chooses, by step or
 // by at, narrowed by client, from, to and op.
-func (l *loader) selectRow(o *object, what string) (int, bool) {
-	stepNode, atNode := o.get("step"), o.get("at")
+func (l *loader) selectRow(o *Object, what string) (int, bool) {
+	stepNode, atNode := o.Get("step"), o.Get("at")
 	if stepNode != nil && atNode != nil {
 		l.errf(o.keys["at"], "%s: use either step or at to choose the row, not both", what)
 		return 0, false
@@ -205,7 +218,7 @@ func (l *loader) selectRow(o *object, what string) (int, bool) {
 	}
 	filters := map[string]string{}
 	for _, k := range []string{"client", "from", "to", "op"} {
-		if v := o.get(k); v != nil {
+		if v := o.Get(k); v != nil {
 			s, ok := l.str(v, k)
 			if !ok {
 				return 0, false
@@ -334,11 +347,13 @@ func describeRows(rows []Step, idx []int) string {
 	return strings.Join(parts, ", ")
 }
 
-// rowLabel describes a row briefly: "client A's read", "a send from A to B".
+// rowLabel describes a row briefly: "client A's read", or as its op says
+// (Op.Label: "a send from A to B").
 func rowLabel(st *Step) string {
+	if op := LookupOp(st.Op); op != nil && op.Label != nil {
+		return op.Label(st)
+	}
 	switch {
-	case st.Op == "send":
-		return fmt.Sprintf("a send from %s to %s", st.From, st.To)
 	case st.Client != "" && st.Op != "":
 		return fmt.Sprintf("client %s's %s", st.Client, st.Op)
 	case st.Op != "":

@@ -92,10 +92,11 @@ func checkExpectation(sc *Scenario, e *Expectation, sys *report.System) []string
 	if !hasStreamAssertion(e) {
 		return msgs
 	}
-	if e.Stream < 0 || e.Stream >= len(sys.Streams) {
+	streams := sys.Streams()
+	if e.Stream < 0 || e.Stream >= len(streams) {
 		return append(msgs, label+": the system has no stream result for this row")
 	}
-	s := &sys.Streams[e.Stream]
+	s := &streams[e.Stream]
 	for _, c := range []struct {
 		name string
 		want *int

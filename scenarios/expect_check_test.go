@@ -59,8 +59,9 @@ expect:
 		t.Fatal(err)
 	}
 	res := &report.Result{Systems: []report.System{{System: "udp",
-		Steps:   make([]report.Step, 2),
-		Streams: []report.Stream{{Sent: 1}, {Sent: 5, Delivered: 4, InOrder: false, Retransmissions: 0}},
+		Steps: make([]report.Step, 2),
+		Parts: []report.Part{{Key: report.StreamsPart,
+			Value: []report.Stream{{Sent: 1}, {Sent: 5, Delivered: 4, InOrder: false, Retransmissions: 0}}}},
 	}}}
 	var got []string
 	for _, v := range checkExpectations(sc, res) {

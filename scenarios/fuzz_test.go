@@ -97,7 +97,11 @@ func checkInvariants(t *testing.T, sc *Scenario) {
 		}
 	}
 	for i, f := range sc.Faults {
-		for _, name := range []string{f.Node, f.Server} {
+		names := []string{f.Node}
+		if m, ok := f.Data.(VolumeMove); ok {
+			names = append(names, m.Server)
+		}
+		for _, name := range names {
 			if name != "" && !nodes[name] {
 				t.Fatalf("fault %d names node %s, which is not in Nodes", i, name)
 			}

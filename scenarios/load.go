@@ -99,42 +99,38 @@ type loader struct {
 	aborted  bool
 	tooLarge *Error
 	sc       *Scenario
-	// hasSystem[s] for every valid system of the scenario.
-	hasSystem map[string]bool
+	// systems are the valid systems of the scenario, in its order.
+	systems []*System
 	// systemsOK is false when systems was missing or invalid: the checks
 	// that depend on it are skipped.
 	systemsOK bool
 	// rows[i] is workload row i as parsed (nil when it was not a mapping).
-	rows []*object
+	rows []*Object
 	// rowOK[i] is false when row i had an error that makes cross-checks on
 	// it meaningless.
 	rowOK []bool
 	// faults[i] is fault i as parsed.
-	faults  []*object
+	faults  []*Object
 	faultOK []bool
+	// faultSoFar is whether the fault being decoded is valid so far.
+	faultSoFar bool
+	// crashed maps each node crashed at this point of checkFaults to the
+	// line of its crash.
+	crashed map[string]int
 	// declared is set when the file has `nodes`; declaredSet holds them.
 	declared    bool
 	declaredSet map[string]bool
 	// uses lists every node name used by links, rows and faults, in the
 	// order of the file within each group.
-	linkUses, rowUses, faultUses []nameUse
+	linkUses, rowUses, faultUses []NameUse
+	// servers are the servers of the scenario's systems (System.Servers),
+	// each once, in order.
+	servers []NameUse
 	// files maps every initial file's path to its entry.
 	files map[string]Pos
-	// volumeServers and vldbUse are the servers afs names, where it names
-	// them.
-	volumeServers []nameUse
-	vldbUse       *nameUse
-	// mountServers are the servers nfs.mounts names, where it names them.
-	mountServers []nameUse
 	// inVariant is set on the loader of a variant's scenario; hasVariants
 	// on the file's when it has a variants key.
 	inVariant, hasVariants bool
-}
-
-// nameUse is one place a node name appears.
-type nameUse struct {
-	name string
-	node *yaml.Node
 }
 
 // load does the work of Load; errors accumulate in l.errs.
@@ -151,77 +147,32 @@ func (l *loader) load(data []byte) *Scenario {
 // scenario as variant v runs it (see loadVariant), without either.
 func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 	sc := &Scenario{
-		File:     l.file,
-		Seed:     1,
-		Network:  DefaultNetwork(),
-		Pipe:     DefaultPipe(),
-		NFS:      DefaultNFS(),
-		AFS:      DefaultAFS(),
-		Reliable: DefaultReliable(),
-		RPC:      DefaultRPC(),
-		Disk:     DefaultDisk(),
-		Limits:   DefaultLimits(),
+		File:    l.file,
+		Seed:    1,
+		Network: DefaultNetwork(),
+		Blocks:  map[string]any{},
+		Disk:    DefaultDisk(),
+		Limits:  DefaultLimits(),
+	}
+	for _, b := range Blocks() {
+		sc.Blocks[b.Name] = b.New()
 	}
 	l.sc = sc
-	top := l.fields(root, "the scenario", topKeys)
+	top := l.fields(root, "the scenario", topKeys())
 	if top == nil {
 		return nil
 	}
-	if n := top.require("name", "the scenario's name, such as nfs_vs_afs"); n != nil {
-		if s, ok := l.str(n, "name"); ok {
-			if !scenarioName.MatchString(s) {
-				l.errf(n, "name: expected lower-case letters, digits, _ and - only, got %s", describe(n))
-			}
-			sc.Name = s
-		}
-	}
-	if n := top.get("description"); n != nil {
-		sc.Description, _ = l.str(n, "description")
-	}
-	if n := top.get("seed"); n != nil {
-		if v, ok := l.unsigned(n, "seed"); ok {
-			sc.Seed = v
-		}
-	}
-	l.systems(top.require("systems", "a list of systems such as [nfs, afs]"))
-	// A variant's option blocks are the file's, with the variant's keys
-	// merged in (v.block).
-	if n := v.block(l, top, "network"); n != nil {
-		sc.Network = l.network(n)
-	}
-	if n := v.block(l, top, "pipe"); n != nil {
-		l.pipe(n)
-	}
-	if n := v.block(l, top, "nfs"); n != nil {
-		l.nfs(n)
-	}
-	if n := v.block(l, top, "afs"); n != nil {
-		l.afs(n)
-	}
-	if n := v.block(l, top, "reliable"); n != nil {
-		l.reliable(n)
-	}
-	if n := v.block(l, top, "rpc"); n != nil {
-		l.rpc(n)
-	}
-	if n := v.block(l, top, "disk"); n != nil {
-		l.disk(n)
-	}
-	if n := v.block(l, top, "limits"); n != nil {
-		l.limits(n)
-	}
-	if n := top.get("report"); n != nil {
-		o := l.fields(n, "report", []string{"phases"})
-		l.setDuration(o, "phases", &sc.Report.Phases, true)
-	}
-	if n := top.get("nodes"); n != nil {
+	l.header(top)
+	l.systemList(top.Require("systems", "a list of systems such as [nfs, afs]"))
+	l.optionBlocks(top, v)
+	if n := top.Get("nodes"); n != nil {
 		l.nodes(n)
 	}
-	if n := top.get("files"); n != nil {
+	if n := top.Get("files"); n != nil {
 		l.filesBlock(n)
 	}
-	l.workload(top.require("workload", "the list of application calls"))
-	if n := top.get("faults"); n != nil {
+	l.workload(top.Require("workload", "the list of application calls"))
+	if n := top.Get("faults"); n != nil {
 		l.faultList(n, "")
 	}
 	if v != nil {
@@ -231,7 +182,7 @@ func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 		l.validate()
 		return sc
 	}
-	variants := top.get("variants")
+	variants := top.Get("variants")
 	if variants == nil {
 		l.validate()
 	} else {
@@ -246,15 +197,76 @@ func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 		l.errs = l.errs[:before]
 		l.variantList(root, variants)
 	}
-	if n := top.get("expect"); n != nil {
+	if n := top.Get("expect"); n != nil {
 		l.expectations(n)
 	}
 	return sc
 }
 
+// header decodes name, description and seed.
+func (l *loader) header(top *Object) {
+	sc := l.sc
+	if n := top.Require("name", "the scenario's name, such as nfs_vs_afs"); n != nil {
+		if s, ok := l.str(n, "name"); ok {
+			if !scenarioName.MatchString(s) {
+				l.errf(n, "name: expected lower-case letters, digits, _ and - only, got %s", describe(n))
+			}
+			sc.Name = s
+		}
+	}
+	if n := top.Get("description"); n != nil {
+		sc.Description, _ = l.str(n, "description")
+	}
+	if n := top.Get("seed"); n != nil {
+		if v, ok := l.unsigned(n, "seed"); ok {
+			sc.Seed = v
+		}
+	}
+}
+
+// optionBlocks decodes the network, the systems' option blocks, disk,
+// limits and report. A variant's blocks are the file's, with the
+// variant's keys merged in (v.block).
+func (l *loader) optionBlocks(top *Object, v *variantSource) {
+	sc := l.sc
+	if n := v.block(l, top, "network"); n != nil {
+		sc.Network = l.network(n)
+	}
+	for _, b := range Blocks() {
+		if n := v.block(l, top, b.Name); n != nil {
+			l.block(b, n)
+		}
+	}
+	if n := v.block(l, top, "disk"); n != nil {
+		l.disk(n)
+	}
+	if n := v.block(l, top, "limits"); n != nil {
+		l.limits(n)
+	}
+	if n := top.Get("report"); n != nil {
+		o := l.fields(n, "report", []string{"phases"})
+		l.setDuration(o, "phases", &sc.Report.Phases, true)
+	}
+}
+
+// baseTopKeys and tailTopKeys are the top-level keys of the format; the
+// registered option blocks come between them.
+var (
+	baseTopKeys = []string{"name", "description", "seed", "systems", "network", "nodes"}
+	tailTopKeys = []string{"disk", "limits", "report", "files", "workload", "faults", "variants", "expect"}
+)
+
 // topKeys are the keys of the top-level mapping.
-var topKeys = []string{"name", "description", "seed", "systems", "network", "nodes", "pipe", "nfs", "afs",
-	"reliable", "rpc", "disk", "limits", "report", "files", "workload", "faults", "variants", "expect"}
+func topKeys() []string { return concat(baseTopKeys, blockNames(), tailTopKeys) }
+
+// blockNames lists the registered option blocks' names, in order.
+func blockNames() []string {
+	var names []string
+	for _, b := range Blocks() {
+		names = append(names, b.Name)
+	}
+	return names
+}
 
 // scenarioName is the form of a scenario's name.
 var scenarioName = regexp.MustCompile(`^[a-z0-9_-]+$`)
@@ -430,8 +442,9 @@ func (l *loader) abort(n *yaml.Node) {
 	}
 }
 
-// object is a YAML mapping whose keys have been checked.
-type object struct {
+// Object is a YAML mapping whose keys have been checked against the keys
+// it may have (Decoder.Fields).
+type Object struct {
 	// owner reports errors about the mapping.
 	owner *loader
 	// what names the mapping in messages.
@@ -443,27 +456,44 @@ type object struct {
 	order []string
 }
 
-// get returns the value of key k, or nil.
-func (o *object) get(k string) *yaml.Node {
+// Get returns the value of key k, or nil.
+func (o *Object) Get(k string) *yaml.Node {
 	if o == nil {
 		return nil
 	}
 	return o.vals[k]
 }
 
-// has reports whether the mapping has key k.
-func (o *object) has(k string) bool { return o != nil && o.vals[k] != nil }
+// Has reports whether the mapping has key k.
+func (o *Object) Has(k string) bool { return o != nil && o.vals[k] != nil }
+
+// KeyNode returns the node of key k itself (not its value), or nil: where
+// to report a key that does not belong.
+func (o *Object) KeyNode(k string) *yaml.Node {
+	if o == nil {
+		return nil
+	}
+	return o.keys[k]
+}
+
+// Node returns the mapping's node.
+func (o *Object) Node() *yaml.Node {
+	if o == nil {
+		return nil
+	}
+	return o.node
+}
 
 // fields checks that n is a mapping whose keys are all in allowed, reports
 // unknown and repeated keys, and returns it; nil when n is not a mapping. A
 // null value (an empty block) is an empty mapping. what names the mapping
 // in messages ("network", "workload row 3").
-func (l *loader) fields(n *yaml.Node, what string, allowed []string) *object {
+func (l *loader) fields(n *yaml.Node, what string, allowed []string) *Object {
 	n = l.resolve(n)
 	if n == nil {
 		return nil
 	}
-	o := &object{owner: l, what: what, node: n, keys: map[string]*yaml.Node{}, vals: map[string]*yaml.Node{}}
+	o := &Object{owner: l, what: what, node: n, keys: map[string]*yaml.Node{}, vals: map[string]*yaml.Node{}}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 		return o
 	}
@@ -500,9 +530,9 @@ func (l *loader) fields(n *yaml.Node, what string, allowed []string) *object {
 	return o
 }
 
-// require returns the value of key k, reporting it missing otherwise; what
-// says what the key holds.
-func (o *object) require(k, what string) *yaml.Node {
+// Require returns the value of key k, reporting it missing otherwise;
+// what says what the key holds.
+func (o *Object) Require(k, what string) *yaml.Node {
 	if o == nil {
 		return nil
 	}

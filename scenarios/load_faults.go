@@ -7,12 +7,31 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// faultKinds are the kinds of fault, in the order of the format.
-var faultKinds = []string{"crash", "restart", "partition", "heal", "low_memory", "flush", "network", "link",
-	"block", "unblock", "move_volume"}
+// faultKeys are all the keys a fault may have: at, the kinds, then the
+// keys some kinds take besides their own.
+func faultKeys(kinds []*FaultKind) []string {
+	keys := []string{"at"}
+	for _, k := range kinds {
+		keys = append(keys, k.Name)
+	}
+	for _, k := range kinds {
+		for _, x := range k.Keys {
+			if !contains(keys, x.Name) {
+				keys = append(keys, x.Name)
+			}
+		}
+	}
+	return keys
+}
 
-// faultKeys are all the keys a fault may have.
-var faultKeys = append(append([]string{"at"}, faultKinds...), "heal_at", "to")
+// faultKindNames lists the names of kinds.
+func faultKindNames(kinds []*FaultKind) []string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.Name
+	}
+	return names
+}
 
 // faultList decodes a faults list and appends its faults to the
 // scenario's; suffix ends each fault's name in messages (" of variant x"
@@ -22,11 +41,13 @@ func (l *loader) faultList(n *yaml.Node, suffix string) {
 	if !ok {
 		return
 	}
+	kinds := FaultKinds()
+	keys := faultKeys(kinds)
 	for i, it := range items {
 		what := fmt.Sprintf("fault %d%s", i+1, suffix)
 		f := Fault{Pos: posOf(it), At: -1}
-		o := l.fields(it, what, faultKeys)
-		ok := o != nil && l.fault(o, &f, what)
+		o := l.fields(it, what, keys)
+		ok := o != nil && l.fault(o, &f, what, kinds)
 		if o != nil {
 			f.Pos = posOf(o.node)
 		}
@@ -36,10 +57,11 @@ func (l *loader) faultList(n *yaml.Node, suffix string) {
 	}
 }
 
-// fault decodes one fault into f and reports whether it is valid.
-func (l *loader) fault(o *object, f *Fault, what string) bool {
+// fault decodes one fault into f and reports whether it is valid: its
+// time, its one kind, no key another kind owns, and the kind's own value.
+func (l *loader) fault(o *Object, f *Fault, what string, kinds []*FaultKind) bool {
 	ok := true
-	if v := o.require("at", "the fault's time, such as 65s"); v != nil {
+	if v := o.Require("at", "the fault's time, such as 65s"); v != nil {
 		if d, dok := l.duration(v, "at"); dok {
 			f.At = d
 		} else {
@@ -48,109 +70,80 @@ func (l *loader) fault(o *object, f *Fault, what string) bool {
 	} else {
 		ok = false
 	}
-	var kinds []string
+	kind := l.faultKind(o, what, kinds)
+	if kind == nil {
+		return false
+	}
+	f.Kind = kind.Name
+	ok = l.faultKeysFit(o, kind, kinds) && ok
+	// The common kinds' checks that relate two of the entry's values
+	// (from and to) hold back while anything else in the entry is wrong.
+	l.faultSoFar = ok
+	return kind.Decode(&Decoder{l}, o, f) && ok
+}
+
+// faultKind finds the one kind of the entry o, reporting none or several.
+func (l *loader) faultKind(o *Object, what string, kinds []*FaultKind) *FaultKind {
+	var found []*FaultKind
 	for _, k := range o.order {
-		if contains(faultKinds, k) {
-			kinds = append(kinds, k)
-		}
-	}
-	if len(kinds) == 0 {
-		l.errf(o.node, "%s: expected one of %s to say what happens", what, orList(faultKinds))
-		return false
-	}
-	if len(kinds) > 1 {
-		l.errf(o.keys[kinds[1]], "%s has both %s and %s; write one fault per entry", what, kinds[0], kinds[1])
-		return false
-	}
-	kind := kinds[0]
-	f.Kind = kind
-	if k := o.keys["heal_at"]; k != nil && kind != "partition" {
-		l.errf(k, "heal_at applies only to a partition, not to %s", kind)
-		ok = false
-	}
-	if k := o.keys["to"]; k != nil && kind != "move_volume" {
-		hint := ""
-		if kind == "block" || kind == "unblock" || kind == "link" {
-			hint = fmt.Sprintf(" (write %s: {from: A, to: B})", kind)
-		}
-		l.errf(k, "to applies only to move_volume, not to %s%s", kind, hint)
-		ok = false
-	}
-	v := o.get(kind)
-	switch kind {
-	case "crash", "restart", "low_memory", "flush":
-		name, nok := l.nodeName(v, kind, false)
-		if nok {
-			f.Node = name
-			l.faultUses = append(l.faultUses, nameUse{name, v})
-		}
-		ok = ok && nok
-	case "partition":
-		ok = l.partition(o, f) && ok
-	case "heal":
-		r := l.resolve(v)
-		if r == nil {
-			return false
-		}
-		if r.Kind != yaml.ScalarNode || !(r.ShortTag() == "!!null" || (r.ShortTag() == "!!bool" && r.Value == "true") || r.Value == "all") {
-			l.errf(r, "heal: expected true or all (heal removes every partition and block), got %s", describe(r))
-			ok = false
-		}
-	case "network":
-		po := l.fields(v, "network", patchKeys)
-		if po == nil {
-			return false
-		}
-		f.Patch = l.patch(po)
-		if empty(po, patchKeys) {
-			l.errf(po.node, "network: expected at least one of %s to change", strings.Join(patchKeys, ", "))
-			ok = false
-		}
-	case "link":
-		lo := l.fields(v, "link", linkKeys)
-		if lo == nil {
-			return false
-		}
-		f.Patch = l.patch(lo)
-		f.From, f.To, ok = l.direction(lo, "link", true, ok)
-		if empty(lo, patchKeys) {
-			l.errf(lo.node, "link: expected at least one of %s to change", strings.Join(patchKeys, ", "))
-			ok = false
-		}
-	case "block", "unblock":
-		bo := l.fields(v, kind, []string{"from", "to"})
-		if bo == nil {
-			return false
-		}
-		f.From, f.To, ok = l.direction(bo, kind, false, ok)
-	case "move_volume":
-		if r := l.resolve(v); r != nil {
-			if p, vok := l.volumePath(r); vok {
-				f.Volume = p
-			} else {
-				ok = false
+		for _, kind := range kinds {
+			if kind.Name == k {
+				found = append(found, kind)
 			}
 		}
-		if tn := o.require("to", "the server that receives the volume"); tn != nil {
-			name, nok := l.nodeName(tn, "to", false)
-			if nok {
-				f.Server = name
-				l.faultUses = append(l.faultUses, nameUse{name, tn})
+	}
+	switch len(found) {
+	case 0:
+		l.errf(o.node, "%s: expected one of %s to say what happens", what, orList(faultKindNames(kinds)))
+		return nil
+	case 1:
+		return found[0]
+	}
+	l.errf(o.keys[found[1].Name], "%s has both %s and %s; write one fault per entry", what, found[0].Name, found[1].Name)
+	return nil
+}
+
+// faultKeysFit reports the keys of entry o that belong to another kind
+// than its own (heal_at on a crash).
+func (l *loader) faultKeysFit(o *Object, kind *FaultKind, kinds []*FaultKind) bool {
+	ok := true
+	for _, owner := range kinds {
+		if owner == kind {
+			continue
+		}
+		for _, x := range owner.Keys {
+			k := o.keys[x.Name]
+			if k == nil || kind.takes(x.Name) {
+				continue
 			}
-			ok = ok && nok
-		} else {
+			hint := ""
+			if kind.Form != "" && strings.Contains(kind.Form, x.Name+":") {
+				hint = fmt.Sprintf(" (write %s: %s)", kind.Name, kind.Form)
+			}
+			l.errf(k, "%s applies only to %s, not to %s%s", x.Name, x.Of, kind.Name, hint)
 			ok = false
 		}
 	}
 	return ok
 }
 
+// takes reports whether entries of kind k may have key name besides the
+// kind's own.
+func (k *FaultKind) takes(name string) bool {
+	for _, x := range k.Keys {
+		if x.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // direction decodes the from and to of a link, block or unblock fault; star
 // allows "*". It returns ok updated.
-func (l *loader) direction(o *object, what string, star bool, ok bool) (string, string, bool) {
+func (l *loader) direction(o *Object, what string, star bool, ok bool) (string, string, bool) {
 	var names [2]string
 	for i, k := range []string{"from", "to"} {
-		v := o.require(k, "a node name")
+		v := o.Require(k, "a node name")
 		if v == nil {
 			ok = false
 			continue
@@ -162,19 +155,19 @@ func (l *loader) direction(o *object, what string, star bool, ok bool) (string, 
 		}
 		names[i] = name
 		if name != "*" {
-			l.faultUses = append(l.faultUses, nameUse{name, v})
+			l.faultUses = append(l.faultUses, NameUse{name, posOf(v)})
 		}
 	}
 	if ok && names[0] == names[1] && names[0] != "*" {
-		l.errf(o.get("to"), "%s: from and to are both %s; expected two different nodes", what, names[0])
+		l.errf(o.Get("to"), "%s: from and to are both %s; expected two different nodes", what, names[0])
 		ok = false
 	}
 	return names[0], names[1], ok
 }
 
 // partition decodes a partition fault and its heal_at.
-func (l *loader) partition(o *object, f *Fault) bool {
-	v := o.get("partition")
+func (l *loader) partition(o *Object, f *Fault) bool {
+	v := o.Get("partition")
 	const example = "a list of groups such as [[A], [server, B]]"
 	groups, ok := l.list(v, "partition")
 	if !ok {
@@ -209,11 +202,11 @@ func (l *loader) partition(o *object, f *Fault) bool {
 			}
 			seen[name] = gi
 			names = append(names, name)
-			l.faultUses = append(l.faultUses, nameUse{name, it})
+			l.faultUses = append(l.faultUses, NameUse{name, posOf(it)})
 		}
 		f.Groups = append(f.Groups, names)
 	}
-	if hn := o.get("heal_at"); hn != nil {
+	if hn := o.Get("heal_at"); hn != nil {
 		d, dok := l.duration(hn, "heal_at")
 		if !dok {
 			return false

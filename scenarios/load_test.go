@@ -15,6 +15,19 @@ import (
 // ptr returns a pointer to v.
 func ptr[T any](v T) *T { return &v }
 
+// blocks returns every registered block's defaults, with the values of
+// over instead for the blocks it names.
+func blocks(over map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, b := range Blocks() {
+		out[b.Name] = b.New()
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
 // cmpScenario compares scenarios, nil and empty slices alike.
 var cmpScenario = cmpopts.EquateEmpty()
 
@@ -47,18 +60,14 @@ func TestLoadNFSvsAFS(t *testing.T) {
 			{Name: "A", Pos: Pos{17, 23}},
 			{Name: "B", Pos: Pos{22, 23}},
 		},
-		Pipe: DefaultPipe(),
-		NFS:  DefaultNFS(),
-		AFS: AFSOptions{
-			Volumes:     []Volume{{Path: "/", Server: "server", Pos: Pos{13, 13}}},
+		Blocks: blocks(map[string]any{"afs": &AFSOptions{
+			Volumes:     []Volume{{Path: "/", Server: "server", Pos: Pos{13, 13}, ServerPos: Pos{13, 16}}},
 			VLDB:        "server",
 			ClientCrash: "recheck",
-		},
-		Reliable: DefaultReliable(),
-		RPC:      DefaultRPC(),
-		Disk:     DefaultDisk(),
-		Limits:   DefaultLimits(),
-		Files:    []File{{Path: "fileA", Blocks: []string{"a1", "a2", "a3"}, Pos: Pos{15, 3}}},
+		}}),
+		Disk:   DefaultDisk(),
+		Limits: DefaultLimits(),
+		Files:  []File{{Path: "fileA", Blocks: []string{"a1", "a2", "a3"}, Pos: Pos{15, 3}}},
 		Workload: []Step{
 			row(0, 17, 0, "A", "open", "f", 0),
 			row(1, 18, 10*s, "A", "read", "f", 1),
@@ -126,32 +135,34 @@ func TestLoadEverything(t *testing.T) {
 			{Name: "server2", Pos: Pos{32, 31}},
 			{Name: "server3", Pos: Pos{67, 38}},
 		},
-		Pipe: PipeOptions{Delay: 2 * ms, Bandwidth: 1e9},
-		NFS: NFSOptions{
-			AttrTimeout:   0,
-			WritePolicy:   "buffered",
-			FlushInterval: 10 * s,
-			API:           "stateful_fds",
-			CacheBlocks:   2,
-			Mount:         "soft",
-			Retrans:       5,
-			Timeout:       500 * ms,
-			DRC:           true,
-			Append:        true,
-		},
-		AFS: AFSOptions{
-			Volumes: []Volume{
-				{Path: "/", Server: "server", Pos: Pos{32, 13}},
-				{Path: "/home", Server: "server2", Pos: Pos{32, 24}},
+		Blocks: blocks(map[string]any{"pipe": &PipeOptions{Delay: 2 * ms, Bandwidth: 1e9},
+			"nfs": &NFSOptions{
+				AttrTimeout:   0,
+				WritePolicy:   "buffered",
+				FlushInterval: 10 * s,
+				API:           "stateful_fds",
+				CacheBlocks:   2,
+				Mount:         "soft",
+				Retrans:       5,
+				Timeout:       500 * ms,
+				DRC:           true,
+				Append:        true,
 			},
-			VLDB:          "server",
-			CallbackLimit: 100,
-			ClientCrash:   "evict_all",
-		},
-		Reliable: ReliableOptions{Window: 1, RTO: "fixed", FixedTimeout: 300 * ms, MinRTO: s, MaxRTO: 2 * time.Minute,
-			InitialRTO: 3 * s, Granularity: 10 * ms},
-		// ack_after follows the timeout when the file does not set it.
-		RPC:    RPCOptions{Semantics: "at_most_once", Transport: "reliable", Timeout: 1500 * ms, MaxAttempts: 4, Workers: 2, AckAfter: 1500 * ms},
+			"afs": &AFSOptions{
+				Volumes: []Volume{
+					{Path: "/", Server: "server", Pos: Pos{32, 13}, ServerPos: Pos{32, 16}},
+					{Path: "/home", Server: "server2", Pos: Pos{32, 24}, ServerPos: Pos{32, 31}},
+				},
+				VLDB:          "server",
+				VLDBPos:       Pos{33, 9},
+				CallbackLimit: 100,
+				ClientCrash:   "evict_all",
+			},
+			"reliable": &ReliableOptions{Window: 1, RTO: "fixed", FixedTimeout: 300 * ms, MinRTO: s, MaxRTO: 2 * time.Minute,
+				InitialRTO: 3 * s, Granularity: 10 * ms},
+			// ack_after follows the timeout when the file does not set it.
+			"rpc": &RPCOptions{Semantics: "at_most_once", Transport: "reliable", Timeout: 1500 * ms, MaxAttempts: 4, Workers: 2, AckAfter: 1500 * ms},
+		}),
 		Disk:   DiskOptions{WriteLatency: 5 * ms, ReadLatency: ms},
 		Limits: Limits{MaxEvents: 5000, MaxTime: 10 * time.Minute},
 		Files: []File{
@@ -183,7 +194,7 @@ func TestLoadEverything(t *testing.T) {
 			{Pos: Pos{64, 5}, At: 17 * s, Kind: "link", From: "A", To: "*", Patch: netmodel.Patch{Delay: &netmodel.Delay{Kind: netmodel.Constant, Value: 50 * ms}}},
 			{Pos: Pos{65, 5}, At: 18 * s, Kind: "block", From: "A", To: "B"},
 			{Pos: Pos{66, 5}, At: 19 * s, Kind: "unblock", From: "A", To: "B"},
-			{Pos: Pos{67, 5}, At: 21 * s, Kind: "move_volume", Volume: "/home", Server: "server3"},
+			{Pos: Pos{67, 5}, At: 21 * s, Kind: "move_volume", Data: VolumeMove{Volume: "/home", Server: "server3", ServerPos: Pos{67, 38}}},
 		},
 		Expect: []Expectation{
 			{Pos: Pos{69, 5}, System: "nfs", Step: 0, Stream: -1, Calls: &[]string{"LOOKUP"}},
@@ -235,7 +246,7 @@ func TestLoadMessaging(t *testing.T) {
 	if e := rpc.Expect[0]; e.Step != 0 || e.Executions == nil || *e.Executions != 1 || e.Result == nil || *e.Result != "ok" {
 		t.Errorf("rpc expectation = %+v; want step 0, executions 1, result ok", e)
 	}
-	if got, want := rpc.RPC.AckAfter, 50*time.Millisecond; got != want {
+	if got, want := rpc.Block("rpc").(*RPCOptions).AckAfter, 50*time.Millisecond; got != want {
 		t.Errorf("rpc ack_after = %v; want %v", got, want)
 	}
 }
@@ -257,14 +268,14 @@ func TestLoadDefaults(t *testing.T) {
 		name      string
 		want, got any
 	}{
-		{"pipe", PipeOptions{Delay: time.Millisecond}, sc.Pipe},
-		{"nfs", NFSOptions{AttrTimeout: 3 * time.Second, WritePolicy: "write_through", FlushInterval: 30 * time.Second,
-			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond}, sc.NFS},
-		{"afs", AFSOptions{Volumes: []Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck"}, sc.AFS},
-		{"reliable", ReliableOptions{Window: 8, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond, MinRTO: 200 * time.Millisecond,
-			MaxRTO: 60 * time.Second, InitialRTO: time.Second, Granularity: time.Millisecond}, sc.Reliable},
-		{"rpc", RPCOptions{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond, Workers: 1,
-			AckAfter: 100 * time.Millisecond}, sc.RPC},
+		{"pipe", &PipeOptions{Delay: time.Millisecond}, sc.Block("pipe")},
+		{"nfs", &NFSOptions{AttrTimeout: 3 * time.Second, WritePolicy: "write_through", FlushInterval: 30 * time.Second,
+			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond}, sc.Block("nfs")},
+		{"afs", &AFSOptions{Volumes: []Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck"}, sc.Block("afs")},
+		{"reliable", &ReliableOptions{Window: 8, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond, MinRTO: 200 * time.Millisecond,
+			MaxRTO: 60 * time.Second, InitialRTO: time.Second, Granularity: time.Millisecond}, sc.Block("reliable")},
+		{"rpc", &RPCOptions{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond, Workers: 1,
+			AckAfter: 100 * time.Millisecond}, sc.Block("rpc")},
 		{"disk", DiskOptions{WriteLatency: 10 * time.Millisecond}, sc.Disk},
 		{"limits", Limits{MaxEvents: 10_000_000, MaxTime: time.Hour}, sc.Limits},
 	} {

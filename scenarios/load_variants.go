@@ -8,11 +8,15 @@ import (
 )
 
 // variantBlocks are the option blocks a variant may override, in the order
-// of the format.
-var variantBlocks = []string{"network", "pipe", "nfs", "afs", "reliable", "rpc", "disk", "limits"}
+// of the format: the network, every registered block, disk and limits.
+func variantBlocks() []string {
+	return concat([]string{"network"}, blockNames(), []string{"disk", "limits"})
+}
 
 // variantKeys are the keys of a variant.
-var variantKeys = concat([]string{"name", "description"}, variantBlocks, []string{"faults"})
+func variantKeys() []string {
+	return concat([]string{"name", "description"}, variantBlocks(), []string{"faults"})
+}
 
 // maxVariants bounds the variants of a scenario: each one runs every
 // system again.
@@ -43,15 +47,16 @@ func (l *loader) variantList(root, n *yaml.Node) {
 		return
 	}
 	first := map[string]Pos{}
+	keys, blocks := variantKeys(), variantBlocks()
 	for i, it := range items {
 		what := fmt.Sprintf("variant %d", i+1)
-		o := l.fields(it, what, variantKeys)
+		o := l.fields(it, what, keys)
 		if o == nil {
 			continue
 		}
 		v := Variant{Pos: posOf(o.node)}
 		nameOK := false
-		if nn := o.require("name", "the variant's name, such as fixed_50ms"); nn != nil {
+		if nn := o.Require("name", "the variant's name, such as fixed_50ms"); nn != nil {
 			if s, ok := l.str(nn, "name"); ok {
 				switch prev, dup := first[s]; {
 				case !scenarioName.MatchString(s):
@@ -64,12 +69,12 @@ func (l *loader) variantList(root, n *yaml.Node) {
 				}
 			}
 		}
-		if dn := o.get("description"); dn != nil {
+		if dn := o.Get("description"); dn != nil {
 			v.Description, _ = l.str(dn, "description")
 		}
-		src := &variantSource{name: v.Name, blocks: map[string]*yaml.Node{}, faults: o.get("faults")}
-		for _, k := range variantBlocks {
-			if bn := o.get(k); bn != nil {
+		src := &variantSource{name: v.Name, blocks: map[string]*yaml.Node{}, faults: o.Get("faults")}
+		for _, k := range blocks {
+			if bn := o.Get(k); bn != nil {
 				src.blocks[k] = bn
 			}
 		}
@@ -110,8 +115,8 @@ func (l *loader) loadVariant(root *yaml.Node, v *variantSource) *Scenario {
 // the file's block (from top), with v's keys replacing the file's values
 // for those keys. With v nil, or when v does not set k, it is the file's
 // block as it is.
-func (v *variantSource) block(l *loader, top *object, k string) *yaml.Node {
-	file := top.get(k)
+func (v *variantSource) block(l *loader, top *Object, k string) *yaml.Node {
+	file := top.Get(k)
 	if v == nil || v.blocks[k] == nil {
 		return file
 	}

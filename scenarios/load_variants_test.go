@@ -30,14 +30,15 @@ func TestLoadVariants(t *testing.T) {
 	}
 	network.Default.Delay = netmodel.Delay{Kind: netmodel.Constant, Value: 20 * ms}
 	network.Default.Loss = 0.1
-	reliable := DefaultReliable()
+	reliable := ReliableBlock.New().(*ReliableOptions)
 	reliable.Window, reliable.RTO, reliable.FixedTimeout = 4, "fixed", 300*ms
 	// file is the scenario as the file's own blocks and faults describe it.
 	fileScenario := func() *Scenario {
+		reliable := *reliable
 		return &Scenario{
 			File: file, Name: "variants", Seed: 7, Systems: []string{"udp", "reliable"},
-			Network: network, Nodes: nodes, Pipe: DefaultPipe(), NFS: DefaultNFS(), AFS: DefaultAFS(),
-			Reliable: reliable, RPC: DefaultRPC(), Disk: DefaultDisk(), Limits: DefaultLimits(),
+			Network: network, Nodes: nodes, Blocks: blocks(map[string]any{"reliable": &reliable}),
+			Disk: DefaultDisk(), Limits: DefaultLimits(),
 			Workload: workload, Faults: []Fault{crash},
 		}
 	}
@@ -48,13 +49,13 @@ func TestLoadVariants(t *testing.T) {
 		Links:   []netmodel.LinkPatch{{From: "B", To: "A", Patch: netmodel.Patch{Delay: &netmodel.Delay{Kind: netmodel.Constant, Value: 5 * ms}}}},
 	}
 	tuned.Network.Default.Loss = 0
-	tuned.Reliable.FixedTimeout = 100 * ms
+	tuned.Block("reliable").(*ReliableOptions).FixedTimeout = 100 * ms
 	tuned.Disk.WriteLatency = ms
 	tuned.Limits.MaxTime = time.Minute
 	tuned.Faults = append(tuned.Faults, Fault{Pos: Pos{25, 9}, At: 2 * time.Second, Kind: "restart", Node: "B"})
 
 	empty := fileScenario()
-	empty.Pipe.Delay = 3 * ms
+	empty.Block("pipe").(*PipeOptions).Delay = 3 * ms
 
 	want := fileScenario()
 	want.Variants = []Variant{
@@ -90,10 +91,10 @@ func TestLoadVariantsValid(t *testing.T) {
 			msgBase + "variants:\n  - {name: a, rpc: {timeout: 1s}}\n",
 			func(sc *Scenario) string {
 				// ack_after follows the timeout, as in a file's own rpc block.
-				if o := sc.Variants[0].Scenario.RPC; o.Timeout != time.Second || o.AckAfter != time.Second {
+				if o := sc.Variants[0].Scenario.Block("rpc").(*RPCOptions); o.Timeout != time.Second || o.AckAfter != time.Second {
 					return "variant a's rpc timeout and ack_after are not 1s"
 				}
-				if sc.RPC.Timeout != DefaultRPC().Timeout {
+				if sc.Block("rpc").(*RPCOptions).Timeout != rpcBlock.New().(*RPCOptions).Timeout {
 					return "the file's own rpc options changed"
 				}
 				return ""
@@ -101,7 +102,7 @@ func TestLoadVariantsValid(t *testing.T) {
 		{"a variant's key replaces the file's, the others stay",
 			msgBase + "rpc: {timeout: 1s, ack_after: 3s}\nvariants:\n  - {name: a, rpc: {timeout: 2s}}\n",
 			func(sc *Scenario) string {
-				if o := sc.Variants[0].Scenario.RPC; o.Timeout != 2*time.Second || o.AckAfter != 3*time.Second {
+				if o := sc.Variants[0].Scenario.Block("rpc").(*RPCOptions); o.Timeout != 2*time.Second || o.AckAfter != 3*time.Second {
 					return "variant a's rpc is not {timeout: 2s, ack_after: 3s}"
 				}
 				return ""

@@ -24,7 +24,7 @@ func (l *loader) nodes(n *yaml.Node) {
 		nn := r
 		if r.Kind == yaml.MappingNode {
 			o := l.fields(r, "node", []string{"name"})
-			if nn = o.require("name", "the node's name"); nn == nil {
+			if nn = o.Require("name", "the node's name"); nn == nil {
 				continue
 			}
 		}
@@ -83,7 +83,7 @@ func (l *loader) filesBlock(n *yaml.Node) {
 		}
 		if bn.Kind == yaml.MappingNode {
 			o := l.fields(bn, "file "+p, []string{"blocks"})
-			bn = o.get("blocks")
+			bn = o.Get("blocks")
 		}
 		if bn != nil {
 			blocks, ok := l.list(bn, "blocks")
@@ -100,50 +100,160 @@ func (l *loader) filesBlock(n *yaml.Node) {
 	}
 }
 
-// opSpec lists the keys of a workload op besides at and op.
-type opSpec struct {
-	required, optional []string
+// rowKeyDef is one key of the workload rows: what it holds, and how its
+// value is read into a Step. The format has one set of row keys; each op
+// takes some of them (Op.Keys).
+type rowKeyDef struct {
+	name string
+	// meaning says what the key holds, for "missing key" messages.
+	meaning string
+	// decode reads v into st and reports whether it is valid.
+	decode func(l *loader, v *yaml.Node, st *Step) bool
 }
 
-// keys lists every key op takes, required first.
-func (s opSpec) keys() []string {
-	return append(append([]string{}, s.required...), s.optional...)
+// rowKeyDefs are the keys of the workload rows besides at and op, in the
+// order of the format.
+var rowKeyDefs = []rowKeyDef{
+	{"client", "the node that makes the call", nodeKey("client", func(st *Step) *string { return &st.Client })},
+	{"fd", "the client's name for the open file", func(l *loader, v *yaml.Node, st *Step) bool {
+		var ok bool
+		st.FD, ok = l.str(v, "fd")
+		if ok && !fdPattern.MatchString(st.FD) {
+			l.errf(v, "fd: expected a name (letters, digits, _ and -), got %s", describe(v))
+			ok = false
+		}
+		return ok
+	}},
+	{"file", "a path such as fileA", func(l *loader, v *yaml.Node, st *Step) bool {
+		s, ok := l.str(v, "file")
+		if ok {
+			p, bad := cleanPath(s)
+			if bad != "" {
+				l.errf(v, "file: expected a file path such as fileA or home/notes, got %s (%s)", describe(v), bad)
+				ok = false
+			}
+			st.File = p
+		}
+		return ok
+	}},
+	{"block", "a block index, from 0", func(l *loader, v *yaml.Node, st *Step) bool {
+		var ok bool
+		st.Block, ok = l.integer(v, "block", 0, maxBlock)
+		st.HasBlock = ok
+		return ok
+	}},
+	{"data", "", func(l *loader, v *yaml.Node, st *Step) bool {
+		var ok bool
+		st.Data, ok = l.str(v, "data")
+		st.HasData = ok
+		return ok
+	}},
+	{"from", "the sending node", nodeKey("from", func(st *Step) *string { return &st.From })},
+	{"to", "the receiving node", nodeKey("to", func(st *Step) *string { return &st.To })},
+	{"count", "", func(l *loader, v *yaml.Node, st *Step) bool {
+		var ok bool
+		st.Count, ok = l.integer(v, "count", 1, maxCount)
+		return ok
+	}},
+	{"size", "", func(l *loader, v *yaml.Node, st *Step) bool {
+		var ok bool
+		st.Size, ok = l.size(v, "size", 1, maxSendSize)
+		return ok
+	}},
+	{"interval", "", func(l *loader, v *yaml.Node, st *Step) bool {
+		var ok bool
+		st.Interval, ok = l.duration(v, "interval")
+		return ok
+	}},
+	{"server", "the node that runs the procedure", nodeKey("server", func(st *Step) *string { return &st.Server })},
+	{"proc", "the procedure's name", func(l *loader, v *yaml.Node, st *Step) bool {
+		var ok bool
+		st.Proc, ok = l.nonEmpty(v, "proc")
+		return ok
+	}},
+	{"args", "", func(l *loader, v *yaml.Node, st *Step) bool {
+		var ok bool
+		st.Args, ok = l.str(v, "args")
+		return ok
+	}},
 }
 
-// opSpecs gives the keys of every workload op.
-var opSpecs = map[string]opSpec{
-	"open":   {required: []string{"client", "file", "fd"}},
-	"read":   {required: []string{"client", "fd", "block"}},
-	"write":  {required: []string{"client", "fd", "block"}, optional: []string{"data"}},
-	"close":  {required: []string{"client", "fd"}},
-	"create": {required: []string{"client", "file"}, optional: []string{"fd"}},
-	"remove": {required: []string{"client", "file"}},
-	"mkdir":  {required: []string{"client", "file"}},
-	"stat":   {required: []string{"client", "file"}},
-	"append": {required: []string{"client", "fd"}, optional: []string{"data"}},
-	"seek":   {required: []string{"client", "fd", "block"}},
-	"send":   {required: []string{"from", "to"}, optional: []string{"count", "size", "interval"}},
-	"call":   {required: []string{"client", "server", "proc"}, optional: []string{"args"}},
-	"agree":  {required: []string{"from", "to"}, optional: []string{"count"}},
+// nodeKey decodes row key k, which names a node, into the field of Step.
+func nodeKey(k string, field func(st *Step) *string) func(l *loader, v *yaml.Node, st *Step) bool {
+	return func(l *loader, v *yaml.Node, st *Step) bool {
+		name, ok := l.nodeName(v, k, false)
+		if ok {
+			l.rowUses = append(l.rowUses, NameUse{name, posOf(v)})
+			*field(st) = name
+		}
+		return ok
+	}
 }
 
-// allOps lists every workload op, in the order of the format.
-var allOps = append(append([]string{}, fsOps...), "send", "call", "agree")
+// rowKey returns the definition of a row key, or nil.
+func rowKey(name string) *rowKeyDef {
+	for i := range rowKeyDefs {
+		if rowKeyDefs[i].name == name {
+			return &rowKeyDefs[i]
+		}
+	}
+	return nil
+}
 
-// rowKeys are all the keys a workload row may have.
-var rowKeys = []string{"at", "op", "client", "fd", "file", "block", "data", "from", "to", "count", "size",
-	"interval", "server", "proc", "args"}
+// RowKeys lists the keys of the workload rows besides at and op, in the
+// order of the format: an op's keys are some of these.
+func RowKeys() []string {
+	names := make([]string, len(rowKeyDefs))
+	for i, k := range rowKeyDefs {
+		names[i] = k.name
+	}
+	return names
+}
 
-// keyMeaning says what each row key holds, for "missing key" messages.
-var keyMeaning = map[string]string{
-	"client": "the node that makes the call",
-	"fd":     "the client's name for the open file",
-	"file":   "a path such as fileA",
-	"block":  "a block index, from 0",
-	"from":   "the sending node",
-	"to":     "the receiving node",
-	"server": "the node that runs the procedure",
-	"proc":   "the procedure's name",
+// rowKeys are all the keys a workload row may have: at, op and every key
+// a registered op takes.
+func rowKeys() []string {
+	keys := []string{"at", "op"}
+	for _, k := range rowKeyDefs {
+		for _, op := range Ops() {
+			if op.takes(k.name) {
+				keys = append(keys, k.name)
+				break
+			}
+		}
+	}
+	return keys
+}
+
+// takes reports whether rows of op may have key k.
+func (op *Op) takes(k string) bool {
+	for _, x := range op.Keys {
+		if x.Name == k {
+			return true
+		}
+	}
+	return false
+}
+
+// keyNames lists op's keys, required first; only the required ones with
+// required.
+func (op *Op) keyNames(requiredOnly bool) []string {
+	var names []string
+	for _, k := range op.Keys {
+		if k.Required || !requiredOnly {
+			names = append(names, k.Name)
+		}
+	}
+	return names
+}
+
+// opNames lists the registered ops' names, in order.
+func opNames() []string {
+	var names []string
+	for _, op := range Ops() {
+		names = append(names, op.Name)
+	}
+	return names
 }
 
 // workload decodes the workload list.
@@ -159,18 +269,19 @@ func (l *loader) workload(n *yaml.Node) {
 		l.errf(n, "workload: expected at least one row such as {at: 0, client: A, op: open, file: fileA, fd: f}")
 		return
 	}
+	keys := rowKeys()
 	var prev *Step
 	for i, it := range items {
 		what := fmt.Sprintf("workload row %d", i+1)
 		st := Step{Index: i, Pos: posOf(it), At: -1}
-		o := l.fields(it, what, rowKeys)
+		o := l.fields(it, what, keys)
 		ok := o != nil && l.row(o, &st, what)
 		if o != nil {
 			st.Pos = posOf(o.node)
 		}
 		if st.At >= 0 {
 			if prev != nil && st.At < prev.At {
-				l.errf(o.get("at"), "at: %s is before %s, the time of an earlier row (line %d); workload rows must be in time order",
+				l.errf(o.Get("at"), "at: %s is before %s, the time of an earlier row (line %d); workload rows must be in time order",
 					fmtDuration(st.At), fmtDuration(prev.At), prev.Pos.Line)
 			} else {
 				p := st
@@ -183,10 +294,12 @@ func (l *loader) workload(n *yaml.Node) {
 	}
 }
 
-// row decodes one workload row into st and reports whether it is valid.
-func (l *loader) row(o *object, st *Step, what string) bool {
+// row decodes one workload row into st and reports whether it is valid:
+// its time, its op, the keys the op takes and their values, then the op's
+// own check.
+func (l *loader) row(o *Object, st *Step, what string) bool {
 	ok := true
-	if v := o.require("at", "the row's time, such as 10s"); v != nil {
+	if v := o.Require("at", "the row's time, such as 10s"); v != nil {
 		if d, dok := l.duration(v, "at"); dok {
 			st.At = d
 		} else {
@@ -195,100 +308,65 @@ func (l *loader) row(o *object, st *Step, what string) bool {
 	} else {
 		ok = false
 	}
-	opNode := o.require("op", "one of "+strings.Join(allOps, ", "))
-	if opNode == nil {
+	op := l.rowOp(o)
+	if op == nil {
 		return false
 	}
-	op, opOK := l.str(opNode, "op")
-	if !opOK {
-		return false
-	}
-	if !contains(allOps, op) {
-		l.errf(opNode, "unknown op %q%s", op, didYouMean(op, allOps, "ops"))
-		return false
-	}
-	st.Op = op
-	spec := opSpecs[op]
-	takes := spec.keys()
-	for _, k := range o.order {
-		if k != "at" && k != "op" && !contains(takes, k) {
-			l.errf(o.keys[k], "key %q does not apply to op %s (%s takes %s)", k, op, op, andList(takes))
-			ok = false
-		}
-	}
-	for _, k := range spec.required {
-		if !o.has(k) {
-			l.errf(o.node, "missing key %q in %s: op %s needs %s (%s)", k, what, op, andList(spec.required), keyMeaning[k])
-			ok = false
-		}
-	}
-	if op == "send" {
-		st.Count, st.Size = 1, 100
+	st.Op = op.Name
+	ok = l.rowKeysFit(o, op, what) && ok
+	if op.Defaults != nil {
+		op.Defaults(st)
 	}
 	for _, k := range o.order {
-		if !contains(takes, k) {
+		if !op.takes(k) {
 			continue
 		}
-		v := o.vals[k]
-		var vok bool
-		switch k {
-		case "client", "from", "to", "server":
-			var name string
-			if name, vok = l.nodeName(v, k, false); vok {
-				l.rowUses = append(l.rowUses, nameUse{name, v})
-				switch k {
-				case "client":
-					st.Client = name
-				case "from":
-					st.From = name
-				case "to":
-					st.To = name
-				case "server":
-					st.Server = name
-				}
-			}
-		case "fd":
-			st.FD, vok = l.str(v, "fd")
-			if vok && !fdPattern.MatchString(st.FD) {
-				l.errf(v, "fd: expected a name (letters, digits, _ and -), got %s", describe(v))
-				vok = false
-			}
-		case "file":
-			var s string
-			if s, vok = l.str(v, "file"); vok {
-				p, bad := cleanPath(s)
-				if bad != "" {
-					l.errf(v, "file: expected a file path such as fileA or home/notes, got %s (%s)", describe(v), bad)
-					vok = false
-				}
-				st.File = p
-			}
-		case "block":
-			st.Block, vok = l.integer(v, "block", 0, maxBlock)
-			st.HasBlock = vok
-		case "data":
-			st.Data, vok = l.str(v, "data")
-			st.HasData = vok
-		case "count":
-			st.Count, vok = l.integer(v, "count", 1, maxCount)
-		case "size":
-			st.Size, vok = l.size(v, "size", 1, maxSendSize)
-		case "interval":
-			st.Interval, vok = l.duration(v, "interval")
-		case "proc":
-			st.Proc, vok = l.nonEmpty(v, "proc")
-		case "args":
-			st.Args, vok = l.str(v, "args")
+		ok = rowKey(k).decode(l, o.vals[k], st) && ok
+	}
+	if ok && op.Check != nil {
+		if key, problem := op.Check(st); problem != "" {
+			l.errf(o.Get(key), "%s", problem)
+			ok = false
 		}
-		ok = ok && vok
 	}
-	if ok && op == "send" && st.From == st.To {
-		l.errf(o.get("to"), "to: a send row needs two different nodes, got %s twice", st.To)
-		ok = false
+	return ok
+}
+
+// rowOp finds the registered op the row names.
+func (l *loader) rowOp(o *Object) *Op {
+	ops := opNames()
+	opNode := o.Require("op", "one of "+strings.Join(ops, ", "))
+	if opNode == nil {
+		return nil
 	}
-	if ok && op == "call" && st.Client == st.Server {
-		l.errf(o.get("server"), "server: a call row needs two different nodes, got %s as client and server", st.Client)
-		ok = false
+	name, ok := l.str(opNode, "op")
+	if !ok {
+		return nil
+	}
+	op := LookupOp(name)
+	if op == nil {
+		l.errf(opNode, "unknown op %q%s", name, didYouMean(name, ops, "ops"))
+	}
+	return op
+}
+
+// rowKeysFit reports the keys of the row that its op does not take, and
+// the ones it needs that are missing.
+func (l *loader) rowKeysFit(o *Object, op *Op, what string) bool {
+	ok := true
+	takes := op.keyNames(false)
+	for _, k := range o.order {
+		if k != "at" && k != "op" && !op.takes(k) {
+			l.errf(o.keys[k], "key %q does not apply to op %s (%s takes %s)", k, op.Name, op.Name, andList(takes))
+			ok = false
+		}
+	}
+	required := op.keyNames(true)
+	for _, k := range required {
+		if !o.Has(k) {
+			l.errf(o.node, "missing key %q in %s: op %s needs %s (%s)", k, what, op.Name, andList(required), rowKey(k).meaning)
+			ok = false
+		}
 	}
 	return ok
 }

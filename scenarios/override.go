@@ -310,11 +310,12 @@ func (pm posMap) scenario(sc *Scenario) {
 			pm.fix(&sc.Nodes[i].Pos)
 		}
 	}
-	for i := range sc.AFS.Volumes {
-		pm.fix(&sc.AFS.Volumes[i].Pos)
-	}
-	for i := range sc.NFS.Mounts {
-		pm.fix(&sc.NFS.Mounts[i].Pos)
+	for _, b := range Blocks() {
+		if b.Positions != nil {
+			for _, p := range b.Positions(sc.Blocks[b.Name]) {
+				pm.fix(p)
+			}
+		}
 	}
 	for i := range sc.Files {
 		pm.fix(&sc.Files[i].Pos)
@@ -344,23 +345,35 @@ const (
 	kindNumber // a key this table does not know, with numeric values
 )
 
-// keyKinds types scenario keys by their last path element (the same name
-// has the same type wherever it appears in the format). A key that is not
-// here can still be set: the loader decides whether it exists.
-var keyKinds = map[string]valueKind{
-	"attr_timeout": kindDuration, "flush_interval": kindDuration, "timeout": kindDuration,
-	"delay": kindDuration, "reorder_delay": kindDuration, "fixed_timeout": kindDuration,
-	"min_rto": kindDuration, "max_rto": kindDuration, "initial_rto": kindDuration,
-	"granularity": kindDuration, "ack_after": kindDuration, "write_latency": kindDuration,
+// formatKinds types the keys of the format that are not in an option
+// block: the network's, disk's, limits', and those of rows and faults.
+var formatKinds = map[string]valueKind{
+	"delay": kindDuration, "reorder_delay": kindDuration, "write_latency": kindDuration,
 	"read_latency": kindDuration, "max_time": kindDuration, "at": kindDuration,
 	"interval": kindDuration, "heal_at": kindDuration,
 	"loss": kindProbability, "duplicate": kindProbability, "reorder": kindProbability,
-	"corrupt":      kindProbability,
-	"cache_blocks": kindInt, "retrans": kindInt, "callback_limit": kindInt, "window": kindInt,
-	"max_attempts": kindInt, "workers": kindInt, "max_events": kindInt, "count": kindInt,
-	"block":     kindInt,
+	"corrupt":    kindProbability,
+	"max_events": kindInt, "count": kindInt, "block": kindInt,
 	"size":      kindSize,
 	"bandwidth": kindBandwidth,
+}
+
+// keyKind types a scenario key by its last path element (the same name
+// has the same type wherever it appears in the format): the format's own
+// keys, then the registered blocks' numeric options. A key that is not
+// known can still be set: the loader decides whether it exists.
+func keyKind(name string) (valueKind, bool) {
+	if k, ok := formatKinds[name]; ok {
+		return k, true
+	}
+	for _, b := range Blocks() {
+		for _, o := range b.Options {
+			if o.Name == name && o.kind != kindOther {
+				return o.kind, true
+			}
+		}
+	}
+	return kindOther, false
 }
 
 // kindUnits are the plot units of each kind.
@@ -379,7 +392,7 @@ const maxAxisValues = 10_000
 func ParseAxis(key, spec string) (report.SweepAxis, error) {
 	ax := report.SweepAxis{Key: key}
 	last := key[strings.LastIndex(key, ".")+1:]
-	kind, known := keyKinds[last]
+	kind, known := keyKind(last)
 	fail := func(format string, args ...any) (report.SweepAxis, error) {
 		return report.SweepAxis{}, fmt.Errorf("--set %s=%s: %s", key, spec, fmt.Sprintf(format, args...))
 	}
@@ -428,7 +441,7 @@ func ParseAxis(key, spec string) (report.SweepAxis, error) {
 	return ax, nil
 }
 
-// inferKind types the values of a key keyKinds does not know.
+// inferKind types the values of a key keyKind does not know.
 func inferKind(vals ...string) valueKind {
 	allNum := true
 	for _, v := range vals {

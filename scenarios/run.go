@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/sim-lecture/sim/netmodel"
@@ -40,28 +39,55 @@ func Run(sc *Scenario, opt Options) (*report.Result, []*sim.World, error) {
 	}
 	var worlds []*sim.World
 	for _, name := range sc.Systems {
-		mk, ok := systemDrivers[name]
-		if !ok {
+		system := LookupSystem(name)
+		if system == nil {
 			return nil, nil, fmt.Errorf("%s: system %q is not implemented yet", sc.File, name)
 		}
 		for _, v := range variants {
 			r := newRun(v.Scenario, name, seed, opt)
-			r.sys.Variant = v.Name
-			sys, err := r.execute(mk())
+			r.Result.Variant = v.Name
+			sys, err := r.execute(system.New())
 			if err != nil {
 				return nil, nil, err
 			}
 			res.Systems = append(res.Systems, *sys)
-			worlds = append(worlds, r.w)
+			worlds = append(worlds, r.World)
 			if sys.Bound != "" {
 				res.Violations = append(res.Violations, report.Violation{System: name, Variant: v.Name, Message: sys.Bound})
 			}
+			res.Violations = append(res.Violations, systemInvariants(system, v.Scenario, sys)...)
 		}
 	}
 	res.Violations = append(res.Violations, checkExpectations(sc, res)...)
 	res.Table = buildTable(sc, res)
 	addPhases(sc, res)
 	return res, worlds, nil
+}
+
+// RunDriver runs one system of sc with the driver d and returns the run,
+// so that a test of a driver can look inside the driver and the world
+// afterwards.
+func RunDriver(sc *Scenario, system string, d Driver, opt Options) (*SystemRun, error) {
+	seed := sc.Seed
+	if opt.Seed != nil {
+		seed = *opt.Seed
+	}
+	r := newRun(sc, system, seed, opt)
+	if _, err := r.execute(d); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// systemInvariants checks the system's invariants on one run's result.
+func systemInvariants(system *System, sc *Scenario, sys *report.System) []report.Violation {
+	var out []report.Violation
+	for _, inv := range system.Invariants {
+		for _, msg := range inv.Check(sc, sys) {
+			out = append(out, report.Violation{System: sys.System, Variant: sys.Variant, Message: inv.Name + ": " + msg})
+		}
+	}
+	return out
 }
 
 // runVariants lists the settings each system runs under: the scenario's
@@ -81,34 +107,23 @@ func runVariants(sc *Scenario) ([]Variant, error) {
 	return sc.Variants, nil
 }
 
-// driver is one system's way of running a scenario: it builds the nodes,
-// performs workload rows and system-specific faults, and fills in the
-// system's part of the result after the run.
-type driver interface {
-	// setup adds the system's nodes to r.w.
-	setup(r *run) error
-	// step performs workload row i; it runs at the row's time.
-	step(r *run, i int)
-	// fault performs a system-specific fault and reports whether it knew
-	// the kind; crash, restart and network faults are handled by the run.
-	fault(r *run, f *Fault) bool
-	// finish completes r.sys after the run.
-	finish(r *run)
-}
-
-// systemDrivers maps each implemented system name to its driver.
-var systemDrivers = map[string]func() driver{
-	"pipe":   func() driver { return &messaging{pipe: true} },
-	"socket": func() driver { return &messaging{} },
-}
-
-// run is one system's execution of a scenario.
-type run struct {
-	sc     *Scenario
-	system string
-	w      *sim.World
-	net    *netmodel.Network // nil when the system runs over a pipe
-	sys    *report.System
+// SystemRun is one system's run of a scenario, as its Driver sees it: the
+// scenario (as the run's variant has it), the world, and the system's part
+// of the result.
+type SystemRun struct {
+	// Scenario is the scenario the run follows.
+	Scenario *Scenario
+	// System is the name of the system that runs.
+	System string
+	// World is the run's simulated world.
+	World *sim.World
+	// Result is the system's part of the result, which the driver fills.
+	Result *report.System
+	// net is the scenario's network, nil when the system runs over a
+	// network of its own (UseOwnNetwork).
+	net *netmodel.Network
+	// noNet says why the network faults do nothing without net.
+	noNet string
 	// current is the index of the workload row that ran last: RPCs started
 	// now are attributed to it.
 	current int
@@ -116,7 +131,7 @@ type run struct {
 	partitions map[*Fault]int
 }
 
-func newRun(sc *Scenario, system string, seed uint64, opt Options) *run {
+func newRun(sc *Scenario, system string, seed uint64, opt Options) *SystemRun {
 	cfg := sim.Config{
 		Seed:             seed,
 		MaxEvents:        sc.Limits.MaxEvents,
@@ -124,10 +139,10 @@ func newRun(sc *Scenario, system string, seed uint64, opt Options) *run {
 		DiskWriteLatency: sc.Disk.WriteLatency,
 		KeepTrace:        opt.KeepTrace,
 	}
-	r := &run{sc: sc, system: system, w: sim.New(cfg), current: -1, partitions: map[*Fault]int{}}
-	r.sys = &report.System{System: system, Steps: make([]report.Step, len(sc.Workload)), Faults: []report.Fault{}}
+	r := &SystemRun{Scenario: sc, System: system, World: sim.New(cfg), current: -1, partitions: map[*Fault]int{}}
+	r.Result = &report.System{System: system, Steps: make([]report.Step, len(sc.Workload)), Faults: []report.Fault{}}
 	for i := range sc.Workload {
-		r.sys.Steps[i] = baseStep(&sc.Workload[i])
+		r.Result.Steps[i] = baseStep(&sc.Workload[i])
 	}
 	return r
 }
@@ -143,177 +158,115 @@ func baseStep(s *Step) report.Step {
 	return st
 }
 
-// useNetwork installs the scenario's network model (or a pipe).
-func (r *run) useNetwork(pipe bool) {
-	if pipe {
-		r.w.SetNetwork(netmodel.NewPipe(r.sc.Pipe.Delay, r.sc.Pipe.Bandwidth))
-		return
-	}
-	r.net = netmodel.New(r.w.Seed(), r.sc.Network, r.w.Name)
-	r.w.SetNetwork(r.net)
+// UseNetwork installs the scenario's network model: its links, and the
+// network faults act on it.
+func (r *SystemRun) UseNetwork() {
+	r.net = netmodel.New(r.World.Seed(), r.Scenario.Network, r.World.Name)
+	r.World.SetNetwork(r.net)
 }
 
-// node returns the ID of a node the loader guaranteed to exist.
-func (r *run) node(name string) sim.NodeID {
-	id, ok := r.w.Lookup(name)
+// UseOwnNetwork installs a network of the system's own (a pipe), which
+// the network faults leave alone; they record "no effect: " + why.
+func (r *SystemRun) UseOwnNetwork(n sim.Network, why string) {
+	r.World.SetNetwork(n)
+	r.noNet = why
+}
+
+// Node returns the ID of a node of the scenario; the loader guarantees
+// every node a row or a fault names exists, so an unknown name is a bug.
+func (r *SystemRun) Node(name string) sim.NodeID {
+	id, ok := r.World.Lookup(name)
 	if !ok {
 		panic("scenarios: unknown node " + name + " (the loader should have caught it)")
 	}
 	return id
 }
 
-func (r *run) execute(d driver) (*report.System, error) {
-	if err := d.setup(r); err != nil {
+// Current is the index of the workload row that ran last, -1 before the
+// first: what happens now is attributed to it.
+func (r *SystemRun) Current() int { return r.current }
+
+// Unsupported marks workload row i as an op the system does not run.
+func (r *SystemRun) Unsupported(i int) {
+	r.Result.Steps[i].Result = "EINVAL"
+	r.Result.Steps[i].Note = fmt.Sprintf("%s does not support op %q", r.System, r.Scenario.Workload[i].Op)
+}
+
+// RecordFault lists a fault in the result and the trace, with the node it
+// concerns and what it did.
+func (r *SystemRun) RecordFault(f *Fault, node, detail string) {
+	r.Result.Faults = append(r.Result.Faults, report.Fault{At: r.World.Now().String(), Kind: f.Kind, Node: node, Detail: detail})
+	r.World.Note(sim.KindFault, sim.NoNode, f.Kind, node+" "+detail)
+}
+
+// execute runs the scenario with driver d and returns the system's result.
+func (r *SystemRun) execute(d Driver) (*report.System, error) {
+	if err := d.Setup(r); err != nil {
 		return nil, err
 	}
-	// Faults are scheduled before workload rows, so that at the same instant
-	// a fault happens first and the row sees the world it left (events at
-	// one time run in the order they were scheduled).
-	for i := range r.sc.Faults {
-		f := &r.sc.Faults[i]
-		r.w.At(sim.Time(f.At), func() { r.fault(d, f) })
-		if f.Kind == "partition" && f.HasHeal {
-			// Scheduled now, not when the partition starts, so that the heal
-			// too comes before workload rows at its instant.
-			r.w.At(sim.Time(f.HealAt), func() { r.healPartition(f) })
-		}
-	}
-	for i := range r.sc.Workload {
-		i := i
-		r.w.At(sim.Time(r.sc.Workload[i].At), func() {
-			r.current = i
-			d.step(r, i)
-		})
-	}
-	err := r.w.Run()
+	r.schedule(d)
+	err := r.World.Run()
 	if be, ok := err.(*sim.BoundError); ok {
-		r.sys.Bound = be.Error()
+		r.Result.Bound = be.Error()
 	} else if err != nil {
 		return nil, err
 	}
-	d.finish(r)
-	if r.sys.Disk == nil {
+	d.Finish(r)
+	r.summarize()
+	return r.Result, nil
+}
+
+// schedule puts the faults and the workload rows on the world's clock.
+// Faults are scheduled before workload rows, so that at the same instant a
+// fault happens first and the row sees the world it left (events at one
+// time run in the order they were scheduled).
+func (r *SystemRun) schedule(d Driver) {
+	sc := r.Scenario
+	for i := range sc.Faults {
+		f := &sc.Faults[i]
+		r.World.At(sim.Time(f.At), func() { r.fault(d, f) })
+		if f.HasHeal {
+			// Scheduled now, not when the partition starts, so that the heal
+			// too comes before workload rows at its instant.
+			r.World.At(sim.Time(f.HealAt), func() { r.healPartition(f) })
+		}
+	}
+	for i := range sc.Workload {
+		r.World.At(sim.Time(sc.Workload[i].At), func() {
+			r.current = i
+			d.Step(r, i)
+		})
+	}
+}
+
+// summarize fills the parts of the result every system has.
+func (r *SystemRun) summarize() {
+	if r.Result.Disk == nil {
 		// The JSON result always has disk: {} when no server holds
 		// anything (a messaging system, or every file removed).
-		r.sys.Disk = map[string][]string{}
+		r.Result.Disk = map[string][]string{}
 	}
-	r.sys.End = r.w.Now().String()
-	r.sys.Events = r.w.Events()
-	r.sys.TraceHash = fmt.Sprintf("%016x", r.w.Trace().Hash())
-	r.sys.Stats.Messages = map[string]int{}
+	w := r.World
+	r.Result.End = w.Now().String()
+	r.Result.Events = w.Events()
+	r.Result.TraceHash = fmt.Sprintf("%016x", w.Trace().Hash())
+	r.Result.Stats.Messages = map[string]int{}
 	for _, k := range sim.Kinds() {
-		if n := r.w.Trace().Count(k); n > 0 {
-			r.sys.Stats.Messages[k.String()] = int(n)
-		}
-	}
-	return r.sys, nil
-}
-
-// fault performs one entry of the faults list.
-func (r *run) fault(d driver, f *Fault) {
-	switch f.Kind {
-	case "crash":
-		r.w.Crash(r.node(f.Node))
-		r.recordFault(f, f.Node, "")
-	case "restart":
-		r.w.Restart(r.node(f.Node))
-		r.recordFault(f, f.Node, "")
-	case "partition", "heal", "block", "unblock", "network", "link":
-		r.applyNetFault(f)
-	default:
-		if !d.fault(r, f) {
-			r.recordFault(f, f.Node, "no effect on "+r.system)
+		if n := w.Trace().Count(k); n > 0 {
+			r.Result.Stats.Messages[k.String()] = int(n)
 		}
 	}
 }
 
-func (r *run) recordFault(f *Fault, node, detail string) {
-	r.sys.Faults = append(r.sys.Faults, report.Fault{At: r.w.Now().String(), Kind: f.Kind, Node: node, Detail: detail})
-	r.w.Note(sim.KindFault, sim.NoNode, f.Kind, node+" "+detail)
-}
-
-// healPartition ends the partition fault f started (and only that one:
-// overlapping partitions heal separately).
-func (r *run) healPartition(f *Fault) {
-	heal := &Fault{At: f.HealAt, Kind: "heal"}
-	if r.net == nil {
-		r.recordFault(heal, "", "no effect: a pipe has no faults")
+// fault performs one entry of the faults list: a common kind itself, a
+// system's kind through the driver.
+func (r *SystemRun) fault(d Driver, f *Fault) {
+	if k := LookupFaultKind(f.Kind); k != nil && k.Apply != nil {
+		k.Apply(r, f)
 		return
 	}
-	r.net.HealPartition(r.partitions[f])
-	r.recordFault(heal, "", fmt.Sprint(f.Groups))
-}
-
-func (r *run) applyNetFault(f *Fault) {
-	if r.net == nil {
-		r.recordFault(f, "", "no effect: a pipe has no faults")
-		return
-	}
-	var detail string
-	switch f.Kind {
-	case "partition":
-		r.partitions[f] = r.net.Partition(f.Groups)
-		detail = fmt.Sprint(f.Groups)
-	case "heal":
-		r.net.Heal()
-	case "block":
-		r.net.Block(f.From, f.To)
-		detail = f.From + "->" + f.To
-	case "unblock":
-		r.net.Unblock(f.From, f.To)
-		detail = f.From + "->" + f.To
-	case "network":
-		r.net.SetDefault(f.Patch)
-		detail = describePatch(f.Patch)
-	case "link":
-		r.net.PatchLink(f.From, f.To, f.Patch)
-		detail = f.From + "->" + f.To + " " + describePatch(f.Patch)
-	}
-	r.recordFault(f, "", detail)
-}
-
-// describePatch says what a network change sets, keys in a fixed order.
-func describePatch(p netmodel.Patch) string {
-	var parts []string
-	add := func(k, v string) { parts = append(parts, k+"="+v) }
-	if p.Delay != nil {
-		add("delay", describeDelay(*p.Delay))
-	}
-	if p.Bandwidth != nil {
-		add("bandwidth", strconv.FormatFloat(*p.Bandwidth, 'g', -1, 64)+"bps")
-	}
-	for _, kv := range []struct {
-		k string
-		v *float64
-	}{{"loss", p.Loss}, {"duplicate", p.Duplicate}, {"reorder", p.Reorder}, {"corrupt", p.Corrupt}} {
-		if kv.v != nil {
-			add(kv.k, strconv.FormatFloat(*kv.v, 'g', -1, 64))
-		}
-	}
-	if p.ReorderDelay != nil {
-		add("reorder_delay", sim.FormatDuration(*p.ReorderDelay))
-	}
-	s := ""
-	for i, p := range parts {
-		if i > 0 {
-			s += " "
-		}
-		s += p
-	}
-	return s
-}
-
-func describeDelay(d netmodel.Delay) string {
-	f := sim.FormatDuration
-	switch d.Kind {
-	case netmodel.Uniform:
-		return "uniform(" + f(d.Min) + "," + f(d.Max) + ")"
-	case netmodel.Exponential:
-		return "exponential(" + f(d.Mean) + ")"
-	case netmodel.Normal:
-		return "normal(" + f(d.Mean) + "," + f(d.Stddev) + ")"
-	default:
-		return f(d.Value)
+	if !d.Fault(r, f) {
+		r.RecordFault(f, f.Node, "no effect on "+r.System)
 	}
 }
 

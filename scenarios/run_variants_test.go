@@ -72,9 +72,9 @@ func TestRunVariants(t *testing.T) {
 		}
 		for _, w := range want.Systems {
 			for _, g := range res.Systems {
-				if g.System == w.System && g.Variant == name && (g.TraceHash != w.TraceHash || g.Streams[0].Delivered != w.Streams[0].Delivered) {
+				if g.System == w.System && g.Variant == name && (g.TraceHash != w.TraceHash || g.Streams()[0].Delivered != w.Streams()[0].Delivered) {
 					t.Errorf("%s under variant %s: trace %s, %d delivered; the file with the variant written in gives %s, %d",
-						w.System, name, g.TraceHash, g.Streams[0].Delivered, w.TraceHash, w.Streams[0].Delivered)
+						w.System, name, g.TraceHash, g.Streams()[0].Delivered, w.TraceHash, w.Streams()[0].Delivered)
 				}
 			}
 		}

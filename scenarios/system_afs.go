@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -11,10 +12,6 @@ import (
 	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/sim"
 )
-
-func init() {
-	systemDrivers["afs"] = func() driver { return &afsDriver{} }
-}
 
 // afsDriver runs file-system rows against AFS (protocols/afs). Every node
 // is a udp.Host whose afs.Port carries an afs.Node: the file servers
@@ -37,34 +34,35 @@ type afsDriver struct {
 	pending map[int]uint32
 }
 
-func (d *afsDriver) setup(r *run) error {
-	sc := r.sc
-	policy, err := afs.ParseCrashPolicy(sc.AFS.ClientCrash)
+func (d *afsDriver) Setup(r *SystemRun) error {
+	sc := r.Scenario
+	o := afsOptions(sc)
+	policy, err := afs.ParseCrashPolicy(o.ClientCrash)
 	if err != nil {
 		return fmt.Errorf("%s: %v", sc.File, err)
 	}
 	d.log = newCallLog(r)
 	d.pending = map[int]uint32{}
-	r.useNetwork(false)
+	r.UseNetwork()
 
-	d.servers = map[string]bool{"server": true, sc.AFS.VLDB: true}
+	d.servers = map[string]bool{"server": true, o.VLDB: true}
 	var vols []string
 	volsOf := map[string][]string{}
 	var locations []afs.Location
-	for _, v := range sc.AFS.Volumes {
+	for _, v := range o.Volumes {
 		d.servers[v.Server] = true
 		vols = append(vols, v.Path)
 		volsOf[v.Server] = append(volsOf[v.Server], v.Path)
 		locations = append(locations, afs.Location{Volume: v.Path, Server: v.Server})
 	}
 	for _, f := range sc.Faults {
-		if f.Kind == "move_volume" {
-			d.servers[f.Server] = true
+		if m, ok := f.Data.(VolumeMove); ok {
+			d.servers[m.Server] = true
 		}
 	}
 	filesOf := map[string][]afs.FileRecord{}
 	for _, f := range sc.Files {
-		v, ok := volumeOf(sc.AFS.Volumes, f.Path)
+		v, ok := volumeOf(o.Volumes, f.Path)
 		if !ok {
 			return fmt.Errorf("%s:%d:%d: file %s is in no AFS volume", sc.File, f.Pos.Line, f.Pos.Col, f.Path)
 		}
@@ -76,7 +74,7 @@ func (d *afsDriver) setup(r *run) error {
 		if s.File == "" || s.Client == "" {
 			continue
 		}
-		if v, ok := volumeOf(sc.AFS.Volumes, s.File); ok && !contains(prefetch[s.Client], v.Path) {
+		if v, ok := volumeOf(o.Volumes, s.File); ok && !slices.Contains(prefetch[s.Client], v.Path) {
 			prefetch[s.Client] = append(prefetch[s.Client], v.Path)
 		}
 	}
@@ -97,14 +95,14 @@ func (d *afsDriver) setup(r *run) error {
 		name := name
 		cfg := afs.Config{Observer: d.log}
 		if d.servers[name] {
-			cfg.Server = &afs.ServerConfig{Volumes: volsOf[name], Files: filesOf[name], CallbackLimit: sc.AFS.CallbackLimit}
+			cfg.Server = &afs.ServerConfig{Volumes: volsOf[name], Files: filesOf[name], CallbackLimit: o.CallbackLimit}
 		} else {
-			cfg.Client = &afs.ClientConfig{VLDB: sc.AFS.VLDB, Volumes: vols, Prefetch: prefetch[name], OnCrash: policy}
+			cfg.Client = &afs.ClientConfig{VLDB: o.VLDB, Volumes: vols, Prefetch: prefetch[name], OnCrash: policy}
 		}
-		if name == sc.AFS.VLDB {
+		if name == o.VLDB {
 			cfg.VLDB = &afs.VLDBConfig{Locations: locations}
 		}
-		r.w.AddNode(name, func(env sim.Env) sim.Handler {
+		r.World.AddNode(name, func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
 			h.Bind(afs.Port, func(penv sim.Env) sim.Handler {
 				node := afs.NewNode(penv, cfg)
@@ -119,32 +117,32 @@ func (d *afsDriver) setup(r *run) error {
 
 // started notes, in the step that was running, what a restarted node did
 // with its state.
-func (d *afsDriver) started(r *run, name string, n *afs.Node) {
-	if r.current < 0 {
+func (d *afsDriver) started(r *SystemRun, name string, n *afs.Node) {
+	if r.Current() < 0 {
 		return
 	}
 	var note string
 	switch {
 	case n.Client != nil && n.Client.StartNote() != "":
-		note = fmt.Sprintf("at %s %s %s", r.w.Now(), name, n.Client.StartNote())
+		note = fmt.Sprintf("at %s %s %s", r.World.Now(), name, n.Client.StartNote())
 	case n.Server != nil && n.Server.Epoch() > 0:
-		note = fmt.Sprintf("at %s %s restarted without its callbacks: told %s to recheck", r.w.Now(), name, plural(n.Server.Recovering(), "client", "clients"))
+		note = fmt.Sprintf("at %s %s restarted without its callbacks: told %s to recheck", r.World.Now(), name, plural(n.Server.Recovering(), "client", "clients"))
 	}
 	d.note(r, note)
 }
 
 // note adds to the note of the step that ran last.
-func (d *afsDriver) note(r *run, note string) {
-	if r.current < 0 || note == "" {
+func (d *afsDriver) note(r *SystemRun, note string) {
+	if r.Current() < 0 || note == "" {
 		return
 	}
-	st := &r.sys.Steps[r.current]
+	st := &r.Result.Steps[r.Current()]
 	st.Note = joinNote(st.Note, note)
 }
 
 // afsNode returns a node's current afs.Node, or nil while it is down.
-func (d *afsDriver) afsNode(r *run, id sim.NodeID) *afs.Node {
-	h, ok := r.w.Handler(id).(*udp.Host)
+func (d *afsDriver) afsNode(r *SystemRun, id sim.NodeID) *afs.Node {
+	h, ok := r.World.Handler(id).(*udp.Host)
 	if !ok {
 		return nil
 	}
@@ -152,32 +150,32 @@ func (d *afsDriver) afsNode(r *run, id sim.NodeID) *afs.Node {
 	return n
 }
 
-func (d *afsDriver) step(r *run, i int) {
-	s := &r.sc.Workload[i]
-	st := &r.sys.Steps[i]
-	if !contains(fsOps, s.Op) || s.Client == "" {
-		unsupportedOp(r, i)
+func (d *afsDriver) Step(r *SystemRun, i int) {
+	s := &r.Scenario.Workload[i]
+	st := &r.Result.Steps[i]
+	if !slices.Contains(FSOps, LookupOp(s.Op)) || s.Client == "" {
+		r.Unsupported(i)
 		return
 	}
-	id := r.node(s.Client)
+	id := r.Node(s.Client)
 	n := d.afsNode(r, id)
 	if n == nil || n.Client == nil {
 		st.Result = "EHOSTDOWN"
 		st.Note = fmt.Sprintf("client %s is down", s.Client)
 		return
 	}
-	d.pending[i] = r.w.Env(id).Incarnation()
-	start := r.w.Now()
+	d.pending[i] = r.World.Env(id).Incarnation()
+	start := r.World.Now()
 	done := func(res afs.Result) {
 		delete(d.pending, i)
-		st := &r.sys.Steps[i]
+		st := &r.Result.Steps[i]
 		st.Result = rpc.ErrorName(res.Err)
 		st.Value = res.Value
 		st.Note = joinNote(res.Note, st.Note)
-		took := r.w.Now().Sub(start)
+		took := r.World.Now().Sub(start)
 		st.Latency = sim.FormatDuration(took)
 		if took >= time.Second {
-			st.Note = joinNote(st.Note, "returned after "+ms(r.w.Now()-start))
+			st.Note = joinNote(st.Note, "returned after "+ms(r.World.Now()-start))
 		}
 	}
 	cm := n.Client
@@ -214,25 +212,26 @@ func (d *afsDriver) step(r *run, i int) {
 	}
 }
 
-func (d *afsDriver) fault(r *run, f *Fault) bool {
+func (d *afsDriver) Fault(r *SystemRun, f *Fault) bool {
 	switch f.Kind {
 	case "low_memory":
-		n := d.afsNode(r, r.node(f.Node))
+		n := d.afsNode(r, r.Node(f.Node))
 		switch {
 		case n == nil:
-			r.recordFault(f, f.Node, "no effect: the node is down")
+			r.RecordFault(f, f.Node, "no effect: the node is down")
 		case n.Server == nil:
-			r.recordFault(f, f.Node, "no effect: not a file server")
+			r.RecordFault(f, f.Node, "no effect: not a file server")
 		default:
 			k := n.Server.LowMemory()
-			r.recordFault(f, f.Node, "dropped "+plural(k, "callback promise", "callback promises"))
-			d.note(r, fmt.Sprintf("low memory at %s: %s dropped %s", r.w.Now(), f.Node, plural(k, "callback promise", "callback promises")))
+			r.RecordFault(f, f.Node, "dropped "+plural(k, "callback promise", "callback promises"))
+			d.note(r, fmt.Sprintf("low memory at %s: %s dropped %s", r.World.Now(), f.Node, plural(k, "callback promise", "callback promises")))
 		}
 		return true
 	case "move_volume":
-		detail := d.moveVolume(r, f)
-		r.recordFault(f, "", detail)
-		d.note(r, fmt.Sprintf("at %s %s %s", r.w.Now(), f.Volume, detail))
+		m := f.Data.(VolumeMove)
+		detail := d.moveVolume(r, m)
+		r.RecordFault(f, "", detail)
+		d.note(r, fmt.Sprintf("at %s %s %s", r.World.Now(), m.Volume, detail))
 		return true
 	}
 	return false
@@ -241,45 +240,45 @@ func (d *afsDriver) fault(r *run, f *Fault) bool {
 // moveVolume is the administrator's volume move: the old server hands over
 // the volume's files and callback state, the new one takes them, and the
 // database records the new place. It says what happened.
-func (d *afsDriver) moveVolume(r *run, f *Fault) string {
-	vl := d.afsNode(r, r.node(r.sc.AFS.VLDB))
+func (d *afsDriver) moveVolume(r *SystemRun, m VolumeMove) string {
+	vl := d.afsNode(r, r.Node(afsOptions(r.Scenario).VLDB))
 	if vl == nil || vl.VLDB == nil {
-		return "not moved: the volume location server " + r.sc.AFS.VLDB + " is down"
+		return "not moved: the volume location server " + afsOptions(r.Scenario).VLDB + " is down"
 	}
 	from := ""
 	for _, l := range vl.VLDB.Locations() {
-		if l.Volume == f.Volume {
+		if l.Volume == m.Volume {
 			from = l.Server
 		}
 	}
 	switch {
 	case from == "":
 		return "not moved: the database does not know it"
-	case from == f.Server:
-		return "not moved: already on " + f.Server
+	case from == m.Server:
+		return "not moved: already on " + m.Server
 	}
-	src, dst := d.afsNode(r, r.node(from)), d.afsNode(r, r.node(f.Server))
+	src, dst := d.afsNode(r, r.Node(from)), d.afsNode(r, r.Node(m.Server))
 	switch {
 	case src == nil || src.Server == nil:
 		return "not moved: " + from + " is down"
 	case dst == nil || dst.Server == nil:
-		return "not moved: " + f.Server + " is down"
+		return "not moved: " + m.Server + " is down"
 	}
-	dump, err := src.Server.ReleaseVolume(f.Volume, f.Server)
+	dump, err := src.Server.ReleaseVolume(m.Volume, m.Server)
 	if err != nil {
 		return "not moved: " + err.Error()
 	}
 	dst.Server.AttachVolume(dump)
-	vl.VLDB.SetLocation(f.Volume, f.Server)
-	return fmt.Sprintf("moved from %s to %s with %s and %s", from, f.Server, plural(len(dump.Files), "file", "files"), plural(len(dump.Promises), "callback promise", "callback promises"))
+	vl.VLDB.SetLocation(m.Volume, m.Server)
+	return fmt.Sprintf("moved from %s to %s with %s and %s", from, m.Server, plural(len(dump.Files), "file", "files"), plural(len(dump.Promises), "callback promise", "callback promises"))
 }
 
-func (d *afsDriver) finish(r *run) {
+func (d *afsDriver) Finish(r *SystemRun) {
 	for _, i := range afsRows(d.pending) {
-		s := &r.sc.Workload[i]
-		st := &r.sys.Steps[i]
-		id := r.node(s.Client)
-		if !r.w.Up(id) || r.w.Env(id).Incarnation() != d.pending[i] {
+		s := &r.Scenario.Workload[i]
+		st := &r.Result.Steps[i]
+		id := r.Node(s.Client)
+		if !r.World.Up(id) || r.World.Env(id).Incarnation() != d.pending[i] {
 			st.Result = "ECANCELED"
 			st.Note = joinNote(st.Note, fmt.Sprintf("client %s crashed before the operation completed", s.Client))
 		} else {
@@ -287,11 +286,11 @@ func (d *afsDriver) finish(r *run) {
 			st.Note = joinNote(st.Note, "not complete at the end of the run")
 		}
 	}
-	for i := range r.sys.Steps {
-		st := &r.sys.Steps[i]
+	for i := range r.Result.Steps {
+		st := &r.Result.Steps[i]
 		var to []string
 		for _, c := range st.Calls {
-			if c.Proc == afs.ProcBreakCallback && !contains(to, c.To) {
+			if c.Proc == afs.ProcBreakCallback && !slices.Contains(to, c.To) {
 				to = append(to, c.To)
 			}
 		}
@@ -299,18 +298,18 @@ func (d *afsDriver) finish(r *run) {
 			st.Note = joinNote(st.Note, "callback breaks to "+strings.Join(to, ", "))
 		}
 	}
-	r.sys.Disk = d.disk(r)
+	r.Result.Disk = d.disk(r)
 }
 
 // disk merges the durable files of every file server, by path.
-func (d *afsDriver) disk(r *run) map[string][]string {
+func (d *afsDriver) disk(r *SystemRun) map[string][]string {
 	out := map[string][]string{}
 	for _, name := range sortedKeys(d.servers) {
-		id, ok := r.w.Lookup(name)
+		id, ok := r.World.Lookup(name)
 		if !ok {
 			continue
 		}
-		for path, blocks := range afs.ServerFiles(r.w.Disk(id)) {
+		for path, blocks := range afs.ServerFiles(r.World.Disk(id)) {
 			out[path] = blocks
 		}
 	}

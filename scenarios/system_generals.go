@@ -10,7 +10,19 @@ import (
 )
 
 func init() {
-	systemDrivers["two_generals"] = func() driver { return &generalsDriver{} }
+	Register(System{Name: "two_generals", Order: 60,
+		Doc: "Two generals exchanging N messengers (plan, ACK, AckAck, ...) over UDP; at dawn each attacks only if every messenger addressed to it arrived.",
+		Ops: []*Op{agreeOp},
+		New: func() Driver { return &generalsDriver{} }})
+}
+
+// agreeOp is the `agree` row: general from sends the plan to general to,
+// with count messengers in all.
+var agreeOp = &Op{Name: "agree", Order: 130,
+	Keys: []OpKey{{Name: "from", Required: true}, {Name: "to", Required: true}, {Name: "count"}},
+	Describe: func(s *Step) string {
+		return fmt.Sprintf("agree with %s in %s", s.To, plural(max(s.Count, 1), "messenger", "messengers"))
+	},
 }
 
 // generalsDriver runs `agree` rows: the lecture's AckAck proposal and the
@@ -127,17 +139,17 @@ func (g *general) attacks(row, n int, initiator bool) bool {
 	return true
 }
 
-func (d *generalsDriver) setup(r *run) error {
-	for _, st := range r.sc.Workload {
+func (d *generalsDriver) Setup(r *SystemRun) error {
+	for _, st := range r.Scenario.Workload {
 		if st.Op == "agree" && st.From == st.To {
 			return fmt.Errorf("%s:%d:%d: to: an agree row needs two different generals, got %s twice",
-				r.sc.File, st.Pos.Line, st.Pos.Col, st.To)
+				r.Scenario.File, st.Pos.Line, st.Pos.Col, st.To)
 		}
 	}
 	d.flights = map[int][]*flight{}
-	r.useNetwork(false)
-	for _, n := range r.sc.Nodes {
-		r.w.AddNode(n.Name, func(env sim.Env) sim.Handler {
+	r.UseNetwork()
+	for _, n := range r.Scenario.Nodes {
+		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
 			h.Bind(generalsPort, func(penv sim.Env) sim.Handler {
 				return &general{env: penv, d: d, got: map[int]map[int]bool{}}
@@ -149,8 +161,8 @@ func (d *generalsDriver) setup(r *run) error {
 }
 
 // generalOf returns a node's general, or nil while the node is down.
-func (d *generalsDriver) generalOf(r *run, id sim.NodeID) *general {
-	h, ok := r.w.Handler(id).(*udp.Host)
+func (d *generalsDriver) generalOf(r *SystemRun, id sim.NodeID) *general {
+	h, ok := r.World.Handler(id).(*udp.Host)
 	if !ok {
 		return nil
 	}
@@ -166,29 +178,29 @@ func messengers(s *Step) int {
 	return s.Count
 }
 
-func (d *generalsDriver) step(r *run, i int) {
-	s := &r.sc.Workload[i]
+func (d *generalsDriver) Step(r *SystemRun, i int) {
+	s := &r.Scenario.Workload[i]
 	if s.Op != "agree" {
-		unsupportedOp(r, i)
+		r.Unsupported(i)
 		return
 	}
-	g := d.generalOf(r, r.node(s.From))
+	g := d.generalOf(r, r.Node(s.From))
 	if g == nil {
-		r.sys.Steps[i].Result = "EHOSTDOWN"
-		r.sys.Steps[i].Note = fmt.Sprintf("general %s is down: no plan sent", s.From)
+		r.Result.Steps[i].Result = "EHOSTDOWN"
+		r.Result.Steps[i].Note = fmt.Sprintf("general %s is down: no plan sent", s.From)
 		return
 	}
-	g.send(r.node(s.To), i, 1, messengers(s))
+	g.send(r.Node(s.To), i, 1, messengers(s))
 }
 
-func (d *generalsDriver) fault(r *run, f *Fault) bool { return false }
+func (d *generalsDriver) Fault(r *SystemRun, f *Fault) bool { return false }
 
 // finish is dawn: each general decides, and each row's value says what
 // they did together.
-func (d *generalsDriver) finish(r *run) {
-	for i := range r.sc.Workload {
-		s := &r.sc.Workload[i]
-		st := &r.sys.Steps[i]
+func (d *generalsDriver) Finish(r *SystemRun) {
+	for i := range r.Scenario.Workload {
+		s := &r.Scenario.Workload[i]
+		st := &r.Result.Steps[i]
 		if s.Op != "agree" || st.Result != "ok" {
 			continue
 		}
@@ -199,7 +211,7 @@ func (d *generalsDriver) finish(r *run) {
 			if f.arrived {
 				fate = ms(f.at)
 			}
-			parts = append(parts, fmt.Sprintf("%s %s->%s %s", messengerLabel(f.k), r.w.Name(f.from), r.w.Name(f.to), fate))
+			parts = append(parts, fmt.Sprintf("%s %s->%s %s", messengerLabel(f.k), r.World.Name(f.from), r.World.Name(f.to), fate))
 		}
 		a, aok := d.decide(r, s.From, i, n, true)
 		b, bok := d.decide(r, s.To, i, n, false)
@@ -224,8 +236,8 @@ func (d *generalsDriver) finish(r *run) {
 // decide asks the general on node name what it does at dawn; ok is false
 // if its node is down. (A general restarted after a crash has forgotten
 // every messenger, so it holds back.)
-func (d *generalsDriver) decide(r *run, name string, row, n int, initiator bool) (string, bool) {
-	id := r.node(name)
+func (d *generalsDriver) decide(r *SystemRun, name string, row, n int, initiator bool) (string, bool) {
+	id := r.Node(name)
 	g := d.generalOf(r, id)
 	if g == nil {
 		return "is down", false

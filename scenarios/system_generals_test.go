@@ -27,8 +27,8 @@ func TestGeneralsOutcomeFollowsTheFirstLostMessenger(t *testing.T) {
 		sc := mustLoad(t, generalsRows(seed, maxN, "0.3"))
 		d := &generalsDriver{}
 		r := runDriver(t, sc, "two_generals", d)
-		d.finish(r)
-		for i, st := range r.sys.Steps {
+		d.Finish(r)
+		for i, st := range r.Result.Steps {
 			n := i + 1
 			arrived := 0
 			for _, f := range d.flights[i] {

@@ -6,9 +6,57 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sim-lecture/sim/netmodel"
 	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/sim"
 )
+
+func init() {
+	Register(System{Name: "pipe", Order: 10,
+		Doc:    "A reliable, in-order channel (like a UNIX pipe): no loss, no duplication, no reordering, no corruption. Network faults do not affect it.",
+		Ops:    []*Op{SendOp},
+		Blocks: []*Block{pipeBlock}, Metrics: StreamMetrics,
+		New: func() Driver { return &messaging{pipe: true} }})
+	Register(System{Name: "socket", Order: 20,
+		Doc:     "Raw datagrams over the scenario's network with no checksum: whatever the network does reaches the application, altered bytes included.",
+		Ops:     []*Op{SendOp},
+		Metrics: StreamMetrics,
+		New:     func() Driver { return &messaging{} }})
+}
+
+// PipeOptions configure system "pipe": a reliable, in-order channel.
+type PipeOptions struct {
+	// Delay is the constant one-way delay (default 1ms).
+	Delay time.Duration
+	// Bandwidth in bits per second; 0 (the default) means unlimited.
+	Bandwidth float64
+}
+
+// pipeBlock is the `pipe:` block.
+var pipeBlock = &Block{Name: "pipe", Order: 10,
+	New: func() any { return &PipeOptions{Delay: time.Millisecond} },
+	Options: []Option{
+		DurationOption("delay", "`1ms`", "Constant one-way delay.", false, func(o *PipeOptions) *time.Duration { return &o.Delay }),
+		BandwidthOption("bandwidth", "unlimited", "Serialisation delay, one queue per direction.", func(o *PipeOptions) *float64 { return &o.Bandwidth }),
+	}}
+
+// SendOp is the `send` row: `count` messages from `from` to `to`.
+var SendOp = &Op{Name: "send", Order: 110,
+	Keys:    []OpKey{{Name: "from", Required: true}, {Name: "to", Required: true}, {Name: "count"}, {Name: "size"}, {Name: "interval"}},
+	Streams: true,
+	Defaults: func(st *Step) {
+		st.Count, st.Size = 1, 100
+	},
+	Check: func(st *Step) (string, string) {
+		if st.From == st.To {
+			return "to", fmt.Sprintf("to: a send row needs two different nodes, got %s twice", st.To)
+		}
+		return "", ""
+	},
+	Describe: func(s *Step) string { return fmt.Sprintf("send %d x %dB to %s", s.Count, s.Size, s.To) },
+	Label:    func(st *Step) string { return fmt.Sprintf("a send from %s to %s", st.From, st.To) },
+	Table:    sendTable,
+}
 
 // messaging runs `send` rows over the kernel's raw datagrams: system "pipe"
 // (a reliable, in-order channel, like a UNIX pipe) or "socket" (a datagram
@@ -94,14 +142,19 @@ func (a *msgApp) Receive(from sim.NodeID, msg []byte) {
 
 func (a *msgApp) Timer(uint64) {}
 
-func (m *messaging) setup(r *run) error {
-	r.useNetwork(m.pipe)
+func (m *messaging) Setup(r *SystemRun) error {
+	if m.pipe {
+		o := r.Scenario.Block("pipe").(*PipeOptions)
+		r.UseOwnNetwork(netmodel.NewPipe(o.Delay, o.Bandwidth), "a pipe has no faults")
+	} else {
+		r.UseNetwork()
+	}
 	m.seen = map[sim.NodeID]*[]arrival{}
 	m.sends = map[int][]sim.Time{}
 	m.unsent = map[int]int{}
-	for _, n := range r.sc.Nodes {
+	for _, n := range r.Scenario.Nodes {
 		log := new([]arrival)
-		id := r.w.AddNode(n.Name, func(env sim.Env) sim.Handler {
+		id := r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
 			return &msgApp{env: env, arrivals: log}
 		})
 		m.seen[id] = log
@@ -109,46 +162,41 @@ func (m *messaging) setup(r *run) error {
 	return nil
 }
 
-func (m *messaging) step(r *run, i int) {
-	s := &r.sc.Workload[i]
+func (m *messaging) Step(r *SystemRun, i int) {
+	s := &r.Scenario.Workload[i]
 	if s.Op != "send" {
-		unsupportedOp(r, i)
+		r.Unsupported(i)
 		return
 	}
-	from, to := r.node(s.From), r.node(s.To)
+	from, to := r.Node(s.From), r.Node(s.To)
 	for k := 0; k < s.Count; k++ {
-		r.w.After(time.Duration(k)*s.Interval, func() {
+		r.World.After(time.Duration(k)*s.Interval, func() {
 			// The sender's current life sends, if it is up: a message due
 			// while its node is down is not sent (as over udp), and one due
 			// after a restart is sent by the restarted node.
-			if !r.w.Up(from) {
+			if !r.World.Up(from) {
 				m.unsent[i]++
 				return
 			}
 			seq := len(m.sends[i])
-			m.sends[i] = append(m.sends[i], r.w.Now())
-			r.w.Env(from).Send(to, encodeMsg(i, seq, s.Size), fmt.Sprintf("MSG %d", seq))
+			m.sends[i] = append(m.sends[i], r.World.Now())
+			r.World.Env(from).Send(to, encodeMsg(i, seq, s.Size), fmt.Sprintf("MSG %d", seq))
 		})
 	}
 }
 
-// unsupportedOp marks workload row i as an op the system does not run.
-func unsupportedOp(r *run, i int) {
-	r.sys.Steps[i].Result = "EINVAL"
-	r.sys.Steps[i].Note = fmt.Sprintf("%s does not support op %q", r.system, r.sc.Workload[i].Op)
-}
+func (m *messaging) Fault(r *SystemRun, f *Fault) bool { return false }
 
-func (m *messaging) fault(r *run, f *Fault) bool { return false }
-
-func (m *messaging) finish(r *run) {
-	for i := range r.sc.Workload {
-		s := &r.sc.Workload[i]
+func (m *messaging) Finish(r *SystemRun) {
+	var streams []report.Stream
+	for i := range r.Scenario.Workload {
+		s := &r.Scenario.Workload[i]
 		if s.Op != "send" {
 			continue
 		}
 		st := m.stream(r, i)
-		r.sys.Streams = append(r.sys.Streams, st)
-		step := &r.sys.Steps[i]
+		streams = append(streams, st)
+		step := &r.Result.Steps[i]
 		step.Note = streamNote(st)
 		if n := m.unsent[i]; n > 0 {
 			step.Note += fmt.Sprintf("; %d not sent: %s was down", n, s.From)
@@ -157,15 +205,16 @@ func (m *messaging) finish(r *run) {
 			step.Latency = st.Completion
 		}
 	}
+	addStreams(r, streams)
 }
 
 // stream summarises what the application at the row's destination saw of
 // the row's messages.
-func (m *messaging) stream(r *run, i int) report.Stream {
-	s := &r.sc.Workload[i]
+func (m *messaging) stream(r *SystemRun, i int) report.Stream {
+	s := &r.Scenario.Workload[i]
 	sent := m.sends[i]
 	st := report.Stream{From: s.From, To: s.To, Sent: len(sent), InOrder: true}
-	seen := *m.seen[r.node(s.To)]
+	seen := *m.seen[r.Node(s.To)]
 	fates := make([]report.MessageFate, len(sent))
 	copies := make([]int, len(sent))
 	corrupted := make([]bool, len(sent))
@@ -229,6 +278,13 @@ func (m *messaging) stream(r *run, i int) report.Stream {
 	}
 	st.Messages = fates
 	return st
+}
+
+// addStreams adds the streams part to the result, when there are streams.
+func addStreams(r *SystemRun, streams []report.Stream) {
+	if len(streams) > 0 {
+		r.Result.AddPart(report.StreamsPart, streams)
+	}
 }
 
 // streamNote is a one-line summary of a stream for its step.

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -10,10 +11,6 @@ import (
 	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/sim"
 )
-
-func init() {
-	systemDrivers["nfs"] = func() driver { return &nfsDriver{} }
-}
 
 // nfsDriver runs file-system rows against NFSv2 (protocols/nfs). Every
 // server of the mount table (nfs.mounts, default server:/ on /) is an
@@ -36,7 +33,7 @@ func init() {
 // unwritten blocks (buffered policy), a client's unflushed writes. flush
 // faults make the server flush; low_memory is AFS's and has no effect.
 type nfsDriver struct {
-	r   *run
+	r   *SystemRun
 	api nfs.API
 	// server is the node "server"; mounts the clients' mount table.
 	server sim.NodeID
@@ -54,7 +51,7 @@ type nfsDriver struct {
 	// replays records the servers' NVRAM replays: server -> restart time
 	// -> inodes.
 	replays map[string]map[sim.Time]int
-	lost    []report.LostWrite
+	lost    []LostWrite
 	// extra are notes added to rows after they finished (data lost later).
 	extra map[int][]string
 	// onExecute, when a test sets it, is called as a server starts to run
@@ -74,9 +71,9 @@ type nfsRow struct {
 	lookups int
 }
 
-func (d *nfsDriver) setup(r *run) error {
-	sc := r.sc
-	o := sc.NFS
+func (d *nfsDriver) Setup(r *SystemRun) error {
+	sc := r.Scenario
+	o := nfsOptions(sc)
 	api, err := nfs.ParseAPI(o.API)
 	if err != nil {
 		return fmt.Errorf("%s: %v", sc.File, err)
@@ -85,14 +82,14 @@ func (d *nfsDriver) setup(r *run) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", sc.File, err)
 	}
-	d.mounts = sc.NFS.MountTable()
+	d.mounts = o.MountTable()
 	files := map[string][]nfs.File{}
 	for _, m := range d.mounts {
-		if !contains(d.servers, m.Server) {
+		if !slices.Contains(d.servers, m.Server) {
 			d.servers = append(d.servers, m.Server)
 		}
 	}
-	if !contains(d.servers, "server") {
+	if !slices.Contains(d.servers, "server") {
 		d.servers = append(d.servers, "server")
 	}
 	for _, f := range sc.Files {
@@ -116,8 +113,8 @@ func (d *nfsDriver) setup(r *run) error {
 	d.rows = make([]nfsRow, len(sc.Workload))
 	d.calls, d.execs, d.execRow = map[rpc.CallID]callRef{}, map[rpc.CallID]int{}, -1
 	d.replays, d.extra = map[string]map[sim.Time]int{}, map[int][]string{}
-	r.sys.Stats.Calls = map[string]int{}
-	r.useNetwork(false)
+	r.Result.Stats.Calls = map[string]int{}
+	r.UseNetwork()
 
 	sopts := nfs.ServerOptions{API: api, WritePolicy: policy, FlushInterval: o.FlushInterval, Append: o.Append,
 		DRC: o.DRC, ReadLatency: sc.Disk.ReadLatency}
@@ -130,7 +127,7 @@ func (d *nfsDriver) setup(r *run) error {
 	for _, name := range d.servers {
 		name, so := name, sopts
 		so.Files = files[name]
-		id := r.w.AddNode(name, func(env sim.Env) sim.Handler {
+		id := r.World.AddNode(name, func(env sim.Env) sim.Handler {
 			n, err := nfs.NewServerNode(env, so, d, d)
 			if err != nil {
 				// CheckFiles passed, so only a bug gets here.
@@ -149,32 +146,32 @@ func (d *nfsDriver) setup(r *run) error {
 		}
 	}
 	for _, n := range sc.Nodes {
-		if contains(d.servers, n.Name) {
+		if slices.Contains(d.servers, n.Name) {
 			continue
 		}
-		r.w.AddNode(n.Name, func(env sim.Env) sim.Handler { return nfs.NewClientNode(env, copts, d) })
+		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler { return nfs.NewClientNode(env, copts, d) })
 	}
 	// Scheduled now, before the runner schedules the faults, so that at a
 	// crash's instant this runs first and sees what the crash destroys.
 	for i := range sc.Faults {
 		if f := &sc.Faults[i]; f.Kind == "crash" {
-			r.w.At(sim.Time(f.At), func() { d.beforeCrash(f.Node) })
+			r.World.At(sim.Time(f.At), func() { d.beforeCrash(f.Node) })
 		}
 	}
 	return nil
 }
 
-func (d *nfsDriver) step(r *run, i int) {
-	s := &r.sc.Workload[i]
-	st := &r.sys.Steps[i]
+func (d *nfsDriver) Step(r *SystemRun, i int) {
+	s := &r.Scenario.Workload[i]
+	st := &r.Result.Steps[i]
 	kind, err := nfs.ParseOp(s.Op)
 	if err != nil {
-		unsupportedOp(r, i)
+		r.Unsupported(i)
 		return
 	}
-	id := r.node(s.Client)
-	cn, up := r.w.Handler(id).(*nfs.ClientNode)
-	if !r.w.Up(id) || !up {
+	id := r.Node(s.Client)
+	cn, up := r.World.Handler(id).(*nfs.ClientNode)
+	if !r.World.Up(id) || !up {
 		st.Result, st.Note = "EHOSTDOWN", fmt.Sprintf("client %s is down", s.Client)
 		return
 	}
@@ -184,7 +181,7 @@ func (d *nfsDriver) step(r *run, i int) {
 		op.Data = s.Client + "@" + sim.FormatDuration(s.At)
 	}
 	row := &d.rows[i]
-	row.started, row.start, row.life = true, r.w.Now(), r.w.Env(id).Incarnation()
+	row.started, row.start, row.life = true, r.World.Now(), r.World.Env(id).Incarnation()
 	cn.Client().Do(op, func(res nfs.Result) { d.complete(i, res) })
 }
 
@@ -193,30 +190,30 @@ func (d *nfsDriver) complete(i int, res nfs.Result) {
 	r := d.r
 	row := &d.rows[i]
 	row.done, row.res = true, res
-	st := &r.sys.Steps[i]
+	st := &r.Result.Steps[i]
 	st.Result = nfs.ErrorName(res.Err)
 	st.Note = res.Note
 	if wait := res.Started.Sub(row.start); wait > 0 {
 		st.Note = nfsJoin(fmt.Sprintf("waited %s for the call before", ms(sim.Time(wait))), st.Note)
 	}
-	st.Latency = ms(sim.Time(r.w.Now().Sub(row.start)))
+	st.Latency = ms(sim.Time(r.World.Now().Sub(row.start)))
 	if res.HasValue {
 		v := res.Value
 		st.Value = &v
 	}
 	for _, c := range st.Calls {
-		if c.Attempts > 1 && r.sc.Workload[i].Op != "close" { // a close's note has its duration
+		if c.Attempts > 1 && r.Scenario.Workload[i].Op != "close" { // a close's note has its duration
 			// Retransmitted: say what it cost, since the table shows
 			// no latency.
 			st.Note = nfsJoin(st.Note, "returned after "+st.Latency)
 			break
 		}
 	}
-	if r.sc.Workload[i].Op == "read" && res.Err == nil && res.Value != "" {
+	if r.Scenario.Workload[i].Op == "read" && res.Err == nil && res.Value != "" {
 		// The table shows no values; a read's is what the row is about.
 		st.Note = nfsJoin(st.Note, "read "+res.Value)
 	}
-	if r.sc.Workload[i].Op == "read" && res.Err == nil && res.HasValue && res.HasBlock && !res.Dirty {
+	if r.Scenario.Workload[i].Op == "read" && res.Err == nil && res.HasValue && res.HasBlock && !res.Dirty {
 		if stale, note := d.stale(res); stale != "" {
 			st.Stale = stale
 			if note != "" {
@@ -235,10 +232,10 @@ func (d *nfsDriver) stale(res nfs.Result) (string, string) {
 	var data string
 	var modified sim.Time
 	var ok bool
-	if sn, up := r.w.Handler(res.Server).(*nfs.ServerNode); up && r.w.Up(res.Server) {
+	if sn, up := r.World.Handler(res.Server).(*nfs.ServerNode); up && r.World.Up(res.Server) {
 		data, modified, ok = sn.Server().Block(res.Fileid, res.Block)
 	} else {
-		data, modified, ok = nfs.DurableBlock(r.w.Disk(res.Server), res.Fileid, res.Block)
+		data, modified, ok = nfs.DurableBlock(r.World.Disk(res.Server), res.Fileid, res.Block)
 	}
 	if !ok {
 		return "", ""
@@ -246,23 +243,23 @@ func (d *nfsDriver) stale(res nfs.Result) (string, string) {
 	if data == res.Value {
 		return "0s", ""
 	}
-	age := ms(sim.Time(r.w.Now().Sub(modified)))
+	age := ms(sim.Time(r.World.Now().Sub(modified)))
 	return age, fmt.Sprintf("stale by %s: the server has had %s since %s", age, data, ms(modified))
 }
 
 // beforeCrash records what node's crash, about to happen, destroys.
 func (d *nfsDriver) beforeCrash(node string) {
 	r := d.r
-	id := r.node(node)
-	if !r.w.Up(id) {
+	id := r.Node(node)
+	if !r.World.Up(id) {
 		return
 	}
-	now := r.w.Now().String()
-	switch h := r.w.Handler(id).(type) {
+	now := r.World.Now().String()
+	switch h := r.World.Handler(id).(type) {
 	case *nfs.ServerNode:
 		for _, u := range h.Server().Unstable() {
 			file := d.clientPath(node, u.Path)
-			d.lost = append(d.lost, report.LostWrite{Node: node, At: now, File: file, Block: u.Block, Data: u.Data,
+			d.lost = append(d.lost, LostWrite{Node: node, At: now, File: file, Block: u.Block, Data: u.Data,
 				Acknowledged: ms(u.Modified), OnDisk: u.Durable})
 			d.noteLoss(file, u.Block, u.Data, fmt.Sprintf("LOST in the %s crash at %s: acknowledged, never on disk", node, now))
 		}
@@ -271,9 +268,9 @@ func (d *nfsDriver) beforeCrash(node string) {
 			row := d.writer(b.Path, b.Block, b.Data)
 			at := ""
 			if row >= 0 {
-				at = sim.FormatDuration(r.sc.Workload[row].At)
+				at = sim.FormatDuration(r.Scenario.Workload[row].At)
 			}
-			d.lost = append(d.lost, report.LostWrite{Node: node, At: now, File: b.Path, Block: b.Block, Data: b.Data,
+			d.lost = append(d.lost, LostWrite{Node: node, At: now, File: b.Path, Block: b.Block, Data: b.Data,
 				Acknowledged: at})
 			d.noteLoss(b.Path, b.Block, b.Data, fmt.Sprintf("LOST in %s's crash at %s: never sent to the server", node, now))
 		}
@@ -292,7 +289,7 @@ func (d *nfsDriver) noteLoss(file string, block int, data, note string) {
 func (d *nfsDriver) writer(file string, block int, data string) int {
 	for i := len(d.rows) - 1; i >= 0; i-- {
 		row := &d.rows[i]
-		s := &d.r.sc.Workload[i]
+		s := &d.r.Scenario.Workload[i]
 		if row.done && row.res.Err == nil && (s.Op == "write" || s.Op == "append") && s.File == file &&
 			row.res.HasBlock && row.res.Block == block && d.dataOf(i) == data {
 			return i
@@ -303,39 +300,39 @@ func (d *nfsDriver) writer(file string, block int, data string) int {
 
 // dataOf is what write or append row i wrote.
 func (d *nfsDriver) dataOf(i int) string {
-	s := &d.r.sc.Workload[i]
+	s := &d.r.Scenario.Workload[i]
 	if s.HasData {
 		return s.Data
 	}
 	return s.Client + "@" + sim.FormatDuration(s.At)
 }
 
-func (d *nfsDriver) fault(r *run, f *Fault) bool {
+func (d *nfsDriver) Fault(r *SystemRun, f *Fault) bool {
 	if f.Kind != "flush" {
 		return false
 	}
-	id := r.node(f.Node)
-	sn, ok := r.w.Handler(id).(*nfs.ServerNode)
+	id := r.Node(f.Node)
+	sn, ok := r.World.Handler(id).(*nfs.ServerNode)
 	detail := "server is down"
-	if ok && r.w.Up(id) {
+	if ok && r.World.Up(id) {
 		if n := sn.Server().Flush(); n == 0 {
 			detail = "nothing to flush"
 		} else {
 			detail = fmt.Sprintf("writing %s to disk", nfsPlural(n, "inode"))
 		}
 	}
-	r.recordFault(f, f.Node, detail)
+	r.RecordFault(f, f.Node, detail)
 	return true
 }
 
-func (d *nfsDriver) finish(r *run) {
+func (d *nfsDriver) Finish(r *SystemRun) {
 	for i := range d.rows {
 		row := &d.rows[i]
-		s := &r.sc.Workload[i]
-		st := &r.sys.Steps[i]
+		s := &r.Scenario.Workload[i]
+		st := &r.Result.Steps[i]
 		if row.started && !row.done {
-			id := r.node(s.Client)
-			if !r.w.Up(id) || r.w.Env(id).Incarnation() != row.life {
+			id := r.Node(s.Client)
+			if !r.World.Up(id) || r.World.Env(id).Incarnation() != row.life {
 				st.Result, st.Note = "EINTR", fmt.Sprintf("client %s crashed before the call returned", s.Client)
 			} else {
 				st.Result, st.Note = "EINPROGRESS", "still waiting for the server when the run ended"
@@ -357,7 +354,7 @@ func (d *nfsDriver) finish(r *run) {
 	}
 	disk := map[string][]string{}
 	for _, name := range d.servers {
-		files, err := nfs.ReadDisk(r.w.Disk(r.node(name)))
+		files, err := nfs.ReadDisk(r.World.Disk(r.Node(name)))
 		if err != nil {
 			panic("scenarios: the disk of nfs server " + name + " does not load: " + err.Error())
 		}
@@ -365,12 +362,17 @@ func (d *nfsDriver) finish(r *run) {
 			disk[d.clientPath(name, p)] = blocks
 		}
 	}
-	r.sys.Disk = disk
-	r.sys.Lost = d.lost
-	r.sys.History = d.history(disk)
-	r.sys.Stats.Counters = map[string]int{"path_lookups": d.lookups}
-	for k := range r.sys.Faults {
-		f := &r.sys.Faults[k]
+	r.Result.Disk = disk
+	history := d.history(disk)
+	if len(d.lost) > 0 {
+		r.Result.AddPart(LostPart, d.lost)
+	}
+	if len(history) > 0 {
+		r.Result.AddPart(HistoryPart, history)
+	}
+	r.Result.Stats.Counters = map[string]int{"path_lookups": d.lookups}
+	for k := range r.Result.Faults {
+		f := &r.Result.Faults[k]
 		switch f.Kind {
 		case "crash":
 			n := 0
@@ -402,13 +404,13 @@ func (d *nfsDriver) finish(r *run) {
 func (d *nfsDriver) history(disk map[string][]string) map[string]string {
 	r := d.r
 	initial := map[string][]string{}
-	for _, f := range r.sc.Files {
+	for _, f := range r.Scenario.Files {
 		initial[f.Path] = f.Blocks
 	}
 	written, skip := map[string]bool{}, map[string]bool{}
 	last := map[string]int{}
-	for i := range r.sc.Workload {
-		s := &r.sc.Workload[i]
+	for i := range r.Scenario.Workload {
+		s := &r.Scenario.Workload[i]
 		switch s.Op {
 		case "write", "append":
 			written[s.File] = true
@@ -430,8 +432,8 @@ func (d *nfsDriver) history(disk map[string][]string) map[string]string {
 		if onDisk && equalStrings(final, state) {
 			match = "the initial contents"
 		}
-		for i := range r.sc.Workload {
-			s, row := &r.sc.Workload[i], &d.rows[i]
+		for i := range r.Scenario.Workload {
+			s, row := &r.Scenario.Workload[i], &d.rows[i]
 			if s.File != path || (s.Op != "write" && s.Op != "append") || !row.done || row.res.Err != nil || !row.res.HasBlock {
 				continue
 			}
@@ -457,7 +459,7 @@ func (d *nfsDriver) history(disk map[string][]string) map[string]string {
 		if onDisk && match == "" {
 			// The lecture's "no write failed, but disk state doesn't
 			// match any point in time": worth a note in the table.
-			st := &r.sys.Steps[last[path]]
+			st := &r.Result.Steps[last[path]]
 			st.Note = nfsJoin(st.Note, "final disk "+verdict)
 		}
 	}
@@ -469,8 +471,8 @@ func (d *nfsDriver) history(disk map[string][]string) map[string]string {
 // none).
 func (d *nfsDriver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id rpc.CallID) {
 	r := d.r
-	r.sys.Stats.Calls[proc]++
-	cn, ok := r.w.Handler(from).(*nfs.ClientNode)
+	r.Result.Stats.Calls[proc]++
+	cn, ok := r.World.Handler(from).(*nfs.ClientNode)
 	if !ok {
 		return
 	}
@@ -478,8 +480,8 @@ func (d *nfsDriver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, i
 	if !running {
 		return
 	}
-	st := &r.sys.Steps[op.Tag]
-	st.Calls = append(st.Calls, report.Call{From: r.w.Name(from), To: r.w.Name(to), Proc: proc})
+	st := &r.Result.Steps[op.Tag]
+	st.Calls = append(st.Calls, report.Call{From: r.World.Name(from), To: r.World.Name(to), Proc: proc})
 	d.calls[id] = callRef{op.Tag, len(st.Calls) - 1}
 	d.rows[op.Tag].calls = append(d.rows[op.Tag].calls, id)
 }
@@ -487,7 +489,7 @@ func (d *nfsDriver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, i
 // Attempt implements rpc.Observer: attempts counts the call's sends.
 func (d *nfsDriver) Attempt(at sim.Time, id rpc.CallID, n int) {
 	if ref, ok := d.calls[id]; ok {
-		d.r.sys.Steps[ref.step].Calls[ref.idx].Attempts = n
+		d.r.Result.Steps[ref.step].Calls[ref.idx].Attempts = n
 	}
 }
 

@@ -112,8 +112,8 @@ faults:
 	if diff := cmp.Diff(want, summarize(sys)); diff != "" {
 		t.Errorf("steps (-want +got):\n%s", diff)
 	}
-	wantLost := []report.LostWrite{{Node: "A", At: "3s", File: "f", Block: 0, Data: "mine", Acknowledged: "1s"}}
-	if diff := cmp.Diff(wantLost, sys.Lost); diff != "" {
+	wantLost := []LostWrite{{Node: "A", At: "3s", File: "f", Block: 0, Data: "mine", Acknowledged: "1s"}}
+	if diff := cmp.Diff(wantLost, LostOf(&sys)); diff != "" {
 		t.Errorf("lost (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(sys.Steps[1].Note, "LOST in A's crash at 3s") {
@@ -309,9 +309,9 @@ faults:
 	if got := sys.Steps[6]; got.Result != "ok" || len(got.Calls) != 1 || got.Calls[0].To != "backup" {
 		t.Errorf("stat of the mount point: %+v; want one call to backup", got)
 	}
-	wantLost := []report.LostWrite{{Node: "backup", At: "7s", File: "backups/y", Block: 0, Data: "y1",
+	wantLost := []LostWrite{{Node: "backup", At: "7s", File: "backups/y", Block: 0, Data: "y1",
 		Acknowledged: "2.005s", OnDisk: "y0"}}
-	if diff := cmp.Diff(wantLost, sys.Lost); diff != "" {
+	if diff := cmp.Diff(wantLost, LostOf(&sys)); diff != "" {
 		t.Errorf("lost (-want +got):\n%s", diff)
 	}
 	wantDisk = map[string][]string{"x": {"x1"}, "backups/y": {"y0"}}
@@ -327,8 +327,8 @@ faults:
 
 	res = runText(t, fmt.Sprintf(text, "nvram"))
 	sys = res.Systems[0]
-	if len(sys.Lost) != 0 {
-		t.Errorf("nvram lost %+v", sys.Lost)
+	if len(LostOf(&sys)) != 0 {
+		t.Errorf("nvram lost %+v", LostOf(&sys))
 	}
 	if diff := cmp.Diff(map[string][]string{"x": {"x1"}, "backups/y": {"y1"}}, sys.Disk); diff != "" {
 		t.Errorf("nvram disk (-want +got):\n%s", diff)

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/sim-lecture/sim/protocols/reliable"
@@ -11,7 +12,135 @@ import (
 )
 
 func init() {
-	systemDrivers["reliable"] = func() driver { return &reliableDriver{} }
+	Register(System{Name: "reliable", Order: 40,
+		Doc:     "The TCP-like transport: sequence numbers, cumulative ACKs, retransmission with an adaptive (RFC 6298) or fixed timeout.",
+		Ops:     []*Op{SendOp},
+		Blocks:  []*Block{ReliableBlock},
+		Metrics: append(append([]*report.Metric{}, StreamMetrics...), rttMetrics...),
+		New:     func() Driver { return &reliableDriver{} }})
+}
+
+// ReliableOptions configure system "reliable", the TCP-like transport.
+type ReliableOptions struct {
+	// Window is the send window in messages (default 8; 1 is
+	// stop-and-wait).
+	Window int
+	// RTO is adaptive (default, RFC 6298) or fixed.
+	RTO string
+	// FixedTimeout is the retransmission timeout with RTO fixed (default
+	// 200ms).
+	FixedTimeout time.Duration
+	// MinRTO and MaxRTO bound the adaptive timeout (default 200ms, 60s).
+	MinRTO, MaxRTO time.Duration
+	// InitialRTO is the timeout before the first RTT sample (default 1s).
+	InitialRTO time.Duration
+	// Granularity is the clock granularity G of RFC 6298 (default 1ms).
+	Granularity time.Duration
+	// FastRetransmit retransmits a segment on the third duplicate ACK
+	// instead of waiting for the timer (RFC 5681); default false, the
+	// lecture's timeout-only transport.
+	FastRetransmit bool
+}
+
+// maxWindow bounds the send window: a 16-bit window, as TCP's.
+const maxWindow = 65535
+
+// ReliableBlock is the `reliable:` block, which configures the transport
+// of system reliable and of RPC over it.
+var ReliableBlock = &Block{Name: "reliable", Order: 40,
+	New: func() any {
+		return &ReliableOptions{Window: 8, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond,
+			MinRTO: 200 * time.Millisecond, MaxRTO: 60 * time.Second, InitialRTO: time.Second, Granularity: time.Millisecond}
+	},
+	Options: []Option{
+		IntOption("window", "`8`", "Messages in flight; `1` is stop-and-wait.", 1, maxWindow,
+			func(o *ReliableOptions) *int { return &o.Window }),
+		EnumOption("rto", "`adaptive`", "`adaptive` (RFC 6298: SRTT, RTTVAR, Karn's rule, doubling backoff) or `fixed`.",
+			[]string{"adaptive", "fixed"}, func(o *ReliableOptions) *string { return &o.RTO }),
+		DurationOption("fixed_timeout", "`200ms`", "The timeout with `rto: fixed`.", true,
+			func(o *ReliableOptions) *time.Duration { return &o.FixedTimeout }),
+		DurationOption("min_rto", "`200ms`", "Bounds of the adaptive timeout.", true,
+			func(o *ReliableOptions) *time.Duration { return &o.MinRTO }),
+		DurationOption("max_rto", "`60s`", "", true,
+			func(o *ReliableOptions) *time.Duration { return &o.MaxRTO }),
+		DurationOption("initial_rto", "`1s`", "The timeout before the first RTT sample.", true,
+			func(o *ReliableOptions) *time.Duration { return &o.InitialRTO }),
+		DurationOption("granularity", "`1ms`", "The clock granularity G of RFC 6298.", false,
+			func(o *ReliableOptions) *time.Duration { return &o.Granularity }),
+		BoolOption("fast_retransmit", "`false`", "Retransmit a segment on the third duplicate ACK instead of waiting for the timer (RFC 5681). Off: the lecture's transport repairs losses by timeout only.",
+			func(o *ReliableOptions) *bool { return &o.FastRetransmit }),
+	},
+	Check: func(c *BlockCheck) {
+		o := c.Value.(*ReliableOptions)
+		if c.OK("min_rto") && c.OK("max_rto") && o.MaxRTO < o.MinRTO {
+			at := "max_rto"
+			if !c.Has(at) {
+				at = "min_rto"
+			}
+			c.Errorf(at, "reliable: max_rto %s is below min_rto %s", fmtDuration(o.MaxRTO), fmtDuration(o.MinRTO))
+		}
+	},
+}
+
+// RTTSample is one round-trip-time measurement of the reliable transport,
+// taken under Karn's rule, with the smoothed RTT and the retransmission
+// timeout just after the estimator took it (RFC 6298 §2): the series the
+// adaptive-RTO scenario plots. Times and durations are Go duration strings,
+// like every time of the result.
+type RTTSample struct {
+	// At is when the ACK that gave the sample arrived.
+	At string `json:"at"`
+	// From is the sender whose segment was timed, To its peer.
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Sample is the measured round-trip time.
+	Sample string `json:"sample"`
+	// SRTT is the smoothed round-trip time after the sample.
+	SRTT string `json:"srtt"`
+	// RTO is the retransmission timeout after the sample (clamped to the
+	// scenario's min_rto and max_rto; the fixed timeout when rto is fixed).
+	RTO string `json:"rto"`
+}
+
+// RTTPart is the key of the part of the result that lists the RTT samples
+// of system reliable, in the order they were taken.
+const RTTPart = "rtt"
+
+// RTTOf returns the RTT samples of a system's result; none for a system
+// that takes none.
+func RTTOf(sys *report.System) []RTTSample {
+	samples, _ := sys.Part(RTTPart).([]RTTSample)
+	return samples
+}
+
+// rttMetrics are the sweep metrics of the RTT samples.
+var rttMetrics = []*report.Metric{
+	{Name: "rtt.mean", Order: 200, Unit: "s",
+		Doc: "mean RTT sample of the reliable transport",
+		Eval: func(_ *report.Result, ss []*report.System, _ string) float64 {
+			sum, n := 0.0, 0
+			for _, s := range ss {
+				for _, x := range RTTOf(s) {
+					sum += report.Seconds(x.Sample)
+					n++
+				}
+			}
+			if n == 0 {
+				return math.NaN()
+			}
+			return sum / float64(n)
+		}},
+	{Name: "rto.final", Order: 210, Unit: "s",
+		Doc: "the reliable transport's RTO after its last RTT sample (largest over the systems)",
+		Eval: func(_ *report.Result, ss []*report.System, _ string) float64 {
+			return report.MaxSystems(ss, func(s *report.System) float64 {
+				rtt := RTTOf(s)
+				if len(rtt) == 0 {
+					return math.NaN()
+				}
+				return report.Seconds(rtt[len(rtt)-1].RTO)
+			})
+		}},
 }
 
 // reliableDriver runs `send` rows over the TCP-like transport
@@ -26,6 +155,8 @@ func init() {
 type reliableDriver struct {
 	s    sendStack
 	opts reliable.Options
+	// rtt lists the RTT samples of every Endpoint, in the order taken.
+	rtt []RTTSample
 	// retrans[i] counts retransmissions of row i's messages.
 	retrans map[int]int
 	// seqRow maps a DATA segment, as one life of one node numbered it for
@@ -52,7 +183,7 @@ type segKey struct {
 
 // reliableOptions converts the scenario's reliable block.
 func reliableOptions(sc *Scenario) (reliable.Options, error) {
-	o := sc.Reliable
+	o := sc.Block("reliable").(*ReliableOptions)
 	mode, err := reliable.ParseRTOMode(o.RTO)
 	if err != nil {
 		return reliable.Options{}, fmt.Errorf("%s: reliable: %v", sc.File, err)
@@ -65,11 +196,11 @@ func reliableOptions(sc *Scenario) (reliable.Options, error) {
 	return opts, nil
 }
 
-func (d *reliableDriver) setup(r *run) error {
-	if err := checkSendRows(r.sc, reliable.MaxPayload, "the largest message of the reliable transport"); err != nil {
+func (d *reliableDriver) Setup(r *SystemRun) error {
+	if err := checkSendRows(r.Scenario, reliable.MaxPayload, "the largest message of the reliable transport"); err != nil {
 		return err
 	}
-	opts, err := reliableOptions(r.sc)
+	opts, err := reliableOptions(r.Scenario)
 	if err != nil {
 		return err
 	}
@@ -79,11 +210,11 @@ func (d *reliableDriver) setup(r *run) error {
 	d.givenUp = map[int]int{}
 	d.givenUpWhy = map[int]string{}
 	d.copies = map[int]map[int]int{}
-	r.useNetwork(false)
+	r.UseNetwork()
 	d.s.init(r, udp.HeaderLen+reliable.HeaderLen)
-	for _, n := range r.sc.Nodes {
+	for _, n := range r.Scenario.Nodes {
 		log := new([]arrival)
-		id := r.w.AddNode(n.Name, func(env sim.Env) sim.Handler {
+		id := r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
 			h.Bind(reliablePort, func(penv sim.Env) sim.Handler {
 				tap := &segmentTap{Env: penv, d: d}
@@ -100,7 +231,7 @@ func (d *reliableDriver) setup(r *run) error {
 	return nil
 }
 
-func (d *reliableDriver) step(r *run, i int) {
+func (d *reliableDriver) Step(r *SystemRun, i int) {
 	d.s.sendRow(r, i, func(from sim.NodeID) sim.Env {
 		ep := d.endpoint(r, from)
 		if ep == nil {
@@ -111,8 +242,8 @@ func (d *reliableDriver) step(r *run, i int) {
 }
 
 // endpoint returns a node's Endpoint, or nil while the node is down.
-func (d *reliableDriver) endpoint(r *run, id sim.NodeID) *reliable.Endpoint {
-	t, ok := r.w.Handler(id).(*checksumTap)
+func (d *reliableDriver) endpoint(r *SystemRun, id sim.NodeID) *reliable.Endpoint {
+	t, ok := r.World.Handler(id).(*checksumTap)
 	if !ok {
 		return nil
 	}
@@ -122,9 +253,9 @@ func (d *reliableDriver) endpoint(r *run, id sim.NodeID) *reliable.Endpoint {
 	return nil
 }
 
-func (d *reliableDriver) fault(r *run, f *Fault) bool { return false }
+func (d *reliableDriver) Fault(r *SystemRun, f *Fault) bool { return false }
 
-func (d *reliableDriver) finish(r *run) {
+func (d *reliableDriver) Finish(r *SystemRun) {
 	d.s.finish(r, func(i int, st *report.Stream) []string {
 		st.Retransmissions = d.retrans[i]
 		var notes []string
@@ -141,6 +272,9 @@ func (d *reliableDriver) finish(r *run) {
 		}
 		return notes
 	})
+	if len(d.rtt) > 0 {
+		r.Result.AddPart(RTTPart, d.rtt)
+	}
 }
 
 // endpointTap is the handler bound to reliablePort: the Endpoint, with the
@@ -188,7 +322,7 @@ func (t *segmentTap) Send(to sim.NodeID, msg []byte, label string) {
 // rttObserver is the reliable.Observer of one life of one node's Endpoint.
 type rttObserver struct {
 	d    *reliableDriver
-	r    *run
+	r    *SystemRun
 	node sim.NodeID
 	inc  uint32
 }
@@ -196,8 +330,8 @@ type rttObserver struct {
 // RTTSample implements reliable.Observer: it records the sample for the
 // result's rtt series.
 func (o *rttObserver) RTTSample(at sim.Time, peer sim.NodeID, sample, srtt, rto time.Duration) {
-	o.r.sys.RTT = append(o.r.sys.RTT, report.RTTSample{At: sim.FormatDuration(at.Duration()),
-		From: o.r.w.Name(o.node), To: o.r.w.Name(peer), Sample: sim.FormatDuration(sample),
+	o.d.rtt = append(o.d.rtt, RTTSample{At: sim.FormatDuration(at.Duration()),
+		From: o.r.World.Name(o.node), To: o.r.World.Name(peer), Sample: sim.FormatDuration(sample),
 		SRTT: sim.FormatDuration(srtt), RTO: sim.FormatDuration(rto)})
 }
 

@@ -32,7 +32,7 @@ workload:
   - {at: 0, op: send, from: A, to: B, count: 60, interval: 2ms}
   - {at: 0, op: send, from: B, to: A, count: 30, interval: 3ms}
 `)
-			for _, st := range systemOf(t, res, "reliable").Streams {
+			for _, st := range systemOf(t, res, "reliable").Streams() {
 				if st.Delivered != st.Sent || st.Duplicates != 0 || st.Corrupted != 0 || !st.InOrder {
 					t.Errorf("%s->%s: %s; want every message once, intact, in order", st.From, st.To, streamNote(st))
 				}
@@ -56,7 +56,7 @@ func TestReliablePropertyScenario(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v\n%s", err, src)
 		}
-		for _, st := range res.Systems[0].Streams {
+		for _, st := range res.Systems[0].Streams() {
 			if st.Delivered != st.Sent || st.Duplicates != 0 || !st.InOrder {
 				t.Fatalf("%s->%s: %s; want delivered == sent, no duplicates, in order.\n"+
 					"Rerun it: save this as failing.yaml and run `sim run failing.yaml`:\n\n%s", st.From, st.To, streamNote(st), src)
@@ -120,7 +120,7 @@ func TestTimeoutsLesson(t *testing.T) {
 	}
 	got := map[string]outcome{}
 	for _, sys := range res.Systems {
-		st := sys.Streams[0]
+		st := sys.Streams()[0]
 		c, err := time.ParseDuration(st.Completion)
 		if err != nil || st.Delivered != st.Sent {
 			t.Fatalf("%s: %+v", sys.Label(), st)
@@ -158,7 +158,7 @@ func TestAdaptiveRTOFollowsTheRTT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples := res.Systems[0].RTT
+	samples := RTTOf(&res.Systems[0])
 	if len(samples) < 250 {
 		t.Fatalf("%d RTT samples; want one per message but a few (Karn's rule)", len(samples))
 	}
@@ -169,8 +169,8 @@ func TestAdaptiveRTOFollowsTheRTT(t *testing.T) {
 		if err1 != nil || err2 != nil {
 			t.Fatalf("bad sample %+v", s)
 		}
-		if rto < sc.Reliable.MinRTO || rto > sc.Reliable.MaxRTO {
-			t.Errorf("sample %+v: RTO outside [%v, %v]", s, sc.Reliable.MinRTO, sc.Reliable.MaxRTO)
+		if rto < sc.Block("reliable").(*ReliableOptions).MinRTO || rto > sc.Block("reliable").(*ReliableOptions).MaxRTO {
+			t.Errorf("sample %+v: RTO outside [%v, %v]", s, sc.Block("reliable").(*ReliableOptions).MinRTO, sc.Block("reliable").(*ReliableOptions).MaxRTO)
 		}
 		switch {
 		case at < 10*time.Second:
@@ -217,17 +217,17 @@ faults:
 `)
 	d := &reliableDriver{}
 	r := runDriver(t, sc, "reliable", d)
-	ep := d.endpoint(r, r.node("B"))
+	ep := d.endpoint(r, r.Node("B"))
 	if ep == nil {
 		t.Fatal("B is down at the end")
 	}
 	// The new life knows A only from the stale segments it rejected.
-	if got := ep.Stats(r.node("A")); got.Delivered != 0 || got.RejectedOld == 0 || got.ResetsSent == 0 {
+	if got := ep.Stats(r.Node("A")); got.Delivered != 0 || got.RejectedOld == 0 || got.ResetsSent == 0 {
 		t.Errorf("B's restarted Endpoint: %+v; want nothing delivered, A's old segments rejected and reset", got)
 	}
-	d.finish(r)
-	st := r.sys.Streams[0]
-	note := r.sys.Steps[0].Note
+	d.Finish(r)
+	st := r.Result.Streams()[0]
+	note := r.Result.Steps[0].Note
 	if st.Delivered == 0 || st.Delivered == st.Sent || st.Duplicates != 0 || !st.InOrder {
 		t.Errorf("stream %+v; want part of it delivered once, in order", st)
 	}

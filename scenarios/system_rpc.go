@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sim-lecture/sim/protocols/reliable"
 	"github.com/sim-lecture/sim/protocols/rpc"
@@ -12,7 +13,76 @@ import (
 )
 
 func init() {
-	systemDrivers["rpc"] = func() driver { return &rpcDriver{} }
+	Register(System{Name: "rpc", Order: 50,
+		Doc:    "Remote procedure calls to a demo service (`increment`, `append`, `read`, `sleep`).",
+		Ops:    []*Op{callOp},
+		Blocks: []*Block{rpcBlock, ReliableBlock},
+		New:    func() Driver { return &rpcDriver{} }})
+}
+
+// callOp is the `call` row: client calls proc on server.
+var callOp = &Op{Name: "call", Order: 120,
+	Keys:       []OpKey{{Name: "client", Required: true}, {Name: "server", Required: true}, {Name: "proc", Required: true}, {Name: "args"}},
+	Executions: true,
+	Check: func(st *Step) (string, string) {
+		if st.Client == st.Server {
+			return "server", fmt.Sprintf("server: a call row needs two different nodes, got %s as client and server", st.Client)
+		}
+		return "", ""
+	},
+	Describe: func(s *Step) string { return fmt.Sprintf("%s(%s) on %s", s.Proc, s.Args, s.Server) },
+}
+
+// RPCOptions configure system "rpc".
+type RPCOptions struct {
+	// Semantics is at_least_once (default) or at_most_once.
+	Semantics string
+	// Transport is udp (default: the reply is the ACK) or reliable.
+	Transport string
+	// Timeout is the retransmission timeout (default 100ms).
+	Timeout time.Duration
+	// MaxAttempts bounds the sends of one call; 0 (default) retries
+	// forever.
+	MaxAttempts int
+	// Workers is the number of server threads (default 1).
+	Workers int
+	// AckAfter is how long a call or result may go unacknowledged before
+	// an explicit ACK or probe is sent (default: Timeout).
+	AckAfter time.Duration
+}
+
+// Bounds of the rpc options.
+const (
+	maxAttempts = 1_000_000
+	maxWorkers  = 1000
+)
+
+// rpcBlock is the `rpc:` block. When a file sets timeout but not
+// ack_after, ack_after follows the timeout.
+var rpcBlock = &Block{Name: "rpc", Order: 50,
+	New: func() any {
+		return &RPCOptions{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond,
+			Workers: 1, AckAfter: 100 * time.Millisecond}
+	},
+	Options: []Option{
+		EnumOption("semantics", "`at_least_once`", "`at_least_once` (every copy of a call that arrives is executed) or `at_most_once` (the server's duplicate-request cache answers repeats; it is volatile, so a crash loses it).",
+			[]string{"at_least_once", "at_most_once"}, func(o *RPCOptions) *string { return &o.Semantics }),
+		EnumOption("transport", "`udp`", "`udp` (the reply is the ACK of the call) or `reliable`.",
+			[]string{"udp", "reliable"}, func(o *RPCOptions) *string { return &o.Transport }),
+		DurationOption("timeout", "`100ms`", "Retransmission interval.", true,
+			func(o *RPCOptions) *time.Duration { return &o.Timeout }),
+		IntOption("max_attempts", "`0`", "Sends before the call fails with `ETIMEDOUT`; `0` retries forever.", 0, maxAttempts,
+			func(o *RPCOptions) *int { return &o.MaxAttempts }),
+		IntOption("workers", "`1`", "Server threads: calls queue when all are busy.", 1, maxWorkers,
+			func(o *RPCOptions) *int { return &o.Workers }),
+		DurationOption("ack_after", "`timeout`", "How long a call or result may go unacknowledged before an explicit ACK (long calls get ACKs and probes).", true,
+			func(o *RPCOptions) *time.Duration { return &o.AckAfter }),
+	},
+	Check: func(c *BlockCheck) {
+		if o := c.Value.(*RPCOptions); !c.Has("ack_after") {
+			o.AckAfter = o.Timeout
+		}
+	},
 }
 
 // demoProcs are the procedures a call row may name: the demo service's.
@@ -46,7 +116,7 @@ type rpcDriver struct {
 // timeout) the ACK reaches the client before its next retransmission would
 // fire and a long call is not sent, and at least once run, again.
 func rpcOptions(sc *Scenario) (rpc.Options, rpc.ServerOptions, error) {
-	o := sc.RPC
+	o := sc.Block("rpc").(*RPCOptions)
 	sem, err := rpc.ParseSemantics(o.Semantics)
 	if err != nil {
 		return rpc.Options{}, rpc.ServerOptions{}, fmt.Errorf("%s: rpc: %v", sc.File, err)
@@ -59,29 +129,29 @@ func rpcOptions(sc *Scenario) (rpc.Options, rpc.ServerOptions, error) {
 	return c, s, nil
 }
 
-func (d *rpcDriver) setup(r *run) error {
+func (d *rpcDriver) Setup(r *SystemRun) error {
 	var err error
-	if d.copts, d.sopts, err = rpcOptions(r.sc); err != nil {
+	if d.copts, d.sopts, err = rpcOptions(r.Scenario); err != nil {
 		return err
 	}
 	d.overUDP = !d.copts.Reliable
 	if !d.overUDP {
-		if d.ropts, err = reliableOptions(r.sc); err != nil {
+		if d.ropts, err = reliableOptions(r.Scenario); err != nil {
 			return err
 		}
 	}
-	d.args = make([][]byte, len(r.sc.Workload))
-	for i := range r.sc.Workload {
-		st := &r.sc.Workload[i]
+	d.args = make([][]byte, len(r.Scenario.Workload))
+	for i := range r.Scenario.Workload {
+		st := &r.Scenario.Workload[i]
 		if st.Op != "call" {
 			continue
 		}
 		if !contains(demoProcs, st.Proc) {
-			return fmt.Errorf("%s:%d:%d: proc: %q is not a procedure of the demo service%s", r.sc.File, st.Pos.Line, st.Pos.Col,
+			return fmt.Errorf("%s:%d:%d: proc: %q is not a procedure of the demo service%s", r.Scenario.File, st.Pos.Line, st.Pos.Col,
 				st.Proc, didYouMean(st.Proc, demoProcs, "procedures"))
 		}
 		if d.args[i], err = rpc.DemoArgs(st.Proc, st.Args); err != nil {
-			return fmt.Errorf("%s:%d:%d: args: %v", r.sc.File, st.Pos.Line, st.Pos.Col, err)
+			return fmt.Errorf("%s:%d:%d: args: %v", r.Scenario.File, st.Pos.Line, st.Pos.Col, err)
 		}
 	}
 	d.log = newCallLog(r)
@@ -90,9 +160,9 @@ func (d *rpcDriver) setup(r *run) error {
 	d.ids = map[int]rpc.CallID{}
 	d.calledInc = map[int]uint32{}
 	d.done = map[int]bool{}
-	r.useNetwork(false)
-	for _, n := range r.sc.Nodes {
-		r.w.AddNode(n.Name, func(env sim.Env) sim.Handler {
+	r.UseNetwork()
+	for _, n := range r.Scenario.Nodes {
+		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
 			h.Bind(rpcPort, func(penv sim.Env) sim.Handler {
 				if d.overUDP {
@@ -118,8 +188,8 @@ func (d *rpcDriver) newNode(env sim.Env) sim.Handler {
 }
 
 // rpcNode returns a node's current rpc.Node, or nil while it is down.
-func (d *rpcDriver) rpcNode(r *run, id sim.NodeID) *rpc.Node {
-	h, ok := r.w.Handler(id).(*udp.Host)
+func (d *rpcDriver) rpcNode(r *SystemRun, id sim.NodeID) *rpc.Node {
+	h, ok := r.World.Handler(id).(*udp.Host)
 	if !ok {
 		return nil
 	}
@@ -133,14 +203,14 @@ func (d *rpcDriver) rpcNode(r *run, id sim.NodeID) *rpc.Node {
 	return nil
 }
 
-func (d *rpcDriver) step(r *run, i int) {
-	s := &r.sc.Workload[i]
-	st := &r.sys.Steps[i]
+func (d *rpcDriver) Step(r *SystemRun, i int) {
+	s := &r.Scenario.Workload[i]
+	st := &r.Result.Steps[i]
 	if s.Op != "call" {
-		unsupportedOp(r, i)
+		r.Unsupported(i)
 		return
 	}
-	client, server := r.node(s.Client), r.node(s.Server)
+	client, server := r.Node(s.Client), r.Node(s.Server)
 	n := d.rpcNode(r, client)
 	if n == nil {
 		st.Result = "EHOSTDOWN"
@@ -148,13 +218,13 @@ func (d *rpcDriver) step(r *run, i int) {
 		d.done[i] = true
 		return
 	}
-	start := r.w.Now()
-	d.calledInc[i] = r.w.Env(client).Incarnation()
+	start := r.World.Now()
+	d.calledInc[i] = r.World.Env(client).Incarnation()
 	d.ids[i] = n.Client.Call(server, s.Proc, d.args[i], func(result []byte, err error) {
 		d.done[i] = true
-		st := &r.sys.Steps[i]
+		st := &r.Result.Steps[i]
 		st.Result = rpc.ErrorName(err)
-		st.Latency = sim.FormatDuration(r.w.Now().Sub(start))
+		st.Latency = sim.FormatDuration(r.World.Now().Sub(start))
 		if err == nil && s.Proc != rpc.ProcSleep {
 			if v, verr := rpc.DemoValue(s.Proc, result); verr == nil {
 				st.Value = &v
@@ -166,15 +236,15 @@ func (d *rpcDriver) step(r *run, i int) {
 	})
 }
 
-func (d *rpcDriver) fault(r *run, f *Fault) bool { return false }
+func (d *rpcDriver) Fault(r *SystemRun, f *Fault) bool { return false }
 
-func (d *rpcDriver) finish(r *run) {
-	for i := range r.sc.Workload {
-		s := &r.sc.Workload[i]
+func (d *rpcDriver) Finish(r *SystemRun) {
+	for i := range r.Scenario.Workload {
+		s := &r.Scenario.Workload[i]
 		if s.Op != "call" {
 			continue
 		}
-		st := &r.sys.Steps[i]
+		st := &r.Result.Steps[i]
 		id, called := d.ids[i]
 		if !called {
 			continue
@@ -182,8 +252,8 @@ func (d *rpcDriver) finish(r *run) {
 		if !d.done[i] {
 			// No outcome: the client crashed with the call outstanding
 			// (its callback went with it), or the run ended first.
-			client := r.node(s.Client)
-			if !r.w.Up(client) || r.w.Env(client).Incarnation() != d.calledInc[i] {
+			client := r.Node(s.Client)
+			if !r.World.Up(client) || r.World.Env(client).Incarnation() != d.calledInc[i] {
 				st.Result = "ECANCELED"
 				st.Note = fmt.Sprintf("client %s crashed before the reply", s.Client)
 			} else {
@@ -244,21 +314,21 @@ func times(n int) string {
 
 // disk reports the demo service's durable state on every node that has
 // one, as two "files" per node: NODE/counter and NODE/log.
-func (d *rpcDriver) disk(r *run) {
-	for _, n := range r.sc.Nodes {
-		id := r.node(n.Name)
-		if _, ok := r.w.Disk(id).Get(rpc.DemoDiskKey); !ok {
+func (d *rpcDriver) disk(r *SystemRun) {
+	for _, n := range r.Scenario.Nodes {
+		id := r.Node(n.Name)
+		if _, ok := r.World.Disk(id).Get(rpc.DemoDiskKey); !ok {
 			continue
 		}
-		state, err := rpc.ReadDemoDisk(r.w.Disk(id))
+		state, err := rpc.ReadDemoDisk(r.World.Disk(id))
 		if err != nil {
 			continue
 		}
-		if r.sys.Disk == nil {
-			r.sys.Disk = map[string][]string{}
+		if r.Result.Disk == nil {
+			r.Result.Disk = map[string][]string{}
 		}
-		r.sys.Disk[n.Name+"/counter"] = []string{fmt.Sprint(state.Counter)}
-		r.sys.Disk[n.Name+"/log"] = append([]string{}, state.Log...)
+		r.Result.Disk[n.Name+"/counter"] = []string{fmt.Sprint(state.Counter)}
+		r.Result.Disk[n.Name+"/log"] = append([]string{}, state.Log...)
 	}
 }
 

@@ -102,7 +102,7 @@ func TestRPCServerCrashLosesTheCache(t *testing.T) {
 	if before.cached != 1 || after.cached != 0 || after.inc != 1 {
 		t.Errorf("cache before the crash %d, after %d (incarnation %d); want 1, then 0 in incarnation 1", before.cached, after.cached, after.inc)
 	}
-	st, err := rpc.ReadDemoDisk(r.w.Disk(r.node("server")))
+	st, err := rpc.ReadDemoDisk(r.World.Disk(r.Node("server")))
 	if err != nil || len(st.Log) != 2 {
 		t.Errorf("durable state %v, %v; want the log of both executions", st, err)
 	}
@@ -120,13 +120,13 @@ type serverView struct {
 	inc    uint32
 }
 
-func (s *spyDriver) step(r *run, i int) {
-	v := serverView{node: s.rpcNode(r, r.node("server"))}
+func (s *spyDriver) Step(r *SystemRun, i int) {
+	v := serverView{node: s.rpcNode(r, r.Node("server"))}
 	if v.node != nil {
 		v.cached, v.inc = v.node.Server.Cached(), v.node.Server.Env().Incarnation()
 	}
 	s.seen = append(s.seen, v)
-	s.rpcDriver.step(r, i)
+	s.rpcDriver.Step(r, i)
 }
 
 // Outcomes other than a reply: a client that gives up (ETIMEDOUT after
@@ -214,9 +214,9 @@ func TestRPCNodeLayers(t *testing.T) {
 	sc := mustLoad(t, "name: t\nsystems: [rpc]\nworkload:\n  - {at: 0, op: call, client: A, server: S, proc: read}\n")
 	d := &rpcDriver{}
 	r := runDriver(t, sc, "rpc", d)
-	h, ok := r.w.Handler(r.node("S")).(*udp.Host)
+	h, ok := r.World.Handler(r.Node("S")).(*udp.Host)
 	if !ok {
-		t.Fatalf("S's handler is %T; want *udp.Host", r.w.Handler(r.node("S")))
+		t.Fatalf("S's handler is %T; want *udp.Host", r.World.Handler(r.Node("S")))
 	}
 	if _, ok := h.Handler(rpcPort).(*rpc.Node); !ok {
 		t.Errorf("port %d holds %T; want *rpc.Node", rpcPort, h.Handler(rpcPort))

@@ -11,7 +11,11 @@ import (
 )
 
 func init() {
-	systemDrivers["udp"] = func() driver { return &udpDriver{} }
+	Register(System{Name: "udp", Order: 30,
+		Doc:     "UDP datagrams with the Internet checksum: corrupted datagrams are dropped; loss, duplication and reordering reach the application.",
+		Ops:     []*Op{SendOp},
+		Metrics: StreamMetrics,
+		New:     func() Driver { return &udpDriver{} }})
 }
 
 // The UDP ports of the systems. Each system binds one service per node;
@@ -33,15 +37,15 @@ type udpDriver struct {
 	s sendStack
 }
 
-func (d *udpDriver) setup(r *run) error {
-	if err := checkSendRows(r.sc, udp.MaxPayload, "the largest UDP payload"); err != nil {
+func (d *udpDriver) Setup(r *SystemRun) error {
+	if err := checkSendRows(r.Scenario, udp.MaxPayload, "the largest UDP payload"); err != nil {
 		return err
 	}
-	r.useNetwork(false)
+	r.UseNetwork()
 	d.s.init(r, udp.HeaderLen)
-	for _, n := range r.sc.Nodes {
+	for _, n := range r.Scenario.Nodes {
 		log := new([]arrival)
-		id := r.w.AddNode(n.Name, func(env sim.Env) sim.Handler {
+		id := r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
 			h.Bind(appPort, func(penv sim.Env) sim.Handler { return &msgApp{env: penv, arrivals: log} })
 			return &checksumTap{host: h, self: env.Self(), s: &d.s}
@@ -51,9 +55,9 @@ func (d *udpDriver) setup(r *run) error {
 	return nil
 }
 
-func (d *udpDriver) step(r *run, i int) {
+func (d *udpDriver) Step(r *SystemRun, i int) {
 	d.s.sendRow(r, i, func(from sim.NodeID) sim.Env {
-		t, ok := r.w.Handler(from).(*checksumTap)
+		t, ok := r.World.Handler(from).(*checksumTap)
 		if !ok {
 			return nil
 		}
@@ -61,15 +65,15 @@ func (d *udpDriver) step(r *run, i int) {
 	})
 }
 
-func (d *udpDriver) fault(r *run, f *Fault) bool { return false }
+func (d *udpDriver) Fault(r *SystemRun, f *Fault) bool { return false }
 
-func (d *udpDriver) finish(r *run) { d.s.finish(r, nil) }
+func (d *udpDriver) Finish(r *SystemRun) { d.s.finish(r, nil) }
 
 // sendStack is what the udp and reliable drivers share: the pipe/socket
 // driver's bookkeeping of sends and arrivals (messaging), plus the copies
 // the UDP checksum rejected, per row.
 type sendStack struct {
-	r *run
+	r *SystemRun
 	m messaging
 	// skip is how many header bytes precede the application's message in
 	// a datagram: the UDP header, and the segment header over reliable.
@@ -87,7 +91,7 @@ type sendStack struct {
 	sendRows map[[2]string][]int
 }
 
-func (s *sendStack) init(r *run, skip int) {
+func (s *sendStack) init(r *SystemRun, skip int) {
 	s.r = r
 	s.m.seen = map[sim.NodeID]*[]arrival{}
 	s.m.sends = map[int][]sim.Time{}
@@ -96,7 +100,7 @@ func (s *sendStack) init(r *run, skip int) {
 	s.rejectedSeq = map[int]map[int]int{}
 	s.unsent = map[int]int{}
 	s.sendRows = map[[2]string][]int{}
-	for i, st := range r.sc.Workload {
+	for i, st := range r.Scenario.Workload {
 		if st.Op == "send" {
 			k := [2]string{st.From, st.To}
 			s.sendRows[k] = append(s.sendRows[k], i)
@@ -120,15 +124,15 @@ func checkSendRows(sc *Scenario, max int, what string) error {
 // sendRow schedules the messages of send row i. env returns the sending
 // application's env, or nil while its node is down: a message the
 // application cannot send is not sent, and the row's note says so.
-func (s *sendStack) sendRow(r *run, i int, env func(from sim.NodeID) sim.Env) {
-	st := &r.sc.Workload[i]
+func (s *sendStack) sendRow(r *SystemRun, i int, env func(from sim.NodeID) sim.Env) {
+	st := &r.Scenario.Workload[i]
 	if st.Op != "send" {
-		unsupportedOp(r, i)
+		r.Unsupported(i)
 		return
 	}
-	from, to := r.node(st.From), r.node(st.To)
+	from, to := r.Node(st.From), r.Node(st.To)
 	for k := 0; k < st.Count; k++ {
-		r.w.After(time.Duration(k)*st.Interval, func() {
+		r.World.After(time.Duration(k)*st.Interval, func() {
 			e := env(from)
 			if e == nil {
 				s.unsent[i]++
@@ -137,7 +141,7 @@ func (s *sendStack) sendRow(r *run, i int, env func(from sim.NodeID) sim.Env) {
 			// Messages are numbered in the order they are sent, so that
 			// the receiver's view lines up with the sends.
 			seq := len(s.m.sends[i])
-			s.m.sends[i] = append(s.m.sends[i], r.w.Now())
+			s.m.sends[i] = append(s.m.sends[i], r.World.Now())
 			e.Send(to, encodeMsg(i, seq, st.Size), fmt.Sprintf("MSG %d", seq))
 		})
 	}
@@ -149,7 +153,7 @@ func (s *sendStack) sendRow(r *run, i int, env func(from sim.NodeID) sim.Env) {
 // ambiguous copy) it is counted nowhere.
 func (s *sendStack) reject(from, to sim.NodeID, datagram []byte) {
 	r := s.r
-	rows := s.sendRows[[2]string{r.w.Name(from), r.w.Name(to)}]
+	rows := s.sendRows[[2]string{r.World.Name(from), r.World.Name(to)}]
 	if len(rows) == 0 || len(datagram) <= s.skip {
 		return
 	}
@@ -171,9 +175,10 @@ func (s *sendStack) reject(from, to sim.NodeID, datagram []byte) {
 
 // finish fills the streams and the notes of the send rows; extra, if not
 // nil, completes each stream with what only its system knows.
-func (s *sendStack) finish(r *run, extra func(i int, st *report.Stream) []string) {
-	for i := range r.sc.Workload {
-		row := &r.sc.Workload[i]
+func (s *sendStack) finish(r *SystemRun, extra func(i int, st *report.Stream) []string) {
+	var streams []report.Stream
+	for i := range r.Scenario.Workload {
+		row := &r.Scenario.Workload[i]
 		if row.Op != "send" {
 			continue
 		}
@@ -195,8 +200,8 @@ func (s *sendStack) finish(r *run, extra func(i int, st *report.Stream) []string
 		if extra != nil {
 			more = extra(i, &st)
 		}
-		r.sys.Streams = append(r.sys.Streams, st)
-		step := &r.sys.Steps[i]
+		streams = append(streams, st)
+		step := &r.Result.Steps[i]
 		step.Note = streamNote(st)
 		if n := s.unsent[i]; n > 0 {
 			more = append(more, fmt.Sprintf("%d not sent: %s was down", n, row.From))
@@ -208,6 +213,7 @@ func (s *sendStack) finish(r *run, extra func(i int, st *report.Stream) []string
 			step.Latency = st.Completion
 		}
 	}
+	addStreams(r, streams)
 }
 
 // checksumTap is a node's handler in the udp and reliable systems: the

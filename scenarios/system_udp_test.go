@@ -43,11 +43,11 @@ func runSrc(t testing.TB, src string) *report.Result {
 
 // runDriver runs one system of sc with the driver d, so that a test can
 // look inside the driver and the world afterwards.
-func runDriver(t testing.TB, sc *Scenario, system string, d driver) *run {
+func runDriver(t testing.TB, sc *Scenario, system string, d Driver) *SystemRun {
 	t.Helper()
-	r := newRun(sc, system, sc.Seed, Options{})
-	if _, err := r.execute(d); err != nil {
-		t.Fatalf("execute: %v", err)
+	r, err := RunDriver(sc, system, d, Options{})
+	if err != nil {
+		t.Fatalf("RunDriver: %v", err)
 	}
 	return r
 }
@@ -84,7 +84,7 @@ workload:
 		{"udp", 0, 0, 10, "rejected"},
 	}
 	for _, tc := range tests {
-		st := systemOf(t, res, tc.system).Streams[0]
+		st := systemOf(t, res, tc.system).Streams()[0]
 		if st.Delivered != tc.delivered || st.Corrupted != tc.corrupted || st.Rejected != tc.rejects {
 			t.Errorf("%s: delivered %d, corrupted %d, rejected %d; want %d, %d, %d", tc.system,
 				st.Delivered, st.Corrupted, st.Rejected, tc.delivered, tc.corrupted, tc.rejects)
@@ -109,7 +109,7 @@ network: {delay: {dist: uniform, min: 1ms, max: 30ms}, loss: 0.2, duplicate: 0.3
 workload:
   - {at: 0, op: send, from: A, to: B, count: 40, size: 32B, interval: 2ms}
 `)
-	sock, u := systemOf(t, res, "socket").Streams[0], systemOf(t, res, "udp").Streams[0]
+	sock, u := systemOf(t, res, "socket").Streams()[0], systemOf(t, res, "udp").Streams()[0]
 	if diff := cmp.Diff(sock, u); diff != "" {
 		t.Errorf("udp differs from socket without corruption (-socket +udp):\n%s", diff)
 	}
@@ -137,20 +137,20 @@ faults:
 `)
 	d := &udpDriver{}
 	r := runDriver(t, sc, "udp", d)
-	b := r.node("B")
-	tap := r.w.Handler(b).(*checksumTap)
+	b := r.Node("B")
+	tap := r.World.Handler(b).(*checksumTap)
 	// After the restart B received the datagrams sent from 60ms on (70,
 	// 80, 90ms: the one sent at 60ms arrives at 65ms, after the restart).
 	if got, want := tap.host.Stats(), (udp.Stats{Sent: 3, Delivered: 4}); got != want {
 		t.Errorf("B's Host after the restart: %+v; want %+v (a fresh Host)", got, want)
 	}
-	d.finish(r)
-	toB, fromB := r.sys.Streams[0], r.sys.Streams[1]
+	d.Finish(r)
+	toB, fromB := r.Result.Streams()[0], r.Result.Streams()[1]
 	if toB.Delivered != 3+4 || toB.Lost != 3 {
 		t.Errorf("A->B: delivered %d, lost %d; want 7 and 3 (sent at 30, 40, 50ms: B was down when they arrived)", toB.Delivered, toB.Lost)
 	}
-	if fromB.Sent != 7 || !strings.Contains(r.sys.Steps[1].Note, "3 not sent: B was down") {
-		t.Errorf("B->A: sent %d, note %q; want 7 sent and 3 not sent", fromB.Sent, r.sys.Steps[1].Note)
+	if fromB.Sent != 7 || !strings.Contains(r.Result.Steps[1].Note, "3 not sent: B was down") {
+		t.Errorf("B->A: sent %d, note %q; want 7 sent and 3 not sent", fromB.Sent, r.Result.Steps[1].Note)
 	}
 }
 
@@ -185,7 +185,7 @@ faults:
   - {at: 10ms, restart: B}
 `)
 	for _, sys := range res.Systems {
-		st := sys.Streams[0]
+		st := sys.Streams()[0]
 		if st.Sent != 10 || st.Delivered != 10 || !strings.Contains(sys.Steps[0].Note, "10 not sent: B was down") {
 			t.Errorf("%s: sent %d, delivered %d, note %q; want 10, 10 and 10 not sent", sys.System, st.Sent, st.Delivered, sys.Steps[0].Note)
 		}

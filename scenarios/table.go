@@ -7,110 +7,31 @@ import (
 	"github.com/sim-lecture/sim/report"
 )
 
-// maxMessageRows is the largest number of messages the messaging table
-// lists one by one; longer runs get one row per stream.
-const maxMessageRows = 100
-
 // buildTable derives the scenario's timeline table from the systems'
 // results. Each run gets its own column (or rows), named by its system and,
-// in a scenario with variants, its variant ("reliable fixed_50ms").
+// in a scenario with variants, its variant ("reliable fixed_50ms"). A
+// scenario whose rows all have one op gets that op's table when it has
+// one (Op.Table: one row per message of the send rows).
 func buildTable(sc *Scenario, res *report.Result) *report.Table {
-	allSends := len(sc.Workload) > 0
-	total := 0
-	for _, s := range sc.Workload {
-		if s.Op != "send" {
-			allSends = false
-		}
-		total += s.Count
-	}
-	if allSends && len(res.Systems) > 0 {
-		if total <= maxMessageRows && sameSends(res) {
-			return messageTable(sc, res)
-		}
-		return streamTable(sc, res)
+	if op := onlyOp(sc); op != nil && op.Table != nil && len(res.Systems) > 0 {
+		return op.Table(sc, res)
 	}
 	return stepTable(sc, res)
 }
 
-// sameSends reports whether every run sent the same messages at the same
-// times, so that one row per message can show them side by side. A run
-// whose sender was down for a while (a crash only some variants have) sent
-// fewer, and gets the stream table instead.
-func sameSends(res *report.Result) bool {
-	first := res.Systems[0]
-	for _, sys := range res.Systems[1:] {
-		if len(sys.Streams) != len(first.Streams) {
-			return false
-		}
-		for si, st := range sys.Streams {
-			if len(st.Messages) != len(first.Streams[si].Messages) {
-				return false
-			}
-			for k, m := range st.Messages {
-				if m.SentAt != first.Streams[si].Messages[k].SentAt {
-					return false
-				}
-			}
+// onlyOp returns the op of every row, or nil when the rows have several
+// (or there are none).
+func onlyOp(sc *Scenario) *Op {
+	if len(sc.Workload) == 0 {
+		return nil
+	}
+	name := sc.Workload[0].Op
+	for _, s := range sc.Workload[1:] {
+		if s.Op != name {
+			return nil
 		}
 	}
-	return true
-}
-
-// messageTable has one row per message: when it was sent and what each
-// system's receiving application saw of it.
-func messageTable(sc *Scenario, res *report.Result) *report.Table {
-	t := &report.Table{Title: "Each message's fate at the receiving application", Columns: []string{"Msg", "Sent"}}
-	multi := len(sc.Workload) > 1
-	for _, sys := range res.Systems {
-		t.Columns = append(t.Columns, sys.Label())
-	}
-	first := res.Systems[0]
-	for si, st := range first.Streams {
-		for k, m := range st.Messages {
-			label := fmt.Sprint(k)
-			if multi {
-				label = fmt.Sprintf("%s->%s %d", st.From, st.To, k)
-			}
-			row := []string{label, m.SentAt}
-			for _, sys := range res.Systems {
-				row = append(row, fateCell(sys.Streams[si].Messages[k]))
-			}
-			t.Rows = append(t.Rows, row)
-		}
-	}
-	for _, sys := range res.Systems {
-		for _, st := range sys.Streams {
-			t.Notes = append(t.Notes, fmt.Sprintf("%s %s->%s: %s", sys.Label(), st.From, st.To, streamNote(st)))
-		}
-	}
-	return t
-}
-
-// fateCell is a message's arrival times followed by its fate when that is
-// anything but a plain delivery.
-func fateCell(m report.MessageFate) string {
-	if len(m.Arrivals) == 0 {
-		return m.Fate
-	}
-	s := strings.Join(m.Arrivals, ", ")
-	if m.Fate != "delivered" {
-		s += " (" + m.Fate + ")"
-	}
-	return s
-}
-
-// streamTable has one row per stream and system.
-func streamTable(sc *Scenario, res *report.Result) *report.Table {
-	t := &report.Table{Title: "What each receiving application saw",
-		Columns: []string{"System", "Stream", "Sent", "Delivered", "Lost", "Duplicates", "Corrupted", "Retransmissions", "In order", "Completion"}}
-	for _, sys := range res.Systems {
-		for _, st := range sys.Streams {
-			t.Rows = append(t.Rows, []string{sys.Label(), st.From + "->" + st.To,
-				fmt.Sprint(st.Sent), fmt.Sprint(st.Delivered), fmt.Sprint(st.Lost), fmt.Sprint(st.Duplicates),
-				fmt.Sprint(st.Corrupted), fmt.Sprint(st.Retransmissions), fmt.Sprint(st.InOrder), st.Completion})
-		}
-	}
-	return t
+	return LookupOp(name)
 }
 
 // stepTable has one row per workload row: the time, what each client did,
@@ -153,25 +74,13 @@ func rowActor(s *Step) string {
 	return s.From
 }
 
-// describeOp writes a workload row the way the lecture's table does:
-// `fd = open("file")`, `read(fd, block1)`.
+// describeOp writes a workload row the way the lecture's table does, as
+// its op says (Op.Describe): `fd = open("file")`, `read(fd, block1)`.
 func describeOp(s *Step) string {
-	switch s.Op {
-	case "open":
-		return fmt.Sprintf("%s = open(%q)", s.FD, s.File)
-	case "read", "write":
-		return fmt.Sprintf("%s(%s, block%d)", s.Op, s.FD, s.Block)
-	case "close", "append", "seek":
-		return fmt.Sprintf("%s(%s)", s.Op, s.FD)
-	case "send":
-		return fmt.Sprintf("send %d x %dB to %s", s.Count, s.Size, s.To)
-	case "call":
-		return fmt.Sprintf("%s(%s) on %s", s.Proc, s.Args, s.Server)
-	case "agree":
-		return fmt.Sprintf("agree with %s in %s", s.To, plural(max(s.Count, 1), "messenger", "messengers"))
-	default:
-		return fmt.Sprintf("%s(%q)", s.Op, s.File)
+	if op := LookupOp(s.Op); op != nil {
+		return op.Describe(s)
 	}
+	return s.Op
 }
 
 // actionCell lists a step's RPCs (with retransmissions) and its outcome.

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"strings"
 	"time"
 
 	"github.com/sim-lecture/sim/netmodel"
@@ -27,21 +26,15 @@ type Scenario struct {
 	// netmodel.DefaultParams(), per-direction overrides from network.links).
 	Network netmodel.Config
 	// Nodes lists every node of the scenario: the declared ones in the order
-	// of `nodes`, then (in file-system scenarios) the servers: "server", the
-	// NFS mount servers, the AFS volume location server, the AFS volume servers and move_volume
-	// targets; then the nodes named by workload rows, then those named by
-	// faults, each in order of first appearance.
+	// of `nodes`, then the servers its systems name (System.Servers, in
+	// the order of the registry: for the file systems "server", the NFS
+	// mount servers, the AFS volume location server, the AFS volume
+	// servers and move_volume targets); then the nodes named by workload
+	// rows, then those named by faults, each in order of first appearance.
 	Nodes []Node
-	// Pipe configures system "pipe".
-	Pipe PipeOptions
-	// NFS configures system "nfs".
-	NFS NFSOptions
-	// AFS configures system "afs".
-	AFS AFSOptions
-	// Reliable configures system "reliable" (and RPC over it).
-	Reliable ReliableOptions
-	// RPC configures system "rpc".
-	RPC RPCOptions
+	// Blocks holds the value of every registered option block by name
+	// (see Block): the file's keys on the block's defaults.
+	Blocks map[string]any
 	// Disk is the disk model of every node.
 	Disk DiskOptions
 	// Limits bound each system's run.
@@ -74,8 +67,8 @@ type Scenario struct {
 //	    reliable: {rto: fixed, fixed_timeout: 50ms}
 //	    faults: [{at: 3s, crash: server}]
 //
-// A variant may override the blocks network, pipe, nfs, afs, reliable,
-// rpc, disk and limits key by key, and add faults to the file's.
+// A variant may override the blocks network, disk, limits and every
+// registered option block key by key, and add faults to the file's.
 type Variant struct {
 	// Name matches [a-z0-9_-]+ and is unique among the variants.
 	Name string
@@ -105,167 +98,6 @@ type Node struct {
 	// Pos is where the node was declared or first named; it is zero for
 	// the file server "server" when the file never names it.
 	Pos Pos
-}
-
-// PipeOptions configure system "pipe": a reliable, in-order channel.
-type PipeOptions struct {
-	// Delay is the constant one-way delay (default 1ms).
-	Delay time.Duration
-	// Bandwidth in bits per second; 0 (the default) means unlimited.
-	Bandwidth float64
-}
-
-// NFSOptions configure system "nfs".
-type NFSOptions struct {
-	// AttrTimeout is the client attribute cache lifetime (default 3s; 0
-	// disables attribute caching).
-	AttrTimeout time.Duration
-	// WritePolicy is the server's: write_through (default), buffered or
-	// nvram.
-	WritePolicy string
-	// FlushInterval is how often a buffered server flushes (default 30s).
-	FlushInterval time.Duration
-	// API is the server's naming strategy: file_handles (default, the
-	// lecture's strategy 4), stateful_fds (1), paths (2) or inodes (3).
-	API string
-	// CacheBlocks is the client's block cache capacity; 0 (default) means
-	// unlimited.
-	CacheBlocks int
-	// Mount is hard (default: retry forever) or soft (fail after Retrans
-	// retransmissions).
-	Mount string
-	// Retrans is how many retransmissions a soft mount makes before it
-	// fails the call with ETIMEDOUT (default 3).
-	Retrans int
-	// Timeout is the client's first retransmission timeout (default 1.1s,
-	// doubling on each retry).
-	Timeout time.Duration
-	// DRC turns on the server's duplicate-request cache (default false).
-	DRC bool
-	// Append enables the non-idempotent APPEND procedure (default false).
-	Append bool
-	// Mounts is every client's mount table, in the order of the file; nil
-	// (the default) is server:/ on /. See MountTable.
-	Mounts []NFSMount
-}
-
-// NFSMount is one entry of the NFS clients' mount table: Export of Server
-// mounted on On (the lecture's "/dev/sdb1 on /backups").
-type NFSMount struct {
-	// On is where the export appears in the client's namespace: "/" or an
-	// absolute clean path such as "/backups".
-	On string
-	// Server names the node that exports the directory.
-	Server string
-	// Export is the directory on the server, an absolute clean path ("/"
-	// by default).
-	Export string
-	// Pos is where the mount appears in the file.
-	Pos Pos
-}
-
-// MountTable returns the clients' mount table: Mounts, or the default
-// server:/ on /.
-func (o NFSOptions) MountTable() []NFSMount {
-	if len(o.Mounts) == 0 {
-		return []NFSMount{{On: "/", Server: "server", Export: "/"}}
-	}
-	return o.Mounts
-}
-
-// nfsMountOf returns the index of the mount of table that holds p, a path
-// relative to the root ("backups/x"), the one with the longest matching On,
-// and p's path below it ("x", "" for the mount point itself); -1 if none.
-func nfsMountOf(table []NFSMount, p string) (int, string) {
-	best, rel := -1, ""
-	for i, m := range table {
-		if r, ok := below(m.On, p); ok && (best < 0 || len(m.On) > len(table[best].On)) {
-			best, rel = i, r
-		}
-	}
-	return best, rel
-}
-
-// below reports whether p (relative to the root) is dir (absolute) or lies
-// under it, and returns p's path below dir.
-func below(dir, p string) (string, bool) {
-	d := strings.TrimPrefix(dir, "/")
-	switch {
-	case d == "":
-		return p, true
-	case p == d:
-		return "", true
-	case strings.HasPrefix(p, d+"/"):
-		return p[len(d)+1:], true
-	}
-	return "", false
-}
-
-// Volume maps an AFS volume (a path prefix) to the server that holds it.
-type Volume struct {
-	// Path starts with "/" and has no trailing "/" except for the root.
-	Path string
-	// Server names the node that holds the volume.
-	Server string
-	// Pos is where the volume appears in the file.
-	Pos Pos
-}
-
-// AFSOptions configure system "afs".
-type AFSOptions struct {
-	// Volumes in the order of the file (default one volume "/" on
-	// "server"). A file belongs to the volume with the longest matching
-	// path prefix.
-	Volumes []Volume
-	// VLDB names the volume location server (default "server").
-	VLDB string
-	// CallbackLimit is how many callbacks a server keeps; 0 (default) means
-	// unlimited.
-	CallbackLimit int
-	// ClientCrash says what a restarted client does with its cache:
-	// recheck (default: revalidate every cached file on first use) or
-	// evict_all.
-	ClientCrash string
-}
-
-// ReliableOptions configure system "reliable", the TCP-like transport.
-type ReliableOptions struct {
-	// Window is the send window in messages (default 8; 1 is
-	// stop-and-wait).
-	Window int
-	// RTO is adaptive (default, RFC 6298) or fixed.
-	RTO string
-	// FixedTimeout is the retransmission timeout with RTO fixed (default
-	// 200ms).
-	FixedTimeout time.Duration
-	// MinRTO and MaxRTO bound the adaptive timeout (default 200ms, 60s).
-	MinRTO, MaxRTO time.Duration
-	// InitialRTO is the timeout before the first RTT sample (default 1s).
-	InitialRTO time.Duration
-	// Granularity is the clock granularity G of RFC 6298 (default 1ms).
-	Granularity time.Duration
-	// FastRetransmit retransmits a segment on the third duplicate ACK
-	// instead of waiting for the timer (RFC 5681); default false, the
-	// lecture's timeout-only transport.
-	FastRetransmit bool
-}
-
-// RPCOptions configure system "rpc".
-type RPCOptions struct {
-	// Semantics is at_least_once (default) or at_most_once.
-	Semantics string
-	// Transport is udp (default: the reply is the ACK) or reliable.
-	Transport string
-	// Timeout is the retransmission timeout (default 100ms).
-	Timeout time.Duration
-	// MaxAttempts bounds the sends of one call; 0 (default) retries
-	// forever.
-	MaxAttempts int
-	// Workers is the number of server threads (default 1).
-	Workers int
-	// AckAfter is how long a call or result may go unacknowledged before
-	// an explicit ACK or probe is sent (default: Timeout).
-	AckAfter time.Duration
 }
 
 // DiskOptions are the disk model of every node.
@@ -388,10 +220,12 @@ type Fault struct {
 	Pos Pos
 	// At is when the fault happens.
 	At time.Duration
-	// Kind is crash, restart, partition, heal, low_memory, flush, network,
-	// link, block, unblock or move_volume.
+	// Kind names the fault's kind (FaultKinds): crash, restart, partition,
+	// heal, network, link, block, unblock, or a system's kind such as
+	// low_memory, flush or move_volume.
 	Kind string
-	// Node is the node of crash, restart, low_memory and flush.
+	// Node is the node of crash, restart and the systems' kinds that name
+	// one (low_memory, flush).
 	Node string
 	// Groups are the sides of a partition (at least two, disjoint).
 	Groups [][]string
@@ -403,9 +237,9 @@ type Fault struct {
 	From, To string
 	// Patch is the change of a network or link fault.
 	Patch netmodel.Patch
-	// Volume and Server describe move_volume: the volume (as in
-	// afs.volumes) and its new server (To in the file).
-	Volume, Server string
+	// Data is what a system's kind decodes besides Node (move_volume: the
+	// volume and its new server).
+	Data any
 }
 
 // Expectation is one assertion checked after the run. It has one of two
@@ -470,63 +304,14 @@ type Expectation struct {
 	Executions *int
 }
 
+// Block returns the value of the option block name (a pointer to the
+// system's options struct, see Block.New), or nil when no system
+// registered that block.
+func (sc *Scenario) Block(name string) any { return sc.Blocks[name] }
+
 // DefaultNetwork is the network of a scenario without a network block.
 func DefaultNetwork() netmodel.Config {
 	return netmodel.Config{Default: netmodel.DefaultParams()}
-}
-
-// DefaultPipe returns the pipe options of a scenario that does not set them.
-func DefaultPipe() PipeOptions {
-	return PipeOptions{Delay: time.Millisecond}
-}
-
-// DefaultNFS returns the NFS options of a scenario that does not set them.
-func DefaultNFS() NFSOptions {
-	return NFSOptions{
-		AttrTimeout:   3 * time.Second,
-		WritePolicy:   "write_through",
-		FlushInterval: 30 * time.Second,
-		API:           "file_handles",
-		Mount:         "hard",
-		Retrans:       3,
-		Timeout:       1100 * time.Millisecond,
-	}
-}
-
-// DefaultAFS returns the AFS options of a scenario that does not set them.
-func DefaultAFS() AFSOptions {
-	return AFSOptions{
-		Volumes:     []Volume{{Path: "/", Server: "server"}},
-		VLDB:        "server",
-		ClientCrash: "recheck",
-	}
-}
-
-// DefaultReliable returns the reliable-transport options of a scenario that
-// does not set them.
-func DefaultReliable() ReliableOptions {
-	return ReliableOptions{
-		Window:       8,
-		RTO:          "adaptive",
-		FixedTimeout: 200 * time.Millisecond,
-		MinRTO:       200 * time.Millisecond,
-		MaxRTO:       60 * time.Second,
-		InitialRTO:   time.Second,
-		Granularity:  time.Millisecond,
-	}
-}
-
-// DefaultRPC returns the RPC options of a scenario that does not set them.
-// When a file sets rpc.timeout but not rpc.ack_after, ack_after follows
-// the timeout.
-func DefaultRPC() RPCOptions {
-	return RPCOptions{
-		Semantics: "at_least_once",
-		Transport: "udp",
-		Timeout:   100 * time.Millisecond,
-		Workers:   1,
-		AckAfter:  100 * time.Millisecond,
-	}
 }
 
 // DefaultDisk returns the disk model of a scenario that does not set it.

@@ -4,63 +4,36 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // validate runs the checks that relate parts of the scenario to each
 // other, once every part has been decoded, and completes Nodes.
 func (l *loader) validate() {
-	servers := l.fileServers()
+	l.servers = l.systemServers()
 	serverSet := map[string]bool{}
-	for _, s := range servers {
-		serverSet[s.name] = true
+	for _, s := range l.servers {
+		serverSet[s.Name] = true
 	}
 	l.checkOps()
 	l.checkFileRows(serverSet)
-	l.checkFaults(serverSet)
-	l.buildNodes(servers, serverSet)
+	l.checkFaults()
+	l.buildNodes(l.servers, serverSet)
 }
 
-// fileServers lists the servers of a file-system scenario in order:
-// "server", then (with nfs) the servers of nfs.mounts, then (with afs) the
-// VLDB, the volume servers and the targets of
-// move_volume, each once. Names the file gives carry their node.
-func (l *loader) fileServers() []nameUse {
-	if !l.fileSystem() {
-		return nil
-	}
-	out := []nameUse{{name: "server"}}
-	seen := map[string]bool{"server": true}
-	add := func(u nameUse) {
-		if !seen[u.name] {
-			seen[u.name] = true
-			out = append(out, u)
+// systemServers lists the servers the scenario's systems name
+// (System.Servers), in the order of the registry, each once.
+func (l *loader) systemServers() []NameUse {
+	var out []NameUse
+	seen := map[string]bool{}
+	d := &Decoder{l}
+	for _, sys := range Systems() {
+		if sys.Servers == nil || !l.hasSystem(sys) {
+			continue
 		}
-	}
-	if l.hasSystem["nfs"] {
-		for _, u := range l.mountServers {
-			add(u)
-		}
-	}
-	if l.hasSystem["afs"] {
-		if l.vldbUse != nil {
-			add(*l.vldbUse)
-		} else {
-			add(nameUse{name: l.sc.AFS.VLDB})
-		}
-		if l.volumeServers != nil {
-			for _, u := range l.volumeServers {
-				add(u)
-			}
-		} else {
-			for _, v := range l.sc.AFS.Volumes {
-				add(nameUse{name: v.Server})
-			}
-		}
-		for i, f := range l.sc.Faults {
-			if l.faultOK[i] && f.Kind == "move_volume" {
-				add(nameUse{f.Server, l.faults[i].get("to")})
+		for _, u := range sys.Servers(d) {
+			if !seen[u.Name] {
+				seen[u.Name] = true
+				out = append(out, u)
 			}
 		}
 	}
@@ -80,15 +53,15 @@ func (l *loader) checkOps() {
 		// Group the systems that lack the op by what they support.
 		var groups []string
 		bySet := map[string][]string{}
-		for _, sys := range l.sc.Systems {
-			if contains(SystemOps[sys], st.Op) {
+		for _, sys := range l.systems {
+			if sys.supports(st.Op) {
 				continue
 			}
-			set := strings.Join(SystemOps[sys], ", ")
+			set := strings.Join(sys.opNames(), ", ")
 			if bySet[set] == nil {
 				groups = append(groups, set)
 			}
-			bySet[set] = append(bySet[set], sys)
+			bySet[set] = append(bySet[set], sys.Name)
 		}
 		if len(groups) == 0 {
 			continue
@@ -102,7 +75,7 @@ func (l *loader) checkOps() {
 				parts = append(parts, fmt.Sprintf("systems %s (they support %s)", andList(systems), set))
 			}
 		}
-		l.errf(l.rows[i].get("op"), "op %s is not supported by %s", st.Op, strings.Join(parts, " nor by "))
+		l.errf(l.rows[i].Get("op"), "op %s is not supported by %s", st.Op, strings.Join(parts, " nor by "))
 		l.rowOK[i] = false
 	}
 }
@@ -115,10 +88,11 @@ type fdState struct {
 	closed int
 }
 
-// checkFileRows follows the file-system rows in time order: a client is not
-// a file server, an fd is open before it is used and not opened twice, an
-// opened file exists (initially or by an earlier create), and with afs every
-// file lies in a volume. It fills File of the rows that use an fd.
+// checkFileRows follows the rows in time order: a client is not a server,
+// every path lies in the namespace of each system (System.CheckPath), an
+// fd is open before it is used and not opened twice, and an opened file
+// exists (initially or by an earlier create): each as the row's op says
+// (Op.FD, Op.File). It fills File of the rows that use an fd.
 func (l *loader) checkFileRows(servers map[string]bool) {
 	fds := map[string]map[string]*fdState{}
 	exists := map[string]bool{}
@@ -126,72 +100,82 @@ func (l *loader) checkFileRows(servers map[string]bool) {
 	for _, f := range l.sc.Files {
 		exists[f.Path] = true
 		known = append(known, f.Path)
-		if l.hasSystem["afs"] {
-			l.checkVolume(f.Path, f.Pos, nil)
-		}
-		if l.hasSystem["nfs"] {
-			l.checkMount(f.Path, f.Pos, nil, true)
-		}
+		l.checkPath(f.Path, f.Pos, true)
 	}
 	for i := range l.sc.Workload {
 		st := &l.sc.Workload[i]
 		o := l.rows[i]
-		if !l.rowOK[i] || !contains(fsOps, st.Op) {
+		if !l.rowOK[i] {
 			continue
 		}
 		if servers[st.Client] {
-			l.errf(o.get("client"), "client: %s is a file server in this scenario; clients are the other nodes", st.Client)
+			l.errf(o.Get("client"), "client: %s is a file server in this scenario; clients are the other nodes", st.Client)
 			continue
 		}
-		if st.File != "" && l.hasSystem["afs"] {
-			l.checkVolume(st.File, Pos{}, o.get("file"))
-		}
-		if st.File != "" && l.hasSystem["nfs"] {
-			l.checkMount(st.File, Pos{}, o.get("file"), false)
+		if st.File != "" {
+			l.checkPath(st.File, posOf(o.Get("file")), false)
 		}
 		if fds[st.Client] == nil {
 			fds[st.Client] = map[string]*fdState{}
 		}
-		mine := fds[st.Client]
-		switch st.Op {
-		case "open", "create":
-			if st.Op == "open" && !exists[st.File] {
-				l.errf(o.get("file"), "file: %s does not exist: it is not in files and no earlier row creates it%s",
-					st.File, didYouMean(st.File, known, "files"))
-			}
-			if st.Op == "create" && !exists[st.File] {
-				exists[st.File] = true
-				known = append(known, st.File)
-			}
-			if st.FD == "" {
-				break
-			}
-			if s := mine[st.FD]; s != nil && s.closed == 0 {
-				l.errf(o.get("fd"), "fd: %s of client %s is already open (line %d); close it first or choose another name",
-					st.FD, st.Client, s.opened.Line)
-				break
-			}
-			mine[st.FD] = &fdState{file: st.File, opened: st.Pos}
-		case "remove", "mkdir", "stat":
-			// A path, no fd. A later open of a removed file is allowed:
-			// its ENOENT is what some scenarios show.
-		default:
-			s := mine[st.FD]
+		op := LookupOp(st.Op)
+		switch op.FD {
+		case OpensFD:
+			l.openFile(o, st, op, fds[st.Client], exists, &known)
+		case UsesFD, ClosesFD:
+			s := fds[st.Client][st.FD]
 			switch {
 			case s == nil:
-				l.errf(o.get("fd"), "fd: %s is not open on client %s; open it with an earlier open row%s",
+				l.errf(o.Get("fd"), "fd: %s is not open on client %s; open it with an earlier open row%s",
 					st.FD, st.Client, l.fdHint(fds, st))
 				continue
 			case s.closed != 0:
-				l.errf(o.get("fd"), "fd: %s of client %s was closed at line %d; open it again first", st.FD, st.Client, s.closed)
+				l.errf(o.Get("fd"), "fd: %s of client %s was closed at line %d; open it again first", st.FD, st.Client, s.closed)
 				continue
 			}
 			st.File = s.file
-			if st.Op == "close" {
+			if op.FD == ClosesFD {
 				s.closed = st.Pos.Line
 			}
 		}
+		// A row with a path and no fd (remove, mkdir, stat) needs nothing:
+		// a later open of a removed file is allowed, its ENOENT is what
+		// some scenarios show.
 	}
+}
+
+// checkPath checks path against the namespace of each system of the
+// scenario.
+func (l *loader) checkPath(path string, at Pos, initial bool) {
+	d := &Decoder{l}
+	for _, sys := range l.systems {
+		if sys.CheckPath != nil {
+			sys.CheckPath(d, path, at, initial)
+		}
+	}
+}
+
+// openFile follows a row that opens (or creates) a file: the file must
+// exist unless the row creates it, and the row's fd, if any, must not be
+// open already.
+func (l *loader) openFile(o *Object, st *Step, op *Op, mine map[string]*fdState, exists map[string]bool, known *[]string) {
+	if op.File == NeedsFile && !exists[st.File] {
+		l.errf(o.Get("file"), "file: %s does not exist: it is not in files and no earlier row creates it%s",
+			st.File, didYouMean(st.File, *known, "files"))
+	}
+	if op.File == CreatesFile && !exists[st.File] {
+		exists[st.File] = true
+		*known = append(*known, st.File)
+	}
+	if st.FD == "" {
+		return
+	}
+	if s := mine[st.FD]; s != nil && s.closed == 0 {
+		l.errf(o.Get("fd"), "fd: %s of client %s is already open (line %d); close it first or choose another name",
+			st.FD, st.Client, s.opened.Line)
+		return
+	}
+	mine[st.FD] = &fdState{file: st.File, opened: st.Pos}
 }
 
 // fdHint says which other client has an fd of that name open, if one does.
@@ -209,61 +193,11 @@ func (l *loader) fdHint(fds map[string]map[string]*fdState, st *Step) string {
 	return fmt.Sprintf(" (fd names are local to their client; %s has an fd %s)", andList(others), st.FD)
 }
 
-// volumeOf returns the AFS volume holding path p (relative to the root):
-// the one with the longest matching prefix.
-func volumeOf(vols []Volume, p string) (Volume, bool) {
-	best, found := Volume{}, false
-	for _, v := range vols {
-		prefix := strings.TrimPrefix(v.Path, "/")
-		if prefix == "" || p == prefix || strings.HasPrefix(p, prefix+"/") {
-			if !found || len(v.Path) > len(best.Path) {
-				best, found = v, true
-			}
-		}
-	}
-	return best, found
-}
-
-// checkVolume reports a file outside every AFS volume, at n or else at p.
-func (l *loader) checkVolume(path string, p Pos, n *yaml.Node) {
-	if _, ok := volumeOf(l.sc.AFS.Volumes, path); ok {
-		return
-	}
-	var vols []string
-	for _, v := range l.sc.AFS.Volumes {
-		vols = append(vols, v.Path)
-	}
-	if n != nil {
-		p = posOf(n)
-	}
-	l.errAt(p, "file %s is in no AFS volume (afs.volumes has %s); add a volume such as /", path, andList(vols))
-}
-
-// checkMount reports a path outside every NFS mount, at n or else at p;
-// with file, also an initial file that would be a mount point.
-func (l *loader) checkMount(path string, p Pos, n *yaml.Node, file bool) {
-	if n != nil {
-		p = posOf(n)
-	}
-	table := l.sc.NFS.MountTable()
-	i, rel := nfsMountOf(table, path)
-	if i < 0 {
-		var ons []string
-		for _, m := range table {
-			ons = append(ons, m.On)
-		}
-		l.errAt(p, "file %s is in no NFS mount (nfs.mounts has %s); add a mount such as {on: /, server: server}", path, andList(ons))
-		return
-	}
-	if file && rel == "" {
-		l.errAt(p, "file %s is the mount point %s, a directory on %s; a file must lie below it", path, table[i].On, table[i].Server)
-	}
-}
-
-// checkFaults follows the faults in time order: a node is not crashed twice,
-// a restart follows a crash, flush names a file server, and the faults that
-// only a file system understands have one to act on.
-func (l *loader) checkFaults(servers map[string]bool) {
+// checkFaults follows the faults in time order: each kind a system owns
+// needs a system of the scenario that accepts it, and each kind checks
+// its faults (FaultKind.Check: a node is not crashed twice, a restart
+// follows a crash, ...).
+func (l *loader) checkFaults() {
 	order := make([]int, 0, len(l.sc.Faults))
 	for i := range l.sc.Faults {
 		if l.faultOK[i] {
@@ -271,74 +205,73 @@ func (l *loader) checkFaults(servers map[string]bool) {
 		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return l.sc.Faults[order[a]].At < l.sc.Faults[order[b]].At })
-	crashed := map[string]int{}
-	var serverNames []string
-	for s := range servers {
-		serverNames = append(serverNames, s)
-	}
-	sort.Strings(serverNames)
+	l.crashed = map[string]int{}
+	d := &Decoder{l}
 	for _, i := range order {
 		f := &l.sc.Faults[i]
 		o := l.faults[i]
-		kindNode := o.keys[f.Kind]
-		switch f.Kind {
-		case "crash":
-			if line, down := crashed[f.Node]; down {
-				l.errf(o.get("crash"), "crash: node %s is already crashed (line %d); restart it first", f.Node, line)
-				continue
-			}
-			crashed[f.Node] = f.Pos.Line
-		case "restart":
-			if _, down := crashed[f.Node]; !down {
-				l.errf(o.get("restart"), "restart: node %s is not crashed at %s; a restart must follow a crash of that node",
-					f.Node, fmtDuration(f.At))
-				continue
-			}
-			delete(crashed, f.Node)
-		case "low_memory", "flush":
-			if l.systemsOK && !l.fileSystem() {
-				l.errf(kindNode, "%s applies only to the file systems (nfs, afs), and systems lists neither", f.Kind)
-				continue
-			}
-			if f.Kind == "flush" && l.fileSystem() && !servers[f.Node] {
-				l.errf(o.get("flush"), "flush: node %s is not a file server (servers: %s)%s", f.Node, andList(serverNames),
-					didYouMean(f.Node, serverNames, ""))
-			}
-		case "move_volume":
-			if l.systemsOK && !l.hasSystem["afs"] {
-				l.errf(kindNode, "move_volume applies only to system afs, which systems does not list")
-				continue
-			}
-			var vols []string
-			found := false
-			for _, v := range l.sc.AFS.Volumes {
-				vols = append(vols, v.Path)
-				found = found || v.Path == f.Volume
-			}
-			if !found {
-				l.errf(o.get("move_volume"), "move_volume: %s is not a volume in afs.volumes%s", f.Volume, didYouMean(f.Volume, vols, "volumes"))
-			}
+		kind := LookupFaultKind(f.Kind)
+		if l.systemsOK && !l.accepted(kind) {
+			l.errf(o.keys[f.Kind], "%s", notAccepted(kind))
+			continue
+		}
+		if kind.Check != nil {
+			kind.Check(d, o, f)
 		}
 	}
+}
+
+// accepted reports whether a system of the scenario accepts kind.
+func (l *loader) accepted(kind *FaultKind) bool {
+	for _, sys := range l.systems {
+		if sys.accepts(kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// notAccepted says which systems a kind applies to, for a scenario that
+// runs none of them: "move_volume applies only to system afs, which
+// systems does not list".
+func notAccepted(kind *FaultKind) string {
+	var names []string
+	family := ""
+	for _, sys := range Systems() {
+		if !sys.accepts(kind) {
+			continue
+		}
+		names = append(names, sys.Name)
+		if len(names) == 1 {
+			family = sys.Family
+		} else if sys.Family != family {
+			family = ""
+		}
+	}
+	switch {
+	case len(names) == 1:
+		return fmt.Sprintf("%s applies only to system %s, which systems does not list", kind.Name, names[0])
+	case len(names) == 2 && family != "":
+		return fmt.Sprintf("%s applies only to the %ss (%s), and systems lists neither", kind.Name, family, strings.Join(names, ", "))
+	case family != "":
+		return fmt.Sprintf("%s applies only to the %ss (%s), and systems lists none of them", kind.Name, family, strings.Join(names, ", "))
+	}
+	return fmt.Sprintf("%s applies only to systems %s, and systems lists none of them", kind.Name, andList(names))
 }
 
 // buildNodes completes Nodes (declared, servers, workload, faults) and
 // checks every name used: when nodes is declared, each must be declared
 // (file servers are always present); a link must name a node the scenario
 // has.
-func (l *loader) buildNodes(servers []nameUse, serverSet map[string]bool) {
+func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 	have := map[string]bool{}
 	for _, n := range l.sc.Nodes {
 		have[n.Name] = true
 	}
-	add := func(u nameUse) {
-		if !have[u.name] {
-			have[u.name] = true
-			var p Pos
-			if u.node != nil {
-				p = posOf(u.node)
-			}
-			l.sc.Nodes = append(l.sc.Nodes, Node{Name: u.name, Pos: p})
+	add := func(u NameUse) {
+		if !have[u.Name] {
+			have[u.Name] = true
+			l.sc.Nodes = append(l.sc.Nodes, Node(u))
 		}
 	}
 	for _, s := range servers {
@@ -351,13 +284,13 @@ func (l *loader) buildNodes(servers []nameUse, serverSet map[string]bool) {
 		}
 	}
 	reported := map[string]bool{}
-	check := func(u nameUse) bool {
-		if !l.declared || l.declaredSet[u.name] || serverSet[u.name] {
+	check := func(u NameUse) bool {
+		if !l.declared || l.declaredSet[u.Name] || serverSet[u.Name] {
 			return true
 		}
-		if !reported[u.name] {
-			reported[u.name] = true
-			l.errf(u.node, "node %s is not declared in nodes%s", u.name, didYouMean(u.name, candidates, "declared nodes"))
+		if !reported[u.Name] {
+			reported[u.Name] = true
+			l.errAt(u.Pos, "node %s is not declared in nodes%s", u.Name, didYouMean(u.Name, candidates, "declared nodes"))
 		}
 		return false
 	}
@@ -379,9 +312,9 @@ func (l *loader) buildNodes(servers []nameUse, serverSet map[string]bool) {
 		if !check(u) {
 			continue
 		}
-		if !have[u.name] && !reported[u.name] {
-			reported[u.name] = true
-			l.errf(u.node, "network link names node %s, which no workload row or fault names%s", u.name, didYouMean(u.name, all, "nodes"))
+		if !have[u.Name] && !reported[u.Name] {
+			reported[u.Name] = true
+			l.errAt(u.Pos, "network link names node %s, which no workload row or fault names%s", u.Name, didYouMean(u.Name, all, "nodes"))
 		}
 	}
 }

@@ -131,7 +131,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	for _, ax := range sweep {
-		if sys, _, ok := strings.Cut(ax.Key, "."); ok && has(scenarios.Systems, sys) && !has(base.Systems, sys) {
+		if sys, _, ok := strings.Cut(ax.Key, "."); ok && scenarios.LookupSystem(sys) != nil && !has(base.Systems, sys) {
 			fmt.Fprintf(stderr, "sim sweep: warning: %s has no effect: the scenario runs %s\n", ax.Key, strings.Join(base.Systems, ", "))
 		}
 	}

@@ -1,0 +1,67 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// MarshalJSON writes the system's result with its parts (Parts) between
+// disk and phases, each under its key, so that every system's JSON has the
+// same order of keys whatever parts it has: system, variant, steps,
+// faults, disk, the parts, phases, stats, end, events, trace_hash, bound.
+func (s System) MarshalJSON() ([]byte, error) {
+	head := struct {
+		System  string              `json:"system"`
+		Variant string              `json:"variant,omitempty"`
+		Steps   []Step              `json:"steps"`
+		Faults  []Fault             `json:"faults"`
+		Disk    map[string][]string `json:"disk"`
+	}{s.System, s.Variant, s.Steps, s.Faults, s.Disk}
+	tail := struct {
+		Phases    []Phase `json:"phases,omitempty"`
+		Stats     Stats   `json:"stats"`
+		End       string  `json:"end"`
+		Events    uint64  `json:"events"`
+		TraceHash string  `json:"trace_hash"`
+		Bound     string  `json:"bound,omitempty"`
+	}{s.Phases, s.Stats, s.End, s.Events, s.TraceHash, s.Bound}
+	var b bytes.Buffer
+	h, err := encode(head)
+	if err != nil {
+		return nil, err
+	}
+	b.Write(h[:len(h)-1]) // without its closing brace
+	for _, p := range s.Parts {
+		k, err := encode(p.Key)
+		if err != nil {
+			return nil, err
+		}
+		v, err := encode(p.Value)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteByte(',')
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	t, err := encode(tail)
+	if err != nil {
+		return nil, err
+	}
+	b.WriteByte(',')
+	b.Write(t[1:]) // without its opening brace
+	return b.Bytes(), nil
+}
+
+// encode marshals v as the result's writer does: compact, and without
+// escaping <, > and & (notes say "A->B").
+func encode(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}

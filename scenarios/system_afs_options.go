@@ -1,0 +1,233 @@
+package scenarios
+
+import (
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func init() {
+	Register(System{Name: "afs", Order: 80, Family: "file system",
+		Doc:       "AFS: whole-file caching, callbacks, volumes.",
+		Ops:       FSOps,
+		OpsDoc:    "file-system ops",
+		Blocks:    []*Block{afsBlock},
+		Faults:    append(append([]*FaultKind{}, FSFaults...), moveVolume),
+		Servers:   afsServers,
+		CheckPath: checkVolume,
+		New:       func() Driver { return &afsDriver{} }})
+}
+
+// Volume maps an AFS volume (a path prefix) to the server that holds it.
+type Volume struct {
+	// Path starts with "/" and has no trailing "/" except for the root.
+	Path string
+	// Server names the node that holds the volume.
+	Server string
+	// Pos is where the volume appears in the file, ServerPos where its
+	// server does.
+	Pos, ServerPos Pos
+}
+
+// AFSOptions configure system "afs".
+type AFSOptions struct {
+	// Volumes in the order of the file (default one volume "/" on
+	// "server"). A file belongs to the volume with the longest matching
+	// path prefix.
+	Volumes []Volume
+	// VLDB names the volume location server (default "server"); VLDBPos
+	// is where the file names it (zero when it does not).
+	VLDB    string
+	VLDBPos Pos
+	// CallbackLimit is how many callbacks a server keeps; 0 (default) means
+	// unlimited.
+	CallbackLimit int
+	// ClientCrash says what a restarted client does with its cache:
+	// recheck (default: revalidate every cached file on first use) or
+	// evict_all.
+	ClientCrash string
+}
+
+// maxCallbacks bounds callback_limit.
+const maxCallbacks = 1_000_000
+
+// afsBlock is the `afs:` block.
+var afsBlock = &Block{Name: "afs", Order: 30,
+	New: func() any {
+		return &AFSOptions{Volumes: []Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck"}
+	},
+	Options: []Option{
+		CustomOption("volumes", "`{/: server}`", "Volume path prefix -> the server that holds it.", decodeVolumes),
+		CustomOption("vldb", "`server`", "The volume location server.", func(d *Decoder, n *yaml.Node, o *AFSOptions) bool {
+			name, ok := d.NodeName(n, "vldb")
+			if ok {
+				o.VLDB, o.VLDBPos = name, PosOf(n)
+			}
+			return ok
+		}),
+		IntOption("callback_limit", "`0`", "Callback promises a server keeps; `0` is unlimited.", 0, maxCallbacks,
+			func(o *AFSOptions) *int { return &o.CallbackLimit }),
+		EnumOption("client_crash", "`recheck`", "After a client crash: `recheck` (validate each cached file before use) or `evict_all`.",
+			[]string{"evict_all", "recheck"}, func(o *AFSOptions) *string { return &o.ClientCrash }),
+	},
+	Positions: func(v any) []*Pos {
+		o := v.(*AFSOptions)
+		var ps []*Pos
+		for i := range o.Volumes {
+			ps = append(ps, &o.Volumes[i].Pos, &o.Volumes[i].ServerPos)
+		}
+		if o.VLDBPos != (Pos{}) {
+			ps = append(ps, &o.VLDBPos)
+		}
+		return ps
+	},
+}
+
+// afsOptions returns the scenario's afs block.
+func afsOptions(sc *Scenario) *AFSOptions { return sc.Block("afs").(*AFSOptions) }
+
+// afsServers lists the file servers of an afs scenario: "server", the
+// volume location server, the volume servers and the targets of
+// move_volume.
+func afsServers(d *Decoder) []NameUse {
+	sc := d.Scenario()
+	o := afsOptions(sc)
+	out := []NameUse{{Name: "server"}, {Name: o.VLDB, Pos: o.VLDBPos}}
+	for _, v := range o.Volumes {
+		out = append(out, NameUse{Name: v.Server, Pos: v.ServerPos})
+	}
+	for i, f := range sc.Faults {
+		if m, ok := f.Data.(VolumeMove); ok && d.FaultOK(i) {
+			out = append(out, NameUse{Name: m.Server, Pos: m.ServerPos})
+		}
+	}
+	return out
+}
+
+// VolumeMove is what a move_volume fault moves: Volume (as in
+// afs.volumes) to Server, named at ServerPos.
+type VolumeMove struct {
+	Volume, Server string
+	ServerPos      Pos
+}
+
+// moveVolume is the move_volume fault: an administrator moves a volume to
+// another server (`{at: 30s, move_volume: /home, to: server2}`).
+var moveVolume = &FaultKind{Name: "move_volume", Order: 110,
+	Keys: []FaultKey{{Name: "to", Of: "move_volume"}},
+	Decode: func(d *Decoder, o *Object, f *Fault) bool {
+		ok := true
+		var m VolumeMove
+		if r := d.Resolve(o.Get("move_volume")); r != nil {
+			if p, vok := volumePath(d, r); vok {
+				m.Volume = p
+			} else {
+				ok = false
+			}
+		}
+		if tn := o.Require("to", "the server that receives the volume"); tn != nil {
+			name, nok := d.NodeName(tn, "to")
+			if nok {
+				m.Server, m.ServerPos = name, PosOf(tn)
+				d.UseNode(name, tn)
+			}
+			ok = ok && nok
+		} else {
+			ok = false
+		}
+		f.Data = m
+		return ok
+	},
+	Check: func(d *Decoder, o *Object, f *Fault) {
+		m := f.Data.(VolumeMove)
+		var vols []string
+		found := false
+		for _, v := range afsOptions(d.Scenario()).Volumes {
+			vols = append(vols, v.Path)
+			found = found || v.Path == m.Volume
+		}
+		if !found {
+			d.Errorf(o.Get("move_volume"), "move_volume: %s is not a volume in afs.volumes%s", m.Volume, DidYouMean(m.Volume, vols, "volumes"))
+		}
+	},
+}
+
+// volumes decodes afs.volumes: a mapping from volume path to server.
+func decodeVolumes(d *Decoder, n *yaml.Node, opt *AFSOptions) bool {
+	r := d.Resolve(n)
+	if r == nil {
+		return false
+	}
+	if r.Kind != yaml.MappingNode || len(r.Content) == 0 {
+		d.Errorf(r, "volumes: expected a mapping from volume path to server such as {/: server, /home: server2}, got %s", Describe(r))
+		return false
+	}
+	var vols []Volume
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(r.Content); i += 2 {
+		k, v := d.Resolve(r.Content[i]), r.Content[i+1]
+		if k == nil {
+			return false
+		}
+		p, ok := volumePath(d, k)
+		if !ok {
+			continue
+		}
+		if prev := seen[p]; prev != nil {
+			d.Errorf(k, "volumes: volume %s appears twice (first at line %d)", p, PosOf(prev).Line)
+			continue
+		}
+		seen[p] = k
+		server, ok := d.NodeName(v, "volume server")
+		if !ok {
+			continue
+		}
+		vols = append(vols, Volume{Path: p, Server: server, Pos: PosOf(k), ServerPos: PosOf(v)})
+	}
+	opt.Volumes = vols
+	return len(vols) == len(r.Content)/2
+}
+
+// volumePath decodes a volume path: "/", "/home"; a missing leading slash
+// is added.
+func volumePath(d *Decoder, n *yaml.Node) (string, bool) {
+	s, ok := d.Str(n, "volume")
+	if !ok {
+		return "", false
+	}
+	p, err := CleanPath(s)
+	if err != "" && !(err == ErrRoot) {
+		d.Errorf(n, "volume: expected a path such as / or /home, got %s (%s)", Describe(n), err)
+		return "", false
+	}
+	return "/" + p, true
+}
+
+// volumeOf returns the AFS volume holding path p (relative to the root):
+// the one with the longest matching prefix.
+func volumeOf(vols []Volume, p string) (Volume, bool) {
+	best, found := Volume{}, false
+	for _, v := range vols {
+		prefix := strings.TrimPrefix(v.Path, "/")
+		if prefix == "" || p == prefix || strings.HasPrefix(p, prefix+"/") {
+			if !found || len(v.Path) > len(best.Path) {
+				best, found = v, true
+			}
+		}
+	}
+	return best, found
+}
+
+// checkVolume reports a file outside every AFS volume, at p
+// (System.CheckPath).
+func checkVolume(d *Decoder, path string, p Pos, _ bool) {
+	vols := afsOptions(d.Scenario()).Volumes
+	if _, ok := volumeOf(vols, path); ok {
+		return
+	}
+	var paths []string
+	for _, v := range vols {
+		paths = append(paths, v.Path)
+	}
+	d.ErrorAt(p, "file %s is in no AFS volume (afs.volumes has %s); add a volume such as /", path, AndList(paths))
+}
