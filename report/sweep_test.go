@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	_ "github.com/sim-lecture/sim/protocols/all"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sim-lecture/sim/report"

@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"os"
@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
 )
 
 // docMarker finds the tables the docs show: a comment naming a built-in
@@ -29,12 +31,12 @@ func TestDocsTablesUpToDate(t *testing.T) {
 			g := docMarker.FindStringSubmatch(m)
 			name := g[2]
 			if _, ok := tables[name]; !ok {
-				sc, err := Open(name)
+				sc, err := scenarios.Open(name)
 				if err != nil {
 					failed = append(failed, err.Error())
 					return m
 				}
-				res, _, err := Run(sc, Options{})
+				res, _, err := scenarios.Run(sc, scenarios.Options{})
 				if err != nil {
 					failed = append(failed, err.Error())
 					return m
@@ -75,7 +77,7 @@ func TestREADMEListsEveryScenario(t *testing.T) {
 	for _, m := range regexp.MustCompile("(?m)^\\| \\[`([a-z0-9_-]+)`\\]").FindAllStringSubmatch(string(data), -1) {
 		listed = append(listed, m[1])
 	}
-	if diff := cmp.Diff(BuiltInNames(), listed); diff != "" {
+	if diff := cmp.Diff(scenarios.BuiltInNames(), listed); diff != "" {
 		t.Errorf("README's scenario table (-built-in +README):\n%s", diff)
 	}
 }
@@ -99,11 +101,11 @@ func TestDocsRegistryTablesUpToDate(t *testing.T) {
 		g := registryMarker.FindStringSubmatch(m)
 		var table string
 		if g[2] == "systems" {
-			table = SystemsTable()
+			table = scenarios.SystemsTable()
 		} else {
 			name := strings.TrimPrefix(g[2], "options ")
 			seen[name] = true
-			if table = OptionsTable(name); table == "" {
+			if table = scenarios.OptionsTable(name); table == "" {
 				t.Errorf("%s: no registered block %q", path, name)
 				return m
 			}
@@ -113,12 +115,12 @@ func TestDocsRegistryTablesUpToDate(t *testing.T) {
 		}
 		return g[1] + table
 	})
-	for _, b := range Blocks() {
+	for _, b := range scenarios.Blocks() {
 		if !seen[b.Name] {
 			t.Errorf("%s has no table of the options of block %s (<!-- registry: options %s -->)", path, b.Name, b.Name)
 		}
 	}
-	for _, row := range []string{"| " + BlocksCell() + " | defaults below |", "| `network`, " + BlocksCell() + ", `disk`, `limits` |"} {
+	for _, row := range []string{"| " + scenarios.BlocksCell() + " | defaults below |", "| `network`, " + scenarios.BlocksCell() + ", `disk`, `limits` |"} {
 		if !strings.Contains(out, row) {
 			t.Errorf("%s: no row starts %q: the blocks the format lists are not the registered ones", path, row)
 		}

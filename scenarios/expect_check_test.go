@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"testing"
@@ -6,10 +6,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
 )
 
 func TestCheckExpectations(t *testing.T) {
-	sc, err := Load("e.yaml", []byte(`name: e
+	sc, err := scenarios.Load("e.yaml", []byte(`name: e
 systems: [nfs, afs]
 files: {fileA: [a1, a2]}
 workload:
@@ -36,7 +37,7 @@ expect:
 			Steps: []report.Step{{Result: "ETIMEDOUT"}, {Result: "ok", Value: &a2}},
 			Disk:  map[string][]string{}},
 	}}
-	got := checkExpectations(sc, res)
+	got := scenarios.CheckExpectations(sc, res)
 	two := 2
 	want := []report.Violation{
 		{System: "nfs", Where: "e.yaml:8:5", Step: &two, Message: "row 2 (client A's read at 10s): calls = [READ]; want [GETATTR, READ]"},
@@ -50,7 +51,7 @@ expect:
 }
 
 func TestCheckStreamExpectations(t *testing.T) {
-	sc, err := Load("s.yaml", []byte(msgBase+`  - {at: 1, op: send, from: B, to: A, count: 5}
+	sc, err := scenarios.Load("s.yaml", []byte(msgBase+`  - {at: 1, op: send, from: B, to: A, count: 5}
 expect:
   - {at: 1, delivered: 5, in_order: true, retransmissions: 0}
   - {step: 1, sent: 1}
@@ -64,7 +65,7 @@ expect:
 			Value: []report.Stream{{Sent: 1}, {Sent: 5, Delivered: 4, InOrder: false, Retransmissions: 0}}}},
 	}}}
 	var got []string
-	for _, v := range checkExpectations(sc, res) {
+	for _, v := range scenarios.CheckExpectations(sc, res) {
 		got = append(got, v.Message)
 	}
 	want := []string{

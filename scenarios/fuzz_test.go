@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sim-lecture/sim/scenarios"
 )
 
 // FuzzLoad checks that Load never panics, that every error it returns is an
@@ -36,12 +38,12 @@ func FuzzLoad(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := Load("fuzz.yaml", data)
+		sc, err := scenarios.Load("fuzz.yaml", data)
 		if err != nil {
 			if sc != nil {
 				t.Fatalf("Load returned a scenario and an error")
 			}
-			var list ErrorList
+			var list scenarios.ErrorList
 			if !errors.As(err, &list) || len(list) == 0 {
 				t.Fatalf("Load error %T %v; want a non-empty ErrorList", err, err)
 			}
@@ -53,8 +55,8 @@ func FuzzLoad(f *testing.F) {
 					t.Fatalf("Load panicked: %v", e)
 				}
 			}
-			if len(list) > maxErrors+1 {
-				t.Fatalf("%d errors; want at most %d", len(list), maxErrors+1)
+			if len(list) > scenarios.MaxErrors+1 {
+				t.Fatalf("%d errors; want at most %d", len(list), scenarios.MaxErrors+1)
 			}
 			return
 		}
@@ -62,7 +64,7 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("Load accepted an incomplete scenario: %+v", sc)
 		}
 		checkInvariants(t, sc)
-		again, err := Load("fuzz.yaml", data)
+		again, err := scenarios.Load("fuzz.yaml", data)
 		if err != nil {
 			t.Fatalf("second Load failed: %v", err)
 		}
@@ -74,7 +76,7 @@ func FuzzLoad(f *testing.F) {
 
 // checkInvariants checks what every accepted scenario guarantees its
 // drivers.
-func checkInvariants(t *testing.T, sc *Scenario) {
+func checkInvariants(t *testing.T, sc *scenarios.Scenario) {
 	t.Helper()
 	nodes := map[string]bool{}
 	for _, n := range sc.Nodes {
@@ -98,7 +100,7 @@ func checkInvariants(t *testing.T, sc *Scenario) {
 	}
 	for i, f := range sc.Faults {
 		names := []string{f.Node}
-		if m, ok := f.Data.(VolumeMove); ok {
+		if m, ok := f.Data.(scenarios.VolumeMove); ok {
 			names = append(names, m.Server)
 		}
 		for _, name := range names {
@@ -120,7 +122,7 @@ func checkInvariants(t *testing.T, sc *Scenario) {
 	}
 	names := map[string]bool{}
 	for _, v := range sc.Variants {
-		if !scenarioName.MatchString(v.Name) || names[v.Name] {
+		if !scenarios.ScenarioName.MatchString(v.Name) || names[v.Name] {
 			t.Fatalf("variant name %q is malformed or repeated", v.Name)
 		}
 		names[v.Name] = true

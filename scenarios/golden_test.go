@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"bytes"
@@ -6,7 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	_ "github.com/sim-lecture/sim/protocols/all"
+
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/sim/simtest"
 )
 
@@ -17,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // `go test ./scenarios -run Golden -update` after an intended change and
 // review the diff.
 func TestGoldenBuiltIn(t *testing.T) {
-	list, err := BuiltIn()
+	list, err := scenarios.BuiltIn()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +30,7 @@ func TestGoldenBuiltIn(t *testing.T) {
 	for _, sc := range list {
 		sc := sc
 		t.Run(sc.Name, func(t *testing.T) {
-			res, _, err := Run(sc, Options{})
+			res, _, err := scenarios.Run(sc, scenarios.Options{})
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}

@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"strings"
@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sim-lecture/sim/netmodel"
+	"github.com/sim-lecture/sim/scenarios"
 )
 
 // TestLoadVariants loads a file with variants and compares every field of
@@ -15,31 +16,31 @@ import (
 // block of a variant is the file's with the variant's keys replacing the
 // file's, network.links whole, and the variant's faults follow the file's.
 func TestLoadVariants(t *testing.T) {
-	got, err := LoadFile("testdata/load/variants.yaml")
+	got, err := scenarios.LoadFile("testdata/load/variants.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ms := time.Millisecond
 	const file = "testdata/load/variants.yaml"
-	workload := []Step{{Pos: Pos{13, 5}, Index: 0, At: 0, Op: "send", From: "A", To: "B", Count: 10, Size: 100}}
-	crash := Fault{Pos: Pos{15, 5}, At: time.Second, Kind: "crash", Node: "B"}
-	nodes := []Node{{Name: "A", Pos: Pos{13, 29}}, {Name: "B", Pos: Pos{13, 36}}}
+	workload := []scenarios.Step{{Pos: scenarios.Pos{13, 5}, Index: 0, At: 0, Op: "send", From: "A", To: "B", Count: 10, Size: 100}}
+	crash := scenarios.Fault{Pos: scenarios.Pos{15, 5}, At: time.Second, Kind: "crash", Node: "B"}
+	nodes := []scenarios.Node{{Name: "A", Pos: scenarios.Pos{13, 29}}, {Name: "B", Pos: scenarios.Pos{13, 36}}}
 	network := netmodel.Config{
 		Default: netmodel.DefaultParams(),
 		Links:   []netmodel.LinkPatch{{From: "A", To: "B", Patch: netmodel.Patch{Loss: ptr(0.5)}}},
 	}
 	network.Default.Delay = netmodel.Delay{Kind: netmodel.Constant, Value: 20 * ms}
 	network.Default.Loss = 0.1
-	reliable := ReliableBlock.New().(*ReliableOptions)
+	reliable := scenarios.ReliableBlock.New().(*scenarios.ReliableOptions)
 	reliable.Window, reliable.RTO, reliable.FixedTimeout = 4, "fixed", 300*ms
 	// file is the scenario as the file's own blocks and faults describe it.
-	fileScenario := func() *Scenario {
+	fileScenario := func() *scenarios.Scenario {
 		reliable := *reliable
-		return &Scenario{
+		return &scenarios.Scenario{
 			File: file, Name: "variants", Seed: 7, Systems: []string{"udp", "reliable"},
 			Network: network, Nodes: nodes, Blocks: blocks(map[string]any{"reliable": &reliable}),
-			Disk: DefaultDisk(), Limits: DefaultLimits(),
-			Workload: workload, Faults: []Fault{crash},
+			Disk: scenarios.DefaultDisk(), Limits: scenarios.DefaultLimits(),
+			Workload: workload, Faults: []scenarios.Fault{crash},
 		}
 	}
 
@@ -49,23 +50,23 @@ func TestLoadVariants(t *testing.T) {
 		Links:   []netmodel.LinkPatch{{From: "B", To: "A", Patch: netmodel.Patch{Delay: &netmodel.Delay{Kind: netmodel.Constant, Value: 5 * ms}}}},
 	}
 	tuned.Network.Default.Loss = 0
-	tuned.Block("reliable").(*ReliableOptions).FixedTimeout = 100 * ms
+	tuned.Block("reliable").(*scenarios.ReliableOptions).FixedTimeout = 100 * ms
 	tuned.Disk.WriteLatency = ms
 	tuned.Limits.MaxTime = time.Minute
-	tuned.Faults = append(tuned.Faults, Fault{Pos: Pos{25, 9}, At: 2 * time.Second, Kind: "restart", Node: "B"})
+	tuned.Faults = append(tuned.Faults, scenarios.Fault{Pos: scenarios.Pos{25, 9}, At: 2 * time.Second, Kind: "restart", Node: "B"})
 
 	empty := fileScenario()
-	empty.Block("pipe").(*PipeOptions).Delay = 3 * ms
+	empty.Block("pipe").(*scenarios.PipeOptions).Delay = 3 * ms
 
 	want := fileScenario()
-	want.Variants = []Variant{
-		{Name: "base", Pos: Pos{17, 5}, Scenario: fileScenario()},
-		{Name: "tuned", Description: "a shorter timeout on a cleaner network", Pos: Pos{18, 5}, Scenario: tuned},
-		{Name: "empty-blocks", Pos: Pos{26, 5}, Scenario: empty},
+	want.Variants = []scenarios.Variant{
+		{Name: "base", Pos: scenarios.Pos{17, 5}, Scenario: fileScenario()},
+		{Name: "tuned", Description: "a shorter timeout on a cleaner network", Pos: scenarios.Pos{18, 5}, Scenario: tuned},
+		{Name: "empty-blocks", Pos: scenarios.Pos{26, 5}, Scenario: empty},
 	}
-	want.Expect = []Expectation{
-		{Pos: Pos{30, 5}, Step: 0, Stream: 0, Delivered: ptr(10)},
-		{Pos: Pos{31, 5}, System: "reliable", Variant: "tuned", Step: 0, Stream: 0, InOrder: ptr(true)},
+	want.Expect = []scenarios.Expectation{
+		{Pos: scenarios.Pos{30, 5}, Step: 0, Stream: 0, Delivered: ptr(10)},
+		{Pos: scenarios.Pos{31, 5}, System: "reliable", Variant: "tuned", Step: 0, Stream: 0, InOrder: ptr(true)},
 	}
 	if diff := cmp.Diff(want, got, cmpScenario); diff != "" {
 		t.Errorf("Load(variants.yaml) mismatch (-want +got):\n%s", diff)
@@ -77,11 +78,11 @@ func TestLoadVariants(t *testing.T) {
 func TestLoadVariantsValid(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
-		check    func(*Scenario) string
+		check    func(*scenarios.Scenario) string
 	}{
 		{"the file restarts what every variant crashes",
 			msgBase + "faults: [{at: 2s, restart: B}]\nvariants:\n  - {name: a, faults: [{at: 1s, crash: B}]}\n  - {name: b, faults: [{at: 1.5s, crash: B}]}\n",
-			func(sc *Scenario) string {
+			func(sc *scenarios.Scenario) string {
 				if f := sc.Variants[1].Scenario.Faults; len(f) != 2 || f[0].Kind != "restart" || f[1].At != 1500*time.Millisecond {
 					return "variant b's faults are not the file's followed by its own"
 				}
@@ -89,27 +90,27 @@ func TestLoadVariantsValid(t *testing.T) {
 			}},
 		{"a variant adds the block the file does not have",
 			msgBase + "variants:\n  - {name: a, rpc: {timeout: 1s}}\n",
-			func(sc *Scenario) string {
+			func(sc *scenarios.Scenario) string {
 				// ack_after follows the timeout, as in a file's own rpc block.
-				if o := sc.Variants[0].Scenario.Block("rpc").(*RPCOptions); o.Timeout != time.Second || o.AckAfter != time.Second {
+				if o := sc.Variants[0].Scenario.Block("rpc").(*scenarios.RPCOptions); o.Timeout != time.Second || o.AckAfter != time.Second {
 					return "variant a's rpc timeout and ack_after are not 1s"
 				}
-				if sc.Block("rpc").(*RPCOptions).Timeout != rpcBlock.New().(*RPCOptions).Timeout {
+				if sc.Block("rpc").(*scenarios.RPCOptions).Timeout != scenarios.LookupBlock("rpc").New().(*scenarios.RPCOptions).Timeout {
 					return "the file's own rpc options changed"
 				}
 				return ""
 			}},
 		{"a variant's key replaces the file's, the others stay",
 			msgBase + "rpc: {timeout: 1s, ack_after: 3s}\nvariants:\n  - {name: a, rpc: {timeout: 2s}}\n",
-			func(sc *Scenario) string {
-				if o := sc.Variants[0].Scenario.Block("rpc").(*RPCOptions); o.Timeout != 2*time.Second || o.AckAfter != 3*time.Second {
+			func(sc *scenarios.Scenario) string {
+				if o := sc.Variants[0].Scenario.Block("rpc").(*scenarios.RPCOptions); o.Timeout != 2*time.Second || o.AckAfter != 3*time.Second {
 					return "variant a's rpc is not {timeout: 2s, ack_after: 3s}"
 				}
 				return ""
 			}},
 		{"variant blocks through aliases",
 			msgBase + "network: &n {loss: 0.5}\nvariants:\n  - {name: a, network: &m {delay: 1s}}\n  - {name: b, network: *m}\n",
-			func(sc *Scenario) string {
+			func(sc *scenarios.Scenario) string {
 				for _, v := range sc.Variants {
 					p := v.Scenario.Network.Default
 					if p.Loss != 0.5 || p.Delay.Value != time.Second {
@@ -120,7 +121,7 @@ func TestLoadVariantsValid(t *testing.T) {
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sc, err := Load("case.yaml", []byte(tc.in))
+			sc, err := scenarios.Load("case.yaml", []byte(tc.in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,7 +136,7 @@ func TestLoadVariantsValid(t *testing.T) {
 // is reported once, not once per variant.
 func TestLoadVariantErrorsOnce(t *testing.T) {
 	in := msgBase + "network: {los: 0.1}\nvariants: [{name: a}, {name: b}, {name: c}]\n"
-	_, err := Load("case.yaml", []byte(in))
+	_, err := scenarios.Load("case.yaml", []byte(in))
 	if err == nil {
 		t.Fatal("Load accepted an unknown network key")
 	}
@@ -153,10 +154,10 @@ func TestLoadVariantsTooLarge(t *testing.T) {
 		b.WriteString("  - {at: 0, op: send, from: A, to: B}\n")
 	}
 	b.WriteString("variants:\n")
-	for i := 0; i < maxVariants; i++ {
+	for i := 0; i < scenarios.MaxVariants; i++ {
 		b.WriteString("  - {name: v" + strings.Repeat("x", i) + "}\n")
 	}
-	_, err := Load("big.yaml", []byte(b.String()))
+	_, err := scenarios.Load("big.yaml", []byte(b.String()))
 	if err == nil || !strings.Contains(err.Error(), "every variant's copy of the scenario") {
 		t.Fatalf("Load error = %v; want the document is too large, counting the variants' copies", err)
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"strings"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sim-lecture/sim/scenarios"
 )
 
 const overrideBase = `name: base
@@ -20,42 +22,46 @@ expect:
   - {at: 0, from: A, delivered: 3}
 `
 
-func loadSet(t *testing.T, src string, sets ...string) (*Scenario, error) {
+func loadSet(t *testing.T, src string, sets ...string) (*scenarios.Scenario, error) {
 	t.Helper()
-	var ss []Setting
+	var ss []scenarios.Setting
 	for _, s := range sets {
-		st, err := ParseSetting(s)
+		st, err := scenarios.ParseSetting(s)
 		if err != nil {
 			return nil, err
 		}
 		ss = append(ss, st)
 	}
-	return LoadWith("base.yaml", []byte(src), ss)
+	return scenarios.LoadWith("base.yaml", []byte(src), ss)
 }
 
 func TestLoadWithApplies(t *testing.T) {
 	tests := []struct {
 		name  string
 		sets  []string
-		check func(*Scenario) (got, want any)
+		check func(*scenarios.Scenario) (got, want any)
 	}{
 		{"replace a scalar", []string{"network.loss=0.3"},
-			func(sc *Scenario) (any, any) { return sc.Network.Default.Loss, 0.3 }},
+			func(sc *scenarios.Scenario) (any, any) { return sc.Network.Default.Loss, 0.3 }},
 		{"a percentage, typed by the loader", []string{"network.loss=25%"},
-			func(sc *Scenario) (any, any) { return sc.Network.Default.Loss, 0.25 }},
+			func(sc *scenarios.Scenario) (any, any) { return sc.Network.Default.Loss, 0.25 }},
 		{"create a missing block", []string{"reliable.window=1"},
-			func(sc *Scenario) (any, any) { return sc.Block("reliable").(*ReliableOptions).Window, 1 }},
+			func(sc *scenarios.Scenario) (any, any) {
+				return sc.Block("reliable").(*scenarios.ReliableOptions).Window, 1
+			}},
 		{"a bare number of seconds", []string{"nfs.attr_timeout=7"},
-			func(sc *Scenario) (any, any) { return sc.Block("nfs").(*NFSOptions).AttrTimeout, 7 * time.Second }},
+			func(sc *scenarios.Scenario) (any, any) {
+				return sc.Block("nfs").(*scenarios.NFSOptions).AttrTimeout, 7 * time.Second
+			}},
 		{"a YAML mapping as the value", []string{"network.delay={dist: uniform, min: 1ms, max: 3ms}"},
-			func(sc *Scenario) (any, any) { return sc.Network.Default.Delay.Max, 3 * time.Millisecond }},
+			func(sc *scenarios.Scenario) (any, any) { return sc.Network.Default.Delay.Max, 3 * time.Millisecond }},
 		{"a list index", []string{"workload.0.count=9"},
-			func(sc *Scenario) (any, any) { return sc.Workload[0].Count, 9 }},
+			func(sc *scenarios.Scenario) (any, any) { return sc.Workload[0].Count, 9 }},
 		{"later settings win", []string{"network.loss=0.2", "network.loss=0.4"},
-			func(sc *Scenario) (any, any) { return sc.Network.Default.Loss, 0.4 }},
+			func(sc *scenarios.Scenario) (any, any) { return sc.Network.Default.Loss, 0.4 }},
 		{"positions stay the file's", []string{"network.loss=0.5", "nfs.attr_timeout=1s"},
-			func(sc *Scenario) (any, any) {
-				return []Pos{sc.Workload[1].Pos, sc.Expect[0].Pos}, []Pos{{8, 5}, {10, 5}}
+			func(sc *scenarios.Scenario) (any, any) {
+				return []scenarios.Pos{sc.Workload[1].Pos, sc.Expect[0].Pos}, []scenarios.Pos{{8, 5}, {10, 5}}
 			}},
 	}
 	for _, tc := range tests {
@@ -122,25 +128,25 @@ func TestLoadWithErrors(t *testing.T) {
 
 func TestParseSetting(t *testing.T) {
 	for _, bad := range []string{"network.loss", "=1", "network.loss=", "  =x"} {
-		if _, err := ParseSetting(bad); err == nil {
+		if _, err := scenarios.ParseSetting(bad); err == nil {
 			t.Errorf("ParseSetting(%q) succeeded; want an error", bad)
 		}
 	}
-	got, err := ParseSetting("network.delay={dist: exponential, mean: 10ms}")
+	got, err := scenarios.ParseSetting("network.delay={dist: exponential, mean: 10ms}")
 	if err != nil || got.Key != "network.delay" || got.Value != "{dist: exponential, mean: 10ms}" {
 		t.Errorf("ParseSetting = %+v, %v", got, err)
 	}
 }
 
 func TestReadSourceBuiltIn(t *testing.T) {
-	file, data, err := ReadSource("pipe_vs_socket")
+	file, data, err := scenarios.ReadSource("pipe_vs_socket")
 	if err != nil || file != "scenarios/pipe_vs_socket.yaml" || len(data) == 0 {
 		t.Fatalf("ReadSource(pipe_vs_socket) = %q, %d bytes, %v", file, len(data), err)
 	}
-	if _, _, err := ReadSource("pipe_vs_sockt"); err == nil || !strings.Contains(err.Error(), "did you mean") {
+	if _, _, err := scenarios.ReadSource("pipe_vs_sockt"); err == nil || !strings.Contains(err.Error(), "did you mean") {
 		t.Errorf("ReadSource of a misspelled name: %v; want a did-you-mean", err)
 	}
-	sc, err := OpenWith("pipe_vs_socket", []Setting{{Key: "network.loss", Value: "0"}})
+	sc, err := scenarios.OpenWith("pipe_vs_socket", []scenarios.Setting{{Key: "network.loss", Value: "0"}})
 	if err != nil || sc.Network.Default.Loss != 0 {
 		t.Errorf("OpenWith = %v; want loss 0", err)
 	}
@@ -170,7 +176,7 @@ func TestParseAxis(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.key+"="+tc.spec, func(t *testing.T) {
-			ax, err := ParseAxis(tc.key, tc.spec)
+			ax, err := scenarios.ParseAxis(tc.key, tc.spec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -195,7 +201,7 @@ func TestParseAxis(t *testing.T) {
 		{"nfs.attr_timeout", "0..100000s:1ms", "more than the 10000"},
 		{"network.loss", "0.1,,0.2", "empty value"},
 	} {
-		if _, err := ParseAxis(bad.key, bad.spec); err == nil || !strings.Contains(err.Error(), bad.want) {
+		if _, err := scenarios.ParseAxis(bad.key, bad.spec); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("ParseAxis(%s, %s) = %v; want an error with %q", bad.key, bad.spec, err, bad.want)
 		}
 	}
@@ -204,7 +210,7 @@ func TestParseAxis(t *testing.T) {
 // TestAxisValuesLoad: every value an axis produces loads back to the value
 // it was plotted at, so the plot's x is what the scenario ran with.
 func TestAxisValuesLoad(t *testing.T) {
-	ax, err := ParseAxis("network.loss", "0..1:0.05")
+	ax, err := scenarios.ParseAxis("network.loss", "0..1:0.05")
 	if err != nil {
 		t.Fatal(err)
 	}

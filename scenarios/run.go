@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/sim-lecture/sim/netmodel"
 	"github.com/sim-lecture/sim/report"
@@ -280,7 +279,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-// ms formats a virtual time for tables, rounded to 10 µs: network delays
-// are drawn to the nanosecond, which only makes a table harder to read.
-func ms(t sim.Time) string { return sim.FormatDuration(time.Duration(t).Round(10 * time.Microsecond)) }

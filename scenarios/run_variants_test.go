@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
 )
 
 // variantsScenario runs two systems under two variants; the second variant
@@ -36,11 +37,11 @@ expect:
 // inner), that each run is exactly the run of the file with its variant
 // written in, and how expectations, the table and the text name the runs.
 func TestRunVariants(t *testing.T) {
-	sc, err := Load("v.yaml", []byte(variantsScenario))
+	sc, err := scenarios.Load("v.yaml", []byte(variantsScenario))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, worlds, err := Run(sc, Options{})
+	res, worlds, err := scenarios.Run(sc, scenarios.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,11 +63,11 @@ func TestRunVariants(t *testing.T) {
 			"faults:\n  - {at: 30ms, crash: B}\n  - {at: 60ms, restart: B}\n",
 	}
 	for name, text := range single {
-		one, err := Load("one.yaml", []byte(text))
+		one, err := scenarios.Load("one.yaml", []byte(text))
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, _, err := Run(one, Options{})
+		want, _, err := scenarios.Run(one, scenarios.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,11 +111,11 @@ func TestRunVariants(t *testing.T) {
 // before: one run per system, with no variant anywhere in the result.
 func TestRunWithoutVariants(t *testing.T) {
 	text := variantsScenario[:strings.Index(variantsScenario, "variants:")]
-	sc, err := Load("one.yaml", []byte(text))
+	sc, err := scenarios.Load("one.yaml", []byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, _, err := Run(sc, Options{})
+	res, _, err := scenarios.Run(sc, scenarios.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,12 +130,12 @@ func TestRunWithoutVariants(t *testing.T) {
 // TestRunVariantWithoutScenario checks that a Scenario built by hand whose
 // variant lacks its scenario is an error, not a panic.
 func TestRunVariantWithoutScenario(t *testing.T) {
-	sc, err := Load("v.yaml", []byte(variantsScenario))
+	sc, err := scenarios.Load("v.yaml", []byte(variantsScenario))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sc.Variants[1].Scenario = nil
-	if _, _, err := Run(sc, Options{}); err == nil || !strings.Contains(err.Error(), `variant "crash" has no scenario`) {
+	if _, _, err := scenarios.Run(sc, scenarios.Options{}); err == nil || !strings.Contains(err.Error(), `variant "crash" has no scenario`) {
 		t.Errorf("Run error = %v; want the variant without a scenario named", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/sim-lecture/sim/protocols/afs"
 	"github.com/sim-lecture/sim/protocols/rpc"
 	"github.com/sim-lecture/sim/protocols/udp"
+	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -126,7 +127,7 @@ func (d *afsDriver) started(r *SystemRun, name string, n *afs.Node) {
 	case n.Client != nil && n.Client.StartNote() != "":
 		note = fmt.Sprintf("at %s %s %s", r.World.Now(), name, n.Client.StartNote())
 	case n.Server != nil && n.Server.Epoch() > 0:
-		note = fmt.Sprintf("at %s %s restarted without its callbacks: told %s to recheck", r.World.Now(), name, plural(n.Server.Recovering(), "client", "clients"))
+		note = fmt.Sprintf("at %s %s restarted without its callbacks: told %s to recheck", r.World.Now(), name, report.Plural(n.Server.Recovering(), "client", "clients"))
 	}
 	d.note(r, note)
 }
@@ -137,7 +138,7 @@ func (d *afsDriver) note(r *SystemRun, note string) {
 		return
 	}
 	st := &r.Result.Steps[r.Current()]
-	st.Note = joinNote(st.Note, note)
+	st.Note = report.JoinNote(st.Note, note)
 }
 
 // afsNode returns a node's current afs.Node, or nil while it is down.
@@ -171,11 +172,11 @@ func (d *afsDriver) Step(r *SystemRun, i int) {
 		st := &r.Result.Steps[i]
 		st.Result = rpc.ErrorName(res.Err)
 		st.Value = res.Value
-		st.Note = joinNote(res.Note, st.Note)
+		st.Note = report.JoinNote(res.Note, st.Note)
 		took := r.World.Now().Sub(start)
 		st.Latency = sim.FormatDuration(took)
 		if took >= time.Second {
-			st.Note = joinNote(st.Note, "returned after "+ms(r.World.Now()-start))
+			st.Note = report.JoinNote(st.Note, "returned after "+report.TableTime(r.World.Now()-start))
 		}
 	}
 	cm := n.Client
@@ -223,8 +224,8 @@ func (d *afsDriver) Fault(r *SystemRun, f *Fault) bool {
 			r.RecordFault(f, f.Node, "no effect: not a file server")
 		default:
 			k := n.Server.LowMemory()
-			r.RecordFault(f, f.Node, "dropped "+plural(k, "callback promise", "callback promises"))
-			d.note(r, fmt.Sprintf("low memory at %s: %s dropped %s", r.World.Now(), f.Node, plural(k, "callback promise", "callback promises")))
+			r.RecordFault(f, f.Node, "dropped "+report.Plural(k, "callback promise", "callback promises"))
+			d.note(r, fmt.Sprintf("low memory at %s: %s dropped %s", r.World.Now(), f.Node, report.Plural(k, "callback promise", "callback promises")))
 		}
 		return true
 	case "move_volume":
@@ -270,7 +271,7 @@ func (d *afsDriver) moveVolume(r *SystemRun, m VolumeMove) string {
 	}
 	dst.Server.AttachVolume(dump)
 	vl.VLDB.SetLocation(m.Volume, m.Server)
-	return fmt.Sprintf("moved from %s to %s with %s and %s", from, m.Server, plural(len(dump.Files), "file", "files"), plural(len(dump.Promises), "callback promise", "callback promises"))
+	return fmt.Sprintf("moved from %s to %s with %s and %s", from, m.Server, report.Plural(len(dump.Files), "file", "files"), report.Plural(len(dump.Promises), "callback promise", "callback promises"))
 }
 
 func (d *afsDriver) Finish(r *SystemRun) {
@@ -280,10 +281,10 @@ func (d *afsDriver) Finish(r *SystemRun) {
 		id := r.Node(s.Client)
 		if !r.World.Up(id) || r.World.Env(id).Incarnation() != d.pending[i] {
 			st.Result = "ECANCELED"
-			st.Note = joinNote(st.Note, fmt.Sprintf("client %s crashed before the operation completed", s.Client))
+			st.Note = report.JoinNote(st.Note, fmt.Sprintf("client %s crashed before the operation completed", s.Client))
 		} else {
 			st.Result = "EINPROGRESS"
-			st.Note = joinNote(st.Note, "not complete at the end of the run")
+			st.Note = report.JoinNote(st.Note, "not complete at the end of the run")
 		}
 	}
 	for i := range r.Result.Steps {
@@ -295,7 +296,7 @@ func (d *afsDriver) Finish(r *SystemRun) {
 			}
 		}
 		if len(to) > 0 {
-			st.Note = joinNote(st.Note, "callback breaks to "+strings.Join(to, ", "))
+			st.Note = report.JoinNote(st.Note, "callback breaks to "+strings.Join(to, ", "))
 		}
 	}
 	r.Result.Disk = d.disk(r)

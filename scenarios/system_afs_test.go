@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/sim-lecture/sim/protocols/afs"
 	"github.com/sim-lecture/sim/report"
 )

@@ -220,7 +220,7 @@ func (m *messaging) stream(r *SystemRun, i int) report.Stream {
 	corrupted := make([]bool, len(sent))
 	reordered := make([]bool, len(sent))
 	for k := range fates {
-		fates[k] = report.MessageFate{Seq: k, SentAt: ms(sent[k]), Arrivals: []string{}}
+		fates[k] = report.MessageFate{Seq: k, SentAt: report.TableTime(sent[k]), Arrivals: []string{}}
 	}
 	maxSeq := -1
 	var last sim.Time
@@ -228,7 +228,7 @@ func (m *messaging) stream(r *SystemRun, i int) report.Stream {
 		if a.row != i || a.seq < 0 || a.seq >= len(sent) {
 			continue
 		}
-		fates[a.seq].Arrivals = append(fates[a.seq].Arrivals, ms(a.at))
+		fates[a.seq].Arrivals = append(fates[a.seq].Arrivals, report.TableTime(a.at))
 		if a.altered {
 			st.Corrupted++
 			corrupted[a.seq] = true
@@ -251,7 +251,7 @@ func (m *messaging) stream(r *SystemRun, i int) report.Stream {
 	}
 	st.Lost = st.Sent - st.Delivered
 	if st.Delivered > 0 {
-		st.Completion = ms(last)
+		st.Completion = report.TableTime(last)
 	}
 	for k := range fates {
 		var words []string

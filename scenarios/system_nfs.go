@@ -194,9 +194,9 @@ func (d *nfsDriver) complete(i int, res nfs.Result) {
 	st.Result = nfs.ErrorName(res.Err)
 	st.Note = res.Note
 	if wait := res.Started.Sub(row.start); wait > 0 {
-		st.Note = nfsJoin(fmt.Sprintf("waited %s for the call before", ms(sim.Time(wait))), st.Note)
+		st.Note = nfsJoin(fmt.Sprintf("waited %s for the call before", report.TableTime(sim.Time(wait))), st.Note)
 	}
-	st.Latency = ms(sim.Time(r.World.Now().Sub(row.start)))
+	st.Latency = report.TableTime(sim.Time(r.World.Now().Sub(row.start)))
 	if res.HasValue {
 		v := res.Value
 		st.Value = &v
@@ -243,8 +243,8 @@ func (d *nfsDriver) stale(res nfs.Result) (string, string) {
 	if data == res.Value {
 		return "0s", ""
 	}
-	age := ms(sim.Time(r.World.Now().Sub(modified)))
-	return age, fmt.Sprintf("stale by %s: the server has had %s since %s", age, data, ms(modified))
+	age := report.TableTime(sim.Time(r.World.Now().Sub(modified)))
+	return age, fmt.Sprintf("stale by %s: the server has had %s since %s", age, data, report.TableTime(modified))
 }
 
 // beforeCrash records what node's crash, about to happen, destroys.
@@ -260,7 +260,7 @@ func (d *nfsDriver) beforeCrash(node string) {
 		for _, u := range h.Server().Unstable() {
 			file := d.clientPath(node, u.Path)
 			d.lost = append(d.lost, LostWrite{Node: node, At: now, File: file, Block: u.Block, Data: u.Data,
-				Acknowledged: ms(u.Modified), OnDisk: u.Durable})
+				Acknowledged: report.TableTime(u.Modified), OnDisk: u.Durable})
 			d.noteLoss(file, u.Block, u.Data, fmt.Sprintf("LOST in the %s crash at %s: acknowledged, never on disk", node, now))
 		}
 	case *nfs.ClientNode:

@@ -265,7 +265,7 @@ func (d *reliableDriver) Finish(r *SystemRun) {
 		}
 		if extra > 0 {
 			notes = append(notes, fmt.Sprintf("%s suppressed by the receiver as duplicates (K < N or already buffered)",
-				plural(extra, "DATA copy", "DATA copies")))
+				report.Plural(extra, "DATA copy", "DATA copies")))
 		}
 		if n := d.givenUp[i]; n > 0 {
 			notes = append(notes, fmt.Sprintf("%d given up by the transport (%s)", n, d.givenUpWhy[i]))

@@ -263,7 +263,7 @@ func (d *rpcDriver) Finish(r *SystemRun) {
 		}
 		ex := d.log.executions[id]
 		st.Executions = &ex
-		st.Note = joinNote(st.Note, d.describe(st, id, ex))
+		st.Note = report.JoinNote(st.Note, d.describe(st, id, ex))
 	}
 	d.disk(r)
 }
@@ -283,20 +283,20 @@ func (d *rpcDriver) describe(st *report.Step, id rpc.CallID, executions int) str
 		client = append(client, "after "+st.Latency)
 	}
 	if n := d.obs.probes[id]; n > 0 {
-		client = append(client, "("+plural(n, "probe", "probes")+")")
+		client = append(client, "("+report.Plural(n, "probe", "probes")+")")
 	}
 	server := []string{"server executed it " + times(executions)}
 	if n := d.obs.cached[id]; n > 0 {
 		server = append(server, "answered "+times(n)+" from its duplicate-request cache")
 	}
 	if n := d.obs.dropped[id]; n > 0 {
-		server = append(server, "dropped "+plural(n, "repeat", "repeats"))
+		server = append(server, "dropped "+report.Plural(n, "repeat", "repeats"))
 	}
 	if n := d.obs.callAcks[id]; n > 0 {
-		server = append(server, fmt.Sprintf("sent %s, the first at %s", plural(n, "explicit ACK", "explicit ACKs"),
-			ms(d.obs.firstAck[id])))
+		server = append(server, fmt.Sprintf("sent %s, the first at %s", report.Plural(n, "explicit ACK", "explicit ACKs"),
+			report.TableTime(d.obs.firstAck[id])))
 	}
-	return joinNote(strings.Join(client, " "), strings.Join(server, ", "))
+	return report.JoinNote(strings.Join(client, " "), strings.Join(server, ", "))
 }
 
 // times says how many times something happened: never, once, twice, 3 times.
@@ -384,23 +384,4 @@ func (o *rpcObserver) count(m *map[rpc.CallID]int, id rpc.CallID) {
 		*m = map[rpc.CallID]int{}
 	}
 	(*m)[id]++
-}
-
-// plural formats a count with the singular or plural noun.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// joinNote joins two parts of a note with "; ", either may be empty.
-func joinNote(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	}
-	return a + "; " + b
 }

@@ -22,10 +22,9 @@ func init() {
 // the numbers only have to differ from nothing, but real ones read better
 // in a trace.
 const (
-	appPort      = 7    // udp: the messaging application (echo's port)
-	reliablePort = 9    // reliable: the transport, with the application on top
-	rpcPort      = 111  // rpc: the RPC runtime (Sun RPC's portmapper port)
-	generalsPort = 1975 // two_generals (Akkoyunlu, Ekanadham & Huber 1975)
+	appPort      = 7   // udp: the messaging application (echo's port)
+	reliablePort = 9   // reliable: the transport, with the application on top
+	rpcPort      = 111 // rpc: the RPC runtime (Sun RPC's portmapper port)
 )
 
 // udpDriver runs `send` rows over raw UDP (protocols/udp): the lecture's

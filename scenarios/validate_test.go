@@ -1,10 +1,12 @@
-package scenarios
+package scenarios_test
 
 import (
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/sim-lecture/sim/scenarios"
 )
 
 // fsBase is a valid file-system scenario of five lines; cases append to it.
@@ -255,7 +257,7 @@ var errorCases = []struct {
 	// Variants.
 	{"variants not a list", msgBase + "variants: fast\n", `variants: expected a list, got "fast"`, 5, 11},
 	{"variants empty", msgBase + "variants: []\n", "variants: expected at least one variant (such as {name: fast, rpc: {timeout: 10ms}})", 5, 11},
-	{"variants too many", msgBase + "variants:\n" + strings.Repeat("  - {name: a}\n", maxVariants+1), "variants: at most 100 variants, got 101", 106, 5},
+	{"variants too many", msgBase + "variants:\n" + strings.Repeat("  - {name: a}\n", scenarios.MaxVariants+1), "variants: at most 100 variants, got 101", 106, 5},
 	{"variant not a mapping", msgBase + "variants: [fast]\n", `variant 1: expected a mapping of keys (name, description, network,`, 5, 12},
 	{"variant without name", msgBase + "variants:\n  - {description: x}\n", `missing key "name" in variant 1 (the variant's name, such as fixed_50ms)`, 6, 5},
 	{"variant name form", msgBase + "variants:\n  - {name: Fast}\n", `name: expected lower-case letters, digits, _ and - only, got "Fast"`, 6, 12},
@@ -281,11 +283,11 @@ var errorCases = []struct {
 func TestLoadErrors(t *testing.T) {
 	for _, tc := range errorCases {
 		t.Run(tc.name, func(t *testing.T) {
-			sc, err := Load("case.yaml", []byte(tc.in))
+			sc, err := scenarios.Load("case.yaml", []byte(tc.in))
 			if err == nil {
 				t.Fatalf("Load = %+v, nil; want an error containing %q", sc, tc.want)
 			}
-			var list ErrorList
+			var list scenarios.ErrorList
 			if !errors.As(err, &list) {
 				t.Fatalf("Load error is %T; want ErrorList", err)
 			}
@@ -307,15 +309,15 @@ func TestLoadErrors(t *testing.T) {
 
 // TestErrorFormat checks the file:line:col form of errors and lists.
 func TestErrorFormat(t *testing.T) {
-	e := &Error{File: "a.yaml", Line: 3, Col: 7, Msg: "loss: expected a probability between 0 and 1, got 1.5"}
+	e := &scenarios.Error{File: "a.yaml", Line: 3, Col: 7, Msg: "loss: expected a probability between 0 and 1, got 1.5"}
 	if got, want := e.Error(), "a.yaml:3:7: loss: expected a probability between 0 and 1, got 1.5"; got != want {
 		t.Errorf("Error() = %q; want %q", got, want)
 	}
-	list := ErrorList{e, {File: "a.yaml", Line: 4, Col: 1, Msg: "x"}}
+	list := scenarios.ErrorList{e, {File: "a.yaml", Line: 4, Col: 1, Msg: "x"}}
 	if got, want := list.Error(), e.Error()+"\na.yaml:4:1: x"; got != want {
 		t.Errorf("ErrorList.Error() = %q; want %q", got, want)
 	}
-	if got, want := (&Error{File: "b.yaml", Msg: "cannot read"}).Error(), "b.yaml: cannot read"; got != want {
+	if got, want := (&scenarios.Error{File: "b.yaml", Msg: "cannot read"}).Error(), "b.yaml: cannot read"; got != want {
 		t.Errorf("Error() without a line = %q; want %q", got, want)
 	}
 }
@@ -329,20 +331,20 @@ func TestErrorsSortedAndCapped(t *testing.T) {
 		fmt.Fprintf(&b, "  - {at: %d, op: send, from: A, to: B, count: 0}\n", i)
 	}
 	b.WriteString("seed: x\n")
-	_, err := Load("many.yaml", []byte(b.String()))
-	var list ErrorList
+	_, err := scenarios.Load("many.yaml", []byte(b.String()))
+	var list scenarios.ErrorList
 	if !errors.As(err, &list) {
 		t.Fatalf("Load error = %v; want an ErrorList", err)
 	}
-	if len(list) != maxErrors+1 {
-		t.Fatalf("got %d errors; want %d:\n%v", len(list), maxErrors+1, err)
+	if len(list) != scenarios.MaxErrors+1 {
+		t.Fatalf("got %d errors; want %d:\n%v", len(list), scenarios.MaxErrors+1, err)
 	}
-	for i := 1; i < maxErrors; i++ {
+	for i := 1; i < scenarios.MaxErrors; i++ {
 		if list[i].Line <= list[i-1].Line {
 			t.Errorf("error %d at line %d after line %d: not in file order", i, list[i].Line, list[i-1].Line)
 		}
 	}
-	if last := list[maxErrors]; !strings.Contains(last.Msg, "too many errors (11 more not shown)") {
+	if last := list[scenarios.MaxErrors]; !strings.Contains(last.Msg, "too many errors (11 more not shown)") {
 		t.Errorf("last error = %q; want too many errors (11 more not shown)", last.Msg)
 	}
 }
@@ -360,7 +362,7 @@ func TestAliasBomb(t *testing.T) {
 		b.WriteString("*g, ")
 	}
 	b.WriteString("*g]}\n")
-	_, err := Load("bomb.yaml", []byte(b.String()))
+	_, err := scenarios.Load("bomb.yaml", []byte(b.String()))
 	if err == nil || !strings.Contains(err.Error(), "the document is too large") {
 		t.Fatalf("Load error = %v; want the document is too large", err)
 	}
@@ -368,8 +370,8 @@ func TestAliasBomb(t *testing.T) {
 
 // TestLoadFileMissing checks the error of a file that cannot be read.
 func TestLoadFileMissing(t *testing.T) {
-	_, err := LoadFile("testdata/load/no-such-file.yaml")
-	var e *Error
+	_, err := scenarios.LoadFile("testdata/load/no-such-file.yaml")
+	var e *scenarios.Error
 	if !errors.As(err, &e) || e.Line != 0 || !strings.Contains(e.Error(), "testdata/load/no-such-file.yaml: cannot read the scenario: no such file or directory") {
 		t.Fatalf("LoadFile error = %#v; want a read *Error naming the file", err)
 	}

@@ -26,6 +26,8 @@ import (
 	"runtime"
 	"strings"
 
+	_ "github.com/sim-lecture/sim/protocols/all"
+
 	"gonum.org/v1/plot"
 
 	"github.com/sim-lecture/sim/report"

@@ -13,6 +13,8 @@ package main
 
 import (
 	"os"
+
+	_ "github.com/sim-lecture/sim/protocols/all"
 )
 
 func main() {

@@ -1,9 +1,12 @@
-package scenarios
+package generalsdriver
 
 import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/scenarios/scenariotest"
 )
 
 // generalsRows is a scenario with one agreement per N in 1..maxN over a
@@ -24,9 +27,9 @@ func generalsRows(seed uint64, maxN int, loss string) string {
 func TestGeneralsOutcomeFollowsTheFirstLostMessenger(t *testing.T) {
 	const maxN = 6
 	for seed := uint64(1); seed <= 40; seed++ {
-		sc := mustLoad(t, generalsRows(seed, maxN, "0.3"))
-		d := &generalsDriver{}
-		r := runDriver(t, sc, "two_generals", d)
+		sc := scenariotest.Load(t, generalsRows(seed, maxN, "0.3"))
+		d := &driver{}
+		r := scenariotest.RunDriver(t, sc, "two_generals", d)
 		d.Finish(r)
 		for i, st := range r.Result.Steps {
 			n := i + 1
@@ -50,7 +53,7 @@ func TestGeneralsOutcomeFollowsTheFirstLostMessenger(t *testing.T) {
 			}
 			if st.Value == nil || *st.Value != want {
 				t.Errorf("seed %d, N=%d: %d of %d messengers arrived, value %s; want %q (%s)", seed, n, arrived, n,
-					deref(st.Value), want, st.Note)
+					scenariotest.Text(st.Value), want, st.Note)
 			}
 			if len(d.flights[i]) != min(arrived+1, n) {
 				t.Errorf("seed %d, N=%d: %d messengers sent after %d arrived; want the chain to stop at the first loss", seed, n,
@@ -68,9 +71,9 @@ func TestGeneralsLastMessengerLostForEveryN(t *testing.T) {
 	const maxN = 8
 	found := map[int]uint64{}
 	for seed := uint64(1); seed <= 200 && len(found) < maxN; seed++ {
-		res := runSrc(t, generalsRows(seed, maxN, "0.25"))
+		res := scenariotest.RunClean(t, generalsRows(seed, maxN, "0.25"))
 		for i, st := range res.Systems[0].Steps {
-			if _, ok := found[i+1]; !ok && strings.HasSuffix(deref(st.Value), "attacks alone") {
+			if _, ok := found[i+1]; !ok && strings.HasSuffix(scenariotest.Text(st.Value), "attacks alone") {
 				found[i+1] = seed
 			}
 		}
@@ -86,8 +89,8 @@ func TestGeneralsLastMessengerLostForEveryN(t *testing.T) {
 // An agreement needs two generals: a clear error at the row, never a
 // panic.
 func TestGeneralsSameNodeIsAnError(t *testing.T) {
-	sc := mustLoad(t, "name: t\nsystems: [two_generals]\nworkload:\n  - {at: 0, op: agree, from: A, to: A}\n")
-	_, _, err := Run(sc, Options{})
+	sc := scenariotest.Load(t, "name: t\nsystems: [two_generals]\nworkload:\n  - {at: 0, op: agree, from: A, to: A}\n")
+	_, _, err := scenarios.Run(sc, scenarios.Options{})
 	if err == nil || err.Error() != "test.yaml:4:5: to: an agree row needs two different generals, got A twice" {
 		t.Errorf("Run error %v; want the row's position", err)
 	}
@@ -97,7 +100,7 @@ func TestGeneralsSameNodeIsAnError(t *testing.T) {
 // before dawn has forgotten the messengers that reached it and holds back,
 // and while its node is down it cannot decide at all.
 func TestGeneralsCrash(t *testing.T) {
-	runSrc(t, `name: t
+	scenariotest.RunClean(t, `name: t
 systems: [two_generals]
 network: {delay: 10ms}
 workload:

@@ -1,0 +1,9 @@
+package scenarios
+
+// Internals the external tests (package scenarios_test) check.
+var (
+	MaxVariants       = maxVariants
+	MaxErrors         = maxErrors
+	ScenarioName      = scenarioName
+	CheckExpectations = checkExpectations
+)

@@ -1,0 +1,74 @@
+// Package scenariotest helps the tests of the systems' drivers: load and
+// run a scenario written in the test, and run one system with a driver
+// the test keeps, to look inside it afterwards. Scenarios written with it
+// are named test.yaml in errors.
+package scenariotest
+
+import (
+	"testing"
+
+	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
+)
+
+// Load loads a scenario written in a test, failing the test on an error.
+func Load(t testing.TB, src string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Load("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("Load: %v\n%s", err, src)
+	}
+	return sc
+}
+
+// Run loads and runs a scenario written in a test.
+func Run(t testing.TB, src string) *report.Result {
+	t.Helper()
+	res, _, err := scenarios.Run(Load(t, src), scenarios.Options{})
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, src)
+	}
+	return res
+}
+
+// RunClean is Run, and fails the test on any violation of the scenario's
+// expectations.
+func RunClean(t testing.TB, src string) *report.Result {
+	t.Helper()
+	res := Run(t, src)
+	if len(res.Violations) > 0 {
+		t.Fatalf("violations: %+v\n%s", res.Violations, src)
+	}
+	return res
+}
+
+// RunDriver runs one system of sc with the driver d, so that a test can
+// look inside the driver and the world afterwards.
+func RunDriver(t testing.TB, sc *scenarios.Scenario, system string, d scenarios.Driver) *scenarios.SystemRun {
+	t.Helper()
+	r, err := scenarios.RunDriver(sc, system, d, scenarios.Options{})
+	if err != nil {
+		t.Fatalf("RunDriver: %v", err)
+	}
+	return r
+}
+
+// SystemOf returns the result of one system.
+func SystemOf(t testing.TB, res *report.Result, name string) *report.System {
+	t.Helper()
+	for i := range res.Systems {
+		if res.Systems[i].System == name {
+			return &res.Systems[i]
+		}
+	}
+	t.Fatalf("no system %s in the result", name)
+	return nil
+}
+
+// Text returns *s, or "<nil>": a step's value in a message.
+func Text(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
+}
