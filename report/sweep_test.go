@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	_ "github.com/sim-lecture/sim/protocols/all"
+	"github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -173,7 +174,7 @@ func sampleResult() *report.Result {
 				Steps: []report.Step{{At: "1s", Result: "ok", Executions: &four}},
 				Parts: []report.Part{
 					{Key: report.StreamsPart, Value: []report.Stream{{Delivered: 30, Lost: 2, Duplicates: 1, Retransmissions: 5, Completion: "3s"}}},
-					{Key: scenarios.RTTPart, Value: []scenarios.RTTSample{{Sample: "100ms", RTO: "1s"}, {Sample: "300ms", RTO: "2s"}}},
+					{Key: reliabledriver.RTTPart, Value: []reliabledriver.RTTSample{{Sample: "100ms", RTO: "1s"}, {Sample: "300ms", RTO: "2s"}}},
 				}},
 		},
 	}

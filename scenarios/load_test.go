@@ -10,6 +10,9 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sim-lecture/sim/netmodel"
+	"github.com/sim-lecture/sim/protocols/messaging/messagingdriver"
+	"github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
+	"github.com/sim-lecture/sim/protocols/rpc/rpcdriver"
 	"github.com/sim-lecture/sim/scenarios"
 )
 
@@ -136,7 +139,7 @@ func TestLoadEverything(t *testing.T) {
 			{Name: "server2", Pos: scenarios.Pos{32, 31}},
 			{Name: "server3", Pos: scenarios.Pos{67, 38}},
 		},
-		Blocks: blocks(map[string]any{"pipe": &scenarios.PipeOptions{Delay: 2 * ms, Bandwidth: 1e9},
+		Blocks: blocks(map[string]any{"pipe": &messagingdriver.PipeOptions{Delay: 2 * ms, Bandwidth: 1e9},
 			"nfs": &scenarios.NFSOptions{
 				AttrTimeout:   0,
 				WritePolicy:   "buffered",
@@ -159,10 +162,10 @@ func TestLoadEverything(t *testing.T) {
 				CallbackLimit: 100,
 				ClientCrash:   "evict_all",
 			},
-			"reliable": &scenarios.ReliableOptions{Window: 1, RTO: "fixed", FixedTimeout: 300 * ms, MinRTO: s, MaxRTO: 2 * time.Minute,
+			"reliable": &reliabledriver.Options{Window: 1, RTO: "fixed", FixedTimeout: 300 * ms, MinRTO: s, MaxRTO: 2 * time.Minute,
 				InitialRTO: 3 * s, Granularity: 10 * ms},
 			// ack_after follows the timeout when the file does not set it.
-			"rpc": &scenarios.RPCOptions{Semantics: "at_most_once", Transport: "reliable", Timeout: 1500 * ms, MaxAttempts: 4, Workers: 2, AckAfter: 1500 * ms},
+			"rpc": &rpcdriver.Options{Semantics: "at_most_once", Transport: "reliable", Timeout: 1500 * ms, MaxAttempts: 4, Workers: 2, AckAfter: 1500 * ms},
 		}),
 		Disk:   scenarios.DiskOptions{WriteLatency: 5 * ms, ReadLatency: ms},
 		Limits: scenarios.Limits{MaxEvents: 5000, MaxTime: 10 * time.Minute},
@@ -247,7 +250,7 @@ func TestLoadMessaging(t *testing.T) {
 	if e := rpc.Expect[0]; e.Step != 0 || e.Executions == nil || *e.Executions != 1 || e.Result == nil || *e.Result != "ok" {
 		t.Errorf("rpc expectation = %+v; want step 0, executions 1, result ok", e)
 	}
-	if got, want := rpc.Block("rpc").(*scenarios.RPCOptions).AckAfter, 50*time.Millisecond; got != want {
+	if got, want := rpc.Block("rpc").(*rpcdriver.Options).AckAfter, 50*time.Millisecond; got != want {
 		t.Errorf("rpc ack_after = %v; want %v", got, want)
 	}
 }
@@ -269,13 +272,13 @@ func TestLoadDefaults(t *testing.T) {
 		name      string
 		want, got any
 	}{
-		{"pipe", &scenarios.PipeOptions{Delay: time.Millisecond}, sc.Block("pipe")},
+		{"pipe", &messagingdriver.PipeOptions{Delay: time.Millisecond}, sc.Block("pipe")},
 		{"nfs", &scenarios.NFSOptions{AttrTimeout: 3 * time.Second, WritePolicy: "write_through", FlushInterval: 30 * time.Second,
 			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond}, sc.Block("nfs")},
 		{"afs", &scenarios.AFSOptions{Volumes: []scenarios.Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck"}, sc.Block("afs")},
-		{"reliable", &scenarios.ReliableOptions{Window: 8, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond, MinRTO: 200 * time.Millisecond,
+		{"reliable", &reliabledriver.Options{Window: 8, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond, MinRTO: 200 * time.Millisecond,
 			MaxRTO: 60 * time.Second, InitialRTO: time.Second, Granularity: time.Millisecond}, sc.Block("reliable")},
-		{"rpc", &scenarios.RPCOptions{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond, Workers: 1,
+		{"rpc", &rpcdriver.Options{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond, Workers: 1,
 			AckAfter: 100 * time.Millisecond}, sc.Block("rpc")},
 		{"disk", scenarios.DiskOptions{WriteLatency: 10 * time.Millisecond}, sc.Disk},
 		{"limits", scenarios.Limits{MaxEvents: 10_000_000, MaxTime: time.Hour}, sc.Limits},

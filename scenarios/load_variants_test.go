@@ -8,6 +8,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sim-lecture/sim/netmodel"
+	"github.com/sim-lecture/sim/protocols/messaging/messagingdriver"
+	"github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
+	"github.com/sim-lecture/sim/protocols/rpc/rpcdriver"
 	"github.com/sim-lecture/sim/scenarios"
 )
 
@@ -31,7 +34,7 @@ func TestLoadVariants(t *testing.T) {
 	}
 	network.Default.Delay = netmodel.Delay{Kind: netmodel.Constant, Value: 20 * ms}
 	network.Default.Loss = 0.1
-	reliable := scenarios.ReliableBlock.New().(*scenarios.ReliableOptions)
+	reliable := reliabledriver.Block.New().(*reliabledriver.Options)
 	reliable.Window, reliable.RTO, reliable.FixedTimeout = 4, "fixed", 300*ms
 	// file is the scenario as the file's own blocks and faults describe it.
 	fileScenario := func() *scenarios.Scenario {
@@ -50,13 +53,13 @@ func TestLoadVariants(t *testing.T) {
 		Links:   []netmodel.LinkPatch{{From: "B", To: "A", Patch: netmodel.Patch{Delay: &netmodel.Delay{Kind: netmodel.Constant, Value: 5 * ms}}}},
 	}
 	tuned.Network.Default.Loss = 0
-	tuned.Block("reliable").(*scenarios.ReliableOptions).FixedTimeout = 100 * ms
+	tuned.Block("reliable").(*reliabledriver.Options).FixedTimeout = 100 * ms
 	tuned.Disk.WriteLatency = ms
 	tuned.Limits.MaxTime = time.Minute
 	tuned.Faults = append(tuned.Faults, scenarios.Fault{Pos: scenarios.Pos{25, 9}, At: 2 * time.Second, Kind: "restart", Node: "B"})
 
 	empty := fileScenario()
-	empty.Block("pipe").(*scenarios.PipeOptions).Delay = 3 * ms
+	empty.Block("pipe").(*messagingdriver.PipeOptions).Delay = 3 * ms
 
 	want := fileScenario()
 	want.Variants = []scenarios.Variant{
@@ -92,10 +95,10 @@ func TestLoadVariantsValid(t *testing.T) {
 			msgBase + "variants:\n  - {name: a, rpc: {timeout: 1s}}\n",
 			func(sc *scenarios.Scenario) string {
 				// ack_after follows the timeout, as in a file's own rpc block.
-				if o := sc.Variants[0].Scenario.Block("rpc").(*scenarios.RPCOptions); o.Timeout != time.Second || o.AckAfter != time.Second {
+				if o := sc.Variants[0].Scenario.Block("rpc").(*rpcdriver.Options); o.Timeout != time.Second || o.AckAfter != time.Second {
 					return "variant a's rpc timeout and ack_after are not 1s"
 				}
-				if sc.Block("rpc").(*scenarios.RPCOptions).Timeout != scenarios.LookupBlock("rpc").New().(*scenarios.RPCOptions).Timeout {
+				if sc.Block("rpc").(*rpcdriver.Options).Timeout != scenarios.LookupBlock("rpc").New().(*rpcdriver.Options).Timeout {
 					return "the file's own rpc options changed"
 				}
 				return ""
@@ -103,7 +106,7 @@ func TestLoadVariantsValid(t *testing.T) {
 		{"a variant's key replaces the file's, the others stay",
 			msgBase + "rpc: {timeout: 1s, ack_after: 3s}\nvariants:\n  - {name: a, rpc: {timeout: 2s}}\n",
 			func(sc *scenarios.Scenario) string {
-				if o := sc.Variants[0].Scenario.Block("rpc").(*scenarios.RPCOptions); o.Timeout != 2*time.Second || o.AckAfter != 3*time.Second {
+				if o := sc.Variants[0].Scenario.Block("rpc").(*rpcdriver.Options); o.Timeout != 2*time.Second || o.AckAfter != 3*time.Second {
 					return "variant a's rpc is not {timeout: 2s, ack_after: 3s}"
 				}
 				return ""

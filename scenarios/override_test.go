@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
 	"github.com/sim-lecture/sim/scenarios"
 )
 
@@ -47,7 +48,7 @@ func TestLoadWithApplies(t *testing.T) {
 			func(sc *scenarios.Scenario) (any, any) { return sc.Network.Default.Loss, 0.25 }},
 		{"create a missing block", []string{"reliable.window=1"},
 			func(sc *scenarios.Scenario) (any, any) {
-				return sc.Block("reliable").(*scenarios.ReliableOptions).Window, 1
+				return sc.Block("reliable").(*reliabledriver.Options).Window, 1
 			}},
 		{"a bare number of seconds", []string{"nfs.attr_timeout=7"},
 			func(sc *scenarios.Scenario) (any, any) {

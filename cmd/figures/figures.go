@@ -6,8 +6,8 @@ import (
 
 	"gonum.org/v1/plot"
 
+	"github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
 	"github.com/sim-lecture/sim/report"
-	"github.com/sim-lecture/sim/scenarios"
 )
 
 // figure is one teaching figure: a sweep over a scenario (or one run of
@@ -153,7 +153,7 @@ func rttPlot(res *report.Result) ([]*plot.Plot, [][]string, error) {
 	var at, sample, srtt, rto []float64
 	rows := [][]string{{"system", "at", "from", "to", "sample", "srtt", "rto"}}
 	for _, sys := range res.Systems {
-		for _, s := range scenarios.RTTOf(&sys) {
+		for _, s := range reliabledriver.RTTOf(&sys) {
 			x, err1 := time.ParseDuration(s.At)
 			a, err2 := time.ParseDuration(s.Sample)
 			b, err3 := time.ParseDuration(s.SRTT)

@@ -9,7 +9,10 @@
 package all
 
 import (
-	// The systems, in the lecture's order (the registry sorts them by
-	// their Order, not by this list).
+	// Every system's driver; the registry orders them by their Order.
 	_ "github.com/sim-lecture/sim/protocols/generals/generalsdriver"
+	_ "github.com/sim-lecture/sim/protocols/messaging/messagingdriver"
+	_ "github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
+	_ "github.com/sim-lecture/sim/protocols/rpc/rpcdriver"
+	_ "github.com/sim-lecture/sim/protocols/udp/udpdriver"
 )

@@ -31,6 +31,10 @@ const (
 	ProcSleep     = "sleep"     // SleepArgs -> void; replies after the duration
 )
 
+// DemoProcs are the demo's procedures, in the order of the lecture's
+// examples: the two that are not idempotent first.
+var DemoProcs = []string{ProcIncrement, ProcAppend, ProcRead, ProcSleep}
+
 // DemoDiskKey is the disk key of the demo's state (an XDR DemoState).
 const DemoDiskKey = "demo/state"
 

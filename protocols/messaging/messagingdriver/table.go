@@ -1,4 +1,4 @@
-package scenarios
+package messagingdriver
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
 )
 
 // maxMessageRows is the largest number of messages the messaging table
@@ -16,7 +17,7 @@ const maxMessageRows = 100
 // row per message, with what each run's receiving application saw of it,
 // or, for many messages (or runs that sent different ones), one row per
 // stream and run.
-func sendTable(sc *Scenario, res *report.Result) *report.Table {
+func sendTable(sc *scenarios.Scenario, res *report.Result) *report.Table {
 	total := 0
 	for _, s := range sc.Workload {
 		total += s.Count
@@ -53,7 +54,7 @@ func sameSends(res *report.Result) bool {
 
 // messageTable has one row per message: when it was sent and what each
 // system's receiving application saw of it.
-func messageTable(sc *Scenario, res *report.Result) *report.Table {
+func messageTable(sc *scenarios.Scenario, res *report.Result) *report.Table {
 	t := &report.Table{Title: "Each message's fate at the receiving application", Columns: []string{"Msg", "Sent"}}
 	multi := len(sc.Workload) > 1
 	for _, sys := range res.Systems {
@@ -95,7 +96,7 @@ func fateCell(m report.MessageFate) string {
 }
 
 // streamTable has one row per stream and system.
-func streamTable(sc *Scenario, res *report.Result) *report.Table {
+func streamTable(sc *scenarios.Scenario, res *report.Result) *report.Table {
 	t := &report.Table{Title: "What each receiving application saw",
 		Columns: []string{"System", "Stream", "Sent", "Delivered", "Lost", "Duplicates", "Corrupted", "Retransmissions", "In order", "Completion"}}
 	for _, sys := range res.Systems {

@@ -1,40 +1,50 @@
-package scenarios
+// Package rpcdriver is system rpc of the scenarios: `call` rows against
+// the RPC runtime (protocols/rpc) and its demo service (slides "RPC" to
+// "RPC over UDP"). It holds the `rpc:` block and CallLog, the observer
+// that lists a step's RPCs, which the systems built on RPC share.
+package rpcdriver
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/sim-lecture/sim/protocols/reliable"
+	"github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
 	"github.com/sim-lecture/sim/protocols/rpc"
 	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/sim"
 )
 
 func init() {
-	Register(System{Name: "rpc", Order: 50,
+	scenarios.Register(scenarios.System{Name: "rpc", Order: 50,
 		Doc:    "Remote procedure calls to a demo service (`increment`, `append`, `read`, `sleep`).",
-		Ops:    []*Op{callOp},
-		Blocks: []*Block{rpcBlock, ReliableBlock},
-		New:    func() Driver { return &rpcDriver{} }})
+		Ops:    []*scenarios.Op{CallOp},
+		Blocks: []*scenarios.Block{block, reliabledriver.Block},
+		New:    func() scenarios.Driver { return &driver{} }})
 }
 
-// callOp is the `call` row: client calls proc on server.
-var callOp = &Op{Name: "call", Order: 120,
-	Keys:       []OpKey{{Name: "client", Required: true}, {Name: "server", Required: true}, {Name: "proc", Required: true}, {Name: "args"}},
+// Port is the RPC runtime's UDP port (Sun RPC's portmapper's).
+const Port = 111
+
+// CallOp is the `call` row: client calls proc on server.
+var CallOp = &scenarios.Op{Name: "call", Order: 120,
+	Keys:       []scenarios.OpKey{{Name: "client", Required: true}, {Name: "server", Required: true}, {Name: "proc", Required: true}, {Name: "args"}},
 	Executions: true,
-	Check: func(st *Step) (string, string) {
+	Check: func(st *scenarios.Step) (string, string) {
 		if st.Client == st.Server {
 			return "server", fmt.Sprintf("server: a call row needs two different nodes, got %s as client and server", st.Client)
 		}
 		return "", ""
 	},
-	Describe: func(s *Step) string { return fmt.Sprintf("%s(%s) on %s", s.Proc, s.Args, s.Server) },
+	Describe: func(s *scenarios.Step) string { return fmt.Sprintf("%s(%s) on %s", s.Proc, s.Args, s.Server) },
 }
 
-// RPCOptions configure system "rpc".
-type RPCOptions struct {
+// Options configure system rpc (the `rpc:` block).
+type Options struct {
 	// Semantics is at_least_once (default) or at_most_once.
 	Semantics string
 	// Transport is udp (default: the reply is the ACK) or reliable.
@@ -57,46 +67,43 @@ const (
 	maxWorkers  = 1000
 )
 
-// rpcBlock is the `rpc:` block. When a file sets timeout but not
+// block is the `rpc:` block. When a file sets timeout but not
 // ack_after, ack_after follows the timeout.
-var rpcBlock = &Block{Name: "rpc", Order: 50,
+var block = &scenarios.Block{Name: "rpc", Order: 50,
 	New: func() any {
-		return &RPCOptions{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond,
+		return &Options{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond,
 			Workers: 1, AckAfter: 100 * time.Millisecond}
 	},
-	Options: []Option{
-		EnumOption("semantics", "`at_least_once`", "`at_least_once` (every copy of a call that arrives is executed) or `at_most_once` (the server's duplicate-request cache answers repeats; it is volatile, so a crash loses it).",
-			[]string{"at_least_once", "at_most_once"}, func(o *RPCOptions) *string { return &o.Semantics }),
-		EnumOption("transport", "`udp`", "`udp` (the reply is the ACK of the call) or `reliable`.",
-			[]string{"udp", "reliable"}, func(o *RPCOptions) *string { return &o.Transport }),
-		DurationOption("timeout", "`100ms`", "Retransmission interval.", true,
-			func(o *RPCOptions) *time.Duration { return &o.Timeout }),
-		IntOption("max_attempts", "`0`", "Sends before the call fails with `ETIMEDOUT`; `0` retries forever.", 0, maxAttempts,
-			func(o *RPCOptions) *int { return &o.MaxAttempts }),
-		IntOption("workers", "`1`", "Server threads: calls queue when all are busy.", 1, maxWorkers,
-			func(o *RPCOptions) *int { return &o.Workers }),
-		DurationOption("ack_after", "`timeout`", "How long a call or result may go unacknowledged before an explicit ACK (long calls get ACKs and probes).", true,
-			func(o *RPCOptions) *time.Duration { return &o.AckAfter }),
+	Options: []scenarios.Option{
+		scenarios.EnumOption("semantics", "`at_least_once`", "`at_least_once` (every copy of a call that arrives is executed) or `at_most_once` (the server's duplicate-request cache answers repeats; it is volatile, so a crash loses it).",
+			[]string{"at_least_once", "at_most_once"}, func(o *Options) *string { return &o.Semantics }),
+		scenarios.EnumOption("transport", "`udp`", "`udp` (the reply is the ACK of the call) or `reliable`.",
+			[]string{"udp", "reliable"}, func(o *Options) *string { return &o.Transport }),
+		scenarios.DurationOption("timeout", "`100ms`", "Retransmission interval.", true,
+			func(o *Options) *time.Duration { return &o.Timeout }),
+		scenarios.IntOption("max_attempts", "`0`", "Sends before the call fails with `ETIMEDOUT`; `0` retries forever.", 0, maxAttempts,
+			func(o *Options) *int { return &o.MaxAttempts }),
+		scenarios.IntOption("workers", "`1`", "Server threads: calls queue when all are busy.", 1, maxWorkers,
+			func(o *Options) *int { return &o.Workers }),
+		scenarios.DurationOption("ack_after", "`timeout`", "How long a call or result may go unacknowledged before an explicit ACK (long calls get ACKs and probes).", true,
+			func(o *Options) *time.Duration { return &o.AckAfter }),
 	},
-	Check: func(c *BlockCheck) {
-		if o := c.Value.(*RPCOptions); !c.Has("ack_after") {
+	Check: func(c *scenarios.BlockCheck) {
+		if o := c.Value.(*Options); !c.Has("ack_after") {
 			o.AckAfter = o.Timeout
 		}
 	},
 }
 
-// demoProcs are the procedures a call row may name: the demo service's.
-var demoProcs = []string{rpc.ProcIncrement, rpc.ProcAppend, rpc.ProcRead, rpc.ProcSleep}
-
-// rpcDriver runs `call` rows against the RPC runtime (protocols/rpc) and its
-// demo service. Every node is a udp.Host whose rpcPort carries an rpc.Node
+// driver runs `call` rows against the RPC runtime (protocols/rpc) and its
+// demo service. Every node is a udp.Host whose Port carries an rpc.Node
 // hosting a client and a server with the demo service, either directly
 // (transport udp: the RPC layer retransmits and acknowledges itself) or on a
 // reliable.Endpoint (transport reliable). A crash loses the Node, and with
 // it the client's calls and the server's duplicate-request cache; the
 // restarted node rebuilds the demo's state from its disk.
-type rpcDriver struct {
-	log   *callLog
+type driver struct {
+	log   *CallLog
 	obs   *rpcObserver
 	copts rpc.Options
 	sopts rpc.ServerOptions
@@ -109,14 +116,14 @@ type rpcDriver struct {
 	done      map[int]bool
 }
 
-// rpcOptions converts the scenario's rpc block. The scenario's ack_after is
+// callOptions converts the scenario's rpc block. The scenario's ack_after is
 // the client's: how long a result waits for the next call to acknowledge it
 // before an explicit ACK, and the interval between probes. The server ACKs
 // a call it holds after half of it, so that by default (ack_after =
 // timeout) the ACK reaches the client before its next retransmission would
 // fire and a long call is not sent, and at least once run, again.
-func rpcOptions(sc *Scenario) (rpc.Options, rpc.ServerOptions, error) {
-	o := sc.Block("rpc").(*RPCOptions)
+func callOptions(sc *scenarios.Scenario) (rpc.Options, rpc.ServerOptions, error) {
+	o := sc.Block("rpc").(*Options)
 	sem, err := rpc.ParseSemantics(o.Semantics)
 	if err != nil {
 		return rpc.Options{}, rpc.ServerOptions{}, fmt.Errorf("%s: rpc: %v", sc.File, err)
@@ -129,14 +136,15 @@ func rpcOptions(sc *Scenario) (rpc.Options, rpc.ServerOptions, error) {
 	return c, s, nil
 }
 
-func (d *rpcDriver) Setup(r *SystemRun) error {
+// Setup implements scenarios.Driver.
+func (d *driver) Setup(r *scenarios.SystemRun) error {
 	var err error
-	if d.copts, d.sopts, err = rpcOptions(r.Scenario); err != nil {
+	if d.copts, d.sopts, err = callOptions(r.Scenario); err != nil {
 		return err
 	}
 	d.overUDP = !d.copts.Reliable
 	if !d.overUDP {
-		if d.ropts, err = reliableOptions(r.Scenario); err != nil {
+		if d.ropts, err = reliabledriver.TransportOptions(r.Scenario); err != nil {
 			return err
 		}
 	}
@@ -146,16 +154,16 @@ func (d *rpcDriver) Setup(r *SystemRun) error {
 		if st.Op != "call" {
 			continue
 		}
-		if !contains(demoProcs, st.Proc) {
+		if !slices.Contains(rpc.DemoProcs, st.Proc) {
 			return fmt.Errorf("%s:%d:%d: proc: %q is not a procedure of the demo service%s", r.Scenario.File, st.Pos.Line, st.Pos.Col,
-				st.Proc, didYouMean(st.Proc, demoProcs, "procedures"))
+				st.Proc, scenarios.DidYouMean(st.Proc, rpc.DemoProcs, "procedures"))
 		}
 		if d.args[i], err = rpc.DemoArgs(st.Proc, st.Args); err != nil {
 			return fmt.Errorf("%s:%d:%d: args: %v", r.Scenario.File, st.Pos.Line, st.Pos.Col, err)
 		}
 	}
-	d.log = newCallLog(r)
-	d.obs = &rpcObserver{callLog: d.log, cached: map[rpc.CallID]int{}, dropped: map[rpc.CallID]int{},
+	d.log = NewCallLog(r)
+	d.obs = &rpcObserver{CallLog: d.log, cached: map[rpc.CallID]int{}, dropped: map[rpc.CallID]int{},
 		firstAck: map[rpc.CallID]sim.Time{}}
 	d.ids = map[int]rpc.CallID{}
 	d.calledInc = map[int]uint32{}
@@ -164,7 +172,7 @@ func (d *rpcDriver) Setup(r *SystemRun) error {
 	for _, n := range r.Scenario.Nodes {
 		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
-			h.Bind(rpcPort, func(penv sim.Env) sim.Handler {
+			h.Bind(Port, func(penv sim.Env) sim.Handler {
 				if d.overUDP {
 					return d.newNode(&rpcTap{Env: penv, obs: d.obs})
 				}
@@ -180,7 +188,7 @@ func (d *rpcDriver) Setup(r *SystemRun) error {
 
 // newNode builds one life of a node's RPC runtime: a client, and a server
 // with the demo service, whose state comes from the node's disk.
-func (d *rpcDriver) newNode(env sim.Env) sim.Handler {
+func (d *driver) newNode(env sim.Env) sim.Handler {
 	n := rpc.NewNode(env)
 	n.AddClient(d.copts, d.obs)
 	rpc.RegisterDemo(n.AddServer(d.sopts, d.obs))
@@ -188,12 +196,12 @@ func (d *rpcDriver) newNode(env sim.Env) sim.Handler {
 }
 
 // rpcNode returns a node's current rpc.Node, or nil while it is down.
-func (d *rpcDriver) rpcNode(r *SystemRun, id sim.NodeID) *rpc.Node {
+func (d *driver) rpcNode(r *scenarios.SystemRun, id sim.NodeID) *rpc.Node {
 	h, ok := r.World.Handler(id).(*udp.Host)
 	if !ok {
 		return nil
 	}
-	switch p := h.Handler(rpcPort).(type) {
+	switch p := h.Handler(Port).(type) {
 	case *rpc.Node:
 		return p
 	case *reliable.Endpoint:
@@ -203,7 +211,8 @@ func (d *rpcDriver) rpcNode(r *SystemRun, id sim.NodeID) *rpc.Node {
 	return nil
 }
 
-func (d *rpcDriver) Step(r *SystemRun, i int) {
+// Step implements scenarios.Driver.
+func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	s := &r.Scenario.Workload[i]
 	st := &r.Result.Steps[i]
 	if s.Op != "call" {
@@ -236,9 +245,11 @@ func (d *rpcDriver) Step(r *SystemRun, i int) {
 	})
 }
 
-func (d *rpcDriver) Fault(r *SystemRun, f *Fault) bool { return false }
+// Fault implements scenarios.Driver: rpc accepts no fault of its own.
+func (d *driver) Fault(r *scenarios.SystemRun, f *scenarios.Fault) bool { return false }
 
-func (d *rpcDriver) Finish(r *SystemRun) {
+// Finish implements scenarios.Driver.
+func (d *driver) Finish(r *scenarios.SystemRun) {
 	for i := range r.Scenario.Workload {
 		s := &r.Scenario.Workload[i]
 		if s.Op != "call" {
@@ -271,7 +282,7 @@ func (d *rpcDriver) Finish(r *SystemRun) {
 // describe summarises what became of a call for its step's note: first
 // what the client saw (the reply and when), then what the server did, which
 // the client cannot see.
-func (d *rpcDriver) describe(st *report.Step, id rpc.CallID, executions int) string {
+func (d *driver) describe(st *report.Step, id rpc.CallID, executions int) string {
 	var client []string
 	switch {
 	case st.Value != nil:
@@ -314,7 +325,7 @@ func times(n int) string {
 
 // disk reports the demo service's durable state on every node that has
 // one, as two "files" per node: NODE/counter and NODE/log.
-func (d *rpcDriver) disk(r *SystemRun) {
+func (d *driver) disk(r *scenarios.SystemRun) {
 	for _, n := range r.Scenario.Nodes {
 		id := r.Node(n.Name)
 		if _, ok := r.World.Disk(id).Get(rpc.DemoDiskKey); !ok {
@@ -336,7 +347,7 @@ func (d *rpcDriver) disk(r *SystemRun) {
 // repeats a server answered from its cache or dropped, and the explicit
 // ACKs and probes of long calls (counted by rpcTap).
 type rpcObserver struct {
-	*callLog
+	*CallLog
 	cached, dropped  map[rpc.CallID]int
 	callAcks, probes map[rpc.CallID]int
 	// firstAck is when the server sent its first explicit ACK of a call.
@@ -346,13 +357,13 @@ type rpcObserver struct {
 // CachedReply implements rpc.Observer.
 func (o *rpcObserver) CachedReply(at sim.Time, server sim.NodeID, id rpc.CallID) {
 	o.cached[id]++
-	o.callLog.CachedReply(at, server, id)
+	o.CallLog.CachedReply(at, server, id)
 }
 
 // Dropped implements rpc.Observer.
 func (o *rpcObserver) Dropped(at sim.Time, server sim.NodeID, id rpc.CallID, reason string) {
 	o.dropped[id]++
-	o.callLog.Dropped(at, server, id, reason)
+	o.CallLog.Dropped(at, server, id, reason)
 }
 
 // rpcTap is the env below an rpc.Node, watched: it counts the explicit ACKs

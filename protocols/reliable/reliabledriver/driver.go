@@ -1,27 +1,41 @@
-package scenarios
+// Package reliabledriver is system reliable of the scenarios: `send` rows
+// over the TCP-like transport (protocols/reliable) on UDP, the lecture's
+// "reliable messages" built of ACKs, timeouts and sequence numbers (slides
+// "Reliable Messages: Layering strategy" to "TCP"). It holds the
+// `reliable:` block, which RPC over the transport reads too, and the RTT
+// samples the result reports.
+package reliabledriver
 
 import (
 	"fmt"
 	"math"
 	"time"
 
+	"github.com/sim-lecture/sim/protocols/messaging"
+	"github.com/sim-lecture/sim/protocols/messaging/messagingdriver"
 	"github.com/sim-lecture/sim/protocols/reliable"
 	"github.com/sim-lecture/sim/protocols/udp"
+	"github.com/sim-lecture/sim/protocols/udp/udpdriver"
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/sim"
 )
 
 func init() {
-	Register(System{Name: "reliable", Order: 40,
+	scenarios.Register(scenarios.System{Name: "reliable", Order: 40,
 		Doc:     "The TCP-like transport: sequence numbers, cumulative ACKs, retransmission with an adaptive (RFC 6298) or fixed timeout.",
-		Ops:     []*Op{SendOp},
-		Blocks:  []*Block{ReliableBlock},
-		Metrics: append(append([]*report.Metric{}, StreamMetrics...), rttMetrics...),
-		New:     func() Driver { return &reliableDriver{} }})
+		Ops:     []*scenarios.Op{messagingdriver.SendOp},
+		Blocks:  []*scenarios.Block{Block},
+		Metrics: append(append([]*report.Metric{}, messagingdriver.StreamMetrics...), rttMetrics...),
+		New:     func() scenarios.Driver { return &driver{} }})
 }
 
-// ReliableOptions configure system "reliable", the TCP-like transport.
-type ReliableOptions struct {
+// Port is the transport's UDP port, with the application on top of it.
+const Port = 9
+
+// Options configure system reliable, the TCP-like transport (the
+// `reliable:` block).
+type Options struct {
 	// Window is the send window in messages (default 8; 1 is
 	// stop-and-wait).
 	Window int
@@ -45,39 +59,39 @@ type ReliableOptions struct {
 // maxWindow bounds the send window: a 16-bit window, as TCP's.
 const maxWindow = 65535
 
-// ReliableBlock is the `reliable:` block, which configures the transport
+// Block is the `reliable:` block, which configures the transport
 // of system reliable and of RPC over it.
-var ReliableBlock = &Block{Name: "reliable", Order: 40,
+var Block = &scenarios.Block{Name: "reliable", Order: 40,
 	New: func() any {
-		return &ReliableOptions{Window: 8, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond,
+		return &Options{Window: 8, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond,
 			MinRTO: 200 * time.Millisecond, MaxRTO: 60 * time.Second, InitialRTO: time.Second, Granularity: time.Millisecond}
 	},
-	Options: []Option{
-		IntOption("window", "`8`", "Messages in flight; `1` is stop-and-wait.", 1, maxWindow,
-			func(o *ReliableOptions) *int { return &o.Window }),
-		EnumOption("rto", "`adaptive`", "`adaptive` (RFC 6298: SRTT, RTTVAR, Karn's rule, doubling backoff) or `fixed`.",
-			[]string{"adaptive", "fixed"}, func(o *ReliableOptions) *string { return &o.RTO }),
-		DurationOption("fixed_timeout", "`200ms`", "The timeout with `rto: fixed`.", true,
-			func(o *ReliableOptions) *time.Duration { return &o.FixedTimeout }),
-		DurationOption("min_rto", "`200ms`", "Bounds of the adaptive timeout.", true,
-			func(o *ReliableOptions) *time.Duration { return &o.MinRTO }),
-		DurationOption("max_rto", "`60s`", "", true,
-			func(o *ReliableOptions) *time.Duration { return &o.MaxRTO }),
-		DurationOption("initial_rto", "`1s`", "The timeout before the first RTT sample.", true,
-			func(o *ReliableOptions) *time.Duration { return &o.InitialRTO }),
-		DurationOption("granularity", "`1ms`", "The clock granularity G of RFC 6298.", false,
-			func(o *ReliableOptions) *time.Duration { return &o.Granularity }),
-		BoolOption("fast_retransmit", "`false`", "Retransmit a segment on the third duplicate ACK instead of waiting for the timer (RFC 5681). Off: the lecture's transport repairs losses by timeout only.",
-			func(o *ReliableOptions) *bool { return &o.FastRetransmit }),
+	Options: []scenarios.Option{
+		scenarios.IntOption("window", "`8`", "Messages in flight; `1` is stop-and-wait.", 1, maxWindow,
+			func(o *Options) *int { return &o.Window }),
+		scenarios.EnumOption("rto", "`adaptive`", "`adaptive` (RFC 6298: SRTT, RTTVAR, Karn's rule, doubling backoff) or `fixed`.",
+			[]string{"adaptive", "fixed"}, func(o *Options) *string { return &o.RTO }),
+		scenarios.DurationOption("fixed_timeout", "`200ms`", "The timeout with `rto: fixed`.", true,
+			func(o *Options) *time.Duration { return &o.FixedTimeout }),
+		scenarios.DurationOption("min_rto", "`200ms`", "Bounds of the adaptive timeout.", true,
+			func(o *Options) *time.Duration { return &o.MinRTO }),
+		scenarios.DurationOption("max_rto", "`60s`", "", true,
+			func(o *Options) *time.Duration { return &o.MaxRTO }),
+		scenarios.DurationOption("initial_rto", "`1s`", "The timeout before the first RTT sample.", true,
+			func(o *Options) *time.Duration { return &o.InitialRTO }),
+		scenarios.DurationOption("granularity", "`1ms`", "The clock granularity G of RFC 6298.", false,
+			func(o *Options) *time.Duration { return &o.Granularity }),
+		scenarios.BoolOption("fast_retransmit", "`false`", "Retransmit a segment on the third duplicate ACK instead of waiting for the timer (RFC 5681). Off: the lecture's transport repairs losses by timeout only.",
+			func(o *Options) *bool { return &o.FastRetransmit }),
 	},
-	Check: func(c *BlockCheck) {
-		o := c.Value.(*ReliableOptions)
+	Check: func(c *scenarios.BlockCheck) {
+		o := c.Value.(*Options)
 		if c.OK("min_rto") && c.OK("max_rto") && o.MaxRTO < o.MinRTO {
 			at := "max_rto"
 			if !c.Has(at) {
 				at = "min_rto"
 			}
-			c.Errorf(at, "reliable: max_rto %s is below min_rto %s", fmtDuration(o.MaxRTO), fmtDuration(o.MinRTO))
+			c.Errorf(at, "reliable: max_rto %s is below min_rto %s", scenarios.FormatDuration(o.MaxRTO), scenarios.FormatDuration(o.MinRTO))
 		}
 	},
 }
@@ -143,18 +157,18 @@ var rttMetrics = []*report.Metric{
 		}},
 }
 
-// reliableDriver runs `send` rows over the TCP-like transport
+// driver runs `send` rows over the TCP-like transport
 // (protocols/reliable) on UDP: the lecture's "reliable messages" built of
 // ACKs, timeouts and sequence numbers. Every node is a udp.Host with a
-// reliable.Endpoint on reliablePort and the messaging application on top of
+// reliable.Endpoint on Port and the messaging application on top of
 // the Endpoint.
 //
 // The driver watches the Endpoints through their Observer (RTT samples,
 // retransmissions) rather than their Stats, which are volatile: a crash
 // would lose them. The observer is the driver's notebook and survives.
-type reliableDriver struct {
-	s    sendStack
-	opts reliable.Options
+type driver struct {
+	sends *messagingdriver.Sends
+	opts  reliable.Options
 	// rtt lists the RTT samples of every Endpoint, in the order taken.
 	rtt []RTTSample
 	// retrans[i] counts retransmissions of row i's messages.
@@ -181,9 +195,11 @@ type segKey struct {
 	seq  uint32
 }
 
-// reliableOptions converts the scenario's reliable block.
-func reliableOptions(sc *Scenario) (reliable.Options, error) {
-	o := sc.Block("reliable").(*ReliableOptions)
+// TransportOptions converts the scenario's `reliable:` block to the
+// transport's options, for system reliable and the systems over it (rpc
+// with transport reliable).
+func TransportOptions(sc *scenarios.Scenario) (reliable.Options, error) {
+	o := sc.Block(Block.Name).(*Options)
 	mode, err := reliable.ParseRTOMode(o.RTO)
 	if err != nil {
 		return reliable.Options{}, fmt.Errorf("%s: reliable: %v", sc.File, err)
@@ -196,11 +212,12 @@ func reliableOptions(sc *Scenario) (reliable.Options, error) {
 	return opts, nil
 }
 
-func (d *reliableDriver) Setup(r *SystemRun) error {
-	if err := checkSendRows(r.Scenario, reliable.MaxPayload, "the largest message of the reliable transport"); err != nil {
+// Setup implements scenarios.Driver.
+func (d *driver) Setup(r *scenarios.SystemRun) error {
+	if err := messagingdriver.CheckSizes(r.Scenario, reliable.MaxPayload, "the largest message of the reliable transport"); err != nil {
 		return err
 	}
-	opts, err := reliableOptions(r.Scenario)
+	opts, err := TransportOptions(r.Scenario)
 	if err != nil {
 		return err
 	}
@@ -211,28 +228,30 @@ func (d *reliableDriver) Setup(r *SystemRun) error {
 	d.givenUpWhy = map[int]string{}
 	d.copies = map[int]map[int]int{}
 	r.UseNetwork()
-	d.s.init(r, udp.HeaderLen+reliable.HeaderLen)
+	d.sends = messagingdriver.NewSends(r, udp.HeaderLen+reliable.HeaderLen)
 	for _, n := range r.Scenario.Nodes {
-		log := new([]arrival)
-		id := r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
+		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
-			h.Bind(reliablePort, func(penv sim.Env) sim.Handler {
+			log := d.sends.Arrivals(env.Self())
+			h.Bind(Port, func(penv sim.Env) sim.Handler {
 				tap := &segmentTap{Env: penv, d: d}
 				obs := &rttObserver{d: d, r: r, node: env.Self(), inc: env.Incarnation()}
 				ep := reliable.NewEndpoint(tap, d.opts, func(uenv sim.Env) sim.Handler {
-					return &reliableApp{msgApp: msgApp{env: uenv, arrivals: log}, d: d}
+					return &app{Receiver: messaging.NewReceiver(uenv, log), d: d}
 				}, obs)
 				return &endpointTap{ep: ep, d: d}
 			})
-			return &checksumTap{host: h, self: env.Self(), s: &d.s}
+			return &udpdriver.ChecksumTap{Host: h, Reject: func(from sim.NodeID, datagram []byte) {
+				d.sends.Reject(r, from, env.Self(), datagram)
+			}}
 		})
-		d.s.m.seen[id] = log
 	}
 	return nil
 }
 
-func (d *reliableDriver) Step(r *SystemRun, i int) {
-	d.s.sendRow(r, i, func(from sim.NodeID) sim.Env {
+// Step implements scenarios.Driver.
+func (d *driver) Step(r *scenarios.SystemRun, i int) {
+	d.sends.Send(r, i, func(from sim.NodeID) sim.Env {
 		ep := d.endpoint(r, from)
 		if ep == nil {
 			return nil
@@ -242,21 +261,24 @@ func (d *reliableDriver) Step(r *SystemRun, i int) {
 }
 
 // endpoint returns a node's Endpoint, or nil while the node is down.
-func (d *reliableDriver) endpoint(r *SystemRun, id sim.NodeID) *reliable.Endpoint {
-	t, ok := r.World.Handler(id).(*checksumTap)
+func (d *driver) endpoint(r *scenarios.SystemRun, id sim.NodeID) *reliable.Endpoint {
+	t, ok := r.World.Handler(id).(*udpdriver.ChecksumTap)
 	if !ok {
 		return nil
 	}
-	if et, ok := t.host.Handler(reliablePort).(*endpointTap); ok {
+	if et, ok := t.Host.Handler(Port).(*endpointTap); ok {
 		return et.ep
 	}
 	return nil
 }
 
-func (d *reliableDriver) Fault(r *SystemRun, f *Fault) bool { return false }
+// Fault implements scenarios.Driver: reliable accepts no fault of its
+// own.
+func (d *driver) Fault(r *scenarios.SystemRun, f *scenarios.Fault) bool { return false }
 
-func (d *reliableDriver) Finish(r *SystemRun) {
-	d.s.finish(r, func(i int, st *report.Stream) []string {
+// Finish implements scenarios.Driver.
+func (d *driver) Finish(r *scenarios.SystemRun) {
+	d.sends.Finish(r, func(i int, st *report.Stream) []string {
 		st.Retransmissions = d.retrans[i]
 		var notes []string
 		extra := 0
@@ -277,17 +299,17 @@ func (d *reliableDriver) Finish(r *SystemRun) {
 	}
 }
 
-// endpointTap is the handler bound to reliablePort: the Endpoint, with the
+// endpointTap is the handler bound to Port: the Endpoint, with the
 // driver counting the intact DATA copies that reach it.
 type endpointTap struct {
 	ep *reliable.Endpoint
-	d  *reliableDriver
+	d  *driver
 }
 
 // Receive implements sim.Handler.
 func (t *endpointTap) Receive(from sim.NodeID, msg []byte) {
 	if seg, err := reliable.ParseSegment(msg); err == nil && seg.Type == reliable.Data {
-		if row, k, altered, ok := decodeMsg(seg.Payload); ok && !altered {
+		if row, k, altered, ok := messaging.Decode(seg.Payload); ok && !altered {
 			if t.d.copies[row] == nil {
 				t.d.copies[row] = map[int]int{}
 			}
@@ -306,13 +328,13 @@ func (t *endpointTap) Timer(tag uint64) { t.ep.Timer(tag) }
 // Observer reports can be put on its row.
 type segmentTap struct {
 	sim.Env
-	d *reliableDriver
+	d *driver
 }
 
 // Send implements sim.Env.
 func (t *segmentTap) Send(to sim.NodeID, msg []byte, label string) {
 	if seg, err := reliable.ParseSegment(msg); err == nil && seg.Type == reliable.Data {
-		if row, _, altered, ok := decodeMsg(seg.Payload); ok && !altered {
+		if row, _, altered, ok := messaging.Decode(seg.Payload); ok && !altered {
 			t.d.seqRow[segKey{t.Self(), t.Incarnation(), to, seg.Seq}] = row
 		}
 	}
@@ -321,8 +343,8 @@ func (t *segmentTap) Send(to sim.NodeID, msg []byte, label string) {
 
 // rttObserver is the reliable.Observer of one life of one node's Endpoint.
 type rttObserver struct {
-	d    *reliableDriver
-	r    *SystemRun
+	d    *driver
+	r    *scenarios.SystemRun
 	node sim.NodeID
 	inc  uint32
 }
@@ -345,19 +367,19 @@ func (o *rttObserver) Retransmit(at sim.Time, peer sim.NodeID, seq uint32) {
 // RTO implements reliable.Observer.
 func (o *rttObserver) RTO(sim.Time, sim.NodeID, time.Duration) {}
 
-// reliableApp is the messaging application over the transport; it also
-// hears when the transport gives up on messages.
-type reliableApp struct {
-	msgApp
-	d *reliableDriver
+// app is the messaging application over the transport; it also hears
+// when the transport gives up on messages.
+type app struct {
+	*messaging.Receiver
+	d *driver
 }
 
 // Failed implements reliable.FailureHandler: the messages were neither
 // acknowledged nor will be retransmitted. They may or may not have arrived
 // (the lecture's "No ACK: message may or may not have been received").
-func (a *reliableApp) Failed(peer sim.NodeID, unacked [][]byte, err error) {
+func (a *app) Failed(peer sim.NodeID, unacked [][]byte, err error) {
 	for _, m := range unacked {
-		row, _, _, ok := decodeMsg(m)
+		row, _, _, ok := messaging.Decode(m)
 		if !ok {
 			continue
 		}

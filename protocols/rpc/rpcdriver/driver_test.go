@@ -1,4 +1,4 @@
-package scenarios
+package rpcdriver
 
 import (
 	"strings"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/sim-lecture/sim/protocols/rpc"
 	"github.com/sim-lecture/sim/protocols/udp"
+	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/scenarios/scenariotest"
 )
 
 // appendScenario is one append at 1s whose call or reply is lost once
@@ -63,7 +65,7 @@ func TestRPCSemantics(t *testing.T) {
 			name += "/crash"
 		}
 		t.Run(name, func(t *testing.T) {
-			sys := runSrc(t, appendScenario(tc.semantics, tc.lost, tc.crash)).Systems[0]
+			sys := scenariotest.RunClean(t, appendScenario(tc.semantics, tc.lost, tc.crash)).Systems[0]
 			app, read := sys.Steps[0], sys.Steps[1]
 			if app.Result != "ok" || app.Executions == nil || *app.Executions != tc.executions {
 				t.Errorf("append: result %s, executions %v; want ok, %d", app.Result, app.Executions, tc.executions)
@@ -93,8 +95,8 @@ func TestRPCServerCrashLosesTheCache(t *testing.T) {
 	// B's read at 1.055s lets the test look at the server just before the
 	// crash, while it holds the reply of A's append in its cache.
 	src = strings.Replace(src, "  - {at: 3s,", "  - {at: 1.055s, op: call, client: B, server: server, proc: read}\n  - {at: 3s,", 1)
-	d := &spyDriver{rpcDriver: &rpcDriver{}}
-	r := runDriver(t, mustLoad(t, src), "rpc", d)
+	d := &spyDriver{driver: &driver{}}
+	r := scenariotest.RunDriver(t, scenariotest.Load(t, src), "rpc", d)
 	before, after := d.seen[1], d.seen[2]
 	if before.node == nil || after.node == nil || before.node == after.node {
 		t.Fatalf("server nodes %p and %p; want two lives", before.node, after.node)
@@ -110,7 +112,7 @@ func TestRPCServerCrashLosesTheCache(t *testing.T) {
 
 // spyDriver is the rpc driver with a look at the server before each row.
 type spyDriver struct {
-	*rpcDriver
+	*driver
 	seen []serverView
 }
 
@@ -120,13 +122,13 @@ type serverView struct {
 	inc    uint32
 }
 
-func (s *spyDriver) Step(r *SystemRun, i int) {
+func (s *spyDriver) Step(r *scenarios.SystemRun, i int) {
 	v := serverView{node: s.rpcNode(r, r.Node("server"))}
 	if v.node != nil {
 		v.cached, v.inc = v.node.Server.Cached(), v.node.Server.Env().Incarnation()
 	}
 	s.seen = append(s.seen, v)
-	s.rpcDriver.Step(r, i)
+	s.driver.Step(r, i)
 }
 
 // Outcomes other than a reply: a client that gives up (ETIMEDOUT after
@@ -143,7 +145,7 @@ func TestRPCCallOutcomes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sys := runSrc(t, `name: t
+			sys := scenariotest.RunClean(t, `name: t
 systems: [rpc]
 rpc: `+tc.rpc+`
 workload:
@@ -163,7 +165,7 @@ faults:
 // even at least once over a lossy, duplicating network every call runs
 // exactly once.
 func TestRPCOverReliableTransport(t *testing.T) {
-	sys := runSrc(t, `name: t
+	sys := scenariotest.RunClean(t, `name: t
 seed: 3
 systems: [rpc]
 rpc: {transport: reliable, semantics: at_least_once}
@@ -182,7 +184,7 @@ workload:
 	// A's calls share one connection, so a comes before c; b may be anywhere.
 	want := map[string]bool{"counter=0 log=[a b c]": true, "counter=0 log=[b a c]": true, "counter=0 log=[a c b]": true}
 	if v := sys.Steps[3].Value; v == nil || !want[*v] {
-		t.Errorf("read = %s; want each append once", deref(v))
+		t.Errorf("read = %s; want each append once", scenariotest.Text(v))
 	}
 }
 
@@ -200,8 +202,8 @@ func TestRPCBadInput(t *testing.T) {
 			`test.yaml:4:5: args: rpc: increment takes no args`},
 	}
 	for _, tc := range tests {
-		sc := mustLoad(t, "name: t\nsystems: [rpc]\nworkload:\n  - "+tc.row+"\n")
-		_, _, err := Run(sc, Options{})
+		sc := scenariotest.Load(t, "name: t\nsystems: [rpc]\nworkload:\n  - "+tc.row+"\n")
+		_, _, err := scenarios.Run(sc, scenarios.Options{})
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("%s: error %v; want %s", tc.row, err, tc.want)
 		}
@@ -211,21 +213,14 @@ func TestRPCBadInput(t *testing.T) {
 // Every layer of the rpc system is where the layering pattern puts it: a
 // udp.Host per node, the RPC runtime on its port.
 func TestRPCNodeLayers(t *testing.T) {
-	sc := mustLoad(t, "name: t\nsystems: [rpc]\nworkload:\n  - {at: 0, op: call, client: A, server: S, proc: read}\n")
-	d := &rpcDriver{}
-	r := runDriver(t, sc, "rpc", d)
+	sc := scenariotest.Load(t, "name: t\nsystems: [rpc]\nworkload:\n  - {at: 0, op: call, client: A, server: S, proc: read}\n")
+	d := &driver{}
+	r := scenariotest.RunDriver(t, sc, "rpc", d)
 	h, ok := r.World.Handler(r.Node("S")).(*udp.Host)
 	if !ok {
 		t.Fatalf("S's handler is %T; want *udp.Host", r.World.Handler(r.Node("S")))
 	}
-	if _, ok := h.Handler(rpcPort).(*rpc.Node); !ok {
-		t.Errorf("port %d holds %T; want *rpc.Node", rpcPort, h.Handler(rpcPort))
+	if _, ok := h.Handler(Port).(*rpc.Node); !ok {
+		t.Errorf("port %d holds %T; want *rpc.Node", Port, h.Handler(Port))
 	}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return "<nil>"
-	}
-	return *s
 }

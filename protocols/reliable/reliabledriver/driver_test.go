@@ -1,7 +1,9 @@
-package scenarios
+package reliabledriver
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,8 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/sim-lecture/sim/protocols/reliable"
+	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/scenarios/scenariotest"
 )
 
 // Lecture: "Using software, build reliable, logical connections over
@@ -24,7 +28,7 @@ func TestReliableDeliversExactlyOnceInOrder(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res := runSrc(t, `name: t
+			res := scenariotest.RunClean(t, `name: t
 systems: [udp, reliable]
 network: `+tc.network+`
 reliable: `+tc.reliable+`
@@ -32,9 +36,9 @@ workload:
   - {at: 0, op: send, from: A, to: B, count: 60, interval: 2ms}
   - {at: 0, op: send, from: B, to: A, count: 30, interval: 3ms}
 `)
-			for _, st := range systemOf(t, res, "reliable").Streams() {
+			for _, st := range scenariotest.SystemOf(t, res, "reliable").Streams() {
 				if st.Delivered != st.Sent || st.Duplicates != 0 || st.Corrupted != 0 || !st.InOrder {
-					t.Errorf("%s->%s: %s; want every message once, intact, in order", st.From, st.To, streamNote(st))
+					t.Errorf("%s->%s: %s; want every message once, intact, in order", st.From, st.To, fmt.Sprintf("%+v", st))
 				}
 			}
 		})
@@ -48,18 +52,18 @@ workload:
 func TestReliablePropertyScenario(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		src := genReliableScenario(t)
-		sc, err := Load("property.yaml", []byte(src))
+		sc, err := scenarios.Load("property.yaml", []byte(src))
 		if err != nil {
 			t.Fatalf("the generated scenario does not load: %v\n%s", err, src)
 		}
-		res, _, err := Run(sc, Options{})
+		res, _, err := scenarios.Run(sc, scenarios.Options{})
 		if err != nil {
 			t.Fatalf("Run: %v\n%s", err, src)
 		}
 		for _, st := range res.Systems[0].Streams() {
 			if st.Delivered != st.Sent || st.Duplicates != 0 || !st.InOrder {
 				t.Fatalf("%s->%s: %s; want delivered == sent, no duplicates, in order.\n"+
-					"Rerun it: save this as failing.yaml and run `sim run failing.yaml`:\n\n%s", st.From, st.To, streamNote(st), src)
+					"Rerun it: save this as failing.yaml and run `sim run failing.yaml`:\n\n%s", st.From, st.To, fmt.Sprintf("%+v", st), src)
 			}
 		}
 	})
@@ -110,11 +114,11 @@ func TestTimeoutsLesson(t *testing.T) {
 		completion time.Duration
 		note       string
 	}
-	sc, err := Open("timeouts")
+	sc, err := scenarios.Open("timeouts")
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, _, err := Run(sc, Options{})
+	res, _, err := scenarios.Run(sc, scenarios.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +132,7 @@ func TestTimeoutsLesson(t *testing.T) {
 		got[sys.Variant] = outcome{st.Retransmissions, c, sys.Steps[0].Note}
 	}
 	if len(got) != 3 {
-		t.Fatalf("runs of variants %v; want fixed_50ms, fixed_5s and adaptive", sortedKeys(got))
+		t.Fatalf("runs of variants %v; want fixed_50ms, fixed_5s and adaptive", slices.Sorted(maps.Keys(got)))
 	}
 	short, long, adaptive := got["fixed_50ms"], got["fixed_5s"], got["adaptive"]
 	if short.retrans < 10*adaptive.retrans {
@@ -150,11 +154,11 @@ func TestTimeoutsLesson(t *testing.T) {
 // the slow phase must be well above that of the fast phases, and every
 // recorded RTO within [min_rto, max_rto].
 func TestAdaptiveRTOFollowsTheRTT(t *testing.T) {
-	sc, err := Open("adaptive_rto")
+	sc, err := scenarios.Open("adaptive_rto")
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, _, err := Run(sc, Options{})
+	res, _, err := scenarios.Run(sc, scenarios.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,8 +173,8 @@ func TestAdaptiveRTOFollowsTheRTT(t *testing.T) {
 		if err1 != nil || err2 != nil {
 			t.Fatalf("bad sample %+v", s)
 		}
-		if rto < sc.Block("reliable").(*ReliableOptions).MinRTO || rto > sc.Block("reliable").(*ReliableOptions).MaxRTO {
-			t.Errorf("sample %+v: RTO outside [%v, %v]", s, sc.Block("reliable").(*ReliableOptions).MinRTO, sc.Block("reliable").(*ReliableOptions).MaxRTO)
+		if rto < sc.Block("reliable").(*Options).MinRTO || rto > sc.Block("reliable").(*Options).MaxRTO {
+			t.Errorf("sample %+v: RTO outside [%v, %v]", s, sc.Block("reliable").(*Options).MinRTO, sc.Block("reliable").(*Options).MaxRTO)
 		}
 		switch {
 		case at < 10*time.Second:
@@ -205,7 +209,7 @@ func mean(ds []time.Duration) time.Duration {
 // gives up on the messages it had not seen acknowledged), and what B's
 // application got before the crash stays delivered.
 func TestReliableCrashLosesTheConnection(t *testing.T) {
-	sc := mustLoad(t, `name: t
+	sc := scenariotest.Load(t, `name: t
 systems: [reliable]
 network: {delay: 10ms}
 reliable: {window: 4}
@@ -215,8 +219,8 @@ faults:
   - {at: 55ms, crash: B}
   - {at: 500ms, restart: B}
 `)
-	d := &reliableDriver{}
-	r := runDriver(t, sc, "reliable", d)
+	d := &driver{}
+	r := scenariotest.RunDriver(t, sc, "reliable", d)
 	ep := d.endpoint(r, r.Node("B"))
 	if ep == nil {
 		t.Fatal("B is down at the end")
@@ -233,5 +237,59 @@ faults:
 	}
 	if !strings.Contains(note, "given up by the transport ("+reliable.ErrPeerRestarted.Error()+")") {
 		t.Errorf("note %q; want the messages A gave up on when B's new life answered", note)
+	}
+}
+
+// A message that cannot fit one datagram is bad input: a clear error with
+// the row's position, not a panic or a silent loss.
+func TestSendTooLargeIsAnError(t *testing.T) {
+	for _, system := range []string{"udp", "reliable"} {
+		sc := scenariotest.Load(t, `name: t
+systems: [`+system+`]
+workload:
+  - {at: 0, op: send, from: A, to: B, size: 70000B}
+`)
+		_, _, err := scenarios.Run(sc, scenarios.Options{})
+		if err == nil || !strings.Contains(err.Error(), "test.yaml:4:5: size: 70000 bytes does not fit one datagram") {
+			t.Errorf("%s: Run error %v; want the row's position and the limit", system, err)
+		}
+	}
+}
+
+// A sender that crashes and restarts mid-row: pipe and socket, like udp and
+// reliable, do not send while it is down and send again from its restarted
+// node (they once sent from the dead life, losing every later message). The
+// runs then sent different numbers of messages, which the message table
+// cannot line up (it once panicked): a variant's crash gets the stream table.
+func TestSendsAcrossTheSendersRestart(t *testing.T) {
+	res := scenariotest.Run(t, `name: t
+systems: [pipe, socket, udp, reliable]
+workload:
+  - {at: 0, op: send, from: B, to: A, count: 20, interval: 1ms}
+faults:
+  - {at: 0, crash: B}
+  - {at: 10ms, restart: B}
+`)
+	for _, sys := range res.Systems {
+		st := sys.Streams()[0]
+		if st.Sent != 10 || st.Delivered != 10 || !strings.Contains(sys.Steps[0].Note, "10 not sent: B was down") {
+			t.Errorf("%s: sent %d, delivered %d, note %q; want 10, 10 and 10 not sent", sys.System, st.Sent, st.Delivered, sys.Steps[0].Note)
+		}
+	}
+	for _, systems := range []string{"[pipe, udp]", "[udp]"} {
+		res := scenariotest.Run(t, `name: t
+systems: `+systems+`
+workload:
+  - {at: 0, op: send, from: B, to: A, count: 20, interval: 1ms}
+variants:
+  - name: plain
+  - name: crash
+    faults:
+      - {at: 0, crash: B}
+      - {at: 10ms, restart: B}
+`)
+		if got := res.Table.Columns[0]; got != "System" {
+			t.Errorf("%s: table columns %q; want the stream table", systems, res.Table.Columns)
+		}
 	}
 }

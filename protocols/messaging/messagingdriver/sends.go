@@ -1,0 +1,272 @@
+package messagingdriver
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sim-lecture/sim/protocols/messaging"
+	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// Sends is the bookkeeping of a run's send rows that every messaging
+// system shares: when each message was sent, what each node's application
+// was handed, what could not be sent, and the copies a checksum rejected.
+// It lives outside every node, so it survives crashes: it is the
+// driver's notebook, not protocol state.
+type Sends struct {
+	// seen[node] is everything the application on node was handed,
+	// across all its lives.
+	seen map[sim.NodeID]*[]messaging.Arrival
+	// sends[i][k] is when message k of row i was sent.
+	sends map[int][]sim.Time
+	// unsent[i] counts messages of row i the application could not send
+	// because its node was down.
+	unsent map[int]int
+	// skip is how many header bytes precede the application's message in
+	// a datagram (the UDP header; and the segment header over reliable).
+	skip int
+	// rejected[i] counts copies of row i's messages that a checksum
+	// caught; rejectedSeq[i][k] those of its message k, when the copy
+	// still said which message it was.
+	rejected    map[int]int
+	rejectedSeq map[int]map[int]int
+	// sendRows maps (from, to) to the send rows between them, to
+	// attribute a corrupted copy whose contents no longer say which row
+	// it was.
+	sendRows map[[2]string][]int
+}
+
+// NewSends returns the bookkeeping of the send rows of r's scenario;
+// skip is the size of the headers before a message in a datagram.
+func NewSends(r *scenarios.SystemRun, skip int) *Sends {
+	s := &Sends{seen: map[sim.NodeID]*[]messaging.Arrival{}, sends: map[int][]sim.Time{}, unsent: map[int]int{},
+		skip: skip, rejected: map[int]int{}, rejectedSeq: map[int]map[int]int{}, sendRows: map[[2]string][]int{}}
+	for i, st := range r.Scenario.Workload {
+		if st.Op == SendOp.Name {
+			k := [2]string{st.From, st.To}
+			s.sendRows[k] = append(s.sendRows[k], i)
+		}
+	}
+	return s
+}
+
+// Arrivals returns the notes of the application of node id, to give to
+// its messaging.Receiver in every life of the node.
+func (s *Sends) Arrivals(id sim.NodeID) *[]messaging.Arrival {
+	if s.seen[id] == nil {
+		s.seen[id] = new([]messaging.Arrival)
+	}
+	return s.seen[id]
+}
+
+// CheckSizes rejects a send row whose messages cannot fit one datagram of
+// the system (max bytes, what names the limit): UDP has no fragmentation
+// here, and the reliable transport does not split messages.
+func CheckSizes(sc *scenarios.Scenario, max int, what string) error {
+	for _, st := range sc.Workload {
+		if st.Op == SendOp.Name && st.Size > max {
+			return fmt.Errorf("%s:%d:%d: size: %d bytes does not fit one datagram (%s is %d bytes)",
+				sc.File, st.Pos.Line, st.Pos.Col, st.Size, what, max)
+		}
+	}
+	return nil
+}
+
+// Send schedules the messages of send row i. env returns the sending
+// application's env, or nil while its node is down: a message the
+// application cannot send is not sent, and the row's note says so; a
+// message due after a restart is sent by the restarted node.
+func (s *Sends) Send(r *scenarios.SystemRun, i int, env func(from sim.NodeID) sim.Env) {
+	st := &r.Scenario.Workload[i]
+	if st.Op != SendOp.Name {
+		r.Unsupported(i)
+		return
+	}
+	from, to := r.Node(st.From), r.Node(st.To)
+	for k := 0; k < st.Count; k++ {
+		r.World.After(time.Duration(k)*st.Interval, func() {
+			e := env(from)
+			if e == nil {
+				s.unsent[i]++
+				return
+			}
+			// Messages are numbered in the order they are sent, so that
+			// the receiver's view lines up with the sends.
+			seq := len(s.sends[i])
+			s.sends[i] = append(s.sends[i], r.World.Now())
+			e.Send(to, messaging.Encode(i, seq, st.Size), fmt.Sprintf("MSG %d", seq))
+		})
+	}
+}
+
+// Reject notes a datagram from -> to that failed the checksum. Its row is
+// the one most of its words name if that is a send row between the same
+// nodes, else the only send row between them; otherwise (an ACK, or an
+// ambiguous copy) it is counted nowhere.
+func (s *Sends) Reject(r *scenarios.SystemRun, from, to sim.NodeID, datagram []byte) {
+	rows := s.sendRows[[2]string{r.World.Name(from), r.World.Name(to)}]
+	if len(rows) == 0 || len(datagram) <= s.skip {
+		return
+	}
+	row, seq, _, ok := messaging.Decode(datagram[s.skip:])
+	for _, i := range rows {
+		if ok && i == row {
+			s.rejected[i]++
+			if s.rejectedSeq[i] == nil {
+				s.rejectedSeq[i] = map[int]int{}
+			}
+			s.rejectedSeq[i][seq]++
+			return
+		}
+	}
+	if len(rows) == 1 {
+		s.rejected[rows[0]]++
+	}
+}
+
+// Finish fills the streams part of the result and the notes of the send
+// rows; extra, if not nil, completes each stream with what only its
+// system knows and returns more notes.
+func (s *Sends) Finish(r *scenarios.SystemRun, extra func(i int, st *report.Stream) []string) {
+	var streams []report.Stream
+	for i := range r.Scenario.Workload {
+		row := &r.Scenario.Workload[i]
+		if row.Op != SendOp.Name {
+			continue
+		}
+		st := s.stream(r, i)
+		var more []string
+		if extra != nil {
+			more = extra(i, &st)
+		}
+		streams = append(streams, st)
+		step := &r.Result.Steps[i]
+		step.Note = streamNote(st)
+		if n := s.unsent[i]; n > 0 {
+			more = append(more, fmt.Sprintf("%d not sent: %s was down", n, row.From))
+		}
+		for _, m := range more {
+			step.Note += "; " + m
+		}
+		if st.Completion != "" {
+			step.Latency = st.Completion
+		}
+	}
+	if len(streams) > 0 {
+		r.Result.AddPart(report.StreamsPart, streams)
+	}
+}
+
+// stream summarises what the application at the row's destination saw of
+// the row's messages.
+func (s *Sends) stream(r *scenarios.SystemRun, i int) report.Stream {
+	row := &r.Scenario.Workload[i]
+	sent := s.sends[i]
+	st := report.Stream{From: row.From, To: row.To, Sent: len(sent), InOrder: true, Rejected: s.rejected[i]}
+	seen := *s.Arrivals(r.Node(row.To))
+	fates := make([]report.MessageFate, len(sent))
+	copies := make([]int, len(sent))
+	corrupted := make([]bool, len(sent))
+	reordered := make([]bool, len(sent))
+	for k := range fates {
+		fates[k] = report.MessageFate{Seq: k, SentAt: report.TableTime(sent[k]), Arrivals: []string{}}
+	}
+	maxSeq := -1
+	var last sim.Time
+	for _, a := range seen {
+		if a.Stream != i || a.Seq < 0 || a.Seq >= len(sent) {
+			continue
+		}
+		fates[a.Seq].Arrivals = append(fates[a.Seq].Arrivals, report.TableTime(a.At))
+		if a.Altered {
+			st.Corrupted++
+			corrupted[a.Seq] = true
+			continue
+		}
+		copies[a.Seq]++
+		if copies[a.Seq] > 1 {
+			st.Duplicates++
+		} else {
+			st.Delivered++
+		}
+		if a.Seq < maxSeq {
+			st.InOrder = false
+			reordered[a.Seq] = true
+		}
+		maxSeq = max(maxSeq, a.Seq)
+		last = a.At
+	}
+	st.Lost = st.Sent - st.Delivered
+	if st.Delivered > 0 {
+		st.Completion = report.TableTime(last)
+	}
+	for k := range fates {
+		fates[k].Fate = fate(copies[k], corrupted[k], reordered[k], s.rejectedSeq[i][k] > 0)
+	}
+	st.Messages = fates
+	return st
+}
+
+// fate is a message's fate in a word or a few joined by "+": delivered,
+// lost, duplicated, reordered, corrupted, rejected (a copy the checksum
+// dropped, which never reached the application).
+func fate(copies int, corrupted, reordered, rejected bool) string {
+	var words []string
+	switch {
+	case copies == 0 && !corrupted:
+		words = append(words, "lost")
+	case copies == 0:
+		// Only altered copies arrived: the intact message is lost.
+	default:
+		if copies > 1 {
+			words = append(words, "duplicated")
+		}
+		if reordered {
+			words = append(words, "reordered")
+		}
+	}
+	if corrupted {
+		words = append(words, "corrupted")
+	}
+	if len(words) == 0 {
+		words = append(words, "delivered")
+	}
+	f := strings.Join(words, "+")
+	if rejected {
+		// Say why rather than leave "lost" unexplained.
+		if f == "lost" {
+			return "rejected"
+		}
+		return f + "+rejected"
+	}
+	return f
+}
+
+// streamNote is a one-line summary of a stream for its step.
+func streamNote(st report.Stream) string {
+	parts := []string{fmt.Sprintf("%d sent", st.Sent), fmt.Sprintf("%d delivered", st.Delivered)}
+	if st.Lost > 0 {
+		parts = append(parts, fmt.Sprintf("%d lost", st.Lost))
+	}
+	if st.Duplicates > 0 {
+		parts = append(parts, fmt.Sprintf("%d duplicates", st.Duplicates))
+	}
+	if st.Corrupted > 0 {
+		parts = append(parts, fmt.Sprintf("%d corrupted", st.Corrupted))
+	}
+	if st.Rejected > 0 {
+		parts = append(parts, fmt.Sprintf("%d rejected by checksum", st.Rejected))
+	}
+	if st.Retransmissions > 0 {
+		parts = append(parts, fmt.Sprintf("%d retransmissions", st.Retransmissions))
+	}
+	if st.InOrder {
+		parts = append(parts, "in order")
+	} else {
+		parts = append(parts, "out of order")
+	}
+	return strings.Join(parts, ", ")
+}
