@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	_ "github.com/sim-lecture/sim/protocols/all"
+	"github.com/sim-lecture/sim/protocols/nfs/nfsdriver"
 	"github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
 
 	"github.com/google/go-cmp/cmp"
@@ -167,7 +168,7 @@ func sampleResult() *report.Result {
 					{At: "6s", Op: "read", Result: "ok", Stale: "0s"},
 					{At: "7s", Op: "read", Result: "ok", Stale: "3s"},
 				},
-				Parts: []report.Part{{Key: scenarios.LostPart, Value: []scenarios.LostWrite{{File: "f", Block: 1}}}},
+				Parts: []report.Part{{Key: nfsdriver.LostPart, Value: []nfsdriver.LostWrite{{File: "f", Block: 1}}}},
 			},
 			{System: "afs", End: "20s", Events: 50,
 				Stats: report.Stats{Calls: map[string]int{"FETCH": 2}},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sim-lecture/sim/protocols/afs/afsdriver"
 	"github.com/sim-lecture/sim/scenarios"
 )
 
@@ -100,7 +101,7 @@ func checkInvariants(t *testing.T, sc *scenarios.Scenario) {
 	}
 	for i, f := range sc.Faults {
 		names := []string{f.Node}
-		if m, ok := f.Data.(scenarios.VolumeMove); ok {
+		if m, ok := f.Data.(afsdriver.VolumeMove); ok {
 			names = append(names, m.Server)
 		}
 		for _, name := range names {

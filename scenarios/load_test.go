@@ -10,7 +10,9 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sim-lecture/sim/netmodel"
+	"github.com/sim-lecture/sim/protocols/afs/afsdriver"
 	"github.com/sim-lecture/sim/protocols/messaging/messagingdriver"
+	"github.com/sim-lecture/sim/protocols/nfs/nfsdriver"
 	"github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
 	"github.com/sim-lecture/sim/protocols/rpc/rpcdriver"
 	"github.com/sim-lecture/sim/scenarios"
@@ -64,8 +66,8 @@ func TestLoadNFSvsAFS(t *testing.T) {
 			{Name: "A", Pos: scenarios.Pos{17, 23}},
 			{Name: "B", Pos: scenarios.Pos{22, 23}},
 		},
-		Blocks: blocks(map[string]any{"afs": &scenarios.AFSOptions{
-			Volumes:     []scenarios.Volume{{Path: "/", Server: "server", Pos: scenarios.Pos{13, 13}, ServerPos: scenarios.Pos{13, 16}}},
+		Blocks: blocks(map[string]any{"afs": &afsdriver.Options{
+			Volumes:     []afsdriver.Volume{{Path: "/", Server: "server", Pos: scenarios.Pos{13, 13}, ServerPos: scenarios.Pos{13, 16}}},
 			VLDB:        "server",
 			ClientCrash: "recheck",
 		}}),
@@ -140,7 +142,7 @@ func TestLoadEverything(t *testing.T) {
 			{Name: "server3", Pos: scenarios.Pos{67, 38}},
 		},
 		Blocks: blocks(map[string]any{"pipe": &messagingdriver.PipeOptions{Delay: 2 * ms, Bandwidth: 1e9},
-			"nfs": &scenarios.NFSOptions{
+			"nfs": &nfsdriver.Options{
 				AttrTimeout:   0,
 				WritePolicy:   "buffered",
 				FlushInterval: 10 * s,
@@ -152,8 +154,8 @@ func TestLoadEverything(t *testing.T) {
 				DRC:           true,
 				Append:        true,
 			},
-			"afs": &scenarios.AFSOptions{
-				Volumes: []scenarios.Volume{
+			"afs": &afsdriver.Options{
+				Volumes: []afsdriver.Volume{
 					{Path: "/", Server: "server", Pos: scenarios.Pos{32, 13}, ServerPos: scenarios.Pos{32, 16}},
 					{Path: "/home", Server: "server2", Pos: scenarios.Pos{32, 24}, ServerPos: scenarios.Pos{32, 31}},
 				},
@@ -198,7 +200,7 @@ func TestLoadEverything(t *testing.T) {
 			{Pos: scenarios.Pos{64, 5}, At: 17 * s, Kind: "link", From: "A", To: "*", Patch: netmodel.Patch{Delay: &netmodel.Delay{Kind: netmodel.Constant, Value: 50 * ms}}},
 			{Pos: scenarios.Pos{65, 5}, At: 18 * s, Kind: "block", From: "A", To: "B"},
 			{Pos: scenarios.Pos{66, 5}, At: 19 * s, Kind: "unblock", From: "A", To: "B"},
-			{Pos: scenarios.Pos{67, 5}, At: 21 * s, Kind: "move_volume", Data: scenarios.VolumeMove{Volume: "/home", Server: "server3", ServerPos: scenarios.Pos{67, 38}}},
+			{Pos: scenarios.Pos{67, 5}, At: 21 * s, Kind: "move_volume", Data: afsdriver.VolumeMove{Volume: "/home", Server: "server3", ServerPos: scenarios.Pos{67, 38}}},
 		},
 		Expect: []scenarios.Expectation{
 			{Pos: scenarios.Pos{69, 5}, System: "nfs", Step: 0, Stream: -1, Calls: &[]string{"LOOKUP"}},
@@ -273,9 +275,9 @@ func TestLoadDefaults(t *testing.T) {
 		want, got any
 	}{
 		{"pipe", &messagingdriver.PipeOptions{Delay: time.Millisecond}, sc.Block("pipe")},
-		{"nfs", &scenarios.NFSOptions{AttrTimeout: 3 * time.Second, WritePolicy: "write_through", FlushInterval: 30 * time.Second,
+		{"nfs", &nfsdriver.Options{AttrTimeout: 3 * time.Second, WritePolicy: "write_through", FlushInterval: 30 * time.Second,
 			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond}, sc.Block("nfs")},
-		{"afs", &scenarios.AFSOptions{Volumes: []scenarios.Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck"}, sc.Block("afs")},
+		{"afs", &afsdriver.Options{Volumes: []afsdriver.Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck"}, sc.Block("afs")},
 		{"reliable", &reliabledriver.Options{Window: 8, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond, MinRTO: 200 * time.Millisecond,
 			MaxRTO: 60 * time.Second, InitialRTO: time.Second, Granularity: time.Millisecond}, sc.Block("reliable")},
 		{"rpc", &rpcdriver.Options{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond, Workers: 1,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sim-lecture/sim/protocols/nfs/nfsdriver"
 	"github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
 	"github.com/sim-lecture/sim/scenarios"
 )
@@ -52,7 +53,7 @@ func TestLoadWithApplies(t *testing.T) {
 			}},
 		{"a bare number of seconds", []string{"nfs.attr_timeout=7"},
 			func(sc *scenarios.Scenario) (any, any) {
-				return sc.Block("nfs").(*scenarios.NFSOptions).AttrTimeout, 7 * time.Second
+				return sc.Block("nfs").(*nfsdriver.Options).AttrTimeout, 7 * time.Second
 			}},
 		{"a YAML mapping as the value", []string{"network.delay={dist: uniform, min: 1ms, max: 3ms}"},
 			func(sc *scenarios.Scenario) (any, any) { return sc.Network.Default.Delay.Max, 3 * time.Millisecond }},

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/sim-lecture/sim/netmodel"
 	"github.com/sim-lecture/sim/report"
@@ -267,15 +266,4 @@ func (r *SystemRun) fault(d Driver, f *Fault) {
 	if !d.Fault(r, f) {
 		r.RecordFault(f, f.Node, "no effect on "+r.System)
 	}
-}
-
-// sortedKeys returns a map's keys in order: output never depends on map
-// iteration order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -10,8 +10,10 @@ package all
 
 import (
 	// Every system's driver; the registry orders them by their Order.
+	_ "github.com/sim-lecture/sim/protocols/afs/afsdriver"
 	_ "github.com/sim-lecture/sim/protocols/generals/generalsdriver"
 	_ "github.com/sim-lecture/sim/protocols/messaging/messagingdriver"
+	_ "github.com/sim-lecture/sim/protocols/nfs/nfsdriver"
 	_ "github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
 	_ "github.com/sim-lecture/sim/protocols/rpc/rpcdriver"
 	_ "github.com/sim-lecture/sim/protocols/udp/udpdriver"

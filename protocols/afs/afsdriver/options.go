@@ -1,21 +1,24 @@
-package scenarios
+package afsdriver
 
 import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/scenarios/fileops"
 )
 
 func init() {
-	Register(System{Name: "afs", Order: 80, Family: "file system",
+	scenarios.Register(scenarios.System{Name: "afs", Order: 80, Family: "file system",
 		Doc:       "AFS: whole-file caching, callbacks, volumes.",
-		Ops:       FSOps,
+		Ops:       fileops.Ops,
 		OpsDoc:    "file-system ops",
-		Blocks:    []*Block{afsBlock},
-		Faults:    append(append([]*FaultKind{}, FSFaults...), moveVolume),
+		Blocks:    []*scenarios.Block{block},
+		Faults:    append(append([]*scenarios.FaultKind{}, fileops.Faults...), moveVolume),
 		Servers:   afsServers,
 		CheckPath: checkVolume,
-		New:       func() Driver { return &afsDriver{} }})
+		New:       func() scenarios.Driver { return &driver{} }})
 }
 
 // Volume maps an AFS volume (a path prefix) to the server that holds it.
@@ -26,11 +29,11 @@ type Volume struct {
 	Server string
 	// Pos is where the volume appears in the file, ServerPos where its
 	// server does.
-	Pos, ServerPos Pos
+	Pos, ServerPos scenarios.Pos
 }
 
-// AFSOptions configure system "afs".
-type AFSOptions struct {
+// Options configure system "afs".
+type Options struct {
 	// Volumes in the order of the file (default one volume "/" on
 	// "server"). A file belongs to the volume with the longest matching
 	// path prefix.
@@ -38,7 +41,7 @@ type AFSOptions struct {
 	// VLDB names the volume location server (default "server"); VLDBPos
 	// is where the file names it (zero when it does not).
 	VLDB    string
-	VLDBPos Pos
+	VLDBPos scenarios.Pos
 	// CallbackLimit is how many callbacks a server keeps; 0 (default) means
 	// unlimited.
 	CallbackLimit int
@@ -51,32 +54,32 @@ type AFSOptions struct {
 // maxCallbacks bounds callback_limit.
 const maxCallbacks = 1_000_000
 
-// afsBlock is the `afs:` block.
-var afsBlock = &Block{Name: "afs", Order: 30,
+// block is the `afs:` block.
+var block = &scenarios.Block{Name: "afs", Order: 30,
 	New: func() any {
-		return &AFSOptions{Volumes: []Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck"}
+		return &Options{Volumes: []Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck"}
 	},
-	Options: []Option{
-		CustomOption("volumes", "`{/: server}`", "Volume path prefix -> the server that holds it.", decodeVolumes),
-		CustomOption("vldb", "`server`", "The volume location server.", func(d *Decoder, n *yaml.Node, o *AFSOptions) bool {
+	Options: []scenarios.Option{
+		scenarios.CustomOption("volumes", "`{/: server}`", "Volume path prefix -> the server that holds it.", decodeVolumes),
+		scenarios.CustomOption("vldb", "`server`", "The volume location server.", func(d *scenarios.Decoder, n *yaml.Node, o *Options) bool {
 			name, ok := d.NodeName(n, "vldb")
 			if ok {
-				o.VLDB, o.VLDBPos = name, PosOf(n)
+				o.VLDB, o.VLDBPos = name, scenarios.PosOf(n)
 			}
 			return ok
 		}),
-		IntOption("callback_limit", "`0`", "Callback promises a server keeps; `0` is unlimited.", 0, maxCallbacks,
-			func(o *AFSOptions) *int { return &o.CallbackLimit }),
-		EnumOption("client_crash", "`recheck`", "After a client crash: `recheck` (validate each cached file before use) or `evict_all`.",
-			[]string{"evict_all", "recheck"}, func(o *AFSOptions) *string { return &o.ClientCrash }),
+		scenarios.IntOption("callback_limit", "`0`", "Callback promises a server keeps; `0` is unlimited.", 0, maxCallbacks,
+			func(o *Options) *int { return &o.CallbackLimit }),
+		scenarios.EnumOption("client_crash", "`recheck`", "After a client crash: `recheck` (validate each cached file before use) or `evict_all`.",
+			[]string{"evict_all", "recheck"}, func(o *Options) *string { return &o.ClientCrash }),
 	},
-	Positions: func(v any) []*Pos {
-		o := v.(*AFSOptions)
-		var ps []*Pos
+	Positions: func(v any) []*scenarios.Pos {
+		o := v.(*Options)
+		var ps []*scenarios.Pos
 		for i := range o.Volumes {
 			ps = append(ps, &o.Volumes[i].Pos, &o.Volumes[i].ServerPos)
 		}
-		if o.VLDBPos != (Pos{}) {
+		if o.VLDBPos != (scenarios.Pos{}) {
 			ps = append(ps, &o.VLDBPos)
 		}
 		return ps
@@ -84,21 +87,21 @@ var afsBlock = &Block{Name: "afs", Order: 30,
 }
 
 // afsOptions returns the scenario's afs block.
-func afsOptions(sc *Scenario) *AFSOptions { return sc.Block("afs").(*AFSOptions) }
+func optionsOf(sc *scenarios.Scenario) *Options { return sc.Block("afs").(*Options) }
 
 // afsServers lists the file servers of an afs scenario: "server", the
 // volume location server, the volume servers and the targets of
 // move_volume.
-func afsServers(d *Decoder) []NameUse {
+func afsServers(d *scenarios.Decoder) []scenarios.NameUse {
 	sc := d.Scenario()
-	o := afsOptions(sc)
-	out := []NameUse{{Name: "server"}, {Name: o.VLDB, Pos: o.VLDBPos}}
+	o := optionsOf(sc)
+	out := []scenarios.NameUse{{Name: "server"}, {Name: o.VLDB, Pos: o.VLDBPos}}
 	for _, v := range o.Volumes {
-		out = append(out, NameUse{Name: v.Server, Pos: v.ServerPos})
+		out = append(out, scenarios.NameUse{Name: v.Server, Pos: v.ServerPos})
 	}
 	for i, f := range sc.Faults {
 		if m, ok := f.Data.(VolumeMove); ok && d.FaultOK(i) {
-			out = append(out, NameUse{Name: m.Server, Pos: m.ServerPos})
+			out = append(out, scenarios.NameUse{Name: m.Server, Pos: m.ServerPos})
 		}
 	}
 	return out
@@ -108,14 +111,14 @@ func afsServers(d *Decoder) []NameUse {
 // afs.volumes) to Server, named at ServerPos.
 type VolumeMove struct {
 	Volume, Server string
-	ServerPos      Pos
+	ServerPos      scenarios.Pos
 }
 
 // moveVolume is the move_volume fault: an administrator moves a volume to
 // another server (`{at: 30s, move_volume: /home, to: server2}`).
-var moveVolume = &FaultKind{Name: "move_volume", Order: 110,
-	Keys: []FaultKey{{Name: "to", Of: "move_volume"}},
-	Decode: func(d *Decoder, o *Object, f *Fault) bool {
+var moveVolume = &scenarios.FaultKind{Name: "move_volume", Order: 110,
+	Keys: []scenarios.FaultKey{{Name: "to", Of: "move_volume"}},
+	Decode: func(d *scenarios.Decoder, o *scenarios.Object, f *scenarios.Fault) bool {
 		ok := true
 		var m VolumeMove
 		if r := d.Resolve(o.Get("move_volume")); r != nil {
@@ -128,7 +131,7 @@ var moveVolume = &FaultKind{Name: "move_volume", Order: 110,
 		if tn := o.Require("to", "the server that receives the volume"); tn != nil {
 			name, nok := d.NodeName(tn, "to")
 			if nok {
-				m.Server, m.ServerPos = name, PosOf(tn)
+				m.Server, m.ServerPos = name, scenarios.PosOf(tn)
 				d.UseNode(name, tn)
 			}
 			ok = ok && nok
@@ -138,28 +141,28 @@ var moveVolume = &FaultKind{Name: "move_volume", Order: 110,
 		f.Data = m
 		return ok
 	},
-	Check: func(d *Decoder, o *Object, f *Fault) {
+	Check: func(d *scenarios.Decoder, o *scenarios.Object, f *scenarios.Fault) {
 		m := f.Data.(VolumeMove)
 		var vols []string
 		found := false
-		for _, v := range afsOptions(d.Scenario()).Volumes {
+		for _, v := range optionsOf(d.Scenario()).Volumes {
 			vols = append(vols, v.Path)
 			found = found || v.Path == m.Volume
 		}
 		if !found {
-			d.Errorf(o.Get("move_volume"), "move_volume: %s is not a volume in afs.volumes%s", m.Volume, DidYouMean(m.Volume, vols, "volumes"))
+			d.Errorf(o.Get("move_volume"), "move_volume: %s is not a volume in afs.volumes%s", m.Volume, scenarios.DidYouMean(m.Volume, vols, "volumes"))
 		}
 	},
 }
 
 // volumes decodes afs.volumes: a mapping from volume path to server.
-func decodeVolumes(d *Decoder, n *yaml.Node, opt *AFSOptions) bool {
+func decodeVolumes(d *scenarios.Decoder, n *yaml.Node, opt *Options) bool {
 	r := d.Resolve(n)
 	if r == nil {
 		return false
 	}
 	if r.Kind != yaml.MappingNode || len(r.Content) == 0 {
-		d.Errorf(r, "volumes: expected a mapping from volume path to server such as {/: server, /home: server2}, got %s", Describe(r))
+		d.Errorf(r, "volumes: expected a mapping from volume path to server such as {/: server, /home: server2}, got %s", scenarios.Describe(r))
 		return false
 	}
 	var vols []Volume
@@ -174,7 +177,7 @@ func decodeVolumes(d *Decoder, n *yaml.Node, opt *AFSOptions) bool {
 			continue
 		}
 		if prev := seen[p]; prev != nil {
-			d.Errorf(k, "volumes: volume %s appears twice (first at line %d)", p, PosOf(prev).Line)
+			d.Errorf(k, "volumes: volume %s appears twice (first at line %d)", p, scenarios.PosOf(prev).Line)
 			continue
 		}
 		seen[p] = k
@@ -182,7 +185,7 @@ func decodeVolumes(d *Decoder, n *yaml.Node, opt *AFSOptions) bool {
 		if !ok {
 			continue
 		}
-		vols = append(vols, Volume{Path: p, Server: server, Pos: PosOf(k), ServerPos: PosOf(v)})
+		vols = append(vols, Volume{Path: p, Server: server, Pos: scenarios.PosOf(k), ServerPos: scenarios.PosOf(v)})
 	}
 	opt.Volumes = vols
 	return len(vols) == len(r.Content)/2
@@ -190,14 +193,14 @@ func decodeVolumes(d *Decoder, n *yaml.Node, opt *AFSOptions) bool {
 
 // volumePath decodes a volume path: "/", "/home"; a missing leading slash
 // is added.
-func volumePath(d *Decoder, n *yaml.Node) (string, bool) {
+func volumePath(d *scenarios.Decoder, n *yaml.Node) (string, bool) {
 	s, ok := d.Str(n, "volume")
 	if !ok {
 		return "", false
 	}
-	p, err := CleanPath(s)
-	if err != "" && !(err == ErrRoot) {
-		d.Errorf(n, "volume: expected a path such as / or /home, got %s (%s)", Describe(n), err)
+	p, err := scenarios.CleanPath(s)
+	if err != "" && !(err == scenarios.ErrRoot) {
+		d.Errorf(n, "volume: expected a path such as / or /home, got %s (%s)", scenarios.Describe(n), err)
 		return "", false
 	}
 	return "/" + p, true
@@ -220,8 +223,8 @@ func volumeOf(vols []Volume, p string) (Volume, bool) {
 
 // checkVolume reports a file outside every AFS volume, at p
 // (System.CheckPath).
-func checkVolume(d *Decoder, path string, p Pos, _ bool) {
-	vols := afsOptions(d.Scenario()).Volumes
+func checkVolume(d *scenarios.Decoder, path string, p scenarios.Pos, _ bool) {
+	vols := optionsOf(d.Scenario()).Volumes
 	if _, ok := volumeOf(vols, path); ok {
 		return
 	}
@@ -229,5 +232,5 @@ func checkVolume(d *Decoder, path string, p Pos, _ bool) {
 	for _, v := range vols {
 		paths = append(paths, v.Path)
 	}
-	d.ErrorAt(p, "file %s is in no AFS volume (afs.volumes has %s); add a volume such as /", path, AndList(paths))
+	d.ErrorAt(p, "file %s is in no AFS volume (afs.volumes has %s); add a volume such as /", path, scenarios.AndList(paths))
 }

@@ -1,7 +1,24 @@
-package scenarios
+// Package afsdriver is system afs of the scenarios: file-system rows
+// against AFS (protocols/afs, the lecture's AFS slides), with the `afs:`
+// block and the move_volume fault.
+//
+// Every node is a udp.Host whose afs.Port carries an afs.Node: the file
+// servers ("server", the afs.volumes servers and move_volume targets) hold
+// the volumes, the afs.vldb node runs the volume location database, and
+// every other node is a client with a cache manager. A client's startup
+// lookups of the volumes its rows use happen before the first row and
+// belong to no step.
+//
+// The runner's crash and restart drop and rebuild an afs.Node; the driver
+// adds the AFS faults: low_memory (the server drops its callback promises
+// and tells the clients) and move_volume (an administrator moves a volume:
+// the old server hands the files and their callback state to the new one,
+// and the database is updated).
+package afsdriver
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -9,40 +26,32 @@ import (
 
 	"github.com/sim-lecture/sim/protocols/afs"
 	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/rpc/rpcdriver"
 	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/scenarios/fileops"
 	"github.com/sim-lecture/sim/sim"
 )
 
-// afsDriver runs file-system rows against AFS (protocols/afs). Every node
-// is a udp.Host whose afs.Port carries an afs.Node: the file servers
-// ("server", the afs.volumes servers and move_volume targets) hold the
-// volumes, the afs.vldb node runs the volume location database, and every
-// other node is a client with a cache manager. A client's startup lookups
-// of the volumes its rows use happen before the first row and belong to no
-// step.
-//
-// The runner's crash and restart drop and rebuild an afs.Node; the driver
-// adds the AFS faults: low_memory (the server drops its callback promises
-// and tells the clients) and move_volume (an administrator moves a volume:
-// the old server hands the files and their callback state to the new one,
-// and the database is updated).
-type afsDriver struct {
-	log     *callLog
+// driver runs file-system rows on the system's nodes (see the package
+// doc).
+type driver struct {
+	log     *rpcdriver.CallLog
 	servers map[string]bool
 	// pending maps a started, unfinished row to its client's incarnation
 	// when it started.
 	pending map[int]uint32
 }
 
-func (d *afsDriver) Setup(r *SystemRun) error {
+func (d *driver) Setup(r *scenarios.SystemRun) error {
 	sc := r.Scenario
-	o := afsOptions(sc)
+	o := optionsOf(sc)
 	policy, err := afs.ParseCrashPolicy(o.ClientCrash)
 	if err != nil {
 		return fmt.Errorf("%s: %v", sc.File, err)
 	}
-	d.log = newCallLog(r)
+	d.log = rpcdriver.NewCallLog(r)
 	d.pending = map[int]uint32{}
 	r.UseNetwork()
 
@@ -118,7 +127,7 @@ func (d *afsDriver) Setup(r *SystemRun) error {
 
 // started notes, in the step that was running, what a restarted node did
 // with its state.
-func (d *afsDriver) started(r *SystemRun, name string, n *afs.Node) {
+func (d *driver) started(r *scenarios.SystemRun, name string, n *afs.Node) {
 	if r.Current() < 0 {
 		return
 	}
@@ -133,7 +142,7 @@ func (d *afsDriver) started(r *SystemRun, name string, n *afs.Node) {
 }
 
 // note adds to the note of the step that ran last.
-func (d *afsDriver) note(r *SystemRun, note string) {
+func (d *driver) note(r *scenarios.SystemRun, note string) {
 	if r.Current() < 0 || note == "" {
 		return
 	}
@@ -142,7 +151,7 @@ func (d *afsDriver) note(r *SystemRun, note string) {
 }
 
 // afsNode returns a node's current afs.Node, or nil while it is down.
-func (d *afsDriver) afsNode(r *SystemRun, id sim.NodeID) *afs.Node {
+func (d *driver) afsNode(r *scenarios.SystemRun, id sim.NodeID) *afs.Node {
 	h, ok := r.World.Handler(id).(*udp.Host)
 	if !ok {
 		return nil
@@ -151,10 +160,10 @@ func (d *afsDriver) afsNode(r *SystemRun, id sim.NodeID) *afs.Node {
 	return n
 }
 
-func (d *afsDriver) Step(r *SystemRun, i int) {
+func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	s := &r.Scenario.Workload[i]
 	st := &r.Result.Steps[i]
-	if !slices.Contains(FSOps, LookupOp(s.Op)) || s.Client == "" {
+	if !slices.Contains(fileops.Ops, scenarios.LookupOp(s.Op)) || s.Client == "" {
 		r.Unsupported(i)
 		return
 	}
@@ -213,7 +222,7 @@ func (d *afsDriver) Step(r *SystemRun, i int) {
 	}
 }
 
-func (d *afsDriver) Fault(r *SystemRun, f *Fault) bool {
+func (d *driver) Fault(r *scenarios.SystemRun, f *scenarios.Fault) bool {
 	switch f.Kind {
 	case "low_memory":
 		n := d.afsNode(r, r.Node(f.Node))
@@ -241,10 +250,10 @@ func (d *afsDriver) Fault(r *SystemRun, f *Fault) bool {
 // moveVolume is the administrator's volume move: the old server hands over
 // the volume's files and callback state, the new one takes them, and the
 // database records the new place. It says what happened.
-func (d *afsDriver) moveVolume(r *SystemRun, m VolumeMove) string {
-	vl := d.afsNode(r, r.Node(afsOptions(r.Scenario).VLDB))
+func (d *driver) moveVolume(r *scenarios.SystemRun, m VolumeMove) string {
+	vl := d.afsNode(r, r.Node(optionsOf(r.Scenario).VLDB))
 	if vl == nil || vl.VLDB == nil {
-		return "not moved: the volume location server " + afsOptions(r.Scenario).VLDB + " is down"
+		return "not moved: the volume location server " + optionsOf(r.Scenario).VLDB + " is down"
 	}
 	from := ""
 	for _, l := range vl.VLDB.Locations() {
@@ -274,7 +283,7 @@ func (d *afsDriver) moveVolume(r *SystemRun, m VolumeMove) string {
 	return fmt.Sprintf("moved from %s to %s with %s and %s", from, m.Server, report.Plural(len(dump.Files), "file", "files"), report.Plural(len(dump.Promises), "callback promise", "callback promises"))
 }
 
-func (d *afsDriver) Finish(r *SystemRun) {
+func (d *driver) Finish(r *scenarios.SystemRun) {
 	for _, i := range afsRows(d.pending) {
 		s := &r.Scenario.Workload[i]
 		st := &r.Result.Steps[i]
@@ -303,9 +312,9 @@ func (d *afsDriver) Finish(r *SystemRun) {
 }
 
 // disk merges the durable files of every file server, by path.
-func (d *afsDriver) disk(r *SystemRun) map[string][]string {
+func (d *driver) disk(r *scenarios.SystemRun) map[string][]string {
 	out := map[string][]string{}
-	for _, name := range sortedKeys(d.servers) {
+	for _, name := range slices.Sorted(maps.Keys(d.servers)) {
 		id, ok := r.World.Lookup(name)
 		if !ok {
 			continue

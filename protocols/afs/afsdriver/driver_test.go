@@ -1,7 +1,6 @@
-package scenarios
+package afsdriver
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 
 	"github.com/sim-lecture/sim/protocols/afs"
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios/scenariotest"
 )
 
 func procsOf(st report.Step) []string {
@@ -96,7 +96,7 @@ func TestAFSDriverRows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := runText(t, head+tt.body)
+			res := scenariotest.Run(t, head+tt.body)
 			st := res.Systems[0].Steps[tt.row]
 			want := tt.result
 			if want == "" {
@@ -147,7 +147,7 @@ func TestAFSSilentServer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sys := runText(t, head+tt.faults).Systems[0]
+			sys := scenariotest.Run(t, head+tt.faults).Systems[0]
 			if sys.Bound != "" {
 				t.Fatalf("run hit a bound: %s", sys.Bound)
 			}
@@ -190,7 +190,7 @@ func TestAFSFaultDetails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := runText(t, tt.text)
+			res := scenariotest.Run(t, tt.text)
 			var got []string
 			for _, f := range res.Systems[0].Faults {
 				got = append(got, f.Detail)
@@ -205,32 +205,12 @@ func TestAFSFaultDetails(t *testing.T) {
 // TestAFSDiskMergesServers: the disk of the result is every file server's
 // files, by path.
 func TestAFSDiskMergesServers(t *testing.T) {
-	res := runText(t, "name: t\nsystems: [afs]\nafs: {volumes: {/: server, /h: s2}}\nfiles:\n  a: [x]\n  h/b: [y, z]\n"+
+	res := scenariotest.Run(t, "name: t\nsystems: [afs]\nafs: {volumes: {/: server, /h: s2}}\nfiles:\n  a: [x]\n  h/b: [y, z]\n"+
 		"workload:\n  - {at: 0, client: A, op: create, file: h/c, fd: c}\n  - {at: 1, client: A, op: write, fd: c, block: 0, data: w}\n"+
 		"  - {at: 2, client: A, op: close, fd: c}\n  - {at: 3, client: A, op: mkdir, file: h/d}\n")
 	want := map[string][]string{"a": {"x"}, "h/b": {"y", "z"}, "h/c": {"w"}}
 	if diff := cmp.Diff(want, res.Systems[0].Disk); diff != "" {
 		t.Errorf("disk (-want +got):\n%s", diff)
-	}
-}
-
-// TestDiskAlwaysPresent: every system's disk is in the JSON result, {}
-// when no server holds anything (a messaging system, every file removed).
-func TestDiskAlwaysPresent(t *testing.T) {
-	for _, text := range []string{
-		"name: t\nsystems: [socket, pipe]\nworkload:\n  - {at: 0, op: send, from: A, to: B}\n",
-		"name: t\nsystems: [afs, nfs]\nfiles:\n  f: [x]\nworkload:\n  - {at: 0, client: A, op: remove, file: f}\n",
-	} {
-		res := runText(t, text)
-		for _, sys := range res.Systems {
-			b, err := json.Marshal(sys)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(b), `"disk":{}`) {
-				t.Errorf("%s: JSON has no \"disk\":{}: %s", sys.System, b)
-			}
-		}
 	}
 }
 
@@ -241,7 +221,7 @@ func TestAFSDeterministic(t *testing.T) {
 		"  - {at: 1, client: B, op: write, fd: f, block: 0}\n  - {at: 2, client: B, op: close, fd: f}\n  - {at: 3, client: A, op: close, fd: f}\n" +
 		"  - {at: 4, client: A, op: open, file: f, fd: g}\n  - {at: 5, client: A, op: read, fd: g, block: 0}\n" +
 		"faults:\n  - {at: 1.5, low_memory: server}\n"
-	a, b := runText(t, text), runText(t, text)
+	a, b := scenariotest.Run(t, text), scenariotest.Run(t, text)
 	if a.Systems[0].TraceHash != b.Systems[0].TraceHash {
 		t.Errorf("trace hashes differ: %s, %s", a.Systems[0].TraceHash, b.Systems[0].TraceHash)
 	}
@@ -253,7 +233,7 @@ func TestAFSDeterministic(t *testing.T) {
 // TestAFSPropertyScheduleFormat: a schedule printed by the AFS property
 // test (protocols/afs) is a scenario that loads and runs.
 func TestAFSPropertyScheduleFormat(t *testing.T) {
-	res := runText(t, `name: afs_property_failure
+	res := scenariotest.Run(t, `name: afs_property_failure
 systems: [afs]
 afs: {client_crash: evict_all, callback_limit: 1}
 network: {loss: 0.1}
@@ -274,42 +254,5 @@ faults:
 `)
 	if len(res.Violations) != 0 {
 		t.Errorf("violations: %+v", res.Violations)
-	}
-}
-
-// TestAFSvsNFSScale checks the lesson of afs_vs_nfs_scale on the phases
-// the run reports (report.phases): as clients join, NFS's server load grows
-// with them while AFS's stays a fraction of it (lecture: "AFS Goals:
-// primary goal: scalability!").
-func TestAFSvsNFSScale(t *testing.T) {
-	sc, err := loadBuiltIn("afs_vs_nfs_scale.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, _, err := Run(sc, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	phases := map[string][]report.Phase{}
-	for _, sys := range res.Systems {
-		phases[sys.System] = sys.Phases
-	}
-	nfs, afs := phases["nfs"], phases["afs"]
-	if len(nfs) != 3 || len(afs) != 3 {
-		t.Fatalf("phases: nfs %d, afs %d; want 3 each", len(nfs), len(afs))
-	}
-	for p := range nfs {
-		if want := []int{1, 2, 4}[p]; nfs[p].Clients != want {
-			t.Errorf("phase %d has %d clients; want %d", p, nfs[p].Clients, want)
-		}
-		if p > 0 && nfs[p].Calls <= nfs[p-1].Calls {
-			t.Errorf("NFS calls did not grow with the clients: phase %d %d, phase %d %d", p-1, nfs[p-1].Calls, p, nfs[p].Calls)
-		}
-		if 3*afs[p].Calls > nfs[p].Calls {
-			t.Errorf("phase %d: AFS made %d server calls against NFS's %d; want under a third", p, afs[p].Calls, nfs[p].Calls)
-		}
-	}
-	if afs[2].Callbacks == 0 {
-		t.Error("the change in the last phase broke no callbacks")
 	}
 }

@@ -1,4 +1,4 @@
-package scenarios
+package nfsdriver
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/scenarios/scenariotest"
 )
 
 // stepSummary is what the tests compare of a step.
@@ -40,11 +42,11 @@ func summarize(sys report.System) []stepSummary {
 // 40 lookup, 50 keep local, 60 getattr, 70 write, 80 read (after getattr),
 // 81 read, 90 -, 100 lookup, 110 get attr, 120 -).
 func TestNFSLectureTable(t *testing.T) {
-	sc, err := Open("nfs_lecture_table")
+	sc, err := scenarios.Open("nfs_lecture_table")
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, _, err := Run(sc, Options{})
+	res, _, err := scenarios.Run(sc, scenarios.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func TestNFSLectureTable(t *testing.T) {
 // finds it down, the fds are gone after the restart, and the unflushed
 // write is reported lost.
 func TestNFSClientCrash(t *testing.T) {
-	res := runText(t, `
+	res := scenariotest.Run(t, `
 name: client_crash
 systems: [nfs]
 files:
@@ -124,7 +126,7 @@ faults:
 // TestNFSInterrupted checks a call cut short by its own client's crash and
 // a soft mount giving up.
 func TestNFSInterrupted(t *testing.T) {
-	res := runText(t, `
+	res := scenariotest.Run(t, `
 name: interrupted
 systems: [nfs]
 nfs: {mount: soft, retrans: 2}
@@ -159,38 +161,16 @@ func TestNFSBadInput(t *testing.T) {
 		{"file in a file", "a: {blocks: [x]}\n  a/b: {blocks: [y]}", "a is a file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sc, err := Load("bad.yaml", []byte("name: bad\nsystems: [nfs]\nfiles:\n  "+tc.files+
+			sc, err := scenarios.Load("bad.yaml", []byte("name: bad\nsystems: [nfs]\nfiles:\n  "+tc.files+
 				"\nworkload:\n  - {at: 0, client: A, op: stat, file: a}\n"))
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			_, _, err = Run(sc, Options{})
+			_, _, err = scenarios.Run(sc, scenarios.Options{})
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.yaml") {
 				t.Errorf("Run error = %v; want one naming bad.yaml and saying %q", err, tc.want)
 			}
 		})
-	}
-}
-
-// TestNFSDeterminism runs every built-in NFS scenario twice and compares
-// the trace hashes.
-func TestNFSDeterminism(t *testing.T) {
-	for _, name := range BuiltInNames() {
-		if !strings.HasPrefix(name, "nfs_") {
-			continue
-		}
-		sc, err := Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, _, err := Run(sc, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _, _ := Run(sc, Options{})
-		if a.Systems[0].TraceHash != b.Systems[0].TraceHash {
-			t.Errorf("%s: trace hash %s then %s", name, a.Systems[0].TraceHash, b.Systems[0].TraceHash)
-		}
 	}
 }
 
@@ -199,7 +179,7 @@ func TestNFSDeterminism(t *testing.T) {
 // moves it forward, A's later GETATTR matches the mtime of its own write and
 // A keeps its stale block. Found by TestNFSPropertyRevalidatedRead.
 func TestNFSSameMicrosecondWritesChangeMtime(t *testing.T) {
-	runSrc(t, `name: same_microsecond
+	scenariotest.RunClean(t, `name: same_microsecond
 systems: [nfs]
 network: {delay: 1ms}
 nfs: {attr_timeout: 0}
@@ -222,7 +202,7 @@ expect:
 // A row that waited for the call before and has no note of its own (a
 // create) says only that it waited, with no dangling "; ".
 func TestNFSWaitedNoteHasNoEmptyPart(t *testing.T) {
-	res := runText(t, `name: t
+	res := scenariotest.Run(t, `name: t
 systems: [nfs]
 files:
   fileA: [a0]
@@ -241,11 +221,11 @@ workload:
 // servers' files by the client's path, and a crash, a flush and an NVRAM
 // replay on the second server are reported with the client's paths.
 func TestNFSMounts(t *testing.T) {
-	sc, err := Open("nfs_mounts")
+	sc, err := scenarios.Open("nfs_mounts")
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, _, err := Run(sc, Options{})
+	res, _, err := scenarios.Run(sc, scenarios.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +281,7 @@ faults:
   - {at: 7, crash: backup}
   - {at: 8, restart: backup}
 `
-	res = runText(t, fmt.Sprintf(text, "buffered"))
+	res = scenariotest.Run(t, fmt.Sprintf(text, "buffered"))
 	sys = res.Systems[0]
 	if want := (stepSummary{"LOOKUP", "ok", ""}); summarize(sys)[0] != want {
 		t.Errorf("open of backups/y: %+v; want %+v", summarize(sys)[0], want)
@@ -325,7 +305,7 @@ faults:
 		t.Errorf("the write's note %q does not report the loss", sys.Steps[1].Note)
 	}
 
-	res = runText(t, fmt.Sprintf(text, "nvram"))
+	res = scenariotest.Run(t, fmt.Sprintf(text, "nvram"))
 	sys = res.Systems[0]
 	if len(LostOf(&sys)) != 0 {
 		t.Errorf("nvram lost %+v", LostOf(&sys))

@@ -1,4 +1,4 @@
-package scenarios
+package nfsdriver
 
 import (
 	"fmt"
@@ -14,6 +14,7 @@ import (
 	"github.com/sim-lecture/sim/protocols/nfs"
 	"github.com/sim-lecture/sim/protocols/rpc"
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
 )
 
 // The NFS properties of issue 4, checked by rapid over generated schedules:
@@ -167,9 +168,9 @@ func (s *nfsSchedule) yaml() string {
 }
 
 // run loads and runs the schedule; with d, the driver is made by d.
-func (s *nfsSchedule) run(t *rapid.T, d func() *nfsDriver) *report.Result {
+func (s *nfsSchedule) run(t *rapid.T, d func() *driver) *report.Result {
 	text := s.yaml()
-	sc, err := Load("nfs_property.yaml", []byte(text))
+	sc, err := scenarios.Load("nfs_property.yaml", []byte(text))
 	if err != nil {
 		t.Fatalf("the generated scenario does not load: %v\n%s", err, text)
 	}
@@ -177,7 +178,7 @@ func (s *nfsSchedule) run(t *rapid.T, d func() *nfsDriver) *report.Result {
 	if d != nil {
 		// The schedules have no expectations: the run's result is the
 		// driver's, with its bound as the only possible violation.
-		r, err := RunDriver(sc, "nfs", d(), Options{})
+		r, err := scenarios.RunDriver(sc, "nfs", d(), scenarios.Options{})
 		if err != nil {
 			t.Fatalf("RunDriver: %v\n%s", err, text)
 		}
@@ -186,7 +187,7 @@ func (s *nfsSchedule) run(t *rapid.T, d func() *nfsDriver) *report.Result {
 			res.Violations = append(res.Violations, report.Violation{Message: r.Result.Bound})
 		}
 	} else {
-		res, _, err = Run(sc, Options{})
+		res, _, err = scenarios.Run(sc, scenarios.Options{})
 		if err != nil {
 			t.Fatalf("Run: %v\n%s", err, text)
 		}
@@ -289,9 +290,9 @@ func TestNFSPropertyRevalidatedRead(t *testing.T) {
 		// whichever reply reaches it first, so a read is right if it
 		// matches what the server held at one of the runs.
 		snaps := map[rpc.CallID][][]string{}
-		var d *nfsDriver
-		s.run(t, func() *nfsDriver {
-			d = &nfsDriver{}
+		var d *driver
+		s.run(t, func() *driver {
+			d = &driver{}
 			d.onExecute = func(id rpc.CallID, proc string) {
 				if proc == nfs.ProcGetattr {
 					snaps[id] = append(snaps[id], d.r.World.Handler(d.server).(*nfs.ServerNode).Server().Files()["shared"])

@@ -1,19 +1,9 @@
-package scenarios
-
-import (
-	"fmt"
-	"slices"
-	"sort"
-	"strings"
-
-	"github.com/sim-lecture/sim/protocols/nfs"
-	"github.com/sim-lecture/sim/protocols/rpc"
-	"github.com/sim-lecture/sim/report"
-	"github.com/sim-lecture/sim/sim"
-)
-
-// nfsDriver runs file-system rows against NFSv2 (protocols/nfs). Every
-// server of the mount table (nfs.mounts, default server:/ on /) is an
+// Package nfsdriver is system nfs of the scenarios: file-system rows
+// against NFSv2 (protocols/nfs, the lecture's NFS slides), with the
+// `nfs:` block and the results only NFS reports (lost writes, the write
+// history, staleness).
+//
+// Every server of the mount table (nfs.mounts, default server:/ on /) is an
 // nfs.ServerNode formatted with the scenario's files that lie under its
 // mounts, at their paths on the server; the node "server" is a server even
 // when no mount names it. Every other node is an nfs.ClientNode with the
@@ -32,12 +22,30 @@ import (
 // records what the crash is about to destroy: a server's acknowledged but
 // unwritten blocks (buffered policy), a client's unflushed writes. flush
 // faults make the server flush; low_memory is AFS's and has no effect.
-type nfsDriver struct {
-	r   *SystemRun
+package nfsdriver
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/sim-lecture/sim/protocols/nfs"
+	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// driver runs file-system rows on the system's nodes (see the package
+// doc).
+type driver struct {
+	r   *scenarios.SystemRun
 	api nfs.API
 	// server is the node "server"; mounts the clients' mount table.
 	server sim.NodeID
-	mounts []NFSMount
+	mounts []Mount
 	// servers lists the file servers, mount servers first, in the order
 	// of the table.
 	servers []string
@@ -59,6 +67,10 @@ type nfsDriver struct {
 	onExecute func(id rpc.CallID, proc string)
 }
 
+// callRef locates a call in the result: step index and position in that
+// step's Calls.
+type callRef struct{ step, idx int }
+
 // nfsRow is what the driver knows of one workload row.
 type nfsRow struct {
 	started, done bool
@@ -71,9 +83,9 @@ type nfsRow struct {
 	lookups int
 }
 
-func (d *nfsDriver) Setup(r *SystemRun) error {
+func (d *driver) Setup(r *scenarios.SystemRun) error {
 	sc := r.Scenario
-	o := nfsOptions(sc)
+	o := optionsOf(sc)
 	api, err := nfs.ParseAPI(o.API)
 	if err != nil {
 		return fmt.Errorf("%s: %v", sc.File, err)
@@ -161,7 +173,7 @@ func (d *nfsDriver) Setup(r *SystemRun) error {
 	return nil
 }
 
-func (d *nfsDriver) Step(r *SystemRun, i int) {
+func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	s := &r.Scenario.Workload[i]
 	st := &r.Result.Steps[i]
 	kind, err := nfs.ParseOp(s.Op)
@@ -186,7 +198,7 @@ func (d *nfsDriver) Step(r *SystemRun, i int) {
 }
 
 // complete records a row's result.
-func (d *nfsDriver) complete(i int, res nfs.Result) {
+func (d *driver) complete(i int, res nfs.Result) {
 	r := d.r
 	row := &d.rows[i]
 	row.done, row.res = true, res
@@ -227,7 +239,7 @@ func (d *nfsDriver) complete(i int, res nfs.Result) {
 // current contents of the block, else how long the server has held the
 // newer contents. The server's memory is the reference while it is up;
 // while it is down, what it will serve after its restart.
-func (d *nfsDriver) stale(res nfs.Result) (string, string) {
+func (d *driver) stale(res nfs.Result) (string, string) {
 	r := d.r
 	var data string
 	var modified sim.Time
@@ -248,7 +260,7 @@ func (d *nfsDriver) stale(res nfs.Result) (string, string) {
 }
 
 // beforeCrash records what node's crash, about to happen, destroys.
-func (d *nfsDriver) beforeCrash(node string) {
+func (d *driver) beforeCrash(node string) {
 	r := d.r
 	id := r.Node(node)
 	if !r.World.Up(id) {
@@ -278,7 +290,7 @@ func (d *nfsDriver) beforeCrash(node string) {
 }
 
 // noteLoss adds a note to the row that wrote the lost data.
-func (d *nfsDriver) noteLoss(file string, block int, data, note string) {
+func (d *driver) noteLoss(file string, block int, data, note string) {
 	if row := d.writer(file, block, data); row >= 0 {
 		d.extra[row] = append(d.extra[row], note)
 	}
@@ -286,7 +298,7 @@ func (d *nfsDriver) noteLoss(file string, block int, data, note string) {
 
 // writer returns the latest finished write or append row that wrote data
 // to block of file, or -1.
-func (d *nfsDriver) writer(file string, block int, data string) int {
+func (d *driver) writer(file string, block int, data string) int {
 	for i := len(d.rows) - 1; i >= 0; i-- {
 		row := &d.rows[i]
 		s := &d.r.Scenario.Workload[i]
@@ -299,7 +311,7 @@ func (d *nfsDriver) writer(file string, block int, data string) int {
 }
 
 // dataOf is what write or append row i wrote.
-func (d *nfsDriver) dataOf(i int) string {
+func (d *driver) dataOf(i int) string {
 	s := &d.r.Scenario.Workload[i]
 	if s.HasData {
 		return s.Data
@@ -307,7 +319,7 @@ func (d *nfsDriver) dataOf(i int) string {
 	return s.Client + "@" + sim.FormatDuration(s.At)
 }
 
-func (d *nfsDriver) Fault(r *SystemRun, f *Fault) bool {
+func (d *driver) Fault(r *scenarios.SystemRun, f *scenarios.Fault) bool {
 	if f.Kind != "flush" {
 		return false
 	}
@@ -325,7 +337,7 @@ func (d *nfsDriver) Fault(r *SystemRun, f *Fault) bool {
 	return true
 }
 
-func (d *nfsDriver) Finish(r *SystemRun) {
+func (d *driver) Finish(r *scenarios.SystemRun) {
 	for i := range d.rows {
 		row := &d.rows[i]
 		s := &r.Scenario.Workload[i]
@@ -401,7 +413,7 @@ func (d *nfsDriver) Finish(r *SystemRun) {
 // row order. The lecture's buffered server ends up with a disk that matches
 // no such point. A file a row created or removed is left out: its history
 // is not a sequence of block writes.
-func (d *nfsDriver) history(disk map[string][]string) map[string]string {
+func (d *driver) history(disk map[string][]string) map[string]string {
 	r := d.r
 	initial := map[string][]string{}
 	for _, f := range r.Scenario.Files {
@@ -422,14 +434,14 @@ func (d *nfsDriver) history(disk map[string][]string) map[string]string {
 		}
 	}
 	out := map[string]string{}
-	for _, path := range sortedKeys(written) {
+	for _, path := range slices.Sorted(maps.Keys(written)) {
 		if skip[path] {
 			continue
 		}
 		state := append([]string{}, initial[path]...)
 		match := ""
 		final, onDisk := disk[path]
-		if onDisk && equalStrings(final, state) {
+		if onDisk && slices.Equal(final, state) {
 			match = "the initial contents"
 		}
 		for i := range r.Scenario.Workload {
@@ -442,7 +454,7 @@ func (d *nfsDriver) history(disk map[string][]string) map[string]string {
 				state = append(state, "")
 			}
 			state[b] = d.dataOf(i)
-			if onDisk && equalStrings(final, state) {
+			if onDisk && slices.Equal(final, state) {
 				match = fmt.Sprintf("the file after row %d (%s writes %s to block %d)", i+1, s.Client, state[b], b)
 			}
 		}
@@ -469,7 +481,7 @@ func (d *nfsDriver) history(disk map[string][]string) map[string]string {
 // CallStarted implements rpc.Observer: the call belongs to the row the
 // calling client is running, if any (a client's MNT at boot belongs to
 // none).
-func (d *nfsDriver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id rpc.CallID) {
+func (d *driver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id rpc.CallID) {
 	r := d.r
 	r.Result.Stats.Calls[proc]++
 	cn, ok := r.World.Handler(from).(*nfs.ClientNode)
@@ -487,14 +499,14 @@ func (d *nfsDriver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, i
 }
 
 // Attempt implements rpc.Observer: attempts counts the call's sends.
-func (d *nfsDriver) Attempt(at sim.Time, id rpc.CallID, n int) {
+func (d *driver) Attempt(at sim.Time, id rpc.CallID, n int) {
 	if ref, ok := d.calls[id]; ok {
 		d.r.Result.Steps[ref.step].Calls[ref.idx].Attempts = n
 	}
 }
 
 // Executed implements rpc.Observer.
-func (d *nfsDriver) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.CallID) {
+func (d *driver) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.CallID) {
 	d.execs[id]++
 	if d.onExecute != nil {
 		d.onExecute(id, proc)
@@ -506,16 +518,16 @@ func (d *nfsDriver) Executed(at sim.Time, server sim.NodeID, proc string, id rpc
 }
 
 // CallDone implements rpc.Observer.
-func (d *nfsDriver) CallDone(sim.Time, rpc.CallID, error) {}
+func (d *driver) CallDone(sim.Time, rpc.CallID, error) {}
 
 // Dropped implements rpc.Observer.
-func (d *nfsDriver) Dropped(sim.Time, sim.NodeID, rpc.CallID, string) {}
+func (d *driver) Dropped(sim.Time, sim.NodeID, rpc.CallID, string) {}
 
 // CachedReply implements rpc.Observer.
-func (d *nfsDriver) CachedReply(sim.Time, sim.NodeID, rpc.CallID) {}
+func (d *driver) CachedReply(sim.Time, sim.NodeID, rpc.CallID) {}
 
 // Lookup implements nfs.ServerObserver: a server resolved one name.
-func (d *nfsDriver) Lookup(at sim.Time, server sim.NodeID, dir uint32, name string) {
+func (d *driver) Lookup(at sim.Time, server sim.NodeID, dir uint32, name string) {
 	d.lookups++
 	if d.execRow >= 0 {
 		d.rows[d.execRow].lookups++
@@ -526,7 +538,7 @@ func (d *nfsDriver) Lookup(at sim.Time, server sim.NodeID, dir uint32, name stri
 // to the root) of server: below the first mount of server's export that
 // holds p and that no longer mount hides; "server:/p" when no client can
 // see the file.
-func (d *nfsDriver) clientPath(server, p string) string {
+func (d *driver) clientPath(server, p string) string {
 	for i, m := range d.mounts {
 		if m.Server != server {
 			continue

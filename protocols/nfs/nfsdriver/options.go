@@ -1,4 +1,4 @@
-package scenarios
+package nfsdriver
 
 import (
 	"fmt"
@@ -10,23 +10,25 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/scenarios/fileops"
 )
 
 func init() {
-	Register(System{Name: "nfs", Order: 70, Family: "file system",
+	scenarios.Register(scenarios.System{Name: "nfs", Order: 70, Family: "file system",
 		Doc:       "NFSv2: stateless server, file handles, client block and attribute caches.",
-		Ops:       FSOps,
+		Ops:       fileops.Ops,
 		OpsDoc:    "file-system ops",
-		Blocks:    []*Block{nfsBlock},
-		Faults:    FSFaults,
+		Blocks:    []*scenarios.Block{block},
+		Faults:    fileops.Faults,
 		Servers:   nfsServers,
 		CheckPath: checkMount,
 		Metrics:   nfsMetrics,
-		New:       func() Driver { return &nfsDriver{} }})
+		New:       func() scenarios.Driver { return &driver{} }})
 }
 
-// NFSOptions configure system "nfs".
-type NFSOptions struct {
+// Options configure system "nfs".
+type Options struct {
 	// AttrTimeout is the client attribute cache lifetime (default 3s; 0
 	// disables attribute caching).
 	AttrTimeout time.Duration
@@ -56,15 +58,15 @@ type NFSOptions struct {
 	Append bool
 	// Mounts is every client's mount table, in the order of the file; nil
 	// (the default) is server:/ on /. See MountTable.
-	Mounts []NFSMount
+	Mounts []Mount
 	// ServerUses are the servers the mounts name, where the file names
 	// them: file servers, even those of a mount that is otherwise wrong.
-	ServerUses []NameUse
+	ServerUses []scenarios.NameUse
 }
 
-// NFSMount is one entry of the NFS clients' mount table: Export of Server
+// Mount is one entry of the NFS clients' mount table: Export of Server
 // mounted on On (the lecture's "/dev/sdb1 on /backups").
-type NFSMount struct {
+type Mount struct {
 	// On is where the export appears in the client's namespace: "/" or an
 	// absolute clean path such as "/backups".
 	On string
@@ -74,14 +76,14 @@ type NFSMount struct {
 	// by default).
 	Export string
 	// Pos is where the mount appears in the file.
-	Pos Pos
+	Pos scenarios.Pos
 }
 
 // MountTable returns the clients' mount table: Mounts, or the default
 // server:/ on /.
-func (o NFSOptions) MountTable() []NFSMount {
+func (o Options) MountTable() []Mount {
 	if len(o.Mounts) == 0 {
-		return []NFSMount{{On: "/", Server: "server", Export: "/"}}
+		return []Mount{{On: "/", Server: "server", Export: "/"}}
 	}
 	return o.Mounts
 }
@@ -89,7 +91,7 @@ func (o NFSOptions) MountTable() []NFSMount {
 // nfsMountOf returns the index of the mount of table that holds p, a path
 // relative to the root ("backups/x"), the one with the longest matching On,
 // and p's path below it ("x", "" for the mount point itself); -1 if none.
-func nfsMountOf(table []NFSMount, p string) (int, string) {
+func nfsMountOf(table []Mount, p string) (int, string) {
 	best, rel := -1, ""
 	for i, m := range table {
 		if r, ok := below(m.On, p); ok && (best < 0 || len(m.On) > len(table[best].On)) {
@@ -120,38 +122,38 @@ const (
 	maxRetrans     = 1000
 )
 
-// nfsBlock is the `nfs:` block.
-var nfsBlock = &Block{Name: "nfs", Order: 20,
+// block is the `nfs:` block.
+var block = &scenarios.Block{Name: "nfs", Order: 20,
 	New: func() any {
-		return &NFSOptions{AttrTimeout: 3 * time.Second, WritePolicy: "write_through", FlushInterval: 30 * time.Second,
+		return &Options{AttrTimeout: 3 * time.Second, WritePolicy: "write_through", FlushInterval: 30 * time.Second,
 			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond}
 	},
-	Options: []Option{
-		DurationOption("attr_timeout", "`3s`", "Client attribute-cache lifetime (the lecture's 3 seconds); `0` disables it.", false,
-			func(o *NFSOptions) *time.Duration { return &o.AttrTimeout }),
-		EnumOption("write_policy", "`write_through`", "Server side: `write_through` (on disk before the reply), `buffered` (reply first, flush later; a crash loses the buffer) or `nvram` (the buffer survives a crash).",
-			[]string{"write_through", "buffered", "nvram"}, func(o *NFSOptions) *string { return &o.WritePolicy }),
-		DurationOption("flush_interval", "`30s`", "How often a `buffered` server flushes.", true,
-			func(o *NFSOptions) *time.Duration { return &o.FlushInterval }),
-		EnumOption("api", "`file_handles`", "The lecture's strategies: `stateful_fds` (1), `paths` (2), `inodes` (3), `file_handles` (4).",
-			[]string{"file_handles", "stateful_fds", "paths", "inodes"}, func(o *NFSOptions) *string { return &o.API }),
-		IntOption("cache_blocks", "`0`", "Client block-cache capacity; `0` is unlimited.", 0, maxCacheBlocks,
-			func(o *NFSOptions) *int { return &o.CacheBlocks }),
-		EnumOption("mount", "`hard`", "`hard` retries forever; `soft` fails with `ETIMEDOUT` after `retrans` retransmissions.",
-			[]string{"hard", "soft"}, func(o *NFSOptions) *string { return &o.Mount }),
-		IntOption("retrans", "`3`", "Retransmissions of a soft mount.", 0, maxRetrans,
-			func(o *NFSOptions) *int { return &o.Retrans }),
-		DurationOption("timeout", "`1.1s`", "First retransmission timeout, doubling.", true,
-			func(o *NFSOptions) *time.Duration { return &o.Timeout }),
-		BoolOption("drc", "`false`", "The server's duplicate-request cache.", func(o *NFSOptions) *bool { return &o.DRC }),
-		BoolOption("append", "`false`", "Enable the non-idempotent APPEND procedure the lecture warns about.",
-			func(o *NFSOptions) *bool { return &o.Append }),
-		CustomOption("mounts", "`[{on: /, server: server}]`", "Every client's mount table, a list of `{on, server, export}`: `export` (default `/`) of node `server` appears at `on` in the client's namespace (the lecture's \"/dev/sdb1 on /backups\"). `on` and `export` are absolute clean paths; each `on` once. Mount servers are file servers (created implicitly, never clients); `server` is one too, even when no mount names it.",
+	Options: []scenarios.Option{
+		scenarios.DurationOption("attr_timeout", "`3s`", "Client attribute-cache lifetime (the lecture's 3 seconds); `0` disables it.", false,
+			func(o *Options) *time.Duration { return &o.AttrTimeout }),
+		scenarios.EnumOption("write_policy", "`write_through`", "Server side: `write_through` (on disk before the reply), `buffered` (reply first, flush later; a crash loses the buffer) or `nvram` (the buffer survives a crash).",
+			[]string{"write_through", "buffered", "nvram"}, func(o *Options) *string { return &o.WritePolicy }),
+		scenarios.DurationOption("flush_interval", "`30s`", "How often a `buffered` server flushes.", true,
+			func(o *Options) *time.Duration { return &o.FlushInterval }),
+		scenarios.EnumOption("api", "`file_handles`", "The lecture's strategies: `stateful_fds` (1), `paths` (2), `inodes` (3), `file_handles` (4).",
+			[]string{"file_handles", "stateful_fds", "paths", "inodes"}, func(o *Options) *string { return &o.API }),
+		scenarios.IntOption("cache_blocks", "`0`", "Client block-cache capacity; `0` is unlimited.", 0, maxCacheBlocks,
+			func(o *Options) *int { return &o.CacheBlocks }),
+		scenarios.EnumOption("mount", "`hard`", "`hard` retries forever; `soft` fails with `ETIMEDOUT` after `retrans` retransmissions.",
+			[]string{"hard", "soft"}, func(o *Options) *string { return &o.Mount }),
+		scenarios.IntOption("retrans", "`3`", "Retransmissions of a soft mount.", 0, maxRetrans,
+			func(o *Options) *int { return &o.Retrans }),
+		scenarios.DurationOption("timeout", "`1.1s`", "First retransmission timeout, doubling.", true,
+			func(o *Options) *time.Duration { return &o.Timeout }),
+		scenarios.BoolOption("drc", "`false`", "The server's duplicate-request cache.", func(o *Options) *bool { return &o.DRC }),
+		scenarios.BoolOption("append", "`false`", "Enable the non-idempotent APPEND procedure the lecture warns about.",
+			func(o *Options) *bool { return &o.Append }),
+		scenarios.CustomOption("mounts", "`[{on: /, server: server}]`", "Every client's mount table, a list of `{on, server, export}`: `export` (default `/`) of node `server` appears at `on` in the client's namespace (the lecture's \"/dev/sdb1 on /backups\"). `on` and `export` are absolute clean paths; each `on` once. Mount servers are file servers (created implicitly, never clients); `server` is one too, even when no mount names it.",
 			decodeMounts),
 	},
-	Positions: func(v any) []*Pos {
-		o := v.(*NFSOptions)
-		var ps []*Pos
+	Positions: func(v any) []*scenarios.Pos {
+		o := v.(*Options)
+		var ps []*scenarios.Pos
 		for i := range o.Mounts {
 			ps = append(ps, &o.Mounts[i].Pos)
 		}
@@ -163,19 +165,19 @@ var nfsBlock = &Block{Name: "nfs", Order: 20,
 }
 
 // nfsOptions returns the scenario's nfs block.
-func nfsOptions(sc *Scenario) *NFSOptions { return sc.Block("nfs").(*NFSOptions) }
+func optionsOf(sc *scenarios.Scenario) *Options { return sc.Block("nfs").(*Options) }
 
 // nfsServers lists the file servers of an nfs scenario: "server", then
 // the servers of the mount table.
-func nfsServers(d *Decoder) []NameUse {
-	out := []NameUse{{Name: "server"}}
-	out = append(out, nfsOptions(d.Scenario()).ServerUses...)
+func nfsServers(d *scenarios.Decoder) []scenarios.NameUse {
+	out := []scenarios.NameUse{{Name: "server"}}
+	out = append(out, optionsOf(d.Scenario()).ServerUses...)
 	return out
 }
 
 // mounts decodes nfs.mounts: the clients' mount table, a list of
 // {on, server, export}.
-func decodeMounts(d *Decoder, n *yaml.Node, opt *NFSOptions) bool {
+func decodeMounts(d *scenarios.Decoder, n *yaml.Node, opt *Options) bool {
 	items, ok := d.List(n, "mounts")
 	if !ok {
 		return false
@@ -184,19 +186,19 @@ func decodeMounts(d *Decoder, n *yaml.Node, opt *NFSOptions) bool {
 		d.Errorf(n, "mounts: expected at least one mount such as {on: /, server: server}; for the default, leave the key out")
 		return false
 	}
-	var table []NFSMount
+	var table []Mount
 	seen := map[string]*yaml.Node{}
 	for i, it := range items {
 		o := d.Fields(it, fmt.Sprintf("mount %d", i+1), []string{"on", "server", "export"})
 		if o == nil {
 			continue
 		}
-		m := NFSMount{Export: "/", Pos: PosOf(o.Node())}
+		m := Mount{Export: "/", Pos: scenarios.PosOf(o.Node())}
 		good := true
 		if v := o.Require("on", "where the client sees the export, such as / or /backups"); v != nil {
 			if p, ok := absPath(d, v, "on"); ok {
 				if prev := seen[p]; prev != nil {
-					d.Errorf(v, "mounts: %s is mounted twice (first at line %d)", p, PosOf(prev).Line)
+					d.Errorf(v, "mounts: %s is mounted twice (first at line %d)", p, scenarios.PosOf(prev).Line)
 					good = false
 				} else {
 					seen[p] = v
@@ -211,7 +213,7 @@ func decodeMounts(d *Decoder, n *yaml.Node, opt *NFSOptions) bool {
 		if v := o.Require("server", "the node that exports the directory"); v != nil {
 			if name, ok := d.NodeName(v, "server"); ok {
 				m.Server = name
-				opt.ServerUses = append(opt.ServerUses, NameUse{Name: name, Pos: PosOf(v)})
+				opt.ServerUses = append(opt.ServerUses, scenarios.NameUse{Name: name, Pos: scenarios.PosOf(v)})
 			} else {
 				good = false
 			}
@@ -239,7 +241,7 @@ func decodeMounts(d *Decoder, n *yaml.Node, opt *NFSOptions) bool {
 }
 
 // absPath decodes an absolute, clean directory path: "/", "/backups".
-func absPath(d *Decoder, n *yaml.Node, what string) (string, bool) {
+func absPath(d *scenarios.Decoder, n *yaml.Node, what string) (string, bool) {
 	s, ok := d.Str(n, what)
 	if !ok {
 		return "", false
@@ -254,7 +256,7 @@ func absPath(d *Decoder, n *yaml.Node, what string) (string, bool) {
 		bad = "write it as " + path.Clean(s)
 	}
 	if bad != "" {
-		d.Errorf(n, "%s: expected an absolute path such as / or /backups, got %s (%s)", what, Describe(n), bad)
+		d.Errorf(n, "%s: expected an absolute path such as / or /backups, got %s (%s)", what, scenarios.Describe(n), bad)
 		return "", false
 	}
 	return s, true
@@ -262,15 +264,15 @@ func absPath(d *Decoder, n *yaml.Node, what string) (string, bool) {
 
 // checkMount reports a path outside every NFS mount, at p; with file,
 // also an initial file that would be a mount point (System.CheckPath).
-func checkMount(d *Decoder, path string, p Pos, file bool) {
-	table := nfsOptions(d.Scenario()).MountTable()
+func checkMount(d *scenarios.Decoder, path string, p scenarios.Pos, file bool) {
+	table := optionsOf(d.Scenario()).MountTable()
 	i, rel := nfsMountOf(table, path)
 	if i < 0 {
 		var ons []string
 		for _, m := range table {
 			ons = append(ons, m.On)
 		}
-		d.ErrorAt(p, "file %s is in no NFS mount (nfs.mounts has %s); add a mount such as {on: /, server: server}", path, andList(ons))
+		d.ErrorAt(p, "file %s is in no NFS mount (nfs.mounts has %s); add a mount such as {on: /, server: server}", path, scenarios.AndList(ons))
 		return
 	}
 	if file && rel == "" {
