@@ -229,33 +229,9 @@ func (l *loader) selectRow(o *Object, what string) (int, bool) {
 	if len(l.rows) == 0 || len(l.rows) != len(l.sc.Workload) {
 		return 0, false // the workload is missing or broken: reported already
 	}
-	var candidates []int
-	var where string
-	var selector *yaml.Node
-	if stepNode != nil {
-		n, ok := l.integer(stepNode, "step", 1, int64(len(l.sc.Workload)))
-		if !ok {
-			return 0, false
-		}
-		candidates = []int{n - 1}
-		where = fmt.Sprintf("row %d", n)
-		selector = stepNode
-	} else {
-		at, ok := l.duration(atNode, "at")
-		if !ok {
-			return 0, false
-		}
-		for i, st := range l.sc.Workload {
-			if st.At == at {
-				candidates = append(candidates, i)
-			}
-		}
-		where = "at " + fmtDuration(at)
-		selector = atNode
-		if len(candidates) == 0 {
-			l.errf(atNode, "at: no workload row is at %s%s", fmtDuration(at), l.nearestTimes(at))
-			return 0, false
-		}
+	candidates, where, selector, ok := l.rowCandidates(stepNode, atNode)
+	if !ok {
+		return 0, false
 	}
 	var matched []int
 	for _, i := range candidates {
@@ -286,6 +262,32 @@ func (l *loader) selectRow(o *Object, what string) (int, bool) {
 			len(matched), where, describeRows(l.sc.Workload, matched))
 	}
 	return 0, false
+}
+
+// rowCandidates lists the rows an expectation's step or at names, with
+// how messages name them ("row 3", "at 10s") and the key that chose them.
+func (l *loader) rowCandidates(stepNode, atNode *yaml.Node) (candidates []int, where string, selector *yaml.Node, ok bool) {
+	if stepNode != nil {
+		n, ok := l.integer(stepNode, "step", 1, int64(len(l.sc.Workload)))
+		if !ok {
+			return nil, "", nil, false
+		}
+		return []int{n - 1}, fmt.Sprintf("row %d", n), stepNode, true
+	}
+	at, ok := l.duration(atNode, "at")
+	if !ok {
+		return nil, "", nil, false
+	}
+	for i, st := range l.sc.Workload {
+		if st.At == at {
+			candidates = append(candidates, i)
+		}
+	}
+	if len(candidates) == 0 {
+		l.errf(atNode, "at: no workload row is at %s%s", fmtDuration(at), l.nearestTimes(at))
+		return nil, "", nil, false
+	}
+	return candidates, "at " + fmtDuration(at), atNode, true
 }
 
 // rowMatches reports whether st has every key-value of filters.

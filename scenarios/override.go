@@ -157,36 +157,9 @@ func applySetting(file string, root *yaml.Node, s Setting, made int, origin map[
 		case yaml.AliasNode:
 			return fail("%s is an alias (*%s at line %d): edit the file to change it", where, cur.Value, cur.Line)
 		case yaml.MappingNode:
-			var next *yaml.Node
-			for j := 0; j+1 < len(cur.Content); j += 2 {
-				if cur.Content[j].Kind == yaml.ScalarNode && cur.Content[j].Value == p {
-					if last {
-						cur.Content[j+1] = value
-						return nil
-					}
-					next = cur.Content[j+1]
-					break
-				}
-			}
-			if next == nil {
-				k := &yaml.Node{Kind: yaml.ScalarNode, Value: p}
-				origin[k] = made
-				if last {
-					cur.Content = append(cur.Content, k, value)
-					return nil
-				}
-				next = &yaml.Node{Kind: yaml.MappingNode}
-				origin[next] = made
-				cur.Content = append(cur.Content, k, next)
-			} else if next.Kind == yaml.ScalarNode && next.ShortTag() == "!!null" {
-				// An empty block (`nfs:`) becomes a mapping to hold the key.
-				m := &yaml.Node{Kind: yaml.MappingNode, Line: next.Line, Column: next.Column}
-				for j := 1; j < len(cur.Content); j += 2 {
-					if cur.Content[j] == next {
-						cur.Content[j] = m
-					}
-				}
-				next = m
+			next, done := setInMapping(cur, p, last, value, made, origin)
+			if done {
+				return nil
 			}
 			cur = next
 		case yaml.SequenceNode:
@@ -207,6 +180,44 @@ func applySetting(file string, root *yaml.Node, s Setting, made int, origin map[
 		}
 	}
 	return nil
+}
+
+// setInMapping takes one step of a --set key path at the mapping cur:
+// with last, it sets key p to value (done); otherwise it returns the
+// value of p to walk into, creating a mapping there when p is missing or
+// empty. made (1-based) marks in origin the nodes the setting creates.
+func setInMapping(cur *yaml.Node, p string, last bool, value *yaml.Node, made int, origin map[*yaml.Node]int) (next *yaml.Node, done bool) {
+	for j := 0; j+1 < len(cur.Content); j += 2 {
+		if cur.Content[j].Kind == yaml.ScalarNode && cur.Content[j].Value == p {
+			if last {
+				cur.Content[j+1] = value
+				return nil, true
+			}
+			next = cur.Content[j+1]
+			break
+		}
+	}
+	if next == nil {
+		k := &yaml.Node{Kind: yaml.ScalarNode, Value: p}
+		origin[k] = made
+		if last {
+			cur.Content = append(cur.Content, k, value)
+			return nil, true
+		}
+		next = &yaml.Node{Kind: yaml.MappingNode}
+		origin[next] = made
+		cur.Content = append(cur.Content, k, next)
+	} else if next.Kind == yaml.ScalarNode && next.ShortTag() == "!!null" {
+		// An empty block (`nfs:`) becomes a mapping to hold the key.
+		m := &yaml.Node{Kind: yaml.MappingNode, Line: next.Line, Column: next.Column}
+		for j := 1; j < len(cur.Content); j += 2 {
+			if cur.Content[j] == next {
+				cur.Content[j] = m
+			}
+		}
+		next = m
+	}
+	return next, false
 }
 
 // markAll records that n and everything under it came from setting made.

@@ -69,103 +69,152 @@ Metrics ([SYSTEM:]NAME; a SYSTEM: prefix such as nfs: keeps one system,
 otherwise values are taken over all systems):
 `
 
+// sweepRequest is a `sim sweep` command line, parsed.
+type sweepRequest struct {
+	scenario     string
+	sets         setFlags
+	metrics      listFlags
+	seeds        int
+	workers      int
+	out, title   string
+	file         string
+	data         []byte
+	axes         []report.SweepAxis
+	fixed        []scenarios.Setting
+	base         *scenarios.Scenario
+	stdout, errw io.Writer
+}
+
 func cmdSweep(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("sweep", sweepSynopsis+metricHelp(), stderr)
-	var sets setFlags
-	var metricNames listFlags
-	fs.Var(&sets, "set", "a key to vary (KEY=FROM..TO[:STEP] or KEY=a,b,c) or to fix (KEY=VALUE); repeatable")
-	fs.Var(&metricNames, "metric", "a metric to compute (repeatable, or comma-separated)")
-	seeds := fs.Int("seeds", 5, "how many seeds to run each grid point with")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "how many runs at once")
-	out := fs.String("out", "", "the directory to write the CSV files and the plots into (required)")
-	title := fs.String("title", "", "the plot's title (default: the scenario, the metrics and the key)")
-	pos, code, ok := parseCommand(fs, args, stdout, stderr)
+	req, code, ok := parseSweep(args, stdout, stderr)
 	if !ok {
 		return code
 	}
-	bad := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "sim sweep: "+format+"\n", a...)
-		return exitBadInput
+	if code, ok := req.load(); !ok {
+		return code
+	}
+	if code, ok := req.checkGrid(); !ok {
+		return code
+	}
+	return req.run()
+}
+
+// parseSweep reads the flags and checks the ones that need no scenario.
+func parseSweep(args []string, stdout, stderr io.Writer) (*sweepRequest, int, bool) {
+	req := &sweepRequest{stdout: stdout, errw: stderr}
+	fs := newFlagSet("sweep", sweepSynopsis+metricHelp(), stderr)
+	fs.Var(&req.sets, "set", "a key to vary (KEY=FROM..TO[:STEP] or KEY=a,b,c) or to fix (KEY=VALUE); repeatable")
+	fs.Var(&req.metrics, "metric", "a metric to compute (repeatable, or comma-separated)")
+	fs.IntVar(&req.seeds, "seeds", 5, "how many seeds to run each grid point with")
+	fs.IntVar(&req.workers, "workers", runtime.GOMAXPROCS(0), "how many runs at once")
+	fs.StringVar(&req.out, "out", "", "the directory to write the CSV files and the plots into (required)")
+	fs.StringVar(&req.title, "title", "", "the plot's title (default: the scenario, the metrics and the key)")
+	pos, code, ok := parseCommand(fs, args, stdout, stderr)
+	if !ok {
+		return nil, code, false
 	}
 	switch {
 	case len(pos) != 1:
-		return bad("want exactly one scenario file or name, got %d", len(pos))
-	case len(sets) == 0:
-		return bad("--set: give at least one key to vary, such as --set network.loss=0..0.5:0.1")
-	case len(metricNames) == 0:
-		return bad("--metric: give at least one metric, such as --metric calls.total (see sim sweep --help)")
-	case *out == "":
-		return bad("--out: give the directory to write the results into")
-	case *seeds < 1 || *seeds > 10000:
-		return bad("--seeds: expected a number of seeds from 1 to 10000, got %d", *seeds)
-	case *workers < 1:
-		return bad("--workers: expected at least 1, got %d", *workers)
+		return nil, req.bad("want exactly one scenario file or name, got %d", len(pos)), false
+	case len(req.sets) == 0:
+		return nil, req.bad("--set: give at least one key to vary, such as --set network.loss=0..0.5:0.1"), false
+	case len(req.metrics) == 0:
+		return nil, req.bad("--metric: give at least one metric, such as --metric calls.total (see sim sweep --help)"), false
+	case req.out == "":
+		return nil, req.bad("--out: give the directory to write the results into"), false
+	case req.seeds < 1 || req.seeds > 10000:
+		return nil, req.bad("--seeds: expected a number of seeds from 1 to 10000, got %d", req.seeds), false
+	case req.workers < 1:
+		return nil, req.bad("--workers: expected at least 1, got %d", req.workers), false
 	}
-	for _, m := range metricNames {
+	for _, m := range req.metrics {
 		if _, err := report.ParseMetric(m); err != nil {
-			return bad("--metric: %v", err)
+			return nil, req.bad("--metric: %v", err), false
 		}
 	}
-	file, data, err := scenarios.ReadSource(pos[0])
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitBadInput
+	req.scenario = pos[0]
+	return req, exitOK, true
+}
+
+// bad reports a problem with the command line and returns its status.
+func (req *sweepRequest) bad(format string, a ...any) int {
+	fmt.Fprintf(req.errw, "sim sweep: "+format+"\n", a...)
+	return exitBadInput
+}
+
+// load reads the scenario with the fixed overrides, and checks that the
+// metrics and the swept keys fit it.
+func (req *sweepRequest) load() (int, bool) {
+	var err error
+	if req.file, req.data, err = scenarios.ReadSource(req.scenario); err != nil {
+		fmt.Fprintln(req.errw, err)
+		return exitBadInput, false
 	}
-	sweep, fixed, err := sweepAxes(sets)
-	if err != nil {
-		return bad("%v", err)
+	if req.axes, req.fixed, err = sweepAxes(req.sets); err != nil {
+		return req.bad("%v", err), false
 	}
-	base, err := scenarios.LoadWith(file, data, fixed)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitBadInput
+	if req.base, err = scenarios.LoadWith(req.file, req.data, req.fixed); err != nil {
+		fmt.Fprintln(req.errw, err)
+		return exitBadInput, false
 	}
-	if err := scenarios.CheckImplemented(base); err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitBadInput
+	if err := scenarios.CheckImplemented(req.base); err != nil {
+		fmt.Fprintln(req.errw, err)
+		return exitBadInput, false
 	}
-	for _, m := range metricNames {
+	for _, m := range req.metrics {
 		ref, _ := report.ParseMetric(m)
-		if ref.System != "" && !has(base.Systems, ref.System) {
-			return bad("--metric %s: the scenario has no system %q (systems: %s)", m, ref.System, strings.Join(base.Systems, ", "))
+		if ref.System != "" && !has(req.base.Systems, ref.System) {
+			return req.bad("--metric %s: the scenario has no system %q (systems: %s)", m, ref.System, strings.Join(req.base.Systems, ", ")), false
 		}
 	}
-	for _, ax := range sweep {
-		if sys, _, ok := strings.Cut(ax.Key, "."); ok && scenarios.LookupSystem(sys) != nil && !has(base.Systems, sys) {
-			fmt.Fprintf(stderr, "sim sweep: warning: %s has no effect: the scenario runs %s\n", ax.Key, strings.Join(base.Systems, ", "))
+	for _, ax := range req.axes {
+		if sys, _, ok := strings.Cut(ax.Key, "."); ok && scenarios.LookupSystem(sys) != nil && !has(req.base.Systems, sys) {
+			fmt.Fprintf(req.errw, "sim sweep: warning: %s has no effect: the scenario runs %s\n", ax.Key, strings.Join(req.base.Systems, ", "))
 		}
 	}
-	// Every grid point is loaded (and so checked) before anything runs, so
-	// a bad value fails at once with the loader's message.
-	settingsAt := func(values []string) []scenarios.Setting {
-		all := append([]scenarios.Setting{}, fixed...)
-		for a, v := range values {
-			all = append(all, scenarios.Setting{Key: sweep[a].Key, Value: v})
-		}
-		return all
+	return exitOK, true
+}
+
+// settingsAt is every override of the grid point whose axis values are
+// values: the fixed ones, then the swept ones.
+func (req *sweepRequest) settingsAt(values []string) []scenarios.Setting {
+	all := append([]scenarios.Setting{}, req.fixed...)
+	for a, v := range values {
+		all = append(all, scenarios.Setting{Key: req.axes[a].Key, Value: v})
 	}
-	for _, pt := range report.Grid(sweep) {
+	return all
+}
+
+// checkGrid loads (and so checks) every grid point before anything runs,
+// so that a bad value fails at once with the loader's message.
+func (req *sweepRequest) checkGrid() (int, bool) {
+	for _, pt := range report.Grid(req.axes) {
 		values := make([]string, len(pt))
 		for a, v := range pt {
-			values[a] = sweep[a].Values[v]
+			values[a] = req.axes[a].Values[v]
 		}
-		if _, err := scenarios.LoadWith(file, data, settingsAt(values)); err != nil {
-			fmt.Fprintln(stderr, err)
-			return exitBadInput
+		if _, err := scenarios.LoadWith(req.file, req.data, req.settingsAt(values)); err != nil {
+			fmt.Fprintln(req.errw, err)
+			return exitBadInput, false
 		}
 	}
-	seedList := make([]uint64, *seeds)
+	return exitOK, true
+}
+
+// run runs the grid, writes the files and prints the summary.
+func (req *sweepRequest) run() int {
+	seedList := make([]uint64, req.seeds)
 	for k := range seedList {
-		seedList[k] = base.Seed + uint64(k)
+		seedList[k] = req.base.Seed + uint64(k)
 	}
-	spec := report.Sweep{Scenario: base.Name, Axes: sweep, Seeds: seedList, Metrics: metricNames, Workers: *workers}
-	if isTerminal(stderr) {
-		spec.Progress = progressBar(stderr)
+	spec := report.Sweep{Scenario: req.base.Name, Axes: req.axes, Seeds: seedList, Metrics: req.metrics, Workers: req.workers}
+	if isTerminal(req.errw) {
+		spec.Progress = progressBar(req.errw)
 	}
 	res, err := report.RunSweep(spec, func(values []string, seed uint64) (*report.Result, error) {
 		// Each run loads its own copy of the scenario: runs in parallel
 		// share nothing.
-		sc, err := scenarios.LoadWith(file, data, settingsAt(values))
+		sc, err := scenarios.LoadWith(req.file, req.data, req.settingsAt(values))
 		if err != nil {
 			return nil, err
 		}
@@ -173,16 +222,16 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		return r, err
 	})
 	if err != nil {
-		return bad("%v", err)
+		return req.bad("%v", err)
 	}
-	if err := writeSweep(*out, res, *title); err != nil {
-		fmt.Fprintf(stderr, "sim sweep: --out: %v\n", err)
+	if err := writeSweep(req.out, res, req.title); err != nil {
+		fmt.Fprintf(req.errw, "sim sweep: --out: %v\n", err)
 		return exitBadInput
 	}
-	printSummary(stdout, res)
-	fmt.Fprintf(stdout, "\nwrote %s\n", strings.Join([]string{
-		filepath.Join(*out, "sweep.csv"), filepath.Join(*out, "sweep-summary.csv"),
-		filepath.Join(*out, "sweep.png"), filepath.Join(*out, "sweep.svg")}, ", "))
+	printSummary(req.stdout, res)
+	fmt.Fprintf(req.stdout, "\nwrote %s\n", strings.Join([]string{
+		filepath.Join(req.out, "sweep.csv"), filepath.Join(req.out, "sweep-summary.csv"),
+		filepath.Join(req.out, "sweep.png"), filepath.Join(req.out, "sweep.svg")}, ", "))
 	return exitOK
 }
 
