@@ -406,9 +406,12 @@ func checkOp(op *Op) error {
 	if prev := LookupOp(op.Name); prev != nil && prev != op {
 		return fmt.Errorf("op %q is registered twice", op.Name)
 	}
-	for _, k := range op.Keys {
+	for i, k := range op.Keys {
 		if rowKey(k.Name) == nil {
 			return fmt.Errorf("op %q: key %q is not a row key of the format (%v)", op.Name, k.Name, RowKeys())
+		}
+		if i > 0 && k.Required && !op.Keys[i-1].Required {
+			return fmt.Errorf("op %q: required key %q comes after an optional one", op.Name, k.Name)
 		}
 	}
 	return nil

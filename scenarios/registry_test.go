@@ -159,6 +159,11 @@ func TestRegisterRejects(t *testing.T) {
 			s.Ops = []*Op{{Name: "pong", Keys: []OpKey{{Name: "target"}}, Describe: pingOp.Describe}}
 			return s
 		}, `key "target" is not a row key`},
+		{"a required key after an optional one", func() System {
+			s := pingSystem()
+			s.Ops = []*Op{{Name: "pong", Keys: []OpKey{{Name: "from"}, {Name: "to", Required: true}}, Describe: pingOp.Describe}}
+			return s
+		}, "comes after an optional one"},
 		{"an op's name taken", func() System { s := pingSystem(); s.Name = "ping2"; s.Ops = []*Op{&other}; return s }, `op "ping" is registered twice`},
 		{"a block's name is a key of the format", func() System {
 			s := pingSystem()

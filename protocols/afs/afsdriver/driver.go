@@ -78,30 +78,8 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		}
 		filesOf[v.Server] = append(filesOf[v.Server], afs.FileRecord{Volume: v.Path, Path: f.Path, Version: 1, Data: append([]string{}, f.Blocks...)})
 	}
-	// Each client locates, at startup, the volumes its rows will use.
-	prefetch := map[string][]string{}
-	for _, s := range sc.Workload {
-		if s.File == "" || s.Client == "" {
-			continue
-		}
-		if v, ok := volumeOf(o.Volumes, s.File); ok && !slices.Contains(prefetch[s.Client], v.Path) {
-			prefetch[s.Client] = append(prefetch[s.Client], v.Path)
-		}
-	}
-	// The servers first: a client looks up the volume location server when
-	// it boots, so that node must exist by then, however nodes lists them.
-	var order []string
-	for _, n := range sc.Nodes {
-		if d.servers[n.Name] {
-			order = append(order, n.Name)
-		}
-	}
-	for _, n := range sc.Nodes {
-		if !d.servers[n.Name] {
-			order = append(order, n.Name)
-		}
-	}
-	for _, name := range order {
+	prefetch := prefetchOf(sc, o.Volumes)
+	for _, name := range d.bootOrder(sc) {
 		name := name
 		cfg := afs.Config{Observer: d.log}
 		if d.servers[name] {
@@ -123,6 +101,39 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		})
 	}
 	return nil
+}
+
+// prefetchOf lists, for each client, the volumes its rows will use: it
+// locates them at startup.
+func prefetchOf(sc *scenarios.Scenario, vols []Volume) map[string][]string {
+	prefetch := map[string][]string{}
+	for _, s := range sc.Workload {
+		if s.File == "" || s.Client == "" {
+			continue
+		}
+		if v, ok := volumeOf(vols, s.File); ok && !slices.Contains(prefetch[s.Client], v.Path) {
+			prefetch[s.Client] = append(prefetch[s.Client], v.Path)
+		}
+	}
+	return prefetch
+}
+
+// bootOrder lists the nodes in the order they are added: the servers
+// first, since a client looks up the volume location server when it
+// boots, so that node must exist by then, however `nodes` lists them.
+func (d *driver) bootOrder(sc *scenarios.Scenario) []string {
+	var order []string
+	for _, n := range sc.Nodes {
+		if d.servers[n.Name] {
+			order = append(order, n.Name)
+		}
+	}
+	for _, n := range sc.Nodes {
+		if !d.servers[n.Name] {
+			order = append(order, n.Name)
+		}
+	}
+	return order
 }
 
 // started notes, in the step that was running, what a restarted node did

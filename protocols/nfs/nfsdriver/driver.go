@@ -95,31 +95,9 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		return fmt.Errorf("%s: %v", sc.File, err)
 	}
 	d.mounts = o.MountTable()
-	files := map[string][]nfs.File{}
-	for _, m := range d.mounts {
-		if !slices.Contains(d.servers, m.Server) {
-			d.servers = append(d.servers, m.Server)
-		}
-	}
-	if !slices.Contains(d.servers, "server") {
-		d.servers = append(d.servers, "server")
-	}
-	for _, f := range sc.Files {
-		i, rel := nfsMountOf(d.mounts, f.Path)
-		if i < 0 {
-			// The loader checks every file lies in a mount.
-			return fmt.Errorf("%s: files: %s is in no mount", sc.File, f.Path)
-		}
-		m := d.mounts[i]
-		files[m.Server] = append(files[m.Server], nfs.File{Path: nfsJoinPath(m.Export, rel), Blocks: f.Blocks})
-	}
-	for _, name := range d.servers {
-		if err := nfs.CheckFiles(files[name]); err != nil {
-			if len(d.servers) > 1 {
-				return fmt.Errorf("%s: files on %s: %v", sc.File, name, err)
-			}
-			return fmt.Errorf("%s: files: %v", sc.File, err)
-		}
+	files, err := d.serverFiles(sc)
+	if err != nil {
+		return err
 	}
 	d.r, d.api = r, api
 	d.rows = make([]nfsRow, len(sc.Workload))
@@ -143,7 +121,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 			n, err := nfs.NewServerNode(env, so, d, d)
 			if err != nil {
 				// CheckFiles passed, so only a bug gets here.
-				panic("scenarios: nfs server " + name + ": " + err.Error())
+				panic("nfsdriver: nfs server " + name + ": " + err.Error())
 			}
 			if k := n.Server().Replayed(); k > 0 {
 				if d.replays[name] == nil {
@@ -195,6 +173,39 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	row := &d.rows[i]
 	row.started, row.start, row.life = true, r.World.Now(), r.World.Env(id).Incarnation()
 	cn.Client().Do(op, func(res nfs.Result) { d.complete(i, res) })
+}
+
+// serverFiles lists the file servers (those of the mount table, then
+// "server") in d.servers, and returns each one's initial files: the
+// scenario's files under its mounts, at their paths on the server.
+func (d *driver) serverFiles(sc *scenarios.Scenario) (map[string][]nfs.File, error) {
+	files := map[string][]nfs.File{}
+	for _, m := range d.mounts {
+		if !slices.Contains(d.servers, m.Server) {
+			d.servers = append(d.servers, m.Server)
+		}
+	}
+	if !slices.Contains(d.servers, "server") {
+		d.servers = append(d.servers, "server")
+	}
+	for _, f := range sc.Files {
+		i, rel := nfsMountOf(d.mounts, f.Path)
+		if i < 0 {
+			// The loader checks every file lies in a mount.
+			return nil, fmt.Errorf("%s: files: %s is in no mount", sc.File, f.Path)
+		}
+		m := d.mounts[i]
+		files[m.Server] = append(files[m.Server], nfs.File{Path: nfsJoinPath(m.Export, rel), Blocks: f.Blocks})
+	}
+	for _, name := range d.servers {
+		if err := nfs.CheckFiles(files[name]); err != nil {
+			if len(d.servers) > 1 {
+				return nil, fmt.Errorf("%s: files on %s: %v", sc.File, name, err)
+			}
+			return nil, fmt.Errorf("%s: files: %v", sc.File, err)
+		}
+	}
+	return files, nil
 }
 
 // complete records a row's result.
@@ -368,7 +379,7 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 	for _, name := range d.servers {
 		files, err := nfs.ReadDisk(r.World.Disk(r.Node(name)))
 		if err != nil {
-			panic("scenarios: the disk of nfs server " + name + " does not load: " + err.Error())
+			panic("nfsdriver: the disk of nfs server " + name + " does not load: " + err.Error())
 		}
 		for p, blocks := range files {
 			disk[d.clientPath(name, p)] = blocks

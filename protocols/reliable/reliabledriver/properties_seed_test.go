@@ -1,4 +1,4 @@
-package scenarios
+package reliabledriver
 
 import "github.com/sim-lecture/sim/sim/simtest"
 
