@@ -50,6 +50,11 @@ type Env interface {
 	// CancelTimer stops a timer that has not fired yet and reports whether
 	// it did. Cancelling a fired or unknown timer does nothing.
 	CancelTimer(id TimerID) bool
+	// Housekeeping marks a pending timer as the node's own upkeep (a
+	// periodic flush, the expiry of a callback promise, a probe): it fires
+	// like any timer while the run has real work, but does not keep the
+	// run going (see World.Run). A fired or unknown timer is ignored.
+	Housekeeping(id TimerID)
 	// Rand returns the node's own random stream.
 	Rand() *Rand
 	// Disk returns the node's durable storage.
@@ -78,6 +83,8 @@ type node struct {
 	rand    *Rand
 	env     *nodeEnv
 	latency time.Duration
+	// timerWork counts the node's pending timers that are real work.
+	timerWork int
 }
 
 // nodeEnv is the Env the kernel gives each node.
@@ -115,6 +122,8 @@ func (e *nodeEnv) SetTimer(d time.Duration, tag uint64) TimerID {
 }
 
 func (e *nodeEnv) CancelTimer(id TimerID) bool { return e.w.cancelTimer(id) }
+
+func (e *nodeEnv) Housekeeping(id TimerID) { e.w.housekeeping(id) }
 
 func (e *nodeEnv) WriteDisk(key string, val []byte, tag uint64) {
 	if !e.live() {

@@ -10,6 +10,7 @@ const (
 	evTimer                        // a node timer fires (ref: timer slot)
 	evDisk                         // a node's disk write completes (ref: disk-write slot)
 	evAction                       // a scheduled function runs (ref: action slot)
+	evRepeat                       // one action of a series runs (ref: repeat slot)
 )
 
 // event is one entry of the pending-event queue: 24 bytes, kept by value.

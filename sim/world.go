@@ -17,6 +17,14 @@ type Config struct {
 	// MaxTime stops the run before the first event later than this; 0 means
 	// no limit.
 	MaxTime Time
+	// MaxBytesHeld stops the run when the payload held at once (message
+	// copies in flight, including those queued behind a link's bandwidth,
+	// and disk writes not yet durable, plus whatever HoldBytes reports)
+	// exceeds it; 0 means no limit.
+	MaxBytesHeld int64
+	// MaxBytesMoved stops the run when the bytes handed to the network in
+	// total exceed it; 0 means no limit.
+	MaxBytesMoved int64
 	// DiskWriteLatency is the default time a disk write takes to become
 	// durable (per node: SetDiskLatency).
 	DiskWriteLatency time.Duration
@@ -27,10 +35,20 @@ type Config struct {
 	NoTrace bool
 }
 
-// BoundError reports that a run hit its event or virtual-time bound before
-// it ran out of events.
+// The run bounds, by the name of the scenario key (under limits:) that
+// raises each.
+const (
+	BoundEvents     = "max_events"
+	BoundTime       = "max_time"
+	BoundBytesHeld  = "max_bytes_held"
+	BoundBytesMoved = "max_bytes_moved"
+)
+
+// BoundError reports that a run hit one of its bounds (Config.MaxEvents,
+// MaxTime, MaxBytesHeld, MaxBytesMoved) before its work was done.
 type BoundError struct {
-	// Bound is "max_events" or "max_time".
+	// Bound is one of BoundEvents, BoundTime, BoundBytesHeld and
+	// BoundBytesMoved: the name of the limits key that raises it.
 	Bound string
 	// Limit is the bound's value, formatted.
 	Limit string
@@ -40,15 +58,44 @@ type BoundError struct {
 	Events uint64
 	// Next is the time of the first event that did not run.
 	Next Time
+	// Reached says, for a bytes bound, how many bytes were held or moved
+	// when the run stopped.
+	Reached string
 }
 
 func (e *BoundError) Error() string {
-	if e.Bound == "max_time" {
-		return fmt.Sprintf("run stopped at %s after %d events: the next event, at %s, is past max_time = %s (raise limits.max_time in the scenario if the run needs more)",
-			e.At, e.Events, e.Next, e.Limit)
+	var what string
+	switch e.Bound {
+	case BoundTime:
+		what = fmt.Sprintf("the next event, at %s, is past max_time = %s", e.Next, e.Limit)
+	case BoundBytesHeld:
+		what = fmt.Sprintf("%s of payload held at once (in flight, queued or buffered), more than max_bytes_held = %s", e.Reached, e.Limit)
+	case BoundBytesMoved:
+		what = fmt.Sprintf("%s handed to the network in total, more than max_bytes_moved = %s", e.Reached, e.Limit)
+	default:
+		what = fmt.Sprintf("reached %s = %s", e.Bound, e.Limit)
 	}
-	return fmt.Sprintf("run stopped at %s after %d events: reached max_events = %s (raise limits.max_events in the scenario if the run needs more)",
-		e.At, e.Events, e.Limit)
+	return fmt.Sprintf("run stopped at %s after %d events: %s (raise limits.%s in the scenario if the run needs more)",
+		e.At, e.Events, what, e.Bound)
+}
+
+// FormatBytes writes a byte count the way bound messages do: exact, with
+// a binary unit when one reads better ("1073741824 bytes (1 GiB)").
+func FormatBytes(n int64) string {
+	s := fmt.Sprintf("%d bytes", n)
+	for _, u := range []struct {
+		size int64
+		name string
+	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
+		if n >= u.size {
+			v := float64(n) / float64(u.size)
+			if n%u.size == 0 {
+				return s + fmt.Sprintf(" (%d %s)", n/u.size, u.name)
+			}
+			return s + fmt.Sprintf(" (%.1f %s)", v, u.name)
+		}
+	}
+	return s
 }
 
 // flight is a message copy on its way.
@@ -67,7 +114,22 @@ type timerSlot struct {
 	crashes uint32
 	gen     uint32
 	live    bool
-	tag     uint64
+	// work is set while the timer counts as real work (World.Run): it is
+	// live, not housekeeping, and of its node's current life.
+	work bool
+	tag  uint64
+}
+
+// repeat is a series of actions at start, start+every, ... (World.Repeat):
+// one pending event at a time, each with the scheduling order it would
+// have had if all were scheduled at once.
+type repeat struct {
+	fn    func(k int)
+	start Time
+	every time.Duration
+	k     int
+	count int
+	seq   uint64 // the scheduling order of action 0
 }
 
 // diskWrite is a pending disk write.
@@ -96,6 +158,17 @@ type World struct {
 	timers  slab[timerSlot]
 	writes  slab[diskWrite]
 	actions slab[func()]
+	repeats slab[repeat]
+
+	// work counts the pending events that are real work (see Run):
+	// everything but housekeeping, cancelled and dead timers.
+	work int
+
+	// held is the payload in flight and in pending disk writes; extra is
+	// what HoldBytes reported; moved is every byte handed to the network.
+	held, extra, moved int64
+	// halt, once set, stops Run before the next event.
+	halt *BoundError
 
 	msgSeq  uint64
 	scratch []Arrival
@@ -131,8 +204,43 @@ func (w *World) Trace() *Trace { return w.trace }
 // Events returns how many events have run.
 func (w *World) Events() uint64 { return w.events }
 
-// Pending returns how many events are waiting in the queue.
+// Pending returns how many events are waiting in the queue, housekeeping
+// and cancelled timers included.
 func (w *World) Pending() int { return w.q.len() }
+
+// PendingWork returns how many pending events are real work: Run returns
+// when it is 0.
+func (w *World) PendingWork() int { return w.work }
+
+// BytesHeld returns the payload held now: message copies in flight, disk
+// writes not yet durable, and what HoldBytes last reported.
+func (w *World) BytesHeld() int64 { return w.held + w.extra }
+
+// BytesMoved returns the bytes handed to the network so far.
+func (w *World) BytesMoved() int64 { return w.moved }
+
+// HoldBytes tells the world how much payload a layer it cannot see holds
+// (a transport's send queue that an application keeps filling): it counts
+// towards Config.MaxBytesHeld, replacing the previous report.
+func (w *World) HoldBytes(n int64) {
+	w.extra = n
+	w.checkHeld()
+}
+
+// Halt stops the run before its next event with the given bound error,
+// for a bound that code outside the kernel enforces. The first halt wins.
+func (w *World) Halt(e *BoundError) {
+	if w.halt == nil {
+		w.halt = e
+	}
+}
+
+// checkHeld halts the run once the held payload exceeds its bound.
+func (w *World) checkHeld() {
+	if h := w.held + w.extra; w.cfg.MaxBytesHeld > 0 && h > w.cfg.MaxBytesHeld && w.halt == nil {
+		w.halt = &BoundError{Bound: BoundBytesHeld, Limit: FormatBytes(w.cfg.MaxBytesHeld), At: w.now, Events: w.events, Reached: FormatBytes(h)}
+	}
+}
 
 // AddNode adds a node, builds its endpoint with f and starts it up. Names
 // must be unique; a duplicate is a programming error and panics.
@@ -203,6 +311,9 @@ func (w *World) Crash(id NodeID) {
 	n.up = false
 	n.handler = nil
 	n.crashes++
+	// The node's timers die with it: they are no longer work.
+	w.work -= n.timerWork
+	n.timerWork = 0
 	w.trace.add(Record{At: w.now, Kind: KindCrash, Node: id, Peer: NoNode})
 }
 
@@ -226,9 +337,33 @@ func (w *World) Note(kind Kind, node NodeID, label, info string) {
 	w.trace.add(Record{At: w.now, Kind: kind, Node: node, Peer: NoNode, Label: label, Info: info})
 }
 
+// schedule queues an event. Every event is work when scheduled; a timer
+// stops being work when it is cancelled, marked housekeeping or its node
+// crashes.
 func (w *World) schedule(at Time, kind eventKind, ref int32) {
 	w.seq++
+	w.work++
 	w.q.push(event{at: at, seq: w.seq, ref: ref, kind: kind})
+}
+
+// Repeat schedules fn(0), ..., fn(count-1) at start, start+every, ...,
+// exactly as count calls of At made now would (same order among events at
+// the same time), but holds only one pending event at a time, so that a
+// workload row of a million sends costs no more memory than one.
+func (w *World) Repeat(start Time, every time.Duration, count int, fn func(k int)) {
+	if count <= 0 {
+		return
+	}
+	if start < w.now {
+		start = w.now
+	}
+	if every < 0 {
+		every = 0
+	}
+	r := repeat{fn: fn, start: start, every: every, count: count, seq: w.seq + 1}
+	w.seq += uint64(count)
+	w.work++
+	w.q.push(event{at: start, seq: r.seq, ref: w.repeats.put(r), kind: evRepeat})
 }
 
 // At schedules fn to run at virtual time t (or now, if t is in the past).
@@ -246,6 +381,12 @@ func (w *World) After(d time.Duration, fn func()) { w.At(w.now.Add(d), fn) }
 func (w *World) send(n *node, live bool, to NodeID, msg []byte, label string) {
 	w.msgSeq++
 	id := w.msgSeq
+	if live {
+		w.moved += int64(len(msg))
+		if w.cfg.MaxBytesMoved > 0 && w.moved > w.cfg.MaxBytesMoved && w.halt == nil {
+			w.halt = &BoundError{Bound: BoundBytesMoved, Limit: FormatBytes(w.cfg.MaxBytesMoved), At: w.now, Events: w.events, Reached: FormatBytes(w.moved)}
+		}
+	}
 	w.trace.add(Record{At: w.now, Kind: KindSend, Node: n.id, Peer: to, Msg: id, Size: len(msg), Label: label})
 	if !live {
 		// Only a stale endpoint, or code acting for a down node, gets
@@ -277,9 +418,13 @@ func (w *World) send(n *node, live bool, to NodeID, msg []byte, label string) {
 		if d < 0 {
 			d = 0
 		}
+		w.held += int64(len(c.Msg))
 		w.schedule(w.now.Add(d), evDeliver, ref)
 	}
 	w.scratch = copies[:0]
+	if len(copies) > 0 {
+		w.checkHeld()
+	}
 }
 
 func (w *World) setTimer(n *node, d time.Duration, tag uint64) TimerID {
@@ -291,30 +436,66 @@ func (w *World) setTimer(n *node, d time.Duration, tag uint64) TimerID {
 	ref := w.timers.alloc()
 	s := &w.timers.items[ref]
 	s.gen++
-	s.node, s.crashes, s.live, s.tag = n.id, n.crashes, true, tag
+	s.node, s.crashes, s.live, s.work, s.tag = n.id, n.crashes, true, true, tag
+	n.timerWork++
 	w.schedule(w.now.Add(d), evTimer, ref)
 	return TimerID(uint64(s.gen)<<32 | uint64(uint32(ref)))
 }
 
-func (w *World) cancelTimer(id TimerID) bool {
+// timerSlot returns the pending timer id names, or nil if it has fired, was
+// cancelled or never existed.
+func (w *World) timerSlot(id TimerID) *timerSlot {
 	ref := int(uint32(id))
 	if ref >= len(w.timers.items) {
-		return false
+		return nil
 	}
 	s := &w.timers.items[ref]
 	if s.gen != uint32(id>>32) || !s.live {
+		return nil
+	}
+	return s
+}
+
+// unwork stops counting a timer as real work.
+func (w *World) unwork(s *timerSlot) {
+	if !s.work {
+		return
+	}
+	s.work = false
+	if n := w.nodes[s.node]; n.crashes == s.crashes {
+		// A crash has already taken the timers of the node's earlier
+		// lives off the count.
+		w.work--
+		n.timerWork--
+	}
+}
+
+func (w *World) cancelTimer(id TimerID) bool {
+	s := w.timerSlot(id)
+	if s == nil {
 		return false
 	}
+	w.unwork(s)
 	s.live = false
 	return true
 }
 
+func (w *World) housekeeping(id TimerID) {
+	if s := w.timerSlot(id); s != nil {
+		w.unwork(s)
+	}
+}
+
+// writeDisk schedules a disk write. The value is copied once, here: the
+// caller may reuse its slice, and the disk keeps the copy.
 func (w *World) writeDisk(n *node, key string, val []byte, tag uint64) {
 	wr := diskWrite{node: n.id, crashes: n.crashes, key: key, tag: tag}
 	if val != nil {
 		wr.val = append([]byte{}, val...)
 	}
+	w.held += int64(len(wr.val))
 	w.schedule(w.now.Add(n.latency), evDisk, w.writes.put(wr))
+	w.checkHeld()
 }
 
 // dropDeadTimers removes cancelled timers (and timers of a node that has
@@ -334,6 +515,7 @@ func (w *World) dropDeadTimers() {
 		}
 		ref := e.ref
 		w.q.pop()
+		w.unwork(s)
 		s.live = false
 		w.timers.release(ref)
 	}
@@ -349,6 +531,10 @@ func (w *World) Step() bool {
 	e := w.q.pop()
 	w.now = e.at
 	w.events++
+	if e.kind != evTimer {
+		// A timer's work is counted by its slot (see unwork).
+		w.work--
+	}
 	w.dispatch(e)
 	return true
 }
@@ -357,6 +543,7 @@ func (w *World) dispatch(e event) {
 	switch e.kind {
 	case evDeliver:
 		f := w.flights.take(e.ref)
+		w.held -= int64(len(f.data))
 		n := w.nodes[f.to]
 		if !n.up || n.crashes != f.crashes {
 			info := "node down"
@@ -369,6 +556,7 @@ func (w *World) dispatch(e event) {
 		w.trace.add(Record{At: w.now, Kind: KindDeliver, Node: f.to, Peer: f.from, Msg: f.msgID, Size: len(f.data), Label: f.label})
 		n.handler.Receive(f.from, f.data)
 	case evTimer:
+		w.unwork(&w.timers.items[e.ref])
 		s := w.timers.items[e.ref]
 		w.timers.items[e.ref].live = false
 		w.timers.release(e.ref)
@@ -380,6 +568,7 @@ func (w *World) dispatch(e event) {
 		n.handler.Timer(s.tag)
 	case evDisk:
 		wr := w.writes.take(e.ref)
+		w.held -= int64(len(wr.val))
 		n := w.nodes[wr.node]
 		if !n.up || n.crashes != wr.crashes {
 			return // the crash tore this write: it never reached the platter
@@ -394,15 +583,34 @@ func (w *World) dispatch(e event) {
 	case evAction:
 		fn := w.actions.take(e.ref)
 		fn()
+	case evRepeat:
+		r := &w.repeats.items[e.ref]
+		k, fn := r.k, r.fn
+		if r.k++; r.k < r.count {
+			w.work++
+			w.q.push(event{at: r.start.Add(time.Duration(r.k) * r.every), seq: r.seq + uint64(r.k), ref: e.ref, kind: evRepeat})
+		} else {
+			w.repeats.take(e.ref)
+		}
+		fn(k)
 	}
 }
 
-// Run runs events until none is left. It returns a *BoundError if the run
-// hits Config.MaxEvents or Config.MaxTime first.
+// Run runs events until no real work is left, and leaves the clock at the
+// last event that ran. It returns a *BoundError if the run hits a bound of
+// its Config first, or was halted (Halt, HoldBytes).
+//
+// Real work is every pending message copy, disk write and scheduled
+// action, and every timer not marked housekeeping (Env.Housekeeping). A
+// housekeeping timer (a periodic flush, the expiry of a callback promise,
+// a probe) fires like any other while there is real work, but does not
+// keep the run going: when only housekeeping remains, Run returns without
+// firing it, and the final state is the state after the last real event.
 func (w *World) Run() error { return w.run(-1) }
 
-// RunUntil runs every event at or before t, then sets the clock to t. It
-// returns a *BoundError if a bound is hit first.
+// RunUntil runs every event at or before t, housekeeping timers included,
+// then sets the clock to t. It returns a *BoundError if a bound is hit
+// first.
 func (w *World) RunUntil(t Time) error {
 	if err := w.run(t); err != nil {
 		return err
@@ -415,8 +623,11 @@ func (w *World) RunUntil(t Time) error {
 
 func (w *World) run(until Time) error {
 	for {
+		if w.halt != nil {
+			return w.halt
+		}
 		w.dropDeadTimers()
-		if w.q.len() == 0 {
+		if w.q.len() == 0 || (until < 0 && w.work == 0) {
 			return nil
 		}
 		e := w.q.peek()

@@ -692,6 +692,7 @@ func (u *upperEnv) Disk() *sim.Disk                       { return u.e.env.Disk(
 func (u *upperEnv) Trace(label, info string)              { u.e.env.Trace(label, info) }
 func (u *upperEnv) Incarnation() uint32                   { return u.e.env.Incarnation() }
 func (u *upperEnv) CancelTimer(id sim.TimerID) bool       { return u.e.env.CancelTimer(id) }
+func (u *upperEnv) Housekeeping(id sim.TimerID)           { u.e.env.Housekeeping(id) }
 
 // Send queues msg for reliable delivery to the upper layer on node to. The
 // label is not used: segments are labelled "DATA n".

@@ -249,6 +249,9 @@ func (e *fakeEnv) SetTimer(d time.Duration, tag uint64) sim.TimerID {
 	return tm.id
 }
 
+// Housekeeping does nothing: the fake harness fires every timer anyway.
+func (e *fakeEnv) Housekeeping(sim.TimerID) {}
+
 func (e *fakeEnv) CancelTimer(id sim.TimerID) bool {
 	for _, tm := range e.n.h.timers {
 		if tm.id == id && tm.live {

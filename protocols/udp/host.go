@@ -185,6 +185,9 @@ func (p *portEnv) Send(to sim.NodeID, msg []byte, label string) {
 	p.host.send(p.port, to, msg, label)
 }
 
+// Housekeeping passes the mark on: timer IDs are the node's.
+func (p *portEnv) Housekeeping(id sim.TimerID) { p.host.env.Housekeeping(id) }
+
 func (p *portEnv) SetTimer(d time.Duration, tag uint64) sim.TimerID {
 	return p.host.env.SetTimer(d, portTag(p.port, tag))
 }

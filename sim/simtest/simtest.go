@@ -59,6 +59,9 @@ type Timer struct {
 	Duration time.Duration // the delay it was set with
 	Tag      uint64
 	Live     bool // neither fired nor cancelled yet
+	// Housekeeping is set when the endpoint marked the timer as its own
+	// upkeep (sim.Env.Housekeeping).
+	Housekeeping bool
 }
 
 // Write is a disk write recorded by Env.WriteDisk.
@@ -149,6 +152,15 @@ func (e *Env) CancelTimer(id sim.TimerID) bool {
 		}
 	}
 	return false
+}
+
+// Housekeeping marks a live timer as housekeeping.
+func (e *Env) Housekeeping(id sim.TimerID) {
+	for i := range e.Timers {
+		if e.Timers[i].ID == id && e.Timers[i].Live {
+			e.Timers[i].Housekeeping = true
+		}
+	}
 }
 
 // WriteDisk appends the write to Writes.
