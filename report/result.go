@@ -186,9 +186,22 @@ type Stream struct {
 	Rejected int `json:"rejected"`
 	// Completion is when the last message reached the application.
 	Completion string `json:"completion,omitempty"`
-	// Messages is each message's fate, in the order they were sent.
+	// Messages is each message's fate, in the order they were sent: the
+	// first MaxMessageFates of them (fewer once the run's streams have
+	// described MaxRunFates), so that a stream of a million messages does
+	// not make a result of a gigabyte.
 	Messages []MessageFate `json:"messages,omitempty"`
+	// MessagesOmitted counts the messages whose fates Messages leaves out
+	// (the counts above include them).
+	MessagesOmitted int `json:"messages_omitted,omitempty"`
 }
+
+// MaxMessageFates is how many messages of a stream a result describes one
+// by one, and MaxRunFates how many over all the streams of a run.
+const (
+	MaxMessageFates = 10_000
+	MaxRunFates     = 100_000
+)
 
 // MessageFate is what became of one message of a stream.
 type MessageFate struct {

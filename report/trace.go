@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 
@@ -37,6 +38,20 @@ func WriteTrace(out io.Writer, w *sim.World) error {
 		line := traceLine{At: r.At.String(), Ns: int64(r.At), Kind: r.Kind.String(), Node: name(r.Node), Peer: name(r.Peer),
 			Msg: r.Msg, Size: r.Size, Label: r.Label, Info: r.Info}
 		if err := enc.Encode(line); err != nil {
+			return err
+		}
+		if b.Len() >= 1<<20 {
+			// Written as it goes: a trace of a million records is
+			// never held twice in memory.
+			if _, err := io.WriteString(out, b.String()); err != nil {
+				return err
+			}
+			b.Reset()
+		}
+	}
+	if n := w.Trace().Unkept(); n > 0 {
+		last := traceLine{Kind: "truncated", Info: fmt.Sprintf("%d later records were not kept (a trace keeps the first %d)", n, sim.MaxKeptRecords)}
+		if err := enc.Encode(last); err != nil {
 			return err
 		}
 	}

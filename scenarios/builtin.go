@@ -3,8 +3,6 @@ package scenarios
 import (
 	"embed"
 	"fmt"
-	"os"
-	"path"
 	"sort"
 	"strings"
 )
@@ -54,29 +52,23 @@ func loadBuiltIn(file string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Load(path.Join("scenarios", file), data)
+	return Load(builtInLabel(file), data)
 }
+
+// builtInLabel is how errors and results name a built-in scenario's file:
+// "builtin:nfs_vs_afs.yaml", which no one mistakes for a path in their
+// own directory (the file is inside the sim binary).
+func builtInLabel(file string) string { return "builtin:" + file }
 
 // Open loads a scenario named on the command line: a path to a YAML file if
 // one exists there, otherwise a built-in scenario by name (with or without
 // ".yaml", with or without the "scenarios/" folder).
 func Open(arg string) (*Scenario, error) {
-	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		return LoadFile(arg)
+	file, data, err := ReadSource(arg)
+	if err != nil {
+		return nil, err
 	}
-	name := strings.TrimSuffix(path.Base(strings.ReplaceAll(arg, `\`, "/")), ".yaml")
-	for _, n := range BuiltInNames() {
-		if n == name {
-			return loadBuiltIn(n + ".yaml")
-		}
-	}
-	msg := fmt.Sprintf("%s: no such file, and no built-in scenario of that name", arg)
-	if s := suggestName(name, BuiltInNames()); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
-	} else {
-		msg += " (run 'sim list' to see them)"
-	}
-	return nil, fmt.Errorf("%s", msg)
+	return Load(file, data)
 }
 
 // CheckImplemented reports an error if the scenario names a system this build

@@ -2,10 +2,8 @@ package scenarios
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -22,7 +20,14 @@ type Error struct {
 	Line, Col int
 	// Msg says what was found and what was expected.
 	Msg string
+	// cause is ErrIO when the file could not be read for a reason that is
+	// not the input's fault.
+	cause error
 }
+
+// Unwrap returns ErrIO for a file that could not be read for a reason
+// other than its content or its absence.
+func (e *Error) Unwrap() error { return e.cause }
 
 // Error formats e as "file:line:col: msg".
 func (e *Error) Error() string {
@@ -54,15 +59,12 @@ const maxErrors = 20
 const maxValues = 1_000_000
 
 // LoadFile reads and loads the scenario at path. A file that cannot be read
-// gives an *Error with Line 0; anything else is as for Load.
+// (or is larger than MaxInputBytes) gives an *Error with Line 0; anything
+// else is as for Load.
 func LoadFile(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, &Error{File: path, Msg: "cannot read the scenario: " + err.Error()}
+		return nil, err
 	}
 	return Load(path, data)
 }
@@ -72,6 +74,9 @@ func LoadFile(path string) (*Scenario, error) {
 // found, each with its line and column. It never panics: should a bug make
 // it, the panic becomes an "internal error" at 1:1.
 func Load(filename string, data []byte) (sc *Scenario, err error) {
+	if len(data) > MaxInputBytes {
+		return nil, ErrorList{tooLargeInput(filename, fmt.Sprintf("is %d bytes", len(data)))}
+	}
 	l := &loader{file: filename}
 	defer func() {
 		if r := recover(); r != nil {

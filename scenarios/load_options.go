@@ -255,6 +255,10 @@ const (
 	maxCount     = 1_000_000
 	maxSendSize  = 16 << 20
 	maxMaxEvents = 1 << 40
+	// maxBytesHeld is the ceiling of limits.max_bytes_held: payload held
+	// at once is memory, and no scenario may exhaust the machine's.
+	maxBytesHeld  = 1 << 30
+	maxBytesMoved = 1 << 40
 )
 
 // errRoot is cleanPath's complaint about the root directory.
@@ -287,13 +291,23 @@ func (l *loader) disk(n *yaml.Node) {
 
 // limits decodes the limits block.
 func (l *loader) limits(n *yaml.Node) {
-	o := l.fields(n, "limits", []string{"max_events", "max_time"})
+	o := l.fields(n, "limits", []string{"max_events", "max_time", "max_bytes_held", "max_bytes_moved"})
 	if v := o.Get("max_events"); v != nil {
 		if x, ok := l.integer(v, "max_events", 1, maxMaxEvents); ok {
 			l.sc.Limits.MaxEvents = uint64(x)
 		}
 	}
 	l.setDuration(o, "max_time", &l.sc.Limits.MaxTime, true)
+	if v := o.Get("max_bytes_held"); v != nil {
+		if x, ok := l.size(v, "max_bytes_held", 1, maxBytesHeld); ok {
+			l.sc.Limits.MaxBytesHeld = int64(x)
+		}
+	}
+	if v := o.Get("max_bytes_moved"); v != nil {
+		if x, ok := l.size(v, "max_bytes_moved", 1, maxBytesMoved); ok {
+			l.sc.Limits.MaxBytesMoved = int64(x)
+		}
+	}
 }
 
 // setDuration decodes key k of o into dst, if present; positive requires a

@@ -170,7 +170,7 @@ func TestLoadEverything(t *testing.T) {
 			"rpc": &rpcdriver.Options{Semantics: "at_most_once", Transport: "reliable", Timeout: 1500 * ms, MaxAttempts: 4, Workers: 2, AckAfter: 1500 * ms},
 		}),
 		Disk:   scenarios.DiskOptions{WriteLatency: 5 * ms, ReadLatency: ms},
-		Limits: scenarios.Limits{MaxEvents: 5000, MaxTime: 10 * time.Minute},
+		Limits: scenarios.Limits{MaxEvents: 5000, MaxTime: 10 * time.Minute, MaxBytesHeld: 1 << 20, MaxBytesMoved: 5_000_000},
 		Files: []scenarios.File{
 			{Path: "fileA", Blocks: []string{"a1", "a2", "a3"}, Pos: scenarios.Pos{41, 3}},
 			{Path: "home/notes", Blocks: []string{"n1"}, Pos: scenarios.Pos{42, 3}},
@@ -283,7 +283,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"rpc", &rpcdriver.Options{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond, Workers: 1,
 			AckAfter: 100 * time.Millisecond}, sc.Block("rpc")},
 		{"disk", scenarios.DiskOptions{WriteLatency: 10 * time.Millisecond}, sc.Disk},
-		{"limits", scenarios.Limits{MaxEvents: 10_000_000, MaxTime: time.Hour}, sc.Limits},
+		{"limits", scenarios.Limits{MaxEvents: 10_000_000, MaxTime: time.Hour, MaxBytesHeld: 256 << 20, MaxBytesMoved: 1 << 30}, sc.Limits},
 	} {
 		if diff := cmp.Diff(c.want, c.got); diff != "" {
 			t.Errorf("%s defaults (-want +got):\n%s", c.name, diff)

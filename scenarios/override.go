@@ -3,8 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"os"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -38,35 +36,6 @@ func ParseSetting(arg string) (Setting, error) {
 		return Setting{}, fmt.Errorf("--set %s: the value is empty", arg)
 	}
 	return Setting{Key: k, Value: v}, nil
-}
-
-// ReadSource returns the file name and the bytes of the scenario named on
-// the command line, found as Open finds it: a YAML file if one exists at
-// arg, otherwise a built-in scenario.
-func ReadSource(arg string) (string, []byte, error) {
-	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		data, err := os.ReadFile(arg)
-		if err != nil {
-			return "", nil, &Error{File: arg, Msg: "cannot read the scenario: " + err.Error()}
-		}
-		return arg, data, nil
-	}
-	name := strings.TrimSuffix(path.Base(strings.ReplaceAll(arg, `\`, "/")), ".yaml")
-	for _, n := range BuiltInNames() {
-		if n == name {
-			data, err := builtin.ReadFile(n + ".yaml")
-			if err != nil {
-				return "", nil, err
-			}
-			return path.Join("scenarios", n+".yaml"), data, nil
-		}
-	}
-	// Open words the error (and its did-you-mean) for the unknown name.
-	_, err := Open(arg)
-	if err == nil {
-		err = fmt.Errorf("%s: cannot read the scenario", arg)
-	}
-	return "", nil, err
 }
 
 // OpenWith is Open followed by the overrides sets (see LoadWith).
@@ -365,7 +334,7 @@ var formatKinds = map[string]valueKind{
 	"loss": kindProbability, "duplicate": kindProbability, "reorder": kindProbability,
 	"corrupt":    kindProbability,
 	"max_events": kindInt, "count": kindInt, "block": kindInt,
-	"size":      kindSize,
+	"size": kindSize, "max_bytes_held": kindSize, "max_bytes_moved": kindSize,
 	"bandwidth": kindBandwidth,
 }
 

@@ -142,7 +142,7 @@ func TestParseSetting(t *testing.T) {
 
 func TestReadSourceBuiltIn(t *testing.T) {
 	file, data, err := scenarios.ReadSource("pipe_vs_socket")
-	if err != nil || file != "scenarios/pipe_vs_socket.yaml" || len(data) == 0 {
+	if err != nil || file != "builtin:pipe_vs_socket.yaml" || len(data) == 0 {
 		t.Fatalf("ReadSource(pipe_vs_socket) = %q, %d bytes, %v", file, len(data), err)
 	}
 	if _, _, err := scenarios.ReadSource("pipe_vs_sockt"); err == nil || !strings.Contains(err.Error(), "did you mean") {

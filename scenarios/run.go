@@ -134,6 +134,8 @@ func newRun(sc *Scenario, system string, seed uint64, opt Options) *SystemRun {
 		Seed:             seed,
 		MaxEvents:        sc.Limits.MaxEvents,
 		MaxTime:          sim.Time(sc.Limits.MaxTime),
+		MaxBytesHeld:     sc.Limits.MaxBytesHeld,
+		MaxBytesMoved:    sc.Limits.MaxBytesMoved,
 		DiskWriteLatency: sc.Disk.WriteLatency,
 		KeepTrace:        opt.KeepTrace,
 	}

@@ -125,6 +125,13 @@ type Limits struct {
 	MaxEvents uint64
 	// MaxTime stops a run at this virtual time (default 1h).
 	MaxTime time.Duration
+	// MaxBytesHeld stops a run when the payload held at once (in flight,
+	// queued behind a link, in pending disk writes, or waiting in a
+	// transport's send queue) exceeds it (default 256 MiB).
+	MaxBytesHeld int64
+	// MaxBytesMoved stops a run when the bytes sent over the network in
+	// total exceed it (default 1 GiB).
+	MaxBytesMoved int64
 }
 
 // File is one file of the server's initial tree.
@@ -321,5 +328,5 @@ func DefaultDisk() DiskOptions {
 
 // DefaultLimits returns the run bounds of a scenario that does not set them.
 func DefaultLimits() Limits {
-	return Limits{MaxEvents: 10_000_000, MaxTime: time.Hour}
+	return Limits{MaxEvents: 10_000_000, MaxTime: time.Hour, MaxBytesHeld: 256 << 20, MaxBytesMoved: 1 << 30}
 }

@@ -242,3 +242,15 @@ func TestRepeatHoldsOneEvent(t *testing.T) {
 		t.Errorf("ran %d actions, ended at %v", n, w.Now())
 	}
 }
+
+// TestKeptTraceIsBounded: a kept trace holds the first MaxKeptRecords
+// records and counts the rest, which still go into the hash.
+func TestKeptTraceIsBounded(t *testing.T) {
+	tr := newTrace(true, false)
+	for i := 0; i < MaxKeptRecords+5; i++ {
+		tr.add(Record{At: Time(i), Kind: KindNote})
+	}
+	if len(tr.Records()) != MaxKeptRecords || tr.Unkept() != 5 || tr.Len() != MaxKeptRecords+5 {
+		t.Errorf("kept %d, unkept %d, hashed %d", len(tr.Records()), tr.Unkept(), tr.Len())
+	}
+}

@@ -74,6 +74,7 @@ type Trace struct {
 	keep   bool
 	off    bool
 	recs   []Record
+	unkept uint64
 	hash   uint64
 	count  uint64
 	counts [numKinds]uint64
@@ -121,12 +122,27 @@ func (t *Trace) add(r Record) {
 	t.mixString(r.Label)
 	t.mixString(r.Info)
 	if t.keep {
-		t.recs = append(t.recs, r)
+		if len(t.recs) < MaxKeptRecords {
+			t.recs = append(t.recs, r)
+		} else {
+			t.unkept++
+		}
 	}
 }
 
-// Records returns the kept records in the order they happened. It is empty
-// unless the world was configured to keep the trace.
+// MaxKeptRecords bounds the records a kept trace holds in memory (about
+// 100 bytes each): the first million are kept, the rest only counted and
+// hashed, so that --out on a run of ten million events stays within
+// memory.
+const MaxKeptRecords = 1_000_000
+
+// Unkept returns how many records a kept trace counted but did not keep,
+// past MaxKeptRecords.
+func (t *Trace) Unkept() uint64 { return t.unkept }
+
+// Records returns the kept records in the order they happened: the first
+// MaxKeptRecords of them. It is empty unless the world was configured to
+// keep the trace.
 func (t *Trace) Records() []Record { return t.recs }
 
 // Hash returns the running FNV-1a hash of every record so far.

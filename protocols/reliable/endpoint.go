@@ -110,6 +110,10 @@ type Stats struct {
 	// Unacked and Queued are gauges: messages in flight, and messages
 	// waiting for the window to open.
 	Unacked, Queued int
+	// QueuedBytes is the payload of the Queued messages: what an
+	// application that sends faster than the window drains piles up here
+	// (the simulator bounds it, see sim.World.HoldBytes).
+	QueuedBytes int
 	// RTO and SRTT are the connection's current values; they are zero in
 	// Endpoint.Total.
 	RTO, SRTT time.Duration
@@ -132,6 +136,7 @@ func (s *Stats) add(o Stats) {
 	s.Malformed += o.Malformed
 	s.Unacked += o.Unacked
 	s.Queued += o.Queued
+	s.QueuedBytes += o.QueuedBytes
 }
 
 // Endpoint is the reliable transport of one node: a sim.Handler driven by
@@ -207,7 +212,7 @@ func (e *Endpoint) Stats(peer sim.NodeID) Stats {
 		return Stats{}
 	}
 	s := c.st
-	s.Unacked, s.Queued = len(c.snd.unacked), len(c.snd.queue)
+	s.Unacked, s.Queued, s.QueuedBytes = len(c.snd.unacked), len(c.snd.queue), c.snd.queueBytes
 	s.RTO, s.SRTT = c.rto(&e.opts), c.snd.est.SRTT().Duration()
 	return s
 }
@@ -248,6 +253,7 @@ type sender struct {
 	nxt         uint32 // next sequence number to assign; survives a failed stream
 	unacked     []outSeg
 	queue       [][]byte // accepted, waiting for the window
+	queueBytes  int      // the payload in queue
 
 	est     Estimator
 	lastRTO time.Duration // as last reported to the Observer; 0: none yet
@@ -336,6 +342,7 @@ func (e *Endpoint) send(to sim.NodeID, msg []byte) {
 		return
 	}
 	c.snd.queue = append(c.snd.queue, msg)
+	c.snd.queueBytes += len(msg)
 	e.pump(c)
 }
 
@@ -347,7 +354,7 @@ func (e *Endpoint) pump(c *conn) {
 		return
 	}
 	if !s.open {
-		*s = sender{open: true, start: s.nxt, una: s.nxt, nxt: s.nxt, queue: s.queue, est: s.est, lastRTO: s.lastRTO, gen: s.gen}
+		*s = sender{open: true, start: s.nxt, una: s.nxt, nxt: s.nxt, queue: s.queue, queueBytes: s.queueBytes, est: s.est, lastRTO: s.lastRTO, gen: s.gen}
 		e.reportRTO(c)
 	}
 	limit := e.opts.window()
@@ -358,6 +365,7 @@ func (e *Endpoint) pump(c *conn) {
 		msg := s.queue[0]
 		s.queue[0] = nil
 		s.queue = s.queue[1:]
+		s.queueBytes -= len(msg)
 		seg := Segment{Type: Data, First: s.nxt == s.start, SrcInc: e.inc, DstInc: c.peerInc, Seq: s.nxt, Payload: msg}
 		s.nxt++
 		out := outSeg{seq: seg.Seq, wire: seg.Marshal(), payload: msg}

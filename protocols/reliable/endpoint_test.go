@@ -563,3 +563,19 @@ func TestFastRetransmit(t *testing.T) {
 		})
 	}
 }
+
+// TestQueuedBytesFollowsTheQueue: the QueuedBytes gauge is the payload
+// waiting for the window (the first segment goes alone, as TCP's SYN), and
+// falls as the window opens.
+func TestQueuedBytesFollowsTheQueue(t *testing.T) {
+	a := newSide(0, 0, DefaultOptions())
+	a.send(1, "aaaa", "bbbbbb", "cc")
+	if got := a.ep.Stats(1); got.Queued != 2 || got.QueuedBytes != 8 {
+		t.Fatalf("queued %d messages, %d bytes; want 2, 8", got.Queued, got.QueuedBytes)
+	}
+	segs := a.take(t)
+	a.recv(1, Segment{Type: Ack, SrcInc: 0, DstInc: 0, Ack: segs[0].Seq + 1})
+	if got := a.ep.Stats(1); got.Queued != 0 || got.QueuedBytes != 0 {
+		t.Fatalf("after the first ACK: queued %d messages, %d bytes; want 0, 0", got.Queued, got.QueuedBytes)
+	}
+}

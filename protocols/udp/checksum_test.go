@@ -233,3 +233,46 @@ func TestUnmarshalDetectsAnyBitFlip(t *testing.T) {
 		}
 	})
 }
+
+// sumByWords is RFC 1071's definition taken literally: 16-bit words, one
+// at a time. Sum's eight-byte steps must give the same result.
+func sumByWords(b []byte, initial uint32) uint32 {
+	s := uint64(initial)
+	for ; len(b) >= 2; b = b[2:] {
+		s += uint64(b[0])<<8 | uint64(b[1])
+	}
+	if len(b) == 1 {
+		s += uint64(b[0]) << 8
+	}
+	for s > 0xFFFF {
+		s = s&0xFFFF + s>>16
+	}
+	return uint32(s)
+}
+
+func TestSumEqualsWordByWord(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		b := rapid.SliceOfN(rapid.Byte(), 0, 300).Draw(t, "b")
+		if rapid.Bool().Draw(t, "ones") {
+			for i := range b {
+				b[i] = 0xFF
+			}
+		}
+		initial := rapid.Uint32Range(0, 0x1FFFE).Draw(t, "initial")
+		if got, want := Sum(b, initial), sumByWords(b, initial); got != want {
+			t.Fatalf("Sum(% x, %#x) = %#x; want %#x", b, initial, got, want)
+		}
+	})
+}
+
+// BenchmarkSum sums the largest UDP payload.
+func BenchmarkSum(b *testing.B) {
+	p := make([]byte, MaxPayload)
+	for i := range p {
+		p[i] = byte(i * 7)
+	}
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		Sum(p, 0)
+	}
+}

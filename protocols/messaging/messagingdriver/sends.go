@@ -3,7 +3,6 @@ package messagingdriver
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/sim-lecture/sim/protocols/messaging"
 	"github.com/sim-lecture/sim/report"
@@ -37,6 +36,13 @@ type Sends struct {
 	// attribute a corrupted copy whose contents no longer say which row
 	// it was.
 	sendRows map[[2]string][]int
+	// AfterSend, if set, runs after each message the application sent:
+	// the reliable driver reports the transport's send queue to the
+	// kernel's bound on held bytes there.
+	AfterSend func(from, to sim.NodeID)
+	// fates counts the messages whose fates the run's streams described
+	// so far (at most report.MaxRunFates).
+	fates int
 }
 
 // NewSends returns the bookkeeping of the send rows of r's scenario;
@@ -86,20 +92,23 @@ func (s *Sends) Send(r *scenarios.SystemRun, i int, env func(from sim.NodeID) si
 		return
 	}
 	from, to := r.Node(st.From), r.Node(st.To)
-	for k := 0; k < st.Count; k++ {
-		r.World.After(time.Duration(k)*st.Interval, func() {
-			e := env(from)
-			if e == nil {
-				s.unsent[i]++
-				return
-			}
-			// Messages are numbered in the order they are sent, so that
-			// the receiver's view lines up with the sends.
-			seq := len(s.sends[i])
-			s.sends[i] = append(s.sends[i], r.World.Now())
-			e.Send(to, messaging.Encode(i, seq, st.Size), fmt.Sprintf("MSG %d", seq))
-		})
-	}
+	// One pending event for the whole row, however many messages: a row
+	// of a million sends costs no more memory than one.
+	r.World.Repeat(r.World.Now(), st.Interval, st.Count, func(int) {
+		e := env(from)
+		if e == nil {
+			s.unsent[i]++
+			return
+		}
+		// Messages are numbered in the order they are sent, so that the
+		// receiver's view lines up with the sends.
+		seq := len(s.sends[i])
+		s.sends[i] = append(s.sends[i], r.World.Now())
+		e.Send(to, messaging.Encode(i, seq, st.Size), fmt.Sprintf("MSG %d", seq))
+		if s.AfterSend != nil {
+			s.AfterSend(from, to)
+		}
+	})
 }
 
 // Reject notes a datagram from -> to that failed the checksum. Its row is
@@ -161,14 +170,20 @@ func (s *Sends) Finish(r *scenarios.SystemRun, extra func(i int, st *report.Stre
 }
 
 // stream summarises what the application at the row's destination saw of
-// the row's messages.
+// the row's messages. The counts cover every message; the fates, the
+// first report.MaxMessageFates (fewer once the run has described
+// report.MaxRunFates).
 func (s *Sends) stream(r *scenarios.SystemRun, i int) report.Stream {
 	row := &r.Scenario.Workload[i]
 	sent := s.sends[i]
 	st := report.Stream{From: row.From, To: row.To, Sent: len(sent), InOrder: true, Rejected: s.rejected[i]}
 	seen := *s.Arrivals(r.Node(row.To))
-	fates := make([]report.MessageFate, len(sent))
-	copies := make([]int, len(sent))
+	shown := min(len(sent), report.MaxMessageFates, report.MaxRunFates-s.fates)
+	s.fates += shown
+	st.MessagesOmitted = len(sent) - shown
+	fates := make([]report.MessageFate, shown)
+	// Per message, compactly: a million-message row keeps a few bytes each.
+	copies := make([]int32, len(sent))
 	corrupted := make([]bool, len(sent))
 	reordered := make([]bool, len(sent))
 	for k := range fates {
@@ -180,7 +195,9 @@ func (s *Sends) stream(r *scenarios.SystemRun, i int) report.Stream {
 		if a.Stream != i || a.Seq < 0 || a.Seq >= len(sent) {
 			continue
 		}
-		fates[a.Seq].Arrivals = append(fates[a.Seq].Arrivals, report.TableTime(a.At))
+		if a.Seq < shown {
+			fates[a.Seq].Arrivals = append(fates[a.Seq].Arrivals, report.TableTime(a.At))
+		}
 		if a.Altered {
 			st.Corrupted++
 			corrupted[a.Seq] = true
@@ -204,7 +221,7 @@ func (s *Sends) stream(r *scenarios.SystemRun, i int) report.Stream {
 		st.Completion = report.TableTime(last)
 	}
 	for k := range fates {
-		fates[k].Fate = fate(copies[k], corrupted[k], reordered[k], s.rejectedSeq[i][k] > 0)
+		fates[k].Fate = fate(int(copies[k]), corrupted[k], reordered[k], s.rejectedSeq[i][k] > 0)
 	}
 	st.Messages = fates
 	return st

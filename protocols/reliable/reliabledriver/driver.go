@@ -185,6 +185,11 @@ type driver struct {
 	// suppressed by sequence number, so a retransmission that made one was
 	// needless.
 	copies map[int]map[int]int
+	// queued[{from, to}] is the payload the sender's transport last had
+	// waiting for its window, and queuedSum their total: what the
+	// application piled up, counted towards limits.max_bytes_held.
+	queued    map[[2]sim.NodeID]int
+	queuedSum int64
 }
 
 // segKey names a DATA segment: sender, sender's incarnation, peer, Seq.
@@ -227,8 +232,10 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	d.givenUp = map[int]int{}
 	d.givenUpWhy = map[int]string{}
 	d.copies = map[int]map[int]int{}
+	d.queued = map[[2]sim.NodeID]int{}
 	r.UseNetwork()
 	d.sends = messagingdriver.NewSends(r, udp.HeaderLen+reliable.HeaderLen)
+	d.sends.AfterSend = func(from, to sim.NodeID) { d.noteQueue(r, from, to) }
 	for _, n := range r.Scenario.Nodes {
 		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
@@ -258,6 +265,21 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 		}
 		return ep.Env()
 	})
+}
+
+// noteQueue tells the kernel how much payload the sender's transport holds
+// for to, waiting for the window: an application that sends faster than
+// the window drains (a million 65 kB messages at once) would otherwise
+// fill memory without bound.
+func (d *driver) noteQueue(r *scenarios.SystemRun, from, to sim.NodeID) {
+	q := 0
+	if ep := d.endpoint(r, from); ep != nil {
+		q = ep.Stats(to).QueuedBytes
+	}
+	k := [2]sim.NodeID{from, to}
+	d.queuedSum += int64(q - d.queued[k])
+	d.queued[k] = q
+	r.World.HoldBytes(d.queuedSum)
 }
 
 // endpoint returns a node's Endpoint, or nil while the node is down.
