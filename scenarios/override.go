@@ -504,14 +504,7 @@ func expandRange(kind valueKind, from, to, step string, hasStep bool) ([]string,
 		return nil, nil, fmt.Errorf("expected whole numbers")
 	}
 	if !hasStep {
-		switch {
-		case integral:
-			st = 1
-		case hi == lo:
-			st = 1
-		default:
-			st = (hi - lo) / 10
-		}
+		st = defaultStep(kind, lo, hi)
 	}
 	if !(st > 0) {
 		return nil, nil, fmt.Errorf("STEP must be above 0")
@@ -531,6 +524,45 @@ func expandRange(kind valueKind, from, to, step string, hasStep bool) ([]string,
 		vals = append(vals, formatKind(kind, x))
 	}
 	return vals, xs, nil
+}
+
+// defaultStep is the step of a range written without one: what a person
+// expects (0..6 s in steps of 1 s, not of 600 ms). Counts step by 1;
+// everything else by a tenth of the range rounded up to a round number:
+// 1, 2 or 5 times a power of ten, and for durations from a second on 1,
+// 2, 5, 10, 15 or 30 s, 1, 2, 5, 10, 15 or 30 min, or whole hours.
+func defaultStep(kind valueKind, lo, hi float64) float64 {
+	if kind == kindInt || hi == lo {
+		return 1
+	}
+	t := (hi - lo) / 10
+	if kind == kindDuration && t > 1 {
+		for _, s := range []float64{2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600} {
+			if s >= t*(1-1e-9) {
+				return s
+			}
+		}
+		return 3600 * math.Ceil(t/3600)
+	}
+	st := roundUp125(t)
+	if kind == kindSize {
+		st = math.Max(1, math.Ceil(st))
+	}
+	return st
+}
+
+// roundUp125 returns the smallest of 1, 2 and 5 times a power of ten that
+// is at least t > 0.
+func roundUp125(t float64) float64 {
+	e := math.Floor(math.Log10(t))
+	for _, m := range []float64{1, 2, 5, 10} {
+		v := m * math.Pow10(int(e))
+		v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+		if v >= t*(1-1e-9) {
+			return v
+		}
+	}
+	return 10 * math.Pow10(int(e))
 }
 
 // formatKind writes a value back as scenario text the loader parses to x.

@@ -165,6 +165,7 @@ func TestParseAxis(t *testing.T) {
 		{"nfs.attr_timeout", "0..10s:2s", []string{"0s", "2s", "4s", "6s", "8s", "10s"}, []float64{0, 2, 4, 6, 8, 10}, "s", false},
 		{"nfs.attr_timeout", "0..1", []string{"0s", "100ms", "200ms", "300ms", "400ms", "500ms", "600ms", "700ms", "800ms", "900ms", "1s"},
 			[]float64{0, .1, .2, .3, .4, .5, .6, .7, .8, .9, 1}, "s", false},
+		{"nfs.attr_timeout", "0..7", []string{"0s", "1s", "2s", "3s", "4s", "5s", "6s", "7s"}, []float64{0, 1, 2, 3, 4, 5, 6, 7}, "s", false},
 		{"network.loss", "0..0.3:0.1", []string{"0", "0.1", "0.2", "0.3"}, []float64{0, .1, .2, .3}, "probability", false},
 		{"network.loss", "0..25%:10%", []string{"0", "0.1", "0.2"}, []float64{0, .1, .2}, "probability", false},
 		{"reliable.window", "1..4", []string{"1", "2", "3", "4"}, []float64{1, 2, 3, 4}, "", false},
@@ -175,6 +176,19 @@ func TestParseAxis(t *testing.T) {
 		{"clients", "1,2,4,32", []string{"1", "2", "4", "32"}, []float64{1, 2, 4, 32}, "", false},
 		{"workload.1.at", "1,2.5s", []string{"1", "2.5s"}, []float64{1, 2.5}, "s", false},
 		{"nfs.mount", "hard,soft", []string{"hard", "soft"}, []float64{0, 1}, "", true},
+		// Without a step: what a person expects, a tenth of the range
+		// rounded up to a round number (counts: 1).
+		{"nfs.attr_timeout", "0..6", []string{"0s", "1s", "2s", "3s", "4s", "5s", "6s"}, []float64{0, 1, 2, 3, 4, 5, 6}, "s", false},
+		{"nfs.attr_timeout", "0..10s", []string{"0s", "1s", "2s", "3s", "4s", "5s", "6s", "7s", "8s", "9s", "10s"},
+			[]float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, "s", false},
+		{"nfs.attr_timeout", "0..2m", []string{"0s", "15s", "30s", "45s", "60s", "75s", "90s", "105s", "120s"},
+			[]float64{0, 15, 30, 45, 60, 75, 90, 105, 120}, "s", false},
+		{"rpc.timeout", "0..300ms", []string{"0s", "50ms", "100ms", "150ms", "200ms", "250ms", "300ms"},
+			[]float64{0, .05, .1, .15, .2, .25, .3}, "s", false},
+		{"network.loss", "0..30%", []string{"0", "0.05", "0.1", "0.15", "0.2", "0.25", "0.3"}, []float64{0, .05, .1, .15, .2, .25, .3}, "probability", false},
+		{"workload.0.size", "0..1000B", []string{"0B", "100B", "200B", "300B", "400B", "500B", "600B", "700B", "800B", "900B", "1000B"},
+			[]float64{0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000}, "bytes", false},
+		{"workload.0.count", "1..3", []string{"1", "2", "3"}, []float64{1, 2, 3}, "", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.key+"="+tc.spec, func(t *testing.T) {

@@ -6,22 +6,27 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"os/signal"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/report/outdir"
 	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/sim"
 )
 
-// Exit statuses.
+// Exit statuses. 2 is only ever bad input: what the user gave can be
+// fixed by editing it. A file that exists but cannot be read, or output
+// that cannot be written, is exitIO.
 const (
 	exitOK       = 0
 	exitViolated = 1
 	exitBadInput = 2
 	exitInternal = 3
+	exitIO       = 4
 )
 
 // version is the release of sim; `go build -ldflags "-X main.version=..."`
@@ -41,7 +46,8 @@ NAME is a built-in scenario (see 'sim list'). Run 'sim COMMAND --help' for a
 command's flags.
 
 Exit status: 0 success; 1 a violated invariant, failed expectation or run
-bound; 2 bad input; 3 internal error.
+bound; 2 bad input; 3 internal error (a bug in sim); 4 an I/O failure (a
+file that cannot be read, output that cannot be written).
 `
 
 // Main runs the command line args and returns the exit status. It never
@@ -103,19 +109,45 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // parseCommand parses a command's flags and positional arguments. ok is
-// false when the command is done: --help was printed (code 0) or the flags
-// were wrong (code 2, the flag package has said why).
+// false when the command is done: --help printed the usage to stdout (code
+// 0), or the flags were wrong and the error and the usage went to stderr
+// (code 2), never into a redirected result.
 func parseCommand(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos []string, code int, ok bool) {
-	fs.SetOutput(stdout) // --help goes to stdout and exits 0
+	fs.SetOutput(io.Discard) // the flag package's own messages: printed below
 	pos, err := parseInterspersed(fs, args)
-	fs.SetOutput(stderr)
 	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		fs.SetOutput(stderr)
 		return nil, exitOK, false
 	}
+	fs.SetOutput(stderr)
 	if err != nil {
+		fmt.Fprintf(stderr, "sim %s: %v\n", fs.Name(), err)
+		fs.Usage()
 		return nil, exitBadInput, false
 	}
 	return pos, exitOK, true
+}
+
+// stringFlag is a string flag that knows whether it was given, so that
+// --seed "" and --out "" are refused rather than taken for absent.
+type stringFlag struct {
+	value string
+	set   bool
+}
+
+func (f *stringFlag) String() string     { return f.value }
+func (f *stringFlag) Set(v string) error { f.value, f.set = v, true; return nil }
+
+// loadError prints a scenario error and returns its exit status: an I/O
+// failure, or bad input.
+func loadError(stderr io.Writer, err error) int {
+	fmt.Fprintln(stderr, err)
+	if errors.Is(err, scenarios.ErrIO) {
+		return exitIO
+	}
+	return exitBadInput
 }
 
 func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
@@ -131,9 +163,10 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("run", "sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]\n\n"+
 		"Runs a scenario and prints its timeline table. NAME is a built-in scenario.", stderr)
-	seedFlag := fs.String("seed", "", "override the scenario's seed (a non-negative integer)")
+	var seedFlag, out stringFlag
+	fs.Var(&seedFlag, "seed", "override the scenario's seed (a non-negative integer)")
 	format := fs.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	out := fs.String("out", "", "also write the table, the JSON result, the event traces and a space-time diagram per system into this directory")
+	fs.Var(&out, "out", "also write the table, the JSON result, the event traces and a space-time diagram per system into this directory (replaced whole)")
 	var sets setFlags
 	fs.Var(&sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
 	pos, code, ok := parseCommand(fs, args, stdout, stderr)
@@ -150,13 +183,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	var opt scenarios.Options
-	if *seedFlag != "" {
-		s, err := strconv.ParseUint(*seedFlag, 10, 64)
+	if seedFlag.set {
+		s, err := strconv.ParseUint(seedFlag.value, 10, 64)
 		if err != nil {
-			fmt.Fprintf(stderr, "sim run: --seed: expected a non-negative integer, got %q\n", *seedFlag)
+			fmt.Fprintf(stderr, "sim run: --seed: expected a non-negative integer, got %q\n", seedFlag.value)
 			return exitBadInput
 		}
 		opt.Seed = &s
+	}
+	if out.set && strings.TrimSpace(out.value) == "" {
+		fmt.Fprintf(stderr, "sim run: --out: expected a directory, got %q\n", out.value)
+		return exitBadInput
 	}
 	settings, err := sets.settings()
 	if err != nil {
@@ -165,23 +202,35 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	sc, err := scenarios.OpenWith(pos[0], settings)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitBadInput
+		return loadError(stderr, err)
 	}
-	opt.KeepTrace = *out != ""
+	var set *outdir.Dir
+	if out.set {
+		// Checked before the run: a directory sim may not replace is
+		// refused at once, not after a long run.
+		if set, err = outdir.Create(out.value); err != nil {
+			fmt.Fprintf(stderr, "sim run: --out: %v\n", err)
+			return outError(err)
+		}
+		defer set.Abort()
+		stop := abortOnSignal(set)
+		defer stop()
+	}
+	opt.KeepTrace = out.set
 	res, worlds, err := scenarios.Run(sc, opt)
 	if err != nil {
+		// The checks only a system's driver makes today: bad input.
 		fmt.Fprintln(stderr, err)
 		return exitBadInput
 	}
 	if err := report.Write(stdout, res, *format); err != nil {
 		fmt.Fprintf(stderr, "sim run: %v\n", err)
-		return exitInternal
+		return exitIO
 	}
-	if *out != "" {
-		if err := writeOut(*out, res, worlds); err != nil {
+	if set != nil {
+		if err := writeOut(set, res, worlds); err != nil {
 			fmt.Fprintf(stderr, "sim run: --out: %v\n", err)
-			return exitBadInput
+			return exitIO
 		}
 	}
 	if len(res.Violations) > 0 {
@@ -192,40 +241,59 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 
 // writeOut writes the table (Markdown, CSV), the JSON result, each
 // system's trace (JSON Lines) and each system's space-time diagram (SVG)
-// into dir, each file whole or not at all.
-func writeOut(dir string, res *report.Result, worlds []*sim.World) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	files := map[string]string{"table.md": "markdown", "table.csv": "csv", "result.json": "json"}
-	for _, name := range []string{"table.md", "table.csv", "result.json"} {
-		var b strings.Builder
-		if err := report.Write(&b, res, files[name]); err != nil {
-			return err
-		}
-		if err := report.WriteFileAtomic(filepath.Join(dir, name), []byte(b.String())); err != nil {
+// into the set, which it then commits: the directory holds this run's
+// files, all of them, and no other run's.
+func writeOut(set *outdir.Dir, res *report.Result, worlds []*sim.World) error {
+	for _, f := range []struct{ name, format string }{{"table.md", "markdown"}, {"table.csv", "csv"}, {"result.json", "json"}} {
+		if err := set.Write(f.name, func(w io.Writer) error { return report.Write(w, res, f.format) }); err != nil {
 			return err
 		}
 	}
 	for i, w := range worlds {
-		var b strings.Builder
-		if err := report.WriteTrace(&b, w); err != nil {
-			return err
-		}
 		name := fmt.Sprintf("trace-%s.jsonl", res.Systems[i].FileLabel())
-		if err := report.WriteFileAtomic(filepath.Join(dir, name), []byte(b.String())); err != nil {
-			return err
-		}
-		b.Reset()
-		if err := report.WriteDiagram(&b, res, i, w, report.DiagramOptions{}); err != nil {
+		if err := set.Write(name, func(out io.Writer) error { return report.WriteTrace(out, w) }); err != nil {
 			return err
 		}
 		name = fmt.Sprintf("diagram-%s.svg", res.Systems[i].FileLabel())
-		if err := report.WriteFileAtomic(filepath.Join(dir, name), []byte(b.String())); err != nil {
+		if err := set.Write(name, func(out io.Writer) error {
+			return report.WriteDiagram(out, res, i, w, report.DiagramOptions{})
+		}); err != nil {
 			return err
 		}
 	}
-	return nil
+	return set.Commit()
+}
+
+// outError is the exit status of an --out directory that cannot be used:
+// one sim may not replace is the user's to fix (bad input), anything
+// else an I/O failure.
+func outError(err error) int {
+	if errors.Is(err, outdir.ErrRefused) {
+		return exitBadInput
+	}
+	return exitIO
+}
+
+// abortOnSignal removes the set's staging directory if the process is
+// interrupted or terminated while it runs or writes, so that no temporary
+// file survives; the returned function stops watching.
+func abortOnSignal(set *outdir.Dir) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			set.Abort()
+			code := 130
+			if s == syscall.SIGTERM {
+				code = 143
+			}
+			os.Exit(code)
+		case <-done:
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
@@ -240,8 +308,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	sc, err := scenarios.Open(pos[0])
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitBadInput
+		return loadError(stderr, err)
 	}
 	if err := scenarios.CheckImplemented(sc); err != nil {
 		fmt.Fprintln(stderr, err)

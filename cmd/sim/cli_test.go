@@ -74,6 +74,15 @@ func TestExitCodes(t *testing.T) {
 		{"run bound", []string{"run", bounded}, 1, "STOPPED: run stopped", ``},
 		{"list", []string{"list"}, 0, "pipe_vs_socket", ``},
 		{"list with args", []string{"list", "x"}, 2, "", `takes no arguments`},
+		{"unknown flag", []string{"run", ok, "--sed", "3"}, 2, "", `(?s)sim run: flag provided but not defined: -sed.*Usage: sim run`},
+		{"empty seed", []string{"run", ok, "--seed", ""}, 2, "", `--seed: expected a non-negative integer, got ""`},
+		{"empty out", []string{"run", ok, "--out", ""}, 2, "", `--out: expected a directory, got ""`},
+		{"directory as scenario", []string{"run", filepath.Dir(ok)}, 2, "", `is a directory, not a scenario file`},
+		{"validate directory", []string{"validate", filepath.Dir(ok)}, 2, "", `is a directory, not a scenario file`},
+		{"builtin error", []string{"run", "nfs_vs_afs", "--set", "nfs.attr_timeout=-1s"}, 2, "", `^builtin:nfs_vs_afs\.yaml`},
+		{"unreadable file", []string{"validate", "/proc/self/mem"}, 4, "", `/proc/self/mem: cannot read the scenario`},
+		{"unwritable out", []string{"run", ok, "--out", "/proc/sim-out"}, 4, "", `--out: `},
+		{"foreign out", []string{"run", ok, "--out", filepath.Dir(ok)}, 2, "", `holds files sim did not write`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,7 +99,34 @@ func TestExitCodes(t *testing.T) {
 			if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic:") {
 				t.Errorf("stderr has a stack trace:\n%s", errOut)
 			}
+			if tc.code == 2 && out != "" {
+				t.Errorf("bad input wrote to stdout (it may be a redirected result):\n%s", out)
+			}
 		})
+	}
+}
+
+// TestOutDirIsOneRun: a reused --out directory holds the second run's
+// files only, and nothing is left beside it.
+func TestOutDirIsOneRun(t *testing.T) {
+	both := writeFile(t, "both.yaml", okScenario)
+	one := writeFile(t, "one.yaml", strings.Replace(okScenario, "systems: [pipe, socket]", "systems: [pipe]", 1))
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "out")
+	for _, f := range []string{both, one} {
+		if code, _, errOut := runSim(t, "run", f, "--out", dir); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "trace-socket.jsonl")); err == nil {
+		t.Error("the first run's trace-socket.jsonl is still there")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "trace-pipe.jsonl")); err != nil {
+		t.Error(err)
+	}
+	entries, _ := os.ReadDir(parent)
+	if len(entries) != 1 {
+		t.Errorf("beside the output: %v", entries)
 	}
 }
 

@@ -7,16 +7,24 @@
 //	sim version
 //
 // Exit status: 0 on success; 1 when a run finds a violated invariant, a failed
-// expectation or hits its event or time bound; 2 for bad input; 3 for an
-// internal error (a bug).
+// expectation or hits one of its bounds; 2 for bad input, and only that; 3
+// for an internal error (a bug); 4 for an I/O failure (a file that cannot be
+// read, output that cannot be written).
 package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	_ "github.com/sim-lecture/sim/protocols/all"
 )
 
+// memoryLimit is the heap size past which the garbage collector works
+// harder rather than let memory grow: every run is bounded well below it
+// (limits.max_bytes_held), and so is the machine's budget of 1 GB.
+const memoryLimit = 768 << 20
+
 func main() {
+	debug.SetMemoryLimit(memoryLimit)
 	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/report/outdir"
 	"github.com/sim-lecture/sim/scenarios"
 )
 
@@ -58,9 +58,11 @@ Runs the scenario at every point of a grid of key values, with N seeds each
                      other keys)
 The results do not depend on --workers.
 
---set KEY=FROM..TO[:STEP] is a range (TO included when on the grid; STEP
-defaults to 1 for counts, a tenth of the range otherwise), KEY=a,b,c a list,
-KEY=VALUE a fixed override. Values are typed as in the scenario file:
+--set KEY=FROM..TO[:STEP] is a range (TO included when on the grid; without
+STEP, counts step by 1 and everything else by a tenth of the range rounded
+up to a round number: 0..6s steps by 1s, 0..30% by 5%), KEY=a,b,c a list,
+KEY=VALUE a fixed override. The grid is printed before the runs start; a
+sweep of more than --max-runs runs (grid points times seeds) is refused. Values are typed as in the scenario file:
 durations (300ms, 1.5s, or seconds), probabilities (0.1, 10%), counts, sizes.
 Keys: network.loss, network.delay, nfs.attr_timeout, nfs.write_policy,
 reliable.rto, reliable.window, rpc.timeout, workload.0.count, ...
@@ -76,7 +78,10 @@ type sweepRequest struct {
 	metrics      listFlags
 	seeds        int
 	workers      int
-	out, title   string
+	maxRuns      int
+	points       int
+	out          stringFlag
+	title        string
 	file         string
 	data         []byte
 	axes         []report.SweepAxis
@@ -96,7 +101,15 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	if code, ok := req.checkGrid(); !ok {
 		return code
 	}
-	return req.run()
+	set, err := outdir.Create(req.out.value)
+	if err != nil {
+		fmt.Fprintf(stderr, "sim sweep: --out: %v\n", err)
+		return outError(err)
+	}
+	defer set.Abort()
+	stop := abortOnSignal(set)
+	defer stop()
+	return req.run(set)
 }
 
 // parseSweep reads the flags and checks the ones that need no scenario.
@@ -107,7 +120,8 @@ func parseSweep(args []string, stdout, stderr io.Writer) (*sweepRequest, int, bo
 	fs.Var(&req.metrics, "metric", "a metric to compute (repeatable, or comma-separated)")
 	fs.IntVar(&req.seeds, "seeds", 5, "how many seeds to run each grid point with")
 	fs.IntVar(&req.workers, "workers", runtime.GOMAXPROCS(0), "how many runs at once")
-	fs.StringVar(&req.out, "out", "", "the directory to write the CSV files and the plots into (required)")
+	fs.IntVar(&req.maxRuns, "max-runs", defaultMaxRuns, "refuse a sweep of more runs (grid points times seeds) than this")
+	fs.Var(&req.out, "out", "the directory to write the CSV files and the plots into (required; replaced whole)")
 	fs.StringVar(&req.title, "title", "", "the plot's title (default: the scenario, the metrics and the key)")
 	pos, code, ok := parseCommand(fs, args, stdout, stderr)
 	if !ok {
@@ -120,12 +134,14 @@ func parseSweep(args []string, stdout, stderr io.Writer) (*sweepRequest, int, bo
 		return nil, req.bad("--set: give at least one key to vary, such as --set network.loss=0..0.5:0.1"), false
 	case len(req.metrics) == 0:
 		return nil, req.bad("--metric: give at least one metric, such as --metric calls.total (see sim sweep --help)"), false
-	case req.out == "":
+	case strings.TrimSpace(req.out.value) == "":
 		return nil, req.bad("--out: give the directory to write the results into"), false
 	case req.seeds < 1 || req.seeds > 10000:
 		return nil, req.bad("--seeds: expected a number of seeds from 1 to 10000, got %d", req.seeds), false
 	case req.workers < 1:
 		return nil, req.bad("--workers: expected at least 1, got %d", req.workers), false
+	case req.maxRuns < 1:
+		return nil, req.bad("--max-runs: expected at least 1, got %d", req.maxRuns), false
 	}
 	for _, m := range req.metrics {
 		if _, err := report.ParseMetric(m); err != nil {
@@ -147,15 +163,23 @@ func (req *sweepRequest) bad(format string, a ...any) int {
 func (req *sweepRequest) load() (int, bool) {
 	var err error
 	if req.file, req.data, err = scenarios.ReadSource(req.scenario); err != nil {
-		fmt.Fprintln(req.errw, err)
-		return exitBadInput, false
+		return loadError(req.errw, err), false
 	}
 	if req.axes, req.fixed, err = sweepAxes(req.sets); err != nil {
 		return req.bad("%v", err), false
 	}
+	// The grid is sized before anything is loaded or run: two axes of a
+	// thousand values are a million runs, refused at once.
+	req.points = 1
+	for _, ax := range req.axes {
+		req.points *= len(ax.Values)
+	}
+	if runs := req.points * req.seeds; req.points > req.maxRuns || runs > req.maxRuns {
+		return req.bad("the grid has %d points; with %d seeds that is %d runs, more than --max-runs %d (raise --max-runs, or use fewer values or seeds)",
+			req.points, req.seeds, runs, req.maxRuns), false
+	}
 	if req.base, err = scenarios.LoadWith(req.file, req.data, req.fixed); err != nil {
-		fmt.Fprintln(req.errw, err)
-		return exitBadInput, false
+		return loadError(req.errw, err), false
 	}
 	if err := scenarios.CheckImplemented(req.base); err != nil {
 		fmt.Fprintln(req.errw, err)
@@ -185,24 +209,45 @@ func (req *sweepRequest) settingsAt(values []string) []scenarios.Setting {
 	return all
 }
 
-// checkGrid loads (and so checks) every grid point before anything runs,
-// so that a bad value fails at once with the loader's message.
+// checkGrid loads (and so checks) every value of every axis on its own
+// before anything runs, so that a bad value fails at once with the
+// loader's message; values that are wrong only together fail at their
+// grid point. Loading every grid point first took minutes before a large
+// sweep printed anything.
 func (req *sweepRequest) checkGrid() (int, bool) {
-	for _, pt := range report.Grid(req.axes) {
-		values := make([]string, len(pt))
-		for a, v := range pt {
-			values[a] = req.axes[a].Values[v]
-		}
-		if _, err := scenarios.LoadWith(req.file, req.data, req.settingsAt(values)); err != nil {
-			fmt.Fprintln(req.errw, err)
-			return exitBadInput, false
+	for _, ax := range req.axes {
+		for _, v := range ax.Values {
+			all := append(append([]scenarios.Setting{}, req.fixed...), scenarios.Setting{Key: ax.Key, Value: v})
+			if _, err := scenarios.LoadWith(req.file, req.data, all); err != nil {
+				return loadError(req.errw, err), false
+			}
 		}
 	}
 	return exitOK, true
 }
 
-// run runs the grid, writes the files and prints the summary.
-func (req *sweepRequest) run() int {
+// defaultMaxRuns bounds a sweep's runs unless --max-runs raises it: about
+// a minute of the built-in scenarios on two cores.
+const defaultMaxRuns = 10_000
+
+// printGrid says what the sweep is about to run, before it runs.
+func printGrid(w io.Writer, axes []report.SweepAxis, points, seeds int) {
+	fmt.Fprintln(w, "grid:")
+	for _, ax := range axes {
+		vals := ax.Values
+		shown := strings.Join(vals, ", ")
+		if len(vals) > 12 {
+			shown = strings.Join(vals[:5], ", ") + ", ..., " + strings.Join(vals[len(vals)-3:], ", ")
+		}
+		fmt.Fprintf(w, "  %s = %s (%d values)\n", ax.Key, shown, len(vals))
+	}
+	fmt.Fprintf(w, "%d points x %d seeds = %d runs\n\n", points, seeds, points*seeds)
+}
+
+// run runs the grid, writes the files into the set and prints the
+// summary.
+func (req *sweepRequest) run(set *outdir.Dir) int {
+	printGrid(req.stdout, req.axes, req.points, req.seeds)
 	seedList := make([]uint64, req.seeds)
 	for k := range seedList {
 		seedList[k] = req.base.Seed + uint64(k)
@@ -210,6 +255,7 @@ func (req *sweepRequest) run() int {
 	spec := report.Sweep{Scenario: req.base.Name, Axes: req.axes, Seeds: seedList, Metrics: req.metrics, Workers: req.workers}
 	if isTerminal(req.errw) {
 		spec.Progress = progressBar(req.errw)
+		spec.Progress(0, req.points*req.seeds) // at once, not after the first run
 	}
 	res, err := report.RunSweep(spec, func(values []string, seed uint64) (*report.Result, error) {
 		// Each run loads its own copy of the scenario: runs in parallel
@@ -224,14 +270,15 @@ func (req *sweepRequest) run() int {
 	if err != nil {
 		return req.bad("%v", err)
 	}
-	if err := writeSweep(req.out, res, req.title); err != nil {
+	if err := writeSweep(set, res, req.title); err != nil {
 		fmt.Fprintf(req.errw, "sim sweep: --out: %v\n", err)
-		return exitBadInput
+		return exitIO
 	}
 	printSummary(req.stdout, res)
+	out := req.out.value
 	fmt.Fprintf(req.stdout, "\nwrote %s\n", strings.Join([]string{
-		filepath.Join(req.out, "sweep.csv"), filepath.Join(req.out, "sweep-summary.csv"),
-		filepath.Join(req.out, "sweep.png"), filepath.Join(req.out, "sweep.svg")}, ", "))
+		filepath.Join(out, "sweep.csv"), filepath.Join(out, "sweep-summary.csv"),
+		filepath.Join(out, "sweep.png"), filepath.Join(out, "sweep.svg")}, ", "))
 	return exitOK
 }
 
@@ -266,23 +313,13 @@ func sweepAxes(sets setFlags) ([]report.SweepAxis, []scenarios.Setting, error) {
 	return axes, fixed, nil
 }
 
-// writeSweep writes the CSV files and the plots.
-func writeSweep(dir string, res *report.SweepResult, title string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// writeSweep writes the CSV files and the plots into the set, and commits
+// it.
+func writeSweep(set *outdir.Dir, res *report.SweepResult, title string) error {
+	if err := set.Write("sweep.csv", res.WriteCSV); err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	if err := res.WriteCSV(&b); err != nil {
-		return err
-	}
-	if err := report.WriteFileAtomic(filepath.Join(dir, "sweep.csv"), b.Bytes()); err != nil {
-		return err
-	}
-	b.Reset()
-	if err := res.WriteSummaryCSV(&b); err != nil {
-		return err
-	}
-	if err := report.WriteFileAtomic(filepath.Join(dir, "sweep-summary.csv"), b.Bytes()); err != nil {
+	if err := set.Write("sweep-summary.csv", res.WriteSummaryCSV); err != nil {
 		return err
 	}
 	for _, ext := range []string{"png", "svg"} {
@@ -290,11 +327,15 @@ func writeSweep(dir string, res *report.SweepResult, title string) error {
 		if err != nil {
 			return err
 		}
-		if err := report.SaveFigure(filepath.Join(dir, "sweep."+ext), p); err != nil {
+		data, err := report.RenderFigure(ext, p)
+		if err != nil {
+			return err
+		}
+		if err := set.WriteFile("sweep."+ext, data); err != nil {
 			return err
 		}
 	}
-	return nil
+	return set.Commit()
 }
 
 // printSummary prints each grid point's means (min–max) as a text table.

@@ -105,6 +105,10 @@ func TestSweepErrors(t *testing.T) {
 		{"bad seeds", []string{ok, "--set", "network.loss=0..1", "--metric", "events", "--out", out, "--seeds", "0"}, `--seeds`},
 		{"no such scenario", []string{"nope.yaml", "--set", "network.loss=0..1", "--metric", "events", "--out", out}, `no such file`},
 		{"the seed", []string{ok, "--set", "seed=1..3", "--metric", "events", "--out", out}, `--seeds`},
+		{"a million runs", []string{ok, "--set", "network.loss=0..0.999:0.001", "--set", "network.duplicate=0..0.999:0.001", "--metric", "events", "--out", out},
+			`the grid has 1000000 points; with 5 seeds that is 5000000 runs, more than --max-runs 10000 \(raise --max-runs`},
+		{"over max-runs", []string{ok, "--set", "network.loss=0..1", "--metric", "events", "--out", out, "--max-runs", "20"}, `more than --max-runs 20`},
+		{"empty out", []string{ok, "--set", "network.loss=0..1", "--metric", "events", "--out", ""}, `--out: give the directory`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
