@@ -647,7 +647,7 @@ func (s *FileServer) armRetry(host sim.NodeID) {
 		return
 	}
 	p.retryArmed = true
-	s.tm.after(s.cfg.BreakRetry, func() {
+	t := s.tm.after(s.cfg.BreakRetry, func() {
 		p.retryArmed = false
 		s.purge(p)
 		if len(p.files) > 0 || len(p.volumes) > 0 {
@@ -655,6 +655,11 @@ func (s *FileServer) armRetry(host sim.NodeID) {
 		}
 		s.checkWaiters()
 	})
+	// Retrying delayed breaks is upkeep: while a store waits for them, its
+	// waiter's timer (the promise's expiry) keeps the run going and the
+	// retries fire; once nothing waits, the breaks left are for promises
+	// that expire unused, and must not hold the run open until they do.
+	s.env.Housekeeping(t.id)
 }
 
 // wait runs done once no other client than from may still hold a callback

@@ -246,6 +246,10 @@ func (s *Server) armFlush() {
 		s.flushTimer = timer{}
 		s.Flush()
 	})
+	// The flush daemon is the server's upkeep, not a client's request: it
+	// flushes while the run has work, but a run whose clients are done
+	// ends then, with the buffer as it is (sim.Env.Housekeeping).
+	s.env.Housekeeping(s.flushTimer.id)
 }
 
 // commit makes the changes of inodes inos (already applied in memory)
