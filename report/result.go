@@ -177,7 +177,9 @@ type Stream struct {
 	// Duplicates counts extra copies handed to the application.
 	Duplicates      int `json:"duplicates"`
 	Retransmissions int `json:"retransmissions"`
-	// Lost counts messages that never reached the application.
+	// Lost counts messages of which no copy reached the application, intact
+	// or altered (a message only altered copies of reached is counted by
+	// Corrupted, not here).
 	Lost int `json:"lost"`
 	// Corrupted counts altered messages handed to the application (none
 	// where a checksum protects the data).

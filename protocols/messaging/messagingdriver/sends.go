@@ -216,7 +216,15 @@ func (s *Sends) stream(r *scenarios.SystemRun, i int) report.Stream {
 		maxSeq = max(maxSeq, a.Seq)
 		last = a.At
 	}
+	// Lost is what never reached the application at all: a message of
+	// which only altered copies arrived was handed over (corrupted), as the
+	// table's row for it says, and is not lost too.
 	st.Lost = st.Sent - st.Delivered
+	for k := range sent {
+		if copies[k] == 0 && corrupted[k] {
+			st.Lost--
+		}
+	}
 	if st.Delivered > 0 {
 		st.Completion = report.TableTime(last)
 	}
