@@ -60,12 +60,12 @@ func TestNFSLectureTable(t *testing.T) {
 		t.Errorf("server actions (-want +got):\n%s", diff)
 	}
 	notes := map[int]string{
-		3:  "attr expired: GETATTR, unchanged: use local; read a2",
-		4:  "cached, attr fresh: use local; read a3",
+		3:  "attr expired: GETATTR, unchanged: use local; read a1",
+		4:  "cached, attr fresh: use local; read a2",
 		6:  "buffered locally",
 		8:  "flush 1 dirty block in 20ms",
-		9:  "attr expired: GETATTR, changed: drop cache, READ; read b1-new",
-		10: "not cached: READ; read a3",
+		9:  "attr expired: GETATTR, changed: drop cache, READ; read b1",
+		10: "not cached: READ; read a2",
 	}
 	for i, n := range notes {
 		if got := res.Systems[0].Steps[i].Note; got != n {
