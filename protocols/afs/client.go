@@ -120,6 +120,9 @@ const (
 	SourceRechecked
 	// SourceFetched: a whole file fetched from the server.
 	SourceFetched
+	// SourceShared: the copy another fd of this client has open, under a
+	// valid callback; no call. Writes through either fd are seen by both.
+	SourceShared
 )
 
 // Result is the outcome of an application operation.
@@ -181,8 +184,11 @@ type CacheManager struct {
 
 	files   map[string]*cached
 	dropped map[string]string // why a file's copy was thrown away
-	fds     map[string]*openFile
-	epochs  map[sim.NodeID]uint32
+	// fds maps each open fd to the file's open copy; open maps a path to
+	// its open copy, which every fd of the path on this client shares.
+	fds    map[string]*openFile
+	open   map[string]*openFile
+	epochs map[sim.NodeID]uint32
 
 	// Breaks that arrive while a call about the same file is out are
 	// remembered, so that its reply does not install a callback the
@@ -211,7 +217,12 @@ type cached struct {
 	why string
 }
 
-// openFile is an open file: a private copy of one version.
+// openFile is a file open on this client: one copy of one version, shared
+// by every fd that has the path open here. The processes of a workstation
+// share its cached file: a write through one fd is visible at once through
+// the others, and the last close stores the file (Howard et al. 1988;
+// OSTEP ch. 50, "AFS ... processes on the same machine see writes at
+// once"). Other clients see it only after that close.
 type openFile struct {
 	path, volume string
 	version      uint64
@@ -220,6 +231,8 @@ type openFile struct {
 	dirty        bool
 	brokenAt     sim.Time
 	broken       bool
+	// fds counts the fds that have it open.
+	fds int
 }
 
 // breakNote is a break that arrived while a call was out.
@@ -250,6 +263,7 @@ func newCacheManager(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg 
 		files:       map[string]*cached{},
 		dropped:     map[string]string{},
 		fds:         map[string]*openFile{},
+		open:        map[string]*openFile{},
 		epochs:      map[sim.NodeID]uint32{},
 		breaks:      map[string][]breakNote{},
 		outstanding: map[string]int{},
@@ -417,6 +431,16 @@ func (c *CacheManager) Open(fd, path string, done func(Result)) {
 			return
 		}
 		e := c.files[path]
+		if f := c.open[path]; f != nil && !f.broken && e != nil && c.valid(e) && e.version == f.version {
+			// Another process of this workstation has the file open, and
+			// it is still the current version: they share its copy,
+			// unsaved writes included. (Once the callback is broken the
+			// new open fetches as usual; the older fds keep their version.)
+			note := fmt.Sprintf("already open on this client (%s), callback valid: shares its copy", c.fdsOf(f))
+			c.addFD(fd, f)
+			end(Result{Note: note, Version: f.version, Source: SourceShared, Callback: e.cbInfo})
+			return
+		}
 		switch {
 		case e != nil && c.valid(e):
 			c.openLocal(fd, path, e, issued)
@@ -452,10 +476,28 @@ func noCallback(cb bool) string {
 	return " (no callback: broken meanwhile)"
 }
 
-// openLocal opens fd on a private copy of the cached version; issued is
-// when the application asked.
+// openLocal opens fd on a copy of the cached version; issued is when the
+// application asked.
 func (c *CacheManager) openLocal(fd, path string, e *cached, issued sim.Time) {
-	c.fds[fd] = &openFile{path: path, volume: e.volume, version: e.version, openedAt: issued, data: append([]string(nil), e.data...)}
+	c.addFD(fd, &openFile{path: path, volume: e.volume, version: e.version, openedAt: issued, data: append([]string(nil), e.data...)})
+}
+
+// addFD opens fd on f, the path's open copy (new, or shared).
+func (c *CacheManager) addFD(fd string, f *openFile) {
+	f.fds++
+	c.fds[fd] = f
+	c.open[f.path] = f
+}
+
+// fdsOf names the fds that have f open, for notes.
+func (c *CacheManager) fdsOf(f *openFile) string {
+	var names []string
+	for _, fd := range sortedKeys(c.fds) {
+		if c.fds[fd] == f {
+			names = append(names, fd)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // recheck sends FETCHSTATUS for a cached file and reports whether the copy
@@ -511,7 +553,7 @@ func (c *CacheManager) fetchOpen(fd, path, vol string, issued sim.Time, note str
 			return
 		}
 		cb := c.install(path, vol, ctx, fr.Status, fr.Data)
-		c.fds[fd] = &openFile{path: path, volume: vol, version: fr.Status.Version, openedAt: issued, data: append([]string(nil), fr.Data...)}
+		c.addFD(fd, &openFile{path: path, volume: vol, version: fr.Status.Version, openedAt: issued, data: append([]string(nil), fr.Data...)})
 		end(Result{Note: note + noCallback(cb), Version: fr.Status.Version, Source: SourceFetched})
 	})
 }
@@ -649,9 +691,9 @@ func (c *CacheManager) Seek(fd string, block int, done func(Result)) {
 	})
 }
 
-// Close closes fd, storing the whole file if it was written. The stored
-// version stays in the cache with a callback: the server keeps the
-// writer's promise.
+// Close closes fd. The last close of a file on this client stores the whole
+// file if it was written through any of its fds; the stored version stays
+// in the cache with a callback: the server keeps the writer's promise.
 func (c *CacheManager) Close(fd string, done func(Result)) {
 	c.run(done, func(end func(Result)) {
 		f := c.openFD(fd, end)
@@ -659,6 +701,17 @@ func (c *CacheManager) Close(fd string, done func(Result)) {
 			return
 		}
 		delete(c.fds, fd)
+		if f.fds--; f.fds > 0 {
+			note := "still open here (" + c.fdsOf(f) + "): the last close stores it"
+			if !f.dirty {
+				note = "still open here (" + c.fdsOf(f) + ")"
+			}
+			end(Result{Note: note, Version: f.version})
+			return
+		}
+		if c.open[f.path] == f {
+			delete(c.open, f.path)
+		}
 		if !f.dirty {
 			end(Result{Note: "not written: nothing to send", Version: f.version})
 			return
@@ -702,7 +755,7 @@ func (c *CacheManager) Create(path, fd string, done func(Result)) {
 			}
 			c.install(path, vol, ctx, st, nil)
 			if fd != "" {
-				c.fds[fd] = &openFile{path: path, volume: vol, version: st.Version, openedAt: c.env.Now(), data: []string{}}
+				c.addFD(fd, &openFile{path: path, volume: vol, version: st.Version, openedAt: c.env.Now(), data: []string{}})
 			}
 			end(Result{Note: "created, cached with a callback", Version: st.Version})
 		})
@@ -991,10 +1044,8 @@ func (c *CacheManager) breakCallback(call *rpc.Call) {
 		}
 	}
 	brokenOpen := func(path string) {
-		for _, fd := range sortedKeys(c.fds) {
-			if f := c.fds[fd]; f.path == path && !f.broken {
-				f.broken, f.brokenAt = true, now
-			}
+		if f := c.open[path]; f != nil && !f.broken {
+			f.broken, f.brokenAt = true, now
 		}
 	}
 	for _, bf := range a.Files {

@@ -216,14 +216,19 @@ func runSchedule(s *schedule) []string {
 	var closes []closeRec
 	closed := map[string]map[string]bool{} // file -> data stored by some close
 	crashes := map[string][]sim.Time{}
+	// A session is a file open on a client: every fd that shares the
+	// client's open copy (SourceShared) shares its session, so a read sees
+	// the writes made through any of them, and the last close stores them.
 	type session struct {
 		file    string
 		version uint64
 		writes  map[int]string
 		ok      bool
+		fds     int
 	}
+	openCopy := map[string]*session{} // client/file -> the latest open copy
 	sessions := map[string]*session{} // client/fd
-	var closing []*session            // sessions a close was issued for
+	var closing []*session            // every open copy: what a close may have stored
 
 	for _, r := range s.rows {
 		r := r
@@ -237,31 +242,42 @@ func runSchedule(s *schedule) []string {
 			issued := c.w.Now()
 			switch r.op {
 			case "open":
-				ss := &session{file: r.file, writes: map[int]string{}}
-				sessions[key] = ss
+				// Operations of a client run in the order issued, so the
+				// model follows them at completion.
 				cm.Open(r.fd, r.file, func(res Result) {
 					if res.Err != nil {
+						delete(sessions, key)
 						return
 					}
-					ss.ok, ss.version = true, res.Version
+					ss := &session{file: r.file, writes: map[int]string{}, ok: true, version: res.Version}
+					if res.Source == SourceShared {
+						if ss = openCopy[r.client+"/"+r.file]; ss == nil || ss.version != res.Version {
+							failf("at %s %s shared a copy of %s that is not open there", c.w.Now(), r.client, r.file)
+							return
+						}
+					}
+					ss.fds++
+					sessions[key] = ss
+					// Any open copy may be stored whole: its close may
+					// be issued before the open returns, and its STORE may
+					// reach the server though the close never returns.
+					closing = append(closing, ss)
+					openCopy[r.client+"/"+r.file] = ss
 					opens = append(opens, openRec{client: r.client, file: r.file, issued: issued, done: c.w.Now(), res: res})
-					if res.Source == SourceLocal {
+					if res.Source == SourceLocal || res.Source == SourceShared {
 						checkLocalOpen(c, r.client, r.file, res, crashes, failf)
 					}
 				})
 			case "read":
-				ss := sessions[key]
-				// The writes issued before the read are the ones it must
-				// see: a client runs its operations in order.
-				var wrote string
-				var own bool
-				if ss != nil {
-					wrote, own = ss.writes[r.block]
-				}
 				cm.Read(r.fd, r.block, func(res Result) {
+					// The writes done before the read (through any fd of
+					// the open copy) are the ones it must see: a client
+					// runs its operations in order.
+					ss := sessions[key]
 					if res.Err != nil || ss == nil || !ss.ok {
 						return
 					}
+					wrote, own := ss.writes[r.block]
 					want := wrote
 					if !own {
 						data, ok := c.stored[ss.file][ss.version]
@@ -279,18 +295,26 @@ func runSchedule(s *schedule) []string {
 					}
 				})
 			case "write":
-				ss := sessions[key]
-				if ss != nil {
-					ss.writes[r.block] = r.data
-				}
-				cm.Write(r.fd, r.block, r.data, nil)
+				cm.Write(r.fd, r.block, r.data, func(res Result) {
+					if ss := sessions[key]; res.Err == nil && ss != nil {
+						ss.writes[r.block] = r.data
+					}
+				})
 			case "close":
-				ss := sessions[key]
-				if ss != nil {
-					closing = append(closing, ss)
-				}
 				cm.Close(r.fd, func(res Result) {
-					if res.Err == nil && ss != nil && ss.ok && len(ss.writes) > 0 {
+					ss := sessions[key]
+					delete(sessions, key)
+					if ss == nil {
+						return
+					}
+					// Only the last close of a shared copy stores it.
+					if ss.fds--; ss.fds > 0 {
+						return
+					}
+					if openCopy[r.client+"/"+ss.file] == ss {
+						delete(openCopy, r.client+"/"+ss.file)
+					}
+					if res.Err == nil && ss.ok && len(ss.writes) > 0 {
 						closes = append(closes, closeRec{client: r.client, file: ss.file, done: c.w.Now(), version: res.Version})
 					}
 				})
@@ -304,6 +328,17 @@ func runSchedule(s *schedule) []string {
 			case "crash":
 				crashes[f.node] = append(crashes[f.node], c.w.Now())
 				c.crash(f.node)
+				// The client's open files are gone with its memory.
+				for _, k := range sortedKeys(sessions) {
+					if strings.HasPrefix(k, f.node+"/") {
+						delete(sessions, k)
+					}
+				}
+				for _, k := range sortedKeys(openCopy) {
+					if strings.HasPrefix(k, f.node+"/") {
+						delete(openCopy, k)
+					}
+				}
 			case "restart":
 				c.restart(f.node)
 			case "low_memory":

@@ -256,3 +256,42 @@ faults:
 		t.Errorf("violations: %+v", res.Violations)
 	}
 }
+
+// TestAFSProcessesShareTheClientsCopy: two fds of one client share its open
+// copy (Howard et al. 1988; OSTEP ch. 50): a write through one is read at
+// once through the other, and the last close stores the file, whichever
+// fd wrote. Another client still sees the change only after that close.
+func TestAFSProcessesShareTheClientsCopy(t *testing.T) {
+	res := scenariotest.Run(t, `name: share
+systems: [afs]
+files:
+  a: {blocks: [old]}
+workload:
+  - {at: 0, client: A, op: open, file: a, fd: fd1}
+  - {at: 1, client: A, op: open, file: a, fd: fd3}
+  - {at: 2, client: A, op: write, fd: fd3, block: 0, data: new}
+  - {at: 3, client: A, op: read, fd: fd1, block: 0}
+  - {at: 4, client: B, op: open, file: a, fd: g}
+  - {at: 5, client: B, op: read, fd: g, block: 0}
+  - {at: 6, client: A, op: close, fd: fd3}
+  - {at: 7, client: A, op: close, fd: fd1}
+  - {at: 8, client: B, op: close, fd: g}
+  - {at: 9, client: B, op: open, file: a, fd: g}
+  - {at: 10, client: B, op: read, fd: g, block: 0}
+expect:
+  - {at: 1, calls: []}
+  - {at: 3, value: new}
+  - {at: 5, value: old}
+  - {at: 6, calls: []}
+  - {at: 7, calls: [STORE, BREAKCALLBACK]}
+  - {at: 10, value: new}
+  - {file: a, disk: [new]}
+`)
+	for _, v := range res.Violations {
+		t.Errorf("%s: %s", v.Where, v.Message)
+	}
+	steps := res.Systems[0].Steps
+	if !strings.Contains(steps[1].Note, "shares its copy") || !strings.Contains(steps[6].Note, "the last close stores it") {
+		t.Errorf("notes %q, %q; want the sharing said", steps[1].Note, steps[6].Note)
+	}
+}
