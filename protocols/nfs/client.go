@@ -251,12 +251,19 @@ func (c *Client) Running() (Op, bool) {
 	return c.cur.op, true
 }
 
-// DirtyBlock is a block written by the application but not yet by the
-// server: a client crash loses it.
+// DirtyBlock is a block written by the application whose WRITE the server
+// has not acknowledged: a client crash loses it, unless the WRITE already
+// reached the server (its reply still on the way), which only the server
+// can tell.
 type DirtyBlock struct {
 	Path  string
 	Block int
 	Data  string
+	// Server and Fileid name the file on its server (HasFile: the client
+	// has had its attributes, so Fileid is known).
+	Server  sim.NodeID
+	Fileid  uint32
+	HasFile bool
 }
 
 // Dirty lists the unflushed blocks, in cache order (least recently used
@@ -265,7 +272,8 @@ func (c *Client) Dirty() []DirtyBlock {
 	var out []DirtyBlock
 	for e := c.lru.Front(); e != nil; e = e.Next() {
 		if b := e.Value.(*cblock); b.dirty {
-			out = append(out, DirtyBlock{Path: b.f.path, Block: b.index, Data: b.data})
+			out = append(out, DirtyBlock{Path: b.f.path, Block: b.index, Data: b.data,
+				Server: b.f.ref.server, Fileid: b.f.attr.Fileid, HasFile: b.f.haveAttr})
 		}
 	}
 	return out

@@ -191,7 +191,7 @@ func TestClientCrash(t *testing.T) {
 	c.do(5, "A", Op{Kind: OpOpen, Path: "f", FD: "f"})
 	c.do(6, "A", Op{Kind: OpRead, FD: "f", Block: 0})
 	c.run()
-	if diff := cmp.Diff([]DirtyBlock{{Path: "f", Block: 0, Data: "lost"}}, dirty); diff != "" {
+	if diff := cmp.Diff([]DirtyBlock{{Path: "f", Block: 0, Data: "lost", Server: 0, Fileid: 2, HasFile: true}}, dirty); diff != "" {
 		t.Errorf("Dirty() before the crash (-want +got):\n%s", diff)
 	}
 	if got := ErrorName(c.result(4, "A").res.Err); got != "EBADF" {

@@ -288,6 +288,12 @@ func (d *driver) beforeCrash(node string) {
 		}
 	case *nfs.ClientNode:
 		for _, b := range h.Client().Dirty() {
+			if d.serverHas(b) {
+				// The WRITE got there and only its reply was on the way:
+				// the data is the server's now (and a server crash
+				// accounts for it if it is not yet on disk).
+				continue
+			}
 			row := d.writer(b.Path, b.Block, b.Data)
 			at := ""
 			if row >= 0 {
@@ -295,9 +301,27 @@ func (d *driver) beforeCrash(node string) {
 			}
 			d.lost = append(d.lost, LostWrite{Node: node, At: now, File: b.Path, Block: b.Block, Data: b.Data,
 				Acknowledged: at})
-			d.noteLoss(b.Path, b.Block, b.Data, fmt.Sprintf("LOST in %s's crash at %s: never sent to the server", node, now))
+			d.noteLoss(b.Path, b.Block, b.Data, fmt.Sprintf("LOST in %s's crash at %s: the server never got it", node, now))
 		}
 	}
+}
+
+// serverHas reports whether a client's dirty block already is the server's
+// content of the block: in its memory while it is up, on its disk while it
+// is down.
+func (d *driver) serverHas(b nfs.DirtyBlock) bool {
+	r := d.r
+	if !b.HasFile {
+		return false
+	}
+	var data string
+	var ok bool
+	if sn, up := r.World.Handler(b.Server).(*nfs.ServerNode); up && r.World.Up(b.Server) {
+		data, _, ok = sn.Server().Block(b.Fileid, b.Block)
+	} else {
+		data, _, ok = nfs.DurableBlock(r.World.Disk(b.Server), b.Fileid, b.Block)
+	}
+	return ok && data == b.Data
 }
 
 // noteLoss adds a note to the row that wrote the lost data.

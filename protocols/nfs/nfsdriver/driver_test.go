@@ -317,3 +317,41 @@ faults:
 		t.Errorf("restart of backup: %+v", f)
 	}
 }
+
+// TestNFSLostOnlyWhatTheServerNeverGot: a client crash while its WRITE's
+// reply is on the way loses nothing (the server has the block, on disk
+// under write_through); a crash before the close sends it loses it.
+func TestNFSLostOnlyWhatTheServerNeverGot(t *testing.T) {
+	for _, tc := range []struct {
+		name, crashAt string
+		lost          int
+	}{
+		{"reply in flight", "2.017", 0},
+		{"before the close", "1.5", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := scenariotest.Run(t, `name: lost
+systems: [nfs]
+network: {delay: 5ms}
+files:
+  fileA: {blocks: [a0]}
+workload:
+  - {at: 0, client: C, op: open, file: fileA, fd: f}
+  - {at: 1, client: C, op: write, fd: f, block: 0, data: X}
+  - {at: 2, client: C, op: close, fd: f}
+faults:
+  - {at: `+tc.crashAt+`, crash: C}
+`)
+			sys := res.Systems[0]
+			if lost := LostOf(&sys); len(lost) != tc.lost {
+				t.Fatalf("lost %+v; want %d", lost, tc.lost)
+			}
+			if tc.lost == 0 && (strings.Contains(sys.Steps[1].Note, "LOST") || sys.Disk["fileA"][0] != "X") {
+				t.Errorf("write note %q, disk %v; want no loss, X on disk", sys.Steps[1].Note, sys.Disk["fileA"])
+			}
+			if tc.lost == 1 && !strings.Contains(sys.Steps[1].Note, "the server never got it") {
+				t.Errorf("write note %q; want the loss explained", sys.Steps[1].Note)
+			}
+		})
+	}
+}
