@@ -6,4 +6,5 @@ var (
 	MaxErrors         = maxErrors
 	ScenarioName      = scenarioName
 	CheckExpectations = checkExpectations
+	MaxAxisValues     = maxAxisValues
 )

@@ -285,29 +285,47 @@ func (pm posMap) fix(p *Pos) {
 
 // scenario maps every position the loader recorded back to the file.
 func (pm posMap) scenario(sc *Scenario) {
-	for i := range sc.Nodes {
-		if sc.Nodes[i].Pos != (Pos{}) {
-			pm.fix(&sc.Nodes[i].Pos)
+	done := map[*Pos]bool{}
+	pm.scenarioOnce(sc, done)
+	// Each variant's scenario was loaded from the same text: its
+	// positions too are the re-marshaled file's until mapped back.
+	for _, v := range sc.Variants {
+		if v.Scenario != nil {
+			pm.scenarioOnce(v.Scenario, done)
 		}
+	}
+}
+
+// scenarioOnce maps the positions of sc not mapped yet (a variant may
+// share slices with the file's scenario).
+func (pm posMap) scenarioOnce(sc *Scenario, done map[*Pos]bool) {
+	fix := func(p *Pos) {
+		if !done[p] && *p != (Pos{}) {
+			done[p] = true
+			pm.fix(p)
+		}
+	}
+	for i := range sc.Nodes {
+		fix(&sc.Nodes[i].Pos)
 	}
 	for _, b := range Blocks() {
 		if b.Positions != nil {
 			for _, p := range b.Positions(sc.Blocks[b.Name]) {
-				pm.fix(p)
+				fix(p)
 			}
 		}
 	}
 	for i := range sc.Files {
-		pm.fix(&sc.Files[i].Pos)
+		fix(&sc.Files[i].Pos)
 	}
 	for i := range sc.Workload {
-		pm.fix(&sc.Workload[i].Pos)
+		fix(&sc.Workload[i].Pos)
 	}
 	for i := range sc.Faults {
-		pm.fix(&sc.Faults[i].Pos)
+		fix(&sc.Faults[i].Pos)
 	}
 	for i := range sc.Expect {
-		pm.fix(&sc.Expect[i].Pos)
+		fix(&sc.Expect[i].Pos)
 	}
 }
 

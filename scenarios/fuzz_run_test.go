@@ -1,0 +1,164 @@
+package scenarios_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
+)
+
+// fuzzLimits are the small bounds a fuzzed scenario runs under: what the
+// fuzzer finds in a bounded run (a panic, an unbounded loop inside one
+// event, a nondeterminism) it would find in a long one, sooner.
+var fuzzLimits = scenarios.Limits{MaxEvents: 20_000, MaxTime: 10 * time.Minute, MaxBytesHeld: 4 << 20, MaxBytesMoved: 16 << 20}
+
+// FuzzRun loads arbitrary scenarios and runs the ones the loader accepts,
+// within small bounds. A run must not panic, must fail only with an error
+// that names the file (a check only a driver makes today), must respect
+// its bounds, and must be deterministic: the same scenario twice gives the
+// same trace hashes and the same JSON.
+func FuzzRun(f *testing.F) {
+	files, _ := filepath.Glob("*.yaml")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, s := range []string{
+		"name: t\nsystems: [udp]\nworkload:\n  - {at: 0, op: send, from: A, to: B, count: 1000000, size: 65000B}\n",
+		"name: t\nsystems: [reliable]\nworkload:\n  - {at: 0, op: send, from: A, to: B, count: 1000000, size: 60000B}\n",
+		"name: t\nsystems: [udp, socket, pipe]\nnetwork: {bandwidth: 1bps}\nworkload:\n  - {at: 0, op: send, from: A, to: B, count: 100, size: 65000B, interval: 1ms}\n",
+		"name: t\nsystems: [nfs]\nnfs: {write_policy: buffered, flush_interval: 1h}\nfiles: {a: [x]}\nworkload:\n  - {at: 0, client: C, op: open, file: a, fd: f}\n  - {at: 1, client: C, op: write, fd: f, block: 0}\n  - {at: 2, client: C, op: close, fd: f}\n",
+		"name: t\nsystems: [afs]\nfiles: {a: [x]}\nworkload:\n  - {at: 0, client: A, op: open, file: a, fd: f1}\n  - {at: 0, client: A, op: open, file: a, fd: f3}\n  - {at: 1, client: A, op: write, fd: f3, block: 0}\n  - {at: 2, client: A, op: read, fd: f1, block: 0}\n  - {at: 3, client: A, op: close, fd: f1}\n",
+		"name: t\nsystems: [rpc]\nworkload:\n  - {at: 0, op: call, client: A, server: S, proc: sleep, args: 5s}\nfaults:\n  - {at: 1, crash: S}\n",
+		"name: t\nsystems: [two_generals]\nworkload:\n  - {at: 0, op: agree, from: A, to: B, count: 50}\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, err := scenarios.Load("fuzz.yaml", data)
+		if err != nil {
+			return // FuzzLoad checks the loader's errors
+		}
+		if scenarios.CheckImplemented(sc) != nil {
+			return
+		}
+		bound(sc)
+		first, _, err := scenarios.Run(sc, scenarios.Options{})
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.yaml") || strings.Contains(err.Error(), "internal error") {
+				t.Fatalf("Run error %q; want a bad-input error naming the file", err)
+			}
+			return
+		}
+		for _, sys := range first.Systems {
+			if sys.Events > fuzzLimits.MaxEvents {
+				t.Fatalf("%s ran %d events, past max_events %d", sys.Label(), sys.Events, fuzzLimits.MaxEvents)
+			}
+		}
+		var a, b bytes.Buffer
+		if err := report.Write(&a, first, "json"); err != nil {
+			t.Fatalf("the JSON result: %v", err)
+		}
+		again, err := scenarios.Load("fuzz.yaml", data)
+		if err != nil {
+			t.Fatalf("second Load: %v", err)
+		}
+		bound(again)
+		second, _, err := scenarios.Run(again, scenarios.Options{})
+		if err != nil {
+			t.Fatalf("second Run: %v", err)
+		}
+		report.Write(&b, second, "json")
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Fatalf("two runs of the same scenario differ")
+		}
+	})
+}
+
+// bound puts a fuzzed scenario, and each of its variants, under
+// fuzzLimits (or its own, when smaller).
+func bound(sc *scenarios.Scenario) {
+	clamp := func(l *scenarios.Limits) {
+		l.MaxEvents = min(l.MaxEvents, fuzzLimits.MaxEvents)
+		l.MaxTime = min(l.MaxTime, fuzzLimits.MaxTime)
+		l.MaxBytesHeld = min(l.MaxBytesHeld, fuzzLimits.MaxBytesHeld)
+		l.MaxBytesMoved = min(l.MaxBytesMoved, fuzzLimits.MaxBytesMoved)
+	}
+	clamp(&sc.Limits)
+	for _, v := range sc.Variants {
+		if v.Scenario != nil {
+			clamp(&v.Scenario.Limits)
+		}
+	}
+}
+
+// FuzzSet applies arbitrary --set overrides to the built-in scenarios and
+// expands them as sweep axes: nothing may panic, an accepted override must
+// give a scenario that loads again the same way, an error must name the
+// override or the file, and an axis never has more values than a sweep
+// allows.
+func FuzzSet(f *testing.F) {
+	for _, s := range []struct{ name, set string }{
+		{"pipe_vs_socket", "network.loss=0.3"},
+		{"nfs_vs_afs", "nfs.attr_timeout=0..6"},
+		{"adaptive_rto", "network.delay={dist: exponential, mean: 10ms}"},
+		{"timeouts", "variants.0.reliable.rto=fixed"},
+		{"lost_ack", "workload.0.count=3"},
+		{"nfs_mounts", "nfs.mounts.1.server=backup2"},
+		{"two_generals", "workload.9.count=0..1000000"},
+		{"heavy_loss", "network.loss=0..100%:1e-300"},
+		{"rpc_long_call", "limits.max_bytes_held=1..1GiB"},
+		{"udp_unreliable", "workload=~"},
+		{"afs_volumes", "seed=3"},
+		{"nfs_idempotency", "faults.0=[1, 2]"},
+		{"pipe_vs_socket", "network.links.7.loss=1"},
+		{"pipe_vs_socket", "a.b.c.d=*x"},
+	} {
+		f.Add(s.name, s.set)
+	}
+	names := scenarios.BuiltInNames()
+	f.Fuzz(func(t *testing.T, name, set string) {
+		if len(set) > 4096 {
+			return
+		}
+		file, data, err := scenarios.ReadSource(name)
+		if err != nil {
+			if _, _, err2 := scenarios.ReadSource(names[len(name)%len(names)]); err2 != nil {
+				t.Fatal(err2)
+			}
+			return
+		}
+		st, err := scenarios.ParseSetting(set)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "--set ") {
+				t.Fatalf("ParseSetting(%q) error %q; want it to name the override", set, err)
+			}
+			return
+		}
+		if ax, err := scenarios.ParseAxis(st.Key, st.Value); err == nil {
+			if len(ax.Values) == 0 || len(ax.Values) > scenarios.MaxAxisValues || len(ax.X) != len(ax.Values) {
+				t.Fatalf("ParseAxis(%q, %q) gave %d values, %d xs", st.Key, st.Value, len(ax.Values), len(ax.X))
+			}
+		}
+		sc, err := scenarios.LoadWith(file, data, []scenarios.Setting{st})
+		if err != nil {
+			if msg := err.Error(); !strings.HasPrefix(msg, file) || strings.Contains(msg, "internal error") {
+				t.Fatalf("LoadWith(%s, %s) error %q; want it to name the file or the override", name, set, msg)
+			}
+			return
+		}
+		again, err := scenarios.LoadWith(file, data, []scenarios.Setting{st})
+		if err != nil || again.Name != sc.Name || len(again.Workload) != len(sc.Workload) {
+			t.Fatalf("a second LoadWith differs: %v", err)
+		}
+		checkInvariants(t, sc)
+	})
+}
