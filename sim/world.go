@@ -235,10 +235,17 @@ func (w *World) Halt(e *BoundError) {
 	}
 }
 
-// checkHeld halts the run once the held payload exceeds its bound.
+// checkHeld halts the run once the held payload exceeds its bound. It is
+// small enough to inline on the send path.
 func (w *World) checkHeld() {
-	if h := w.held + w.extra; w.cfg.MaxBytesHeld > 0 && h > w.cfg.MaxBytesHeld && w.halt == nil {
-		w.halt = &BoundError{Bound: BoundBytesHeld, Limit: FormatBytes(w.cfg.MaxBytesHeld), At: w.now, Events: w.events, Reached: FormatBytes(h)}
+	if w.cfg.MaxBytesHeld > 0 && w.held+w.extra > w.cfg.MaxBytesHeld {
+		w.haltHeld()
+	}
+}
+
+func (w *World) haltHeld() {
+	if w.halt == nil {
+		w.halt = &BoundError{Bound: BoundBytesHeld, Limit: FormatBytes(w.cfg.MaxBytesHeld), At: w.now, Events: w.events, Reached: FormatBytes(w.held + w.extra)}
 	}
 }
 
@@ -383,8 +390,8 @@ func (w *World) send(n *node, live bool, to NodeID, msg []byte, label string) {
 	id := w.msgSeq
 	if live {
 		w.moved += int64(len(msg))
-		if w.cfg.MaxBytesMoved > 0 && w.moved > w.cfg.MaxBytesMoved && w.halt == nil {
-			w.halt = &BoundError{Bound: BoundBytesMoved, Limit: FormatBytes(w.cfg.MaxBytesMoved), At: w.now, Events: w.events, Reached: FormatBytes(w.moved)}
+		if w.cfg.MaxBytesMoved > 0 && w.moved > w.cfg.MaxBytesMoved {
+			w.haltMoved()
 		}
 	}
 	w.trace.add(Record{At: w.now, Kind: KindSend, Node: n.id, Peer: to, Msg: id, Size: len(msg), Label: label})
@@ -424,6 +431,12 @@ func (w *World) send(n *node, live bool, to NodeID, msg []byte, label string) {
 	w.scratch = copies[:0]
 	if len(copies) > 0 {
 		w.checkHeld()
+	}
+}
+
+func (w *World) haltMoved() {
+	if w.halt == nil {
+		w.halt = &BoundError{Bound: BoundBytesMoved, Limit: FormatBytes(w.cfg.MaxBytesMoved), At: w.now, Events: w.events, Reached: FormatBytes(w.moved)}
 	}
 }
 
@@ -556,11 +569,16 @@ func (w *World) dispatch(e event) {
 		w.trace.add(Record{At: w.now, Kind: KindDeliver, Node: f.to, Peer: f.from, Msg: f.msgID, Size: len(f.data), Label: f.label})
 		n.handler.Receive(f.from, f.data)
 	case evTimer:
-		w.unwork(&w.timers.items[e.ref])
-		s := w.timers.items[e.ref]
-		w.timers.items[e.ref].live = false
+		slot := &w.timers.items[e.ref]
+		s := *slot
+		slot.live, slot.work = false, false
 		w.timers.release(e.ref)
 		n := w.nodes[s.node]
+		if s.work && n.crashes == s.crashes {
+			// Still counted as work (see unwork).
+			w.work--
+			n.timerWork--
+		}
 		if !s.live || !n.up || n.crashes != s.crashes {
 			return
 		}
