@@ -50,7 +50,7 @@ func WriteTrace(out io.Writer, w *sim.World) error {
 		}
 	}
 	if n := w.Trace().Unkept(); n > 0 {
-		last := traceLine{Kind: "truncated", Info: fmt.Sprintf("%d later records were not kept (a trace keeps the first %d)", n, sim.MaxKeptRecords)}
+		last := traceLine{At: w.Now().String(), Ns: int64(w.Now()), Kind: "truncated", Info: fmt.Sprintf("%d later records were not kept (a trace keeps the first %d)", n, sim.MaxKeptRecords)}
 		if err := enc.Encode(last); err != nil {
 			return err
 		}
