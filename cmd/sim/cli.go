@@ -268,7 +268,7 @@ func writeOut(set *outdir.Dir, res *report.Result, worlds []*sim.World) error {
 // one sim may not replace is the user's to fix (bad input), anything
 // else an I/O failure.
 func outError(err error) int {
-	if errors.Is(err, outdir.ErrRefused) {
+	if errors.Is(err, outdir.ErrRefused) || errors.Is(err, outdir.ErrForeign) {
 		return exitBadInput
 	}
 	return exitIO

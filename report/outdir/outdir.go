@@ -31,12 +31,12 @@ import (
 const MarkerName = ".sim-output"
 
 // ErrForeign is returned by Create for a target that holds files this
-// package did not write; ErrRefused, which it wraps, for any target that
-// cannot be a set (a file, the current directory, an empty name): the
+// package did not write; ErrRefused for any other target that cannot be a
+// set (a file, the current directory, an empty name). Both are the
 // caller's to fix, as opposed to an I/O failure.
 var (
 	ErrRefused = errors.New("cannot be an output directory")
-	ErrForeign = fmt.Errorf("holds files sim did not write (%w)", ErrRefused)
+	ErrForeign = errors.New("holds files sim did not write")
 )
 
 // Dir is an output set being written.
