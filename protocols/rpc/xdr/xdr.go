@@ -490,11 +490,45 @@ func (m *marshaler) value(v reflect.Value, depth int) error {
 	return nil
 }
 
-// decodeValue decodes into v, which is settable and holds its zero value.
+// decodeValue decodes into v, which is settable and holds its zero value:
+// a scalar in one read, a container item by item.
 func decodeValue(d *Decoder, v reflect.Value, depth int) error {
 	if depth > MaxDepth {
 		return fmt.Errorf("%w: more than %d levels", ErrTooDeep, MaxDepth)
 	}
+	switch v.Kind() {
+	case reflect.Slice:
+		return decodeSlice(d, v, depth)
+	case reflect.Array:
+		return decodeArray(d, v, depth)
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			if !t.Field(i).IsExported() {
+				continue
+			}
+			if err := decodeValue(d, v.Field(i), depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Pointer:
+		present, err := d.Bool()
+		if err != nil || !present {
+			return err
+		}
+		p := reflect.New(v.Type().Elem())
+		if err := decodeValue(d, p.Elem(), depth+1); err != nil {
+			return err
+		}
+		v.Set(p)
+		return nil
+	}
+	return decodeScalar(d, v)
+}
+
+// decodeScalar decodes a bool, number or string into v.
+func decodeScalar(d *Decoder, v reflect.Value) error {
 	switch v.Kind() {
 	case reflect.Bool:
 		x, err := d.Bool()
@@ -544,76 +578,64 @@ func decodeValue(d *Decoder, v reflect.Value, depth int) error {
 			return err
 		}
 		v.SetString(x)
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			x, err := d.Opaque()
-			if err != nil {
-				return err
-			}
-			if x != nil {
-				v.SetBytes(x)
-			}
-			return nil
-		}
-		start := d.off
-		n, err := d.Uint32()
+	default:
+		return fmt.Errorf("%w: %s", ErrUnsupported, v.Type())
+	}
+	return nil
+}
+
+// decodeSlice decodes a variable-length opaque ([]byte) or array ([]T).
+func decodeSlice(d *Decoder, v reflect.Value, depth int) error {
+	if v.Type().Elem().Kind() == reflect.Uint8 {
+		x, err := d.Opaque()
 		if err != nil {
 			return err
 		}
-		// Every element that is not zero-size (checkType rejects those)
-		// takes at least one four-byte unit, so a count beyond that is a
-		// lie to catch before allocating.
-		if uint64(n) > uint64(d.Remaining()/unit) {
-			return fmt.Errorf("%w: count %d at offset %d, %d bytes left", ErrShort, n, start, d.Remaining())
+		if x != nil {
+			v.SetBytes(x)
 		}
-		if n == 0 {
-			return nil
-		}
-		s := reflect.MakeSlice(v.Type(), int(n), int(n))
-		for i := range int(n) {
-			if err := decodeValue(d, s.Index(i), depth+1); err != nil {
-				return err
-			}
-		}
-		v.Set(s)
-	case reflect.Array:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			x, err := d.FixedOpaque(v.Len())
-			if err != nil {
-				return err
-			}
-			for i, c := range x {
-				v.Index(i).SetUint(uint64(c))
-			}
-			return nil
-		}
-		for i := range v.Len() {
-			if err := decodeValue(d, v.Index(i), depth+1); err != nil {
-				return err
-			}
-		}
-	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			if !t.Field(i).IsExported() {
-				continue
-			}
-			if err := decodeValue(d, v.Field(i), depth+1); err != nil {
-				return err
-			}
-		}
-	case reflect.Pointer:
-		present, err := d.Bool()
-		if err != nil || !present {
+		return nil
+	}
+	start := d.off
+	n, err := d.Uint32()
+	if err != nil {
+		return err
+	}
+	// Every element that is not zero-size (checkType rejects those)
+	// takes at least one four-byte unit, so a count beyond that is a
+	// lie to catch before allocating.
+	if uint64(n) > uint64(d.Remaining()/unit) {
+		return fmt.Errorf("%w: count %d at offset %d, %d bytes left", ErrShort, n, start, d.Remaining())
+	}
+	if n == 0 {
+		return nil
+	}
+	s := reflect.MakeSlice(v.Type(), int(n), int(n))
+	for i := range int(n) {
+		if err := decodeValue(d, s.Index(i), depth+1); err != nil {
 			return err
 		}
-		p := reflect.New(v.Type().Elem())
-		if err := decodeValue(d, p.Elem(), depth+1); err != nil {
+	}
+	v.Set(s)
+	return nil
+}
+
+// decodeArray decodes a fixed-length opaque ([N]byte) or array ([N]T).
+func decodeArray(d *Decoder, v reflect.Value, depth int) error {
+	if v.Type().Elem().Kind() == reflect.Uint8 {
+		x, err := d.FixedOpaque(v.Len())
+		if err != nil {
 			return err
 		}
-		v.Set(p)
-	default:
-		return fmt.Errorf("%w: %s", ErrUnsupported, v.Type())
+		for i, c := range x {
+			v.Index(i).SetUint(uint64(c))
+		}
+		return nil
+	}
+	for i := range v.Len() {
+		if err := decodeValue(d, v.Index(i), depth+1); err != nil {
+			return err
+		}
 	}
 	return nil
 }
