@@ -517,7 +517,7 @@ func TestGarbageArgs(t *testing.T) {
 	for _, proc := range []string{ProcFetch, ProcFetchStatus, ProcStore, ProcCreate, ProcRemove, ProcMakeDir, ProcGetVolumeLocation} {
 		var got error
 		fired := false
-		a.Call(c.id("server"), proc, []byte{1, 2, 3}, func(_ []byte, err error) { got, fired = err, true })
+		a.Call(c.id("server"), procOf(proc), []byte{1, 2, 3}, func(_ []byte, err error) { got, fired = err, true })
 		c.settle(time.Second)
 		if !fired || got == nil || got.Error() != "rpc: EGARBAGEARGS" {
 			t.Errorf("%s with garbage: %v", proc, got)

@@ -272,7 +272,7 @@ func newCacheManager(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg 
 		cm.vldb = id
 	}
 	cm.load()
-	s.Register(ProcBreakCallback, cm.breakCallback)
+	s.Register(procOf(ProcBreakCallback), cm.breakCallback)
 	for _, v := range cfg.Prefetch {
 		if _, ok := cm.locs[v]; !ok {
 			cm.locate(v, func(sim.NodeID, error) {})
@@ -895,7 +895,7 @@ func (c *CacheManager) callN(vol, path, proc string, args []byte, rt *retry, don
 func (c *CacheManager) send(vol, path, proc string, args []byte, server sim.NodeID, rt *retry, done func([]byte, error, callCtx)) {
 	ctx := callCtx{server: server, sentSeq: c.breakSeq, sentAt: c.env.Now()}
 	c.outstanding[path]++
-	c.rpc.Call(server, proc, args, func(res []byte, err error) {
+	c.rpc.Call(server, procOf(proc), args, func(res []byte, err error) {
 		c.outstanding[path]--
 		switch {
 		case errors.Is(err, ErrMoved) || errors.Is(err, ErrNoVol):
@@ -983,7 +983,7 @@ func (c *CacheManager) locate(vol string, done func(sim.NodeID, error)) {
 		c.finishLocate(vol, sim.NoNode, ErrNoEnt)
 		return
 	}
-	c.rpc.Call(c.vldb, ProcGetVolumeLocation, marshal(&VolumeArgs{Volume: vol}), func(res []byte, err error) {
+	c.rpc.Call(c.vldb, procOf(ProcGetVolumeLocation), marshal(&VolumeArgs{Volume: vol}), func(res []byte, err error) {
 		server := sim.NoNode
 		var loc VolumeLocation
 		switch {

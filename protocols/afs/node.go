@@ -65,7 +65,9 @@ func NewNode(env sim.Env, cfg Config) *Node {
 	}
 	n := &Node{env: env, rpc: rpc.NewNode(env)}
 	n.tm = newTimers(env)
-	copts := rpc.Options{Semantics: rpc.AtMostOnce, Timeout: timeout, ProbeInterval: timeout}
+	// The lecture's RPC: at most once, with Birrell & Nelson's ACKs and
+	// probes, and a cache that keeps every reply.
+	copts := rpc.Options{Semantics: rpc.AtMostOnce, BirrellNelson: true, Auth: rpc.AuthSys, Timeout: timeout, ProbeInterval: timeout}
 	if cfg.Server != nil {
 		// A server's only calls are callback breaks, which must not
 		// hang on a client that is down.
@@ -77,7 +79,7 @@ func NewNode(env sim.Env, cfg Config) *Node {
 		copts.MaxAttempts = cfg.Client.withDefaults().ServerAttempts
 	}
 	c := n.rpc.AddClient(copts, cfg.Observer)
-	s := n.rpc.AddServer(rpc.ServerOptions{Semantics: rpc.AtMostOnce, Workers: serverWorkers}, cfg.Observer)
+	s := n.rpc.AddServer(rpc.ServerOptions{Semantics: rpc.AtMostOnce, CacheAll: true, BirrellNelson: true, Workers: serverWorkers}, cfg.Observer)
 	if cfg.VLDB != nil {
 		n.VLDB = newVLDB(env, s, *cfg.VLDB)
 	}

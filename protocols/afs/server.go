@@ -178,12 +178,12 @@ func newFileServer(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg Se
 		fs.cfg.BreakRetry = DefaultBreakRetry
 	}
 	fs.load()
-	s.Register(ProcFetch, fs.fetch)
-	s.Register(ProcFetchStatus, fs.fetchStatus)
-	s.Register(ProcStore, fs.store)
-	s.Register(ProcCreate, fs.create)
-	s.Register(ProcRemove, fs.remove)
-	s.Register(ProcMakeDir, fs.makeDir)
+	s.Register(procOf(ProcFetch), fs.fetch)
+	s.Register(procOf(ProcFetchStatus), fs.fetchStatus)
+	s.Register(procOf(ProcStore), fs.store)
+	s.Register(procOf(ProcCreate), fs.create)
+	s.Register(procOf(ProcRemove), fs.remove)
+	s.Register(procOf(ProcMakeDir), fs.makeDir)
 	if fs.epoch > 0 {
 		fs.recover()
 	}
@@ -604,7 +604,7 @@ func (s *FileServer) sendBreaks(host sim.NodeID) {
 		args.Volumes = append(args.Volumes, v)
 	}
 	p.inFlight = true
-	s.rpc.Call(host, ProcBreakCallback, marshal(&args), func(_ []byte, err error) {
+	s.rpc.Call(host, procOf(ProcBreakCallback), marshal(&args), func(_ []byte, err error) {
 		p.inFlight = false
 		if err != nil {
 			p.down = true

@@ -47,7 +47,7 @@ func newVLDB(env sim.Env, s *rpc.Server, cfg VLDBConfig) *VLDB {
 			v.entries[vol] = string(b)
 		}
 	}
-	s.Register(ProcGetVolumeLocation, v.getVolumeLocation)
+	s.Register(procOf(ProcGetVolumeLocation), v.getVolumeLocation)
 	return v
 }
 

@@ -8,11 +8,46 @@ import (
 	"github.com/sim-lecture/sim/protocols/rpc/xdr"
 )
 
-// Port is the UDP port every AFS node listens on. Real AFS uses 7000 for
-// the file server and 7001 for the client's callback service; here one port
-// carries both, because every node hosts an RPC client and an RPC server
+// Port is the UDP port every AFS node listens on. Real AFS speaks Rx on
+// 7000 for the file server and 7001 for the client's callback service;
+// this one speaks ONC RPC (package rpc), so it keeps off the ports where a
+// packet dissector would read its messages as Rx, and one port carries
+// both services, because every node hosts an RPC client and an RPC server
 // (the server calls its clients back).
-const Port = 7000
+const Port = 7100
+
+// Program and Version identify AFS to the RPC layer: a program number in
+// the range RFC 5531 leaves to users.
+const (
+	Program = 0x20001986
+	Version = 1
+)
+
+// procs are the RPC procedures of the AFS procedure names, numbered in the
+// order of the AFS-3 interface; errors travel as names (rpc.Proc's
+// ErrorNames).
+var procs = map[string]rpc.Proc{}
+
+func init() {
+	for i, p := range []struct {
+		name       string
+		idempotent bool
+	}{
+		{ProcFetch, true}, {ProcFetchStatus, true}, {ProcStore, false}, {ProcCreate, false},
+		{ProcRemove, false}, {ProcMakeDir, false}, {ProcBreakCallback, true}, {ProcGetVolumeLocation, true},
+	} {
+		procs[p.name] = rpc.Proc{Prog: Program, Vers: Version, Num: uint32(i + 1), Name: p.name, Idempotent: p.idempotent, ErrorNames: true}
+	}
+}
+
+// procOf returns the RPC procedure of an AFS procedure name.
+func procOf(name string) rpc.Proc {
+	p, ok := procs[name]
+	if !ok {
+		panic("afs: no procedure " + name)
+	}
+	return p
+}
 
 // The procedures, named as the results list them. The file server's come
 // from the lecture and the AFS-3 interface (RXAFS_FetchData, _StoreData,

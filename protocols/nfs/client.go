@@ -211,7 +211,7 @@ func NewClient(env sim.Env, opts ClientOptions, obs rpc.Observer) *Client {
 		obs = rpc.BaseObserver{}
 	}
 	benv := &backoffEnv{Env: env, base: opts.Timeout}
-	ropts := rpc.Options{Timeout: opts.Timeout}
+	ropts := rpc.Options{Timeout: opts.Timeout, BirrellNelson: true, Auth: rpc.AuthSys}
 	if opts.DRC {
 		ropts.Semantics = rpc.AtMostOnce
 	}
@@ -344,7 +344,7 @@ func (c *Client) fail(t *task, err error, format string, args ...any) {
 // res (a pointer, or nil when the reply is a status alone). done gets nil,
 // the reply's status, or the RPC layer's error.
 func (c *Client) call(server sim.NodeID, proc string, args any, res any, done func(error)) {
-	c.rpc.Call(server, proc, marshal(args), func(b []byte, err error) {
+	c.rpc.Call(server, procFor(c.opts.API, proc), marshal(args), func(b []byte, err error) {
 		if err == nil {
 			err = decodeResult(b, res)
 		}

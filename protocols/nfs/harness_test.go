@@ -84,6 +84,7 @@ type cluster struct {
 	net     *testNet
 	rec     *recorder
 	server  sim.NodeID
+	api     API // the server's
 	clients map[string]sim.NodeID
 	results []opResult
 }
@@ -99,7 +100,7 @@ type opResult struct {
 
 func newCluster(t *testing.T, sopts ServerOptions, copts ClientOptions, clients ...string) *cluster {
 	t.Helper()
-	c := &cluster{t: t, net: &testNet{delay: 5 * ms}, rec: newRecorder(), clients: map[string]sim.NodeID{}}
+	c := &cluster{t: t, net: &testNet{delay: 5 * ms}, rec: newRecorder(), api: sopts.API, clients: map[string]sim.NodeID{}}
 	c.w = sim.New(sim.Config{Seed: 1, Network: c.net, DiskWriteLatency: 10 * ms, MaxTime: sim.Time(time.Hour), KeepTrace: true})
 	c.server = c.w.AddNode("server", func(env sim.Env) sim.Handler {
 		n, err := NewServerNode(env, sopts, c.rec, nil)

@@ -69,6 +69,51 @@ const (
 	ProcClose = "CLOSE"
 )
 
+// LectureProgram is the program of the lecture's procedures that NFSv2
+// does not have, in the range RFC 5531 leaves to users: the requests of
+// strategies 1 (version 1) and 2 (version 2), whose arguments are not
+// NFSv2's, and APPEND under strategies 3 and 4 (versions 3 and 4).
+// Procedures keep their NFSv2 numbers there; APPEND is 18, OPEN 19 and
+// CLOSE 20.
+const LectureProgram = 0x20001987
+
+// procNums are the procedure numbers (RFC 1094 §2.2, MOUNT's §A.5, and the
+// lecture's), and which procedures are idempotent (BSD's nfs_srvcache.c
+// treats every procedure but SETATTR, WRITE, CREATE, MKDIR, SYMLINK,
+// REMOVE, RMDIR, RENAME and LINK as idempotent).
+var procNums = map[string]struct {
+	num        uint32
+	idempotent bool
+}{
+	ProcNull: {0, true}, ProcGetattr: {1, true}, ProcSetattr: {2, false}, ProcLookup: {4, true},
+	ProcRead: {6, true}, ProcWrite: {8, false}, ProcCreate: {9, false}, ProcRemove: {10, false},
+	ProcRename: {11, false}, ProcMkdir: {14, false}, ProcRmdir: {15, false}, ProcReaddir: {16, true},
+	ProcStatfs: {17, true}, ProcAppend: {18, false}, ProcOpen: {19, false}, ProcClose: {20, false},
+	ProcMnt: {1, true},
+}
+
+// procFor returns the RPC procedure of a procedure name under api.
+func procFor(api API, name string) rpc.Proc {
+	n, ok := procNums[name]
+	if !ok {
+		panic("nfs: no procedure " + name)
+	}
+	p := rpc.Proc{Prog: Program, Vers: Version, Num: n.num, Name: name, Idempotent: n.idempotent}
+	switch {
+	case name == ProcMnt:
+		p.Prog, p.Vers = MountProgram, MountVersion
+	case api == StatefulFDs:
+		p.Prog, p.Vers = LectureProgram, 1
+	case api == Paths:
+		p.Prog, p.Vers = LectureProgram, 2
+	case name == ProcAppend && api == Inodes:
+		p.Prog, p.Vers = LectureProgram, 3
+	case name == ProcAppend:
+		p.Prog, p.Vers = LectureProgram, 4
+	}
+	return p
+}
+
 // Status is an NFS reply status (RFC 1094 §2.3.1, "stat").
 type Status uint32
 

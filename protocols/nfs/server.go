@@ -96,7 +96,7 @@ func NewServer(env sim.Env, rs *rpc.Server, opts ServerOptions, obs ServerObserv
 }
 
 func (s *Server) register() {
-	r := s.rpc.Register
+	r := func(name string, h rpc.ProcHandler) { s.rpc.Register(procFor(s.opts.API, name), h) }
 	r(ProcNull, func(c *rpc.Call) { c.Reply(nil, nil) })
 	r(ProcGetattr, s.getattr)
 	r(ProcSetattr, s.setattr)

@@ -38,7 +38,7 @@ func (r *rawClient) call(proc string, args any, res any) error {
 	r.c.t.Helper()
 	var got error
 	done := false
-	r.rc.Call(r.c.server, proc, marshal(args), func(b []byte, err error) {
+	r.rc.Call(r.c.server, procFor(r.c.api, proc), marshal(args), func(b []byte, err error) {
 		if err == nil {
 			err = decodeResult(b, res)
 		}
@@ -100,7 +100,7 @@ func TestProcedures(t *testing.T) {
 	steps := []step{
 		{"NULL", func() (any, error) {
 			var got error = Status(999)
-			r.rc.Call(c.server, ProcNull, nil, func(b []byte, err error) {
+			r.rc.Call(c.server, procFor(c.api, ProcNull), nil, func(b []byte, err error) {
 				if got = err; err == nil && len(b) != 0 {
 					got = errGarbage
 				}
@@ -218,11 +218,11 @@ func TestProcedures(t *testing.T) {
 		{"GETATTR of the removed file", func() (any, error) { return nil, r.call(ProcGetattr, x.File, &Fattr{}) }, ErrStale, nil},
 		{"APPEND is not there without the option", func() (any, error) {
 			err := r.call(ProcAppend, AppendArgs{File: a.File, Data: []byte("t")}, &Fattr{})
-			if errors.Is(err, rpc.ErrProcUnavail) {
-				return "EPROCUNAVAIL", nil
+			if errors.Is(err, rpc.ErrProgUnavail) {
+				return "EPROGUNAVAIL", nil // the lecture's program is not offered at all
 			}
 			return nil, err
-		}, OK, "EPROCUNAVAIL"},
+		}, OK, "EPROGUNAVAIL"},
 		{"a garbage handle", func() (any, error) {
 			var h FHandle
 			h[0] = 0xff
@@ -329,7 +329,7 @@ func TestWritePolicies(t *testing.T) {
 			}
 			start := c.w.Now()
 			var acked sim.Time
-			r.rc.Call(c.server, ProcWrite, marshal(WriteArgs{File: f.File, Data: []byte("new")}), func([]byte, error) { acked = c.w.Now() })
+			r.rc.Call(c.server, procFor(c.api, ProcWrite), marshal(WriteArgs{File: f.File, Data: []byte("new")}), func([]byte, error) { acked = c.w.Now() })
 			if err := c.w.RunUntil(start + secs(1)); err != nil {
 				t.Fatal(err)
 			}
@@ -366,16 +366,16 @@ func TestFlush(t *testing.T) {
 	var f DirOpRes
 	c.w.At(secs(1), func() {
 		var m MountRes
-		r.rc.Call(c.server, ProcMnt, marshal(MountArgs{DirPath: "/"}), func(b []byte, err error) {
+		r.rc.Call(c.server, procFor(c.api, ProcMnt), marshal(MountArgs{DirPath: "/"}), func(b []byte, err error) {
 			decodeResult(b, &m)
-			r.rc.Call(c.server, ProcLookup, marshal(DirOpArgs{Dir: m.Dir, Name: "f"}), func(b []byte, err error) {
+			r.rc.Call(c.server, procFor(c.api, ProcLookup), marshal(DirOpArgs{Dir: m.Dir, Name: "f"}), func(b []byte, err error) {
 				decodeResult(b, &f)
 			})
 		})
 	})
 	write := func(at float64, data string) {
 		c.w.At(secs(at), func() {
-			r.rc.Call(c.server, ProcWrite, marshal(WriteArgs{File: f.File, Data: []byte(data)}), nil)
+			r.rc.Call(c.server, procFor(c.api, ProcWrite), marshal(WriteArgs{File: f.File, Data: []byte(data)}), nil)
 		})
 	}
 	durable := func() string {

@@ -2,16 +2,17 @@ package rpc
 
 import (
 	"fmt"
-	"sort"
 
+	"github.com/sim-lecture/sim/protocols/rpc/xdr"
 	"github.com/sim-lecture/sim/sim"
 )
 
 // Client is the caller's half of the RPC runtime: the lecture's client
 // wrapper minus the marshaling, which the stubs do. It sends calls,
-// retransmits them until a reply or an ACK arrives, probes the server
-// during long calls, acknowledges results, and hands each result to the
-// application's callback.
+// retransmits them until a reply comes and hands each result to the
+// application's callback. With Options.BirrellNelson it also stops
+// retransmitting when the server acknowledges a call, probes the server
+// during long calls and acknowledges results.
 //
 // A Client may have any number of calls outstanding at once, to one server
 // or several; each is what Birrell & Nelson call an activity's call, and
@@ -21,28 +22,28 @@ import (
 //
 // All of a Client's state is volatile: a crash ends its calls without their
 // callbacks, and the restarted node's new Client starts a new incarnation
-// whose sequence numbers the server keeps apart from the old ones.
+// whose xids the server keeps apart from the old ones.
 type Client struct {
 	env  sim.Env
 	opts Options
 	obs  Observer
 	cb   callbacks
+	xids *XIDs
 
-	next  uint64              // the next call's Seq; starts at 1
-	calls map[uint64]*pending // outstanding calls by Seq; looked up only
-	// out holds the outstanding Seqs in increasing order, so that the
-	// lowest (AckBelow) is found without iterating a map.
-	out []uint64
+	calls map[uint32]*pending // outstanding calls by Seq; looked up only
+	// out holds the outstanding Seqs in the order the calls were made, so
+	// that the lowest (AckBelow) is found without iterating a map.
+	out []uint32
 	// ackSent is, per server, the highest AckBelow sent to it: results
 	// below it are acknowledged.
-	ackSent map[sim.NodeID]uint64
+	ackSent map[sim.NodeID]uint32
 }
 
 // pending is one outstanding call.
 type pending struct {
 	id       CallID
 	server   sim.NodeID
-	proc     string
+	proc     Proc
 	args     []byte
 	done     func(result []byte, err error)
 	attempts int
@@ -57,14 +58,19 @@ type pending struct {
 // NewClient returns a client that sends through env. env.Incarnation names
 // the client's conversation; obs may be nil.
 func NewClient(env sim.Env, opts Options, obs Observer) *Client {
+	opts = opts.withDefaults()
+	xids := opts.XIDs
+	if xids == nil {
+		xids = NewXIDs(env.Incarnation())
+	}
 	return &Client{
 		env:     env,
-		opts:    opts.withDefaults(),
+		opts:    opts,
 		obs:     observerOrNop(obs),
 		cb:      newCallbacks(env),
-		next:    1,
-		calls:   make(map[uint64]*pending),
-		ackSent: make(map[sim.NodeID]uint64),
+		xids:    xids,
+		calls:   make(map[uint32]*pending),
+		ackSent: make(map[sim.NodeID]uint32),
 	}
 }
 
@@ -74,49 +80,63 @@ func (c *Client) Options() Options { return c.opts }
 // Outstanding returns how many calls await their reply.
 func (c *Client) Outstanding() int { return len(c.out) }
 
-// Call calls procedure proc on server with marshaled args, and returns at
+// Call calls procedure p on server with marshaled args, and returns at
 // once: the simulator has no blocking, so done is called later with the
-// marshaled result, or with an error (*Error: the server's error name, or
+// marshaled result, or with an error (*Error: the server's error, or
 // ErrTimedOut when the client gave up). done is called exactly once, unless
 // the client's node crashes first; it may start further calls. args must
 // not be modified afterwards.
-func (c *Client) Call(server sim.NodeID, proc string, args []byte, done func(result []byte, err error)) CallID {
-	id := CallID{Client: c.env.Self(), Incarnation: c.env.Incarnation(), Seq: c.next}
-	c.next++
-	p := &pending{id: id, server: server, proc: proc, args: args, done: done}
-	c.calls[id.Seq] = p
-	c.out = append(c.out, id.Seq) // Seqs only grow: out stays sorted
-	c.obs.CallStarted(c.env.Now(), id.Client, server, proc, id)
-	c.transmit(p)
+func (c *Client) Call(server sim.NodeID, p Proc, args []byte, done func(result []byte, err error)) CallID {
+	id := idOf(c.env.Self(), c.xids.Next())
+	pc := &pending{id: id, server: server, proc: p, args: args, done: done}
+	c.calls[id.Seq] = pc
+	c.out = append(c.out, id.Seq)
+	c.obs.CallStarted(c.env.Now(), id.Client, server, p.Name, id)
+	c.transmit(pc)
 	return id
 }
 
 // ackBelow is the AckBelow of the next message: every call below it has
 // finished here, replied or abandoned.
-func (c *Client) ackBelow() uint64 {
+func (c *Client) ackBelow() uint32 {
 	if len(c.out) > 0 {
 		return c.out[0]
 	}
-	return c.next
+	return c.xids.peek()
 }
 
-func (c *Client) noteAck(server sim.NodeID, below uint64) {
-	if below > c.ackSent[server] {
+func (c *Client) noteAck(server sim.NodeID, below uint32) {
+	if last, ok := c.ackSent[server]; !ok || seqBefore(last, below) {
 		c.ackSent[server] = below
 	}
+}
+
+// credential is the credential of a transmission of p.
+func (c *Client) credential(p *pending, below uint32) OpaqueAuth {
+	if c.opts.Auth != AuthSys {
+		return noAuth
+	}
+	a := AuthSysParms{MachineName: c.env.Name()}
+	if c.opts.BirrellNelson {
+		// The piggybacked acknowledgement (see AckProgram).
+		a.Stamp = seqDistance(below, p.id.Seq)
+		if p.attempts > 1 {
+			a.Stamp |= stampPleaseAck
+		}
+		c.noteAck(p.server, below)
+	}
+	return a.Marshal()
 }
 
 // transmit sends (or re-sends) a call and arms its retransmission timer.
 func (c *Client) transmit(p *pending) {
 	p.attempts++
 	p.acked, p.silent = false, 0
-	below := c.ackBelow()
 	// Birrell & Nelson §3.3: a retransmission requests an explicit ACK,
 	// so that a callee still working on the call can say so.
-	m := Message{Kind: KindCall, ID: p.id, PleaseAck: p.attempts > 1, AckBelow: below, Proc: p.proc, Args: p.args}
-	c.noteAck(p.server, below)
+	cred := c.credential(p, c.ackBelow())
 	c.obs.Attempt(c.env.Now(), p.id, p.attempts)
-	c.env.Send(p.server, Encode(m), Label(KindCall, p.proc))
+	c.env.Send(p.server, encodeCall(p.id.XID(), p.proc, cred, p.args), Label(KindCall, p.proc.Name))
 	c.cb.cancel(&p.timer)
 	if d := c.opts.retransmitInterval(); d > 0 {
 		seq := p.id.Seq
@@ -127,7 +147,7 @@ func (c *Client) transmit(p *pending) {
 // retransmitTimeout: no reply and no ACK within the interval. The call or
 // its reply was lost, or the server is slow or down; the client cannot tell
 // which, so it sends the call again, until MaxAttempts.
-func (c *Client) retransmitTimeout(seq uint64) {
+func (c *Client) retransmitTimeout(seq uint32) {
 	p := c.calls[seq]
 	if p == nil {
 		return
@@ -139,7 +159,7 @@ func (c *Client) retransmitTimeout(seq uint64) {
 // retry sends the call again, or fails it if its attempts are used up.
 func (c *Client) retry(p *pending) {
 	if c.opts.MaxAttempts > 0 && p.attempts >= c.opts.MaxAttempts {
-		c.env.Trace("rpc", fmt.Sprintf("%s %s gave up after %d attempts", Label(KindCall, p.proc), idName(c.env, p.id), p.attempts))
+		c.env.Trace("rpc", fmt.Sprintf("%s %s gave up after %d attempts", p.proc, idName(c.env, p.id), p.attempts))
 		c.finish(p, nil, ErrTimedOut)
 		return
 	}
@@ -148,7 +168,7 @@ func (c *Client) retry(p *pending) {
 
 // probeTimeout: time to probe a call the server has acknowledged, or the
 // last probe went unanswered.
-func (c *Client) probeTimeout(seq uint64) {
+func (c *Client) probeTimeout(seq uint32) {
 	p := c.calls[seq]
 	if p == nil {
 		return
@@ -159,12 +179,12 @@ func (c *Client) probeTimeout(seq uint64) {
 		// forgot it) or the network between us failed. Fall back to
 		// retransmitting; Birrell & Nelson fail the call here, which is
 		// what MaxAttempts > 0 ends up doing.
-		c.env.Trace("rpc", fmt.Sprintf("%s %s: %d probes unanswered", Label(KindCall, p.proc), idName(c.env, p.id), p.silent))
+		c.env.Trace("rpc", fmt.Sprintf("%s %s: %d probes unanswered", p.proc, idName(c.env, p.id), p.silent))
 		c.retry(p)
 		return
 	}
 	p.silent++
-	c.env.Send(p.server, Encode(Message{Kind: KindProbe, ID: p.id}), Label(KindProbe, ""))
+	c.env.Send(p.server, encodeAck(c.xids.Next(), procProbe, p.id.XID(), 0), Label(KindProbe, ""))
 	p.timer = c.cb.after(c.opts.Timeout, func() { c.probeTimeout(seq) })
 }
 
@@ -177,20 +197,24 @@ func (c *Client) Receive(from sim.NodeID, msg []byte) {
 		c.env.Trace("rpc", fmt.Sprintf("from %s: %v", c.env.NodeName(from), err))
 		return
 	}
-	if m.ID.Client != c.env.Self() || m.ID.Incarnation != c.env.Incarnation() {
+	if m.ID.Incarnation != c.xids.inc {
 		return
 	}
 	p := c.calls[m.ID.Seq]
-	if p == nil {
+	if p == nil || p.server != from {
 		return
 	}
 	switch m.Kind {
 	case KindReply:
-		c.finish(p, m.Result, errorOf(m.Status))
-		if c.opts.Semantics == AtMostOnce {
+		result, err := c.outcome(p, m.Msg)
+		c.finish(p, result, err)
+		if c.opts.BirrellNelson && c.opts.Semantics == AtMostOnce {
 			c.scheduleResultAck(p)
 		}
 	case KindAckCall:
+		if !c.opts.BirrellNelson {
+			return
+		}
 		// The server holds the call (Birrell & Nelson §3.3): stop
 		// retransmitting, and probe now and then to learn whether it
 		// still does. An ACK that answers a probe restarts the wait.
@@ -201,6 +225,37 @@ func (c *Client) Receive(from sim.NodeID, msg []byte) {
 	}
 }
 
+// outcome turns a reply into what the application gets: the results, or
+// the error the reply says.
+func (c *Client) outcome(p *pending, m Msg) ([]byte, error) {
+	r := m.Reply
+	switch {
+	case r.Stat == MsgDenied && r.Reject == RPCMismatch:
+		return nil, ErrRPCMismatch
+	case r.Stat == MsgDenied:
+		return nil, ErrAuth
+	case r.Accept != Success:
+		if err, ok := acceptErrors[r.Accept]; ok {
+			return nil, err
+		}
+		return nil, ErrSystemErr
+	case !p.proc.ErrorNames:
+		return m.Body, nil
+	}
+	d := xdr.NewDecoder(m.Body)
+	name, err := d.String()
+	if err != nil {
+		return nil, ErrGarbageResult
+	}
+	if name != "" {
+		if d.Remaining() != 0 {
+			return nil, ErrGarbageResult
+		}
+		return nil, &Error{Name: name}
+	}
+	return m.Body[len(m.Body)-d.Remaining():], nil
+}
+
 // Timer runs the callback of a timer the client set.
 func (c *Client) Timer(tag uint64) { c.cb.fire(tag) }
 
@@ -208,8 +263,12 @@ func (c *Client) Timer(tag uint64) { c.cb.fire(tag) }
 func (c *Client) finish(p *pending, result []byte, err error) {
 	c.cb.cancel(&p.timer)
 	delete(c.calls, p.id.Seq)
-	i := sort.Search(len(c.out), func(i int) bool { return c.out[i] >= p.id.Seq })
-	c.out = append(c.out[:i], c.out[i+1:]...)
+	for i, s := range c.out {
+		if s == p.id.Seq {
+			c.out = append(c.out[:i], c.out[i+1:]...)
+			break
+		}
+	}
 	c.obs.CallDone(c.env.Now(), p.id, err)
 	if p.done != nil {
 		p.done(result, err)
@@ -224,11 +283,12 @@ func (c *Client) finish(p *pending, result []byte, err error) {
 func (c *Client) scheduleResultAck(p *pending) {
 	server, id := p.server, p.id
 	c.cb.after(c.opts.AckAfter, func() {
-		if c.ackSent[server] > id.Seq {
+		if last, ok := c.ackSent[server]; ok && seqBefore(id.Seq, last) {
 			return // a later message already acknowledged it
 		}
 		below := c.ackBelow()
 		c.noteAck(server, below)
-		c.env.Send(server, Encode(Message{Kind: KindAckReply, ID: id, AckBelow: below}), Label(KindAckReply, ""))
+		msg := encodeAck(c.xids.Next(), procAckReply, id.XID(), c.xids.inc<<seqBits|below)
+		c.env.Send(server, msg, Label(KindAckReply, ""))
 	})
 }

@@ -23,7 +23,7 @@ import (
 // duplicate-request cache, which is exactly the combination that lets a
 // retransmitted append run twice.
 
-// The demo's procedures.
+// The demo's procedure names, as scenario call rows name them.
 const (
 	ProcIncrement = "increment" // void -> IncrementRes; not idempotent
 	ProcAppend    = "append"    // AppendArgs -> AppendRes; not idempotent
@@ -34,6 +34,51 @@ const (
 // DemoProcs are the demo's procedures, in the order of the lecture's
 // examples: the two that are not idempotent first.
 var DemoProcs = []string{ProcIncrement, ProcAppend, ProcRead, ProcSleep}
+
+// The demo service is a program of its own (RFC 5531 §7.1), numbered in the
+// range left to users, version 1:
+//
+//	program DEMO_PROG {
+//	    version DEMO_VERS {
+//	        void        DEMO_NULL(void)             = 0;
+//	        demo_res    DEMO_INCREMENT(void)         = 1;
+//	        demo_res    DEMO_APPEND(string data<>)   = 2;
+//	        demo_res    DEMO_READ(void)              = 3;
+//	        demo_res    DEMO_SLEEP(string duration<>) = 4;
+//	    } = 1;
+//	} = 0x20001984;
+//
+// where demo_res is the error's name ("" on success, "EINVAL" for a sleep
+// that is not a duration) followed, on success, by the result: an unsigned
+// hyper counter (INCREMENT), an unsigned int length (APPEND), the state
+// (READ: unsigned hyper counter, then string log<>), nothing (SLEEP).
+const (
+	DemoProgram = 0x20001984
+	DemoVersion = 1
+)
+
+// The demo program's procedures.
+var (
+	DemoNull      = demoProcedure(0, "null", true)
+	DemoIncrement = demoProcedure(1, ProcIncrement, false)
+	DemoAppend    = demoProcedure(2, ProcAppend, false)
+	DemoRead      = demoProcedure(3, ProcRead, true)
+	DemoSleep     = demoProcedure(4, ProcSleep, true)
+)
+
+func demoProcedure(num uint32, name string, idempotent bool) Proc {
+	return Proc{Prog: DemoProgram, Vers: DemoVersion, Num: num, Name: name, Idempotent: idempotent, ErrorNames: true}
+}
+
+// DemoProc returns the demo procedure a scenario names ("append").
+func DemoProc(name string) (Proc, bool) {
+	for _, p := range []Proc{DemoIncrement, DemoAppend, DemoRead, DemoSleep} {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Proc{}, false
+}
 
 // DemoDiskKey is the disk key of the demo's state (an XDR DemoState).
 const DemoDiskKey = "demo/state"
@@ -80,10 +125,11 @@ func RegisterDemo(s *Server) *Demo {
 			panic("rpc: demo state on disk: " + err.Error())
 		}
 	}
-	s.Register(ProcIncrement, d.increment)
-	s.Register(ProcAppend, d.append)
-	s.Register(ProcRead, d.read)
-	s.Register(ProcSleep, d.sleep)
+	s.Register(DemoNull, func(c *Call) { c.Reply(nil, nil) })
+	s.Register(DemoIncrement, d.increment)
+	s.Register(DemoAppend, d.append)
+	s.Register(DemoRead, d.read)
+	s.Register(DemoSleep, d.sleep)
 	return d
 }
 
@@ -230,7 +276,7 @@ type DemoClient struct {
 
 // Increment adds one to the server's counter and returns the new value.
 func (d DemoClient) Increment(server sim.NodeID, done func(v uint64, err error)) CallID {
-	return d.C.Call(server, ProcIncrement, nil, func(b []byte, err error) {
+	return d.C.Call(server, DemoIncrement, nil, func(b []byte, err error) {
 		var r IncrementRes
 		if err == nil {
 			err = unmarshalResult(b, &r)
@@ -245,7 +291,7 @@ func (d DemoClient) Append(server sim.NodeID, data string, done func(n int, err 
 	if err != nil {
 		panic("rpc: AppendArgs: " + err.Error()) // a string always marshals
 	}
-	return d.C.Call(server, ProcAppend, args, func(b []byte, err error) {
+	return d.C.Call(server, DemoAppend, args, func(b []byte, err error) {
 		var r AppendRes
 		if err == nil {
 			err = unmarshalResult(b, &r)
@@ -256,7 +302,7 @@ func (d DemoClient) Append(server sim.NodeID, data string, done func(n int, err 
 
 // Read returns the server's counter and log.
 func (d DemoClient) Read(server sim.NodeID, done func(st DemoState, err error)) CallID {
-	return d.C.Call(server, ProcRead, nil, func(b []byte, err error) {
+	return d.C.Call(server, DemoRead, nil, func(b []byte, err error) {
 		var r DemoState
 		if err == nil {
 			err = unmarshalResult(b, &r)
@@ -271,13 +317,13 @@ func (d DemoClient) Sleep(server sim.NodeID, dur time.Duration, done func(err er
 	if err != nil {
 		panic("rpc: SleepArgs: " + err.Error())
 	}
-	return d.C.Call(server, ProcSleep, args, func(b []byte, err error) { done(err) })
+	return d.C.Call(server, DemoSleep, args, func(b []byte, err error) { done(err) })
 }
 
 // unmarshalResult decodes a result, reporting a bad one as EGARBAGERESULT.
 func unmarshalResult(b []byte, v any) error {
 	if err := xdr.Unmarshal(b, v); err != nil {
-		return &Error{Name: "EGARBAGERESULT"}
+		return ErrGarbageResult
 	}
 	return nil
 }

@@ -138,7 +138,7 @@ func TestBadResultFromServer(t *testing.T) {
 	h := newHarness(t)
 	_, client := h.addClient("A", Options{}, nil)
 	s, server := h.addServer("S", ServerOptions{}, nil)
-	server().Register(ProcIncrement, func(c *Call) { c.Reply([]byte{1, 2, 3}, nil) })
+	server().Register(DemoIncrement, func(c *Call) { c.Reply([]byte{1, 2, 3}, nil) })
 	var got error
 	DemoClient{C: client()}.Increment(s.id, func(_ uint64, err error) { got = err })
 	h.play(10 * ms)

@@ -23,12 +23,12 @@
 //   - Function return as implicit ACK: over UDP the reply acknowledges the
 //     call and the client's next call acknowledges the previous reply
 //     (Birrell & Nelson §3.2), so a quick call costs two messages.
-//   - Long calls, then a separate ACK: a call held longer than
-//     ServerOptions.AckAfter (50ms by default, so that the ACK beats the
-//     client's 100ms retransmission), or retransmitted with the please-ack
-//     flag, is acknowledged explicitly; the client then stops
-//     retransmitting and sends PROBEs every Options.ProbeInterval
-//     (Birrell & Nelson §3.3).
+//   - Long calls, then a separate ACK: with Birrell & Nelson's extensions,
+//     a call held longer than ServerOptions.AckAfter (50ms by default, so
+//     that the ACK beats the client's 100ms retransmission), or
+//     retransmitted with the please-ack flag, is acknowledged explicitly;
+//     the client then stops retransmitting and sends PROBEs every
+//     Options.ProbeInterval (Birrell & Nelson §3.3).
 //   - Idempotence and append: the demo service (RegisterDemo) has the
 //     non-idempotent increment and append next to read, so a call executed
 //     twice is visible in the server's state. That state is durable (written
@@ -41,11 +41,13 @@
 // until it gets a reply; the server runs every copy that reaches it. A lost
 // reply therefore runs the procedure again.
 //
-// At most once (AtMostOnce): the server keeps a duplicate-request cache
-// keyed by CallID, in memory. A repeat of a call in progress is dropped
-// (answered with an ACK if the client asked); a repeat of a completed call
-// gets the cached reply; a repeat of a call the client has since
-// acknowledged is dropped. This is Birrell & Nelson's guarantee: if the call
+// At most once (AtMostOnce): the server keeps a duplicate-request cache in
+// memory, keyed as real servers key it: xid, procedure, client address and
+// a checksum of the arguments. A repeat of a call in progress is dropped
+// (answered with an ACK if the client asked); a repeat of a completed
+// non-idempotent call gets the cached reply (every call's, with
+// ServerOptions.CacheAll); a repeat of a completed idempotent call runs
+// again; a repeat of a call the client has since acknowledged is dropped. This is Birrell & Nelson's guarantee: if the call
 // returns, the procedure ran exactly once; if it fails (ETIMEDOUT after
 // Options.MaxAttempts), it ran once or not at all and the caller cannot tell
 // which. The cache is volatile: after a server crash a retransmitted call
@@ -53,8 +55,9 @@
 // executed". A bounded cache (ServerOptions.DRCSize) forgets the least
 // recently used replies first, and a repeat of a forgotten call runs again.
 //
-// Acknowledgements and the cache. Every CALL carries AckBelow, the client's
-// lowest outstanding sequence number: it acknowledges every result below,
+// Acknowledgements and the cache (Birrell & Nelson's extensions). Every
+// CALL with AUTH_SYS carries AckBelow, the client's lowest outstanding
+// sequence number: it acknowledges every result below,
 // so the server drops those cached replies and discards any late copy of
 // those calls, as Birrell & Nelson's callee discards calls whose sequence
 // number is not greater than the last one it saw. A result that no next
@@ -89,22 +92,22 @@
 //
 // # Wire format
 //
-// Every message is XDR (RFC 4506): big-endian, each item a multiple of four
-// bytes. A common header, then a body by kind:
+// Every message is ONC RPC version 2 (RFC 5531 §9, see Msg), in XDR (RFC
+// 4506): a call names its program, version and procedure by number (Proc)
+// and carries AUTH_NONE or AUTH_SYS credentials (Options.Auth); a reply is
+// accepted, with an accept_stat (SUCCESS, PROG_UNAVAIL, PROG_MISMATCH,
+// PROC_UNAVAIL, GARBAGE_ARGS, SYSTEM_ERR), or denied (RPC_MISMATCH,
+// AUTH_ERROR). A call's xid is the caller's incarnation (modulo 256) in the
+// top byte and its sequence number below (CallID, XIDs). Over the reliable
+// transport each message is a record (RFC 5531 §11, RecordStream).
 //
-//	kind uint32 (1 CALL, 2 REPLY, 3 ACK of a call, 4 ACK of a result, 5 PROBE)
-//	client int32, incarnation uint32, seq uint64     the CallID
-//	CALL:   flags uint32 (bit 0: please ACK), ackBelow uint64,
-//	        proc string, args opaque<>
-//	REPLY:  status string ("" = success, else an error name), result opaque<>
-//	ACK 3:  (nothing)
-//	ACK 4:  ackBelow uint64
-//	PROBE:  (nothing)
-//
-// A call without arguments is 40 bytes plus its procedure name padded to four;
-// its reply without a result is 28. The
-// trace labels a call by its procedure in upper case ("APPEND"), its reply
-// "REPLY APPEND", and the others "ACK" and "PROBE".
+// Birrell & Nelson's extensions (Options.BirrellNelson) fit in the standard
+// messages: the piggybacked acknowledgement and the request for an ACK ride
+// in the AUTH_SYS stamp, and the explicit ACKs and probes are one-way calls
+// of a program of their own (AckProgram). Without them the runtime is a
+// plain ONC RPC client or server, as NFS uses it. The trace labels a call by
+// its procedure in upper case ("APPEND"), its reply "REPLY APPEND", and the
+// others "ACK" and "PROBE".
 //
 // # Hosting
 //

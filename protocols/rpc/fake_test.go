@@ -26,6 +26,9 @@ type harness struct {
 	timers []*fakeTimer // pending, in no particular order
 	wire   []wireMsg    // sent, neither delivered nor dropped yet
 	log    []string     // everything that happened, for failure messages
+	// standard makes addClient and addServer build standard ONC RPC
+	// endpoints, without Birrell & Nelson's extensions.
+	standard bool
 }
 
 // fakeNode is one machine: a factory, its current life and its disk.
@@ -83,8 +86,13 @@ func (n *fakeNode) start() {
 	n.handler = n.factory(n.env)
 }
 
-// addClient adds a node whose handler is a lone Client.
+// addClient adds a node whose handler is a lone Client. Unless the
+// harness is standard, the client speaks the lecture's RPC: Birrell &
+// Nelson's extensions, with AUTH_SYS to carry its implicit ACKs.
 func (h *harness) addClient(name string, opts Options, obs Observer) (*fakeNode, func() *Client) {
+	if !h.standard {
+		opts.BirrellNelson, opts.Auth = true, AuthSys
+	}
 	n := h.add(name, func(env sim.Env) sim.Handler { return NewClient(env, opts, obs) })
 	return n, func() *Client { return n.handler.(*Client) }
 }
@@ -92,6 +100,9 @@ func (h *harness) addClient(name string, opts Options, obs Observer) (*fakeNode,
 // addServer adds a node whose handler is a lone Server with the demo
 // service.
 func (h *harness) addServer(name string, opts ServerOptions, obs Observer) (*fakeNode, func() *Server) {
+	if !h.standard {
+		opts.BirrellNelson = true
+	}
 	n := h.add(name, func(env sim.Env) sim.Handler {
 		s := NewServer(env, opts, obs)
 		RegisterDemo(s)

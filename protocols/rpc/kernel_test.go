@@ -73,8 +73,8 @@ func newCluster(seed uint64, net sim.Network, names []string, copts Options, sop
 	for _, name := range names {
 		c.ids = append(c.ids, c.w.AddNode(name, func(env sim.Env) sim.Handler {
 			n := NewNode(env)
-			n.AddClient(copts, c.rec)
-			RegisterDemo(n.AddServer(sopts, c.rec))
+			n.AddClient(lecture(copts), c.rec)
+			RegisterDemo(n.AddServer(lectureServer(sopts), c.rec))
 			return n
 		}))
 	}
@@ -95,7 +95,11 @@ func (c *cluster) call(at time.Duration, from, to sim.NodeID, proc, arg string) 
 			panic(err)
 		}
 		k.started = true
-		k.id = n.Client.Call(to, proc, args, func(b []byte, err error) {
+		p, ok := DemoProc(proc)
+		if !ok {
+			panic("no demo procedure " + proc)
+		}
+		k.id = n.Client.Call(to, p, args, func(b []byte, err error) {
 			k.done++
 			k.err = err
 			if err == nil {
@@ -127,7 +131,7 @@ func TestKernelServerCrash(t *testing.T) {
 			// retransmission arrives and restarts at once.
 			replies := 0
 			net.drop = func(_ sim.Time, from, _ sim.NodeID, msg []byte) bool {
-				if from == s && peekKind(msg) == KindReply {
+				if from == s && kindOf(msg) == KindReply {
 					replies++
 					return replies == 1
 				}
@@ -200,4 +204,27 @@ func TestKernelDeterminism(t *testing.T) {
 	if h1, h2 := run(), run(); h1 != h2 {
 		t.Errorf("trace hashes %x and %x differ", h1, h2)
 	}
+}
+
+// lecture returns client options for the lecture's RPC: Birrell & Nelson's
+// extensions, with AUTH_SYS to carry the implicit ACKs.
+func lecture(o Options) Options {
+	o.BirrellNelson, o.Auth = true, AuthSys
+	return o
+}
+
+// lectureServer returns server options for the lecture's RPC.
+func lectureServer(o ServerOptions) ServerOptions {
+	o.BirrellNelson = true
+	return o
+}
+
+// demoName returns the name of the demo procedure numbered num.
+func demoName(num uint32) string {
+	for _, p := range []Proc{DemoNull, DemoIncrement, DemoAppend, DemoRead, DemoSleep} {
+		if p.Num == num {
+			return p.Name
+		}
+	}
+	return fmt.Sprintf("proc%d", num)
 }

@@ -92,15 +92,17 @@ const (
 // A Client or Server alone on an env can also be the handler itself; Node
 // is only needed to put both on one.
 type Node struct {
-	env sim.Env
+	env  sim.Env
+	xids *XIDs
 	// Client is the node's client, or nil.
 	Client *Client
 	// Server is the node's server, or nil.
 	Server *Server
 }
 
-// NewNode returns a Node with neither a client nor a server.
-func NewNode(env sim.Env) *Node { return &Node{env: env} }
+// NewNode returns a Node with neither a client nor a server. Its client and
+// server share the node's xids (see XIDs).
+func NewNode(env sim.Env) *Node { return &Node{env: env, xids: NewXIDs(env.Incarnation())} }
 
 // AddClient builds the node's client. Adding a second one is a programming
 // error and panics.
@@ -108,6 +110,7 @@ func (n *Node) AddClient(opts Options, obs Observer) *Client {
 	if n.Client != nil {
 		panic("rpc: Node already has a client")
 	}
+	opts.XIDs = n.xids
 	n.Client = NewClient(&ownerEnv{Env: n.env, owner: ownerClient}, opts, obs)
 	return n.Client
 }
@@ -118,13 +121,16 @@ func (n *Node) AddServer(opts ServerOptions, obs Observer) *Server {
 	if n.Server != nil {
 		panic("rpc: Node already has a server")
 	}
+	opts.XIDs = n.xids
 	n.Server = NewServer(&ownerEnv{Env: n.env, owner: ownerServer}, opts, obs)
 	return n.Server
 }
 
-// Receive routes a message to the client or the server.
+// Receive routes a message to the client or the server: calls, probes and
+// the caller's ACKs to the server, replies and the callee's ACKs to the
+// client.
 func (n *Node) Receive(from sim.NodeID, msg []byte) {
-	switch peekKind(msg) {
+	switch kindOf(msg) {
 	case KindCall, KindAckReply, KindProbe:
 		if n.Server != nil {
 			n.Server.Receive(from, msg)

@@ -48,13 +48,29 @@ func ParseSemantics(s string) (Semantics, error) {
 // DefaultTimeout is the retransmission interval when Options.Timeout is 0.
 const DefaultTimeout = 100 * time.Millisecond
 
-// Options configure a Client. The zero value is valid: at-least-once over
-// an unreliable transport, retransmitting every 100ms forever.
+// Options configure a Client. The zero value is valid: standard ONC RPC
+// with AUTH_NONE over an unreliable transport, retransmitting every 100ms
+// forever.
 type Options struct {
 	// Semantics must match the server's. The client only uses it to decide
-	// whether results need acknowledging: at-most-once servers cache them
-	// until acknowledged, at-least-once servers keep nothing.
+	// whether results need acknowledging (with BirrellNelson): at-most-once
+	// servers cache them until acknowledged, at-least-once servers keep
+	// nothing.
 	Semantics Semantics
+	// BirrellNelson turns on the lecture's extensions (Birrell & Nelson
+	// 1984 §3.2–3.3): retransmissions ask for an explicit ACK, an
+	// acknowledged call is probed instead of retransmitted, and results
+	// are acknowledged, implicitly by the next call or explicitly (see
+	// AckProgram). Without it the client speaks RPC as NFS clients do:
+	// calls, replies and retransmissions, nothing else.
+	BirrellNelson bool
+	// Auth is the flavor of the client's credentials: AuthNone (the zero
+	// value) or AuthSys, the node's name as machinename with uid and gid
+	// 0. The implicit acknowledgement of results needs AuthSys.
+	Auth Flavor
+	// XIDs, when not nil, are shared with other clients and servers of the
+	// node (see XIDs); nil gives the client its own.
+	XIDs *XIDs
 	// Timeout is the retransmission interval over an unreliable
 	// transport, and how long a probe waits for its answer (default
 	// 100ms). Constant, with no backoff: the lecture's simple timer.
@@ -65,7 +81,7 @@ type Options struct {
 	MaxAttempts int
 	// AckAfter is how long a result may wait for the next call to
 	// acknowledge it implicitly before the client sends an explicit ACK
-	// (at-most-once only; default Timeout).
+	// (BirrellNelson and at-most-once only; default Timeout).
 	AckAfter time.Duration
 	// ProbeInterval is the time between probes while the server holds a
 	// call it has acknowledged (default AckAfter).
@@ -113,12 +129,31 @@ func (o Options) retransmitInterval() time.Duration {
 	return o.Timeout
 }
 
-// ServerOptions configure a Server. The zero value is valid: at-least-once,
-// one worker, no service time.
+// ServerOptions configure a Server. The zero value is valid: standard ONC
+// RPC, at-least-once, one worker, no service time.
 type ServerOptions struct {
 	// Semantics is AtLeastOnce (run every copy) or AtMostOnce (keep a
 	// duplicate-request cache).
 	Semantics Semantics
+	// CacheAll makes the duplicate-request cache keep the replies of
+	// idempotent procedures too. By default it keeps only those of
+	// non-idempotent ones, as BSD's and Linux's NFS servers do: a repeat
+	// of a completed idempotent call runs again, which is harmless.
+	CacheAll bool
+	// BirrellNelson turns on the lecture's extensions: calls held longer
+	// than AckAfter, and retransmissions that ask, are acknowledged
+	// explicitly; probes are answered; acknowledged results leave the
+	// cache and late copies of their calls are dropped; a call from an
+	// older incarnation of its client is dropped. Without it the server
+	// is a standard ONC RPC server.
+	BirrellNelson bool
+	// RequireAuthSys denies (AUTH_ERROR, AUTH_TOOWEAK) every call but a
+	// NULL procedure (number 0) whose credentials are not AUTH_SYS, as NFS
+	// servers do.
+	RequireAuthSys bool
+	// XIDs, when not nil, are shared with the node's client (see XIDs); the
+	// server uses them for its ACKs.
+	XIDs *XIDs
 	// Workers is the number of server threads (default 1). A call that
 	// arrives while all are busy waits in a FIFO queue: the queueing delay
 	// that shows under load.
@@ -129,7 +164,7 @@ type ServerOptions struct {
 	// DRCSize bounds how many completed replies the duplicate-request
 	// cache holds (at-most-once only); the least recently used goes first,
 	// and a repeat of a call whose reply was evicted runs again. 0 means
-	// unbounded.
+	// DefaultDRCSize.
 	DRCSize int
 	// AckAfter is how long a call may be held (queued or running) without
 	// a reply before the server sends an explicit ACK, so that the client
@@ -144,6 +179,11 @@ type ServerOptions struct {
 	Reliable bool
 }
 
+// DefaultDRCSize bounds the duplicate-request cache when
+// ServerOptions.DRCSize is 0: a limit on what a server keeps, large enough
+// that no scenario here evicts a reply it still needs.
+const DefaultDRCSize = 4096
+
 func (o ServerOptions) withDefaults() ServerOptions {
 	if o.Workers <= 0 {
 		o.Workers = 1
@@ -153,6 +193,9 @@ func (o ServerOptions) withDefaults() ServerOptions {
 	}
 	if o.ServiceTime < 0 {
 		o.ServiceTime = 0
+	}
+	if o.DRCSize <= 0 {
+		o.DRCSize = DefaultDRCSize
 	}
 	return o
 }
@@ -176,6 +219,8 @@ type Observer interface {
 	Executed(at sim.Time, server sim.NodeID, proc string, id CallID)
 	// Dropped: server discarded an arriving call without running it;
 	// reason is "in progress", "acknowledged", "old incarnation".
+	// A call the server denies or cannot dispatch (an unknown program,
+	// version or procedure) is neither executed nor dropped.
 	Dropped(at sim.Time, server sim.NodeID, id CallID, reason string)
 	// CachedReply: server answered a repeated call from its
 	// duplicate-request cache instead of running it.

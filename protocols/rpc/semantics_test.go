@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sim-lecture/sim/protocols/rpc/xdr"
+	"github.com/sim-lecture/sim/sim"
 )
 
 // These tests drive a client and a server through the fake world of
@@ -27,7 +28,7 @@ func TestLostCallIsRetransmitted(t *testing.T) {
 			s, _ := h.addServer("S", ServerOptions{Semantics: sem}, rec)
 
 			var r result
-			client().Call(s.id, ProcAppend, mustArgs(t, ProcAppend, "x"), doneFor(t, ProcAppend, &r))
+			client().Call(s.id, DemoAppend, mustArgs(t, ProcAppend, "x"), doneFor(t, ProcAppend, &r))
 			h.expectWire("A>S APPEND")
 			first := h.take()[0]
 			if first.m.PleaseAck {
@@ -83,7 +84,7 @@ func TestLostReply(t *testing.T) {
 			_, client := h.addClient("A", Options{Semantics: tt.sem}, rec)
 			s, server := h.addServer("S", ServerOptions{Semantics: tt.sem}, rec)
 			var r result
-			client().Call(s.id, ProcAppend, mustArgs(t, ProcAppend, "x"), doneFor(t, ProcAppend, &r))
+			client().Call(s.id, DemoAppend, mustArgs(t, ProcAppend, "x"), doneFor(t, ProcAppend, &r))
 			h.deliverAll()
 			h.run(0) // the append's disk write
 			h.expectWire("S>A REPLY APPEND")
@@ -121,7 +122,7 @@ func TestServerCrashLosesCache(t *testing.T) {
 	_, client := h.addClient("A", Options{Semantics: AtMostOnce}, rec)
 	s, _ := h.addServer("S", ServerOptions{Semantics: AtMostOnce}, rec)
 	var r result
-	client().Call(s.id, ProcAppend, mustArgs(t, ProcAppend, "x"), doneFor(t, ProcAppend, &r))
+	client().Call(s.id, DemoAppend, mustArgs(t, ProcAppend, "x"), doneFor(t, ProcAppend, &r))
 	h.deliverAll()
 	h.run(0) // the append's disk write
 	h.expectWire("S>A REPLY APPEND")
@@ -164,14 +165,17 @@ func TestRepeatInProgressIsDropped(t *testing.T) {
 			rec := newRecorder()
 			a, client := h.addClient("A", Options{Semantics: AtMostOnce}, rec)
 			s, server := h.addServer("S", ServerOptions{Semantics: AtMostOnce, AckAfter: time.Hour}, rec)
-			client().Call(s.id, ProcSleep, mustArgs(t, ProcSleep, "1s"), nil)
+			client().Call(s.id, DemoSleep, mustArgs(t, ProcSleep, "1s"), nil)
 			call := h.take()[0]
 			h.deliver(call)
 			h.expectWire()
 
 			repeat := call
-			repeat.m.PleaseAck = tt.pleaseAck
-			repeat.raw = Encode(repeat.m)
+			var stamp uint32
+			if tt.pleaseAck {
+				stamp = stampPleaseAck
+			}
+			repeat.raw = encodeCall(call.m.Msg.XID, DemoSleep, AuthSysParms{Stamp: stamp, MachineName: "A"}.Marshal(), call.m.Msg.Body)
 			h.deliver(repeat)
 			h.expectWire(tt.want...)
 			id := rec.started[0]
@@ -200,7 +204,7 @@ func TestLongCallIsAckedAndProbed(t *testing.T) {
 			_, client := h.addClient("A", Options{Semantics: sem, Timeout: 100 * ms, ProbeInterval: 300 * ms}, rec)
 			s, _ := h.addServer("S", ServerOptions{Semantics: sem, AckAfter: 50 * ms}, rec)
 			var r result
-			client().Call(s.id, ProcSleep, mustArgs(t, ProcSleep, "1s"), doneFor(t, ProcSleep, &r))
+			client().Call(s.id, DemoSleep, mustArgs(t, ProcSleep, "1s"), doneFor(t, ProcSleep, &r))
 			h.deliverAll()
 
 			h.run(50 * ms)
@@ -240,7 +244,7 @@ func TestUnansweredProbesRetransmit(t *testing.T) {
 	_, client := h.addClient("A", Options{Semantics: AtMostOnce, Timeout: 100 * ms, ProbeInterval: 100 * ms, MaxProbes: 2}, rec)
 	s, _ := h.addServer("S", ServerOptions{Semantics: AtMostOnce, AckAfter: 50 * ms}, rec)
 	var r result
-	client().Call(s.id, ProcSleep, mustArgs(t, ProcSleep, "1s"), doneFor(t, ProcSleep, &r))
+	client().Call(s.id, DemoSleep, mustArgs(t, ProcSleep, "1s"), doneFor(t, ProcSleep, &r))
 	h.deliverAll()
 	h.run(50 * ms)
 	h.expectWire("S>A ACK")
@@ -283,7 +287,7 @@ func TestMaxAttemptsTimesOut(t *testing.T) {
 			_, client := h.addClient("A", Options{MaxAttempts: 3}, rec)
 			s, _ := h.addServer("S", ServerOptions{}, rec)
 			var r result
-			client().Call(s.id, ProcIncrement, nil, doneFor(t, ProcIncrement, &r))
+			client().Call(s.id, DemoIncrement, nil, doneFor(t, ProcIncrement, &r))
 			for i := 0; i < 10; i++ {
 				if tt.deliver {
 					h.deliverAll()
@@ -324,8 +328,8 @@ func TestWorkerPoolQueueing(t *testing.T) {
 			_, ca := h.addClient("A", Options{}, rec)
 			_, cb := h.addClient("B", Options{}, rec)
 			s, server := h.addServer("S", ServerOptions{Workers: tt.workers, ServiceTime: 50 * ms, AckAfter: time.Hour}, rec)
-			ca().Call(s.id, ProcIncrement, nil, nil)
-			cb().Call(s.id, ProcIncrement, nil, nil)
+			ca().Call(s.id, DemoIncrement, nil, nil)
+			cb().Call(s.id, DemoIncrement, nil, nil)
 			h.deliverAll()
 			if server().Queued() != tt.queued {
 				t.Errorf("queued %d; want %d", server().Queued(), tt.queued)
@@ -355,7 +359,7 @@ func TestImplicitAckFreesCache(t *testing.T) {
 	_, client := h.addClient("A", Options{Semantics: AtMostOnce, AckAfter: 100 * ms}, rec)
 	s, server := h.addServer("S", ServerOptions{Semantics: AtMostOnce}, rec)
 
-	client().Call(s.id, ProcAppend, mustArgs(t, ProcAppend, "x"), nil)
+	client().Call(s.id, DemoAppend, mustArgs(t, ProcAppend, "x"), nil)
 	first := h.take()[0]
 	h.deliver(first)
 	h.run(0)
@@ -365,7 +369,7 @@ func TestImplicitAckFreesCache(t *testing.T) {
 	}
 
 	h.run(50 * ms) // within AckAfter: the next call acknowledges
-	client().Call(s.id, ProcAppend, mustArgs(t, ProcAppend, "y"), nil)
+	client().Call(s.id, DemoAppend, mustArgs(t, ProcAppend, "y"), nil)
 	h.expectWire("A>S APPEND")
 	if got := h.wire[0].m.AckBelow; got != 2 {
 		t.Errorf("second call's AckBelow = %d; want 2", got)
@@ -388,7 +392,9 @@ func TestImplicitAckFreesCache(t *testing.T) {
 	// No third call: after AckAfter an explicit ACK frees the second.
 	h.run(100 * ms)
 	h.expectWire("A>S ACK")
-	if got := h.wire[0].m; got.Kind != KindAckReply || got.ID != rec.started[1] || got.AckBelow != 3 {
+	got := h.wire[0].m
+	got.ID.Client = rec.started[1].Client
+	if got.Kind != KindAckReply || got.ID != rec.started[1] || got.AckBelow != 3 {
 		t.Errorf("ACK = %+v; want an ACK of %v with AckBelow 3", got, rec.started[1])
 	}
 	h.deliverAll()
@@ -407,12 +413,12 @@ func TestOldIncarnationIsDropped(t *testing.T) {
 	rec := newRecorder()
 	a, client := h.addClient("A", Options{Semantics: AtMostOnce}, rec)
 	s, _ := h.addServer("S", ServerOptions{Semantics: AtMostOnce}, rec)
-	client().Call(s.id, ProcAppend, mustArgs(t, ProcAppend, "old"), nil)
+	client().Call(s.id, DemoAppend, mustArgs(t, ProcAppend, "old"), nil)
 	old := h.take() // delayed in the network
 	a.crash()
 	a.restart()
 	var r result
-	client().Call(s.id, ProcAppend, mustArgs(t, ProcAppend, "new"), doneFor(t, ProcAppend, &r))
+	client().Call(s.id, DemoAppend, mustArgs(t, ProcAppend, "new"), doneFor(t, ProcAppend, &r))
 	if got := h.wire[0].m.ID; got.Incarnation != 1 || got.Seq != 1 {
 		t.Errorf("restarted client's first id = %v; want incarnation 1, seq 1", got)
 	}
@@ -440,11 +446,11 @@ func TestBoundedCacheEvicts(t *testing.T) {
 	_, ca := h.addClient("A", Options{Semantics: AtMostOnce}, rec)
 	_, cb := h.addClient("B", Options{Semantics: AtMostOnce}, rec)
 	s, server := h.addServer("S", ServerOptions{Semantics: AtMostOnce, DRCSize: 1}, rec)
-	ca().Call(s.id, ProcAppend, mustArgs(t, ProcAppend, "a"), nil)
+	ca().Call(s.id, DemoAppend, mustArgs(t, ProcAppend, "a"), nil)
 	h.deliverAll()
 	h.run(0)
 	h.dropAll() // A's reply lost
-	cb().Call(s.id, ProcAppend, mustArgs(t, ProcAppend, "b"), nil)
+	cb().Call(s.id, DemoAppend, mustArgs(t, ProcAppend, "b"), nil)
 	h.deliverAll()
 	h.run(0)
 	h.dropAll() // B's reply lost; its entry evicts A's
@@ -481,7 +487,7 @@ func TestReliableTransportDoesNotRetransmit(t *testing.T) {
 			rec := newRecorder()
 			_, client := h.addClient("A", Options{Reliable: true, ReliableTimeout: tt.timeout}, rec)
 			s, _ := h.addServer("S", ServerOptions{Reliable: true}, rec)
-			client().Call(s.id, ProcSleep, mustArgs(t, ProcSleep, "10s"), nil)
+			client().Call(s.id, DemoSleep, mustArgs(t, ProcSleep, "10s"), nil)
 			h.dropAll() // as if the connection died with a crash
 			h.run(1500 * ms)
 			h.dropAll()
@@ -492,16 +498,81 @@ func TestReliableTransportDoesNotRetransmit(t *testing.T) {
 	}
 }
 
-func TestUnknownProcedure(t *testing.T) {
-	h := newHarness(t)
-	rec := newRecorder()
-	_, client := h.addClient("A", Options{}, rec)
-	s, _ := h.addServer("S", ServerOptions{}, rec)
-	var r result
-	client().Call(s.id, "format_disk", nil, doneFor(t, ProcRead, &r))
-	h.settle()
-	if !errors.Is(r.err, ErrProcUnavail) || rec.totalExecutions() != 0 {
-		t.Errorf("done %+v, executions %d; want EPROCUNAVAIL, 0", r, rec.totalExecutions())
+// Reference: RFC 5531 §9 — a call the server cannot dispatch is answered
+// with an accept_stat (or denied), and nothing runs.
+func TestUndispatchableCalls(t *testing.T) {
+	tests := []struct {
+		name  string
+		proc  Proc
+		sopts ServerOptions
+		copts Options
+		want  error
+		label string
+	}{
+		{"unknown procedure", Proc{Prog: DemoProgram, Vers: 1, Num: 99, Name: "format_disk"}, ServerOptions{}, Options{}, ErrProcUnavail, "REPLY PROC_UNAVAIL"},
+		{"unknown program", Proc{Prog: 100003, Vers: 2, Num: 1, Name: "GETATTR"}, ServerOptions{}, Options{}, ErrProgUnavail, "REPLY PROG_UNAVAIL"},
+		{"unknown version", Proc{Prog: DemoProgram, Vers: 7, Num: 1, Name: "increment"}, ServerOptions{}, Options{}, ErrProgMismatch, "REPLY PROG_MISMATCH"},
+		{"AUTH_NONE where AUTH_SYS is required", DemoIncrement, ServerOptions{RequireAuthSys: true}, Options{Auth: AuthNone}, ErrAuth, "REPLY DENIED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.standard = true
+			rec := newRecorder()
+			_, client := h.addClient("A", tt.copts, rec)
+			s, _ := h.addServer("S", tt.sopts, rec)
+			var got error
+			client().Call(s.id, tt.proc, nil, func(_ []byte, err error) { got = err })
+			h.deliverAll()
+			h.expectWire("S>A " + tt.label)
+			reply := h.wire[0].m.Msg.Reply
+			h.settle()
+			if !errors.Is(got, tt.want) || rec.totalExecutions() != 0 {
+				t.Errorf("done %v, executions %d; want %v, 0", got, rec.totalExecutions(), tt.want)
+			}
+			if tt.want == ErrProgMismatch && (reply.Low != 1 || reply.High != 1) {
+				t.Errorf("PROG_MISMATCH says versions %d..%d; want 1..1", reply.Low, reply.High)
+			}
+		})
+	}
+}
+
+// Reference: RFC 5531 §9 — a call of RPC version 3 is denied with
+// RPC_MISMATCH 2..2, and other flavors than this server's with
+// AUTH_BADCRED or AUTH_BADVERF.
+func TestDeniedCalls(t *testing.T) {
+	good := func(m *Msg) {}
+	tests := []struct {
+		name   string
+		change func(*Msg)
+		want   ReplyHeader
+	}{
+		{"RPC version 3", func(m *Msg) { m.Call.RPCVers = 3 }, ReplyHeader{Stat: MsgDenied, Reject: RPCMismatch, Low: 2, High: 2}},
+		{"AUTH_DH credential", func(m *Msg) { m.Call.Cred.Flavor = 3 }, ReplyHeader{Stat: MsgDenied, Reject: AuthError, Auth: AuthBadCred}},
+		{"AUTH_SYS verifier", func(m *Msg) { m.Call.Verf = m.Call.Cred }, ReplyHeader{Stat: MsgDenied, Reject: AuthError, Auth: AuthBadVerf}},
+		{"truncated AUTH_SYS", func(m *Msg) { m.Call.Cred.Body = m.Call.Cred.Body[:8] }, ReplyHeader{Stat: MsgDenied, Reject: AuthError, Auth: AuthBadCred}},
+		{"accepted", good, ReplyHeader{Stat: MsgAccepted, Accept: Success}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.standard = true
+			rec := newRecorder()
+			a := h.add("A", func(env sim.Env) sim.Handler { return NewClient(env, Options{}, nil) })
+			s, _ := h.addServer("S", ServerOptions{}, rec)
+			m := Msg{XID: 5, Type: MsgCall, Call: CallHeader{RPCVers: 2, Prog: DemoProgram, Vers: 1, Proc: DemoRead.Num,
+				Cred: AuthSysParms{MachineName: "A"}.Marshal()}}
+			tt.change(&m)
+			s.handler.Receive(a.id, m.Marshal())
+			if len(h.wire) != 1 {
+				t.Fatalf("on the wire: %q; want one reply", h.wireLabels())
+			}
+			got := h.wire[0].m.Msg.Reply
+			got.Verf = OpaqueAuth{}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("reply (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -521,7 +592,8 @@ func TestBadArguments(t *testing.T) {
 		_, client := h.addClient("A", Options{}, nil)
 		s, _ := h.addServer("S", ServerOptions{}, nil)
 		var got error
-		client().Call(s.id, tt.proc, tt.args, func(_ []byte, err error) { got = err })
+		p, _ := DemoProc(tt.proc)
+		client().Call(s.id, p, tt.args, func(_ []byte, err error) { got = err })
 		h.settle()
 		if !errors.Is(got, tt.want) {
 			t.Errorf("%s(%x) = %v; want %v", tt.proc, tt.args, got, tt.want)

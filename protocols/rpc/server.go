@@ -1,11 +1,10 @@
 package rpc
 
 import (
-	"container/list"
 	"fmt"
-	"sort"
 	"time"
 
+	"github.com/sim-lecture/sim/protocols/rpc/xdr"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -21,8 +20,10 @@ type Call struct {
 	ID CallID
 	// From is the node the call came from.
 	From sim.NodeID
-	// Proc is the procedure's name.
-	Proc string
+	// Proc is the procedure.
+	Proc Proc
+	// Cred is the caller's credential.
+	Cred OpaqueAuth
 	// Args are the marshaled arguments; the procedure must not modify
 	// them.
 	Args []byte
@@ -31,9 +32,12 @@ type Call struct {
 	t *task
 }
 
-// Reply sends the procedure's result, or its error (whose name is what the
-// client gets: see ErrorName), and frees the worker. Only the first Reply
-// of a call counts; later ones do nothing.
+// Reply sends the procedure's results, or its error, and frees the worker.
+// err is nil; one of the runtime's errors that RFC 5531 has an accept_stat
+// for (ErrGarbageArgs, ErrProcUnavail, ErrSystemErr); or, for a procedure
+// with ErrorNames, any error, whose name (see ErrorName) is what the client
+// gets. Any other error is sent as SYSTEM_ERR. Only the first Reply of a
+// call counts; later ones do nothing.
 func (c *Call) Reply(result []byte, err error) { c.s.complete(c.t, result, err) }
 
 // After runs fn after d on the server, for a procedure that takes time.
@@ -48,9 +52,10 @@ func (c *Call) WriteDisk(key string, val []byte, fn func()) { c.s.cb.writeDisk(k
 func (c *Call) Env() sim.Env { return c.s.env }
 
 // Server is the callee's half of the RPC runtime: the lecture's server
-// wrapper and its thread pool. It queues arriving calls for a bounded pool
-// of workers, runs the registered procedure, replies, and, at most once,
-// answers repeats from a duplicate-request cache.
+// wrapper and its thread pool. It checks each call's RPC version,
+// credentials, program, version and procedure (RFC 5531 §9), queues it for
+// a bounded pool of workers, runs the registered procedure, replies, and,
+// at most once, answers repeats from a duplicate-request cache.
 //
 // All of a Server's state is volatile. A crash loses the queue, the calls
 // in progress and the duplicate-request cache; the restarted node builds a
@@ -62,27 +67,39 @@ type Server struct {
 	opts  ServerOptions
 	obs   Observer
 	cb    callbacks
-	procs map[string]ProcHandler
+	xids  *XIDs
+	procs map[procKey]registered
+	// versions holds the lowest and highest version registered of each
+	// program, for PROG_MISMATCH; hasVers the versions registered.
+	versions map[uint32][2]uint32
+	hasVers  map[[2]uint32]bool
 
 	queue   []*task // calls waiting for a worker, in arrival order
 	busy    int     // workers running a call
 	pumping bool    // pump is on the stack: a nested call must not loop
 
-	// At most once: the duplicate-request cache, per client node.
-	peers map[sim.NodeID]*peer
-	// lru holds the *entry of every cached reply, least recently used
-	// first; DRCSize bounds its length.
-	lru *list.List
-	// At least once: how many copies of each call are queued or running,
-	// so that a probe or a retransmission can be acknowledged.
+	// drc is the duplicate-request cache (at most once).
+	drc drc
+	// At least once with BirrellNelson: how many copies of each call are
+	// queued or running, so that a probe or a retransmission can be
+	// acknowledged.
 	inProgress map[CallID]int
+}
+
+// procKey identifies a registered procedure.
+type procKey struct{ prog, vers, num uint32 }
+
+type registered struct {
+	proc Proc
+	h    ProcHandler
 }
 
 // task is one accepted copy of a call, queued or running.
 type task struct {
 	id       CallID
 	from     sim.NodeID
-	proc     string
+	proc     Proc
+	cred     OpaqueAuth
 	args     []byte
 	ent      *entry // at most once; nil at least once
 	replied  bool
@@ -90,66 +107,40 @@ type task struct {
 	ackTimer timer
 }
 
-// entryState is where a call stands in the duplicate-request cache.
-type entryState uint8
-
-const (
-	// inProgress: queued or running; a repeat is dropped.
-	inProgress entryState = iota + 1
-	// done: the reply is cached; a repeat gets it again.
-	done
-	// acked: the client acknowledged the reply, which was dropped; the
-	// entry remains only so that a late copy of the call (delayed or
-	// duplicated by the network) is dropped rather than run again.
-	acked
-)
-
-// entry is one call in the duplicate-request cache.
-type entry struct {
-	peer   *peer
-	id     CallID
-	seq    uint64
-	state  entryState
-	task   *task // while inProgress
-	from   sim.NodeID
-	proc   string
-	status string
-	result []byte
-	elem   *list.Element // in Server.lru while done
-}
-
-// peer is what an at-most-once server knows of one client node's current
-// incarnation. Birrell & Nelson's callee keeps the last sequence number of
-// each activity and discards calls not greater; with several calls
-// outstanding per client this generalises to low: the highest AckBelow the
-// client has sent. Every call below it is finished at the client, so a copy
-// of one that arrives late is discarded whether or not its entry is still
-// cached.
-type peer struct {
-	incarnation uint32
-	low         uint64
-	entries     map[uint64]*entry // by Seq; looked up only, never iterated
-	order       []uint64          // the Seqs of entries, increasing
-}
-
 // NewServer returns a server that receives and sends through env, with no
 // procedures registered; obs may be nil.
 func NewServer(env sim.Env, opts ServerOptions, obs Observer) *Server {
+	opts = opts.withDefaults()
+	xids := opts.XIDs
+	if xids == nil {
+		xids = NewXIDs(env.Incarnation())
+	}
 	return &Server{
 		env:        env,
-		opts:       opts.withDefaults(),
+		opts:       opts,
 		obs:        observerOrNop(obs),
 		cb:         newCallbacks(env),
-		procs:      make(map[string]ProcHandler),
-		peers:      make(map[sim.NodeID]*peer),
-		lru:        list.New(),
+		xids:       xids,
+		procs:      make(map[procKey]registered),
+		versions:   make(map[uint32][2]uint32),
+		hasVers:    make(map[[2]uint32]bool),
+		drc:        newDRC(),
 		inProgress: make(map[CallID]int),
 	}
 }
 
-// Register makes procedure proc run h. Registering a name twice replaces
+// Register makes procedure p run h. Registering a procedure twice replaces
 // the handler.
-func (s *Server) Register(proc string, h ProcHandler) { s.procs[proc] = h }
+func (s *Server) Register(p Proc, h ProcHandler) {
+	s.procs[procKey{p.Prog, p.Vers, p.Num}] = registered{proc: p, h: h}
+	v, ok := s.versions[p.Prog]
+	if !ok {
+		v = [2]uint32{p.Vers, p.Vers}
+	}
+	v[0], v[1] = min(v[0], p.Vers), max(v[1], p.Vers)
+	s.versions[p.Prog] = v
+	s.hasVers[[2]uint32{p.Prog, p.Vers}] = true
+}
 
 // Env returns the env the server was built with.
 func (s *Server) Env() sim.Env { return s.env }
@@ -158,7 +149,7 @@ func (s *Server) Env() sim.Env { return s.env }
 func (s *Server) Options() ServerOptions { return s.opts }
 
 // Cached returns how many replies the duplicate-request cache holds.
-func (s *Server) Cached() int { return s.lru.Len() }
+func (s *Server) Cached() int { return s.drc.lru.Len() }
 
 // Queued returns how many calls wait for a worker.
 func (s *Server) Queued() int { return len(s.queue) }
@@ -177,73 +168,84 @@ func (s *Server) Receive(from sim.NodeID, msg []byte) {
 		s.env.Trace("rpc", fmt.Sprintf("from %s: %v", s.env.NodeName(from), err))
 		return
 	}
-	switch m.Kind {
-	case KindCall:
-		s.receiveCall(from, m)
-	case KindProbe:
+	m.ID.Client = from
+	bn := s.opts.BirrellNelson
+	switch {
+	case m.Kind == KindProbe && bn:
 		s.receiveProbe(from, m)
-	case KindAckReply:
+	case m.Kind == KindAckReply && bn:
 		if s.opts.Semantics == AtMostOnce {
-			if p := s.peerOf(m.ID); p != nil {
-				s.advance(p, m.AckBelow)
-				if e := p.entries[m.ID.Seq]; e != nil && e.state == done {
-					s.forgetReply(e)
-					e.state = acked
-				}
-			}
+			s.drc.ackReply(s, m)
 		}
+	case m.Kind == KindCall, m.Kind == KindProbe, m.Kind == KindAckReply:
+		s.receiveCall(from, m)
 	}
 }
 
-func (s *Server) receiveCall(from sim.NodeID, m Message) {
-	h := s.procs[m.Proc]
-	if h == nil {
-		// Nothing ran and nothing will, so there is nothing to cache.
-		s.sendReply(from, m.ID, m.Proc, statusOf(ErrProcUnavail), nil)
-		return
+// dispatch checks what the call asks for: the RPC version, the
+// credentials, the program, version and procedure. It answers what fails
+// (the procedure did not run, so there is nothing to cache).
+func (s *Server) dispatch(from sim.NodeID, m Message) (registered, bool) {
+	c := m.Msg.Call
+	deny := func(r ReplyHeader, why string) (registered, bool) {
+		r.Stat = MsgDenied
+		s.env.Trace("rpc", fmt.Sprintf("%s %s denied: %s", procName(c), s.name(m.ID), why))
+		s.env.Send(from, Msg{XID: m.Msg.XID, Type: MsgReply, Reply: r}.Marshal(), "REPLY DENIED")
+		return registered{}, false
 	}
-	if s.opts.Semantics == AtLeastOnce {
-		// Every copy runs: the server keeps no memory of calls, only a
-		// count of those in progress so that it can ACK them.
-		t := &task{id: m.ID, from: from, proc: m.Proc, args: m.Args}
-		s.inProgress[m.ID]++
-		s.accept(t, m.PleaseAck)
-		return
-	}
-	p := s.peerOf(m.ID)
-	if p == nil {
-		s.drop(m.ID, m.Proc, "old incarnation")
-		return
-	}
-	s.advance(p, m.AckBelow)
-	if m.ID.Seq < p.low {
-		s.drop(m.ID, m.Proc, "acknowledged")
-		return
-	}
-	e := p.entries[m.ID.Seq]
 	switch {
-	case e == nil:
-		e = &entry{peer: p, id: m.ID, seq: m.ID.Seq, state: inProgress, from: from, proc: m.Proc}
-		p.entries[e.seq] = e
-		i := sort.Search(len(p.order), func(i int) bool { return p.order[i] >= e.seq })
-		p.order = append(p.order, 0)
-		copy(p.order[i+1:], p.order[i:])
-		p.order[i] = e.seq
-		e.task = &task{id: m.ID, from: from, proc: m.Proc, args: m.Args, ent: e}
-		s.accept(e.task, m.PleaseAck)
-	case e.state == inProgress:
-		// Juszczak's rule: a repeat of a call in progress is dropped.
-		// It is answered with an ACK if the client asked, so that it
-		// stops retransmitting (Birrell & Nelson §3.3).
-		s.drop(m.ID, m.Proc, "in progress")
-		if m.PleaseAck {
-			s.sendAck(e.task)
-		}
-	case e.state == done:
-		s.resendCached(e)
-	default: // acked
-		s.drop(m.ID, m.Proc, "acknowledged")
+	case c.RPCVers != RPCVersion:
+		return deny(ReplyHeader{Reject: RPCMismatch, Low: RPCVersion, High: RPCVersion}, fmt.Sprintf("RPC version %d", c.RPCVers))
+	case c.Cred.Flavor != AuthNone && c.Cred.Flavor != AuthSys:
+		return deny(ReplyHeader{Reject: AuthError, Auth: AuthBadCred}, "credential flavor "+c.Cred.Flavor.String())
+	case c.Verf.Flavor != AuthNone:
+		return deny(ReplyHeader{Reject: AuthError, Auth: AuthBadVerf}, "verifier flavor "+c.Verf.Flavor.String())
+	case c.Cred.Flavor == AuthSys && !validAuthSys(c.Cred.Body):
+		return deny(ReplyHeader{Reject: AuthError, Auth: AuthBadCred}, "malformed AUTH_SYS credential")
+	case s.opts.RequireAuthSys && c.Cred.Flavor != AuthSys && c.Proc != 0:
+		return deny(ReplyHeader{Reject: AuthError, Auth: AuthTooWeak}, "AUTH_SYS required")
 	}
+	r, ok := s.procs[procKey{c.Prog, c.Vers, c.Proc}]
+	if ok {
+		return r, true
+	}
+	reply := Msg{XID: m.Msg.XID, Type: MsgReply, Reply: ReplyHeader{Stat: MsgAccepted, Verf: noAuth}}
+	v, known := s.versions[c.Prog]
+	switch {
+	case !known:
+		reply.Reply.Accept = ProgUnavail
+	case !s.hasVers[[2]uint32{c.Prog, c.Vers}]:
+		reply.Reply.Accept, reply.Reply.Low, reply.Reply.High = ProgMismatch, v[0], v[1]
+	default:
+		reply.Reply.Accept = ProcUnavail
+	}
+	s.env.Trace("rpc", fmt.Sprintf("%s %s: %s", procName(c), s.name(m.ID), reply.Reply.Accept))
+	s.env.Send(from, reply.Marshal(), "REPLY "+reply.Reply.Accept.String())
+	return registered{}, false
+}
+
+func validAuthSys(body []byte) bool {
+	_, err := ParseAuthSys(body)
+	return err == nil
+}
+
+func (s *Server) receiveCall(from sim.NodeID, m Message) {
+	r, ok := s.dispatch(from, m)
+	if !ok {
+		return
+	}
+	t := &task{id: m.ID, from: from, proc: r.proc, cred: m.Msg.Call.Cred, args: m.Msg.Body}
+	pleaseAck := s.opts.BirrellNelson && m.PleaseAck
+	if s.opts.Semantics == AtLeastOnce {
+		// Every copy runs: the server keeps no memory of calls, only (to
+		// acknowledge them) a count of those in progress.
+		if s.opts.BirrellNelson {
+			s.inProgress[m.ID]++
+		}
+		s.accept(t, pleaseAck)
+		return
+	}
+	s.drc.receive(s, t, m, pleaseAck)
 }
 
 // receiveProbe answers a probe: an ACK while the call is held, the cached
@@ -252,112 +254,27 @@ func (s *Server) receiveCall(from sim.NodeID, m Message) {
 func (s *Server) receiveProbe(from sim.NodeID, m Message) {
 	if s.opts.Semantics == AtLeastOnce {
 		if s.inProgress[m.ID] > 0 {
-			s.env.Send(from, Encode(Message{Kind: KindAckCall, ID: m.ID}), Label(KindAckCall, ""))
+			s.sendAckOf(from, m.ID)
 		}
 		return
 	}
-	p := s.peerOf(m.ID)
-	if p == nil {
-		return
-	}
-	e := p.entries[m.ID.Seq]
-	switch {
-	case e == nil:
-	case e.state == inProgress:
-		s.sendAck(e.task)
-	case e.state == done:
-		s.resendCached(e)
-	}
-}
-
-// peerOf returns the state of the client incarnation that sent id, or nil
-// if that incarnation is older than one already seen: its node has crashed
-// since, nobody waits for the call any more, and running it would only
-// create an orphan. A newer incarnation replaces the old one's state.
-func (s *Server) peerOf(id CallID) *peer {
-	p := s.peers[id.Client]
-	switch {
-	case p != nil && id.Incarnation == p.incarnation:
-		return p
-	case p != nil && id.Incarnation < p.incarnation:
-		return nil
-	}
-	if p != nil {
-		for _, seq := range p.order {
-			s.forgetReply(p.entries[seq])
-		}
-	}
-	p = &peer{incarnation: id.Incarnation, low: 1, entries: make(map[uint64]*entry)}
-	s.peers[id.Client] = p
-	return p
-}
-
-// advance raises a peer's low-water mark and forgets the entries below it,
-// except those still in progress, which go when they complete.
-func (s *Server) advance(p *peer, below uint64) {
-	if below <= p.low {
-		return
-	}
-	p.low = below
-	kept := p.order[:0]
-	i := 0
-	for ; i < len(p.order) && p.order[i] < below; i++ {
-		e := p.entries[p.order[i]]
-		if e.state == inProgress {
-			kept = append(kept, e.seq)
-			continue
-		}
-		s.forgetReply(e)
-		delete(p.entries, e.seq)
-	}
-	p.order = append(kept, p.order[i:]...)
-}
-
-// forgetReply removes e's reply from the cache, if it holds one.
-func (s *Server) forgetReply(e *entry) {
-	if e.elem != nil {
-		s.lru.Remove(e.elem)
-		e.elem = nil
-	}
-	e.result = nil
-}
-
-// removeEntry deletes e from its peer.
-func (s *Server) removeEntry(e *entry) {
-	s.forgetReply(e)
-	p := e.peer
-	if p.entries[e.seq] != e {
-		return
-	}
-	delete(p.entries, e.seq)
-	i := sort.Search(len(p.order), func(i int) bool { return p.order[i] >= e.seq })
-	if i < len(p.order) && p.order[i] == e.seq {
-		p.order = append(p.order[:i], p.order[i+1:]...)
-	}
+	s.drc.probe(s, m)
 }
 
 // name formats a call id with the client's name ("A.0.3"), for the trace.
 func (s *Server) name(id CallID) string { return idName(s.env, id) }
 
-func (s *Server) drop(id CallID, proc, reason string) {
+func (s *Server) drop(id CallID, p Proc, reason string) {
 	s.obs.Dropped(s.env.Now(), s.env.Self(), id, reason)
-	s.env.Trace("rpc", fmt.Sprintf("%s %s dropped: %s", Label(KindCall, proc), s.name(id), reason))
+	s.env.Trace("rpc", fmt.Sprintf("%s %s dropped: %s", p, s.name(id), reason))
 }
 
-// resendCached answers a repeat of a completed call with its cached reply.
-func (s *Server) resendCached(e *entry) {
-	s.lru.MoveToBack(e.elem)
-	s.obs.CachedReply(s.env.Now(), s.env.Self(), e.id)
-	s.env.Trace("rpc", fmt.Sprintf("%s %s answered from the cache", Label(KindCall, e.proc), s.name(e.id)))
-	s.sendReply(e.from, e.id, e.proc, e.status, e.result)
-}
-
-// accept queues a new call for a worker and arranges for it to be
-// acknowledged explicitly if it is held for long.
+// accept queues a new call for a worker and, with BirrellNelson, arranges
+// for it to be acknowledged explicitly if it is held for long.
 func (s *Server) accept(t *task, pleaseAck bool) {
 	s.queue = append(s.queue, t)
 	s.pump()
-	if t.replied {
+	if t.replied || !s.opts.BirrellNelson {
 		return // a quick procedure: the reply is the ACK
 	}
 	if pleaseAck {
@@ -376,7 +293,11 @@ func (s *Server) accept(t *task, pleaseAck bool) {
 // sendAck tells the client the server holds its call.
 func (s *Server) sendAck(t *task) {
 	t.ackSent = true
-	s.env.Send(t.from, Encode(Message{Kind: KindAckCall, ID: t.id}), Label(KindAckCall, ""))
+	s.sendAckOf(t.from, t.id)
+}
+
+func (s *Server) sendAckOf(to sim.NodeID, id CallID) {
+	s.env.Send(to, encodeAck(s.xids.Next(), procAckCall, id.XID(), 0), Label(KindAckCall, ""))
 }
 
 // pump starts queued calls while workers are free.
@@ -401,9 +322,10 @@ func (s *Server) pump() {
 
 // execute runs the procedure of t on a worker.
 func (s *Server) execute(t *task) {
-	s.obs.Executed(s.env.Now(), s.env.Self(), t.proc, t.id)
-	s.env.Trace("rpc", fmt.Sprintf("%s %s executed", Label(KindCall, t.proc), s.name(t.id)))
-	s.procs[t.proc](&Call{ID: t.id, From: t.from, Proc: t.proc, Args: t.args, s: s, t: t})
+	s.obs.Executed(s.env.Now(), s.env.Self(), t.proc.Name, t.id)
+	s.env.Trace("rpc", fmt.Sprintf("%s %s executed", t.proc, s.name(t.id)))
+	r := s.procs[procKey{t.proc.Prog, t.proc.Vers, t.proc.Num}]
+	r.h(&Call{ID: t.id, From: t.from, Proc: t.proc, Cred: t.cred, Args: t.args, s: s, t: t})
 }
 
 // complete is Call.Reply: record the result, free the worker, reply.
@@ -414,42 +336,50 @@ func (s *Server) complete(t *task, result []byte, err error) {
 	t.replied = true
 	s.cb.cancel(&t.ackTimer)
 	s.busy--
-	status := statusOf(err)
+	msg := encodeReply(t.id.XID(), s.acceptStat(t, err), s.results(t, result, err))
 	if e := t.ent; e != nil {
-		e.task = nil
-		switch {
-		case s.peers[t.id.Client] != e.peer || e.peer.entries[e.seq] != e:
-			// The client restarted since: nobody will ask again.
-		case e.seq < e.peer.low:
-			// The client abandoned the call: nobody will ask again.
-			s.removeEntry(e)
-		default:
-			e.state, e.status, e.result = done, status, result
-			e.elem = s.lru.PushBack(e)
-			s.evict()
-		}
-	} else {
+		s.drc.complete(s, e, msg)
+	} else if s.opts.BirrellNelson {
 		if n := s.inProgress[t.id]; n > 1 {
 			s.inProgress[t.id] = n - 1
 		} else {
 			delete(s.inProgress, t.id)
 		}
 	}
-	s.sendReply(t.from, t.id, t.proc, status, result)
+	s.env.Send(t.from, msg, Label(KindReply, t.proc.Name))
 	s.pump()
 }
 
-// evict drops the least recently used replies beyond DRCSize. The call is
-// then forgotten entirely, and a late repeat of it runs again: the "DRC too
-// small" failure of Juszczak's measurements.
-func (s *Server) evict() {
-	for s.opts.DRCSize > 0 && s.lru.Len() > s.opts.DRCSize {
-		e := s.lru.Front().Value.(*entry)
-		s.env.Trace("rpc", fmt.Sprintf("%s %s evicted from the cache", Label(KindCall, e.proc), s.name(e.id)))
-		s.removeEntry(e)
+// acceptStat is the accept_stat of a procedure's outcome.
+func (s *Server) acceptStat(t *task, err error) AcceptStat {
+	switch {
+	case err == nil:
+		return Success
+	case err == ErrGarbageArgs:
+		return GarbageArgs
+	case err == ErrProcUnavail:
+		return ProcUnavail
+	case t.proc.ErrorNames && err != ErrSystemErr:
+		return Success
 	}
+	return SystemErr
 }
 
-func (s *Server) sendReply(to sim.NodeID, id CallID, proc, status string, result []byte) {
-	s.env.Send(to, Encode(Message{Kind: KindReply, ID: id, Status: status, Result: result}), Label(KindReply, proc))
+// results are the results of a SUCCESS reply: result, after the error's
+// name for a procedure with ErrorNames.
+func (s *Server) results(t *task, result []byte, err error) []byte {
+	if !t.proc.ErrorNames {
+		return result
+	}
+	name := ""
+	if err != nil {
+		if name = ErrorName(err); name == "" || name == "ok" {
+			// An error must not read as success on the other side.
+			name = "EIO"
+		}
+		result = nil
+	}
+	e := xdr.NewEncoder(make([]byte, 0, 4+len(name)+3+len(result)))
+	e.String(name)
+	return append(e.Bytes(), result...)
 }

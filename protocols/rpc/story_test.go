@@ -85,7 +85,7 @@ var stories = []story{
 
 func (st story) play(t *testing.T) string {
 	t.Helper()
-	copts, sopts := st.copts, st.sopts
+	copts, sopts := lecture(st.copts), lectureServer(st.sopts)
 	copts.Semantics, sopts.Semantics = st.sem, st.sem
 	seen := map[string]int{}
 	lose := map[string]bool{}
@@ -108,7 +108,7 @@ func (st story) play(t *testing.T) string {
 		}
 		label := Label(m.Kind, "")
 		if m.Kind == KindCall {
-			label = Label(m.Kind, m.Proc)
+			label = Label(m.Kind, demoName(m.Msg.Call.Proc))
 		}
 		if m.Kind == KindReply {
 			// A reply does not carry its procedure: name it after the
@@ -126,7 +126,8 @@ func (st story) play(t *testing.T) string {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w.Handler(a).(*Client).Call(s, c.proc, args, func(b []byte, err error) {
+			p, _ := DemoProc(c.proc)
+			w.Handler(a).(*Client).Call(s, p, args, func(b []byte, err error) {
 				v, _ := DemoValue(c.proc, b)
 				results = append(results, fmt.Sprintf("%-6s %s(%s) = %q, %s", w.Now(), c.proc, c.arg, v, ErrorName(err)))
 			})

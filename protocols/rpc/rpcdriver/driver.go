@@ -128,8 +128,8 @@ func callOptions(sc *scenarios.Scenario) (rpc.Options, rpc.ServerOptions, error)
 	if err != nil {
 		return rpc.Options{}, rpc.ServerOptions{}, fmt.Errorf("%s: rpc: %v", sc.File, err)
 	}
-	c := rpc.Options{Semantics: sem, Timeout: o.Timeout, MaxAttempts: o.MaxAttempts, AckAfter: o.AckAfter}
-	s := rpc.ServerOptions{Semantics: sem, Workers: o.Workers, AckAfter: o.AckAfter / 2}
+	c := rpc.Options{Semantics: sem, BirrellNelson: true, Auth: rpc.AuthSys, Timeout: o.Timeout, MaxAttempts: o.MaxAttempts, AckAfter: o.AckAfter}
+	s := rpc.ServerOptions{Semantics: sem, BirrellNelson: true, CacheAll: true, Workers: o.Workers, AckAfter: o.AckAfter / 2}
 	if o.Transport == "reliable" {
 		c.Reliable, s.Reliable = true, true
 	}
@@ -177,7 +177,10 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 					return d.newNode(&rpcTap{Env: penv, obs: d.obs})
 				}
 				return reliable.NewEndpoint(penv, d.ropts, func(uenv sim.Env) sim.Handler {
-					return d.newNode(&rpcTap{Env: uenv, obs: d.obs})
+					// RPC over a stream: record marking (RFC 5531 §11).
+					return rpc.NewRecordStream(uenv, func(renv sim.Env) sim.Handler {
+						return d.newNode(&rpcTap{Env: renv, obs: d.obs})
+					})
 				}, nil)
 			})
 			return h
@@ -205,8 +208,10 @@ func (d *driver) rpcNode(r *scenarios.SystemRun, id sim.NodeID) *rpc.Node {
 	case *rpc.Node:
 		return p
 	case *reliable.Endpoint:
-		n, _ := p.Upper().(*rpc.Node)
-		return n
+		if rs, ok := p.Upper().(*rpc.RecordStream); ok {
+			n, _ := rs.Upper().(*rpc.Node)
+			return n
+		}
 	}
 	return nil
 }
@@ -229,7 +234,8 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	}
 	start := r.World.Now()
 	d.calledInc[i] = r.World.Env(client).Incarnation()
-	d.ids[i] = n.Client.Call(server, s.Proc, d.args[i], func(result []byte, err error) {
+	proc, _ := rpc.DemoProc(s.Proc) // setup checked the name
+	d.ids[i] = n.Client.Call(server, proc, d.args[i], func(result []byte, err error) {
 		d.done[i] = true
 		st := &r.Result.Steps[i]
 		st.Result = rpc.ErrorName(err)
@@ -379,11 +385,13 @@ func (t *rpcTap) Send(to sim.NodeID, msg []byte, label string) {
 	if m, err := rpc.Decode(msg); err == nil {
 		switch m.Kind {
 		case rpc.KindAckCall:
+			m.ID.Client = to // the server acknowledges the call of node to
 			t.obs.count(&t.obs.callAcks, m.ID)
 			if _, seen := t.obs.firstAck[m.ID]; !seen {
 				t.obs.firstAck[m.ID] = t.Now()
 			}
 		case rpc.KindProbe:
+			m.ID.Client = t.Self() // the client probes its own call
 			t.obs.count(&t.obs.probes, m.ID)
 		}
 	}
