@@ -211,7 +211,7 @@ func NewClient(env sim.Env, opts ClientOptions, obs rpc.Observer) *Client {
 		obs = rpc.BaseObserver{}
 	}
 	benv := &backoffEnv{Env: env, base: opts.Timeout}
-	ropts := rpc.Options{Timeout: opts.Timeout, BirrellNelson: true, Auth: rpc.AuthSys}
+	ropts := rpc.Options{Timeout: opts.Timeout, Auth: rpc.AuthSys}
 	if opts.DRC {
 		ropts.Semantics = rpc.AtMostOnce
 	}

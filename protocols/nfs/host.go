@@ -60,7 +60,7 @@ func NewServerNode(env sim.Env, opts ServerOptions, rpcObs rpc.Observer, obs Ser
 			workers = DefaultWorkers
 		}
 		n.rpc = rpc.NewServer(&ownerEnv{Env: penv, owner: ownerRPC},
-			rpc.ServerOptions{Semantics: sem, Workers: workers, DRCSize: opts.DRCSize, BirrellNelson: true, CacheAll: true}, rpcObs)
+			rpc.ServerOptions{Semantics: sem, Workers: workers, DRCSize: opts.DRCSize, CacheAll: opts.DRCAll, RequireAuthSys: true}, rpcObs)
 		n.srv, err = NewServer(&ownerEnv{Env: penv, owner: ownerNFS}, n.rpc, opts, obs)
 		return serverPort{n}
 	})

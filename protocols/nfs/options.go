@@ -116,8 +116,13 @@ type ServerOptions struct {
 	// most once and answers a repeated call from the cache, which is
 	// volatile.
 	DRC bool
-	// DRCSize bounds the duplicate-request cache (0: unbounded).
+	// DRCSize bounds the duplicate-request cache (0: rpc.DefaultDRCSize).
 	DRCSize int
+	// DRCAll makes the cache keep the replies of idempotent procedures
+	// too; by default it keeps only those of SETATTR, WRITE, CREATE,
+	// REMOVE, RENAME, LINK, SYMLINK, MKDIR, RMDIR (and the lecture's
+	// APPEND, OPEN, CLOSE), as BSD's and Linux's servers do.
+	DRCAll bool
 	// Workers is the number of server threads (default 8).
 	Workers int
 	// ReadLatency is how long a READ takes to get its block from the disk

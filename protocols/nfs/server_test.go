@@ -21,6 +21,7 @@ type rawClient struct {
 
 func (c *cluster) raw(name string, opts rpc.Options) *rawClient {
 	r := &rawClient{c: c}
+	opts.Auth = rpc.AuthSys // an NFS server requires it
 	r.id = c.w.AddNode(name, func(env sim.Env) sim.Handler {
 		h := udp.NewHost(env)
 		h.Bind(Port, func(penv sim.Env) sim.Handler {

@@ -129,7 +129,7 @@ func callOptions(sc *scenarios.Scenario) (rpc.Options, rpc.ServerOptions, error)
 		return rpc.Options{}, rpc.ServerOptions{}, fmt.Errorf("%s: rpc: %v", sc.File, err)
 	}
 	c := rpc.Options{Semantics: sem, BirrellNelson: true, Auth: rpc.AuthSys, Timeout: o.Timeout, MaxAttempts: o.MaxAttempts, AckAfter: o.AckAfter}
-	s := rpc.ServerOptions{Semantics: sem, BirrellNelson: true, CacheAll: true, Workers: o.Workers, AckAfter: o.AckAfter / 2}
+	s := rpc.ServerOptions{Semantics: sem, BirrellNelson: true, Workers: o.Workers, AckAfter: o.AckAfter / 2}
 	if o.Transport == "reliable" {
 		c.Reliable, s.Reliable = true, true
 	}
