@@ -10,9 +10,9 @@ import (
 	"github.com/sim-lecture/sim/sim"
 )
 
-// isReply reports whether a datagram carries an RPC reply.
-func isReply(msg []byte) bool {
-	_, payload, err := udp.Unmarshal(msg)
+// isReply reports whether a datagram from -> to carries an RPC reply.
+func isReply(from, to sim.NodeID, msg []byte) bool {
+	_, payload, err := udp.Unmarshal(udp.NodeAddr(from), udp.NodeAddr(to), msg)
 	if err != nil {
 		return false
 	}
@@ -240,7 +240,7 @@ func TestAppend(t *testing.T) {
 			// Lose the first reply from the server to A after 10s.
 			lost := false
 			c.net.drop = func(now sim.Time, from, to sim.NodeID, msg []byte) bool {
-				if isReply(msg) && now > secs(10) && !lost {
+				if isReply(from, to, msg) && now > secs(10) && !lost {
 					lost = true
 					return true
 				}

@@ -9,6 +9,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/sim-lecture/sim/sim"
 )
 
 // Sum adds b to initial as a sequence of big-endian 16-bit words in one's
@@ -91,15 +93,47 @@ var (
 	ErrTooLong = errors.New("udp: payload too long")
 )
 
-// Marshal returns the wire form of a datagram carrying payload. It fills in
-// Length and Checksum itself; the values of those fields in h are ignored.
+// Addr is an IPv4 address: where a node is, for the checksum's
+// pseudo-header and for packet captures.
+type Addr [4]byte
+
+// NodeAddr is the address of node id: 10.0.0.1 for the first node of a
+// world, 10.0.0.2 for the second, and so on through 10.255.255.254. Node IDs
+// follow the order in which a scenario adds its nodes, so a node keeps its
+// address from run to run.
+func NodeAddr(id sim.NodeID) Addr {
+	n := uint32(id) + 1
+	return Addr{10, byte(n >> 16), byte(n >> 8), byte(n)}
+}
+
+// String formats a as a dotted quad.
+func (a Addr) String() string { return fmt.Sprintf("%d.%d.%d.%d", a[0], a[1], a[2], a[3]) }
+
+// ProtocolUDP is UDP's IP protocol number.
+const ProtocolUDP = 17
+
+// pseudoSum is the sum of RFC 768's pseudo-header: the source and
+// destination addresses, a zero byte, the protocol and the UDP length.
+func pseudoSum(src, dst Addr, length int) uint32 {
+	var p [12]byte
+	copy(p[0:], src[:])
+	copy(p[4:], dst[:])
+	p[9] = ProtocolUDP
+	binary.BigEndian.PutUint16(p[10:], uint16(length))
+	return Sum(p[:], 0)
+}
+
+// Marshal returns the wire form of a datagram carrying payload from src to
+// dst. It fills in Length and Checksum itself; the values of those fields
+// in h are ignored.
 //
-// Real UDP also sums a pseudo-header of IP addresses, protocol and length
-// (RFC 768). The simulator has no IP layer, so the checksum covers only the
-// UDP header and the payload. As in RFC 768, a computed checksum of 0 is sent
-// as 0xFFFF (the other representation of zero in one's complement), because a
-// transmitted 0 means "no checksum".
-func Marshal(h Header, payload []byte) ([]byte, error) {
+// The checksum covers RFC 768's pseudo-header (the IP addresses, the
+// protocol and the length), the UDP header and the payload, exactly as a
+// real sender computes it, so a capture of the datagram inside an IPv4
+// packet between the same addresses checks out. As in RFC 768, a computed
+// checksum of 0 is sent as 0xFFFF (the other representation of zero in one's
+// complement), because a transmitted 0 means "no checksum".
+func Marshal(src, dst Addr, h Header, payload []byte) ([]byte, error) {
 	if len(payload) > MaxPayload {
 		return nil, fmt.Errorf("%w: %d bytes, max %d", ErrTooLong, len(payload), MaxPayload)
 	}
@@ -109,7 +143,7 @@ func Marshal(h Header, payload []byte) ([]byte, error) {
 	binary.BigEndian.PutUint16(b[4:], uint16(len(b)))
 	// b[6:8] stays zero while the checksum is computed.
 	copy(b[HeaderLen:], payload)
-	c := Checksum(b)
+	c := ^uint16(Sum(b, pseudoSum(src, dst, len(b))))
 	if c == 0 {
 		c = 0xFFFF
 	}
@@ -117,9 +151,10 @@ func Marshal(h Header, payload []byte) ([]byte, error) {
 	return b, nil
 }
 
-// Unmarshal parses a datagram. It returns an error wrapping ErrMalformed if b
-// is shorter than a header, ErrChecksum if the checksum does not verify, and
-// ErrMalformed if the Length field differs from len(b).
+// Unmarshal parses a datagram that travelled from src to dst. It returns an
+// error wrapping ErrMalformed if b is shorter than a header, ErrChecksum if
+// the checksum does not verify, and ErrMalformed if the Length field differs
+// from len(b).
 //
 // RFC 768 lets a sender transmit 0 to mean "no checksum". Every sender in
 // this simulator computes one (Marshal never sends 0), so a 0 field can only
@@ -128,7 +163,7 @@ func Marshal(h Header, payload []byte) ([]byte, error) {
 // field as ErrChecksum; a real receiver would accept it.
 //
 // The returned payload aliases b.
-func Unmarshal(b []byte) (Header, []byte, error) {
+func Unmarshal(src, dst Addr, b []byte) (Header, []byte, error) {
 	if len(b) < HeaderLen {
 		return Header{}, nil, fmt.Errorf("%w: %d bytes, shorter than the %d-byte header", ErrMalformed, len(b), HeaderLen)
 	}
@@ -140,7 +175,7 @@ func Unmarshal(b []byte) (Header, []byte, error) {
 	}
 	// The checksum is verified before the length so that a flipped bit
 	// anywhere, the Length field included, reads as ErrChecksum.
-	if h.Checksum == 0 || !Valid(b) {
+	if h.Checksum == 0 || Sum(b, pseudoSum(src, dst, len(b))) != 0xFFFF {
 		return Header{}, nil, ErrChecksum
 	}
 	// The simulator delivers exactly the bytes that were sent, so any

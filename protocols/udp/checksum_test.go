@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
+
+	"github.com/sim-lecture/sim/sim"
 )
 
 // Reference: RFC 1071 §3 (numerical example) and protocol-facts.md §2.
@@ -110,14 +112,14 @@ func TestMarshalRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := Marshal(tt.h, tt.payload)
+			b, err := Marshal(testSrc, testDst, tt.h, tt.payload)
 			if err != nil {
 				t.Fatalf("Marshal: %v", err)
 			}
 			if len(b) != HeaderLen+len(tt.payload) {
 				t.Fatalf("len(Marshal) = %d; want %d", len(b), HeaderLen+len(tt.payload))
 			}
-			h, p, err := Unmarshal(b)
+			h, p, err := Unmarshal(testSrc, testDst, b)
 			if err != nil {
 				t.Fatalf("Unmarshal: %v", err)
 			}
@@ -135,13 +137,22 @@ func TestMarshalRoundTrip(t *testing.T) {
 	}
 }
 
+// testSrc and testDst are the addresses of the tests' datagrams: node A's
+// and node B's.
+var testSrc, testDst = NodeAddr(nodeA), NodeAddr(nodeB)
+
+// Reference: RFC 768 — the checksum covers the pseudo-header 0a00 0001 (10.0.0.1),
+// 0a00 0002 (10.0.0.2), 0011 (zero, protocol 17) and 000c (length), then
+// the header and the data.
 func TestMarshalKnownBytes(t *testing.T) {
-	b, err := Marshal(Header{SrcPort: 0x0001, DstPort: 0xf203}, []byte{0xf4, 0xf5, 0xf6, 0xf7})
+	b, err := Marshal(testSrc, testDst, Header{SrcPort: 0x0001, DstPort: 0xf203}, []byte{0xf4, 0xf5, 0xf6, 0xf7})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Words: 0001 f203 000c 0000 f4f5 f6f7 = 0x2ddfc -> ddfe; ~ = 2201.
-	want := []byte{0x00, 0x01, 0xf2, 0x03, 0x00, 0x0c, 0x22, 0x01, 0xf4, 0xf5, 0xf6, 0xf7}
+	// Pseudo-header words 0a00 0001 0a00 0002 0011 000c = 0x1420; datagram
+	// words 0001 f203 000c 0000 f4f5 f6f7 = 0x2ddfc; total 0x2f21c -> f21e;
+	// ~ = 0de1.
+	want := []byte{0x00, 0x01, 0xf2, 0x03, 0x00, 0x0c, 0x0d, 0xe1, 0xf4, 0xf5, 0xf6, 0xf7}
 	if !bytes.Equal(b, want) {
 		t.Errorf("Marshal = % x; want % x", b, want)
 	}
@@ -149,29 +160,31 @@ func TestMarshalKnownBytes(t *testing.T) {
 
 // Reference: RFC 768: a computed checksum of zero is transmitted as all ones.
 func TestMarshalZeroChecksumSentAsFFFF(t *testing.T) {
-	// Header words 0000 0000 000a 0000 sum to 0x000a; the payload word fff5
-	// brings the total to 0xffff, so the computed checksum is 0.
-	b, err := Marshal(Header{}, []byte{0xff, 0xf5})
+	// The pseudo-header of 0.0.0.0 -> 0.0.0.0 sums to 0011 + 000a; header
+	// words 0000 0000 000a 0000 add 0x000a; the payload word ffda brings the
+	// total to 0xffff, so the computed checksum is 0.
+	var zero Addr
+	b, err := Marshal(zero, zero, Header{}, []byte{0xff, 0xda})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := binary.BigEndian.Uint16(b[6:]); got != 0xffff {
 		t.Fatalf("checksum field = %#04x; want 0xffff", got)
 	}
-	if _, _, err := Unmarshal(b); err != nil {
+	if _, _, err := Unmarshal(zero, zero, b); err != nil {
 		t.Errorf("Unmarshal: %v", err)
 	}
 }
 
 func TestMarshalTooLong(t *testing.T) {
-	_, err := Marshal(Header{}, make([]byte, MaxPayload+1))
+	_, err := Marshal(testSrc, testDst, Header{}, make([]byte, MaxPayload+1))
 	if !errors.Is(err, ErrTooLong) {
 		t.Errorf("Marshal(MaxPayload+1 bytes) error = %v; want ErrTooLong", err)
 	}
 }
 
 func TestUnmarshalErrors(t *testing.T) {
-	good, err := Marshal(Header{SrcPort: 5, DstPort: 6}, []byte("payload"))
+	good, err := Marshal(testSrc, testDst, Header{SrcPort: 5, DstPort: 6}, []byte("payload"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,9 +217,9 @@ func TestUnmarshalErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := Unmarshal(tt.b)
+			_, _, err := Unmarshal(testSrc, testDst, tt.b)
 			if !errors.Is(err, tt.want) {
-				t.Errorf("Unmarshal(% x) error = %v; want %v", tt.b, err, tt.want)
+				t.Errorf("Unmarshal(testSrc, testDst, % x) error = %v; want %v", tt.b, err, tt.want)
 			}
 		})
 	}
@@ -221,13 +234,13 @@ func TestUnmarshalDetectsAnyBitFlip(t *testing.T) {
 			DstPort: rapid.Uint16().Draw(t, "dst"),
 		}
 		payload := rapid.SliceOfN(rapid.Byte(), 0, 64).Draw(t, "payload")
-		b, err := Marshal(h, payload)
+		b, err := Marshal(testSrc, testDst, h, payload)
 		if err != nil {
 			t.Fatal(err)
 		}
 		bit := rapid.IntRange(0, 8*len(b)-1).Draw(t, "bit")
 		b[bit/8] ^= 1 << (bit % 8)
-		_, _, err = Unmarshal(b)
+		_, _, err = Unmarshal(testSrc, testDst, b)
 		if !errors.Is(err, ErrChecksum) {
 			t.Fatalf("Unmarshal after flipping bit %d: error = %v; want ErrChecksum", bit, err)
 		}
@@ -274,5 +287,32 @@ func BenchmarkSum(b *testing.B) {
 	b.SetBytes(int64(len(p)))
 	for b.Loop() {
 		Sum(p, 0)
+	}
+}
+
+func TestNodeAddr(t *testing.T) {
+	for _, tt := range []struct {
+		id   sim.NodeID
+		want string
+	}{{0, "10.0.0.1"}, {1, "10.0.0.2"}, {254, "10.0.0.255"}, {255, "10.0.1.0"}, {1<<24 - 2, "10.255.255.255"}} {
+		if got := NodeAddr(tt.id).String(); got != tt.want {
+			t.Errorf("NodeAddr(%d) = %s; want %s", tt.id, got, tt.want)
+		}
+	}
+}
+
+// Reference: RFC 768 — the pseudo-header "gives protection against
+// misrouted datagrams": the same bytes between other addresses fail.
+func TestChecksumCoversAddresses(t *testing.T) {
+	b, err := Marshal(testSrc, testDst, Header{SrcPort: 1, DstPort: 2}, []byte("to B"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Unmarshal(testSrc, NodeAddr(7), b); !errors.Is(err, ErrChecksum) {
+		t.Errorf("Unmarshal at the wrong address: %v; want ErrChecksum", err)
+	}
+	// Swapping the two addresses goes unnoticed: a sum does not see order.
+	if _, _, err := Unmarshal(testDst, testSrc, b); err != nil {
+		t.Errorf("Unmarshal with the addresses swapped: %v; want nil (the sum is commutative)", err)
 	}
 }

@@ -28,8 +28,11 @@
 //	+-------+-------+-------+-------+---------
 //
 // Length counts header and payload. Checksum is the Internet checksum of
-// RFC 1071 over header and payload (there is no IP pseudo-header because
-// the simulator has no IP layer); a computed 0 travels as 0xFFFF. See
+// RFC 1071 over RFC 768's pseudo-header (source and destination IPv4
+// addresses, protocol 17, length), the header and the payload; a computed 0
+// travels as 0xFFFF. The simulator has no IP layer, but every node has an
+// address (NodeAddr: 10.0.0.1 for the first), so the checksum is the one a
+// real sender computes and a packet capture of the datagram verifies. See
 // Marshal and Unmarshal.
 //
 // # Layering

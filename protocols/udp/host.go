@@ -104,7 +104,7 @@ func (h *Host) Stats() Stats { return h.stats }
 //
 // The payload handed on aliases msg and must not be modified.
 func (h *Host) Receive(from sim.NodeID, msg []byte) {
-	hdr, payload, err := Unmarshal(msg)
+	hdr, payload, err := Unmarshal(NodeAddr(from), NodeAddr(h.env.Self()), msg)
 	switch {
 	case errors.Is(err, ErrChecksum):
 		h.stats.Rejected++
@@ -146,7 +146,7 @@ func (h *Host) Timer(tag uint64) {
 // like a real socket's EMSGSIZE it is refused, which here means counted
 // and noted, since sim.Env.Send has no error to return.
 func (h *Host) send(port uint16, to sim.NodeID, payload []byte, label string) {
-	b, err := Marshal(Header{SrcPort: port, DstPort: port}, payload)
+	b, err := Marshal(NodeAddr(h.env.Self()), NodeAddr(to), Header{SrcPort: port, DstPort: port}, payload)
 	if err != nil {
 		h.stats.TooLong++
 		h.env.Trace("udp", fmt.Sprintf("not sent to %s: %v", h.env.NodeName(to), err))

@@ -65,9 +65,9 @@ func TestSendAndRouteByPort(t *testing.T) {
 	if sent[0].To != nodeB || sent[0].Label != "HELLO" {
 		t.Errorf("send to %d label %q; want to %d label HELLO", sent[0].To, sent[0].Label, nodeB)
 	}
-	hdr, payload, err := Unmarshal(sent[0].Msg)
+	hdr, payload, err := Unmarshal(testSrc, testDst, sent[0].Msg)
 	if err != nil {
-		t.Fatalf("Unmarshal(sent) error %v", err)
+		t.Fatalf("Unmarshal(testSrc, testDst, sent) error %v", err)
 	}
 	if hdr.SrcPort != 7 || hdr.DstPort != 7 || string(payload) != "hello" {
 		t.Errorf("datagram = %+v %q; want ports 7->7 payload hello", hdr, payload)
@@ -94,7 +94,7 @@ func TestSendAndRouteByPort(t *testing.T) {
 // Lecture: "only protection: checksums to ensure data not corrupted".
 // RFC 1071: a one-bit error anywhere changes the one's complement sum.
 func TestRejectOneBitFlip(t *testing.T) {
-	msg, err := Marshal(Header{SrcPort: 7, DstPort: 7}, []byte("payload!"))
+	msg, err := Marshal(testSrc, testDst, Header{SrcPort: 7, DstPort: 7}, []byte("payload!"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,13 +118,13 @@ func TestRejectOneBitFlip(t *testing.T) {
 }
 
 func TestMalformedAndNoPort(t *testing.T) {
-	good, err := Marshal(Header{SrcPort: 5, DstPort: 5}, []byte("x"))
+	good, err := Marshal(testSrc, testDst, Header{SrcPort: 5, DstPort: 5}, []byte("x"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A datagram whose checksum is right but whose Length field is not.
 	badLength := []byte{0, 7, 0, 7, 0, 99, 0, 0, 'x'}
-	c := Checksum(badLength)
+	c := ^uint16(Sum(badLength, pseudoSum(testSrc, testDst, len(badLength))))
 	badLength[6], badLength[7] = byte(c>>8), byte(c)
 	tests := []struct {
 		name  string

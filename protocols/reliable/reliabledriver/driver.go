@@ -248,7 +248,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 				}, obs)
 				return &endpointTap{ep: ep, d: d}
 			})
-			return &udpdriver.ChecksumTap{Host: h, Reject: func(from sim.NodeID, datagram []byte) {
+			return &udpdriver.ChecksumTap{Host: h, Self: env.Self(), Reject: func(from sim.NodeID, datagram []byte) {
 				d.sends.Reject(r, from, env.Self(), datagram)
 			}}
 		})

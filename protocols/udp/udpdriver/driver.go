@@ -48,7 +48,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 			h := udp.NewHost(env)
 			log := d.sends.Arrivals(env.Self())
 			h.Bind(Port, func(penv sim.Env) sim.Handler { return messaging.NewReceiver(penv, log) })
-			return &ChecksumTap{Host: h, Reject: func(from sim.NodeID, datagram []byte) {
+			return &ChecksumTap{Host: h, Self: env.Self(), Reject: func(from sim.NodeID, datagram []byte) {
 				d.sends.Reject(r, from, env.Self(), datagram)
 			}}
 		})
@@ -79,13 +79,15 @@ func (d *driver) Finish(r *scenarios.SystemRun) { d.sends.Finish(r, nil) }
 // Host.Stats are volatile (a crash loses them) and count per node, so the
 // driver keeps its own count.
 type ChecksumTap struct {
-	Host   *udp.Host
+	Host *udp.Host
+	// Self is the node, whose address the checksum covers.
+	Self   sim.NodeID
 	Reject func(from sim.NodeID, datagram []byte)
 }
 
 // Receive implements sim.Handler.
 func (t *ChecksumTap) Receive(from sim.NodeID, msg []byte) {
-	if _, _, err := udp.Unmarshal(msg); errors.Is(err, udp.ErrChecksum) {
+	if _, _, err := udp.Unmarshal(udp.NodeAddr(from), udp.NodeAddr(t.Self), msg); errors.Is(err, udp.ErrChecksum) {
 		t.Reject(from, msg)
 	}
 	t.Host.Receive(from, msg)
