@@ -14,6 +14,12 @@ type Options struct {
 	Seed *uint64
 	// KeepTrace keeps every trace record, for --out.
 	KeepTrace bool
+	// Tap, when not nil, is called as each run sets up its network, with
+	// the run's system and variant ("" without variants) and whether the
+	// run's nodes send raw payloads (the pipe and socket systems) rather
+	// than UDP datagrams; the run uses the network it returns. It is how
+	// --out records a packet capture of each run (report.Capture).
+	Tap func(system, variant string, raw bool, net sim.Network) sim.Network
 }
 
 // Run runs every system of the scenario on the same workload, each in its own
@@ -127,6 +133,12 @@ type SystemRun struct {
 	current int
 	// partitions maps each partition fault to the id the network gave it.
 	partitions map[*Fault]int
+	// tap is Options.Tap.
+	tap func(system, variant string, raw bool, net sim.Network) sim.Network
+	// RawPayloads says the system's nodes send bare payloads rather than
+	// UDP datagrams (the pipe and socket systems): a driver sets it before
+	// it sets up the network, for Options.Tap.
+	RawPayloads bool
 }
 
 func newRun(sc *Scenario, system string, seed uint64, opt Options) *SystemRun {
@@ -139,7 +151,7 @@ func newRun(sc *Scenario, system string, seed uint64, opt Options) *SystemRun {
 		DiskWriteLatency: sc.Disk.WriteLatency,
 		KeepTrace:        opt.KeepTrace,
 	}
-	r := &SystemRun{Scenario: sc, System: system, World: sim.New(cfg), current: -1, partitions: map[*Fault]int{}}
+	r := &SystemRun{Scenario: sc, System: system, World: sim.New(cfg), current: -1, partitions: map[*Fault]int{}, tap: opt.Tap}
 	r.Result = &report.System{System: system, Steps: make([]report.Step, len(sc.Workload)), Faults: []report.Fault{}}
 	for i := range sc.Workload {
 		r.Result.Steps[i] = baseStep(&sc.Workload[i])
@@ -162,13 +174,21 @@ func baseStep(s *Step) report.Step {
 // network faults act on it.
 func (r *SystemRun) UseNetwork() {
 	r.net = netmodel.New(r.World.Seed(), r.Scenario.Network, r.World.Name)
-	r.World.SetNetwork(r.net)
+	r.setNetwork(r.net)
+}
+
+// setNetwork installs n, through Options.Tap when there is one.
+func (r *SystemRun) setNetwork(n sim.Network) {
+	if r.tap != nil {
+		n = r.tap(r.System, r.Result.Variant, r.RawPayloads, n)
+	}
+	r.World.SetNetwork(n)
 }
 
 // UseOwnNetwork installs a network of the system's own (a pipe), which
 // the network faults leave alone; they record "no effect: " + why.
 func (r *SystemRun) UseOwnNetwork(n sim.Network, why string) {
-	r.World.SetNetwork(n)
+	r.setNetwork(n)
 	r.noNet = why
 }
 

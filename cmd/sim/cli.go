@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -166,7 +167,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var seedFlag, out stringFlag
 	fs.Var(&seedFlag, "seed", "override the scenario's seed (a non-negative integer)")
 	format := fs.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	fs.Var(&out, "out", "also write the table, the JSON result, the event traces and a space-time diagram per system into this directory (replaced whole)")
+	fs.Var(&out, "out", "also write the table, the JSON result, and per system the event trace, a space-time diagram and a packet capture into this directory (replaced whole)")
 	var sets setFlags
 	fs.Var(&sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
 	pos, code, ok := parseCommand(fs, args, stdout, stderr)
@@ -217,7 +218,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		defer stop()
 	}
 	opt.KeepTrace = out.set
+	caps := captures{set: set}
+	if set != nil {
+		opt.Tap = caps.tap
+		defer caps.close() // a no-op once closed; before the set's Abort
+	}
 	res, worlds, err := scenarios.Run(sc, opt)
+	if err == nil {
+		err = caps.err
+	}
 	if err != nil {
 		// The checks only a system's driver makes today: bad input.
 		fmt.Fprintln(stderr, err)
@@ -228,6 +237,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitIO
 	}
 	if set != nil {
+		if err := caps.close(); err != nil {
+			fmt.Fprintf(stderr, "sim run: --out: %v\n", err)
+			return exitIO
+		}
 		if err := writeOut(set, res, worlds); err != nil {
 			fmt.Fprintf(stderr, "sim run: --out: %v\n", err)
 			return exitIO
@@ -237,6 +250,62 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitViolated
 	}
 	return exitOK
+}
+
+// captures are the packet captures of a run with --out, one per system
+// run: capture-SYSTEM.pcap (capture-SYSTEM-VARIANT.pcap with variants),
+// streamed into the set while the runs go on.
+type captures struct {
+	set   *outdir.Dir
+	files []captureFile
+	err   error
+}
+
+type captureFile struct {
+	f  *os.File
+	w  *bufio.Writer
+	rc *report.Capture
+}
+
+// tap is scenarios.Options.Tap: it starts the capture of one run.
+func (c *captures) tap(system, variant string, raw bool, n sim.Network) sim.Network {
+	if c.err != nil {
+		return n
+	}
+	name := "capture-" + (&report.System{System: system, Variant: variant}).FileLabel() + ".pcap"
+	f, err := c.set.Create(name)
+	if err != nil {
+		c.err = fmt.Errorf("--out: %v", err)
+		return n
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	rc, err := report.NewCapture(n, w, report.CaptureOptions{Raw: raw, Port: report.RawPort})
+	if err != nil {
+		f.Close()
+		c.err = fmt.Errorf("--out: %v", err)
+		return n
+	}
+	c.files = append(c.files, captureFile{f: f, w: w, rc: rc})
+	return rc
+}
+
+// close finishes every capture: all of it on disk, or the first error.
+func (c *captures) close() error {
+	var first error
+	for _, cf := range c.files {
+		err := cf.rc.Err()
+		if err == nil {
+			err = cf.w.Flush()
+		}
+		if cerr := cf.f.Close(); err == nil {
+			err = cerr
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	c.files = nil
+	return first
 }
 
 // writeOut writes the table (Markdown, CSV), the JSON result, each

@@ -205,7 +205,8 @@ func TestOutDir(t *testing.T) {
 	if code, _, errOut := runSim(t, "run", ok, "--out", dir); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, name := range []string{"table.md", "table.csv", "result.json", "trace-pipe.jsonl", "trace-socket.jsonl"} {
+	for _, name := range []string{"table.md", "table.csv", "result.json", "trace-pipe.jsonl", "trace-socket.jsonl",
+		"capture-pipe.pcap", "capture-socket.pcap"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Errorf("missing %s: %v", name, err)

@@ -156,6 +156,19 @@ func (d *Dir) Write(name string, fn func(w io.Writer) error) error {
 	return f.Close()
 }
 
+// Create creates the file name of the set for a writer that streams into
+// it while a run goes on (a packet capture); the caller closes it before
+// Commit. A set aborted meanwhile removes it with the rest.
+func (d *Dir) Create(name string) (*os.File, error) {
+	if d.done {
+		return nil, errors.New("outdir: Create after Commit or Abort")
+	}
+	if name == "" || name != filepath.Base(name) || strings.HasPrefix(name, ".") {
+		return nil, fmt.Errorf("outdir: %q is not a plain file name", name)
+	}
+	return os.Create(filepath.Join(d.stage, name))
+}
+
 // WriteFile writes the file name of the set.
 func (d *Dir) WriteFile(name string, data []byte) error {
 	return d.Write(name, func(w io.Writer) error {

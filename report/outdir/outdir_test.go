@@ -132,3 +132,38 @@ func TestBadNames(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateStreams: a file streamed while a run goes on (a packet
+// capture) is part of the set when it commits, and gone when it aborts.
+func TestCreateStreams(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "out")
+	for _, commit := range []bool{false, true} {
+		d, err := Create(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := d.Create("capture-x.pcap")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write([]byte("packets"))
+		f.Close()
+		if _, err := d.Create("../escape"); err == nil {
+			t.Errorf("Create(../escape) succeeded")
+		}
+		if commit {
+			if err := d.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			d.Abort()
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("an aborted first set left %s: %v", out, err)
+			}
+		}
+	}
+	if got := names(t, out); !slices.Equal(got, []string{MarkerName, "capture-x.pcap"}) {
+		t.Errorf("files %v; want the capture", got)
+	}
+}

@@ -86,6 +86,7 @@ type driver struct {
 
 // Setup implements scenarios.Driver.
 func (d *driver) Setup(r *scenarios.SystemRun) error {
+	r.RawPayloads = true // the nodes send bare payloads, not UDP datagrams
 	if d.pipe {
 		o := r.Scenario.Block("pipe").(*PipeOptions)
 		r.UseOwnNetwork(netmodel.NewPipe(o.Delay, o.Bandwidth), "a pipe has no faults")
