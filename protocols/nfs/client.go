@@ -26,10 +26,20 @@ const (
 	OpMkdir
 	OpStat
 	OpAppend
+	OpRename
+	OpRmdir
+	OpReaddir
+	OpLink
+	OpSymlink
+	OpReadlink
+	OpTruncate
+	OpStatfs
 )
 
 var opNames = [...]string{OpOpen: "open", OpRead: "read", OpWrite: "write", OpClose: "close", OpSeek: "seek",
-	OpCreate: "create", OpRemove: "remove", OpMkdir: "mkdir", OpStat: "stat", OpAppend: "append"}
+	OpCreate: "create", OpRemove: "remove", OpMkdir: "mkdir", OpStat: "stat", OpAppend: "append",
+	OpRename: "rename", OpRmdir: "rmdir", OpReaddir: "readdir", OpLink: "link", OpSymlink: "symlink",
+	OpReadlink: "readlink", OpTruncate: "truncate", OpStatfs: "statfs"}
 
 // String returns the op's scenario name.
 func (k OpKind) String() string {
@@ -56,8 +66,14 @@ type Op struct {
 	// when it opens; read, write, close, seek, append).
 	FD string
 	// Path is a path in the client's namespace (open, create, remove,
-	// mkdir, stat), resolved through the mount table.
+	// mkdir, rmdir, stat, rename, link, symlink, readlink, readdir,
+	// truncate, statfs), resolved through the mount table.
 	Path string
+	// To is the other path of rename (the new name), link (the new name)
+	// and symlink (the path the link holds).
+	To string
+	// Size is truncate's new size in bytes.
+	Size uint32
 	// Block is the block of read, write and seek.
 	Block int
 	// Data is what write and append write.
@@ -130,7 +146,8 @@ type Result struct {
 // unflushed writes.
 type Client struct {
 	env    sim.Env
-	rpc    *rpc.Client
+	rpc    *rpc.Client // NFS's, on Port
+	mnt    *rpc.Client // MOUNT's, on MountPort
 	opts   ClientOptions
 	mounts []*mountPoint
 	fds    map[string]*openFile // by the application's fd name; looked up only
@@ -202,34 +219,40 @@ func (t *task) note(format string, args ...any) {
 	t.notes = append(t.notes, fmt.Sprintf(format, args...))
 }
 
-// NewClient returns a client that sends through env (a UDP port's env) and
-// serves as that port's handler through its RPC client, RPC(). obs (may be
-// nil) is told what the RPC client does. Call Start to mount.
-func NewClient(env sim.Env, opts ClientOptions, obs rpc.Observer) *Client {
+// NewClient returns a client whose NFS calls go through nfsEnv and MOUNT
+// calls through mountEnv (the envs of its UDP ports Port and MountPort),
+// and the RPC clients that must be those ports' handlers. obs (may be nil)
+// is told what both RPC clients do. Call Start to mount.
+func NewClient(nfsEnv, mountEnv sim.Env, opts ClientOptions, obs rpc.Observer) (c *Client, nfsRPC, mountRPC *rpc.Client) {
 	opts = opts.withDefaults()
 	if obs == nil {
 		obs = rpc.BaseObserver{}
 	}
-	benv := &backoffEnv{Env: env, base: opts.Timeout}
-	ropts := rpc.Options{Timeout: opts.Timeout, Auth: rpc.AuthSys}
+	// One xid sequence for both ports: no two calls of this life of the
+	// node share an xid.
+	ropts := rpc.Options{Timeout: opts.Timeout, Auth: rpc.AuthSys, XIDs: rpc.NewXIDs(nfsEnv.Incarnation())}
 	if opts.DRC {
 		ropts.Semantics = rpc.AtMostOnce
 	}
 	if opts.Soft {
 		ropts.MaxAttempts = opts.Retrans + 1
 	}
-	c := &Client{env: env, opts: opts, fds: map[string]*openFile{}, files: map[string]*cfile{}, lru: list.New()}
-	c.rpc = rpc.NewClient(benv, ropts, backoffObserver{Observer: obs, env: benv})
+	newRPC := func(env sim.Env) *rpc.Client {
+		benv := &backoffEnv{Env: env, base: opts.Timeout}
+		return rpc.NewClient(benv, ropts, backoffObserver{Observer: obs, env: benv})
+	}
+	c = &Client{env: nfsEnv, opts: opts, fds: map[string]*openFile{}, files: map[string]*cfile{}, lru: list.New()}
+	c.rpc, c.mnt = newRPC(nfsEnv), newRPC(mountEnv)
 	for _, m := range opts.Mounts {
 		mp := &mountPoint{Mount: m}
 		mp.at, _ = splitPath(m.At)
-		mp.server, mp.known = env.Lookup(m.Server)
+		mp.server, mp.known = nfsEnv.Lookup(m.Server)
 		c.mounts = append(c.mounts, mp)
 	}
-	return c
+	return c, c.rpc, c.mnt
 }
 
-// RPC returns the client's RPC client, the handler of its port.
+// RPC returns the client's RPC client for NFS.
 func (c *Client) RPC() *rpc.Client { return c.rpc }
 
 // Options returns the client's options with defaults filled in.
@@ -295,29 +318,24 @@ func (c *Client) next() {
 	c.queue = c.queue[1:]
 	c.cur = t
 	t.res.Started = c.env.Now()
-	switch t.op.Kind {
-	case OpOpen:
-		c.open(t)
-	case OpRead:
-		c.read(t)
-	case OpWrite:
-		c.write(t)
-	case OpClose:
-		c.close(t)
-	case OpSeek:
-		c.seek(t)
-	case OpCreate:
-		c.create(t)
-	case OpRemove:
-		c.remove(t, false)
-	case OpMkdir:
-		c.create(t)
-	case OpStat:
-		c.stat(t)
-	case OpAppend:
-		c.appendOp(t)
-	default:
-		c.fail(t, ErrInval, "unknown operation")
+	if op := ops[t.op.Kind]; op != nil {
+		op(c, t)
+		return
+	}
+	c.fail(t, ErrInval, "unknown operation")
+}
+
+// ops runs each operation (client_ops.go). It is filled in by init: the
+// operations end by starting the next one, which looks here.
+var ops map[OpKind]func(c *Client, t *task)
+
+func init() {
+	ops = map[OpKind]func(c *Client, t *task){
+		OpOpen: (*Client).open, OpRead: (*Client).read, OpWrite: (*Client).write, OpClose: (*Client).close,
+		OpSeek: (*Client).seek, OpCreate: (*Client).create, OpMkdir: (*Client).create, OpRemove: (*Client).remove,
+		OpRmdir: (*Client).remove, OpStat: (*Client).stat, OpAppend: (*Client).appendOp, OpRename: (*Client).rename,
+		OpLink: (*Client).link, OpSymlink: (*Client).symlink, OpReadlink: (*Client).readlink,
+		OpReaddir: (*Client).readdir, OpTruncate: (*Client).truncate, OpStatfs: (*Client).statfs,
 	}
 }
 
@@ -343,14 +361,21 @@ func (c *Client) fail(t *task, err error, format string, args ...any) {
 // call sends proc to server with args and decodes the reply's body into
 // res (a pointer, or nil when the reply is a status alone). done gets nil,
 // the reply's status, or the RPC layer's error.
-func (c *Client) call(server sim.NodeID, proc string, args any, res any, done func(error)) {
-	c.rpc.Call(server, procFor(c.opts.API, proc), marshal(args), func(b []byte, err error) {
+func (c *Client) call(server sim.NodeID, proc string, args []byte, res any, done func(error)) {
+	rc := c.rpc
+	if _, mount := mountNums[proc]; mount {
+		rc = c.mnt
+	}
+	rc.Call(server, procFor(c.opts.API, proc), args, func(b []byte, err error) {
 		if err == nil {
 			err = decodeResult(b, res)
 		}
 		done(err)
 	})
 }
+
+// request starts a request's arguments.
+func (c *Client) request() *request { return newRequest(c.opts.API) }
 
 // mount sends MNT for m, unless it is mounted or on its way; k (may be
 // nil) runs when it is done.
@@ -373,7 +398,7 @@ func (c *Client) mount(m *mountPoint, k func(error)) {
 	}
 	m.mounting = true
 	var res MountRes
-	c.call(m.server, ProcMnt, MountArgs{DirPath: m.Export}, &res, func(err error) {
+	c.call(m.server, ProcMnt, c.request().str(m.Export).bytes(), &res, func(err error) {
 		m.mounting = false
 		if err == nil {
 			m.root, m.mounted = res.Dir, true
@@ -417,60 +442,6 @@ func serverPath(m *mountPoint, rel []string) string {
 
 // byPath reports whether requests name files by path.
 func (c *Client) byPath() bool { return c.opts.API == Paths || c.opts.API == StatefulFDs }
-
-// at resolves t's path and mounts its file system, then runs k.
-func (c *Client) at(t *task, k func(m *mountPoint, rel []string)) {
-	m, rel, err := c.resolve(t.op.Path)
-	if err != nil {
-		c.fail(t, err, "no mount for %s", t.op.Path)
-		return
-	}
-	c.mount(m, func(err error) {
-		if err != nil {
-			c.fail(t, err, "cannot mount %s:%s", m.Server, m.Export)
-			return
-		}
-		k(m, rel)
-	})
-}
-
-// walk LOOKUPs names one by one from m's root, the way an NFS client
-// resolves a path (the server never sees one), and returns the last handle
-// and its attributes. With no names it returns the root's handle, and its
-// attributes only if attrs asks for them (a GETATTR).
-func (c *Client) walk(m *mountPoint, names []string, path string, attrs bool, done func(FHandle, Fattr, error)) {
-	var step func(i int, dir FHandle, attr Fattr)
-	step = func(i int, dir FHandle, attr Fattr) {
-		if i == len(names) {
-			done(dir, attr, nil)
-			return
-		}
-		var res DirOpRes
-		c.call(m.server, ProcLookup, DirOpArgs{Dir: dir, Name: names[i]}, &res, func(err error) {
-			if err != nil {
-				done(FHandle{}, Fattr{}, err)
-				return
-			}
-			p := path
-			if i < len(names)-1 {
-				p = strings.Join(names[:i+1], "/")
-			}
-			c.refresh(c.fileFor(fileRef{server: m.server, fh: res.File}, p), res.Attr, -1)
-			step(i+1, res.File, res.Attr)
-		})
-	}
-	if len(names) > 0 || !attrs {
-		step(0, m.root, Fattr{})
-		return
-	}
-	var attr Fattr
-	c.call(m.server, ProcGetattr, m.root, &attr, func(err error) {
-		if err == nil {
-			c.refresh(c.fileFor(fileRef{server: m.server, fh: m.root}, path), attr, -1)
-		}
-		done(m.root, attr, err)
-	})
-}
 
 // keyOf is the cache key of a file: its handle (strategies 3 and 4) or its
 // server path (1 and 2), on its server. Under strategy 3 a reused inode has
@@ -591,16 +562,8 @@ func (c *Client) makeRoom(t *task, k func()) {
 // r says how to name the file: f's own reference, except under strategy 1
 // where the fd the operation used names it.
 func (c *Client) sendWrite(t *task, f *cfile, r fileRef, i int, data string, done func(error)) {
-	var args any
-	off := uint32(i) * BlockSize
-	switch {
-	case c.opts.API == StatefulFDs:
-		args = FDWriteArgs{FD: r.sfd, Offset: off, TotalCount: uint32(len(data)), Data: []byte(data)}
-	case c.opts.API == Paths:
-		args = PathWriteArgs{Path: r.spath, Offset: off, TotalCount: uint32(len(data)), Data: []byte(data)}
-	default:
-		args = WriteArgs{File: r.fh, Offset: off, TotalCount: uint32(len(data)), Data: []byte(data)}
-	}
+	// WRITE's arguments: file, beginoffset, offset, totalcount, data.
+	args := c.request().file(r, true).u32(0, uint32(i)*BlockSize, uint32(len(data))).opaque([]byte(data)).bytes()
 	sent := c.env.Now()
 	var attr Fattr
 	c.call(r.server, ProcWrite, args, &attr, func(err error) {
@@ -615,12 +578,8 @@ func (c *Client) sendWrite(t *task, f *cfile, r fileRef, i int, data string, don
 
 // getattr asks f's server for its attributes and refreshes the cache.
 func (c *Client) getattr(f *cfile, done func(error)) {
-	var args any = f.ref.fh
-	if c.byPath() {
-		args = PathArgs{Path: f.ref.spath}
-	}
 	var attr Fattr
-	c.call(f.ref.server, ProcGetattr, args, &attr, func(err error) {
+	c.call(f.ref.server, ProcGetattr, c.request().file(f.ref, false).bytes(), &attr, func(err error) {
 		if err == nil {
 			c.refresh(f, attr, -1)
 		}
@@ -651,436 +610,4 @@ func (c *Client) checkBlock(t *task) bool {
 		return false
 	}
 	return true
-}
-
-// The operations.
-
-func (c *Client) open(t *task) {
-	c.at(t, func(m *mountPoint, rel []string) {
-		switch c.opts.API {
-		case StatefulFDs:
-			// Strategy 1: open() on the client calls open() on the server.
-			sp := serverPath(m, rel)
-			var res OpenRes
-			c.call(m.server, ProcOpen, PathArgs{Path: sp}, &res, func(err error) {
-				if err != nil {
-					c.fail(t, err, "")
-					return
-				}
-				r := fileRef{server: m.server, spath: sp, sfd: res.FD}
-				f := c.fileFor(r, t.op.Path)
-				c.refresh(f, res.Attr, -1)
-				c.fds[t.op.FD] = &openFile{key: f.key, ref: r}
-				t.note("server fd %d", res.FD)
-				c.finish(t)
-			})
-		case Paths:
-			// Strategy 2: the server resolves the whole path, every time.
-			sp := serverPath(m, rel)
-			var attr Fattr
-			c.call(m.server, ProcLookup, PathArgs{Path: sp}, &attr, func(err error) {
-				if err != nil {
-					c.fail(t, err, "")
-					return
-				}
-				r := fileRef{server: m.server, spath: sp}
-				f := c.fileFor(r, t.op.Path)
-				c.refresh(f, attr, -1)
-				c.fds[t.op.FD] = &openFile{key: f.key, ref: r}
-				c.finish(t)
-			})
-		default:
-			c.walk(m, rel, t.op.Path, true, func(fh FHandle, attr Fattr, err error) {
-				if err != nil {
-					c.fail(t, err, "")
-					return
-				}
-				r := fileRef{server: m.server, fh: fh}
-				f := c.fileFor(r, t.op.Path)
-				c.fds[t.op.FD] = &openFile{key: f.key, ref: r}
-				c.finish(t)
-			})
-		}
-	})
-}
-
-func (c *Client) read(t *task) {
-	of, f, ok := c.fdFile(t)
-	if !ok || !c.checkBlock(t) {
-		return
-	}
-	i := t.op.Block
-	t.res.Server, t.res.Block, t.res.HasBlock = of.ref.server, i, true
-	if c.opts.API == StatefulFDs {
-		t.note("read(fd) forwarded to the server")
-		c.readBlock(t, f, of.ref, i)
-		return
-	}
-	b := f.blocks[i]
-	if b == nil {
-		t.note("not cached: READ")
-		c.readBlock(t, f, of.ref, i)
-		return
-	}
-	if b.dirty {
-		c.local(t, b, "dirty in cache: use local")
-		t.res.Dirty = true
-		c.finish(t)
-		return
-	}
-	if c.fresh(f) {
-		c.local(t, b, "cached, attr fresh: use local")
-		c.finish(t)
-		return
-	}
-	c.getattr(f, func(err error) {
-		if err != nil {
-			c.fail(t, err, "attr expired: GETATTR")
-			return
-		}
-		if b := f.blocks[i]; b != nil {
-			c.local(t, b, "attr expired: GETATTR, unchanged: use local")
-			t.res.Revalidated = true
-			c.finish(t)
-			return
-		}
-		t.note("attr expired: GETATTR, changed: drop cache, READ")
-		c.readBlock(t, f, of.ref, i)
-	})
-}
-
-// local returns cached block b as t's value.
-func (c *Client) local(t *task, b *cblock, note string) {
-	c.lru.MoveToBack(b.elem)
-	t.note("%s", note)
-	t.res.Value, t.res.HasValue, t.res.Cached = b.data, true, true
-	t.res.Fileid = b.f.attr.Fileid
-}
-
-// readBlock READs block i of f and caches it. Under strategy 1 nothing is
-// cached: every read() goes to the server.
-func (c *Client) readBlock(t *task, f *cfile, r fileRef, i int) {
-	var args any
-	off := uint32(i) * BlockSize
-	switch c.opts.API {
-	case StatefulFDs:
-		args = FDReadArgs{FD: r.sfd, Offset: off, Count: BlockSize}
-	case Paths:
-		args = PathReadArgs{Path: r.spath, Offset: off, Count: BlockSize}
-	default:
-		args = ReadArgs{File: r.fh, Offset: off, Count: BlockSize}
-	}
-	var res ReadRes
-	c.call(r.server, ProcRead, args, &res, func(err error) {
-		if err != nil {
-			c.fail(t, err, "")
-			return
-		}
-		c.refresh(f, res.Attr, -1)
-		data := string(res.Data)
-		t.res.Value, t.res.HasValue, t.res.Fileid = data, true, res.Attr.Fileid
-		if i >= res.Attr.NBlocks() {
-			t.note("end of file")
-			c.finish(t)
-			return
-		}
-		if c.opts.API == StatefulFDs {
-			c.finish(t)
-			return
-		}
-		c.insert(t, f, i, data, false, func() { c.finish(t) })
-	})
-}
-
-func (c *Client) write(t *task) {
-	of, f, ok := c.fdFile(t)
-	if !ok || !c.checkBlock(t) {
-		return
-	}
-	i := t.op.Block
-	t.res.Server, t.res.Block, t.res.HasBlock, t.res.Fileid = of.ref.server, i, true, f.attr.Fileid
-	if c.opts.API == StatefulFDs {
-		// Strategy 1: write() on the client calls write() on the server.
-		t.note("write(fd) forwarded to the server")
-		c.sendWrite(t, f, of.ref, i, t.op.Data, func(err error) { c.fail(t, err, "") })
-		return
-	}
-	c.insert(t, f, i, t.op.Data, true, func() {
-		t.note("buffered locally")
-		c.finish(t)
-	})
-}
-
-func (c *Client) close(t *task) {
-	of, f, ok := c.fdFile(t)
-	if !ok {
-		return
-	}
-	// close releases the fd whatever happens to the data (POSIX).
-	delete(c.fds, t.op.FD)
-	if c.opts.API == StatefulFDs {
-		t.note("close(fd) forwarded to the server")
-		c.call(of.ref.server, ProcClose, FDArgs{FD: of.ref.sfd}, nil, func(err error) { c.fail(t, err, "") })
-		return
-	}
-	var dirty []*cblock
-	for _, i := range sortedBlocks(f) {
-		if b := f.blocks[i]; b.dirty {
-			dirty = append(dirty, b)
-		}
-	}
-	if len(dirty) == 0 {
-		t.note("no dirty blocks")
-		c.finish(t)
-		return
-	}
-	// Flush on close: one WRITE per dirty block, one block at a time (the
-	// lecture's "flushes not atomic").
-	start := c.env.Now()
-	var flush func(k int)
-	flush = func(k int) {
-		if k == len(dirty) {
-			t.note("flush %s in %s", plural(len(dirty), "dirty block"), sim.FormatDuration(c.env.Now().Sub(start)))
-			c.finish(t)
-			return
-		}
-		b := dirty[k]
-		c.sendWrite(t, f, f.ref, b.index, b.data, func(err error) {
-			if err != nil {
-				// The data cannot reach the server: drop it, and
-				// report the error at close, as NFS clients do.
-				for _, d := range dirty[k:] {
-					if f.blocks[d.index] == d {
-						c.dropBlock(d)
-					}
-				}
-				c.fail(t, err, "flush failed at block %d", b.index)
-				return
-			}
-			b.dirty = false
-			flush(k + 1)
-		})
-	}
-	flush(0)
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
-func (c *Client) seek(t *task) {
-	of, _, ok := c.fdFile(t)
-	if !ok {
-		return
-	}
-	of.offset = t.op.Block
-	t.note("local: the offset lives in the client's fd")
-	c.finish(t)
-}
-
-// create is create (with an fd: create and open) and mkdir.
-func (c *Client) create(t *task) {
-	mkdir := t.op.Kind == OpMkdir
-	proc := ProcCreate
-	sa := KeepAll
-	sa.Mode = 0o644
-	if mkdir {
-		proc, sa.Mode = ProcMkdir, 0o755
-	}
-	c.at(t, func(m *mountPoint, rel []string) {
-		if len(rel) == 0 {
-			c.fail(t, ErrExist, "%s is a mount point", t.op.Path)
-			return
-		}
-		opened := func(r fileRef, attr Fattr) {
-			f := c.fileFor(r, t.op.Path)
-			c.refresh(f, attr, -1)
-			if t.op.FD != "" && !mkdir {
-				c.fds[t.op.FD] = &openFile{key: f.key, ref: r}
-			}
-			c.finish(t)
-		}
-		if c.byPath() {
-			sp := serverPath(m, rel)
-			var attr Fattr
-			c.call(m.server, proc, PathCreateArgs{Path: sp, Attributes: sa}, &attr, func(err error) {
-				if err != nil {
-					c.fail(t, err, "")
-					return
-				}
-				if c.opts.API != StatefulFDs || t.op.FD == "" || mkdir {
-					opened(fileRef{server: m.server, spath: sp}, attr)
-					return
-				}
-				var res OpenRes
-				c.call(m.server, ProcOpen, PathArgs{Path: sp}, &res, func(err error) {
-					if err != nil {
-						c.fail(t, err, "")
-						return
-					}
-					t.note("server fd %d", res.FD)
-					opened(fileRef{server: m.server, spath: sp, sfd: res.FD}, res.Attr)
-				})
-			})
-			return
-		}
-		c.walk(m, rel[:len(rel)-1], t.op.Path, false, func(dir FHandle, _ Fattr, err error) {
-			if err != nil {
-				c.fail(t, err, "")
-				return
-			}
-			var res DirOpRes
-			args := CreateArgs{Where: DirOpArgs{Dir: dir, Name: rel[len(rel)-1]}, Attributes: sa}
-			c.call(m.server, proc, args, &res, func(err error) {
-				if err != nil {
-					c.fail(t, err, "")
-					return
-				}
-				opened(fileRef{server: m.server, fh: res.File}, res.Attr)
-			})
-		})
-	})
-}
-
-func (c *Client) remove(t *task, dir bool) {
-	proc := ProcRemove
-	if dir {
-		proc = ProcRmdir
-	}
-	c.at(t, func(m *mountPoint, rel []string) {
-		if len(rel) == 0 {
-			c.fail(t, ErrAcces, "%s is a mount point", t.op.Path)
-			return
-		}
-		if c.byPath() {
-			sp := serverPath(m, rel)
-			c.call(m.server, proc, PathArgs{Path: sp}, nil, func(err error) {
-				if err == nil {
-					// The path may name another file from now on.
-					if f := c.files[c.keyOf(fileRef{server: m.server, spath: sp})]; f != nil {
-						c.forget(f)
-					}
-				}
-				c.fail(t, err, "")
-			})
-			return
-		}
-		c.walk(m, rel[:len(rel)-1], t.op.Path, false, func(d FHandle, _ Fattr, err error) {
-			if err != nil {
-				c.fail(t, err, "")
-				return
-			}
-			c.call(m.server, proc, DirOpArgs{Dir: d, Name: rel[len(rel)-1]}, nil, func(err error) { c.fail(t, err, "") })
-		})
-	})
-}
-
-// forget drops a file's cache entry, blocks and all.
-func (c *Client) forget(f *cfile) {
-	for _, i := range sortedBlocks(f) {
-		c.dropBlock(f.blocks[i])
-	}
-	delete(c.files, f.key)
-}
-
-func (c *Client) stat(t *task) {
-	c.at(t, func(m *mountPoint, rel []string) {
-		show := func(attr Fattr) {
-			t.note("%d blocks, mtime %s", attr.NBlocks(), attr.Mtime)
-			t.res.Server, t.res.Fileid = m.server, attr.Fileid
-			c.finish(t)
-		}
-		if c.byPath() {
-			sp := serverPath(m, rel)
-			f := c.fileFor(fileRef{server: m.server, spath: sp}, t.op.Path)
-			c.getattr(f, func(err error) {
-				if err != nil {
-					c.fail(t, err, "")
-					return
-				}
-				show(f.attr)
-			})
-			return
-		}
-		c.walk(m, rel, t.op.Path, true, func(_ FHandle, attr Fattr, err error) {
-			if err != nil {
-				c.fail(t, err, "")
-				return
-			}
-			show(attr)
-		})
-	})
-}
-
-// appendOp appends a block. With ClientOptions.Append it is the lecture's
-// append(fh, buf, size), the APPEND procedure: the server picks the block,
-// so a retransmission that runs twice appends twice. Without it, the client
-// finds the end from the attributes (revalidated if stale) and its own
-// dirty blocks, and writes there like any write: idempotent, but two
-// clients appending at once overwrite each other.
-func (c *Client) appendOp(t *task) {
-	of, f, ok := c.fdFile(t)
-	if !ok || !c.checkBlock(t) {
-		return
-	}
-	t.res.Server = of.ref.server
-	if c.opts.Append {
-		var args any
-		switch c.opts.API {
-		case StatefulFDs:
-			args = FDAppendArgs{FD: of.ref.sfd, Data: []byte(t.op.Data)}
-		case Paths:
-			args = PathAppendArgs{Path: of.ref.spath, Data: []byte(t.op.Data)}
-		default:
-			args = AppendArgs{File: of.ref.fh, Data: []byte(t.op.Data)}
-		}
-		sent := c.env.Now()
-		var attr Fattr
-		c.call(of.ref.server, ProcAppend, args, &attr, func(err error) {
-			if err != nil {
-				c.fail(t, err, "")
-				return
-			}
-			c.refresh(f, attr, -1)
-			i := attr.NBlocks() - 1
-			t.res.Fileid, t.res.Block, t.res.HasBlock = attr.Fileid, i, true
-			t.res.Writes = append(t.res.Writes, Written{Server: of.ref.server, Fileid: attr.Fileid, Block: i,
-				Data: t.op.Data, Sent: sent, Acked: c.env.Now()})
-			t.note("APPEND: the server put it at block %d", i)
-			c.finish(t)
-		})
-		return
-	}
-	at := func() {
-		end := f.attr.NBlocks()
-		for _, i := range sortedBlocks(f) {
-			if f.blocks[i].dirty && i >= end {
-				end = i + 1
-			}
-		}
-		t.res.Fileid, t.res.Block, t.res.HasBlock = f.attr.Fileid, end, true
-		if c.opts.API == StatefulFDs {
-			t.note("append at block %d: write(fd) forwarded to the server", end)
-			c.sendWrite(t, f, of.ref, end, t.op.Data, func(err error) { c.fail(t, err, "") })
-			return
-		}
-		c.insert(t, f, end, t.op.Data, true, func() {
-			t.note("append at block %d: buffered locally", end)
-			c.finish(t)
-		})
-	}
-	if c.fresh(f) || c.opts.API == StatefulFDs {
-		at()
-		return
-	}
-	c.getattr(f, func(err error) {
-		if err != nil {
-			c.fail(t, err, "GETATTR for the end of file")
-			return
-		}
-		at()
-	})
 }

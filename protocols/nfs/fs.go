@@ -58,7 +58,8 @@ type dirent struct {
 }
 
 // inodeRec is an inode as stored: its type, generation, attributes, and
-// either blocks (a regular file) or entries sorted by name (a directory).
+// either blocks (a regular file), entries sorted by name (a directory) or
+// a target path (a symbolic link).
 type inodeRec struct {
 	Type    Ftype
 	Gen     uint32
@@ -71,6 +72,7 @@ type inodeRec struct {
 	Ctime   int64
 	Blocks  []blockRec
 	Entries []dirent
+	Target  string
 }
 
 // clone returns a deep copy, so that a record handed to the disk is not

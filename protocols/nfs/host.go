@@ -34,8 +34,10 @@ func (e *ownerEnv) WriteDisk(key string, val []byte, tag uint64) {
 	e.Env.WriteDisk(key, val, e.owner<<ownerShift|tag)
 }
 
-// ServerNode is the handler of a file server's node: a udp.Host whose port
-// 2049 carries the RPC server, on which the NFS and MNT procedures run.
+// ServerNode is the handler of a file server's node: a udp.Host with the
+// services at their well-known ports. Port 2049 carries the RPC server on
+// which the NFS procedures run; MountPort (20048) MOUNT's; port 111 the
+// portmapper, which knows both.
 type ServerNode struct {
 	host *udp.Host
 	rpc  *rpc.Server
@@ -44,11 +46,14 @@ type ServerNode struct {
 
 // NewServerNode builds a server node on env, the node's env: what a
 // sim.Factory does at start and at every restart. rpcObs (may be nil) is
-// told what the RPC server does, obs (may be nil) what the NFS service
+// told what the RPC servers do, obs (may be nil) what the NFS service
 // does. It fails only if the disk cannot be formatted with opts.Files (see
 // CheckFiles) or holds something that is not a file system.
 func NewServerNode(env sim.Env, opts ServerOptions, rpcObs rpc.Observer, obs ServerObserver) (*ServerNode, error) {
 	n := &ServerNode{host: udp.NewHost(env)}
+	// One xid sequence for the node's servers (they send no calls of their
+	// own, but share it as every node does).
+	xids := rpc.NewXIDs(env.Incarnation())
 	var err error
 	n.host.Bind(Port, func(penv sim.Env) sim.Handler {
 		sem := rpc.AtLeastOnce
@@ -59,15 +64,41 @@ func NewServerNode(env sim.Env, opts ServerOptions, rpcObs rpc.Observer, obs Ser
 		if workers <= 0 {
 			workers = DefaultWorkers
 		}
-		n.rpc = rpc.NewServer(&ownerEnv{Env: penv, owner: ownerRPC},
-			rpc.ServerOptions{Semantics: sem, Workers: workers, DRCSize: opts.DRCSize, CacheAll: opts.DRCAll, RequireAuthSys: true}, rpcObs)
+		n.rpc = rpc.NewServer(&ownerEnv{Env: penv, owner: ownerRPC}, rpc.ServerOptions{Semantics: sem, Workers: workers,
+			DRCSize: opts.DRCSize, CacheAll: opts.DRCAll, RequireAuthSys: true, XIDs: xids}, rpcObs)
 		n.srv, err = NewServer(&ownerEnv{Env: penv, owner: ownerNFS}, n.rpc, opts, obs)
 		return serverPort{n}
 	})
 	if err != nil {
 		return nil, err
 	}
+	n.host.Bind(MountPort, func(penv sim.Env) sim.Handler {
+		ms := rpc.NewServer(penv, rpc.ServerOptions{XIDs: xids}, rpcObs)
+		n.srv.RegisterMount(ms)
+		return ms
+	})
+	n.host.Bind(PortmapPort, func(penv sim.Env) sim.Handler {
+		pm := rpc.NewServer(penv, rpc.ServerOptions{XIDs: xids}, rpcObs)
+		rpc.RegisterPortmapper(pm, Mappings(opts.API))
+		return pm
+	})
 	return n, nil
+}
+
+// Mappings are what a server's portmapper answers: NFS (or, under
+// strategies 1 and 2, the lecture's program) on Port, MOUNT on MountPort,
+// and the lecture's program for APPEND on Port.
+func Mappings(api API) []rpc.Mapping {
+	udp := uint32(rpc.IPProtoUDP)
+	nfs := procFor(api, ProcGetattr)
+	maps := []rpc.Mapping{
+		{Prog: nfs.Prog, Vers: nfs.Vers, Prot: udp, Port: Port},
+		{Prog: MountProgram, Vers: MountVersion, Prot: udp, Port: MountPort},
+	}
+	if app := procFor(api, ProcAppend); app.Prog != nfs.Prog {
+		maps = append(maps, rpc.Mapping{Prog: app.Prog, Vers: app.Vers, Prot: udp, Port: Port})
+	}
+	return maps
 }
 
 // Server returns the node's NFS service.
@@ -99,8 +130,9 @@ func (p serverPort) Timer(tag uint64) {
 	}
 }
 
-// ClientNode is the handler of a client's node: a udp.Host whose port 2049
-// carries the RPC client of the node's NFS client.
+// ClientNode is the handler of a client's node: a udp.Host whose ports 2049
+// and MountPort carry the RPC clients of the node's NFS client, for NFS and
+// for MOUNT. Each talks to the same port on the server.
 type ClientNode struct {
 	host   *udp.Host
 	client *Client
@@ -112,13 +144,20 @@ type ClientNode struct {
 // client does.
 func NewClientNode(env sim.Env, opts ClientOptions, obs rpc.Observer) *ClientNode {
 	n := &ClientNode{host: udp.NewHost(env)}
+	var menv sim.Env
+	mount := &portHandler{}
+	n.host.Bind(MountPort, func(e sim.Env) sim.Handler { menv = e; return mount })
 	n.host.Bind(Port, func(penv sim.Env) sim.Handler {
-		n.client = NewClient(penv, opts, obs)
-		return n.client.rpc
+		var nfsRPC *rpc.Client
+		n.client, nfsRPC, mount.Handler = NewClient(penv, menv, opts, obs)
+		return nfsRPC
 	})
 	n.client.Start()
 	return n
 }
+
+// portHandler is the handler of a port whose handler is built later.
+type portHandler struct{ sim.Handler }
 
 // Client returns the node's NFS client.
 func (n *ClientNode) Client() *Client { return n.client }

@@ -10,17 +10,23 @@ import (
 	"github.com/sim-lecture/sim/sim"
 )
 
-// The protocol's numbers (RFC 1094 §2, §2.3 and §4).
+// The protocol's numbers (RFC 1094 §2, §2.3 and Appendix A).
 const (
-	// Program and Version identify NFS to Sun RPC.
+	// Program and Version identify NFS to ONC RPC.
 	Program = 100003
 	Version = 2
 	// MountProgram and MountVersion identify the MOUNT protocol.
 	MountProgram = 100005
 	MountVersion = 1
-	// Port is the UDP port of the NFS service. MNT is served there too
-	// (see doc.go).
+	// Port is the UDP port of the NFS service (RFC 1094 §2: "port 2049").
 	Port = 2049
+	// MountPort is the UDP port of the MOUNT service. RFC 1094 leaves it
+	// to the portmapper; servers that pin it use 20048, the port IANA
+	// assigned to mountd.
+	MountPort = 20048
+	// PortmapPort is the portmapper's (RFC 1833 §3), which answers
+	// GETPORT for both services.
+	PortmapPort = rpc.PortmapPort
 	// MaxData is the most data a READ or WRITE carries.
 	MaxData = 8192
 	// FHSize is the size of an opaque file handle.
@@ -31,8 +37,8 @@ const (
 	MaxPathLen = 1024
 	// BlockSize is the size of one block of a file. A scenario's block is
 	// one READ or WRITE of MaxData bytes, so block b starts at offset
-	// b*BlockSize; its content is a token such as "a1", shorter than the
-	// block, which stands for the block's bytes.
+	// b*BlockSize; its content is a token such as "a1", sent as those
+	// bytes, shorter than the block, which stands for the block's bytes.
 	BlockSize = MaxData
 	// MaxBlocks bounds a file, in blocks (512 MiB): a limit of this
 	// simulator, so that a WRITE far beyond the end cannot make a server
@@ -40,25 +46,36 @@ const (
 	MaxBlocks = 1 << 16
 )
 
-// The procedure names. RFC 1094 numbers them; the RPC layer of this
-// simulator names them, in upper case as the results print them.
+// The procedure names, in upper case as the results print them. RFC 1094
+// §2.2 numbers them; procFor gives each its program, version and number.
 const (
-	ProcNull    = "NULL"
-	ProcGetattr = "GETATTR"
-	ProcSetattr = "SETATTR"
-	ProcLookup  = "LOOKUP"
-	ProcRead    = "READ"
-	ProcWrite   = "WRITE"
-	ProcCreate  = "CREATE"
-	ProcRemove  = "REMOVE"
-	ProcRename  = "RENAME"
-	ProcMkdir   = "MKDIR"
-	ProcRmdir   = "RMDIR"
-	ProcReaddir = "READDIR"
-	ProcStatfs  = "STATFS"
-	// ProcMnt is the MOUNT protocol's MNT: a directory path in, the
-	// directory's file handle out.
-	ProcMnt = "MNT"
+	ProcNull       = "NULL"
+	ProcGetattr    = "GETATTR"
+	ProcSetattr    = "SETATTR"
+	ProcRoot       = "ROOT" // obsolete (RFC 1094 §2.2.3): answered with nothing
+	ProcLookup     = "LOOKUP"
+	ProcReadlink   = "READLINK"
+	ProcRead       = "READ"
+	ProcWritecache = "WRITECACHE" // for "the next protocol revision" (§2.2.7): answered with nothing
+	ProcWrite      = "WRITE"
+	ProcCreate     = "CREATE"
+	ProcRemove     = "REMOVE"
+	ProcRename     = "RENAME"
+	ProcLink       = "LINK"
+	ProcSymlink    = "SYMLINK"
+	ProcMkdir      = "MKDIR"
+	ProcRmdir      = "RMDIR"
+	ProcReaddir    = "READDIR"
+	ProcStatfs     = "STATFS"
+	// The MOUNT protocol's procedures (RFC 1094 Appendix A): MNT gives a
+	// directory's file handle, UMNT and UMNTALL take the client off the
+	// server's list of mounts, DUMP lists them, EXPORT lists the exports.
+	ProcMountNull = "MOUNTNULL"
+	ProcMnt       = "MNT"
+	ProcDump      = "DUMP"
+	ProcUmnt      = "UMNT"
+	ProcUmntall   = "UMNTALL"
+	ProcExport    = "EXPORT"
 	// ProcAppend is the lecture's non-idempotent append(fh, buf, size),
 	// which RFC 1094 does not have. The server registers it only with
 	// ServerOptions.Append.
@@ -70,38 +87,51 @@ const (
 )
 
 // LectureProgram is the program of the lecture's procedures that NFSv2
-// does not have, in the range RFC 5531 leaves to users: the requests of
-// strategies 1 (version 1) and 2 (version 2), whose arguments are not
-// NFSv2's, and APPEND under strategies 3 and 4 (versions 3 and 4).
-// Procedures keep their NFSv2 numbers there; APPEND is 18, OPEN 19 and
-// CLOSE 20.
+// does not have, in the range RFC 5531 §7.3 leaves to users: the requests
+// of strategies 1 (version 1) and 2 (version 2), whose arguments name files
+// by path or server fd instead of by handle, and APPEND under strategies 3
+// and 4 (versions 3 and 4). Procedures keep their NFSv2 numbers there;
+// APPEND is 18, OPEN 19 and CLOSE 20. Putting them under a program of their
+// own keeps NFS's program 100003 exactly RFC 1094: a dissector never reads
+// a path where NFSv2 has a handle.
 const LectureProgram = 0x20001987
 
-// procNums are the procedure numbers (RFC 1094 §2.2, MOUNT's §A.5, and the
-// lecture's), and which procedures are idempotent (BSD's nfs_srvcache.c
-// treats every procedure but SETATTR, WRITE, CREATE, MKDIR, SYMLINK,
-// REMOVE, RMDIR, RENAME and LINK as idempotent).
-var procNums = map[string]struct {
+// procInfo is a procedure's number and whether it is idempotent. BSD's
+// nfs_srvcache.c (after Juszczak 1989) keeps the replies of SETATTR,
+// WRITE, CREATE, MKDIR, SYMLINK, REMOVE, RMDIR, RENAME and LINK, and treats
+// the others as idempotent; the lecture's APPEND, OPEN and CLOSE are not
+// idempotent either.
+type procInfo struct {
 	num        uint32
 	idempotent bool
-}{
-	ProcNull: {0, true}, ProcGetattr: {1, true}, ProcSetattr: {2, false}, ProcLookup: {4, true},
-	ProcRead: {6, true}, ProcWrite: {8, false}, ProcCreate: {9, false}, ProcRemove: {10, false},
-	ProcRename: {11, false}, ProcMkdir: {14, false}, ProcRmdir: {15, false}, ProcReaddir: {16, true},
-	ProcStatfs: {17, true}, ProcAppend: {18, false}, ProcOpen: {19, false}, ProcClose: {20, false},
-	ProcMnt: {1, true},
 }
 
-// procFor returns the RPC procedure of a procedure name under api.
+var procNums = map[string]procInfo{
+	ProcNull: {0, true}, ProcGetattr: {1, true}, ProcSetattr: {2, false}, ProcRoot: {3, true},
+	ProcLookup: {4, true}, ProcReadlink: {5, true}, ProcRead: {6, true}, ProcWritecache: {7, true},
+	ProcWrite: {8, false}, ProcCreate: {9, false}, ProcRemove: {10, false}, ProcRename: {11, false},
+	ProcLink: {12, false}, ProcSymlink: {13, false}, ProcMkdir: {14, false}, ProcRmdir: {15, false},
+	ProcReaddir: {16, true}, ProcStatfs: {17, true},
+	ProcAppend: {18, false}, ProcOpen: {19, false}, ProcClose: {20, false},
+}
+
+var mountNums = map[string]procInfo{
+	ProcMountNull: {0, true}, ProcMnt: {1, true}, ProcDump: {2, true}, ProcUmnt: {3, true},
+	ProcUmntall: {4, true}, ProcExport: {5, true},
+}
+
+// procFor returns the RPC procedure of a procedure name under api: NFSv2's
+// and MOUNT's own, or the lecture program's for what NFSv2 does not have.
 func procFor(api API, name string) rpc.Proc {
+	if n, ok := mountNums[name]; ok {
+		return rpc.Proc{Prog: MountProgram, Vers: MountVersion, Num: n.num, Name: name, Idempotent: n.idempotent}
+	}
 	n, ok := procNums[name]
 	if !ok {
 		panic("nfs: no procedure " + name)
 	}
 	p := rpc.Proc{Prog: Program, Vers: Version, Num: n.num, Name: name, Idempotent: n.idempotent}
 	switch {
-	case name == ProcMnt:
-		p.Prog, p.Vers = MountProgram, MountVersion
 	case api == StatefulFDs:
 		p.Prog, p.Vers = LectureProgram, 1
 	case api == Paths:
@@ -130,7 +160,7 @@ const (
 	ErrNoDev       Status = 19
 	ErrNotDir      Status = 20
 	ErrIsDir       Status = 21
-	ErrInval       Status = 22 // not in RFC 1094 (NFSv3 has it): a malformed request
+	ErrInval       Status = 22 // not in RFC 1094 (NFSv3 has it; Linux's nfsd sends it in v2 too)
 	ErrFBig        Status = 27
 	ErrNoSpc       Status = 28
 	ErrROFS        Status = 30
@@ -138,13 +168,14 @@ const (
 	ErrNotEmpty    Status = 66
 	ErrDQuot       Status = 69
 	ErrStale       Status = 70
+	ErrWFlush      Status = 99
 )
 
 var statusNames = map[Status]string{
 	OK: "ok", ErrPerm: "EPERM", ErrNoEnt: "ENOENT", ErrIO: "EIO", ErrNXIO: "ENXIO", ErrBadF: "EBADF",
 	ErrAcces: "EACCES", ErrExist: "EEXIST", ErrNoDev: "ENODEV", ErrNotDir: "ENOTDIR", ErrIsDir: "EISDIR",
 	ErrInval: "EINVAL", ErrFBig: "EFBIG", ErrNoSpc: "ENOSPC", ErrROFS: "EROFS", ErrNameTooLong: "ENAMETOOLONG",
-	ErrNotEmpty: "ENOTEMPTY", ErrDQuot: "EDQUOT", ErrStale: "ESTALE",
+	ErrNotEmpty: "ENOTEMPTY", ErrDQuot: "EDQUOT", ErrStale: "ESTALE", ErrWFlush: "EWFLUSH",
 }
 
 // String returns the errno name of s ("ESTALE" for NFSERR_STALE), or "ok".
@@ -172,15 +203,27 @@ func ErrorName(err error) string {
 // Ftype is a file's type (RFC 1094 §2.3.2). NFNON marks a free inode here.
 type Ftype uint32
 
-// The file types this server keeps.
+// The file types of RFC 1094; this server keeps regular files,
+// directories and symbolic links.
 const (
 	NFNON Ftype = 0
 	NFREG Ftype = 1
 	NFDIR Ftype = 2
+	NFBLK Ftype = 3
+	NFCHR Ftype = 4
+	NFLNK Ftype = 5
+)
+
+// The type bits of fattr's mode (RFC 1094 §2.3.5).
+const (
+	modeDir     = 0o040000
+	modeRegular = 0o100000
+	modeSymlink = 0o120000
 )
 
 // Timeval is a time on the wire: seconds and microseconds since the start of
-// the run (virtual time; RFC 1094 counts from 1970).
+// the run (virtual time; RFC 1094 counts from 1970, and so does a packet
+// capture of the run, which starts at the epoch).
 type Timeval struct {
 	Seconds  uint32
 	Useconds uint32
@@ -268,16 +311,19 @@ func (h FHandle) String() string {
 	return fmt.Sprintf("<vol %d, inode %d, gen %d>", fsid, ino, gen)
 }
 
-// Arguments and results. Each result is an XDR union on its Status: the
-// status, then the body only when it is OK (see encodeResult).
+// Arguments and results, in RFC 1094 §2.2's XDR. Each result is a union on
+// its Status: the status, then the body only when it is OK (encodeResult).
+// attrstat is a Fattr body, diropres a DirOpRes, readlinkres a Path, stat
+// alone has no body.
 
-// DirOpArgs name an entry of a directory (LOOKUP, REMOVE, RMDIR).
+// DirOpArgs name an entry of a directory (diropargs: LOOKUP, REMOVE,
+// RMDIR, and inside CREATE, MKDIR, RENAME, LINK, SYMLINK).
 type DirOpArgs struct {
 	Dir  FHandle
 	Name string
 }
 
-// DirOpRes is the body of LOOKUP's, CREATE's and MKDIR's reply.
+// DirOpRes is the body of LOOKUP's, CREATE's and MKDIR's reply (diropres).
 type DirOpRes struct {
 	File FHandle
 	Attr Fattr
@@ -326,6 +372,20 @@ type RenameArgs struct {
 	To   DirOpArgs
 }
 
+// LinkArgs are LINK's arguments: a new name To for the existing file From.
+type LinkArgs struct {
+	From FHandle
+	To   DirOpArgs
+}
+
+// SymlinkArgs are SYMLINK's arguments: a symbolic link named From holding
+// the path To.
+type SymlinkArgs struct {
+	From       DirOpArgs
+	To         string
+	Attributes Sattr
+}
+
 // ReaddirArgs are READDIR's arguments. The cookie is RFC 1094's opaque[4],
 // which encodes like a uint32; 0 starts at the beginning.
 type ReaddirArgs struct {
@@ -357,14 +417,39 @@ type StatfsRes struct {
 	Bavail uint32
 }
 
-// MountArgs are MNT's arguments: the directory to mount, on the server.
+// The MOUNT protocol (RFC 1094 Appendix A).
+
+// MountArgs are MNT's and UMNT's arguments: the directory to mount, on the
+// server (dirpath).
 type MountArgs struct {
 	DirPath string
 }
 
-// MountRes is the body of MNT's reply (fhstatus).
+// MountRes is the body of MNT's reply (fhstatus); its status is an errno.
 type MountRes struct {
 	Dir FHandle
+}
+
+// MountList is DUMP's result: the mounts the server knows of, a linked
+// list (mountlist).
+type MountList struct {
+	Hostname  string
+	Directory string
+	Next      *MountList
+}
+
+// Group is one host or netgroup an export is offered to (groups).
+type Group struct {
+	Name string
+	Next *Group
+}
+
+// ExportList is EXPORT's result: the exported directories and who may
+// mount them (exportlist); no groups means everyone.
+type ExportList struct {
+	Dir    string
+	Groups *Group
+	Next   *ExportList
 }
 
 // AppendArgs are APPEND's arguments: no offset, the server picks the end.
@@ -373,63 +458,16 @@ type AppendArgs struct {
 	Data []byte
 }
 
-// The lecture's strategy 2 (API Paths) puts a path where the other
-// strategies put a handle, and strategy 1 (API StatefulFDs) names paths in
-// namespace calls and server fds in data calls. Each has its own argument
-// types, sent under the same procedure names.
+// The lecture's strategy 2 (API Paths) puts a path where NFSv2 puts a
+// handle, and strategy 1 (API StatefulFDs) names paths in namespace calls
+// and server fds in data calls (READ, WRITE, APPEND, CLOSE): the same
+// procedures with another first argument, under LectureProgram. PathArgs
+// and FDArgs are the arguments of the procedures that take nothing else.
 
 // PathArgs name a file by its path on the server (GETATTR, LOOKUP, REMOVE,
-// RMDIR, STATFS under the paths and stateful_fds strategies; OPEN).
+// RMDIR, READLINK, STATFS under the paths and stateful_fds strategies; OPEN).
 type PathArgs struct {
 	Path string
-}
-
-// PathCreateArgs are CREATE's and MKDIR's arguments by path.
-type PathCreateArgs struct {
-	Path       string
-	Attributes Sattr
-}
-
-// PathSattrArgs are SETATTR's arguments by path.
-type PathSattrArgs struct {
-	Path       string
-	Attributes Sattr
-}
-
-// PathReadArgs are the lecture's pread(path, buf, size, offset).
-type PathReadArgs struct {
-	Path       string
-	Offset     uint32
-	Count      uint32
-	TotalCount uint32
-}
-
-// PathWriteArgs are the lecture's pwrite(path, buf, size, offset).
-type PathWriteArgs struct {
-	Path        string
-	BeginOffset uint32
-	Offset      uint32
-	TotalCount  uint32
-	Data        []byte
-}
-
-// PathRenameArgs are RENAME's arguments by path.
-type PathRenameArgs struct {
-	From string
-	To   string
-}
-
-// PathReaddirArgs are READDIR's arguments by path.
-type PathReaddirArgs struct {
-	Path   string
-	Cookie uint32
-	Count  uint32
-}
-
-// PathAppendArgs are APPEND's arguments by path.
-type PathAppendArgs struct {
-	Path string
-	Data []byte
 }
 
 // OpenRes is the body of OPEN's reply: the server-side file descriptor.
@@ -441,29 +479,6 @@ type OpenRes struct {
 // FDArgs name a server fd (CLOSE).
 type FDArgs struct {
 	FD uint32
-}
-
-// FDReadArgs are strategy 1's read(fd, buf, size) at an offset.
-type FDReadArgs struct {
-	FD         uint32
-	Offset     uint32
-	Count      uint32
-	TotalCount uint32
-}
-
-// FDWriteArgs are strategy 1's write(fd, buf, size) at an offset.
-type FDWriteArgs struct {
-	FD          uint32
-	BeginOffset uint32
-	Offset      uint32
-	TotalCount  uint32
-	Data        []byte
-}
-
-// FDAppendArgs are APPEND's arguments on a server fd.
-type FDAppendArgs struct {
-	FD   uint32
-	Data []byte
 }
 
 // marshal encodes v; every type of this file has an XDR form, so a failure
@@ -487,7 +502,7 @@ func encodeResult(st Status, body any) []byte {
 }
 
 // errGarbage is the error of a reply that does not decode.
-var errGarbage = rpc.NewError("EGARBAGERESULT")
+var errGarbage = rpc.ErrGarbageResult
 
 // decodeResult decodes a reply encoded by encodeResult into body (a pointer,
 // or nil for a status alone) and returns its status as an error (nil for

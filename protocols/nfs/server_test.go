@@ -16,7 +16,8 @@ import (
 type rawClient struct {
 	c  *cluster
 	id sim.NodeID
-	rc *rpc.Client
+	rc *rpc.Client // on Port
+	mc *rpc.Client // on MountPort
 }
 
 func (c *cluster) raw(name string, opts rpc.Options) *rawClient {
@@ -24,9 +25,14 @@ func (c *cluster) raw(name string, opts rpc.Options) *rawClient {
 	opts.Auth = rpc.AuthSys // an NFS server requires it
 	r.id = c.w.AddNode(name, func(env sim.Env) sim.Handler {
 		h := udp.NewHost(env)
+		opts.XIDs = rpc.NewXIDs(env.Incarnation())
 		h.Bind(Port, func(penv sim.Env) sim.Handler {
 			r.rc = rpc.NewClient(penv, opts, c.rec)
 			return r.rc
+		})
+		h.Bind(MountPort, func(penv sim.Env) sim.Handler {
+			r.mc = rpc.NewClient(penv, opts, c.rec)
+			return r.mc
 		})
 		return h
 	})
@@ -39,7 +45,11 @@ func (r *rawClient) call(proc string, args any, res any) error {
 	r.c.t.Helper()
 	var got error
 	done := false
-	r.rc.Call(r.c.server, procFor(r.c.api, proc), marshal(args), func(b []byte, err error) {
+	rc := r.rc
+	if _, ok := mountNums[proc]; ok {
+		rc = r.mc
+	}
+	rc.Call(r.c.server, procFor(r.c.api, proc), marshal(args), func(b []byte, err error) {
 		if err == nil {
 			err = decodeResult(b, res)
 		}
@@ -367,7 +377,7 @@ func TestFlush(t *testing.T) {
 	var f DirOpRes
 	c.w.At(secs(1), func() {
 		var m MountRes
-		r.rc.Call(c.server, procFor(c.api, ProcMnt), marshal(MountArgs{DirPath: "/"}), func(b []byte, err error) {
+		r.mc.Call(c.server, procFor(c.api, ProcMnt), marshal(MountArgs{DirPath: "/"}), func(b []byte, err error) {
 			decodeResult(b, &m)
 			r.rc.Call(c.server, procFor(c.api, ProcLookup), marshal(DirOpArgs{Dir: m.Dir, Name: "f"}), func(b []byte, err error) {
 				decodeResult(b, &f)
@@ -431,7 +441,10 @@ func TestServerCrashDropsVolatileState(t *testing.T) {
 	if err := r.call(ProcOpen, PathArgs{Path: "/f"}, &o); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.call(ProcWrite, FDWriteArgs{FD: o.FD, Data: []byte("w")}, &Fattr{}); err != nil {
+	if err := r.call(ProcWrite, struct {
+		FD, BeginOffset, Offset, TotalCount uint32
+		Data                                []byte
+	}{FD: o.FD, Data: []byte("w")}, &Fattr{}); err != nil {
 		t.Fatal(err)
 	}
 	sn := c.w.Handler(c.server).(*ServerNode)
@@ -452,7 +465,7 @@ func TestServerCrashDropsVolatileState(t *testing.T) {
 		t.Errorf("memory after the restart differs from the disk (-disk +memory):\n%s", diff)
 	}
 	var res ReadRes
-	if err := r.call(ProcRead, FDReadArgs{FD: o.FD, Count: BlockSize}, &res); statusOf(err) != ErrBadF {
+	if err := r.call(ProcRead, struct{ FD, Offset, Count, TotalCount uint32 }{FD: o.FD, Count: BlockSize}, &res); statusOf(err) != ErrBadF {
 		t.Errorf("READ(fd) after the restart: %v; want EBADF", err)
 	}
 }
