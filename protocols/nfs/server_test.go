@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/rpc/xdr"
 	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/sim"
 )
@@ -61,6 +62,35 @@ func (r *rawClient) call(proc string, args any, res any) error {
 		r.c.t.Fatalf("%s: no reply", proc)
 	}
 	return got
+}
+
+// void calls a procedure with no arguments and no results and returns how
+// many bytes of results came back.
+func (r *rawClient) void(proc string) (any, error) {
+	var got []byte
+	var err error = Status(999)
+	r.rc.Call(r.c.server, procFor(r.c.api, proc), nil, func(b []byte, e error) { got, err = b, e })
+	r.c.run()
+	return len(got), err
+}
+
+// mount calls a MOUNT procedure whose results are not a status union
+// (UMNT, DUMP, EXPORT), decoding them into res (nil: none expected).
+func (r *rawClient) mount(proc string, args, res any) error {
+	var b []byte
+	if args != nil {
+		b = marshal(args)
+	}
+	var err error = Status(999)
+	r.mc.Call(r.c.server, procFor(r.c.api, proc), b, func(out []byte, e error) {
+		if err = e; e == nil && res != nil {
+			err = xdr.Unmarshal(out, res)
+		} else if e == nil && len(out) != 0 {
+			err = errGarbage
+		}
+	})
+	r.c.run()
+	return err
 }
 
 // root returns the root's handle by MNT.
@@ -239,6 +269,71 @@ func TestProcedures(t *testing.T) {
 			h[0] = 0xff
 			return nil, r.call(ProcGetattr, h, &Fattr{})
 		}, ErrStale, nil},
+		{"ROOT, obsolete, answers nothing", func() (any, error) { return r.void(ProcRoot) }, OK, 0},
+		{"WRITECACHE, unused, answers nothing", func() (any, error) { return r.void(ProcWritecache) }, OK, 0},
+		{"SYMLINK s -> d/m", func() (any, error) {
+			return nil, r.call(ProcSymlink, SymlinkArgs{From: DirOpArgs{Dir: root, Name: "s"}, To: "d/m", Attributes: KeepAll}, nil)
+		}, OK, nil},
+		{"SYMLINK s again", func() (any, error) {
+			return nil, r.call(ProcSymlink, SymlinkArgs{From: DirOpArgs{Dir: root, Name: "s"}, To: "x", Attributes: KeepAll}, nil)
+		}, ErrExist, nil},
+		{"LOOKUP s", func() (any, error) {
+			var err error
+			n, err = r.lookup(root, "s")
+			return []any{n.Attr.Type, n.Attr.Mode & 0o170000, n.Attr.Size}, err
+		}, OK, []any{NFLNK, uint32(0o120000), uint32(3)}},
+		{"READLINK s", func() (any, error) {
+			var target string
+			err := r.call(ProcReadlink, n.File, &target)
+			return target, err
+		}, OK, "d/m"},
+		{"READLINK a regular file", func() (any, error) { return nil, r.call(ProcReadlink, a.File, new(string)) }, ErrInval, nil},
+		{"READ a symbolic link", func() (any, error) {
+			return nil, r.call(ProcRead, ReadArgs{File: n.File, Count: BlockSize}, &ReadRes{})
+		}, ErrInval, nil},
+		{"LINK a as d/a2", func() (any, error) {
+			return nil, r.call(ProcLink, LinkArgs{From: a.File, To: DirOpArgs{Dir: d.File, Name: "a2"}}, nil)
+		}, OK, nil},
+		{"LINK a as d/a2 again", func() (any, error) {
+			return nil, r.call(ProcLink, LinkArgs{From: a.File, To: DirOpArgs{Dir: d.File, Name: "a2"}}, nil)
+		}, ErrExist, nil},
+		{"LINK a directory", func() (any, error) {
+			return nil, r.call(ProcLink, LinkArgs{From: d.File, To: DirOpArgs{Dir: root, Name: "d3"}}, nil)
+		}, ErrPerm, nil},
+		{"GETATTR a: two names", func() (any, error) {
+			var attr Fattr
+			err := r.call(ProcGetattr, a.File, &attr)
+			return attr.Nlink, err
+		}, OK, uint32(2)},
+		{"REMOVE a keeps d/a2", func() (any, error) {
+			if err := r.call(ProcRemove, DirOpArgs{Dir: root, Name: "a"}, nil); err != nil {
+				return nil, err
+			}
+			var res ReadRes
+			err := r.call(ProcRead, ReadArgs{File: a.File, Count: BlockSize}, &res)
+			return []any{res.Attr.Nlink, string(res.Data)}, err
+		}, OK, []any{uint32(1), "a0"}},
+		{"UMNT /d, then DUMP", func() (any, error) {
+			if err := r.mount(ProcUmnt, MountArgs{DirPath: "/d"}, nil); err != nil {
+				return nil, err
+			}
+			var list struct{ P *MountList }
+			err := r.mount(ProcDump, nil, &list)
+			return list.P, err
+		}, OK, (*MountList)(nil)},
+		{"MNT /d, then DUMP", func() (any, error) {
+			if err := r.call(ProcMnt, MountArgs{DirPath: "/d"}, &MountRes{}); err != nil {
+				return nil, err
+			}
+			var list struct{ P *MountList }
+			err := r.mount(ProcDump, nil, &list)
+			return list.P, err
+		}, OK, &MountList{Hostname: "raw", Directory: "/d"}},
+		{"EXPORT", func() (any, error) {
+			var list struct{ P *ExportList }
+			err := r.mount(ProcExport, nil, &list)
+			return list.P, err
+		}, OK, &ExportList{Dir: "/d"}},
 	}
 	for _, s := range steps {
 		got, err := s.run()
@@ -256,7 +351,7 @@ func TestProcedures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][]string{"a": {"a0"}, "d/m": {}}
+	want := map[string][]string{"d/a2": {"a0"}, "d/m": {}} // a now lives only as its link d/a2
 	if diff := cmp.Diff(want, disk); diff != "" {
 		t.Errorf("disk (-want +got):\n%s", diff)
 	}
