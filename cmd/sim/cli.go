@@ -184,13 +184,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	var opt scenarios.Options
-	if seedFlag.set {
-		s, err := strconv.ParseUint(seedFlag.value, 10, 64)
-		if err != nil {
-			fmt.Fprintf(stderr, "sim run: --seed: expected a non-negative integer, got %q\n", seedFlag.value)
-			return exitBadInput
-		}
-		opt.Seed = &s
+	if opt.Seed, ok = runSeed(seedFlag, stderr); !ok {
+		return exitBadInput
 	}
 	if out.set && strings.TrimSpace(out.value) == "" {
 		fmt.Fprintf(stderr, "sim run: --out: expected a directory, got %q\n", out.value)
@@ -237,11 +232,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitIO
 	}
 	if set != nil {
-		if err := caps.close(); err != nil {
-			fmt.Fprintf(stderr, "sim run: --out: %v\n", err)
-			return exitIO
-		}
-		if err := writeOut(set, res, worlds); err != nil {
+		if err := writeOut(set, &caps, res, worlds); err != nil {
 			fmt.Fprintf(stderr, "sim run: --out: %v\n", err)
 			return exitIO
 		}
@@ -308,11 +299,29 @@ func (c *captures) close() error {
 	return first
 }
 
-// writeOut writes the table (Markdown, CSV), the JSON result, each
-// system's trace (JSON Lines) and each system's space-time diagram (SVG)
-// into the set, which it then commits: the directory holds this run's
-// files, all of them, and no other run's.
-func writeOut(set *outdir.Dir, res *report.Result, worlds []*sim.World) error {
+// runSeed is --seed's value, nil when it is not set; ok is false (and the
+// problem said) when it is not a seed.
+func runSeed(f stringFlag, stderr io.Writer) (seed *uint64, ok bool) {
+	if !f.set {
+		return nil, true
+	}
+	s, err := strconv.ParseUint(f.value, 10, 64)
+	if err != nil {
+		fmt.Fprintf(stderr, "sim run: --seed: expected a non-negative integer, got %q\n", f.value)
+		return nil, false
+	}
+	return &s, true
+}
+
+// writeOut finishes the runs' packet captures and writes the table
+// (Markdown, CSV), the JSON result, each system's trace (JSON Lines) and
+// each system's space-time diagram (SVG) into the set, which it then
+// commits: the directory holds this run's files, all of them, and no other
+// run's.
+func writeOut(set *outdir.Dir, caps *captures, res *report.Result, worlds []*sim.World) error {
+	if err := caps.close(); err != nil {
+		return err
+	}
 	for _, f := range []struct{ name, format string }{{"table.md", "markdown"}, {"table.csv", "csv"}, {"result.json", "json"}} {
 		if err := set.Write(f.name, func(w io.Writer) error { return report.Write(w, res, f.format) }); err != nil {
 			return err
