@@ -17,15 +17,19 @@
 //     (NFSERR_STALE, ESTALE) even once its inode is reused.
 //   - "Can NFS Protocol include Append?" and "Idempotent Operations":
 //     READ, WRITE (pwrite), GETATTR and LOOKUP may run twice; CREATE
-//     (exclusive, as RFC 1094's note asks) and MKDIR get EEXIST and REMOVE
-//     ENOENT when a retransmission runs again; the non-idempotent APPEND
-//     exists only with ServerOptions.Append, to show its duplicate. The
-//     optional duplicate-request cache (ServerOptions.DRC) is the RPC
-//     server's at-most-once cache: volatile, so a crash forgets it
-//     ("Replica Suppression is Stateful").
+//     (exclusive, as RFC 1094's note asks), MKDIR, LINK and SYMLINK get
+//     EEXIST, and REMOVE, RMDIR and RENAME ENOENT, when a retransmission
+//     runs again ("What about these? mkdir, creat"); the non-idempotent
+//     APPEND exists only with ServerOptions.Append, to show its duplicate.
+//     The optional duplicate-request cache (ServerOptions.DRC) is the RPC
+//     server's at-most-once cache, keyed and filled as BSD's and Linux's
+//     are (the non-idempotent procedures' replies): volatile, so a crash
+//     forgets it ("Replica Suppression is Stateful").
 //   - "Strategy 5: client logic": Client builds the UNIX API (an fd table
 //     of handle + offset; open, read, write, close, seek, create, remove,
-//     mkdir, stat, append) on the stateless protocol.
+//     mkdir, rmdir, rename, link, symlink, readlink, readdir, truncate,
+//     stat, statfs, append) on the stateless protocol. Each operation is a
+//     list of steps, one RPC each, that reads top to bottom (client_ops.go).
 //   - "Write Buffers" and "Server Write Buffer Lost": WritePolicy
 //     WriteThrough (data on disk before the reply, RFC 1094 §2.2: slow),
 //     Buffered (reply first, flush every FlushInterval: a crash loses
@@ -43,20 +47,28 @@
 //
 // # Wire
 //
-// Requests and replies are XDR (package xdr) with RFC 1094's arguments and
-// results: fhandles are 32 opaque bytes, every reply that has attributes
-// carries a full fattr, and each result is a union on its status. Where
-// the lecture's strategies 1 and 2 need other arguments (a path or a server
-// fd instead of a handle) they have their own types under the same
-// procedure names. Procedure names are upper case (GETATTR, READ, ...), as
-// the results print them. MOUNT's MNT is served by the same RPC server on
-// port 2049 as NFS: a real server runs mountd as program 100005 on a port
-// of its own, but one RPC server per node keeps the call ids of a client
-// unique, which the scenario results rely on.
+// NFS is ONC RPC program 100003, version 2, with RFC 1094's eighteen
+// procedures, numbers and XDR (proto.go; ROOT and WRITECACHE are answered
+// with nothing, as nfsd does): fhandles are 32 opaque bytes, every reply
+// that has attributes carries a full fattr, each result is a union on its
+// nfsstat, and calls carry AUTH_SYS credentials, which the server requires.
+// MOUNT is program 100005, version 1 (MNT, DUMP, UMNT, UMNTALL, EXPORT). A
+// server listens at the well-known ports: NFS on 2049, MOUNT on 20048
+// (IANA's mountd port) and the portmapper (package rpc) on 111, which
+// answers GETPORT for both; a client talks from the same ports. Procedure
+// names are upper case (GETATTR, READ, ...), as the results print them.
+//
+// The lecture's strategies 1 and 2 name files by path or server fd where
+// NFSv2 has a handle, so their requests are not NFSv2's: they run under a
+// program of their own, LectureProgram (version 1 and 2), with NFSv2's
+// procedure numbers and otherwise RFC 1094's arguments; so does APPEND
+// under every strategy. Requests are decoded at the door (args.go): the
+// strategy decides only how a file is named, and each procedure's body
+// exists once.
 //
 // A block is one READ or WRITE of BlockSize (MaxData, 8192) bytes at offset
-// block*BlockSize; its content is a short token ("a1") that stands for the
-// block's bytes, and sizes count whole blocks.
+// block*BlockSize; its content is a short token ("a1"), sent as those bytes,
+// that stands for the block's bytes, and sizes count whole blocks.
 //
 // # Timing
 //
@@ -78,6 +90,9 @@
 // of the run; CREATE is exclusive (the RFC's note); a directory's READDIR
 // leaves out "." and ".."; access is never checked (the lecture has one
 // user); atime is not updated by reads (it would turn every READ into a
-// disk write). NFSERR_BADF and NFSERR_INVAL are not RFC 1094 statuses:
-// BADF only occurs under strategy 1, INVAL only for malformed requests.
+// disk write); the client does not follow symbolic links (READLINK shows
+// what one holds); MOUNT's list of mounts (DUMP) is volatile. NFSERR_BADF
+// and NFSERR_INVAL are not RFC 1094 statuses: BADF only occurs under
+// strategy 1, INVAL for malformed requests and for READLINK, READ or WRITE
+// of what is not a symbolic link or a regular file, as Linux's nfsd sends.
 package nfs
