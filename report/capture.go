@@ -76,7 +76,10 @@ type Capture struct {
 	full    int64 // packet bytes recorded in full so far
 	packets int
 	err     error
-	buf     gopacket.SerializeBuffer
+	// buf, ip and addrs are reused from packet to packet.
+	buf      gopacket.SerializeBuffer
+	ip       layers.IPv4
+	src, dst udp.Addr
 }
 
 // NewCapture returns a Capture of the datagrams net carries, written to out
@@ -122,10 +125,10 @@ func (c *Capture) record(now sim.Time, from, to sim.NodeID, datagram []byte) {
 	if c.opts.Raw {
 		datagram = rawDatagram(c.opts.Port, datagram)
 	}
-	src, dst := udp.NodeAddr(from), udp.NodeAddr(to)
+	c.src, c.dst = udp.NodeAddr(from), udp.NodeAddr(to)
 	c.ipID++
-	ip := &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Protocol: layers.IPProtocolUDP, Id: c.ipID,
-		Flags: layers.IPv4DontFragment, SrcIP: net.IP(src[:]), DstIP: net.IP(dst[:])}
+	c.ip = layers.IPv4{Version: 4, IHL: 5, TTL: 64, Protocol: layers.IPProtocolUDP, Id: c.ipID,
+		Flags: layers.IPv4DontFragment, SrcIP: net.IP(c.src[:]), DstIP: net.IP(c.dst[:])}
 	length := 20 + len(datagram)
 	// A datagram too long for IPv4 (UDP allows 65527 bytes of payload,
 	// IPv4 65507) is recorded cut to the largest packet, with its length.
@@ -134,7 +137,7 @@ func (c *Capture) record(now sim.Time, from, to sim.NodeID, datagram []byte) {
 		body = datagram[:maxIPv4-20]
 	}
 	if err := gopacket.SerializeLayers(c.buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true},
-		ip, gopacket.Payload(body)); err != nil {
+		&c.ip, gopacket.Payload(body)); err != nil {
 		c.err = fmt.Errorf("capture: %w", err)
 		return
 	}
