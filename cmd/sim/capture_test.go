@@ -294,3 +294,35 @@ func dissect(t *testing.T, tshark, path string) []dissection {
 	}
 	return res
 }
+
+// The same scenario and seed give byte-identical captures.
+func TestCaptureDeterministic(t *testing.T) {
+	var first map[string][]byte
+	for range 2 {
+		dir := t.TempDir()
+		if code, _, errOut := runSim(t, "run", "udp_unreliable", "--out", dir); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "capture-*.pcap"))
+		got := map[string][]byte{}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[filepath.Base(f)] = b
+		}
+		if first == nil {
+			first = got
+			continue
+		}
+		if len(got) != len(first) {
+			t.Fatalf("%d captures, then %d", len(first), len(got))
+		}
+		for name, b := range got {
+			if string(b) != string(first[name]) {
+				t.Errorf("%s differs between two runs of the same seed", name)
+			}
+		}
+	}
+}
