@@ -108,11 +108,18 @@ func (l *loader) checkKnownFile(n *yaml.Node, p string) {
 		known = append(known, f.Path)
 	}
 	for _, st := range l.sc.Workload {
-		if op := LookupOp(st.Op); op != nil && (op.File == CreatesFile || op.File == CreatesDir) {
+		op := LookupOp(st.Op)
+		if op != nil && (op.File == CreatesFile || op.File == CreatesDir) {
 			if st.File == p {
 				return
 			}
 			known = append(known, st.File)
+		}
+		if op != nil && op.keyFlags("to").Path {
+			if st.ToPath == p {
+				return
+			}
+			known = append(known, st.ToPath)
 		}
 	}
 	l.errf(n, "file: %s is not in files and no row creates it%s", p, didYouMean(p, known, "files"))

@@ -152,6 +152,7 @@ func TestLoadEverything(t *testing.T) {
 				Retrans:       5,
 				Timeout:       500 * ms,
 				DRC:           true,
+				DRCCache:      "non_idempotent",
 				Append:        true,
 			},
 			"afs": &afsdriver.Options{
@@ -167,7 +168,8 @@ func TestLoadEverything(t *testing.T) {
 			"reliable": &reliabledriver.Options{Window: 1, RTO: "fixed", FixedTimeout: 300 * ms, MinRTO: s, MaxRTO: 2 * time.Minute,
 				InitialRTO: 3 * s, Granularity: 10 * ms},
 			// ack_after follows the timeout when the file does not set it.
-			"rpc": &rpcdriver.Options{Semantics: "at_most_once", Transport: "reliable", Timeout: 1500 * ms, MaxAttempts: 4, Workers: 2, AckAfter: 1500 * ms},
+			"rpc": &rpcdriver.Options{Semantics: "at_most_once", Transport: "reliable", Timeout: 1500 * ms, MaxAttempts: 4, Workers: 2, AckAfter: 1500 * ms,
+				Auth: "sys", DRCCache: "non_idempotent"},
 		}),
 		Disk:   scenarios.DiskOptions{WriteLatency: 5 * ms, ReadLatency: ms},
 		Limits: scenarios.Limits{MaxEvents: 5000, MaxTime: 10 * time.Minute, MaxBytesHeld: 1 << 20, MaxBytesMoved: 5_000_000},
@@ -276,12 +278,12 @@ func TestLoadDefaults(t *testing.T) {
 	}{
 		{"pipe", &messagingdriver.PipeOptions{Delay: time.Millisecond}, sc.Block("pipe")},
 		{"nfs", &nfsdriver.Options{AttrTimeout: 3 * time.Second, WritePolicy: "write_through", FlushInterval: 30 * time.Second,
-			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond}, sc.Block("nfs")},
+			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond, DRCCache: "non_idempotent"}, sc.Block("nfs")},
 		{"afs", &afsdriver.Options{Volumes: []afsdriver.Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck"}, sc.Block("afs")},
 		{"reliable", &reliabledriver.Options{Window: 8, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond, MinRTO: 200 * time.Millisecond,
 			MaxRTO: 60 * time.Second, InitialRTO: time.Second, Granularity: time.Millisecond}, sc.Block("reliable")},
 		{"rpc", &rpcdriver.Options{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond, Workers: 1,
-			AckAfter: 100 * time.Millisecond}, sc.Block("rpc")},
+			AckAfter: 100 * time.Millisecond, Auth: "sys", DRCCache: "non_idempotent"}, sc.Block("rpc")},
 		{"disk", scenarios.DiskOptions{WriteLatency: 10 * time.Millisecond}, sc.Disk},
 		{"limits", scenarios.Limits{MaxEvents: 10_000_000, MaxTime: time.Hour, MaxBytesHeld: 256 << 20, MaxBytesMoved: 1 << 30}, sc.Limits},
 	} {

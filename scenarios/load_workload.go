@@ -125,16 +125,7 @@ var rowKeyDefs = []rowKeyDef{
 		return ok
 	}},
 	{"file", "a path such as fileA", func(l *loader, v *yaml.Node, st *Step) bool {
-		s, ok := l.str(v, "file")
-		if ok {
-			p, bad := cleanPath(s)
-			if bad != "" {
-				l.errf(v, "file: expected a file path such as fileA or home/notes, got %s (%s)", describe(v), bad)
-				ok = false
-			}
-			st.File = p
-		}
-		return ok
+		return l.rowPath(v, "file", &st.File)
 	}},
 	{"block", "a block index, from 0", func(l *loader, v *yaml.Node, st *Step) bool {
 		var ok bool
@@ -149,7 +140,12 @@ var rowKeyDefs = []rowKeyDef{
 		return ok
 	}},
 	{"from", "the sending node", nodeKey("from", func(st *Step) *string { return &st.From })},
-	{"to", "the receiving node", nodeKey("to", func(st *Step) *string { return &st.To })},
+	{"to", "the receiving node", func(l *loader, v *yaml.Node, st *Step) bool {
+		if op := LookupOp(st.Op); op != nil && op.keyFlags("to").Path {
+			return l.rowPath(v, "to", &st.ToPath)
+		}
+		return nodeKey("to", func(st *Step) *string { return &st.To })(l, v, st)
+	}},
 	{"count", "", func(l *loader, v *yaml.Node, st *Step) bool {
 		var ok bool
 		st.Count, ok = l.integer(v, "count", 1, maxCount)
@@ -157,7 +153,11 @@ var rowKeyDefs = []rowKeyDef{
 	}},
 	{"size", "", func(l *loader, v *yaml.Node, st *Step) bool {
 		var ok bool
-		st.Size, ok = l.size(v, "size", 1, maxSendSize)
+		if op := LookupOp(st.Op); op != nil && op.keyFlags("size").Length {
+			st.Size, ok = l.size(v, "size", 0, MaxFileSize)
+		} else {
+			st.Size, ok = l.size(v, "size", 1, maxSendSize)
+		}
 		return ok
 	}},
 	{"interval", "", func(l *loader, v *yaml.Node, st *Step) bool {
@@ -176,6 +176,21 @@ var rowKeyDefs = []rowKeyDef{
 		st.Args, ok = l.str(v, "args")
 		return ok
 	}},
+}
+
+// rowPath reads row key k, a file path, into *p, cleaned.
+func (l *loader) rowPath(v *yaml.Node, k string, p *string) bool {
+	s, ok := l.str(v, k)
+	if !ok {
+		return false
+	}
+	clean, bad := cleanPath(s)
+	if bad != "" {
+		l.errf(v, "%s: expected a file path such as fileA or home/notes, got %s (%s)", k, describe(v), bad)
+		return false
+	}
+	*p = clean
+	return true
 }
 
 // nodeKey decodes row key k, which names a node, into the field of Step.
@@ -364,7 +379,11 @@ func (l *loader) rowKeysFit(o *Object, op *Op, what string) bool {
 	required := op.keyNames(true)
 	for _, k := range required {
 		if !o.Has(k) {
-			l.errf(o.node, "missing key %q in %s: op %s needs %s (%s)", k, what, op.Name, andList(required), rowKey(k).meaning)
+			meaning := rowKey(k).meaning
+			if op.keyFlags(k).Path {
+				meaning = "the new path"
+			}
+			l.errf(o.node, "missing key %q in %s: op %s needs %s (%s)", k, what, op.Name, andList(required), meaning)
 			ok = false
 		}
 	}

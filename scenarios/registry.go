@@ -145,6 +145,26 @@ type OpKey struct {
 	Name string
 	// Required keys must be present.
 	Required bool
+	// Path makes key "to" a file path, checked like "file", instead of a
+	// node: the new name that rename, link and symlink make. The loader
+	// then knows the path exists after the row.
+	Path bool
+	// Length makes key "size" a file's length in bytes, from 0 to
+	// MaxFileSize, instead of a message's size (truncate).
+	Length bool
+}
+
+// MaxFileSize bounds a file length a row gives (OpKey.Length): 1 GiB.
+const MaxFileSize = 1 << 30
+
+// keyFlags returns the OpKey of k in op, zero when op does not take k.
+func (op *Op) keyFlags(k string) OpKey {
+	for _, x := range op.Keys {
+		if x.Name == k {
+			return x
+		}
+	}
+	return OpKey{}
 }
 
 // FDUse is what a row does with its fd.

@@ -196,9 +196,13 @@ type Step struct {
 	HasData bool
 	// From and To are the endpoints of a send row.
 	From, To string
+	// ToPath is the new path of rename, link and symlink: their key "to"
+	// (OpKey.Path). The result's step shows it as "to".
+	ToPath string
 	// Count is how many messages a send row sends (default 1).
 	Count int
-	// Size is each message's size in bytes (default 100).
+	// Size is each message's size in bytes (default 100), or truncate's
+	// new length (OpKey.Length).
 	Size int
 	// Interval is the time between two messages of a send row (default 0).
 	Interval time.Duration

@@ -119,6 +119,15 @@ func (l *loader) checkFileRows(servers map[string]bool) {
 			fds[st.Client] = map[string]*fdState{}
 		}
 		op := LookupOp(st.Op)
+		if op.keyFlags("to").Path {
+			// rename, link, symlink: a new name, which later rows may
+			// open.
+			l.checkPath(st.ToPath, posOf(o.Get("to")), false)
+			if !exists[st.ToPath] {
+				exists[st.ToPath] = true
+				known = append(known, st.ToPath)
+			}
+		}
 		switch op.FD {
 		case OpensFD:
 			l.openFile(o, st, op, fds[st.Client], exists, &known)

@@ -124,7 +124,7 @@ func onWire(t *testing.T, path string) (packets, corrupted int) {
 // captureScenarios are built-in scenarios whose captures the tests read:
 // NFS with the lecture's strategies, retries, a DRC and crashes, MOUNT, AFS,
 // the rpc system, and the lossy, duplicating, corrupting datagram systems.
-var captureScenarios = []string{"nfs_vs_afs", "nfs_idempotency", "nfs_api_paths", "nfs_api_stateful_fds", "nfs_mounts",
+var captureScenarios = []string{"nfs_vs_afs", "nfs_idempotency", "nfs_mkdir_creat", "nfs_api_paths", "nfs_api_stateful_fds", "nfs_mounts",
 	"nfs_server_crash", "rpc_append_retry", "rpc_long_call", "udp_unreliable", "pipe_vs_socket", "two_generals", "timeouts"}
 
 // outDirs holds the --out directory of each scenario run so far, so that

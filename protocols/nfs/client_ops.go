@@ -325,6 +325,7 @@ func (c *Client) readlink(t *task) {
 	c.run(t, c.at(p, t.op.Path), c.walk(p, false, false), func(k *seq) {
 		k.call(p.m.server, ProcReadlink, c.request().file(p.file(), false).bytes(), &target, func() {
 			t.res.Value, t.res.HasValue = target, true
+			t.note("holds %s", target)
 		})
 	})
 }
@@ -352,7 +353,11 @@ func (c *Client) readdir(t *task) {
 	}
 	c.run(t, c.at(p, t.op.Path), c.walk(p, false, false), more(0), func(k *seq) {
 		t.res.Value, t.res.HasValue = strings.Join(names, " "), true
-		t.note("%s", plural(len(names), "entry"))
+		if len(names) == 0 {
+			t.note("empty")
+		} else {
+			t.note("%s: %s", plural(len(names), "entry"), t.res.Value)
+		}
 		k.step()
 	})
 }

@@ -609,3 +609,37 @@ func mustXDR(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// With AUTH_NONE a call has no stamp to carry its acknowledgement of
+// earlier results (see AckProgram): the next call leaves the first reply
+// cached, and only the explicit ACK frees it.
+func TestAuthNoneAcknowledgesExplicitly(t *testing.T) {
+	h := newHarness(t)
+	rec := newRecorder()
+	a := h.add("A", func(env sim.Env) sim.Handler {
+		return NewClient(env, Options{Semantics: AtMostOnce, BirrellNelson: true, Auth: AuthNone, AckAfter: 100 * ms}, rec)
+	})
+	s, server := h.addServer("S", ServerOptions{Semantics: AtMostOnce}, rec)
+	client := func() *Client { return a.handler.(*Client) }
+	client().Call(s.id, DemoAppend, mustArgs(t, ProcAppend, "x"), nil)
+	h.deliverAll()
+	h.run(0)
+	h.settle()
+	h.run(50 * ms)
+	client().Call(s.id, DemoAppend, mustArgs(t, ProcAppend, "y"), nil)
+	if m := h.wire[0].m; m.HasAck {
+		t.Errorf("an AUTH_NONE call carries an acknowledgement: %+v", m)
+	}
+	h.deliverAll()
+	h.run(0)
+	h.settle()
+	if server().Cached() != 2 {
+		t.Errorf("cached %d after the second call; want 2 (nothing acknowledged the first)", server().Cached())
+	}
+	h.run(100 * ms)
+	h.expectWire("A>S ACK")
+	h.deliverAll()
+	if server().Cached() != 0 {
+		t.Errorf("cached %d after the explicit ACK; want 0", server().Cached())
+	}
+}

@@ -107,7 +107,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	r.UseNetwork()
 
 	sopts := nfs.ServerOptions{API: api, WritePolicy: policy, FlushInterval: o.FlushInterval, Append: o.Append,
-		DRC: o.DRC, ReadLatency: sc.Disk.ReadLatency}
+		DRC: o.DRC, DRCAll: o.DRCCache == "all", ReadLatency: sc.Disk.ReadLatency}
 	copts := nfs.ClientOptions{API: api, AttrTimeout: o.AttrTimeout, CacheBlocks: o.CacheBlocks,
 		Soft: o.Mount == "soft", Retrans: o.Retrans, Timeout: o.Timeout, DRC: o.DRC, Append: o.Append}
 	for _, m := range d.mounts {
@@ -165,7 +165,12 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 		st.Result, st.Note = "EHOSTDOWN", fmt.Sprintf("client %s is down", s.Client)
 		return
 	}
-	op := nfs.Op{Kind: kind, FD: s.FD, Path: s.File, Block: s.Block, Data: s.Data, Tag: i}
+	op := nfs.Op{Kind: kind, FD: s.FD, Path: s.File, To: s.ToPath, Size: uint32(s.Size), Block: s.Block, Data: s.Data, Tag: i}
+	if kind == nfs.OpSymlink {
+		// symlink(file, to), as ln -s file to: the new link is to, and
+		// it holds file.
+		op.Path, op.To = s.ToPath, s.File
+	}
 	if (kind == nfs.OpWrite || kind == nfs.OpAppend) && !s.HasData {
 		// The format's unique token: who wrote, and when.
 		op.Data = s.Client + "@" + sim.FormatDuration(s.At)

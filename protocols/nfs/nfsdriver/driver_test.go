@@ -355,3 +355,77 @@ faults:
 		})
 	}
 }
+
+// Reference: protocol facts §4 — with nfs.drc the cache keeps the replies
+// of the non-idempotent procedures: a READ whose reply was lost runs again
+// (harmlessly), a MKDIR's retransmission gets the cached reply; with
+// nfs.drc_cache all, the READ's too.
+func TestDRCCacheKeeps(t *testing.T) {
+	for _, tc := range []struct {
+		cache            string
+		readRuns, mkdirs int
+	}{{"non_idempotent", 2, 1}, {"all", 1, 1}} {
+		res := scenariotest.RunClean(t, `name: t
+systems: [nfs]
+nfs: {drc: true, drc_cache: `+tc.cache+`}
+files:
+  f: [b0]
+workload:
+  - {at: 0, client: A, op: open, file: f, fd: f}
+  - {at: 10, client: A, op: read, fd: f, block: 0}
+  - {at: 20, client: A, op: mkdir, file: d}
+faults:
+  - {at: 10, block: {from: server, to: A}}
+  - {at: 10.5, unblock: {from: server, to: A}}
+  - {at: 20, block: {from: server, to: A}}
+  - {at: 20.5, unblock: {from: server, to: A}}
+`)
+		read, mkdir := res.Systems[0].Steps[1], res.Systems[0].Steps[2]
+		if read.Result != "ok" || *read.Executions != tc.readRuns || mkdir.Result != "ok" || *mkdir.Executions != tc.mkdirs {
+			t.Errorf("drc_cache %s: READ %s run %d times, MKDIR %s run %d times; want ok %d times, ok %d times",
+				tc.cache, read.Result, *read.Executions, mkdir.Result, *mkdir.Executions, tc.readRuns, tc.mkdirs)
+		}
+	}
+}
+
+// The NFS-only ops' keys: to is a path (no node is made of it), truncate's
+// size may be 0, and a path the ops make may be opened later; mistakes are
+// errors at their line.
+func TestNFSOpRows(t *testing.T) {
+	ok := `name: t
+systems: [nfs]
+files:
+  a: [a0]
+workload:
+  - {at: 1, client: A, op: rename, file: a, to: b}
+  - {at: 2, client: A, op: open, file: b, fd: f}
+  - {at: 3, client: A, op: truncate, file: b, size: 0}
+  - {at: 4, client: A, op: link, file: b, to: c}
+  - {at: 5, client: A, op: symlink, file: b, to: s}
+  - {at: 6, client: A, op: readlink, file: s}
+  - {at: 7, client: A, op: statfs}
+`
+	sc, err := scenarios.Load("ok.yaml", []byte(ok))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if len(sc.Nodes) != 2 || sc.Workload[0].ToPath != "b" || sc.Workload[0].To != "" || sc.Workload[2].Size != 0 {
+		t.Errorf("nodes %v, rename to %q (node %q), truncate size %d; want A and server, b, no node, 0",
+			sc.Nodes, sc.Workload[0].ToPath, sc.Workload[0].To, sc.Workload[2].Size)
+	}
+	sys := scenariotest.RunClean(t, ok).Systems[0]
+	if v := sys.Steps[5].Value; v == nil || *v != "b" || sys.Steps[6].Result != "ok" {
+		t.Errorf("readlink = %s, statfs %s; want b, ok", scenariotest.Text(v), sys.Steps[6].Result)
+	}
+	for _, tc := range []struct{ row, want string }{
+		{"{at: 1, client: A, op: rename, file: a}", `missing key "to" in workload row 1: op rename needs client, file and to (the new path)`},
+		{"{at: 1, client: A, op: link, file: a, to: /}", "to: expected a file path"},
+		{"{at: 1, client: A, op: truncate, file: a, size: -1}", "size:"},
+		{"{at: 1, client: A, op: readdir}", `missing key "file"`},
+	} {
+		_, err := scenarios.Load("bad.yaml", []byte("name: t\nsystems: [nfs]\nfiles:\n  a: [a0]\nworkload:\n  - "+tc.row+"\n"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v; want %q", tc.row, err, tc.want)
+		}
+	}
+}

@@ -17,8 +17,8 @@ import (
 func init() {
 	scenarios.Register(scenarios.System{Name: "nfs", Order: 70, Family: "file system",
 		Doc:       "NFSv2: stateless server, file handles, client block and attribute caches.",
-		Ops:       fileops.Ops,
-		OpsDoc:    "file-system ops",
+		Ops:       ops,
+		OpsDoc:    "file-system ops, rmdir, rename, link, symlink, readlink, readdir, truncate, statfs",
 		Blocks:    []*scenarios.Block{block},
 		Faults:    fileops.Faults,
 		Servers:   nfsServers,
@@ -54,6 +54,8 @@ type Options struct {
 	Timeout time.Duration
 	// DRC turns on the server's duplicate-request cache (default false).
 	DRC bool
+	// DRCCache is what the cache keeps: non_idempotent (default) or all.
+	DRCCache string
 	// Append enables the non-idempotent APPEND procedure (default false).
 	Append bool
 	// Mounts is every client's mount table, in the order of the file; nil
@@ -126,7 +128,7 @@ const (
 var block = &scenarios.Block{Name: "nfs", Order: 20,
 	New: func() any {
 		return &Options{AttrTimeout: 3 * time.Second, WritePolicy: "write_through", FlushInterval: 30 * time.Second,
-			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond}
+			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond, DRCCache: "non_idempotent"}
 	},
 	Options: []scenarios.Option{
 		scenarios.DurationOption("attr_timeout", "`3s`", "Client attribute-cache lifetime (the lecture's 3 seconds); `0` disables it.", false,
@@ -145,7 +147,9 @@ var block = &scenarios.Block{Name: "nfs", Order: 20,
 			func(o *Options) *int { return &o.Retrans }),
 		scenarios.DurationOption("timeout", "`1.1s`", "First retransmission timeout, doubling.", true,
 			func(o *Options) *time.Duration { return &o.Timeout }),
-		scenarios.BoolOption("drc", "`false`", "The server's duplicate-request cache.", func(o *Options) *bool { return &o.DRC }),
+		scenarios.BoolOption("drc", "`false`", "The server's duplicate-request cache, keyed by xid, procedure, client and a checksum of the arguments; volatile.", func(o *Options) *bool { return &o.DRC }),
+		scenarios.EnumOption("drc_cache", "`non_idempotent`", "What the cache keeps: the replies of the `non_idempotent` procedures (SETATTR, WRITE, CREATE, REMOVE, RENAME, LINK, SYMLINK, MKDIR, RMDIR, APPEND: a repeat of a completed READ runs again), as BSD's and Linux's servers do, or `all`.",
+			[]string{"non_idempotent", "all"}, func(o *Options) *string { return &o.DRCCache }),
 		scenarios.BoolOption("append", "`false`", "Enable the non-idempotent APPEND procedure the lecture warns about.",
 			func(o *Options) *bool { return &o.Append }),
 		scenarios.CustomOption("mounts", "`[{on: /, server: server}]`", "Every client's mount table, a list of `{on, server, export}`: `export` (default `/`) of node `server` appears at `on` in the client's namespace (the lecture's \"/dev/sdb1 on /backups\"). `on` and `export` are absolute clean paths; each `on` once. Mount servers are file servers (created implicitly, never clients); `server` is one too, even when no mount names it.",

@@ -59,6 +59,12 @@ type Options struct {
 	// AckAfter is how long a call or result may go unacknowledged before
 	// an explicit ACK or probe is sent (default: Timeout).
 	AckAfter time.Duration
+	// Auth is the calls' credential flavor: sys (default, AUTH_SYS) or
+	// none (AUTH_NONE).
+	Auth string
+	// DRCCache is what the duplicate-request cache keeps:
+	// non_idempotent (default) or all.
+	DRCCache string
 }
 
 // Bounds of the rpc options.
@@ -72,10 +78,10 @@ const (
 var block = &scenarios.Block{Name: "rpc", Order: 50,
 	New: func() any {
 		return &Options{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond,
-			Workers: 1, AckAfter: 100 * time.Millisecond}
+			Workers: 1, AckAfter: 100 * time.Millisecond, Auth: "sys", DRCCache: "non_idempotent"}
 	},
 	Options: []scenarios.Option{
-		scenarios.EnumOption("semantics", "`at_least_once`", "`at_least_once` (every copy of a call that arrives is executed) or `at_most_once` (the server's duplicate-request cache answers repeats; it is volatile, so a crash loses it).",
+		scenarios.EnumOption("semantics", "`at_least_once`", "`at_least_once` (every copy of a call that arrives is executed) or `at_most_once` (the server's duplicate-request cache answers repeats, see `drc_cache`; it is volatile, so a crash loses it).",
 			[]string{"at_least_once", "at_most_once"}, func(o *Options) *string { return &o.Semantics }),
 		scenarios.EnumOption("transport", "`udp`", "`udp` (the reply is the ACK of the call) or `reliable`.",
 			[]string{"udp", "reliable"}, func(o *Options) *string { return &o.Transport }),
@@ -87,6 +93,10 @@ var block = &scenarios.Block{Name: "rpc", Order: 50,
 			func(o *Options) *int { return &o.Workers }),
 		scenarios.DurationOption("ack_after", "`timeout`", "How long a call or result may go unacknowledged before an explicit ACK (long calls get ACKs and probes).", true,
 			func(o *Options) *time.Duration { return &o.AckAfter }),
+		scenarios.EnumOption("drc_cache", "`non_idempotent`", "What the duplicate-request cache keeps: the replies of `non_idempotent` procedures (`increment`, `append`: a repeat of a completed `read` or `sleep` runs again), as NFS servers do, or `all`.",
+			[]string{"non_idempotent", "all"}, func(o *Options) *string { return &o.DRCCache }),
+		scenarios.EnumOption("auth", "`sys`", "The calls' credentials (RFC 5531): `sys` (AUTH_SYS: the node's name, uid 0; it carries the implicit ACK of earlier results) or `none` (AUTH_NONE: every result is acknowledged explicitly).",
+			[]string{"sys", "none"}, func(o *Options) *string { return &o.Auth }),
 	},
 	Check: func(c *scenarios.BlockCheck) {
 		if o := c.Value.(*Options); !c.Has("ack_after") {
@@ -128,8 +138,14 @@ func callOptions(sc *scenarios.Scenario) (rpc.Options, rpc.ServerOptions, error)
 	if err != nil {
 		return rpc.Options{}, rpc.ServerOptions{}, fmt.Errorf("%s: rpc: %v", sc.File, err)
 	}
+	// The lecture's RPC: Birrell & Nelson's ACKs and probes, on the
+	// standard messages (see rpc.AckProgram).
 	c := rpc.Options{Semantics: sem, BirrellNelson: true, Auth: rpc.AuthSys, Timeout: o.Timeout, MaxAttempts: o.MaxAttempts, AckAfter: o.AckAfter}
-	s := rpc.ServerOptions{Semantics: sem, BirrellNelson: true, Workers: o.Workers, AckAfter: o.AckAfter / 2}
+	s := rpc.ServerOptions{Semantics: sem, BirrellNelson: true, Workers: o.Workers, AckAfter: o.AckAfter / 2,
+		CacheAll: o.DRCCache == "all"}
+	if o.Auth == "none" {
+		c.Auth = rpc.AuthNone
+	}
 	if o.Transport == "reliable" {
 		c.Reliable, s.Reliable = true, true
 	}

@@ -224,3 +224,44 @@ func TestRPCNodeLayers(t *testing.T) {
 		t.Errorf("port %d holds %T; want *rpc.Node", Port, h.Handler(Port))
 	}
 }
+
+// Reference: protocol facts §4 (BSD's nfs_srvcache.c) — the cache keeps the
+// replies of non-idempotent procedures only: a read whose reply was lost
+// runs again, unless rpc.drc_cache is all.
+func TestRPCCacheKeeps(t *testing.T) {
+	for _, tc := range []struct {
+		opts       string
+		executions int
+	}{
+		{"", 2},
+		{", drc_cache: all", 1},
+	} {
+		res := scenariotest.RunClean(t, `name: t
+systems: [rpc]
+rpc: {semantics: at_most_once, timeout: 100ms`+tc.opts+`}
+network: {delay: 10ms}
+workload:
+  - {at: 1s, op: call, client: A, server: server, proc: read}
+  - {at: 2s, op: call, client: A, server: server, proc: increment}
+faults:
+  - {at: 0.95s, block: {from: server, to: A}}
+  - {at: 1.05s, unblock: {from: server, to: A}}
+`)
+		read := res.Systems[0].Steps[0]
+		if read.Result != "ok" || *read.Executions != tc.executions {
+			t.Errorf("rpc: {semantics: at_most_once%s}: read %s, run %d times; want ok, %d times", tc.opts, read.Result, *read.Executions, tc.executions)
+		}
+	}
+}
+
+// With rpc.auth none the calls carry AUTH_NONE credentials, so no
+// piggybacked acknowledgement (see rpc.AckProgram): at most once still
+// holds, the results being acknowledged explicitly.
+func TestRPCAuthNone(t *testing.T) {
+	src := strings.Replace(appendScenario("at_most_once", "reply", false), "timeout: 100ms}", "timeout: 100ms, auth: none}", 1)
+	sys := scenariotest.RunClean(t, src).Systems[0]
+	app, read := sys.Steps[0], sys.Steps[1]
+	if app.Result != "ok" || *app.Executions != 1 || read.Value == nil || !strings.HasSuffix(*read.Value, "log=[x]") {
+		t.Errorf("append %s run %d times, read %s; want ok once, log=[x]", app.Result, *app.Executions, scenariotest.Text(read.Value))
+	}
+}
