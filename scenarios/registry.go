@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"io/fs"
 	"regexp"
 	"sort"
 	"time"
@@ -59,6 +60,14 @@ type System struct {
 	// Invariants are properties every run of the system must have. Run
 	// checks them after each run and reports each failure as a violation.
 	Invariants []Invariant
+	// Scenarios, when set, holds built-in scenarios the system ships next
+	// to its protocol: each NAME.yaml at the root of the FS (an embed.FS
+	// of the driver's folder) is the built-in scenario NAME, listed by
+	// `sim list` with those of this package, and named
+	// "builtin:NAME.yaml" in messages like them. ScenariosDir is that
+	// folder from the module's root (BuiltInDir).
+	Scenarios    fs.FS
+	ScenariosDir string
 }
 
 // Invariant is a named property of a system's runs (the AFS reader sees
@@ -380,6 +389,9 @@ func register(s *System) error {
 	case s.New == nil:
 		return fmt.Errorf("system %q has no driver", s.Name)
 	}
+	if err := checkScenarios(s); err != nil {
+		return err
+	}
 	for _, op := range s.Ops {
 		if err := checkOp(op); err != nil {
 			return err
@@ -415,6 +427,28 @@ func register(s *System) error {
 		addOnce(&registry.faults, k, func(k *FaultKind) int { return k.Order }, func(k *FaultKind) string { return k.Name })
 	}
 	addOnce(&registry.systems, s, func(s *System) int { return s.Order }, func(s *System) string { return s.Name })
+	return nil
+}
+
+// checkScenarios checks that the built-in scenarios a system ships have
+// a folder to be named by and names no other built-in scenario has.
+func checkScenarios(s *System) error {
+	if s.Scenarios == nil {
+		return nil
+	}
+	if s.ScenariosDir == "" {
+		return fmt.Errorf("system %q ships scenarios but no ScenariosDir", s.Name)
+	}
+	names := yamlNames(s.Scenarios)
+	if len(names) == 0 {
+		return fmt.Errorf("system %q ships no scenario in %s", s.Name, s.ScenariosDir)
+	}
+	taken := BuiltInNames()
+	for _, n := range names {
+		if contains(taken, n) {
+			return fmt.Errorf("system %q ships scenario %s, a name another built-in scenario has", s.Name, n)
+		}
+	}
 	return nil
 }
 

@@ -2,8 +2,10 @@ package scenarios
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -170,6 +172,16 @@ func TestRegisterRejects(t *testing.T) {
 			s.Blocks = []*Block{{Name: "limits", New: pingBlock.New}}
 			return s
 		}, "is a key of the format"},
+		{"scenarios without their folder", func() System {
+			s := pingSystem()
+			s.Scenarios = fstest.MapFS{"ping_demo.yaml": {Data: []byte(pingDemo)}}
+			return s
+		}, "no ScenariosDir"},
+		{"a scenario named like a built-in one", func() System {
+			s := pingSystem()
+			s.Scenarios, s.ScenariosDir = fstest.MapFS{"lost_ack.yaml": {Data: []byte(pingDemo)}}, "ping"
+			return s
+		}, "ships scenario lost_ack, a name another built-in scenario has"},
 		{"a system's kind that acts like a common one", func() System {
 			s := pingSystem()
 			s.Faults = []*FaultKind{{Name: "poke", Decode: DecodeNodeFault, Apply: func(*SystemRun, *Fault) {}}}
@@ -190,6 +202,42 @@ func TestRegisterRejects(t *testing.T) {
 			})
 		})
 	}
+}
+
+// pingDemo is a scenario the test system ships.
+const pingDemo = "name: ping_demo\nsystems: [ping]\nworkload:\n  - {at: 0, op: ping, from: A, to: B}\n"
+
+// TestSystemShipsScenarios: the scenarios a system ships next to its
+// protocol are built-in scenarios like those of this folder, named by
+// their folder in messages.
+func TestSystemShipsScenarios(t *testing.T) {
+	withRegistry(t, func() {
+		s := pingSystem()
+		s.Scenarios = fstest.MapFS{"ping_demo.yaml": {Data: []byte(pingDemo)}, "notes.txt": {Data: []byte("x")}}
+		s.ScenariosDir = "protocols/ping/pingdriver/scenarios"
+		Register(s)
+		names := BuiltInNames()
+		if !contains(names, "ping_demo") || !contains(names, "lost_ack") || contains(names, "notes") {
+			t.Errorf("BuiltInNames() = %v; want this folder's and ping_demo", names)
+		}
+		sc, err := Open("ping_demo")
+		if err != nil || sc.File != "builtin:ping_demo.yaml" {
+			t.Fatalf("Open(ping_demo) = %v, %v; want it as a built-in scenario", sc, err)
+		}
+		if dir := BuiltInDir("ping_demo"); dir != "protocols/ping/pingdriver/scenarios" {
+			t.Errorf("BuiltInDir(ping_demo) = %q; want the system's folder", dir)
+		}
+		if dir := BuiltInDir("lost_ack"); dir != "scenarios" {
+			t.Errorf("BuiltInDir(lost_ack) = %q; want scenarios", dir)
+		}
+		file, data, err := ReadSource("ping_demo.yaml")
+		if err != nil || file != sc.File || string(data) != pingDemo {
+			t.Errorf("ReadSource = %q, %q, %v", file, data, err)
+		}
+		if !sort.StringsAreSorted(names) {
+			t.Errorf("BuiltInNames() = %v; want them sorted", names)
+		}
+	})
 }
 
 // TestRegistryOrder: lists follow Order, whatever the order of the init

@@ -42,14 +42,8 @@ func ReadSource(arg string) (string, []byte, error) {
 		return "", nil, &Error{File: arg, Msg: "cannot read the scenario: " + pathErr(err), cause: ErrIO}
 	}
 	name := strings.TrimSuffix(path.Base(strings.ReplaceAll(arg, `\`, "/")), ".yaml")
-	for _, n := range BuiltInNames() {
-		if n == name {
-			data, err := builtin.ReadFile(n + ".yaml")
-			if err != nil {
-				return "", nil, err
-			}
-			return builtInLabel(n + ".yaml"), data, nil
-		}
+	if file, data, ok := BuiltInFile(name); ok {
+		return file, data, nil
 	}
 	msg := "no such file, and no built-in scenario of that name"
 	if s := suggestName(name, BuiltInNames()); s != "" {

@@ -5,10 +5,13 @@
 package scenariotest
 
 import (
+	"bytes"
+	"path/filepath"
 	"testing"
 
 	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/sim/simtest"
 )
 
 // Load loads a scenario written in a test, failing the test on an error.
@@ -71,4 +74,45 @@ func Text(s *string) string {
 		return "<nil>"
 	}
 	return *s
+}
+
+// GoldenBuiltIn runs every built-in scenario whose file is in dir (from
+// the module's root: "scenarios", or a system's ScenariosDir) and
+// compares its text table and its JSON result with
+// testdata/golden/NAME.txt and NAME.json, relative to the calling test's
+// package; update rewrites them. A built-in scenario must have no
+// violation. It fails when dir holds no built-in scenario.
+func GoldenBuiltIn(t *testing.T, dir string, update bool) {
+	t.Helper()
+	n := 0
+	for _, name := range scenarios.BuiltInNames() {
+		if scenarios.BuiltInDir(name) != dir {
+			continue
+		}
+		n++
+		t.Run(name, func(t *testing.T) {
+			sc, err := scenarios.Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, _, err := scenarios.Run(sc, scenarios.Options{})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			for _, format := range []string{"text", "json"} {
+				var buf bytes.Buffer
+				if err := report.Write(&buf, res, format); err != nil {
+					t.Fatal(err)
+				}
+				ext := map[string]string{"text": ".txt", "json": ".json"}[format]
+				simtest.Golden(t, filepath.Join("testdata", "golden", sc.Name+ext), buf.String(), update)
+			}
+			if len(res.Violations) > 0 {
+				t.Errorf("built-in scenario %s has violations: %+v", sc.Name, res.Violations)
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatalf("no built-in scenario in %s", dir)
+	}
 }
