@@ -131,14 +131,9 @@ func (c *Coordinator) Receive(from sim.NodeID, msg []byte) {
 // vote records participant i's vote. A NO decides abort at once; the last
 // YES starts the commit: the commit record is forced first.
 func (c *Coordinator) vote(t *coordTx, i int, yes bool) {
-	if t.phase == decided {
-		// A late or repeated vote: the voter is waiting for the decision.
-		if !t.acked[i] {
-			send(c.env, t.participants[i], Message{Kind: t.decisionKind(), Tx: t.tx})
-		}
-		return
-	}
 	if t.phase != collecting || t.votes[i] != noVote {
+		// A repeated vote, or one that came after the decision: the
+		// decision is on its way, and resent until acknowledged.
 		return
 	}
 	if !yes {
@@ -198,7 +193,9 @@ func (c *Coordinator) deliver(t *coordTx) {
 			send(c.env, p, Message{Kind: t.decisionKind(), Tx: t.tx})
 		}
 	}
-	t.resendTimer = c.env.SetTimer(c.opt.RetryInterval, tag(tagResend, t.tx))
+	if t.resends < c.opt.Retries {
+		t.resendTimer = c.env.SetTimer(c.opt.RetryInterval, tag(tagResend, t.tx))
+	}
 }
 
 // Timer implements sim.Handler: durable log records, the vote timeout,
@@ -231,7 +228,7 @@ func (c *Coordinator) Timer(tg uint64) {
 		c.obs.Decided(c.env.Now(), tx, c.env.Self(), Committed, "all voted yes")
 		c.deliver(t)
 	case tagResend:
-		if t.phase == decided && !t.ended && t.resends < c.opt.Retries {
+		if t.phase == decided && !t.ended {
 			t.resends++
 			c.deliver(t)
 		}

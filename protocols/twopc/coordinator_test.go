@@ -110,9 +110,11 @@ func TestCoordinatorResendsTheDecision(t *testing.T) {
 	if got := sent(env); len(got) != 0 || len(env.LiveTimers()) != 0 {
 		t.Errorf("after 3 resends: sent %q, timers %+v; want silence", got, env.LiveTimers())
 	}
-	// A late vote from P3 gets the decision again.
+	// A late vote changes nothing; a question gets the decision.
 	co.Receive(p3, msg(twopc.Yes, 1))
-	want(t, "late vote", sent(env), []string{"ABORT T1 -> P3"})
+	want(t, "late vote", sent(env), nil)
+	co.Receive(p3, msg(twopc.DecisionReq, 1))
+	want(t, "question", sent(env), []string{"ABORT T1 -> P3"})
 }
 
 // BHG §7.4, recovery: a restarted coordinator finishes every transaction

@@ -206,7 +206,9 @@ func (p *Participant) Timer(tg uint64) {
 		t.state = prepared
 		p.obs.Voted(p.env.Now(), tx, p.env.Self(), true)
 		send(p.env, t.coordinator, Message{Kind: Yes, Tx: tx})
-		t.askTimer = p.env.SetTimer(p.opt.RetryInterval, tag(tagAsk, tx))
+		if p.opt.Retries > 0 {
+			t.askTimer = p.env.SetTimer(p.opt.RetryInterval, tag(tagAsk, tx))
+		}
 	case tagDecisionDurable:
 		if t.state != deciding {
 			return
@@ -225,7 +227,7 @@ func (p *Participant) Timer(tg uint64) {
 
 // ask sends DECISION-REQ to the coordinator (and, cooperatively, to the
 // other participants), and sets the timer to ask again, up to Retries
-// questions.
+// questions in one life.
 func (p *Participant) ask(t *partTx) {
 	t.asked++
 	send(p.env, t.coordinator, Message{Kind: DecisionReq, Tx: t.tx})
@@ -269,7 +271,7 @@ func (p *Participant) recover(recs []Record) {
 		}
 	}
 	for _, t := range order {
-		if t.state == prepared {
+		if t.state == prepared && p.opt.Retries > 0 {
 			p.ask(t)
 		}
 	}
