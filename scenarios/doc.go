@@ -35,14 +35,20 @@
 //	}
 //
 // and a binary or a test imports the system's package for that side
-// effect (protocols/all imports every system).
+// effect (protocols/all imports every system). A system ships its
+// built-in scenarios next to its protocol (Scenarios, an embed.FS, and
+// ScenariosDir): `sim list` and `sim run NAME` find them with this
+// folder's, and scenariotest.GoldenBuiltIn checks them against golden
+// files in the system's own testdata. docs/extending.md walks through a
+// whole system, two-phase commit (protocols/twopc/twopcdriver).
 //
 // To add a workload op, give the system an *Op: its Name, its Keys (each
-// one of RowKeys, required or not), what its rows do with an fd and a file
-// (FD, File: the loader then checks fds are open and files exist), how a
-// row reads in the table (Describe) and in messages (Label), an optional
-// Check of a row's values (reported at the key it names) and Defaults.
-// Systems that run the same op share the *Op.
+// one of RowKeys, required or not, an optional one with the Default the
+// docs show), what its rows do with an fd and a file (FD, File: the
+// loader then checks fds are open and files exist), how a row reads in
+// the table (Describe) and in messages (Label), an optional Check of a
+// row's values (reported at the key it names), Defaults, and the Doc of
+// the docs' table of ops. Systems that run the same op share the *Op.
 //
 // To add an option, add an Option to the system's *Block: DurationOption,
 // EnumOption, IntOption, BoolOption, BandwidthOption or CustomOption,
@@ -54,16 +60,25 @@
 //
 // To add a fault kind only a system understands, give the system a
 // *FaultKind with its Decode (DecodeNodeFault for `kind: node`), an
-// optional Check, and perform it in the driver's Fault. The common kinds
-// (crash, restart, partition, heal, network, link, block, unblock) are
-// this package's and act on the world and the network; a scenario may
-// list another kind only if one of its systems accepts it.
+// optional Check, the Example and Doc of the docs' list of faults, and
+// perform it in the driver's Fault. The common kinds (crash, restart,
+// partition, heal, network, link, block, unblock) are this package's and
+// act on the world and the network; a scenario may list another kind
+// only if one of its systems accepts it.
 //
 // To report more than steps, add a part to the result
 // (report.System.AddPart: the streams of send rows, the writes a crash
-// lost) and sweep metrics that read it (System.Metrics, with an Order
-// placing them in `sim sweep --help`). To state a property every run must
-// have, add an Invariant: Run reports each failure as a violation.
+// lost), say what it holds in ResultsDoc, and add sweep metrics that
+// read it (System.Metrics, with an Order placing them in `sim sweep
+// --help`). To state a property every run must have, add an Invariant:
+// Run reports each failure as a violation.
+//
+// The docs derive from the records: docs/scenario-format.md's sections
+// under `<!-- registry: NAME -->` markers (DocSection: the systems, each
+// block's options, the workload ops, the faults, the invariants, the
+// systems' results) and its rows listing the blocks are rewritten by `go
+// test ./scenarios -run Docs -update`, which also gives a new option
+// block its section, at the end of "Systems and their options".
 //
 // Every list the registry keeps (systems, ops, blocks, fault kinds,
 // metrics) is sorted by each record's Order, so that messages and the docs

@@ -82,13 +82,28 @@ func TestREADMEListsEveryScenario(t *testing.T) {
 	}
 }
 
-// registryMarker finds the tables docs/scenario-format.md derives from the
-// registry: a comment naming the table, then the table's lines.
-var registryMarker = regexp.MustCompile(`(?m)^(<!-- registry: (systems|options [a-z0-9_]+) -->\n)((?:\|.*\n)*)`)
+// registryMarker finds the sections docs/scenario-format.md derives from
+// the registry: a comment naming the section (scenarios.DocSection), then
+// the section's lines, up to the first empty line.
+var registryMarker = regexp.MustCompile(`(?m)^(<!-- registry: ([a-z0-9_ ]+) -->\n)((?:.+\n)*)`)
 
-// TestDocsRegistryTablesUpToDate checks that the tables of systems and of
-// each option block in docs/scenario-format.md are what the registry
-// says: the docs' option tables are generated, never written by hand.
+// blockRows find the rows of the format's tables that list the option
+// blocks: the top-level keys, and what a variant may change.
+var blockRows = []struct {
+	re   *regexp.Regexp
+	text func() string
+}{
+	{regexp.MustCompile("(?m)^\\| (?:`[a-z0-9_]+`, )*`[a-z0-9_]+` \\| defaults below \\|"),
+		func() string { return "| " + scenarios.BlocksCell() + " | defaults below |" }},
+	{regexp.MustCompile("(?m)^\\| `network`, (?:`[a-z0-9_]+`, )*`disk`, `limits` \\|"),
+		func() string { return "| `network`, " + scenarios.BlocksCell() + ", `disk`, `limits` |" }},
+}
+
+// TestDocsRegistryTablesUpToDate checks that the sections of
+// docs/scenario-format.md generated from the registry (the tables of
+// systems, of each option block, of workload ops and of invariants, the
+// list of faults, the systems' results) and its rows listing the option
+// blocks are what the registry says: they are never written by hand.
 // -update rewrites them.
 func TestDocsRegistryTablesUpToDate(t *testing.T) {
 	const path = "../docs/scenario-format.md"
@@ -99,31 +114,44 @@ func TestDocsRegistryTablesUpToDate(t *testing.T) {
 	seen := map[string]bool{}
 	out := registryMarker.ReplaceAllStringFunc(string(data), func(m string) string {
 		g := registryMarker.FindStringSubmatch(m)
-		var table string
-		if g[2] == "systems" {
-			table = scenarios.SystemsTable()
-		} else {
-			name := strings.TrimPrefix(g[2], "options ")
-			seen[name] = true
-			if table = scenarios.OptionsTable(name); table == "" {
-				t.Errorf("%s: no registered block %q", path, name)
-				return m
-			}
+		seen[g[2]] = true
+		text, ok := scenarios.DocSection(g[2])
+		if !ok {
+			t.Errorf("%s: no section %q in the registry", path, g[2])
+			return m
 		}
-		if g[3] != table && !*update {
-			t.Errorf("%s: the table %q is out of date (-doc +registry):\n%s", path, g[2], cmp.Diff(g[3], table))
+		if g[3] != text && !*update {
+			t.Errorf("%s: the section %q is out of date (-doc +registry):\n%s", path, g[2], cmp.Diff(g[3], text))
 		}
-		return g[1] + table
+		return g[1] + text
 	})
-	for _, b := range scenarios.Blocks() {
-		if !seen[b.Name] {
-			t.Errorf("%s has no table of the options of block %s (<!-- registry: options %s -->)", path, b.Name, b.Name)
+	for _, w := range []string{"systems", "ops", "faults", "invariants", "results"} {
+		if !seen[w] {
+			t.Errorf("%s has no section %q (<!-- registry: %s -->)", path, w, w)
 		}
 	}
-	for _, row := range []string{"| " + scenarios.BlocksCell() + " | defaults below |", "| `network`, " + scenarios.BlocksCell() + ", `disk`, `limits` |"} {
-		if !strings.Contains(out, row) {
-			t.Errorf("%s: no row starts %q: the blocks the format lists are not the registered ones", path, row)
+	// A block with no section gets one, under a heading of its own, at
+	// the end of "Systems and their options".
+	for _, b := range scenarios.Blocks() {
+		if w := "options " + b.Name; !seen[w] {
+			if !*update {
+				t.Errorf("%s has no section %q (<!-- registry: %s -->; -update adds it)", path, w, w)
+				continue
+			}
+			text, _ := scenarios.DocSection(w)
+			out = strings.Replace(out, "\n## Variants\n", "\n### `"+b.Name+"`\n\n<!-- registry: "+w+" -->\n"+text+"\n## Variants\n", 1)
 		}
+	}
+	for _, row := range blockRows {
+		if !row.re.MatchString(out) {
+			t.Errorf("%s: no row like %q", path, row.text())
+			continue
+		}
+		fixed := row.re.ReplaceAllLiteralString(out, row.text())
+		if fixed != out && !*update {
+			t.Errorf("%s: the blocks the format lists are not the registered ones: want %q", path, row.text())
+		}
+		out = fixed
 	}
 	if *update && out != string(data) {
 		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {

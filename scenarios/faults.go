@@ -18,42 +18,50 @@ import (
 // understands through System.Faults.
 var commonFaults = []*FaultKind{
 	{Name: "crash", Order: 10, Decode: decodeNodeFault, Check: checkCrash,
+		Example: "{at: 65s, crash: server}", Doc: "volatile state lost, timers cancelled, in-flight messages discarded",
 		Apply: func(r *SystemRun, f *Fault) {
 			r.World.Crash(r.Node(f.Node))
 			r.RecordFault(f, f.Node, "")
 		}},
 	{Name: "restart", Order: 20, Decode: decodeNodeFault, Check: checkRestart,
+		Example: "{at: 66s, restart: server}", Doc: "rebuilt from its disk; the node must be down",
 		Apply: func(r *SystemRun, f *Fault) {
 			r.World.Restart(r.Node(f.Node))
 			r.RecordFault(f, f.Node, "")
 		}},
 	{Name: "partition", Order: 30, Keys: []FaultKey{{Name: "heal_at", Of: "a partition"}},
+		Example: "{at: 30s, partition: [[A], [server, B]], heal_at: 40s}", Doc: "heal_at optional",
 		Decode: func(d *Decoder, o *Object, f *Fault) bool { return d.l.partition(o, f) },
 		Apply: netFault(func(r *SystemRun, f *Fault) string {
 			r.partitions[f] = r.net.Partition(f.Groups)
 			return fmt.Sprint(f.Groups)
 		})},
 	{Name: "heal", Order: 40, Decode: decodeHeal,
+		Example: "{at: 41s, heal: all}", Doc: "removes every partition and block",
 		Apply: netFault(func(r *SystemRun, f *Fault) string {
 			r.net.Heal()
 			return ""
 		})},
 	{Name: "network", Order: 70, Decode: decodeNetworkFault,
+		Example: "{at: 10s, network: {loss: 0.5, delay: 20ms}}", Doc: "change every link from now on",
 		Apply: netFault(func(r *SystemRun, f *Fault) string {
 			r.net.SetDefault(f.Patch)
 			return describePatch(f.Patch)
 		})},
 	{Name: "link", Order: 80, Form: "{from: A, to: B}", Decode: decodeLinkFault,
+		Example: "{at: 10s, link: {from: A, to: server, delay: 200ms}}", Doc: `change one direction ("*" = any node)`,
 		Apply: netFault(func(r *SystemRun, f *Fault) string {
 			r.net.PatchLink(f.From, f.To, f.Patch)
 			return f.From + "->" + f.To + " " + describePatch(f.Patch)
 		})},
 	{Name: "block", Order: 90, Form: "{from: A, to: B}", Decode: decodeBlockFault,
+		Example: "{at: 10s, block: {from: server, to: A}}", Doc: "one direction only",
 		Apply: netFault(func(r *SystemRun, f *Fault) string {
 			r.net.Block(f.From, f.To)
 			return f.From + "->" + f.To
 		})},
 	{Name: "unblock", Order: 100, Form: "{from: A, to: B}", Decode: decodeBlockFault,
+		Example: "{at: 20s, unblock: {from: server, to: A}}",
 		Apply: netFault(func(r *SystemRun, f *Fault) string {
 			r.net.Unblock(f.From, f.To)
 			return f.From + "->" + f.To

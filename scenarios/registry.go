@@ -48,6 +48,9 @@ type System struct {
 	// them, they may be used without being declared in `nodes`, and no
 	// row may use one as a client.
 	Servers func(d *Decoder) []NameUse
+	// ServerRole is what messages call the nodes Servers lists ("file
+	// server", "participant"); empty means "server".
+	ServerRole string
 	// CheckPath, when set, checks a path of `files` (initial) or of a
 	// workload row against the system's namespace (an AFS volume, an NFS
 	// mount), reporting problems at at.
@@ -68,6 +71,11 @@ type System struct {
 	// folder from the module's root (BuiltInDir).
 	Scenarios    fs.FS
 	ScenariosDir string
+	// ResultsDoc, when set, says in Markdown what the system's rows and
+	// result report beyond the common fields (a row's value and note, its
+	// result parts, its disk): docs/scenario-format.md shows it under
+	// "Details of each system's results". One paragraph, no blank line.
+	ResultsDoc string
 }
 
 // Invariant is a named property of a system's runs (the AFS reader sees
@@ -146,6 +154,10 @@ type Op struct {
 	// Table, when set, is the table of a scenario whose rows all have
 	// this op, instead of one row per workload row.
 	Table func(sc *Scenario, res *report.Result) *report.Table
+	// Doc is the op's "Notes" in the docs' table of workload ops
+	// (docs/scenario-format.md, generated from the registry); it may be
+	// empty.
+	Doc string
 }
 
 // OpKey is one key of an op's rows.
@@ -161,6 +173,9 @@ type OpKey struct {
 	// Length makes key "size" a file's length in bytes, from 0 to
 	// MaxFileSize, instead of a message's size (truncate).
 	Length bool
+	// Default is an optional key's default as the docs show it ("1",
+	// "100B"); empty when the docs show none.
+	Default string
 }
 
 // MaxFileSize bounds a file length a row gives (OpKey.Length): 1 GiB.
@@ -343,6 +358,10 @@ type FaultKind struct {
 	// Apply performs a common kind in a run; nil for a system's kind,
 	// which the driver of each system that accepts it performs.
 	Apply func(r *SystemRun, f *Fault)
+	// Example is an entry of the kind as the docs' list of faults shows
+	// it, "{at: 65s, crash: server}", and Doc what it does, the comment
+	// beside it (docs/scenario-format.md, generated from the registry).
+	Example, Doc string
 }
 
 // FaultKey is a key a kind's entries may have besides the kind's own.
@@ -493,8 +512,8 @@ func checkBlock(b *Block) error {
 // checkFaultKind checks a kind's record, and that no other kind has its
 // name.
 func checkFaultKind(k *FaultKind) error {
-	if !recordName.MatchString(k.Name) || k.Decode == nil {
-		return fmt.Errorf("fault kind %q: a name [a-z][a-z0-9_]* and a Decode are required", k.Name)
+	if !recordName.MatchString(k.Name) || k.Decode == nil || k.Example == "" {
+		return fmt.Errorf("fault kind %q: a name [a-z][a-z0-9_]*, a Decode and an Example are required", k.Name)
 	}
 	if k.Apply != nil {
 		return fmt.Errorf("fault kind %q has an Apply: a system's kinds are performed by its driver", k.Name)

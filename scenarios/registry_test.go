@@ -74,7 +74,7 @@ func (nopHandler) Receive(sim.NodeID, []byte) {}
 func (nopHandler) Timer(uint64)               {}
 
 // shout is a test system's fault kind.
-var shout = &FaultKind{Name: "shout", Order: 1, Decode: DecodeNodeFault}
+var shout = &FaultKind{Name: "shout", Order: 1, Decode: DecodeNodeFault, Example: "{at: 1s, shout: A}"}
 
 // pingSystem is a whole system written in a test: registering it is all
 // it takes for the loader, the runner and the table to know it.
@@ -144,6 +144,28 @@ func TestRegisteredSystemErrors(t *testing.T) {
 	})
 }
 
+// TestServerRole: a row may not use a system's server as its client, and
+// the message calls the server what the system calls it.
+func TestServerRole(t *testing.T) {
+	for _, role := range []string{"", "hub"} {
+		withRegistry(t, func() {
+			s := pingSystem()
+			s.Ops = []*Op{{Name: "ask", Keys: []OpKey{{Name: "client", Required: true}}, Describe: pingOp.Describe}}
+			s.Servers = func(*Decoder) []NameUse { return []NameUse{{Name: "H"}} }
+			s.ServerRole = role
+			Register(s)
+			_, err := Load("p.yaml", []byte("name: p\nsystems: [ping]\nworkload:\n  - {at: 0, op: ask, client: H}\n"))
+			want := "client: H is a server in this scenario"
+			if role != "" {
+				want = "client: H is a hub in this scenario"
+			}
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("role %q: error %v; want %q", role, err, want)
+			}
+		})
+	}
+}
+
 // TestRegisterRejects: a malformed record is a bug of its package, caught
 // when it registers.
 func TestRegisterRejects(t *testing.T) {
@@ -177,6 +199,11 @@ func TestRegisterRejects(t *testing.T) {
 			s.Scenarios = fstest.MapFS{"ping_demo.yaml": {Data: []byte(pingDemo)}}
 			return s
 		}, "no ScenariosDir"},
+		{"a fault kind without an example", func() System {
+			s := pingSystem()
+			s.Faults = []*FaultKind{{Name: "poke", Decode: DecodeNodeFault}}
+			return s
+		}, "an Example are required"},
 		{"a scenario named like a built-in one", func() System {
 			s := pingSystem()
 			s.Scenarios, s.ScenariosDir = fstest.MapFS{"lost_ack.yaml": {Data: []byte(pingDemo)}}, "ping"
@@ -184,7 +211,7 @@ func TestRegisterRejects(t *testing.T) {
 		}, "ships scenario lost_ack, a name another built-in scenario has"},
 		{"a system's kind that acts like a common one", func() System {
 			s := pingSystem()
-			s.Faults = []*FaultKind{{Name: "poke", Decode: DecodeNodeFault, Apply: func(*SystemRun, *Fault) {}}}
+			s.Faults = []*FaultKind{{Name: "poke", Decode: DecodeNodeFault, Example: "{at: 0, poke: A}", Apply: func(*SystemRun, *Fault) {}}}
 			return s
 		}, "has an Apply"},
 	} {

@@ -9,35 +9,41 @@ import (
 // validate runs the checks that relate parts of the scenario to each
 // other, once every part has been decoded, and completes Nodes.
 func (l *loader) validate() {
-	l.servers = l.systemServers()
+	var roles map[string]string
+	l.servers, roles = l.systemServers()
 	serverSet := map[string]bool{}
 	for _, s := range l.servers {
 		serverSet[s.Name] = true
 	}
 	l.checkOps()
-	l.checkFileRows(serverSet)
+	l.checkFileRows(roles)
 	l.checkFaults()
 	l.buildNodes(l.servers, serverSet)
 }
 
 // systemServers lists the servers the scenario's systems name
-// (System.Servers), in the order of the registry, each once.
-func (l *loader) systemServers() []NameUse {
+// (System.Servers), in the order of the registry, each once, and what
+// the first system that names each calls it (System.ServerRole).
+func (l *loader) systemServers() ([]NameUse, map[string]string) {
 	var out []NameUse
-	seen := map[string]bool{}
+	roles := map[string]string{}
 	d := &Decoder{l}
 	for _, sys := range Systems() {
 		if sys.Servers == nil || !l.hasSystem(sys) {
 			continue
 		}
+		role := sys.ServerRole
+		if role == "" {
+			role = "server"
+		}
 		for _, u := range sys.Servers(d) {
-			if !seen[u.Name] {
-				seen[u.Name] = true
+			if roles[u.Name] == "" {
+				roles[u.Name] = role
 				out = append(out, u)
 			}
 		}
 	}
-	return out
+	return out, roles
 }
 
 // checkOps reports every row whose op a system of the scenario does not
@@ -93,7 +99,7 @@ type fdState struct {
 // fd is open before it is used and not opened twice, and an opened file
 // exists (initially or by an earlier create): each as the row's op says
 // (Op.FD, Op.File). It fills File of the rows that use an fd.
-func (l *loader) checkFileRows(servers map[string]bool) {
+func (l *loader) checkFileRows(servers map[string]string) {
 	fds := map[string]map[string]*fdState{}
 	exists := map[string]bool{}
 	var known []string
@@ -108,8 +114,8 @@ func (l *loader) checkFileRows(servers map[string]bool) {
 		if !l.rowOK[i] {
 			continue
 		}
-		if servers[st.Client] {
-			l.errf(o.Get("client"), "client: %s is a file server in this scenario; clients are the other nodes", st.Client)
+		if role := servers[st.Client]; role != "" {
+			l.errf(o.Get("client"), "client: %s is a %s in this scenario; clients are the other nodes", st.Client, role)
 			continue
 		}
 		if st.File != "" {

@@ -199,7 +199,7 @@ var errorCases = []struct {
 	{"faults not a list", fsBase + "faults: {at: 1}\n", "faults: expected a list, got a mapping", 6, 9},
 	{"fault unknown key", fsBase + "faults:\n  - {at: 1, crsh: server}\n", `unknown key "crsh" in fault 1; did you mean "crash"?`, 7, 13},
 	{"fault missing at", fsBase + "faults:\n  - {crash: server}\n", `missing key "at" in fault 1 (the fault's time, such as 65s)`, 7, 5},
-	{"fault without kind", fsBase + "faults:\n  - {at: 1}\n", "fault 1: expected one of crash, restart, partition, heal, low_memory, flush, network, link, block, unblock or move_volume to say what happens", 7, 5},
+	{"fault without kind", fsBase + "faults:\n  - {at: 1}\n", "fault 1: expected one of " + registeredFaultKinds() + " to say what happens", 7, 5},
 	{"fault with two kinds", fsBase + "faults:\n  - {at: 1, crash: A, restart: A}\n", "fault 1 has both crash and restart; write one fault per entry", 7, 23},
 	{"heal_at without partition", fsBase + "faults:\n  - {at: 1, crash: A, heal_at: 2}\n", "heal_at applies only to a partition, not to crash", 7, 23},
 	{"to without move_volume", fsBase + "faults:\n  - {at: 1, block: A, to: server}\n", "to applies only to move_volume, not to block (write block: {from: A, to: B})", 7, 23},
@@ -264,7 +264,7 @@ var errorCases = []struct {
 	{"variant twice", msgBase + "variants:\n  - {name: a}\n  - {name: a}\n", `variant "a" appears twice (first at line 6)`, 7, 12},
 	{"variant description not text", msgBase + "variants:\n  - {name: a, description: [x]}\n", "description: expected a text value, got a list", 6, 28},
 	{"variant unknown key", msgBase + "variants:\n  - {name: a, netwrk: {loss: 0.1}}\n", `unknown key "netwrk" in variant 1; did you mean "network"?`, 6, 15},
-	{"variant cannot change the seed", msgBase + "variants:\n  - {name: a, seed: 2}\n", `unknown key "seed" in variant 1 (valid keys: name, description, network, pipe, nfs, afs, reliable, rpc, disk, limits, faults)`, 6, 15},
+	{"variant cannot change the seed", msgBase + "variants:\n  - {name: a, seed: 2}\n", `unknown key "seed" in variant 1 (valid keys: name, description, network, ` + registeredBlocks() + `, disk, limits, faults)`, 6, 15},
 	{"variant unknown key in a block", msgBase + "variants:\n  - {name: a, network: {los: 0.1}}\n", `unknown key "los" in network; did you mean "loss"?`, 6, 25},
 	{"variant bad value", msgBase + "reliable: {window: 4}\nvariants:\n  - {name: a, reliable: {window: 0}}\n", "window: expected an integer from 1 to 65535, got 0", 7, 34},
 	{"variant bad value in a later variant", msgBase + "variants:\n  - {name: a, rpc: {timeout: 1s}}\n  - {name: b, rpc: {timeout: -1s}}\n", "timeout: expected a duration that is not negative, got -1s", 7, 30},
@@ -375,4 +375,24 @@ func TestLoadFileMissing(t *testing.T) {
 	if !errors.As(err, &e) || e.Line != 0 || !strings.Contains(e.Error(), "testdata/load/no-such-file.yaml: cannot read the scenario: no such file or directory") {
 		t.Fatalf("LoadFile error = %#v; want a read *Error naming the file", err)
 	}
+}
+
+// registeredFaultKinds lists every fault kind as the loader's messages
+// do ("crash, restart or move_volume"): the systems registered decide
+// which, so that adding one changes no test here.
+func registeredFaultKinds() string {
+	var names []string
+	for _, k := range scenarios.FaultKinds() {
+		names = append(names, k.Name)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// registeredBlocks lists the registered option blocks: "pipe, nfs, ...".
+func registeredBlocks() string {
+	var names []string
+	for _, b := range scenarios.Blocks() {
+		names = append(names, b.Name)
+	}
+	return strings.Join(names, ", ")
 }

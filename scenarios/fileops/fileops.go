@@ -16,9 +16,11 @@ import (
 // format: the application's calls on files, each row by one client.
 var Ops = []*scenarios.Op{
 	{Name: "open", Order: 10, Keys: keys("client", "file", "fd"), FD: scenarios.OpensFD, File: scenarios.NeedsFile,
+		Doc:      "`fd` is a name local to the client.",
 		Describe: func(s *scenarios.Step) string { return fmt.Sprintf("%s = open(%q)", s.FD, s.File) }},
 	{Name: "read", Order: 20, Keys: keys("client", "fd", "block"), FD: scenarios.UsesFD, Describe: describeBlockOp},
-	{Name: "write", Order: 30, Keys: keys("client", "fd", "block", "[data"), FD: scenarios.UsesFD, Describe: describeBlockOp},
+	{Name: "write", Order: 30, Keys: keys("client", "fd", "block", "[data"), FD: scenarios.UsesFD, Describe: describeBlockOp,
+		Doc: "Without `data` the system writes a unique token `CLIENT@TIME`."},
 	{Name: "close", Order: 40, Keys: keys("client", "fd"), FD: scenarios.ClosesFD, Describe: describeFDOp},
 	{Name: "create", Order: 50, Keys: keys("client", "file", "[fd"), FD: scenarios.OpensFD, File: scenarios.CreatesFile, Describe: describePathOp},
 	{Name: "remove", Order: 60, Keys: keys("client", "file"), Describe: describePathOp},
@@ -58,8 +60,10 @@ func describePathOp(s *scenarios.Step) string { return fmt.Sprintf("%s(%q)", s.O
 // a server's write buffer (NFS). Each file system accepts both and
 // performs the one that means something to it.
 var Faults = []*scenarios.FaultKind{
-	{Name: "low_memory", Order: 50, Decode: scenarios.DecodeNodeFault},
+	{Name: "low_memory", Order: 50, Decode: scenarios.DecodeNodeFault,
+		Example: "{at: 45s, low_memory: server}", Doc: "AFS: the server drops callbacks"},
 	{Name: "flush", Order: 60, Decode: scenarios.DecodeNodeFault,
+		Example: "{at: 50s, flush: server}", Doc: "NFS: force the server's write buffer out",
 		Check: func(d *scenarios.Decoder, o *scenarios.Object, f *scenarios.Fault) {
 			if servers := d.Servers(); len(servers) > 0 && !d.IsServer(f.Node) {
 				d.Errorf(o.Get("flush"), "flush: node %s is not a file server (servers: %s)%s", f.Node, scenarios.AndList(servers),

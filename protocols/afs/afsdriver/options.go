@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	scenarios.Register(scenarios.System{Name: "afs", Order: 80, Family: "file system",
+	scenarios.Register(scenarios.System{Name: "afs", Order: 80, Family: "file system", ServerRole: "file server",
 		Doc:       "AFS: whole-file caching, callbacks, volumes.",
 		Ops:       fileops.Ops,
 		OpsDoc:    "file-system ops",
@@ -117,6 +117,7 @@ type VolumeMove struct {
 // moveVolume is the move_volume fault: an administrator moves a volume to
 // another server (`{at: 30s, move_volume: /home, to: server2}`).
 var moveVolume = &scenarios.FaultKind{Name: "move_volume", Order: 110,
+	Example: "{at: 30s, move_volume: /home, to: server2}", Doc: "AFS: an administrator moves a volume",
 	Keys: []scenarios.FaultKey{{Name: "to", Of: "move_volume"}},
 	Decode: func(d *scenarios.Decoder, o *scenarios.Object, f *scenarios.Fault) bool {
 		ok := true

@@ -38,7 +38,8 @@ const Port = 1975
 // AgreeOp is the `agree` row: general from sends the plan to general to,
 // with count messengers in all.
 var AgreeOp = &scenarios.Op{Name: "agree", Order: 130,
-	Keys: []scenarios.OpKey{{Name: "from", Required: true}, {Name: "to", Required: true}, {Name: "count"}},
+	Keys: []scenarios.OpKey{{Name: "from", Required: true}, {Name: "to", Required: true}, {Name: "count", Default: "1"}},
+	Doc:  "Two generals with `count` messengers.",
 	Describe: func(s *scenarios.Step) string {
 		return fmt.Sprintf("agree with %s in %s", s.To, report.Plural(messengers(s), "messenger", "messengers"))
 	},

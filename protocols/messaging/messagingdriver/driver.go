@@ -43,7 +43,8 @@ func init() {
 // reports one report.Stream per send row.
 var SendOp = &scenarios.Op{Name: "send", Order: 110,
 	Keys: []scenarios.OpKey{{Name: "from", Required: true}, {Name: "to", Required: true},
-		{Name: "count"}, {Name: "size"}, {Name: "interval"}},
+		{Name: "count", Default: "1"}, {Name: "size", Default: "100B"}, {Name: "interval", Default: "0"}},
+	Doc:     "`count` messages, one every `interval`.",
 	Streams: true,
 	Defaults: func(st *scenarios.Step) {
 		st.Count, st.Size = 1, 100

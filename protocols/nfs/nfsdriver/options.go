@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	scenarios.Register(scenarios.System{Name: "nfs", Order: 70, Family: "file system",
+	scenarios.Register(scenarios.System{Name: "nfs", Order: 70, Family: "file system", ServerRole: "file server",
 		Doc:       "NFSv2: stateless server, file handles, client block and attribute caches.",
 		Ops:       ops,
 		OpsDoc:    "file-system ops, rmdir, rename, link, symlink, readlink, readdir, truncate, statfs",

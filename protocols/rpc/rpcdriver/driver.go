@@ -34,6 +34,7 @@ const Port = 111
 var CallOp = &scenarios.Op{Name: "call", Order: 120,
 	Keys:       []scenarios.OpKey{{Name: "client", Required: true}, {Name: "server", Required: true}, {Name: "proc", Required: true}, {Name: "args"}},
 	Executions: true,
+	Doc:        "RPC to the demo service.",
 	Check: func(st *scenarios.Step) (string, string) {
 		if st.Client == st.Server {
 			return "server", fmt.Sprintf("server: a call row needs two different nodes, got %s as client and server", st.Client)
