@@ -249,7 +249,11 @@ func describeStep(s Step) string {
 	case "call":
 		t = fmt.Sprintf("call %s on %s", s.Proc, s.Server)
 	default:
-		t = fmt.Sprintf("%s(%q)", s.Op, s.File)
+		// An op of another system: as its op writes it.
+		t = s.Label
+		if t == "" {
+			t = fmt.Sprintf("%s(%q)", s.Op, s.File)
+		}
 	}
 	if s.Value != nil {
 		t += " = " + *s.Value

@@ -216,3 +216,22 @@ func TestDiagramDeterministic(t *testing.T) {
 		t.Error("WriteDiagram of a system that is not there succeeded")
 	}
 }
+
+// TestDiagramLabelsOtherOps: a row of an op the diagram has no words of
+// its own for is labelled as the timeline table writes it (its op's
+// Describe), never as a file call.
+func TestDiagramLabelsOtherOps(t *testing.T) {
+	sc, err := scenarios.Load("agree.yaml", []byte(`name: agree
+systems: [two_generals]
+workload:
+  - {at: 0, op: agree, from: A, to: B, count: 2}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, worlds := runKept(t, sc)
+	svg := draw(t, res, worlds, 0, report.DiagramOptions{})
+	if !bytes.Contains(svg, []byte("agree with B in 2 messengers = both attack")) {
+		t.Errorf("the agree row is not labelled as the table writes it:\n%s", svg)
+	}
+}

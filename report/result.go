@@ -146,6 +146,9 @@ type Step struct {
 	// held newer contents of the block than the value returned: "0s" when
 	// the read returned the server's latest data.
 	Stale string `json:"stale,omitempty"`
+	// Label is the row as the timeline table writes it (`commit(T1)`),
+	// as its op says; not in the JSON, whose fields already hold the row.
+	Label string `json:"-"`
 }
 
 // Call is one remote procedure call, listed once however often it was

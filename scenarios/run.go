@@ -162,7 +162,8 @@ func newRun(sc *Scenario, system string, seed uint64, opt Options) *SystemRun {
 // baseStep fills the fields of a step's result that come from its row.
 func baseStep(s *Step) report.Step {
 	st := report.Step{At: sim.FormatDuration(s.At), Client: s.Client, Op: s.Op, FD: s.FD, File: s.File,
-		Result: "ok", Calls: []report.Call{}, From: s.From, To: s.To + s.ToPath, Server: s.Server, Proc: s.Proc}
+		Result: "ok", Calls: []report.Call{}, From: s.From, To: s.To + s.ToPath, Server: s.Server, Proc: s.Proc,
+		Label: describeOp(s)}
 	if s.HasBlock {
 		b := s.Block
 		st.Block = &b
