@@ -16,5 +16,6 @@ import (
 	_ "github.com/sim-lecture/sim/protocols/nfs/nfsdriver"
 	_ "github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
 	_ "github.com/sim-lecture/sim/protocols/rpc/rpcdriver"
+	_ "github.com/sim-lecture/sim/protocols/twopc/twopcdriver"
 	_ "github.com/sim-lecture/sim/protocols/udp/udpdriver"
 )

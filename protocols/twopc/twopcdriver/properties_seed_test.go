@@ -1,0 +1,5 @@
+package twopcdriver
+
+import "github.com/sim-lecture/sim/sim/simtest"
+
+func init() { simtest.ReproducibleProperties() }
