@@ -8,8 +8,7 @@ import (
 )
 
 // Coordinator is the node that runs two-phase commit for the transactions
-// its application asks to commit (Gray's commit coordinator, BHG's
-// coordinator). Its volatile state is the votes and acknowledgements of
+// its application asks to commit (BHG's coordinator). Its volatile state is the votes and acknowledgements of
 // the transactions in progress; its log is on its disk. A Coordinator
 // built on a disk that holds a log finishes every transaction the log
 // names (Recover).

@@ -4,14 +4,13 @@
 // are lost and nodes crash.
 //
 // Sources: J. Gray, "Notes on Data Base Operating Systems", in Operating
-// Systems: An Advanced Course, LNCS 60, Springer, 1978 (the commit
-// coordinator, the two phases, and the generals paradox that no protocol
-// escapes); P. A. Bernstein, V. Hadzilacos and N. Goodman, Concurrency
-// Control and Recovery in Database Systems, Addison-Wesley, 1987,
-// chapter 7, "Distributed Recovery" (BHG below: the atomic commitment
-// conditions AC1-AC5 of §7.3, two-phase commit with its DT log, the
-// termination and recovery protocols and the cooperative termination
-// protocol of §7.4).
+// Systems: An Advanced Course, LNCS 60, Springer, 1978 (two-phase
+// commit, and the generals paradox, which no protocol escapes); P. A.
+// Bernstein, V. Hadzilacos and N. Goodman, Concurrency Control and
+// Recovery in Database Systems, Addison-Wesley, 1987, chapter 7,
+// "Distributed Recovery" (BHG below: the atomic commitment conditions
+// AC1-AC5 of §7.3, two-phase commit with its DT log, the termination and
+// recovery protocols and the cooperative termination protocol of §7.4).
 //
 // # The protocol
 //

@@ -10,7 +10,7 @@ import (
 // Kind is what a message says.
 type Kind uint32
 
-// The messages of two-phase commit (BHG §7.4). The names are Gray's:
+// The messages of two-phase commit (BHG §7.4), by their usual names:
 // PREPARE is BHG's VOTE-REQ.
 const (
 	// Prepare asks a participant to vote; it carries the list of

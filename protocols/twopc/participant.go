@@ -7,7 +7,7 @@ import (
 )
 
 // Participant is a node that holds part of the transactions' work (BHG's
-// participant, Gray's cohort). Asked to PREPARE, it votes: YES only once
+// participant). Asked to PREPARE, it votes: YES only once
 // a prepared record is on its disk, because from then on it has given up
 // the right to decide alone. Until the decision reaches it, it is in
 // doubt: it cannot commit (another may have voted NO) nor abort (the
