@@ -12,22 +12,22 @@ import (
 // "What about these? mkdir, creat" has company (rename, link, symlink and
 // rmdir are not idempotent either), and the calls that read it.
 var nfsOps = []*scenarios.Op{
-	{Name: "rmdir", Order: 110, Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true}},
+	{Name: "rmdir", Order: 101, Doc: "NFS only, as every op below. RMDIR of an empty directory.", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true}},
 		Describe: pathOp},
-	{Name: "rename", Order: 120, Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true},
+	{Name: "rename", Order: 102, Doc: "`to` is the new path (RENAME); both on one mount.", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true},
 		{Name: "to", Required: true, Path: true}}, Describe: twoPathOp},
-	{Name: "link", Order: 130, Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true},
+	{Name: "link", Order: 103, Doc: "`to` becomes a second name of `file` (LINK), as `ln file to`.", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true},
 		{Name: "to", Required: true, Path: true}}, Describe: twoPathOp},
-	{Name: "symlink", Order: 140, Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true},
+	{Name: "symlink", Order: 104, Doc: "`to` becomes a symbolic link holding `file` (SYMLINK), as `ln -s file to`.", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true},
 		{Name: "to", Required: true, Path: true}}, Describe: twoPathOp},
-	{Name: "readlink", Order: 150, Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true}},
+	{Name: "readlink", Order: 105, Doc: "The step's `value` is the path the link holds (READLINK).", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true}},
 		Describe: pathOp},
-	{Name: "readdir", Order: 160, Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true}},
+	{Name: "readdir", Order: 106, Doc: "The step's `value` is the directory's names, in order (READDIR).", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true}},
 		Describe: pathOp},
-	{Name: "truncate", Order: 170, Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true},
-		{Name: "size", Length: true}},
+	{Name: "truncate", Order: 107, Doc: "SETATTR with the new size in bytes (`8KiB` keeps one block).", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true},
+		{Name: "size", Length: true, Default: "0"}},
 		Describe: func(s *scenarios.Step) string { return fmt.Sprintf("truncate(%q, %d)", s.File, s.Size) }},
-	{Name: "statfs", Order: 180, Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file"}},
+	{Name: "statfs", Order: 108, Doc: "STATFS of the file system holding `file`.", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Default: "`/`"}},
 		Describe: func(s *scenarios.Step) string {
 			if s.File == "" {
 				return `statfs("/")`
