@@ -204,6 +204,10 @@ type CacheManager struct {
 	opNote []string
 
 	startNote string
+
+	// shown is each cached file's state as last traced ("cache PATH",
+	// "callback PATH"), so that only changes are traced.
+	shown map[string]string
 }
 
 // cached is one file of the cache, and the client's callback on it.
@@ -267,6 +271,7 @@ func newCacheManager(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg 
 		epochs:      map[sim.NodeID]uint32{},
 		breaks:      map[string][]breakNote{},
 		outstanding: map[string]int{},
+		shown:       map[string]string{},
 	}
 	if id, ok := env.Lookup(cfg.VLDB); ok {
 		cm.vldb = id
@@ -297,11 +302,15 @@ func (c *CacheManager) load() {
 			if restarted && c.cfg.OnCrash == EvictAll {
 				c.tm.writeDisk(k, nil, nil)
 				c.dropped[path] = "cache evicted after the client's crash"
+				sim.TraceDurable(c.env, "cache "+path, "")
+				c.traceCache(path)
 				continue
 			}
 			var rec CacheRecord
 			decode(b, &rec)
 			c.files[path] = &cached{volume: rec.Volume, version: rec.Version, data: rec.Data, why: "client restarted"}
+			// The cached copy's record is durable: already traced.
+			c.shown["cache "+path] = cacheValue(rec.Data)
 		case strings.HasPrefix(k, keyCMVolume):
 			if id, ok := c.env.Lookup(string(b)); ok {
 				c.locs[strings.TrimPrefix(k, keyCMVolume)] = id
@@ -537,6 +546,7 @@ func (c *CacheManager) checkStatus(path string, ctx callCtx, st FileStatus) (sam
 	if cb {
 		e.cb, e.cbInfo = true, c.callbackInfo(ctx, st)
 	}
+	c.traceCache(path)
 	return true, cb
 }
 
@@ -608,6 +618,7 @@ func (c *CacheManager) install(path, vol string, ctx callCtx, st FileStatus, dat
 	}
 	c.files[path] = e
 	c.tm.writeDisk(keyCMFile+path, marshal(&CacheRecord{Volume: vol, Version: st.Version, Data: e.data}), nil)
+	c.traceCache(path)
 	return cb
 }
 
@@ -619,6 +630,49 @@ func (c *CacheManager) drop(path, why string) {
 	delete(c.files, path)
 	c.dropped[path] = why
 	c.tm.writeDisk(keyCMFile+path, nil, nil)
+	c.traceCache(path)
+}
+
+// traceCache records the state of path in the cache: the whole-file copy
+// on the client's disk (durable "cache PATH", its blocks) and, in memory,
+// whether the server has promised a callback on it (volatile "callback
+// PATH": "promised", or why not). Only changes are recorded.
+//
+// Lecture: "setup callback for A" ... "no callback!! need to fetch A
+// again".
+func (c *CacheManager) traceCache(path string) {
+	cache, cb := "", c.dropped[path]
+	if e := c.files[path]; e != nil {
+		cache, cb = cacheValue(e.data), e.why
+		if e.cb {
+			cb = "promised"
+		}
+	}
+	c.traceChange(sim.TraceDurable, "cache "+path, cache)
+	c.traceChange(sim.TraceState, "callback "+path, cb)
+}
+
+// traceChange records key = value as state if it differs from what was
+// last recorded.
+func (c *CacheManager) traceChange(trace func(sim.Env, string, string), key, value string) {
+	if c.shown[key] == value {
+		return
+	}
+	if value == "" {
+		delete(c.shown, key)
+	} else {
+		c.shown[key] = value
+	}
+	trace(c.env, key, value)
+}
+
+// cacheValue is a cached copy's blocks as a state value; an empty file is
+// "(empty)", since "" would mean no copy.
+func cacheValue(data []string) string {
+	if len(data) == 0 {
+		return "(empty)"
+	}
+	return sim.Cells(data)
 }
 
 // noteEpoch records a server's epoch; a newer one makes every callback of
@@ -1060,6 +1114,7 @@ func (c *CacheManager) breakCallback(call *rpc.Call) {
 			c.drop(bf.Path, "callback broken")
 		default:
 			e.cb, e.why = false, "server dropped the callback"
+			c.traceCache(bf.Path)
 		}
 	}
 	if len(a.Volumes) > 0 {
@@ -1078,6 +1133,7 @@ func (c *CacheManager) breakCallback(call *rpc.Call) {
 			note(path, breakNote{server: server, epoch: a.Epoch, volume: true})
 			if e := c.files[path]; e != nil && e.cb && (e.cbInfo.Server != server || e.cbInfo.Epoch < a.Epoch) {
 				e.cb, e.why = false, "server restarted"
+				c.traceCache(path)
 			}
 		}
 	}

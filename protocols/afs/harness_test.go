@@ -43,6 +43,8 @@ type clusterSpec struct {
 	onCrash      CrashPolicy
 	seed         uint64
 	network      netmodel.Params
+	// keepTrace keeps the world's trace records.
+	keepTrace bool
 }
 
 // callRecorder is the cluster's rpc.Observer.
@@ -66,7 +68,7 @@ func newCluster(t testing.TB, spec clusterSpec) *cluster {
 		spec.network = netmodel.DefaultParams()
 	}
 	c := &cluster{t: t, stored: map[string]map[uint64][]string{}}
-	c.w = sim.New(sim.Config{Seed: spec.seed, DiskWriteLatency: 10 * time.Millisecond, MaxTime: sim.Time(time.Hour)})
+	c.w = sim.New(sim.Config{Seed: spec.seed, DiskWriteLatency: 10 * time.Millisecond, MaxTime: sim.Time(time.Hour), KeepTrace: spec.keepTrace})
 	c.net = netmodel.New(spec.seed, netmodel.Config{Default: spec.network}, c.w.Name)
 	c.w.SetNetwork(c.net)
 	obs := callRecorder{c: c}

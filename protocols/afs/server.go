@@ -100,6 +100,9 @@ type FileServer struct {
 
 	promises map[string]map[sim.NodeID]*promise
 	seq      uint64 // grant order, for evicting the oldest
+	// shownPromises is each file's promise holders as last traced as
+	// state ("callbacks PATH"), so that only changes are traced.
+	shownPromises map[string]string
 
 	peers   map[sim.NodeID]*peer
 	sendSeq uint64
@@ -170,6 +173,8 @@ func newFileServer(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg Se
 		hostWrites:  map[string][]func(){},
 		promises:    map[string]map[sim.NodeID]*promise{},
 		peers:       map[sim.NodeID]*peer{},
+
+		shownPromises: map[string]string{},
 	}
 	if fs.life <= 0 {
 		fs.life = DefaultCallbackLifetime
@@ -379,6 +384,7 @@ func (s *FileServer) forgetIncarnation(host sim.NodeID, inc uint32) {
 			delete(m, host)
 		}
 	}
+	s.traceAllPromises()
 	p := s.peer(host)
 	for path, b := range p.files {
 		if b.incKnown && b.inc < inc {
@@ -437,6 +443,7 @@ func (s *FileServer) grant(path string, host sim.NodeID, inc uint32, f *FileReco
 	}
 	s.seq++
 	m[host] = &promise{expires: now.Add(s.life), inc: inc, seq: s.seq}
+	s.tracePromises(path)
 	return FileStatus{Version: f.Version, Blocks: uint32(len(f.Data)), Lifetime: int64(s.life), Epoch: s.epoch, Gen: s.gen}
 }
 
@@ -472,6 +479,7 @@ func (s *FileServer) evictOldest() bool {
 // the promise is gone but the file is unchanged.
 func (s *FileServer) dropPromise(path string, host sim.NodeID, pr *promise) {
 	delete(s.promises[path], host)
+	s.tracePromises(path)
 	var version uint64
 	if f := s.files[path]; f != nil {
 		version = f.Version
@@ -490,6 +498,40 @@ func (s *FileServer) purgePromises() {
 		}
 		if len(m) == 0 {
 			delete(s.promises, path)
+		}
+	}
+	s.traceAllPromises()
+}
+
+// tracePromises records, as the server's volatile state "callbacks PATH",
+// the clients it has promised to tell when path changes ("A, B"), if that
+// changed since it was last recorded: the callback table the lecture's
+// AFS slides keep on the server.
+func (s *FileServer) tracePromises(path string) {
+	names := make([]string, 0, len(s.promises[path]))
+	for h := range s.promises[path] {
+		names = append(names, s.env.NodeName(h))
+	}
+	sort.Strings(names)
+	holders := strings.Join(names, ", ")
+	if holders == s.shownPromises[path] {
+		return
+	}
+	if holders == "" {
+		delete(s.shownPromises, path)
+	} else {
+		s.shownPromises[path] = holders
+	}
+	sim.TraceState(s.env, "callbacks "+path, holders)
+}
+
+// traceAllPromises is tracePromises for every file, in path order.
+func (s *FileServer) traceAllPromises() {
+	paths := append(sortedKeys(s.promises), sortedKeys(s.shownPromises)...)
+	sort.Strings(paths)
+	for i, path := range paths {
+		if i == 0 || paths[i-1] != path {
+			s.tracePromises(path)
 		}
 	}
 }
@@ -546,6 +588,7 @@ func (s *FileServer) breakOthers(path string, writer sim.NodeID, version uint64,
 		s.addBreak(h, path, version, removed, pr)
 		hosts = append(hosts, h)
 	}
+	s.tracePromises(path)
 	s.deliver(hosts)
 }
 
@@ -983,6 +1026,7 @@ func (s *FileServer) ReleaseVolume(vol, to string) (VolumeDump, error) {
 			}
 		}
 	}
+	s.traceAllPromises()
 	delete(s.volumes, vol)
 	s.moved[vol] = to
 	d.Delete(keyFSVolume + vol)
@@ -1021,6 +1065,7 @@ func (s *FileServer) AttachVolume(dump VolumeDump) {
 		s.seq++
 		m[p.Host] = &promise{expires: p.Expires, inc: p.Inc, seq: s.seq}
 	}
+	s.traceAllPromises()
 	var hosts []sim.NodeID
 	for _, b := range dump.Breaks {
 		if b.Expires <= now {

@@ -360,6 +360,18 @@ func (f *fs) pathOf(ino uint32) (string, bool) {
 // files returns every regular file of the tree with its blocks, by path.
 func (f *fs) files() map[string][]string {
 	out := map[string][]string{}
+	f.walkFiles(func(_ uint32, path string, n *inodeRec) {
+		blocks := make([]string, len(n.Blocks))
+		for i, b := range n.Blocks {
+			blocks[i] = b.Data
+		}
+		out[path] = blocks
+	})
+	return out
+}
+
+// walkFiles calls fn for every regular file of the tree, in name order.
+func (f *fs) walkFiles(fn func(ino uint32, path string, n *inodeRec)) {
 	var walk func(dir uint32, prefix string, depth int)
 	walk = func(dir uint32, prefix string, depth int) {
 		d := f.get(dir)
@@ -373,16 +385,11 @@ func (f *fs) files() map[string][]string {
 			case n.Type == NFDIR:
 				walk(e.Ino, prefix+e.Name+"/", depth+1)
 			case n.Type == NFREG:
-				blocks := make([]string, len(n.Blocks))
-				for i, b := range n.Blocks {
-					blocks[i] = b.Data
-				}
-				out[prefix+e.Name] = blocks
+				fn(e.Ino, prefix+e.Name, n)
 			}
 		}
 	}
 	walk(rootIno, "", 0)
-	return out
 }
 
 // ReadDisk returns the regular files durable on a server's disk, path ->

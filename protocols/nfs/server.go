@@ -49,6 +49,11 @@ type Server struct {
 	// mounts are the mounts clients made (MNT) and did not undo (UMNT),
 	// in the order they were made: MOUNT's DUMP.
 	mounts []mountEntry
+
+	// shown remembers the path under which each file's blocks were last
+	// traced as state, so that a removed file can be shown gone; looked
+	// up only.
+	shown map[shownKey]string
 }
 
 // serverFD is an open file of strategy 1.
@@ -69,9 +74,11 @@ func NewServer(env sim.Env, rs *rpc.Server, opts ServerOptions, obs ServerObserv
 	if obs == nil {
 		obs = nopServerObserver{}
 	}
-	s := &Server{env: env, rpc: rs, opts: opts, obs: obs, cb: newCallbacks(env), dirty: map[uint32]bool{}, started: env.Now()}
+	s := &Server{env: env, rpc: rs, opts: opts, obs: obs, cb: newCallbacks(env), dirty: map[uint32]bool{}, started: env.Now(),
+		shown: map[shownKey]string{}}
 	disk := env.Disk()
-	if !formatted(disk) {
+	fresh := !formatted(disk)
+	if fresh {
 		if err := format(disk, env.Name(), opts.Files); err != nil {
 			return nil, err
 		}
@@ -81,6 +88,13 @@ func NewServer(env sim.Env, rs *rpc.Server, opts ServerOptions, obs ServerObserv
 		return nil, err
 	}
 	s.fs = f
+	f.walkFiles(func(ino uint32, path string, n *inodeRec) {
+		if fresh {
+			// The disk before the run: the slides' "server disk" row.
+			s.traceFile(sim.TraceDurable, "disk", ino, n)
+		}
+		s.shown[shownKey{"disk", ino}] = path
+	})
 	s.ver = make([]uint64, len(f.inodes))
 	s.register()
 	if len(replay) > 0 {
@@ -88,6 +102,10 @@ func NewServer(env sim.Env, rs *rpc.Server, opts ServerOptions, obs ServerObserv
 		// Write it to the disk now rather than at the next tick.
 		for _, ino := range replay {
 			s.dirty[ino] = true
+			if path, ok := f.pathOf(ino); ok {
+				s.shown[shownKey{"nvram", ino}] = path
+			}
+			s.traceFile(sim.TraceState, "mem", ino, f.get(ino))
 		}
 		s.replayed = len(replay)
 		env.Trace("nfs", fmt.Sprintf("replaying %d inode(s) from NVRAM", len(replay)))
@@ -195,10 +213,12 @@ func (s *Server) Flush() int {
 	left := len(inos)
 	for _, ino := range inos {
 		delete(s.dirty, ino)
-		ino, v := ino, s.ver[ino]
-		s.cb.writeDisk(inodeKey(ino), s.fs.get(ino).clone().encode(), func() {
+		ino, v, rec := ino, s.ver[ino], s.fs.get(ino).clone()
+		s.cb.writeDisk(inodeKey(ino), rec.encode(), func() {
+			s.traceFile(sim.TraceDurable, "disk", ino, rec)
 			if s.opts.WritePolicy == NVRAM && s.ver[ino] == v {
 				s.env.Disk().Delete(nvramKey(ino))
+				s.traceGone(sim.TraceDurable, "nvram", ino)
 			}
 			if left--; left == 0 && start > s.lastFlush {
 				s.lastFlush = start
@@ -207,6 +227,51 @@ func (s *Server) Flush() int {
 	}
 	s.env.Trace("nfs", fmt.Sprintf("flushing %d inode(s)", len(inos)))
 	return len(inos)
+}
+
+// traceFile records, as state key "where PATH", the blocks of inode ino
+// as n holds them: what the lecture draws in the "server mem" and "server
+// disk" rows of its write-buffer slides. Only regular files are shown; a
+// file that was removed is shown gone.
+func (s *Server) traceFile(trace func(sim.Env, string, string), where string, ino uint32, n *inodeRec) {
+	if n == nil || n.Type != NFREG {
+		if n != nil && n.Type == NFNON {
+			s.traceGone(trace, where, ino)
+		}
+		return
+	}
+	path, ok := s.fs.pathOf(ino)
+	if !ok {
+		s.traceGone(trace, where, ino)
+		return
+	}
+	blocks := make([]string, len(n.Blocks))
+	for i, b := range n.Blocks {
+		blocks[i] = b.Data
+	}
+	s.shown[shownKey{where, ino}] = path
+	value := sim.Cells(blocks)
+	if value == "" {
+		value = "(empty)" // "" would mean the file is gone
+	}
+	trace(s.env, where+" "+path, value)
+}
+
+// traceGone records that the file inode ino was last shown as is gone
+// from where (removed, or its NVRAM copy dropped after the flush).
+func (s *Server) traceGone(trace func(sim.Env, string, string), where string, ino uint32) {
+	k := shownKey{where, ino}
+	if path, ok := s.shown[k]; ok {
+		delete(s.shown, k)
+		trace(s.env, where+" "+path, "")
+	}
+}
+
+// shownKey names a file's row in the state records: where ("mem",
+// "disk", "nvram") and the inode.
+type shownKey struct {
+	where string
+	ino   uint32
 }
 
 // armFlush makes sure a flush is coming at the next multiple of
@@ -248,7 +313,9 @@ func (s *Server) commit(c *rpc.Call, inos []uint32, reply func()) {
 			return
 		}
 		for _, ino := range inos {
-			c.WriteDisk(inodeKey(ino), s.fs.get(ino).clone().encode(), func() {
+			rec := s.fs.get(ino).clone()
+			c.WriteDisk(inodeKey(ino), rec.encode(), func() {
+				s.traceFile(sim.TraceDurable, "disk", ino, rec)
 				if left--; left == 0 {
 					reply()
 				}
@@ -258,12 +325,15 @@ func (s *Server) commit(c *rpc.Call, inos []uint32, reply func()) {
 		for _, ino := range inos {
 			s.env.Disk().Put(nvramKey(ino), s.fs.get(ino).encode())
 			s.dirty[ino] = true
+			s.traceFile(sim.TraceState, "mem", ino, s.fs.get(ino))
+			s.traceFile(sim.TraceDurable, "nvram", ino, s.fs.get(ino))
 		}
 		s.armFlush()
 		reply()
 	default: // Buffered
 		for _, ino := range inos {
 			s.dirty[ino] = true
+			s.traceFile(sim.TraceState, "mem", ino, s.fs.get(ino))
 		}
 		s.armFlush()
 		reply()

@@ -102,8 +102,9 @@ var stories = []story{
 	},
 }
 
-func (st story) play(t *testing.T) string {
-	c := newCluster(t, st.sopts, st.copts, st.clients...)
+// schedule arranges the story's operations and faults in c's world and
+// returns where the operations' results will be written, one line each.
+func (st story) schedule(c *cluster) *[]string {
 	var results []string
 	for _, o := range st.ops {
 		o := o
@@ -137,6 +138,12 @@ func (st story) play(t *testing.T) string {
 			}
 		})
 	}
+	return &results
+}
+
+func (st story) play(t *testing.T) string {
+	c := newCluster(t, st.sopts, st.copts, st.clients...)
+	results := st.schedule(c)
 	c.run()
 	var b strings.Builder
 	for _, r := range c.w.Trace().Records() {
@@ -156,7 +163,7 @@ func (st story) play(t *testing.T) string {
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	b.WriteString("--\n")
-	for _, r := range results {
+	for _, r := range *results {
 		b.WriteString(r + "\n")
 	}
 	disk, err := ReadDisk(c.w.Disk(c.server))

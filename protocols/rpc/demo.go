@@ -112,13 +112,16 @@ type DemoState struct {
 // Demo is the server side of the demo service on one server.
 type Demo struct {
 	st DemoState
+	// runs counts, per procedure, the calls this life of the service has
+	// executed: volatile, like the server's memory.
+	runs map[string]int
 }
 
 // RegisterDemo registers the demo procedures on s, with the state found on
 // the server's disk (empty at the first start), and returns the service so
 // that a test or the scenario runner can look at its state.
 func RegisterDemo(s *Server) *Demo {
-	d := &Demo{}
+	d := &Demo{runs: map[string]int{}}
 	if b, ok := s.Env().Disk().Get(DemoDiskKey); ok {
 		if err := xdr.Unmarshal(b, &d.st); err != nil {
 			// Only this package writes the key; a bad value is a bug.
@@ -151,8 +154,18 @@ func ReadDemoDisk(disk *sim.Disk) (DemoState, error) {
 	return st, err
 }
 
-// persist writes the state and replies once it is durable.
-func (d *Demo) persist(c *Call, res any) {
+// ran counts an execution of c's procedure and shows the count as the
+// server's state "executed PROC": the number the lost-ACK slides turn on,
+// since a retried increment that the server runs twice shows here as one
+// more run than the client made calls.
+func (d *Demo) ran(c *Call) {
+	d.runs[c.Proc.Name]++
+	sim.TraceState(c.Env(), "executed "+Label(KindCall, c.Proc.Name), strconv.Itoa(d.runs[c.Proc.Name]))
+}
+
+// persist writes the state and replies once it is durable, and shows the
+// part that changed (key "counter" or "log") as it reaches the disk.
+func (d *Demo) persist(c *Call, res any, key, value string) {
 	state, err := xdr.Marshal(&d.st)
 	if err != nil {
 		panic("rpc: demo state: " + err.Error())
@@ -161,7 +174,10 @@ func (d *Demo) persist(c *Call, res any) {
 	if err != nil {
 		panic("rpc: demo result: " + err.Error())
 	}
-	c.WriteDisk(DemoDiskKey, state, func() { c.Reply(out, nil) })
+	c.WriteDisk(DemoDiskKey, state, func() {
+		sim.TraceDurable(c.Env(), key, value)
+		c.Reply(out, nil)
+	})
 }
 
 func (d *Demo) increment(c *Call) {
@@ -169,8 +185,9 @@ func (d *Demo) increment(c *Call) {
 		c.Reply(nil, ErrGarbageArgs)
 		return
 	}
+	d.ran(c)
 	d.st.Counter++
-	d.persist(c, IncrementRes{Value: d.st.Counter})
+	d.persist(c, IncrementRes{Value: d.st.Counter}, "counter", strconv.FormatUint(d.st.Counter, 10))
 }
 
 func (d *Demo) append(c *Call) {
@@ -179,8 +196,9 @@ func (d *Demo) append(c *Call) {
 		c.Reply(nil, ErrGarbageArgs)
 		return
 	}
+	d.ran(c)
 	d.st.Log = append(d.st.Log, a.Data)
-	d.persist(c, AppendRes{Len: uint32(len(d.st.Log))})
+	d.persist(c, AppendRes{Len: uint32(len(d.st.Log))}, "log", sim.Cells(d.st.Log))
 }
 
 func (d *Demo) read(c *Call) {
@@ -188,6 +206,7 @@ func (d *Demo) read(c *Call) {
 		c.Reply(nil, ErrGarbageArgs)
 		return
 	}
+	d.ran(c)
 	out, err := xdr.Marshal(&d.st)
 	if err != nil {
 		panic("rpc: demo state: " + err.Error())
@@ -206,6 +225,7 @@ func (d *Demo) sleep(c *Call) {
 		c.Reply(nil, ErrInval)
 		return
 	}
+	d.ran(c)
 	c.After(dur, func() { c.Reply(nil, nil) })
 }
 

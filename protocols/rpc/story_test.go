@@ -85,6 +85,13 @@ var stories = []story{
 
 func (st story) play(t *testing.T) string {
 	t.Helper()
+	text, _, _ := st.run(t)
+	return text
+}
+
+// run plays the story and returns its text, its world and S's node.
+func (st story) run(t *testing.T) (string, *sim.World, sim.NodeID) {
+	t.Helper()
 	copts, sopts := lecture(st.copts), lectureServer(st.sopts)
 	copts.Semantics, sopts.Semantics = st.sem, st.sem
 	seen := map[string]int{}
@@ -163,7 +170,54 @@ func (st story) play(t *testing.T) string {
 	}
 	state, _ := ReadDemoDisk(w.Disk(s))
 	fmt.Fprintf(&b, "S's disk: %s\n", state)
-	return b.String()
+	return b.String(), w, s
+}
+
+// TestDemoStateRecords replays S's state records in every story: each
+// "executed PROC" counts the runs the trace's own notes show since S last
+// started (a crash forgets the count), and "counter" and "log" end as the
+// disk does.
+//
+// Lecture: lost ACK, "what happens when append() is retried?" - the
+// executed count is where a diagram shows it ran twice.
+func TestDemoStateRecords(t *testing.T) {
+	for _, st := range stories {
+		t.Run(st.name, func(t *testing.T) {
+			_, w, s := st.run(t)
+			states := sim.NewStates()
+			runs := map[string]int{}
+			for _, r := range w.Trace().Records() {
+				states.Apply(r)
+				switch {
+				case r.Kind == sim.KindCrash && r.Node == s:
+					runs = map[string]int{}
+				case r.Kind == sim.KindNote && r.Node == s && strings.HasSuffix(r.Info, " executed"):
+					proc, _, _ := strings.Cut(r.Info, " ")
+					runs[proc]++
+				}
+			}
+			for _, proc := range []string{"INCREMENT", "APPEND", "READ", "SLEEP"} {
+				got, _, _ := states.Get(s, "executed "+proc)
+				want := ""
+				if runs[proc] > 0 {
+					want = fmt.Sprint(runs[proc])
+				}
+				if got != want {
+					t.Errorf("executed %s = %q; the trace shows %d runs since S started", proc, got, runs[proc])
+				}
+			}
+			disk, err := ReadDemoDisk(w.Disk(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _, _ := states.Get(s, "counter"); disk.Counter > 0 && got != fmt.Sprint(disk.Counter) {
+				t.Errorf("counter = %q; the disk holds %d", got, disk.Counter)
+			}
+			if got, _, _ := states.Get(s, "log"); got != sim.Cells(disk.Log) {
+				t.Errorf("log = %q; the disk holds %q", got, disk.Log)
+			}
+		})
+	}
 }
 
 func TestStories(t *testing.T) {
