@@ -50,29 +50,39 @@ func ParseState(r Record) (key, value string, durable, ok bool) {
 // MaxCells is how many cells Cells writes before it sums up the rest.
 const MaxCells = 8
 
-// CellSep separates the cells of a state value: a value made of cells is
-// drawn as a row of boxes, the way the lecture draws a file's blocks.
-const CellSep = " | "
-
 // Cells formats blocks (or any list) as a state value drawn as a row of
-// boxes: "X | B | C". Past MaxCells the rest is summed up ("… +3"), so a
-// record stays small however large the file; an empty block is "-".
+// boxes, the way the lecture draws a file's blocks: "[X] [B] [C]". Past
+// MaxCells the rest is summed up ("[… +3]"), so that a record stays small
+// however large the file; an empty block is "[-]", and no blocks at all
+// "(empty)", since "" would mean the state is gone.
 func Cells(items []string) string {
+	if len(items) == 0 {
+		return "(empty)"
+	}
 	var b strings.Builder
 	for i, it := range items {
 		if i > 0 {
-			b.WriteString(CellSep)
+			b.WriteString(" ")
 		}
 		if i == MaxCells {
-			b.WriteString("… +" + strconv.Itoa(len(items)-MaxCells))
+			b.WriteString("[… +" + strconv.Itoa(len(items)-MaxCells) + "]")
 			break
 		}
 		if it == "" {
 			it = "-"
 		}
-		b.WriteString(it)
+		b.WriteString("[" + it + "]")
 	}
 	return b.String()
+}
+
+// SplitCells returns the cells of a value Cells wrote, and false for any
+// other value.
+func SplitCells(value string) ([]string, bool) {
+	if !strings.HasPrefix(value, "[") || !strings.HasSuffix(value, "]") {
+		return nil, false
+	}
+	return strings.Split(value[1:len(value)-1], "] ["), true
 }
 
 // States rebuilds the nodes' state from the trace, record by record: what

@@ -9,9 +9,9 @@ import (
 
 func TestStateRecords(t *testing.T) {
 	env := simtest.New(0, "server")
-	sim.TraceState(env, "mem fileA", "X | B | C")
+	sim.TraceState(env, "mem fileA", "[X] [B] [C]")
 	sim.TraceDurable(env, "disk fileA", "")
-	want := []string{"state: mem fileA = X | B | C", "durable: disk fileA = "}
+	want := []string{"state: mem fileA = [X] [B] [C]", "durable: disk fileA = "}
 	for i, n := range env.Notes {
 		if n != want[i] {
 			t.Errorf("note %d = %q; want %q", i, n, want[i])
@@ -22,7 +22,7 @@ func TestStateRecords(t *testing.T) {
 		key, value  string
 		durable, ok bool
 	}{
-		{sim.Record{Kind: sim.KindNote, Label: sim.StateLabel, Info: "mem fileA = X | B"}, "mem fileA", "X | B", false, true},
+		{sim.Record{Kind: sim.KindNote, Label: sim.StateLabel, Info: "mem fileA = [X] [B]"}, "mem fileA", "[X] [B]", false, true},
 		{sim.Record{Kind: sim.KindNote, Label: sim.DurableLabel, Info: "disk fileA = "}, "disk fileA", "", true, true},
 		{sim.Record{Kind: sim.KindNote, Label: "nfs", Info: "a = b"}, "", "", false, false},
 		{sim.Record{Kind: sim.KindSend, Label: sim.StateLabel, Info: "a = b"}, "", "", false, false},
@@ -40,14 +40,22 @@ func TestCells(t *testing.T) {
 		in   []string
 		want string
 	}{
-		{nil, ""},
-		{[]string{"X"}, "X"},
-		{[]string{"X", "", "C"}, "X | - | C"},
-		{[]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}, "1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | … +2"},
+		{nil, "(empty)"},
+		{[]string{"X"}, "[X]"},
+		{[]string{"X", "", "C"}, "[X] [-] [C]"},
+		{[]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}, "[1] [2] [3] [4] [5] [6] [7] [8] [… +2]"},
 	} {
-		if got := sim.Cells(tc.in); got != tc.want {
+		got := sim.Cells(tc.in)
+		if got != tc.want {
 			t.Errorf("Cells(%q) = %q; want %q", tc.in, got, tc.want)
 		}
+		cells, ok := sim.SplitCells(got)
+		if len(tc.in) > 0 && (!ok || len(cells) != min(len(tc.in), sim.MaxCells+1)) {
+			t.Errorf("SplitCells(%q) = %q, %v; want %d cells", got, cells, ok, min(len(tc.in), sim.MaxCells+1))
+		}
+	}
+	if cells, ok := sim.SplitCells("promised"); ok {
+		t.Errorf("SplitCells(promised) = %q; want no cells", cells)
 	}
 }
 
@@ -63,8 +71,8 @@ func TestStatesReplay(t *testing.T) {
 		rec     sim.Record
 		changed bool
 	}{
-		{note(1, sim.StateLabel, "mem f = X | B"), true},
-		{note(1, sim.DurableLabel, "disk f = A | B"), true},
+		{note(1, sim.StateLabel, "mem f = [X] [B]"), true},
+		{note(1, sim.DurableLabel, "disk f = [A] [B]"), true},
 		{note(1, sim.StateLabel, "executed = 1"), true},
 		{note(2, sim.StateLabel, "cache f = A"), true},
 		{note(1, sim.StateLabel, "executed = "), true},
@@ -80,8 +88,8 @@ func TestStatesReplay(t *testing.T) {
 	if got := s.Keys(1); len(got) != 1 || got[0] != "disk f" {
 		t.Errorf("node 1 after its crash holds %q; want only the durable [disk f]", got)
 	}
-	if v, durable, ok := s.Get(1, "disk f"); !ok || !durable || v != "A | B" {
-		t.Errorf("Get(1, disk f) = %q, %v, %v; want A | B, durable", v, durable, ok)
+	if v, durable, ok := s.Get(1, "disk f"); !ok || !durable || v != "[A] [B]" {
+		t.Errorf("Get(1, disk f) = %q, %v, %v; want [A] [B], durable", v, durable, ok)
 	}
 	if v, _, ok := s.Get(2, "cache f"); !ok || v != "A" {
 		t.Errorf("node 2's cache f = %q, %v; want A (another node's crash forgets nothing of it)", v, ok)

@@ -310,7 +310,7 @@ func (c *CacheManager) load() {
 			decode(b, &rec)
 			c.files[path] = &cached{volume: rec.Volume, version: rec.Version, data: rec.Data, why: "client restarted"}
 			// The cached copy's record is durable: already traced.
-			c.shown["cache "+path] = cacheValue(rec.Data)
+			c.shown["cache "+path] = sim.Cells(rec.Data)
 		case strings.HasPrefix(k, keyCMVolume):
 			if id, ok := c.env.Lookup(string(b)); ok {
 				c.locs[strings.TrimPrefix(k, keyCMVolume)] = id
@@ -643,7 +643,7 @@ func (c *CacheManager) drop(path, why string) {
 func (c *CacheManager) traceCache(path string) {
 	cache, cb := "", c.dropped[path]
 	if e := c.files[path]; e != nil {
-		cache, cb = cacheValue(e.data), e.why
+		cache, cb = sim.Cells(e.data), e.why
 		if e.cb {
 			cb = "promised"
 		}
@@ -664,15 +664,6 @@ func (c *CacheManager) traceChange(trace func(sim.Env, string, string), key, val
 		c.shown[key] = value
 	}
 	trace(c.env, key, value)
-}
-
-// cacheValue is a cached copy's blocks as a state value; an empty file is
-// "(empty)", since "" would mean no copy.
-func cacheValue(data []string) string {
-	if len(data) == 0 {
-		return "(empty)"
-	}
-	return sim.Cells(data)
 }
 
 // noteEpoch records a server's epoch; a newer one makes every callback of

@@ -250,11 +250,7 @@ func (s *Server) traceFile(trace func(sim.Env, string, string), where string, in
 		blocks[i] = b.Data
 	}
 	s.shown[shownKey{where, ino}] = path
-	value := sim.Cells(blocks)
-	if value == "" {
-		value = "(empty)" // "" would mean the file is gone
-	}
-	trace(s.env, where+" "+path, value)
+	trace(s.env, where+" "+path, sim.Cells(blocks))
 }
 
 // traceGone records that the file inode ino was last shown as is gone

@@ -50,9 +50,6 @@ func TestStateRecords(t *testing.T) {
 						t.Fatal(err)
 					}
 					want := sim.Cells(disk["f"])
-					if want == "" {
-						want = "(empty)"
-					}
 					if policy != NVRAM && l.disk != want {
 						t.Errorf("%vs: disk f = %q; the disk holds %q", at, l.disk, want)
 					}
@@ -70,24 +67,24 @@ func TestStateRecords(t *testing.T) {
 						t.Errorf("write-through, %vs: %+v; want no mem and no nvram rows", at, l)
 					}
 				}
-				if got := seen[5.5].disk; got != "X | Y | C" {
-					t.Errorf("write-through, 5.5s: disk f = %q; want X | Y | C (written before the reply)", got)
+				if got := seen[5.5].disk; got != "[X] [Y] [C]" {
+					t.Errorf("write-through, 5.5s: disk f = %q; want [X] [Y] [C] (written before the reply)", got)
 				}
 			case Buffered:
-				if got := seen[5.5]; got.mem != "X | Y | C" || got.disk != "X | B | C" {
-					t.Errorf("buffered, 5.5s: %+v; want mem X | Y | C over disk X | B | C (the slide)", got)
+				if got := seen[5.5]; got.mem != "[X] [Y] [C]" || got.disk != "[X] [B] [C]" {
+					t.Errorf("buffered, 5.5s: %+v; want mem [X] [Y] [C] over disk [X] [B] [C] (the slide)", got)
 				}
 				for _, at := range []float64{6.5, 7.5} {
-					if got := seen[at]; got.mem != "" || got.disk != "X | B | C" {
-						t.Errorf("buffered, %vs, after the crash: %+v; want no mem, disk X | B | C", at, got)
+					if got := seen[at]; got.mem != "" || got.disk != "[X] [B] [C]" {
+						t.Errorf("buffered, %vs, after the crash: %+v; want no mem, disk [X] [B] [C]", at, got)
 					}
 				}
 			case NVRAM:
-				if got := seen[5.5]; got.nvram != "X | Y | C" || got.disk != "X | B | C" {
-					t.Errorf("nvram, 5.5s: %+v; want nvram X | Y | C over disk X | B | C", got)
+				if got := seen[5.5]; got.nvram != "[X] [Y] [C]" || got.disk != "[X] [B] [C]" {
+					t.Errorf("nvram, 5.5s: %+v; want nvram [X] [Y] [C] over disk [X] [B] [C]", got)
 				}
-				if got := seen[7.5]; got.nvram != "" || got.disk != "X | Y | C" {
-					t.Errorf("nvram, after the restart's replay: %+v; want no nvram, disk X | Y | C", got)
+				if got := seen[7.5]; got.nvram != "" || got.disk != "[X] [Y] [C]" {
+					t.Errorf("nvram, after the restart's replay: %+v; want no nvram, disk [X] [Y] [C]", got)
 				}
 			}
 		})
