@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/report/diagram"
 	"github.com/sim-lecture/sim/report/outdir"
 	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/sim"
@@ -170,6 +171,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&out, "out", "also write the table, the JSON result, and per system the event trace, a space-time diagram and a packet capture into this directory (replaced whole)")
 	var sets setFlags
 	fs.Var(&sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
+	dflags := addDiagramFlags(fs)
 	pos, code, ok := parseCommand(fs, args, stdout, stderr)
 	if !ok {
 		return code
@@ -194,6 +196,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	settings, err := sets.settings()
 	if err != nil {
 		fmt.Fprintf(stderr, "sim run: %v\n", err)
+		return exitBadInput
+	}
+	dopt, err := dflags.options()
+	if err != nil {
+		fmt.Fprintf(stderr, "sim run: %v\n", err)
+		return exitBadInput
+	}
+	if dflags.set() && !out.set {
+		fmt.Fprintf(stderr, "sim run: --from, --to, --nodes and --hide shape the diagrams that --out writes; add --out DIR\n")
 		return exitBadInput
 	}
 	sc, err := scenarios.OpenWith(pos[0], settings)
@@ -227,12 +238,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitBadInput
 	}
+	if err := checkNodes(dopt.Nodes, worlds); err != nil {
+		fmt.Fprintf(stderr, "sim run: %v\n", err)
+		return exitBadInput
+	}
 	if err := report.Write(stdout, res, *format); err != nil {
 		fmt.Fprintf(stderr, "sim run: %v\n", err)
 		return exitIO
 	}
 	if set != nil {
-		if err := writeOut(set, &caps, res, worlds); err != nil {
+		if err := writeOut(set, &caps, res, worlds, dopt); err != nil {
 			fmt.Fprintf(stderr, "sim run: --out: %v\n", err)
 			return exitIO
 		}
@@ -315,10 +330,10 @@ func runSeed(f stringFlag, stderr io.Writer) (seed *uint64, ok bool) {
 
 // writeOut finishes the runs' packet captures and writes the table
 // (Markdown, CSV), the JSON result, each system's trace (JSON Lines) and
-// each system's space-time diagram (SVG) into the set, which it then
-// commits: the directory holds this run's files, all of them, and no other
-// run's.
-func writeOut(set *outdir.Dir, caps *captures, res *report.Result, worlds []*sim.World) error {
+// each system's space-time diagram (SVG and PNG) into the set, which it
+// then commits: the directory holds this run's files, all of them, and no
+// other run's.
+func writeOut(set *outdir.Dir, caps *captures, res *report.Result, worlds []*sim.World, dopt diagram.Options) error {
 	if err := caps.close(); err != nil {
 		return err
 	}
@@ -332,14 +347,26 @@ func writeOut(set *outdir.Dir, caps *captures, res *report.Result, worlds []*sim
 		if err := set.Write(name, func(out io.Writer) error { return report.WriteTrace(out, w) }); err != nil {
 			return err
 		}
-		name = fmt.Sprintf("diagram-%s.svg", res.Systems[i].FileLabel())
-		if err := set.Write(name, func(out io.Writer) error {
-			return report.WriteDiagram(out, res, i, w, report.DiagramOptions{})
-		}); err != nil {
+		if err := writeDiagram(set, res, i, w, dopt); err != nil {
 			return err
 		}
 	}
 	return set.Commit()
+}
+
+// writeDiagram writes run i's space-time diagram as diagram-LABEL.svg and
+// diagram-LABEL.png.
+func writeDiagram(set *outdir.Dir, res *report.Result, i int, w *sim.World, dopt diagram.Options) error {
+	dopt.Nodes = nodesOf(dopt.Nodes, w)
+	d, err := diagram.New(res, i, w, dopt)
+	if err != nil {
+		return err
+	}
+	base := "diagram-" + res.Systems[i].FileLabel()
+	if err := set.Write(base+".svg", d.WriteSVG); err != nil {
+		return err
+	}
+	return set.Write(base+".png", d.WritePNG)
 }
 
 // outError is the exit status of an --out directory that cannot be used:

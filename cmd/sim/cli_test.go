@@ -73,6 +73,12 @@ func TestExitCodes(t *testing.T) {
 		{"failed expectation", []string{"run", failing}, 1, "violations: 1", ``},
 		{"run bound", []string{"run", bounded}, 1, "STOPPED: run stopped", ``},
 		{"list", []string{"list"}, 0, "pipe_vs_socket", ``},
+		{"diagram flags without --out", []string{"run", ok, "--from", "1s"}, 2, "", `add --out DIR`},
+		{"bad --from", []string{"run", ok, "--out", "unused", "--from", "soon"}, 2, "", `--from: expected a duration`},
+		{"negative --to", []string{"run", ok, "--out", "unused", "--to", "-1s"}, 2, "", `--to: a time cannot be negative`},
+		{"--to before --from", []string{"run", ok, "--out", "unused", "--from", "2s", "--to", "1s"}, 2, "", `--to 1s: must be after --from 2s`},
+		{"unknown --nodes", []string{"run", ok, "--out", "unused", "--nodes", "A,Z"}, 2, "", `--nodes: no node "Z" in this scenario \(its nodes are A, B\)`},
+		{"unknown --hide", []string{"run", ok, "--out", "unused", "--hide", "ack"}, 2, "", `--hide: unknown thing to hide "ack"`},
 		{"list with args", []string{"list", "x"}, 2, "", `takes no arguments`},
 		{"unknown flag", []string{"run", ok, "--sed", "3"}, 2, "", `(?s)sim run: flag provided but not defined: -sed.*Usage: sim run`},
 		{"empty seed", []string{"run", ok, "--seed", ""}, 2, "", `--seed: expected a non-negative integer, got ""`},
@@ -206,7 +212,8 @@ func TestOutDir(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, name := range []string{"table.md", "table.csv", "result.json", "trace-pipe.jsonl", "trace-socket.jsonl",
-		"capture-pipe.pcap", "capture-socket.pcap"} {
+		"capture-pipe.pcap", "capture-socket.pcap",
+		"diagram-pipe.svg", "diagram-socket.svg", "diagram-pipe.png", "diagram-socket.png"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Errorf("missing %s: %v", name, err)

@@ -1,4 +1,4 @@
-package report_test
+package diagram_test
 
 import (
 	"bytes"
@@ -13,8 +13,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/report/diagram"
 	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/sim"
+
+	_ "github.com/sim-lecture/sim/protocols/all"
 )
 
 var keepSVG = flag.String("svgdir", "", "write the diagrams the tests draw into this directory, to look at them")
@@ -56,10 +59,14 @@ func runKept(t *testing.T, sc *scenarios.Scenario) (*report.Result, []*sim.World
 	return res, worlds
 }
 
-func draw(t *testing.T, res *report.Result, worlds []*sim.World, i int, opt report.DiagramOptions) []byte {
+func draw(t *testing.T, res *report.Result, worlds []*sim.World, i int, opt diagram.Options) []byte {
 	t.Helper()
+	d, err := diagram.New(res, i, worlds[i], opt)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b bytes.Buffer
-	if err := report.WriteDiagram(&b, res, i, worlds[i], opt); err != nil {
+	if err := d.WriteSVG(&b); err != nil {
 		t.Fatal(err)
 	}
 	if *keepSVG != "" {
@@ -109,7 +116,7 @@ func TestDiagramPipeVsSocket(t *testing.T) {
 	res, worlds := runKept(t, sc)
 	for i, sys := range res.Systems {
 		t.Run(sys.System, func(t *testing.T) {
-			svg := draw(t, res, worlds, i, report.DiagramOptions{})
+			svg := draw(t, res, worlds, i, diagram.Options{})
 			got := svgCounts(t, svg)
 			want := traceCounts(worlds[i])
 			for _, class := range []string{"msg", "arrow", "drop", "duplicate", "corrupt", "reorder", "timer"} {
@@ -130,7 +137,7 @@ func TestDiagramPipeVsSocket(t *testing.T) {
 	}
 	// The known numbers of this scenario and seed: the pipe loses nothing,
 	// the socket shows every kind of trouble.
-	pipe, socket := svgCounts(t, draw(t, res, worlds, 0, report.DiagramOptions{})), svgCounts(t, draw(t, res, worlds, 1, report.DiagramOptions{}))
+	pipe, socket := svgCounts(t, draw(t, res, worlds, 0, diagram.Options{})), svgCounts(t, draw(t, res, worlds, 1, diagram.Options{}))
 	if pipe["arrow"] != 20 || pipe["drop"] != 0 {
 		t.Errorf("pipe: %d arrows, %d crosses; want 20 and 0", pipe["arrow"], pipe["drop"])
 	}
@@ -161,7 +168,7 @@ func TestDiagramCrashAndIdle(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, worlds := runKept(t, sc)
-	svg := draw(t, res, worlds, 0, report.DiagramOptions{})
+	svg := draw(t, res, worlds, 0, diagram.Options{})
 	got := svgCounts(t, svg)
 	want := map[string]int{"lane": 2, "down": 1, "msg": 12, "arrow": 12, "discarded": 4, "discard": 4, "step": 2, "fault": 2, "break": 3}
 	for class, n := range want {
@@ -186,15 +193,15 @@ workload:
 		t.Fatal(err)
 	}
 	res, worlds := runKept(t, sc)
-	svg := draw(t, res, worlds, 0, report.DiagramOptions{MaxMessages: 40})
+	svg := draw(t, res, worlds, 0, diagram.Options{MaxMessages: 40})
 	got := svgCounts(t, svg)
 	if got["msg"] != 40 {
 		t.Errorf("drew %d messages; want the first 40", got["msg"])
 	}
-	if !bytes.Contains(svg, []byte("only the first 40 of 500 messages")) {
+	if !bytes.Contains(svg, []byte("the first 40 of 500 messages")) {
 		t.Error("the caption does not say the diagram is windowed")
 	}
-	full := svgCounts(t, draw(t, res, worlds, 0, report.DiagramOptions{MaxMessages: 1000}))
+	full := svgCounts(t, draw(t, res, worlds, 0, diagram.Options{MaxMessages: 1000}))
 	if full["msg"] != 500 {
 		t.Errorf("with a limit of 1000, drew %d messages; want all 500", full["msg"])
 	}
@@ -208,12 +215,12 @@ func TestDiagramDeterministic(t *testing.T) {
 	}
 	res1, w1 := runKept(t, sc)
 	res2, w2 := runKept(t, sc)
-	a, b := draw(t, res1, w1, 1, report.DiagramOptions{}), draw(t, res2, w2, 1, report.DiagramOptions{})
+	a, b := draw(t, res1, w1, 1, diagram.Options{}), draw(t, res2, w2, 1, diagram.Options{})
 	if diff := cmp.Diff(string(a), string(b)); diff != "" {
 		t.Errorf("two runs drew different SVG (-first +second):\n%s", diff)
 	}
-	if err := report.WriteDiagram(io.Discard, res1, 5, w1[0], report.DiagramOptions{}); err == nil {
-		t.Error("WriteDiagram of a system that is not there succeeded")
+	if _, err := diagram.New(res1, 5, w1[0], diagram.Options{}); err == nil {
+		t.Error("a diagram of a system that is not there was drawn")
 	}
 }
 
@@ -230,7 +237,7 @@ workload:
 		t.Fatal(err)
 	}
 	res, worlds := runKept(t, sc)
-	svg := draw(t, res, worlds, 0, report.DiagramOptions{})
+	svg := draw(t, res, worlds, 0, diagram.Options{})
 	if !bytes.Contains(svg, []byte("agree with B in 2 messengers = both attack")) {
 		t.Errorf("the agree row is not labelled as the table writes it:\n%s", svg)
 	}

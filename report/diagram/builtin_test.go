@@ -1,0 +1,65 @@
+package diagram_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sim-lecture/sim/report/diagram"
+	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// TestBuiltInDiagrams draws every built-in scenario's diagrams and checks
+// what a reader would: every message within the drawn part has its
+// arrow, and no label had to be drawn over another label or under an
+// arrow. With -svgdir, the SVGs and PNGs are written there to be looked
+// at.
+func TestBuiltInDiagrams(t *testing.T) {
+	list, err := scenarios.BuiltIn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range list {
+		t.Run(sc.Name, func(t *testing.T) {
+			res, worlds := runKept(t, sc)
+			for i, sys := range res.Systems {
+				d, err := diagram.New(res, i, worlds[i], diagram.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var svg bytes.Buffer
+				if err := d.WriteSVG(&svg); err != nil {
+					t.Fatal(err)
+				}
+				got := svgCounts(t, svg.Bytes())
+				want := 0
+				for _, r := range worlds[i].Trace().Records() {
+					if r.Kind == sim.KindSend {
+						want++
+					}
+				}
+				if want <= diagram.DefaultMaxMessages && got["msg"] != want {
+					t.Errorf("%s: %d messages drawn; the trace has %d", sys.Label(), got["msg"], want)
+				}
+				if ov := d.Overlaps(); len(ov) > 0 {
+					t.Errorf("%s: %d labels drawn over something: %q", sys.Label(), len(ov), ov)
+				}
+				if *keepSVG != "" {
+					base := filepath.Join(*keepSVG, sc.Name+"-"+sys.FileLabel())
+					var png bytes.Buffer
+					if err := d.WritePNG(&png); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(base+".svg", svg.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(base+".png", png.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
