@@ -15,6 +15,7 @@ import (
 
 	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/report/diagram"
+	"github.com/sim-lecture/sim/report/export"
 	"github.com/sim-lecture/sim/report/outdir"
 	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/sim"
@@ -329,10 +330,10 @@ func runSeed(f stringFlag, stderr io.Writer) (seed *uint64, ok bool) {
 }
 
 // writeOut finishes the runs' packet captures and writes the table
-// (Markdown, CSV), the JSON result, each system's trace (JSON Lines) and
-// each system's space-time diagram (SVG and PNG) into the set, which it
-// then commits: the directory holds this run's files, all of them, and no
-// other run's.
+// (Markdown, CSV), the JSON result, and for each run its trace (JSON
+// Lines), its space-time diagram (SVG and PNG) and its trace for ShiViz
+// and Perfetto into the set, which it then commits: the directory holds
+// this run's files, all of them, and no other run's.
 func writeOut(set *outdir.Dir, caps *captures, res *report.Result, worlds []*sim.World, dopt diagram.Options) error {
 	if err := caps.close(); err != nil {
 		return err
@@ -350,8 +351,30 @@ func writeOut(set *outdir.Dir, caps *captures, res *report.Result, worlds []*sim
 		if err := writeDiagram(set, res, i, w, dopt); err != nil {
 			return err
 		}
+		if err := writeExports(set, res, i, w); err != nil {
+			return err
+		}
 	}
 	return set.Commit()
+}
+
+// writeExports writes run i's trace for ShiViz (shiviz-LABEL.log) and for
+// Perfetto (perfetto-LABEL.json).
+func writeExports(set *outdir.Dir, res *report.Result, i int, w *sim.World) error {
+	names := make([]string, w.NumNodes())
+	for id := range names {
+		names[id] = w.Name(sim.NodeID(id))
+	}
+	label := res.Systems[i].FileLabel()
+	if err := set.Write("shiviz-"+label+".log", func(out io.Writer) error {
+		return export.WriteShiViz(out, names, w.Trace().Records())
+	}); err != nil {
+		return err
+	}
+	title := fmt.Sprintf("%s: %s (seed %d)", res.Scenario, res.Systems[i].Label(), res.Seed)
+	return set.Write("perfetto-"+label+".json", func(out io.Writer) error {
+		return export.WritePerfetto(out, title, names, w.Trace().Records())
+	})
 }
 
 // writeDiagram writes run i's space-time diagram as diagram-LABEL.svg and
