@@ -17,6 +17,7 @@ import (
 	"github.com/sim-lecture/sim/report/diagram"
 	"github.com/sim-lecture/sim/report/export"
 	"github.com/sim-lecture/sim/report/outdir"
+	"github.com/sim-lecture/sim/report/viewer"
 	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/sim"
 )
@@ -332,8 +333,9 @@ func runSeed(f stringFlag, stderr io.Writer) (seed *uint64, ok bool) {
 // writeOut finishes the runs' packet captures and writes the table
 // (Markdown, CSV), the JSON result, and for each run its trace (JSON
 // Lines), its space-time diagram (SVG and PNG) and its trace for ShiViz
-// and Perfetto into the set, which it then commits: the directory holds
-// this run's files, all of them, and no other run's.
+// and Perfetto, and the step-through viewer of every run (viewer.html)
+// into the set, which it then commits: the directory holds this run's
+// files, all of them, and no other run's.
 func writeOut(set *outdir.Dir, caps *captures, res *report.Result, worlds []*sim.World, dopt diagram.Options) error {
 	if err := caps.close(); err != nil {
 		return err
@@ -343,28 +345,42 @@ func writeOut(set *outdir.Dir, caps *captures, res *report.Result, worlds []*sim
 			return err
 		}
 	}
+	var runs []viewer.Run
 	for i, w := range worlds {
 		name := fmt.Sprintf("trace-%s.jsonl", res.Systems[i].FileLabel())
 		if err := set.Write(name, func(out io.Writer) error { return report.WriteTrace(out, w) }); err != nil {
 			return err
 		}
-		if err := writeDiagram(set, res, i, w, dopt); err != nil {
+		d, err := writeDiagram(set, res, i, w, dopt)
+		if err != nil {
 			return err
 		}
 		if err := writeExports(set, res, i, w); err != nil {
 			return err
 		}
+		runs = append(runs, viewer.Run{Key: res.Systems[i].FileLabel(), Title: res.Systems[i].Label(),
+			Nodes: nodeNames(w), Records: w.Trace().Records(), Diagram: d})
+	}
+	title := fmt.Sprintf("%s (seed %d)", res.Scenario, res.Seed)
+	if err := set.Write("viewer.html", func(out io.Writer) error { return viewer.Write(out, title, runs) }); err != nil {
+		return err
 	}
 	return set.Commit()
+}
+
+// nodeNames returns w's node names by ID.
+func nodeNames(w *sim.World) []string {
+	names := make([]string, w.NumNodes())
+	for id := range names {
+		names[id] = w.Name(sim.NodeID(id))
+	}
+	return names
 }
 
 // writeExports writes run i's trace for ShiViz (shiviz-LABEL.log) and for
 // Perfetto (perfetto-LABEL.json).
 func writeExports(set *outdir.Dir, res *report.Result, i int, w *sim.World) error {
-	names := make([]string, w.NumNodes())
-	for id := range names {
-		names[id] = w.Name(sim.NodeID(id))
-	}
+	names := nodeNames(w)
 	label := res.Systems[i].FileLabel()
 	if err := set.Write("shiviz-"+label+".log", func(out io.Writer) error {
 		return export.WriteShiViz(out, names, w.Trace().Records())
@@ -379,17 +395,17 @@ func writeExports(set *outdir.Dir, res *report.Result, i int, w *sim.World) erro
 
 // writeDiagram writes run i's space-time diagram as diagram-LABEL.svg and
 // diagram-LABEL.png.
-func writeDiagram(set *outdir.Dir, res *report.Result, i int, w *sim.World, dopt diagram.Options) error {
+func writeDiagram(set *outdir.Dir, res *report.Result, i int, w *sim.World, dopt diagram.Options) (*diagram.Diagram, error) {
 	dopt.Nodes = nodesOf(dopt.Nodes, w)
 	d, err := diagram.New(res, i, w, dopt)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	base := "diagram-" + res.Systems[i].FileLabel()
 	if err := set.Write(base+".svg", d.WriteSVG); err != nil {
-		return err
+		return nil, err
 	}
-	return set.Write(base+".png", d.WritePNG)
+	return d, set.Write(base+".png", d.WritePNG)
 }
 
 // outError is the exit status of an --out directory that cannot be used:

@@ -214,7 +214,7 @@ func TestOutDir(t *testing.T) {
 	for _, name := range []string{"table.md", "table.csv", "result.json", "trace-pipe.jsonl", "trace-socket.jsonl",
 		"capture-pipe.pcap", "capture-socket.pcap",
 		"diagram-pipe.svg", "diagram-socket.svg", "diagram-pipe.png", "diagram-socket.png",
-		"shiviz-pipe.log", "shiviz-socket.log", "perfetto-pipe.json", "perfetto-socket.json"} {
+		"shiviz-pipe.log", "shiviz-socket.log", "perfetto-pipe.json", "perfetto-socket.json", "viewer.html"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Errorf("missing %s: %v", name, err)
