@@ -173,6 +173,30 @@ func writeViolations(buf *bytes.Buffer, r *Result, bullet string) {
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
+// markdownTable writes the header and rows of t as a Markdown table.
+func markdownTable(buf *bytes.Buffer, t *Table) {
+	row := func(cells []string) {
+		buf.WriteString("|")
+		for i := range t.Columns {
+			c := ""
+			if i < len(cells) {
+				c = cells[i]
+			}
+			fmt.Fprintf(buf, " %s |", mdEscape(c))
+		}
+		buf.WriteString("\n")
+	}
+	row(t.Columns)
+	buf.WriteString("|")
+	for range t.Columns {
+		buf.WriteString("---|")
+	}
+	buf.WriteString("\n")
+	for _, r := range t.Rows {
+		row(r)
+	}
+}
+
 func writeMarkdown(buf *bytes.Buffer, r *Result) {
 	fmt.Fprintf(buf, "## %s (seed %d)\n\n", r.Scenario, r.Seed)
 	if r.Description != "" {
@@ -186,26 +210,7 @@ func writeMarkdown(buf *bytes.Buffer, r *Result) {
 		if t.Title != "" {
 			fmt.Fprintf(buf, "%s\n\n", t.Title)
 		}
-		row := func(cells []string) {
-			buf.WriteString("|")
-			for i := range t.Columns {
-				c := ""
-				if i < len(cells) {
-					c = cells[i]
-				}
-				fmt.Fprintf(buf, " %s |", mdEscape(c))
-			}
-			buf.WriteString("\n")
-		}
-		row(t.Columns)
-		buf.WriteString("|")
-		for range t.Columns {
-			buf.WriteString("---|")
-		}
-		buf.WriteString("\n")
-		for _, r := range t.Rows {
-			row(r)
-		}
+		markdownTable(buf, t)
 		buf.WriteString("\n")
 		for _, n := range t.Notes {
 			fmt.Fprintf(buf, "%s\n\n", n)

@@ -248,6 +248,10 @@ type Table struct {
 	Rows    [][]string `json:"rows"`
 	// Notes are printed under the table (text and Markdown only).
 	Notes []string `json:"notes,omitempty"`
+	// Questions is how many leading columns state what was asked (the
+	// time, each client's call, the message sent); the columns after them
+	// are what the run answered, which a quiz hides (see Quiz).
+	Questions int `json:"-"`
 }
 
 // Phase is the server load during one phase of a run.

@@ -50,6 +50,7 @@ func stepTable(sc *Scenario, res *report.Result) *report.Table {
 	for _, c := range clients {
 		t.Columns = append(t.Columns, "Client "+c)
 	}
+	t.Questions = len(t.Columns)
 	for _, sys := range res.Systems {
 		t.Columns = append(t.Columns, sys.Label()+": server action")
 	}

@@ -41,6 +41,8 @@ const usage = `sim: a deterministic simulator of the protocols of a distributed-
 
 Usage:
   sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]
+          [--quiz [--answers]] [--from T] [--to T] [--nodes A,B] [--hide acks,probes,...]
+  sim quiz nfs|afs|rpc|reliable [--seed N] [--clients C] [--steps S] [--answers] [--save FILE]
   sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR
   sim validate FILE.yaml|NAME
   sim list
@@ -75,6 +77,8 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		return cmdRun(args[1:], stdout, stderr)
 	case "sweep":
 		return cmdSweep(args[1:], stdout, stderr)
+	case "quiz":
+		return cmdQuiz(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
 	case "list":
@@ -90,7 +94,7 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "sim: unknown command %q (want run, sweep, validate, list or version)\n", args[0])
+		fmt.Fprintf(stderr, "sim: unknown command %q (want run, sweep, quiz, validate, list or version)\n", args[0])
 		return exitBadInput
 	}
 }
@@ -165,7 +169,8 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("run", "sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]\n\n"+
+	fs := newFlagSet("run", "sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]\n"+
+		"        [--quiz [--answers]] [--from T] [--to T] [--nodes A,B] [--hide acks,probes,timers,state,faults]\n\n"+
 		"Runs a scenario and prints its timeline table. NAME is a built-in scenario.", stderr)
 	var seedFlag, out stringFlag
 	fs.Var(&seedFlag, "seed", "override the scenario's seed (a non-negative integer)")
@@ -174,6 +179,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var sets setFlags
 	fs.Var(&sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
 	dflags := addDiagramFlags(fs)
+	quizFlag := fs.Bool("quiz", false, "print the table with the servers' actions and the values read hidden (?), as an exercise")
+	answers := fs.Bool("answers", false, "with --quiz: print the same table with the answers shown")
 	pos, code, ok := parseCommand(fs, args, stdout, stderr)
 	if !ok {
 		return code
@@ -185,6 +192,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if !report.ValidFormat(*format) {
 		fmt.Fprintf(stderr, "sim run: --format: unknown format %q (want one of %s)\n", *format, strings.Join(report.Formats, ", "))
+		return exitBadInput
+	}
+	if *answers && !*quizFlag {
+		fmt.Fprintf(stderr, "sim run: --answers shows a quiz's answers; add --quiz\n")
+		return exitBadInput
+	}
+	if *quizFlag && !validQuizFormat(*format) {
+		fmt.Fprintf(stderr, "sim run: --quiz: a quiz is a table: --format must be one of %s, not %q (the JSON result holds the answers)\n", strings.Join(report.QuizFormats, ", "), *format)
 		return exitBadInput
 	}
 	var opt scenarios.Options
@@ -244,7 +259,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sim run: %v\n", err)
 		return exitBadInput
 	}
-	if err := report.Write(stdout, res, *format); err != nil {
+	if *quizFlag {
+		err = report.WriteQuiz(stdout, res, *format, *answers)
+	} else {
+		err = report.Write(stdout, res, *format)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "sim run: %v\n", err)
 		return exitIO
 	}

@@ -55,7 +55,7 @@ func sameSends(res *report.Result) bool {
 // messageTable has one row per message: when it was sent and what each
 // system's receiving application saw of it.
 func messageTable(sc *scenarios.Scenario, res *report.Result) *report.Table {
-	t := &report.Table{Title: "Each message's fate at the receiving application", Columns: []string{"Msg", "Sent"}}
+	t := &report.Table{Title: "Each message's fate at the receiving application", Columns: []string{"Msg", "Sent"}, Questions: 2}
 	multi := len(sc.Workload) > 1
 	for _, sys := range res.Systems {
 		t.Columns = append(t.Columns, sys.Label())
@@ -98,7 +98,8 @@ func fateCell(m report.MessageFate) string {
 // streamTable has one row per stream and system.
 func streamTable(sc *scenarios.Scenario, res *report.Result) *report.Table {
 	t := &report.Table{Title: "What each receiving application saw",
-		Columns: []string{"System", "Stream", "Sent", "Delivered", "Lost", "Duplicates", "Corrupted", "Retransmissions", "In order", "Completion"}}
+		Columns:   []string{"System", "Stream", "Sent", "Delivered", "Lost", "Duplicates", "Corrupted", "Retransmissions", "In order", "Completion"},
+		Questions: 3}
 	for _, sys := range res.Systems {
 		for _, st := range sys.Streams() {
 			t.Rows = append(t.Rows, []string{sys.Label(), st.From + "->" + st.To,
