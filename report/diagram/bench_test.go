@@ -42,3 +42,20 @@ func BenchmarkDiagramPNGTimeouts(b *testing.B) { benchDiagram(b, "timeouts", tru
 // A lecture-sized run: NFS and its state boxes.
 func BenchmarkDiagramSVGWriteBuffer(b *testing.B) { benchDiagram(b, "nfs_write_buffer_loss", false) }
 func BenchmarkDiagramPNGWriteBuffer(b *testing.B) { benchDiagram(b, "nfs_write_buffer_loss", true) }
+
+// The baselines: running the same scenario, with its trace kept, as sim
+// run --out does before it draws.
+func benchRun(b *testing.B, name string) {
+	sc, err := scenarios.Open(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if _, _, err := scenarios.Run(sc, scenarios.Options{KeepTrace: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRunTimeouts(b *testing.B)    { benchRun(b, "timeouts") }
+func BenchmarkRunWriteBuffer(b *testing.B) { benchRun(b, "nfs_write_buffer_loss") }
