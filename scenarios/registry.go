@@ -76,6 +76,9 @@ type System struct {
 	// result parts, its disk): docs/scenario-format.md shows it under
 	// "Details of each system's results". One paragraph, no blank line.
 	ResultsDoc string
+	// Exercise, when set, writes new exercises of the system for `sim
+	// quiz`.
+	Exercise *Exercise
 }
 
 // Invariant is a named property of a system's runs (the AFS reader sees

@@ -31,7 +31,7 @@ func cmdQuiz(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if len(pos) != 1 {
-		fmt.Fprintf(stderr, "sim quiz: want one system (%s), got %d arguments\n", strings.Join(quiz.Systems, ", "), len(pos))
+		fmt.Fprintf(stderr, "sim quiz: want one system (%s), got %d arguments\n", strings.Join(quiz.Systems(), ", "), len(pos))
 		fs.Usage()
 		return exitBadInput
 	}

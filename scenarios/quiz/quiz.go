@@ -1,20 +1,18 @@
 // Package quiz writes new exercises, the way OSTEP's simulators do: from a
 // seed, a random workload (and for rpc and reliable a random schedule of
-// lost messages and crashes) as a scenario file. `sim quiz` runs it and
-// prints its table with the answers hidden; the same seed always gives
-// the same exercise.
+// lost messages and crashes) as a scenario file, which `sim quiz` runs and
+// asks about with the answers hidden. The same seed always gives the same
+// exercise. Each system writes its own (scenarios.System.Exercise); this
+// package checks the options and adds the file's head.
 package quiz
 
 import (
 	"fmt"
 	"strings"
-	"time"
 
+	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/sim"
 )
-
-// Systems are the systems there are exercises for.
-var Systems = []string{"nfs", "afs", "rpc", "reliable"}
 
 // Bounds of an exercise: a table a student can work through by hand.
 const (
@@ -22,100 +20,73 @@ const (
 	MaxSteps   = 40
 )
 
+// Systems returns the registered systems that write exercises, in order.
+func Systems() []string {
+	var out []string
+	for _, s := range scenarios.Systems() {
+		if s.Exercise != nil {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
 // Options choose an exercise.
 type Options struct {
 	// System is one of Systems.
 	System string
 	// Seed picks the exercise.
 	Seed uint64
-	// Clients is how many clients take part (0: 2 for nfs and afs, 1 for
-	// rpc and reliable).
+	// Clients is how many clients take part; 0 is the system's default.
 	Clients int
-	// Steps is how many workload rows the exercise has (0: 8 for nfs and
-	// afs, 5 for rpc, 3 for reliable).
+	// Steps is how many workload rows the exercise has; 0 is the
+	// system's default.
 	Steps int
 }
 
-// withDefaults fills in Clients and Steps.
-func (o Options) withDefaults() Options {
-	fs := o.System == "nfs" || o.System == "afs"
+// exercise returns the system's exercise writer, and o with the
+// system's defaults filled in.
+func (o Options) exercise() (*scenarios.Exercise, Options, error) {
+	s := scenarios.LookupSystem(o.System)
+	if s == nil || s.Exercise == nil {
+		return nil, o, fmt.Errorf("no exercises for system %q (want one of %s)", o.System, strings.Join(Systems(), ", "))
+	}
 	if o.Clients == 0 {
-		o.Clients = 1
-		if fs {
-			o.Clients = 2
-		}
+		o.Clients = s.Exercise.Clients
 	}
 	if o.Steps == 0 {
-		switch o.System {
-		case "rpc":
-			o.Steps = 5
-		case "reliable":
-			o.Steps = 3
-		default:
-			o.Steps = 8
-		}
+		o.Steps = s.Exercise.Steps
 	}
-	return o
+	return s.Exercise, o, nil
 }
 
 // Command is the command line that writes this exercise again.
 func (o Options) Command() string {
-	o = o.withDefaults()
+	if _, d, err := o.exercise(); err == nil {
+		o = d
+	}
 	return fmt.Sprintf("sim quiz %s --seed %d --clients %d --steps %d", o.System, o.Seed, o.Clients, o.Steps)
 }
 
 // Exercise returns the exercise's name and its scenario file.
 func Exercise(o Options) (name string, yaml []byte, err error) {
-	o = o.withDefaults()
+	ex, o, err := o.exercise()
+	if err != nil {
+		return "", nil, err
+	}
 	switch {
-	case indexOf(Systems, o.System) < 0:
-		return "", nil, fmt.Errorf("no exercises for system %q (want one of %s)", o.System, strings.Join(Systems, ", "))
 	case o.Clients < 1 || o.Clients > MaxClients:
 		return "", nil, fmt.Errorf("--clients: want 1 to %d clients, got %d", MaxClients, o.Clients)
 	case o.Steps < 1 || o.Steps > MaxSteps:
 		return "", nil, fmt.Errorf("--steps: want 1 to %d steps, got %d", MaxSteps, o.Steps)
-	case (o.System == "nfs" || o.System == "afs") && o.Steps < 2*o.Clients:
-		return "", nil, fmt.Errorf("--steps: %d clients need at least %d steps (each opens and closes a file)", o.Clients, 2*o.Clients)
+	case ex.MinSteps != nil && o.Steps < ex.MinSteps(o.Clients):
+		return "", nil, fmt.Errorf("--steps: %d clients need at least %d steps", o.Clients, ex.MinSteps(o.Clients))
 	}
 	name = fmt.Sprintf("quiz_%s_%d", o.System, o.Seed)
-	w := &writer{r: sim.NewRand(o.Seed, "quiz/"+o.System), o: o}
-	w.line("# An exercise: %s.", o.Command())
-	w.line("# Its table with the answers hidden: sim run FILE --quiz; shown: --quiz --answers.")
-	w.line("name: %s", name)
-	switch o.System {
-	case "nfs", "afs":
-		w.fileSystem()
-	case "rpc":
-		w.rpc()
-	case "reliable":
-		w.reliable()
-	}
-	return name, []byte(w.b.String()), nil
-}
-
-// writer builds an exercise's file from the seed's random stream.
-type writer struct {
-	r *sim.Rand
-	o Options
-	b strings.Builder
-}
-
-func (w *writer) line(format string, args ...any) { fmt.Fprintf(&w.b, format+"\n", args...) }
-
-// pick returns one of the choices, each as likely.
-func (w *writer) pick(choices ...string) string { return choices[w.r.IntN(len(choices))] }
-
-// clientName names client i: A, B, C, ...
-func clientName(i int) string { return string(rune('A' + i)) }
-
-// secs formats a duration as scenario files write one.
-func secs(d time.Duration) string { return sim.FormatDuration(d) }
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
+	w := &scenarios.ExerciseWriter{Rand: sim.NewRand(o.Seed, "quiz/"+o.System)}
+	w.Line("# An exercise: %s.", o.Command())
+	w.Line("# Its table with the answers hidden: sim run FILE --quiz; shown: --quiz --answers.")
+	w.Line("name: %s", name)
+	ex.Write(w, o.Seed, o.Clients, o.Steps)
+	return name, []byte(w.String()), nil
 }

@@ -16,7 +16,7 @@ import (
 // violation; the same options always give the same file, and other seeds
 // other exercises.
 func TestExercisesRun(t *testing.T) {
-	for _, system := range quiz.Systems {
+	for _, system := range quiz.Systems() {
 		seen := map[string]bool{}
 		for seed := uint64(0); seed < 40; seed++ {
 			for _, size := range [][2]int{{0, 0}, {1, 2}, {3, 12}, {quiz.MaxClients, quiz.MaxSteps}} {
@@ -66,6 +66,7 @@ func TestExerciseBounds(t *testing.T) {
 		{quiz.Options{System: "nfs", Clients: quiz.MaxClients + 1}, "--clients: want 1 to"},
 		{quiz.Options{System: "rpc", Steps: quiz.MaxSteps + 1}, "--steps: want 1 to"},
 		{quiz.Options{System: "afs", Clients: 4, Steps: 6}, "--steps: 4 clients need at least 8 steps"},
+		{quiz.Options{System: "two_generals"}, `no exercises for system "two_generals"`},
 		{quiz.Options{System: "nfs", Clients: -1}, "--clients"},
 	} {
 		_, _, err := quiz.Exercise(tc.o)

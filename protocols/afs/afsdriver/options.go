@@ -18,6 +18,7 @@ func init() {
 		Faults:    append(append([]*scenarios.FaultKind{}, fileops.Faults...), moveVolume),
 		Servers:   afsServers,
 		CheckPath: checkVolume,
+		Exercise:  fileops.Exercise("afs"),
 		New:       func() scenarios.Driver { return &driver{} }})
 }
 

@@ -24,6 +24,7 @@ func init() {
 		Servers:   nfsServers,
 		CheckPath: checkMount,
 		Metrics:   nfsMetrics,
+		Exercise:  fileops.Exercise("nfs"),
 		New:       func() scenarios.Driver { return &driver{} }})
 }
 

@@ -23,11 +23,12 @@ import (
 
 func init() {
 	scenarios.Register(scenarios.System{Name: "reliable", Order: 40,
-		Doc:     "The TCP-like transport: sequence numbers, cumulative ACKs, retransmission with an adaptive (RFC 6298) or fixed timeout.",
-		Ops:     []*scenarios.Op{messagingdriver.SendOp},
-		Blocks:  []*scenarios.Block{Block},
-		Metrics: append(append([]*report.Metric{}, messagingdriver.StreamMetrics...), rttMetrics...),
-		New:     func() scenarios.Driver { return &driver{} }})
+		Doc:      "The TCP-like transport: sequence numbers, cumulative ACKs, retransmission with an adaptive (RFC 6298) or fixed timeout.",
+		Ops:      []*scenarios.Op{messagingdriver.SendOp},
+		Blocks:   []*scenarios.Block{Block},
+		Metrics:  append(append([]*report.Metric{}, messagingdriver.StreamMetrics...), rttMetrics...),
+		Exercise: exercise,
+		New:      func() scenarios.Driver { return &driver{} }})
 }
 
 // Port is the transport's UDP port, with the application on top of it.

@@ -1,0 +1,87 @@
+package fileops
+
+import (
+	"time"
+
+	"github.com/sim-lecture/sim/scenarios"
+)
+
+// Exercise is how file system `system` (nfs or afs) writes exercises for
+// `sim quiz`: clients open, read, write and close two small files at
+// random times a few seconds apart, so that the attribute cache (NFS) and
+// the callbacks (AFS) decide what the server is asked. Lecture: the NFS
+// and AFS timeline tables.
+func Exercise(system string) *scenarios.Exercise {
+	return &scenarios.Exercise{Clients: 2, Steps: 8,
+		MinSteps: func(clients int) int { return 2 * clients },
+		Write: func(w *scenarios.ExerciseWriter, seed uint64, clients, steps int) {
+			writeExercise(w, system, seed, clients, steps)
+		}}
+}
+
+func writeExercise(w *scenarios.ExerciseWriter, system string, seed uint64, clients, steps int) {
+	what := "NFS, attribute cache 3s"
+	if system == "afs" {
+		what = "AFS, whole-file caching with callbacks"
+	}
+	w.Line("description: \"Exercise (%s; fileA holds blocks a0 a1 a2, fileB b0 b1 b2): what is the server asked at each step, and what does each read return?\"", what)
+	w.Line("seed: %d", seed)
+	w.Line("systems: [%s]", system)
+	if system == "nfs" {
+		w.Line("nfs: {attr_timeout: 3s}")
+	}
+	w.Line("files:")
+	w.Line("  fileA: [a0, a1, a2]")
+	w.Line("  fileB: [b0, b1, b2]")
+	w.Line("workload:")
+	open := make([]bool, clients)
+	writes := make([]int, clients)
+	at := time.Duration(0)
+	for row := 0; row < steps; row++ {
+		if row > 0 {
+			at += []time.Duration{time.Second, 2 * time.Second, 2 * time.Second, 4 * time.Second, 10 * time.Second}[w.Rand.IntN(5)]
+		}
+		left, opened := steps-row, count(open)
+		// Who may act: a closed client may open a file only if the rows
+		// left let every open file be closed after it.
+		var who []int
+		for c := range open {
+			if (open[c] && left > 0) || (!open[c] && left >= opened+2) {
+				who = append(who, c)
+			}
+		}
+		c := who[w.Rand.IntN(len(who))]
+		name := scenarios.ClientName(c)
+		switch {
+		case !open[c]:
+			w.Line("  - {at: %s, op: open, client: %s, file: %s, fd: f}", scenarios.FormatTime(at), name, w.Pick("fileA", "fileB"))
+			open[c] = true
+		case left <= opened:
+			w.Line("  - {at: %s, op: close, client: %s, fd: f}", scenarios.FormatTime(at), name)
+			open[c] = false
+		default:
+			// A close must leave the rows after it something to do.
+			canClose := opened > 1 || left == 1 || left-1 >= 2
+			switch k := w.Rand.IntN(10); {
+			case k >= 8 && canClose:
+				w.Line("  - {at: %s, op: close, client: %s, fd: f}", scenarios.FormatTime(at), name)
+				open[c] = false
+			case k < 5 || k >= 8:
+				w.Line("  - {at: %s, op: read, client: %s, fd: f, block: %d}", scenarios.FormatTime(at), name, w.Rand.IntN(3))
+			default:
+				writes[c]++
+				w.Line("  - {at: %s, op: write, client: %s, fd: f, block: %d, data: %s%d}", scenarios.FormatTime(at), name, w.Rand.IntN(3), name, writes[c])
+			}
+		}
+	}
+}
+
+func count(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
