@@ -22,7 +22,7 @@ func cmdQuiz(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("quiz", quizSynopsis, stderr)
 	seed := fs.String("seed", "1", "the exercise's seed (a non-negative integer)")
 	clients := fs.Int("clients", 0, fmt.Sprintf("how many clients take part, 1 to %d (default 2 for nfs and afs, 1 for rpc and reliable)", quiz.MaxClients))
-	steps := fs.Int("steps", 0, fmt.Sprintf("how many workload rows, 1 to %d (default 8 for nfs and afs, 5 for rpc, 3 for reliable)", quiz.MaxSteps))
+	steps := fs.Int("steps", 0, fmt.Sprintf("how many steps (rows of the table: calls, or messages for reliable), 1 to %d (default 8 for nfs and afs, 5 for rpc, 6 for reliable)", quiz.MaxSteps))
 	answers := fs.Bool("answers", false, "show the answers")
 	save := fs.String("save", "", "also write the exercise as a scenario file")
 	format := fs.String("format", "text", "output format: "+strings.Join(report.QuizFormats, ", "))

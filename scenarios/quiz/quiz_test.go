@@ -13,7 +13,7 @@ import (
 
 // TestExercisesRun: every exercise, for each system and many seeds and
 // sizes, is a scenario the loader takes and the runner runs without a
-// violation; the same options always give the same file, and other seeds
+// violation, asked as a table of one row per step; the same options always give the same file, and other seeds
 // other exercises.
 func TestExercisesRun(t *testing.T) {
 	for _, system := range quiz.Systems() {
@@ -45,6 +45,13 @@ func TestExercisesRun(t *testing.T) {
 				}
 				if res.Table == nil || res.Table.Questions == 0 {
 					t.Fatalf("%s: no table with questions", o.Command())
+				}
+				steps := o.Steps
+				if steps == 0 {
+					steps = scenarios.LookupSystem(system).Exercise.Steps
+				}
+				if len(res.Table.Rows) != steps {
+					t.Fatalf("%s: a table of %d rows; want one per step", o.Command(), len(res.Table.Rows))
 				}
 			}
 		}

@@ -7,16 +7,19 @@ import (
 	"github.com/sim-lecture/sim/scenarios"
 )
 
-// exercise writes transport exercises for `sim quiz`: bursts of messages
-// to R under a window and a timeout the seed picks, with data or ACKs
-// lost for a while, or a stretch of a lossy network. Lecture: "Lost ACK:
-// how long to wait?", sequence numbers and the window.
-var exercise = &scenarios.Exercise{Clients: 1, Steps: 3, Write: writeExercise}
+// exercise writes transport exercises for `sim quiz`: one message to R per
+// step, tens of milliseconds apart (each client sends its share), under a
+// window and a timeout the seed picks, some of whose data or ACKs are
+// lost. The question is when R's
+// application gets each message: a loss delays its message until the
+// retransmission, and, in order, every message behind it. Lecture: "Lost
+// ACK: how long to wait?", sequence numbers, the window.
+var exercise = &scenarios.Exercise{Clients: 1, Steps: 6, Write: writeExercise}
 
 func writeExercise(w *scenarios.ExerciseWriter, seed uint64, clients, steps int) {
 	window := []int{1, 2, 4}[w.Rand.IntN(3)]
 	rto := w.Pick("fixed", "adaptive")
-	w.Line("description: \"Exercise (reliable transport, window %d, %s timeout): what reaches R, how many retransmissions, and when is each burst complete?\"", window, rto)
+	w.Line("description: \"Exercise (reliable transport, window %d, %s timeout, 20ms one way): when does R's application get each message? Some data and ACKs are lost.\"", window, rto)
 	w.Line("seed: %d", seed)
 	w.Line("systems: [reliable]")
 	if rto == "fixed" {
@@ -27,24 +30,34 @@ func writeExercise(w *scenarios.ExerciseWriter, seed uint64, clients, steps int)
 	w.Line("network: {delay: 20ms}")
 	w.Line("workload:")
 	var faults []string
-	fault := func(at time.Duration, what string) {
-		faults = append(faults, fmt.Sprintf("  - {at: %s, %s}", scenarios.FormatTime(at), what))
+	window2ms := func(from, to string, at time.Duration) {
+		faults = append(faults,
+			fmt.Sprintf("  - {at: %s, block: {from: %s, to: %s}}", scenarios.FormatTime(at-time.Millisecond), from, to),
+			fmt.Sprintf("  - {at: %s, unblock: {from: %s, to: %s}}", scenarios.FormatTime(at+time.Millisecond), from, to))
 	}
-	for row := 0; row < steps; row++ {
-		at := time.Duration(row) * 5 * time.Second
-		c := scenarios.ClientName(w.Rand.IntN(clients))
-		w.Line("  - {at: %s, op: send, from: %s, to: R, count: %d, interval: 10ms}", scenarios.FormatTime(at), c, 3+w.Rand.IntN(6))
-		switch k := w.Rand.IntN(10); {
-		case k < 3: // nothing lost
-		case k < 5: // data lost for a while
-			fault(at+5*time.Millisecond, fmt.Sprintf("block: {from: %s, to: R}", c))
-			fault(at+35*time.Millisecond, fmt.Sprintf("unblock: {from: %s, to: R}", c))
-		case k < 8: // ACKs lost for a while
-			fault(at+15*time.Millisecond, fmt.Sprintf("block: {from: R, to: %s}", c))
-			fault(at+65*time.Millisecond, fmt.Sprintf("unblock: {from: R, to: %s}", c))
-		default: // a lossy second
-			fault(at, "network: {loss: 0.3}")
-			fault(at+time.Second, "network: {loss: 0}")
+	// The steps are the messages, shared out among the clients: each
+	// sends its share in one row, one message every interval.
+	interval := []time.Duration{10, 20, 30}[w.Rand.IntN(3)] * time.Millisecond
+	for c := 0; c < clients; c++ {
+		n := steps / clients
+		if c < steps%clients {
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		name := scenarios.ClientName(c)
+		start := 100*time.Millisecond + time.Duration(c)*5*time.Millisecond
+		w.Line("  - {at: %s, op: send, from: %s, to: R, count: %d, interval: %s}", scenarios.FormatTime(start), name, n, scenarios.FormatTime(interval))
+		for k := 0; k < n; k++ {
+			at := start + time.Duration(k)*interval
+			switch r := w.Rand.IntN(10); {
+			case r < 6: // nothing lost
+			case r < 8: // the message is lost, if it leaves at once
+				window2ms(name, "R", at)
+			default: // its ACK is lost, if it comes back at once
+				window2ms("R", name, at+20*time.Millisecond)
+			}
 		}
 	}
 	if len(faults) > 0 {
