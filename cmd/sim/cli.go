@@ -175,12 +175,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var seedFlag, out stringFlag
 	fs.Var(&seedFlag, "seed", "override the scenario's seed (a non-negative integer)")
 	format := fs.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	fs.Var(&out, "out", "also write the table, the JSON result, and per system the event trace, a space-time diagram and a packet capture into this directory (replaced whole)")
+	fs.Var(&out, "out", "also write the table, the JSON result, per system the event trace, a space-time diagram (SVG, PNG), a packet capture and the ShiViz and Perfetto traces, and a step-through viewer (viewer.html) into this directory (replaced whole)")
 	var sets setFlags
 	fs.Var(&sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
-	dflags := addDiagramFlags(fs)
-	quizFlag := fs.Bool("quiz", false, "print the table with the servers' actions and the values read hidden (?), as an exercise")
-	answers := fs.Bool("answers", false, "with --quiz: print the same table with the answers shown")
+	view := addViewFlags(fs)
 	pos, code, ok := parseCommand(fs, args, stdout, stderr)
 	if !ok {
 		return code
@@ -190,24 +188,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitBadInput
 	}
-	if !report.ValidFormat(*format) {
-		fmt.Fprintf(stderr, "sim run: --format: unknown format %q (want one of %s)\n", *format, strings.Join(report.Formats, ", "))
-		return exitBadInput
-	}
-	if *answers && !*quizFlag {
-		fmt.Fprintf(stderr, "sim run: --answers shows a quiz's answers; add --quiz\n")
-		return exitBadInput
-	}
-	if *quizFlag && !validQuizFormat(*format) {
-		fmt.Fprintf(stderr, "sim run: --quiz: a quiz is a table: --format must be one of %s, not %q (the JSON result holds the answers)\n", strings.Join(report.QuizFormats, ", "), *format)
-		return exitBadInput
-	}
 	var opt scenarios.Options
 	if opt.Seed, ok = runSeed(seedFlag, stderr); !ok {
-		return exitBadInput
-	}
-	if out.set && strings.TrimSpace(out.value) == "" {
-		fmt.Fprintf(stderr, "sim run: --out: expected a directory, got %q\n", out.value)
 		return exitBadInput
 	}
 	settings, err := sets.settings()
@@ -215,13 +197,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sim run: %v\n", err)
 		return exitBadInput
 	}
-	dopt, err := dflags.options()
+	dopt, err := view.check(*format, out)
 	if err != nil {
 		fmt.Fprintf(stderr, "sim run: %v\n", err)
-		return exitBadInput
-	}
-	if dflags.set() && !out.set {
-		fmt.Fprintf(stderr, "sim run: --from, --to, --nodes and --hide shape the diagrams that --out writes; add --out DIR\n")
 		return exitBadInput
 	}
 	sc, err := scenarios.OpenWith(pos[0], settings)
@@ -255,18 +233,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitBadInput
 	}
-	if err := checkNodes(dopt.Nodes, worlds); err != nil {
-		fmt.Fprintf(stderr, "sim run: %v\n", err)
-		return exitBadInput
-	}
-	if *quizFlag {
-		err = report.WriteQuiz(stdout, res, *format, *answers)
-	} else {
-		err = report.Write(stdout, res, *format)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "sim run: %v\n", err)
-		return exitIO
+	if code := view.show(stdout, stderr, res, worlds, dopt, *format); code != exitOK {
+		return code
 	}
 	if set != nil {
 		if err := writeOut(set, &caps, res, worlds, dopt); err != nil {

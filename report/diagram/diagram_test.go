@@ -207,7 +207,8 @@ workload:
 	}
 }
 
-// TestDiagramDeterministic: the same run draws the same bytes.
+// TestDiagramDeterministic: the same run draws the same bytes, as SVG and
+// as PNG.
 func TestDiagramDeterministic(t *testing.T) {
 	sc, err := scenarios.Open("pipe_vs_socket")
 	if err != nil {
@@ -218,6 +219,20 @@ func TestDiagramDeterministic(t *testing.T) {
 	a, b := draw(t, res1, w1, 1, diagram.Options{}), draw(t, res2, w2, 1, diagram.Options{})
 	if diff := cmp.Diff(string(a), string(b)); diff != "" {
 		t.Errorf("two runs drew different SVG (-first +second):\n%s", diff)
+	}
+	png := func(res *report.Result, w []*sim.World) []byte {
+		d, err := diagram.New(res, 1, w[1], diagram.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := d.WritePNG(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	if !bytes.Equal(png(res1, w1), png(res2, w2)) {
+		t.Error("two runs drew different PNGs")
 	}
 	if _, err := diagram.New(res1, 5, w1[0], diagram.Options{}); err == nil {
 		t.Error("a diagram of a system that is not there was drawn")
