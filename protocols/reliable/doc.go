@@ -35,45 +35,92 @@
 // layer pass through unchanged but must be below 1<<UpperTagBits; the
 // Endpoint's own timers use bit 47.
 //
-// # The sender (RFC 6298 §5)
+// # The sender
 //
 // Per peer, the sender numbers messages, keeps the unacknowledged ones in
 // order and sends at most Options.Window of them before an ACK (1 is
-// stop-and-wait). One retransmission timer per connection: (5.1) sending a
-// segment starts it if it is not running; (5.2) it stops when everything is
-// acknowledged; (5.3) an ACK of new data restarts it; on expiry (5.4) only
-// the earliest unacknowledged segment is retransmitted (not go-back-N: the
-// receiver buffers the rest), (5.5) the RTO doubles up to MaxRTO and (5.6)
-// the timer restarts. Karn's rule (§3): one segment at a time is timed, and
-// a segment that was retransmitted yields no RTT sample; the first sample
-// after a backoff collapses the RTO again. After Options.MaxRetries
-// retransmissions without an ACK of new data, the next expiry fails the
-// connection with ErrTimeout (0: never).
+// stop-and-wait). Every mechanism below is an Option; DefaultOptions turns
+// them all on, which is what a modern TCP does, and the zero Options keep
+// the lecture's plain transport: losses repaired by the timer alone.
 //
-// # Wire format
+// The retransmission timer (RFC 6298 §5), one per connection: (5.1)
+// sending a segment starts it if it is not running; (5.2) it stops when
+// everything is acknowledged; (5.3) an ACK of new data restarts it; on
+// expiry (5.4) the earliest unacknowledged segment is retransmitted, (5.5)
+// the RTO doubles up to MaxRTO and (5.6) the timer restarts. The lecture's
+// transport resends only that segment (not go-back-N: the receiver buffers
+// the rest). After Options.MaxRetries retransmissions without an ACK of new
+// data, the next expiry fails the connection with ErrTimeout (0: never).
 //
-// Every segment is a 20-byte header, big-endian, then the payload of a DATA
-// segment:
+// RTT samples. Without timestamps, Karn's rule (§3): one segment at a time
+// is timed, and a segment that was retransmitted yields no sample; the
+// first sample after a backoff collapses the RTO again. With
+// Options.Timestamps (RFC 7323) every DATA segment carries the sender's
+// clock and every ACK echoes the clock of the segment that last arrived in
+// order, so every ACK of new data is a sample, retransmissions included,
+// and the first ACK after a timeout collapses the backoff. Those samples
+// are weighted by the flight, as RFC 7323 Appendix G suggests
+// (Estimator.SampleScaled).
 //
-//	 0      1      2      4          8          12         16         20
-//	+------+------+------+----------+----------+----------+----------+------
-//	| type |flags | rsvd |  SrcInc  |  DstInc  |   Seq    |   Ack    | data
-//	+------+------+------+----------+----------+----------+----------+------
+// Selective acknowledgment (Options.SACK, RFC 2018): the receiver reports
+// in each ACK the blocks of messages it holds beyond a hole, the most
+// recent first, and a duplicate it received (D-SACK, RFC 2883); the sender
+// keeps a scoreboard and never resends what the receiver holds.
+//
+// Fast retransmit and fast recovery (Options.FastRetransmit, RFC 5681
+// §3.2): the receiver answers every segment after a hole at once with the
+// same ACK. With SACK, a hole with three segments SACKed above it is lost
+// (RFC 6675's IsLost); recovery halves the window, resends the holes as
+// the pipe (what is still in the network) drains, sends new data when
+// there are none, and ends when everything sent before it is acknowledged.
+// Without SACK it is NewReno (RFC 6582): the third duplicate ACK resends
+// the first hole, each partial ACK the next. After a timeout, every
+// segment not known to have arrived is presumed lost and resent as the
+// window opens again (RFC 6675 §5.1; without SACK that is go-back-N).
+//
+// RACK-TLP (Options.RACK, RFC 8985): a segment is lost when one sent after
+// it was delivered a reordering window ago, which also finds a lost
+// retransmission, which duplicate ACKs cannot; and when nothing has been
+// acknowledged for two smoothed round trips a tail loss probe resends the
+// last segment (or sends a new one), so that its ACK starts recovery long
+// before the RTO would.
+//
+// Congestion control (Options.CongestionControl, RFC 5681 §3.1): the bytes
+// in flight are limited by a congestion window that starts at ten
+// segments (RFC 6928), grows by slow start up to ssthresh and by congestion
+// avoidance beyond, is halved on entering fast recovery and falls to one
+// segment (Options.SMSS bytes) after a timeout. A message is never split:
+// one message is always allowed in flight, and small ones share a segment's
+// worth of window, as TCP's byte-counted window lets them.
+//
+// The wire format and its labels are in segment.go; every ACK answers one
+// DATA (duplicates included) and goes out after the messages it covers
+// were handed to the upper layer.
+//
+//	 0      1      2      3      4          8          12         16
+//	+------+------+------+------+----------+----------+----------+
+//	| type |flags |nsack | rsvd |  SrcInc  |  DstInc  |   Seq    |
+//	+------+------+------+------+----------+----------+----------+
+//
+//	DATA:  16: TSval, 20: the message          (20 bytes of header)
+//	ACK:   16: Ack, 20: Window, 24: TSecr, 28: nsack blocks of Left, Right
+//	RST:   16: zero
 //
 //	type    1 DATA, 2 ACK, 3 RST
-//	flags   bit 0 FIRST: the first DATA segment of a stream (others zero)
-//	rsvd    two zero bytes
+//	flags   bit 0 FIRST: the first DATA segment of a stream; bit 1 TS:
+//	        TSval (DATA) or TSecr (ACK) is set (RFC 7323)
+//	nsack   the SACK blocks of an ACK, at most 4 (3 with TS, as in TCP)
 //	SrcInc  the sender's incarnation (sim.Env.Incarnation)
 //	DstInc  the receiver's incarnation as the sender believes it, or
 //	        0xFFFFFFFF (UnknownIncarnation) before it has heard from it
 //	Seq     DATA: the message's sequence number; RST: the Seq of the DATA
 //	        it answers; ACK: 0
-//	Ack     ACK: N, the next sequence number expected; otherwise 0
+//	Ack     N, the next sequence number expected
+//	Window  the bytes the receiver can still buffer (RFC 9293 §3.8.6)
 //
-// Segments are labelled "DATA 7", "ACK 8" and "RST" in the trace. An ACK
-// answers every DATA, duplicates included, and goes out after the messages
-// it covers were handed to the upper layer. ParseSegment rejects anything
-// else, so each segment has one encoding.
+// Segments are labelled "DATA 7", "ACK 8", "ACK 8 SACK 10-12 14", "ACK 8
+// DSACK 5" and "RST" in the trace. ParseSegment rejects anything else, so
+// each segment has one encoding.
 //
 // # Streams, crashes and incarnations
 //
@@ -124,26 +171,27 @@
 //
 // # Heavy loss
 //
-// By default losses are repaired only by the retransmission timer: one
-// segment, the earliest unacknowledged, per expiry, and every expiry doubles
-// the RTO (no selective ACK; fast retransmit on the third duplicate ACK,
-// RFC 5681, only with Options.FastRetransmit).
+// The lecture's transport repairs losses only by its timer: one segment,
+// the earliest unacknowledged, per expiry, and every expiry doubles the RTO.
 // Since a timeout also stops the RTT timing (Karn) and a segment sent behind
 // a hole is acknowledged only after the hole is repaired, heavy loss leaves
-// the estimator without samples and the RTO climbs to MaxRTO: at 30% loss in
-// both directions a window of 8 crawls, one message every few tens of
-// seconds (scenario heavy_loss compares it with fast retransmit). That is the lecture's "for each missing ack, wait longer between
-// retries" taken to its end, and what TCP without fast retransmit does. An
-// immediate retransmission on partial ACKs (RFC 6582) was tried and backed
-// out: it barely helped, and with a fixed timeout shorter than the round
-// trip it tripled the needless resends, since every ACK of a slow original
-// looks partial.
+// the estimator without samples and the RTO climbs to MaxRTO: at 20% loss
+// in both directions 200 messages took half an hour. That is the lecture's
+// "for each missing ack, wait longer between retries" taken to its end, and
+// what TCP did before RFC 1323 and RFC 2018. With the defaults, timestamps
+// collapse the backoff at the first ACK, SACK and RACK repair holes within
+// a round trip, and timeouts become rare (scenario heavy_loss, figure d).
+// What remains is the stream's first segment: before any sample the RTO is
+// RFC 6298's 1 s, doubled at each loss, so a first segment lost four times
+// in a row costs 15 s, as a lost SYN does in any TCP.
 //
 // # Observability
 //
-// Endpoint.Stats and Endpoint.Total count segments, retransmissions,
-// deliveries, suppressed duplicates, buffered out-of-order segments and
-// rejected ghosts; an Observer sees every RTT sample, retransmission and
-// RTO change; and the Endpoint notes timeouts, suppressions, buffering,
-// rejections and failures in the trace under the label "reliable".
+// Endpoint.Stats and Endpoint.Total count segments, retransmissions (by
+// cause), timeouts, probes, recoveries, deliveries, suppressed duplicates,
+// buffered out-of-order segments and rejected ghosts; an Observer sees
+// every RTT sample, retransmission, RTO change and congestion window; and
+// the Endpoint notes timeouts, fast retransmits, probes, the congestion
+// window and ssthresh, suppressions, buffering, rejections and failures in
+// the trace under the label "reliable".
 package reliable

@@ -11,15 +11,31 @@ import (
 
 // UpperTagBits is how many low bits of a timer or disk-write tag belong to
 // the upper layer. The Endpoint keeps tags with bit 47 set for its own
-// retransmission timers, and passes the upper layer's tags through
-// unchanged, so the whole stays within the 48 bits a udp port env accepts.
+// timers, and passes the upper layer's tags through unchanged, so the whole
+// stays within the 48 bits a udp port env accepts.
 const UpperTagBits = 47
 
-// ownTag marks the Endpoint's own timers.
+// ownTag marks the Endpoint's own timers. Below it, an own tag holds the
+// timer's kind (bits 44..46), its generation (bits 32..43) and the peer
+// (bits 0..31).
 const ownTag = 1 << UpperTagBits
 
-// genMask bounds the timer generation kept in a tag (bits 32..46).
-const genMask = 1<<(UpperTagBits-32) - 1
+const (
+	kindShift = 44
+	kindMask  = 7
+	genMask   = 1<<12 - 1
+)
+
+// The kinds of the Endpoint's timers: one of each per connection.
+const (
+	// timerRetransmit is the retransmission timer of RFC 6298 §5, which
+	// also serves as RACK-TLP's probe timeout (RFC 8985 §7.2) while a
+	// tail loss probe is scheduled in its place.
+	timerRetransmit = iota
+	// timerReorder is RACK's reordering timer (RFC 8985 §6.2 step 5).
+	timerReorder
+	numTimers
+)
 
 // Failures reported to FailureHandler.Failed.
 var (
@@ -55,21 +71,55 @@ type FailureHandler interface {
 	Failed(peer sim.NodeID, unacked [][]byte, err error)
 }
 
-// Observer watches an Endpoint's retransmission timer, for plots such as
-// the adaptive-RTO scenario's (time, RTT sample, SRTT, RTO). Every method is
-// called at the virtual time at which the thing happened. A nil Observer is
-// allowed.
+// Cause says why a segment was sent again.
+type Cause uint8
+
+// The causes of a retransmission.
+const (
+	// CauseTimeout: the retransmission timer expired (RFC 6298 (5.4)),
+	// or, after it did, the segment was one of the holes the sender
+	// repairs while the window opens again (RFC 6675 §5.1).
+	CauseTimeout Cause = iota
+	// CauseRecovery: the ACKs showed the segment lost (three duplicate
+	// ACKs, the SACK scoreboard or RACK) and fast retransmit or fast
+	// recovery resent it (RFC 5681 §3.2, RFC 6675, RFC 6582, RFC 8985).
+	CauseRecovery
+	// CauseProbe: a tail loss probe resent the last segment (RFC 8985
+	// §7.3).
+	CauseProbe
+)
+
+func (c Cause) String() string {
+	switch c {
+	case CauseTimeout:
+		return "timeout"
+	case CauseRecovery:
+		return "recovery"
+	case CauseProbe:
+		return "probe"
+	}
+	return fmt.Sprintf("Cause(%d)", uint8(c))
+}
+
+// Observer watches an Endpoint's retransmission timer and congestion
+// window, for plots such as the adaptive-RTO scenario's (time, RTT sample,
+// SRTT, RTO). Every method is called at the virtual time at which the thing
+// happened. A nil Observer is allowed.
 type Observer interface {
-	// RTTSample reports an RTT measurement taken under Karn's rule, and
-	// SRTT and RTO just after it was fed to the estimator (in Fixed mode
-	// the RTO is the fixed timeout).
+	// RTTSample reports an RTT measurement (under Karn's rule, or from a
+	// timestamp echo), and SRTT and RTO just after it was fed to the
+	// estimator (in Fixed mode the RTO is the fixed timeout).
 	RTTSample(at sim.Time, peer sim.NodeID, sample, srtt, rto time.Duration)
-	// Retransmit reports that the timer expired and DATA seq was sent
-	// again.
-	Retransmit(at sim.Time, peer sim.NodeID, seq uint32)
+	// Retransmit reports that DATA seq was sent again, and why.
+	Retransmit(at sim.Time, peer sim.NodeID, seq uint32, cause Cause)
 	// RTO reports the connection's RTO whenever it changes: when a stream
 	// opens, after a sample, after a backoff.
 	RTO(at sim.Time, peer sim.NodeID, rto time.Duration)
+	// Congestion reports the congestion window and the slow-start
+	// threshold, in segments, whenever either changes (with
+	// Options.CongestionControl). ssthresh is 0 until the first loss
+	// sets it: before, it is "arbitrarily high" (RFC 5681 §3.1).
+	Congestion(at sim.Time, peer sim.NodeID, cwnd, ssthresh int)
 }
 
 // Stats counts what an Endpoint did on one connection or, summed, on all.
@@ -80,8 +130,21 @@ type Stats struct {
 	Sent uint64
 	// Segments counts DATA segments transmitted, retransmissions included.
 	Segments uint64
-	// Retransmissions counts DATA segments sent again after a timeout.
+	// Retransmissions counts DATA segments sent again, for any Cause.
 	Retransmissions uint64
+	// Timeouts counts expiries of the retransmission timer.
+	Timeouts uint64
+	// FastRetransmits counts retransmissions of segments the ACKs showed
+	// lost (CauseRecovery).
+	FastRetransmits uint64
+	// LossProbes counts tail loss probes (RFC 8985 §7), whether they sent
+	// new data or resent the last segment.
+	LossProbes uint64
+	// DSACKs counts duplicates the receiver reported with a D-SACK (RFC
+	// 2883): needless retransmissions, or copies the network made.
+	DSACKs uint64
+	// Recoveries counts fast recoveries entered.
+	Recoveries uint64
 	// Acked counts messages whose acknowledgment arrived.
 	Acked uint64
 	// GivenUp counts messages reported to FailureHandler.Failed.
@@ -114,9 +177,11 @@ type Stats struct {
 	// application that sends faster than the window drains piles up here
 	// (the simulator bounds it, see sim.World.HoldBytes).
 	QueuedBytes int
-	// RTO and SRTT are the connection's current values; they are zero in
-	// Endpoint.Total.
-	RTO, SRTT time.Duration
+	// RTO and SRTT are the connection's current values, and Cwnd and
+	// Ssthresh its congestion window and slow-start threshold (0: not set
+	// yet); they are zero in Endpoint.Total.
+	RTO, SRTT      time.Duration
+	Cwnd, Ssthresh int
 }
 
 // add accumulates the counters and gauges of o into s.
@@ -124,6 +189,11 @@ func (s *Stats) add(o Stats) {
 	s.Sent += o.Sent
 	s.Segments += o.Segments
 	s.Retransmissions += o.Retransmissions
+	s.Timeouts += o.Timeouts
+	s.FastRetransmits += o.FastRetransmits
+	s.LossProbes += o.LossProbes
+	s.DSACKs += o.DSACKs
+	s.Recoveries += o.Recoveries
 	s.Acked += o.Acked
 	s.GivenUp += o.GivenUp
 	s.Failures += o.Failures
@@ -193,6 +263,9 @@ func (e *Endpoint) Upper() sim.Handler { return e.upper }
 // Env returns the sim.Env the Endpoint offers the upper layer.
 func (e *Endpoint) Env() sim.Env { return e.uenv }
 
+// Options returns the options the Endpoint runs with.
+func (e *Endpoint) Options() Options { return e.opts }
+
 // Peers returns the nodes this Endpoint has a connection with, in
 // increasing order.
 func (e *Endpoint) Peers() []sim.NodeID {
@@ -212,8 +285,14 @@ func (e *Endpoint) Stats(peer sim.NodeID) Stats {
 		return Stats{}
 	}
 	s := c.st
-	s.Unacked, s.Queued, s.QueuedBytes = len(c.snd.unacked), len(c.snd.queue), c.snd.queueBytes
+	s.Unacked, s.Queued = len(c.snd.segs), len(c.snd.queue)
+	for _, m := range c.snd.queue {
+		s.QueuedBytes += len(m)
+	}
 	s.RTO, s.SRTT = c.rto(&e.opts), c.snd.est.SRTT().Duration()
+	if e.opts.CongestionControl {
+		s.Cwnd, s.Ssthresh = c.snd.cwnd, c.snd.reportedSsthresh()
+	}
 	return s
 }
 
@@ -222,7 +301,7 @@ func (e *Endpoint) Total() Stats {
 	var t Stats
 	for _, p := range e.Peers() {
 		s := e.Stats(p)
-		s.RTO, s.SRTT = 0, 0
+		s.RTO, s.SRTT, s.Cwnd, s.Ssthresh = 0, 0, 0, 0
 		t.add(s)
 	}
 	return t
@@ -237,63 +316,15 @@ type conn struct {
 	snd     sender
 	rcv     receiver
 	st      Stats
+	timers  [numTimers]timerSlot
 }
 
-// sender is the sending half of a connection: one stream of sequence
-// numbers at a time.
-type sender struct {
-	// open says a stream exists: its first segment has been sent.
-	open bool
-	// established says the first segment was acknowledged. Until then
-	// nothing else is sent: the first segment plays TCP's SYN, and no
-	// later one may reach a receiver that has no state for the stream.
-	established bool
-	start       uint32 // the stream's first sequence number
-	una         uint32 // oldest unacknowledged sequence number
-	nxt         uint32 // next sequence number to assign; survives a failed stream
-	unacked     []outSeg
-	queue       [][]byte // accepted, waiting for the window
-	queueBytes  int      // the payload in queue
-
-	est     Estimator
-	lastRTO time.Duration // as last reported to the Observer; 0: none yet
-
-	// The retransmission timer: one per connection (RFC 6298 §5).
+// timerSlot is one of a connection's timers.
+type timerSlot struct {
 	armed bool
-	timer sim.TimerID
+	id    sim.TimerID
 	gen   uint64 // bumped at every arm and disarm; stale expiries are ignored
-
-	// Karn's rule: one segment at a time is timed, and only if it is never
-	// retransmitted.
-	timing   bool
-	timedSeq uint32
-	timedAt  sim.Time
-
-	retries int // consecutive expiries without progress
-
-	// dupAcks counts ACKs in a row that acknowledged nothing new while data
-	// was outstanding (Options.FastRetransmit).
-	dupAcks int
 }
-
-// outSeg is a DATA segment waiting for its acknowledgment.
-type outSeg struct {
-	seq     uint32
-	wire    []byte // marshaled once; retransmissions resend the same bytes
-	payload []byte
-}
-
-// receiver is the receiving half of a connection.
-type receiver struct {
-	open  bool
-	start uint32            // first sequence number of the peer's stream
-	next  uint32            // the lecture's N: every message before it was delivered
-	buf   map[uint32][]byte // out of order, all after next; looked up only
-}
-
-// before reports whether a comes before b in serial-number arithmetic
-// (RFC 1982), so that streams may cross 2^32 without confusion.
-func before(a, b uint32) bool { return int32(a-b) < 0 }
 
 // rto returns the timeout the retransmission timer is armed with.
 func (c *conn) rto(o *Options) time.Duration {
@@ -331,151 +362,51 @@ func (e *Endpoint) tracef(format string, args ...any) {
 
 func (e *Endpoint) name(peer sim.NodeID) string { return e.env.NodeName(peer) }
 
-// send accepts a message of the upper layer for peer.
-func (e *Endpoint) send(to sim.NodeID, msg []byte) {
-	c := e.conn(to)
-	c.st.Sent++
-	if len(msg) > MaxPayload {
-		c.st.GivenUp++
-		e.tracef("message of %d bytes to %s too long (max %d)", len(msg), e.name(to), MaxPayload)
-		e.notifyFailed(to, [][]byte{msg}, ErrTooLong)
-		return
-	}
-	c.snd.queue = append(c.snd.queue, msg)
-	c.snd.queueBytes += len(msg)
-	e.pump(c)
+// setTimer (re)arms timer kind of c to fire after d.
+func (e *Endpoint) setTimer(c *conn, kind int, d time.Duration) {
+	e.stopTimer(c, kind)
+	t := &c.timers[kind]
+	t.armed = true
+	tag := ownTag | uint64(kind)<<kindShift | (t.gen&genMask)<<32 | uint64(uint32(c.peer))
+	t.id = e.env.SetTimer(d, tag)
 }
 
-// pump opens a stream if needed and sends queued messages while the window
-// allows.
-func (e *Endpoint) pump(c *conn) {
-	s := &c.snd
-	if len(s.queue) == 0 {
-		return
-	}
-	if !s.open {
-		*s = sender{open: true, start: s.nxt, una: s.nxt, nxt: s.nxt, queue: s.queue, queueBytes: s.queueBytes, est: s.est, lastRTO: s.lastRTO, gen: s.gen}
-		e.reportRTO(c)
-	}
-	limit := e.opts.window()
-	if !s.established {
-		limit = 1
-	}
-	for len(s.queue) > 0 && len(s.unacked) < limit {
-		msg := s.queue[0]
-		s.queue[0] = nil
-		s.queue = s.queue[1:]
-		s.queueBytes -= len(msg)
-		seg := Segment{Type: Data, First: s.nxt == s.start, SrcInc: e.inc, DstInc: c.peerInc, Seq: s.nxt, Payload: msg}
-		s.nxt++
-		out := outSeg{seq: seg.Seq, wire: seg.Marshal(), payload: msg}
-		s.unacked = append(s.unacked, out)
-		c.st.Segments++
-		e.env.Send(c.peer, out.wire, seg.Label())
-		if !s.timing {
-			s.timing, s.timedSeq, s.timedAt = true, seg.Seq, e.env.Now()
-		}
-		if !s.armed {
-			e.arm(c) // RFC 6298 (5.1)
-		}
-	}
-}
-
-// arm (re)starts the connection's retransmission timer with the current RTO.
-func (e *Endpoint) arm(c *conn) {
-	e.disarm(c)
-	s := &c.snd
-	s.armed = true
-	tag := ownTag | (s.gen&genMask)<<32 | uint64(uint32(c.peer))
-	s.timer = e.env.SetTimer(c.rto(&e.opts), tag)
-}
-
-// disarm stops the retransmission timer.
-func (e *Endpoint) disarm(c *conn) {
-	s := &c.snd
-	if s.armed {
-		e.env.CancelTimer(s.timer)
-		s.armed = false
+// stopTimer stops timer kind of c.
+func (e *Endpoint) stopTimer(c *conn, kind int) {
+	t := &c.timers[kind]
+	if t.armed {
+		e.env.CancelTimer(t.id)
+		t.armed = false
 	}
 	// A new generation makes any expiry of the old timer recognisably
 	// stale, even from an env whose CancelTimer came too late.
-	s.gen++
+	t.gen++
 }
 
-func (e *Endpoint) reportRTO(c *conn) {
-	if r := c.rto(&e.opts); r != c.snd.lastRTO {
-		c.snd.lastRTO = r
-		e.obs.RTO(e.env.Now(), c.peer, r)
-	}
-}
-
-// Timer handles the expiry of a retransmission timer, and passes the upper
-// layer's timers and disk writes on to it.
+// Timer handles the expiry of the Endpoint's own timers, and passes the
+// upper layer's timers and disk writes on to it.
 func (e *Endpoint) Timer(tag uint64) {
 	if tag&ownTag == 0 {
 		e.upper.Timer(tag)
 		return
 	}
 	peer := sim.NodeID(int32(uint32(tag)))
+	kind := int(tag>>kindShift) & kindMask
 	c, ok := e.conns[peer]
-	if !ok || !c.snd.armed || (tag>>32)&genMask != c.snd.gen&genMask {
-		return // a timer stopped since
-	}
-	e.timeout(c)
-}
-
-// timeout is RFC 6298 (5.4)-(5.6): retransmit the earliest unacknowledged
-// segment (only that one: not go-back-N), back off, restart the timer.
-func (e *Endpoint) timeout(c *conn) {
-	s := &c.snd
-	s.armed = false
-	if len(s.unacked) == 0 {
-		return // cannot happen: (5.2) stops the timer when all is acked
-	}
-	if e.opts.MaxRetries > 0 && s.retries >= e.opts.MaxRetries {
-		e.fail(c, ErrTimeout)
+	if !ok || kind >= numTimers {
 		return
 	}
-	s.retries++
-	seg := s.unacked[0]
-	old := c.rto(&e.opts)
-	// Karn's rule (RFC 6298 §3): the ACK of a retransmitted segment cannot
-	// say which copy it answers, so stop timing.
-	s.timing = false
-	if e.opts.RTO == Adaptive {
-		s.est.Backoff() // (5.5)
+	t := &c.timers[kind]
+	if !t.armed || (tag>>32)&genMask != t.gen&genMask {
+		return // a timer stopped since
 	}
-	c.st.Segments++
-	c.st.Retransmissions++
-	e.tracef("timeout: retransmit DATA %d to %s (RTO %s -> %s)", seg.seq, e.name(c.peer), sim.FormatDuration(old), sim.FormatDuration(c.rto(&e.opts)))
-	e.env.Send(c.peer, seg.wire, "DATA "+fmt.Sprint(seg.seq))
-	e.obs.Retransmit(e.env.Now(), c.peer, seg.seq)
-	e.reportRTO(c)
-	e.arm(c) // (5.6)
-}
-
-// fail gives up on the sending half of c: the upper layer is told which
-// messages were not acknowledged, and the next message opens a new stream.
-func (e *Endpoint) fail(c *conn, err error) {
-	s := &c.snd
-	msgs := make([][]byte, 0, len(s.unacked)+len(s.queue))
-	for _, o := range s.unacked {
-		msgs = append(msgs, o.payload)
+	t.armed = false
+	switch kind {
+	case timerRetransmit:
+		e.retransmitTimer(c)
+	case timerReorder:
+		e.reorderTimer(c)
 	}
-	msgs = append(msgs, s.queue...)
-	e.closeStream(c)
-	c.st.Failures++
-	c.st.GivenUp += uint64(len(msgs))
-	e.tracef("connection to %s failed: %v; %d messages unacknowledged", e.name(c.peer), err, len(msgs))
-	e.notifyFailed(c.peer, msgs, err)
-}
-
-// closeStream forgets the sending stream but keeps its next sequence
-// number. A new stream starts with a fresh estimator: the old one may be
-// backed off to the cap by the very outage that ended the stream.
-func (e *Endpoint) closeStream(c *conn) {
-	e.disarm(c)
-	c.snd = sender{nxt: c.snd.nxt, est: e.newEstimator(), lastRTO: c.snd.lastRTO, gen: c.snd.gen}
 }
 
 func (e *Endpoint) notifyFailed(peer sim.NodeID, msgs [][]byte, err error) {
@@ -531,7 +462,7 @@ func (e *Endpoint) peerRestarted(c *conn, inc uint32) {
 	e.tracef("%s restarted: incarnation %d -> %d", e.name(c.peer), c.peerInc, inc)
 	c.peerInc = inc
 	c.rcv = receiver{}
-	if len(c.snd.unacked)+len(c.snd.queue) > 0 {
+	if len(c.snd.segs)+len(c.snd.queue) > 0 {
 		e.fail(c, ErrPeerRestarted)
 	} else if c.snd.open {
 		e.closeStream(c)
@@ -545,142 +476,10 @@ func (e *Endpoint) reset(c *conn, data *Segment) {
 	e.env.Send(c.peer, rst.Marshal(), rst.Label())
 }
 
-// onData is the receiver: the lecture's "receiver remembers messages".
-func (e *Endpoint) onData(c *conn, seg *Segment) {
-	r := &c.rcv
-	k := seg.Seq
-	switch {
-	case !r.open && !seg.First:
-		// Rule 4: no state for this stream, and this is not its start.
-		e.tracef("no connection for DATA %d from %s: RST", k, e.name(c.peer))
-		e.reset(c, seg)
-		return
-	case !r.open:
-		*r = receiver{open: true, start: k, next: k, buf: make(map[uint32][]byte)}
-	case seg.First && before(r.start, k):
-		// Rule 5: a new stream from the same life of the peer, whose
-		// previous stream failed. Its numbers continue the old ones, so
-		// whatever is buffered from k on belongs to it and stays.
-		e.tracef("new stream from %s at %d", e.name(c.peer), k)
-		for q := range r.buf { // deleting: the order does not matter
-			if before(q, k) {
-				delete(r.buf, q)
-			}
-		}
-		r.start, r.next = k, k
-	}
-	switch _, buffered := r.buf[k]; {
-	case before(k, r.next):
-		c.st.Duplicates++
-		e.tracef("suppress DATA %d from %s: %d < N = %d", k, e.name(c.peer), k, r.next)
-	case buffered:
-		c.st.Duplicates++
-		e.tracef("suppress DATA %d from %s: already buffered", k, e.name(c.peer))
-	case k != r.next:
-		c.st.OutOfOrder++
-		r.buf[k] = seg.Payload
-		e.tracef("buffer DATA %d from %s: waiting for %d", k, e.name(c.peer), r.next)
-	default:
-		e.deliver(c, seg.Payload)
-		for {
-			p, ok := r.buf[r.next]
-			if !ok {
-				break
-			}
-			delete(r.buf, r.next)
-			e.deliver(c, p)
-		}
-	}
-	// Every DATA is answered, duplicates included: a duplicate usually
-	// means the ACK was lost.
-	ack := Segment{Type: Ack, SrcInc: e.inc, DstInc: seg.SrcInc, Ack: r.next}
-	c.st.AcksSent++
-	e.env.Send(c.peer, ack.Marshal(), ack.Label())
-}
-
-// deliver hands the message numbered r.next to the upper layer.
-func (e *Endpoint) deliver(c *conn, msg []byte) {
-	// N moves first, so that the state is consistent whatever the upper
-	// layer does from inside Receive.
-	c.rcv.next++
-	c.st.Delivered++
-	e.upper.Receive(c.peer, msg)
-}
-
-// onAck is the sender's side of a cumulative ACK.
-func (e *Endpoint) onAck(c *conn, seg *Segment) {
-	s := &c.snd
-	a := seg.Ack
-	if !s.open {
-		return
-	}
-	if a == s.una && len(s.unacked) > 0 {
-		e.onDupAck(c)
-		return
-	}
-	if !before(s.una, a) {
-		return // acknowledges nothing new
-	}
-	s.dupAcks = 0
-	if before(s.nxt, a) {
-		e.tracef("ignore ACK %d from %s: beyond %d sent", a, e.name(c.peer), s.nxt-1)
-		return
-	}
-	n := int(a - s.una)
-	for i := range n {
-		s.unacked[i] = outSeg{}
-	}
-	s.unacked = s.unacked[n:]
-	s.una = a
-	s.established = true
-	s.retries = 0
-	c.st.Acked += uint64(n)
-	if s.timing && before(s.timedSeq, a) {
-		s.timing = false
-		r := e.env.Now().Sub(s.timedAt)
-		s.est.Sample(r) // collapses any backoff (RFC 6298 §5)
-		e.obs.RTTSample(e.env.Now(), c.peer, r, s.est.SRTT().Duration(), c.rto(&e.opts))
-		e.reportRTO(c)
-	}
-	if len(s.unacked) == 0 {
-		e.disarm(c) // (5.2)
-	} else {
-		e.arm(c) // (5.3)
-	}
-	e.pump(c)
-}
-
-// dupAckThreshold is RFC 5681's: the third duplicate ACK triggers a fast
-// retransmit.
-const dupAckThreshold = 3
-
-// onDupAck counts an ACK that repeats the last one while data is
-// outstanding. The receiver sends one for every segment that arrives after
-// a hole, so with Options.FastRetransmit the third in a row retransmits the
-// earliest unacknowledged segment at once (RFC 5681 §3.2), without waiting
-// for the timer and without backing off.
-func (e *Endpoint) onDupAck(c *conn) {
-	s := &c.snd
-	s.dupAcks++
-	if !e.opts.FastRetransmit || s.dupAcks != dupAckThreshold {
-		return
-	}
-	seg := s.unacked[0]
-	if s.timing && s.timedSeq == seg.seq {
-		s.timing = false // Karn: its ACK could answer either copy
-	}
-	c.st.Segments++
-	c.st.Retransmissions++
-	e.tracef("3 duplicate ACKs: fast retransmit DATA %d to %s", seg.seq, e.name(c.peer))
-	e.env.Send(c.peer, seg.wire, "DATA "+fmt.Sprint(seg.seq))
-	e.obs.Retransmit(e.env.Now(), c.peer, seg.seq)
-	e.arm(c)
-}
-
 // onRST fails the sending half if the RST answers one of its segments.
 func (e *Endpoint) onRST(c *conn, seg *Segment) {
 	s := &c.snd
-	if !s.open || before(seg.Seq, s.una) || !before(seg.Seq, s.nxt) {
+	if !s.open || !seqIn(seg.Seq, s.una, s.nxt) {
 		e.tracef("ignore RST for DATA %d from %s: not outstanding", seg.Seq, e.name(c.peer))
 		return
 	}
@@ -724,5 +523,6 @@ func upperTag(tag uint64) uint64 {
 type nopObserver struct{}
 
 func (nopObserver) RTTSample(sim.Time, sim.NodeID, time.Duration, time.Duration, time.Duration) {}
-func (nopObserver) Retransmit(sim.Time, sim.NodeID, uint32)                                     {}
+func (nopObserver) Retransmit(sim.Time, sim.NodeID, uint32, Cause)                              {}
 func (nopObserver) RTO(sim.Time, sim.NodeID, time.Duration)                                     {}
+func (nopObserver) Congestion(sim.Time, sim.NodeID, int, int)                                   {}

@@ -372,7 +372,7 @@ func TestIncarnationRules(t *testing.T) {
 			name: "FIRST DATA without state: accepted",
 			seg:  Segment{Type: Data, First: true, SrcInc: 4, DstInc: UnknownIncarnation, Seq: 7, Payload: []byte("x")},
 			reply: []Segment{
-				{Type: Ack, SrcInc: 0, DstInc: 4, Ack: 8},
+				{Type: Ack, SrcInc: 0, DstInc: 4, Ack: 8, Window: ^uint32(0)},
 			},
 		},
 	}

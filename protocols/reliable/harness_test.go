@@ -44,8 +44,15 @@ type obsLog struct{ lines []string }
 func (o *obsLog) RTTSample(at sim.Time, peer sim.NodeID, sample, srtt, rto time.Duration) {
 	o.lines = append(o.lines, fmt.Sprintf("%v rtt %v srtt %v rto %v", at, sample, srtt, rto))
 }
-func (o *obsLog) Retransmit(at sim.Time, peer sim.NodeID, seq uint32) {
-	o.lines = append(o.lines, fmt.Sprintf("%v retransmit %d", at, seq))
+func (o *obsLog) Retransmit(at sim.Time, peer sim.NodeID, seq uint32, cause Cause) {
+	if cause == CauseTimeout {
+		o.lines = append(o.lines, fmt.Sprintf("%v retransmit %d", at, seq))
+		return
+	}
+	o.lines = append(o.lines, fmt.Sprintf("%v retransmit %d (%v)", at, seq, cause))
+}
+func (o *obsLog) Congestion(at sim.Time, peer sim.NodeID, cwnd, ssthresh int) {
+	o.lines = append(o.lines, fmt.Sprintf("%v cwnd %d ssthresh %d", at, cwnd, ssthresh))
 }
 func (o *obsLog) RTO(at sim.Time, peer sim.NodeID, rto time.Duration) {
 	o.lines = append(o.lines, fmt.Sprintf("%v rto %v", at, rto))

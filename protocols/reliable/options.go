@@ -41,21 +41,28 @@ func ParseRTOMode(s string) (RTOMode, error) {
 	return 0, fmt.Errorf("%w: rto %q: want adaptive or fixed", ErrOptions, s)
 }
 
-// DefaultWindow is the window of Options whose Window is 0.
-const DefaultWindow = 8
+// DefaultWindow is the window of Options whose Window is 0: 64 messages, so
+// that a hole at the left edge does not stop new data, whose ACKs are what
+// reveals a lost retransmission (RFC 8985) before the timer would. (TCP's
+// window is the receiver's buffer, 64 KiB and more; eight messages, the
+// old default, stalled the sender at every hole.)
+const DefaultWindow = 64
 
 // MaxWindow is the largest window Validate accepts. It keeps every
 // unacknowledged sequence number within half the 32-bit space, where
 // serial-number comparison is unambiguous.
 const MaxWindow = 1 << 20
 
-// Options configure an Endpoint. The zero Options are valid: a window of
-// DefaultWindow, the adaptive RTO with an initial 1 s and neither floor nor
-// cap, and retransmission forever. DefaultOptions gives the scenario
-// format's defaults.
+// Options configure an Endpoint. The zero Options are valid and give the
+// lecture's plain transport: a window of DefaultWindow, the adaptive RTO
+// with an initial 1 s and neither floor nor cap, losses repaired by the
+// retransmission timer alone, no congestion control, and retransmission
+// forever. DefaultOptions gives the scenario format's defaults, which are
+// what a modern TCP does: every mechanism below switched on.
 type Options struct {
-	// Window is how many messages may be unacknowledged at once; 1 is
-	// stop-and-wait, 0 means DefaultWindow.
+	// Window is how many messages may be unacknowledged at once (the send
+	// buffer); 1 is stop-and-wait, 0 means DefaultWindow. The congestion
+	// window never grows beyond it.
 	Window int
 	// RTO chooses the adaptive (RFC 6298) or the fixed timeout.
 	RTO RTOMode
@@ -78,25 +85,77 @@ type Options struct {
 	// (ErrTimeout); 0 means retry forever, which is how the transport
 	// rides out any finite partition.
 	MaxRetries int
-	// FastRetransmit retransmits the earliest unacknowledged segment on
-	// the third duplicate ACK instead of waiting for the timer (RFC 5681
-	// §3.2). Off by default: the lecture's transport repairs losses by
+
+	// Timestamps puts the sender's clock in every DATA segment and has the
+	// receiver echo it in its ACKs (RFC 7323 §3-4), so that every ACK of
+	// new data yields an RTT sample, retransmitted segments included: the
+	// echo says which copy the ACK answers. The first ACK after a timeout
+	// then collapses the backoff (RFC 6298 §5), where Karn's rule (§3)
+	// would leave the backed-off RTO in place until a segment that was
+	// never retransmitted is acknowledged. Off: one segment at a time is
+	// timed, under Karn's rule.
+	Timestamps bool
+	// SACK has the receiver report the blocks it holds after a hole
+	// (RFC 2018) and duplicates it received (D-SACK, RFC 2883), and the
+	// sender keep a scoreboard of them: it retransmits only what is
+	// missing, after a timeout as in fast recovery (RFC 6675 §5.1).
+	SACK bool
+	// FastRetransmit repairs losses without waiting for the timer: on the
+	// third duplicate ACK (RFC 5681 §3.2) the sender retransmits and
+	// enters fast recovery, which is RFC 6675's (the pipe, NextSeg) with
+	// SACK and NewReno's (RFC 6582: a partial ACK retransmits the next
+	// hole) without. Off: the lecture's transport, which repairs losses by
 	// timeout only.
 	FastRetransmit bool
+	// RACK detects losses by time, as RACK-TLP does (RFC 8985): a segment
+	// is lost when one sent after it was delivered a reordering window
+	// ago, which also finds lost retransmissions; and a tail loss probe
+	// two smoothed round trips after the last send draws the ACK that
+	// starts recovery, where the RTO would wait far longer. Needs SACK and
+	// FastRetransmit.
+	RACK bool
+	// CongestionControl limits the bytes in flight to a congestion
+	// window that grows by slow start and congestion avoidance and is
+	// halved on loss, to one SMSS after a timeout (RFC 5681 §3.1). Off:
+	// only Window limits the sender, whatever the network does: the
+	// overload the lecture warns about ("resending makes overload
+	// worse").
+	CongestionControl bool
+	// SMSS is the sender maximum segment size of RFC 5681 in bytes, the
+	// unit in which the congestion window grows and shrinks; 0 means
+	// DefaultSMSS. The window counts the payload bytes of the messages in
+	// flight, as TCP's counts data bytes, so that many small messages fit
+	// where one large one does; a message is never split, and one message
+	// may always be in flight whatever its size.
+	SMSS int
+	// InitialCwnd is the congestion window of a new stream in segments of
+	// SMSS bytes; 0 means 10 (RFC 6928).
+	InitialCwnd int
 }
 
+// DefaultSMSS is the SMSS of Options whose SMSS is 0: a TCP segment on
+// Ethernet (1500 bytes less 40 of IP and TCP headers).
+const DefaultSMSS = 1460
+
 // DefaultOptions returns the defaults of the scenario format's `reliable`
-// block: window 8, adaptive RTO in [200ms, 60s] starting at 1 s, G = 1 ms,
-// a 200 ms fixed timeout for RTO = Fixed, and retransmission forever.
+// block, which are what a modern TCP does: window 64, adaptive RTO in
+// [200ms, 60s] starting at 1 s, G = 1 ms, a 200 ms fixed timeout for RTO =
+// Fixed, retransmission forever, and timestamps, SACK, fast retransmit,
+// RACK-TLP and congestion control on.
 func DefaultOptions() Options {
 	return Options{
-		Window:       DefaultWindow,
-		RTO:          Adaptive,
-		FixedTimeout: 200 * time.Millisecond,
-		MinRTO:       200 * time.Millisecond,
-		MaxRTO:       60 * time.Second,
-		InitialRTO:   time.Second,
-		G:            time.Millisecond,
+		Window:            DefaultWindow,
+		RTO:               Adaptive,
+		FixedTimeout:      200 * time.Millisecond,
+		MinRTO:            200 * time.Millisecond,
+		MaxRTO:            60 * time.Second,
+		InitialRTO:        time.Second,
+		G:                 time.Millisecond,
+		Timestamps:        true,
+		SACK:              true,
+		FastRetransmit:    true,
+		RACK:              true,
+		CongestionControl: true,
 	}
 }
 
@@ -117,6 +176,12 @@ func (o Options) Validate() error {
 		return fmt.Errorf("%w: fixed timeout %v is negative", ErrOptions, o.FixedTimeout)
 	case o.MaxRetries < 0:
 		return fmt.Errorf("%w: max retries %d is negative", ErrOptions, o.MaxRetries)
+	case o.SMSS < 0 || o.SMSS > MaxPayload:
+		return fmt.Errorf("%w: smss %d outside [0, %d]", ErrOptions, o.SMSS, MaxPayload)
+	case o.InitialCwnd < 0 || o.InitialCwnd > MaxWindow:
+		return fmt.Errorf("%w: initial cwnd %d outside [0, %d]", ErrOptions, o.InitialCwnd, MaxWindow)
+	case o.RACK && !(o.SACK && o.FastRetransmit):
+		return fmt.Errorf("%w: rack needs sack and fast_retransmit", ErrOptions)
 	}
 	if _, err := New(o.estimatorConfig()); err != nil {
 		return fmt.Errorf("%w: min %v, max %v, initial %v, G %v: %v", ErrOptions, o.MinRTO, o.MaxRTO, o.InitialRTO, o.G, err)
@@ -130,6 +195,22 @@ func (o *Options) window() int {
 		return DefaultWindow
 	}
 	return o.Window
+}
+
+// smss returns the effective SMSS.
+func (o *Options) smss() int {
+	if o.SMSS == 0 {
+		return DefaultSMSS
+	}
+	return o.SMSS
+}
+
+// initialCwnd returns the congestion window a stream starts with, in bytes.
+func (o *Options) initialCwnd() int {
+	if o.InitialCwnd == 0 {
+		return 10 * o.smss()
+	}
+	return o.InitialCwnd * o.smss()
 }
 
 func (o *Options) estimatorConfig() Config {

@@ -24,8 +24,12 @@ type schedule struct {
 	Fixed                       bool
 	FixedTimeout                time.Duration
 	MinRTO, MaxRTO, InitialRTO  time.Duration
-	AtoB, BtoA                  int
-	Interval                    time.Duration
+	// The recovery mechanisms (Options of the same names) and the SMSS.
+	Timestamps, SACK, FastRetransmit, RACK, CC bool
+	SMSS                                       int
+	AtoB, BtoA                                 int
+	Interval                                   time.Duration
+	Size                                       int
 }
 
 // partition cuts A from B in both directions from Start until End.
@@ -40,9 +44,11 @@ func (s schedule) GoString() string {
 	return fmt.Sprintf("{Seed: %d, Loss: %g, Dup: %g, Reorder: %g, Corrupt: %g, "+
 		"Delay: dur(%q), Jitter: dur(%q), ReorderDelay: dur(%q), Partitions: []partition{%s}, "+
 		"Window: %d, Fixed: %t, FixedTimeout: dur(%q), MinRTO: dur(%q), MaxRTO: dur(%q), InitialRTO: dur(%q), "+
-		"AtoB: %d, BtoA: %d, Interval: dur(%q)}",
+		"Timestamps: %t, SACK: %t, FastRetransmit: %t, RACK: %t, CC: %t, SMSS: %d, "+
+		"AtoB: %d, BtoA: %d, Interval: dur(%q), Size: %d}",
 		s.Seed, s.Loss, s.Dup, s.Reorder, s.Corrupt, s.Delay, s.Jitter, s.ReorderDelay, strings.Join(parts, ", "),
-		s.Window, s.Fixed, s.FixedTimeout, s.MinRTO, s.MaxRTO, s.InitialRTO, s.AtoB, s.BtoA, s.Interval)
+		s.Window, s.Fixed, s.FixedTimeout, s.MinRTO, s.MaxRTO, s.InitialRTO,
+		s.Timestamps, s.SACK, s.FastRetransmit, s.RACK, s.CC, s.SMSS, s.AtoB, s.BtoA, s.Interval, s.Size)
 }
 
 func dur(s string) time.Duration {
@@ -54,7 +60,8 @@ func dur(s string) time.Duration {
 }
 
 func (s schedule) options() reliable.Options {
-	o := reliable.Options{Window: s.Window, MinRTO: s.MinRTO, MaxRTO: s.MaxRTO, InitialRTO: s.InitialRTO, G: time.Millisecond}
+	o := reliable.Options{Window: s.Window, MinRTO: s.MinRTO, MaxRTO: s.MaxRTO, InitialRTO: s.InitialRTO, G: time.Millisecond,
+		Timestamps: s.Timestamps, SACK: s.SACK, FastRetransmit: s.FastRetransmit, RACK: s.RACK, CongestionControl: s.CC, SMSS: s.SMSS}
 	if s.Fixed {
 		o.RTO, o.FixedTimeout = reliable.Fixed, s.FixedTimeout
 	}
@@ -125,11 +132,18 @@ func (s *sink) Failed(peer sim.NodeID, msgs [][]byte, err error) {
 	}
 }
 
-// rtoCheck is an Observer that records every RTO outside [lo, hi].
+// rtoCheck is an Observer that records every RTO outside [lo, hi], and,
+// for the adaptive RTO, every RTT sample after which the RTO is not back
+// within reach of the samples: an RTO that stays backed off after a
+// sample is the estimator that never collapses (RFC 6298 §5), which
+// makes heavy loss crawl.
 type rtoCheck struct {
-	lo, hi time.Duration
-	bad    []string
-	n      int
+	lo, hi   time.Duration
+	adaptive bool
+	g        time.Duration
+	maxRTT   map[sim.NodeID]time.Duration // the largest sample so far, per peer
+	bad      []string
+	n        int
 }
 
 func (c *rtoCheck) check(at sim.Time, what string, rto time.Duration) {
@@ -138,10 +152,25 @@ func (c *rtoCheck) check(at sim.Time, what string, rto time.Duration) {
 		c.bad = append(c.bad, fmt.Sprintf("%v: %s RTO %v outside [%v, %v]", at, what, rto, c.lo, c.hi))
 	}
 }
-func (c *rtoCheck) RTTSample(at sim.Time, _ sim.NodeID, _, _, rto time.Duration) {
+func (c *rtoCheck) RTTSample(at sim.Time, peer sim.NodeID, sample, _, rto time.Duration) {
 	c.check(at, "sample", rto)
+	if !c.adaptive {
+		return
+	}
+	// SRTT and RTTVAR are averages of samples and of distances between
+	// them, so SRTT + max(G, 4·RTTVAR) <= G + 5·(the largest sample),
+	// whatever the gains; then the clamp to [MinRTO, MaxRTO].
+	if c.maxRTT == nil {
+		c.maxRTT = map[sim.NodeID]time.Duration{}
+	}
+	c.maxRTT[peer] = max(c.maxRTT[peer], sample)
+	limit := min(max(c.g+5*c.maxRTT[peer], c.lo), c.hi)
+	if rto > limit {
+		c.bad = append(c.bad, fmt.Sprintf("%v: RTO %v after a sample of %v; want at most %v: the backoff did not collapse (RFC 6298 §5)", at, rto, sample, limit))
+	}
 }
-func (c *rtoCheck) Retransmit(sim.Time, sim.NodeID, uint32) {}
+func (c *rtoCheck) Retransmit(sim.Time, sim.NodeID, uint32, reliable.Cause) {}
+func (c *rtoCheck) Congestion(sim.Time, sim.NodeID, int, int)               {}
 func (c *rtoCheck) RTO(at sim.Time, _ sim.NodeID, rto time.Duration) {
 	c.check(at, "changed", rto)
 }
@@ -168,7 +197,7 @@ func run(s schedule) outcome { return runWith(s, nil) }
 
 func runWith(s schedule, crash *crashPlan) outcome {
 	o := outcome{sinks: map[string]*sink{}, eps: map[string]*reliable.Endpoint{}}
-	o.obs = &rtoCheck{lo: s.MinRTO, hi: s.MaxRTO}
+	o.obs = &rtoCheck{lo: s.MinRTO, hi: s.MaxRTO, adaptive: !s.Fixed, g: time.Millisecond}
 	if s.Fixed {
 		o.obs.lo, o.obs.hi = s.FixedTimeout, s.FixedTimeout
 	}
@@ -200,10 +229,10 @@ func runWith(s schedule, crash *crashPlan) outcome {
 	for i := range max(s.AtoB, s.BtoA) {
 		at := sim.Time(time.Duration(i) * s.Interval)
 		if i < s.AtoB {
-			w.At(at, func() { o.sinks["A"].env.Send(b, []byte(fmt.Sprintf("A%d", i)), "MSG") })
+			w.At(at, func() { o.sinks["A"].env.Send(b, message("A", i, s.Size), "MSG") })
 		}
 		if i < s.BtoA {
-			w.At(at, func() { o.sinks["B"].env.Send(a, []byte(fmt.Sprintf("B%d", i)), "MSG") })
+			w.At(at, func() { o.sinks["B"].env.Send(a, message("B", i, s.Size), "MSG") })
 		}
 	}
 	if crash != nil {
@@ -213,6 +242,15 @@ func runWith(s schedule, crash *crashPlan) outcome {
 	o.err = w.Run()
 	o.events = w.Events()
 	return o
+}
+
+// message is the i-th message from node, padded to size bytes.
+func message(node string, i, size int) []byte {
+	m := fmt.Sprintf("%s%d", node, i)
+	if len(m) < size {
+		m += strings.Repeat(".", size-len(m))
+	}
+	return []byte(m)
 }
 
 // check returns what is wrong with an outcome, or "".
@@ -227,7 +265,7 @@ func (o outcome) check(s schedule) string {
 	}{{"A", "B", s.AtoB}, {"B", "A", s.BtoA}} {
 		var want []string
 		for i := range dir.n {
-			want = append(want, fmt.Sprintf("%s%d", dir.from, i))
+			want = append(want, string(message(dir.from, i, s.Size)))
 		}
 		if got := o.sinks[dir.to].got; strings.Join(got, " ") != strings.Join(want, " ") {
 			errs = append(errs, fmt.Sprintf("%s got %v; want %v (every message exactly once, in order)", dir.to, got, want))
@@ -248,23 +286,30 @@ func drawSchedule(t *rapid.T) schedule {
 		return time.Duration(rapid.Int64Range(lo, hi).Draw(t, label)) * time.Millisecond
 	}
 	s := schedule{
-		Seed:         rapid.Uint64().Draw(t, "seed"),
-		Loss:         rapid.Float64Range(0, 0.5).Draw(t, "loss"),
-		Dup:          rapid.Float64Range(0, 0.3).Draw(t, "dup"),
-		Reorder:      rapid.Float64Range(0, 0.3).Draw(t, "reorder"),
-		Corrupt:      rapid.Float64Range(0, 0.1).Draw(t, "corrupt"),
-		Delay:        ms(1, 20, "delay"),
-		Jitter:       ms(0, 10, "jitter"),
-		ReorderDelay: ms(0, 50, "reorder_delay"),
-		Window:       rapid.IntRange(1, 8).Draw(t, "window"),
-		Fixed:        rapid.Bool().Draw(t, "fixed"),
-		FixedTimeout: ms(30, 500, "fixed_timeout"),
-		MinRTO:       ms(0, 200, "min_rto"),
-		InitialRTO:   ms(50, 1000, "initial_rto"),
-		AtoB:         rapid.IntRange(0, 25).Draw(t, "a_to_b"),
-		BtoA:         rapid.IntRange(0, 25).Draw(t, "b_to_a"),
-		Interval:     ms(0, 20, "interval"),
+		Seed:           rapid.Uint64().Draw(t, "seed"),
+		Loss:           rapid.Float64Range(0, 0.5).Draw(t, "loss"),
+		Dup:            rapid.Float64Range(0, 0.3).Draw(t, "dup"),
+		Reorder:        rapid.Float64Range(0, 0.3).Draw(t, "reorder"),
+		Corrupt:        rapid.Float64Range(0, 0.1).Draw(t, "corrupt"),
+		Delay:          ms(1, 20, "delay"),
+		Jitter:         ms(0, 10, "jitter"),
+		ReorderDelay:   ms(0, 50, "reorder_delay"),
+		Window:         rapid.SampledFrom([]int{1, 2, 4, 8, 16, 64}).Draw(t, "window"),
+		Fixed:          rapid.Bool().Draw(t, "fixed"),
+		FixedTimeout:   ms(30, 500, "fixed_timeout"),
+		MinRTO:         ms(0, 200, "min_rto"),
+		InitialRTO:     ms(50, 1000, "initial_rto"),
+		Timestamps:     rapid.Bool().Draw(t, "timestamps"),
+		SACK:           rapid.Bool().Draw(t, "sack"),
+		FastRetransmit: rapid.Bool().Draw(t, "fast_retransmit"),
+		CC:             rapid.Bool().Draw(t, "congestion_control"),
+		SMSS:           rapid.SampledFrom([]int{0, 1, 10, 100}).Draw(t, "smss"),
+		AtoB:           rapid.IntRange(0, 40).Draw(t, "a_to_b"),
+		BtoA:           rapid.IntRange(0, 40).Draw(t, "b_to_a"),
+		Interval:       ms(0, 20, "interval"),
+		Size:           rapid.IntRange(0, 120).Draw(t, "size"),
 	}
+	s.RACK = s.SACK && s.FastRetransmit && rapid.Bool().Draw(t, "rack")
 	s.MaxRTO = s.MinRTO + ms(100, 5000, "max_rto_above_min")
 	for range rapid.IntRange(0, 2).Draw(t, "partitions") {
 		start := ms(0, 3000, "partition_start")

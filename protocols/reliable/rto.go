@@ -146,6 +146,28 @@ func (e *Estimator) Sample(r time.Duration) {
 	e.rto = e.clamp(float64(e.Raw()))
 }
 
+// SampleScaled feeds a sample that is one of about expected samples per
+// round trip, as taking one from the timestamp echo of every ACK gives
+// (RFC 7323 Appendix G): the gains become α/expected and β/expected, so
+// that a window's worth of samples moves SRTT and RTTVAR about as far as
+// the one sample per round trip that RFC 6298's constants assume. Without
+// the scaling, a window of n segments would age RTTVAR n times faster and
+// pull the RTO down to SRTT + G, below the next round trip's jitter. The
+// first sample, and any with expected <= 1, is exactly Sample.
+func (e *Estimator) SampleScaled(r time.Duration, expected int) {
+	if expected <= 1 || e.samples == 0 {
+		e.Sample(r)
+		return
+	}
+	x := math.Max(0, float64(r))
+	n := float64(expected)
+	beta, alpha := e.beta/n, e.alpha/n
+	e.rttvar = (1-beta)*e.rttvar + beta*math.Abs(e.srtt-x)
+	e.srtt = (1-alpha)*e.srtt + alpha*x
+	e.samples++
+	e.rto = e.clamp(float64(e.Raw()))
+}
+
 // Backoff doubles the RTO after the retransmission timer expires, capped at
 // Max (RFC 6298 (5.5)). The doubled value stays until the next Sample.
 func (e *Estimator) Backoff() {

@@ -305,3 +305,36 @@ func TestRTOBoundedProperty(t *testing.T) {
 		}
 	})
 }
+
+// Reference: RFC 7323 Appendix G: with about n samples per round trip the
+// gains are α/n and β/n. The first sample is RFC 6298 (2.2) whatever n,
+// and n = 1 is exactly (2.3).
+func TestSampleScaled(t *testing.T) {
+	tests := []struct {
+		name                 string
+		expected             int
+		srtt, rttvar, rtoRaw float64 // after samples of 100ms then 200ms, in ms
+	}{
+		// RTTVAR = 15/16·50 + 1/16·100, SRTT = 31/32·100 + 1/32·200.
+		{"four per round trip", 4, 103.125, 53.125, 315.625},
+		// RTTVAR = 3/4·50 + 1/4·100, SRTT = 7/8·100 + 1/8·200: (2.3).
+		{"one per round trip", 1, 112.5, 62.5, 362.5},
+		{"zero is one", 0, 112.5, 62.5, 362.5},
+	}
+	for _, tt := range tests {
+		e, err := New(Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.SampleScaled(100*time.Millisecond, tt.expected)
+		if e.SRTT() != ms(100) || e.RTTVAR() != ms(50) {
+			t.Errorf("%s: first sample SRTT %v RTTVAR %v; want 100ms, 50ms (2.2)", tt.name, e.SRTT(), e.RTTVAR())
+		}
+		e.Backoff()
+		e.SampleScaled(200*time.Millisecond, tt.expected)
+		if e.SRTT() != ms(tt.srtt) || e.RTTVAR() != ms(tt.rttvar) || e.Exact() != ms(tt.rtoRaw) {
+			t.Errorf("%s: SRTT %v RTTVAR %v RTO %v; want %v, %v, %v (and the backoff collapsed)", tt.name,
+				e.SRTT(), e.RTTVAR(), e.Exact(), ms(tt.srtt), ms(tt.rttvar), ms(tt.rtoRaw))
+		}
+	}
+}

@@ -13,21 +13,45 @@ import (
 // The layout of the package documentation, byte for byte, in network byte
 // order.
 func TestSegmentKnownBytes(t *testing.T) {
-	seg := Segment{Type: Data, First: true, SrcInc: 1, DstInc: UnknownIncarnation, Seq: 0x01020304, Payload: []byte("hi")}
-	want := []byte{
-		1, 1, 0, 0, // DATA, FIRST, reserved
-		0, 0, 0, 1, // SrcInc
-		0xff, 0xff, 0xff, 0xff, // DstInc unknown
-		1, 2, 3, 4, // Seq
-		0, 0, 0, 0, // Ack
-		'h', 'i',
+	tests := []struct {
+		name string
+		seg  Segment
+		want []byte
+	}{
+		{"DATA", Segment{Type: Data, First: true, TS: true, SrcInc: 1, DstInc: UnknownIncarnation, Seq: 0x01020304, TSval: 0x0a0b0c0d, Payload: []byte("hi")}, []byte{
+			1, 3, 0, 0, // DATA, FIRST|TS, no SACK blocks, reserved
+			0, 0, 0, 1, // SrcInc
+			0xff, 0xff, 0xff, 0xff, // DstInc unknown
+			1, 2, 3, 4, // Seq
+			0x0a, 0x0b, 0x0c, 0x0d, // TSval
+			'h', 'i',
+		}},
+		{"ACK", Segment{Type: Ack, TS: true, SrcInc: 2, DstInc: 1, Ack: 9, Window: 0x10000, TSecr: 7, SACK: []SACKBlock{{11, 13}, {15, 16}}}, []byte{
+			2, 2, 2, 0, // ACK, TS, 2 SACK blocks, reserved
+			0, 0, 0, 2, // SrcInc
+			0, 0, 0, 1, // DstInc
+			0, 0, 0, 0, // Seq
+			0, 0, 0, 9, // Ack
+			0, 1, 0, 0, // Window
+			0, 0, 0, 7, // TSecr
+			0, 0, 0, 11, 0, 0, 0, 13, // SACK [11, 13)
+			0, 0, 0, 15, 0, 0, 0, 16, // SACK [15, 16)
+		}},
+		{"RST", Segment{Type: RST, SrcInc: 3, DstInc: 4, Seq: 5}, []byte{
+			3, 0, 0, 0,
+			0, 0, 0, 3,
+			0, 0, 0, 4,
+			0, 0, 0, 5,
+			0, 0, 0, 0,
+		}},
 	}
-	if diff := cmp.Diff(want, seg.Marshal()); diff != "" {
-		t.Errorf("Marshal (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, tt.seg.Marshal()); diff != "" {
+			t.Errorf("%s: Marshal (-want +got):\n%s", tt.name, diff)
+		}
 	}
-	ack := Segment{Type: Ack, SrcInc: 2, DstInc: 1, Ack: 9}
-	if got, want := ack.Marshal(), []byte{2, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9}; !cmp.Equal(got, want) {
-		t.Errorf("ACK Marshal = % x; want % x", got, want)
+	if got := len((&Segment{Type: Data, Payload: make([]byte, MaxPayload)}).Marshal()); got != 0xFFFF-8 {
+		t.Errorf("a DATA segment with MaxPayload bytes is %d bytes; want %d, what a UDP datagram carries", got, 0xFFFF-8)
 	}
 }
 
@@ -38,6 +62,11 @@ func TestSegmentLabels(t *testing.T) {
 	}{
 		{Segment{Type: Data, Seq: 7}, "DATA 7"},
 		{Segment{Type: Ack, Ack: 8}, "ACK 8"},
+		{Segment{Type: Ack, Ack: 8, SACK: []SACKBlock{{10, 13}, {14, 15}}}, "ACK 8 SACK 10-12 14"},
+		// RFC 2883: a first block below the ACK, or inside the second,
+		// reports a duplicate.
+		{Segment{Type: Ack, Ack: 8, SACK: []SACKBlock{{5, 6}}}, "ACK 8 DSACK 5"},
+		{Segment{Type: Ack, Ack: 8, SACK: []SACKBlock{{11, 12}, {10, 13}}}, "ACK 8 DSACK 11 SACK 10-12"},
 		{Segment{Type: RST, Seq: 7}, "RST"},
 		{Segment{Type: 9}, "TYPE(9)"},
 	} {
@@ -49,24 +78,29 @@ func TestSegmentLabels(t *testing.T) {
 
 func TestParseSegmentRejects(t *testing.T) {
 	good := Segment{Type: Data, Seq: 1, Payload: []byte("x")}
-	mod := func(f func(b []byte) []byte) []byte { return f(good.Marshal()) }
-	firstOnAck := (&Segment{Type: Ack}).Marshal()
-	firstOnAck[1] = flagFirst
+	mod := func(seg Segment, f func(b []byte) []byte) []byte { return f(seg.Marshal()) }
+	ack := Segment{Type: Ack, Ack: 1, SACK: []SACKBlock{{3, 4}}}
 	tests := []struct {
 		name string
 		b    []byte
 	}{
 		{"short", make([]byte, HeaderLen-1)},
-		{"type 0", mod(func(b []byte) []byte { b[0] = 0; return b })},
-		{"type 4", mod(func(b []byte) []byte { b[0] = 4; return b })},
-		{"unknown flag", mod(func(b []byte) []byte { b[1] = 2; return b })},
-		{"FIRST on ACK", firstOnAck},
-		{"reserved", mod(func(b []byte) []byte { b[3] = 1; return b })},
-		{"ACK with payload", (&Segment{Type: Ack, Payload: []byte("x")}).Marshal()},
-		{"RST with payload", (&Segment{Type: RST, Payload: []byte("x")}).Marshal()},
-		{"DATA with ack", (&Segment{Type: Data, Ack: 1}).Marshal()},
-		{"RST with ack", (&Segment{Type: RST, Ack: 1}).Marshal()},
-		{"ACK with seq", (&Segment{Type: Ack, Seq: 1}).Marshal()},
+		{"type 0", mod(good, func(b []byte) []byte { b[0] = 0; return b })},
+		{"type 9", mod(good, func(b []byte) []byte { b[0] = 9; return b })},
+		{"unknown flag", mod(good, func(b []byte) []byte { b[1] = 4; return b })},
+		{"FIRST on ACK", mod(ack, func(b []byte) []byte { b[1] = flagFirst; return b })},
+		{"TS on RST", mod(Segment{Type: RST}, func(b []byte) []byte { b[1] = flagTS; return b })},
+		{"reserved", mod(good, func(b []byte) []byte { b[3] = 1; return b })},
+		{"SACK count on DATA", mod(good, func(b []byte) []byte { b[2] = 1; return b })},
+		{"too many SACK blocks", (&Segment{Type: Ack, SACK: make([]SACKBlock, MaxSACKBlocks+1)}).Marshal()},
+		{"SACK count beyond the bytes", mod(ack, func(b []byte) []byte { b[2] = 2; return b })},
+		{"empty SACK block", (&Segment{Type: Ack, SACK: []SACKBlock{{4, 4}}}).Marshal()},
+		{"ACK with payload", append(ack.Marshal(), 'x')},
+		{"RST with payload", append((&Segment{Type: RST}).Marshal(), 'x')},
+		{"RST with a value in its unused field", mod(Segment{Type: RST}, func(b []byte) []byte { b[19] = 1; return b })},
+		{"ACK with seq", mod(ack, func(b []byte) []byte { b[15] = 1; return b })},
+		{"TSval without TS", mod(good, func(b []byte) []byte { b[19] = 1; return b })},
+		{"TSecr without TS", mod(ack, func(b []byte) []byte { b[27] = 1; return b })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,9 +125,20 @@ func TestSegmentRoundTripProperty(t *testing.T) {
 		case Data:
 			s.First = rapid.Bool().Draw(t, "first")
 			s.Seq = rapid.Uint32().Draw(t, "seq")
+			if s.TS = rapid.Bool().Draw(t, "ts"); s.TS {
+				s.TSval = rapid.Uint32().Draw(t, "tsval")
+			}
 			s.Payload = rapid.SliceOfN(rapid.Byte(), 0, 64).Draw(t, "payload")
 		case Ack:
 			s.Ack = rapid.Uint32().Draw(t, "ack")
+			s.Window = rapid.Uint32().Draw(t, "window")
+			if s.TS = rapid.Bool().Draw(t, "ts"); s.TS {
+				s.TSecr = rapid.Uint32().Draw(t, "tsecr")
+			}
+			for range rapid.IntRange(0, MaxSACKBlocks).Draw(t, "blocks") {
+				left := rapid.Uint32().Draw(t, "left")
+				s.SACK = append(s.SACK, SACKBlock{left, left + rapid.Uint32Range(1, 1<<20).Draw(t, "len")})
+			}
 		case RST:
 			s.Seq = rapid.Uint32().Draw(t, "seq")
 		}
@@ -104,7 +149,7 @@ func TestSegmentRoundTripProperty(t *testing.T) {
 		if diff := cmp.Diff(s, got, cmpopts.EquateEmpty()); diff != "" {
 			t.Fatalf("round trip (-want +got):\n%s", diff)
 		}
-		junk := rapid.SliceOfN(rapid.Byte(), 0, 40).Draw(t, "junk")
+		junk := rapid.SliceOfN(rapid.Byte(), 0, 64).Draw(t, "junk")
 		if seg, err := ParseSegment(junk); err == nil {
 			// Strict parsing: what parses re-encodes to the same bytes.
 			if again := seg.Marshal(); !cmp.Equal(again, junk, cmpopts.EquateEmpty()) {
@@ -130,6 +175,10 @@ func TestOptionsValidate(t *testing.T) {
 		{"min above max", Options{MinRTO: 2 * time.Second, MaxRTO: time.Second}, false},
 		{"negative G", Options{G: -1}, false},
 		{"negative retries", Options{MaxRetries: -1}, false},
+		{"negative initial cwnd", Options{InitialCwnd: -1}, false},
+		{"rack without sack", Options{RACK: true, FastRetransmit: true}, false},
+		{"rack without fast retransmit", Options{RACK: true, SACK: true}, false},
+		{"sack without fast retransmit", Options{SACK: true}, true},
 	}
 	for _, tt := range tests {
 		err := tt.o.Validate()

@@ -381,7 +381,7 @@ func (o *rttObserver) RTTSample(at sim.Time, peer sim.NodeID, sample, srtt, rto 
 }
 
 // Retransmit implements reliable.Observer.
-func (o *rttObserver) Retransmit(at sim.Time, peer sim.NodeID, seq uint32) {
+func (o *rttObserver) Retransmit(at sim.Time, peer sim.NodeID, seq uint32, _ reliable.Cause) {
 	if row, ok := o.d.seqRow[segKey{o.node, o.inc, peer, seq}]; ok {
 		o.d.retrans[row]++
 	}
@@ -389,6 +389,9 @@ func (o *rttObserver) Retransmit(at sim.Time, peer sim.NodeID, seq uint32) {
 
 // RTO implements reliable.Observer.
 func (o *rttObserver) RTO(sim.Time, sim.NodeID, time.Duration) {}
+
+// Congestion implements reliable.Observer.
+func (o *rttObserver) Congestion(sim.Time, sim.NodeID, int, int) {}
 
 // app is the messaging application over the transport; it also hears
 // when the transport gives up on messages.

@@ -1,0 +1,973 @@
+// The sending half of a connection: the retransmission timer (RFC 6298),
+// timestamps (RFC 7323), the SACK scoreboard and recovery (RFC 2018, RFC
+// 6675), NewReno (RFC 6582), RACK-TLP (RFC 8985) and congestion control
+// (RFC 5681).
+
+package reliable
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sim-lecture/sim/sim"
+)
+
+// DupThresh is RFC 5681's duplicate-ACK threshold, and RFC 6675's: the
+// third duplicate ACK, or the third segment SACKed above a hole, means
+// the hole was lost rather than overtaken.
+const DupThresh = 3
+
+// infiniteSsthresh is the slow-start threshold before the first loss:
+// "arbitrarily high" (RFC 5681 §3.1).
+const infiniteSsthresh = 1 << 30
+
+// The sender's recovery states.
+const (
+	// notRecovering: every segment sent was sent once, or its loss was
+	// repaired.
+	notRecovering = iota
+	// fastRecovery: the ACKs showed a loss (RFC 5681 §3.2); the window is
+	// halved and holes are resent until everything sent before is
+	// acknowledged (RFC 6675's RecoveryPoint, RFC 6582's recover).
+	fastRecovery
+	// timeoutRecovery: the timer expired; the window restarts from one
+	// segment and the holes are resent as it opens (RFC 6675 §5.1).
+	timeoutRecovery
+)
+
+// sender is the sending half of a connection: one stream of sequence
+// numbers at a time.
+type sender struct {
+	// open says a stream exists: its first segment has been sent.
+	open bool
+	// established says the first segment was acknowledged. Until then
+	// nothing else is sent: the first segment plays TCP's SYN, and no
+	// later one may reach a receiver that has no state for the stream.
+	established bool
+	start       uint32 // the stream's first sequence number
+	una         uint32 // oldest unacknowledged sequence number
+	nxt         uint32 // next sequence number to assign; survives a failed stream
+	segs        []outSeg
+	queue       [][]byte // accepted, waiting for the window
+
+	est     Estimator
+	lastRTO time.Duration // as last reported to the Observer; 0: none yet
+
+	// probing says the retransmission timer is armed for a tail loss
+	// probe (RFC 8985 §7.2) rather than for the RTO.
+	probing bool
+
+	// Karn's rule, without timestamps: one segment at a time is timed,
+	// and only if it is never retransmitted.
+	timing   bool
+	timedSeq uint32
+	timedAt  sim.Time
+
+	retries int // consecutive expiries without progress
+
+	// Congestion control (RFC 5681), in bytes.
+	cwnd, ssthresh int
+	caAcked        int // bytes acknowledged towards the next increase in congestion avoidance
+	lastCwnd       int // as last reported; -1: never
+	lastSsthresh   int
+
+	recovery   int
+	recover    uint32 // RFC 6675's RecoveryPoint, RFC 6582's recover
+	recoverSet bool
+	dupAcks    int  // duplicate ACKs in a row
+	partial    bool // a partial ACK arrived in this NewReno recovery
+
+	sacked int // segments of segs marked SACKed
+
+	rack rackState
+	tlp  tlpState
+}
+
+// outSeg is a DATA segment waiting for its acknowledgment.
+type outSeg struct {
+	seq     uint32
+	payload []byte
+	first   bool
+	xmitAt  sim.Time // its latest transmission
+	xmits   int
+	// sacked: the receiver holds it (RFC 2018). lost: presumed lost and
+	// to be resent. retrans: resent and not since presumed lost again;
+	// it is in the network, and counted in the pipe (RFC 6675).
+	sacked, lost, retrans bool
+}
+
+// rackState is RACK's (RFC 8985 §6.1).
+type rackState struct {
+	// valid says a segment was delivered: the latest-sent delivered
+	// segment's transmission time, end and round trip are known.
+	valid  bool
+	xmitAt sim.Time
+	end    uint32
+	rtt    time.Duration
+	minRTT time.Duration // 0: none yet
+	// fack is the end of the highest segment delivered; reorderSeen says
+	// a segment was delivered below it without having been resent.
+	fack        uint32
+	fackSet     bool
+	reorderSeen bool
+	// mult scales the reordering window, grown by D-SACKs (RFC 8985
+	// §6.2 step 4); persist counts the recoveries it lasts.
+	mult, persist int
+	dsackRound    uint32
+	dsackRoundSet bool
+}
+
+// tlpState is the tail loss probe's (RFC 8985 §7.1).
+type tlpState struct {
+	active  bool   // a probe was sent and its episode has not ended
+	end     uint32 // SND.NXT when it was sent
+	retrans bool   // it resent a segment rather than sending new data
+	seq     uint32 // the segment it resent
+	dsacked bool   // the receiver reported the resent copy as a duplicate
+}
+
+// reportedSsthresh returns ssthresh for Stats and the Observer: 0 while it
+// is still "arbitrarily high".
+func (s *sender) reportedSsthresh() int {
+	if s.ssthresh >= infiniteSsthresh {
+		return 0
+	}
+	return s.ssthresh
+}
+
+// size is what a segment counts in the congestion window: its payload
+// bytes, at least one.
+func (g *outSeg) size() int { return max(len(g.payload), 1) }
+
+// pipe is RFC 6675's estimate of what is in the network, in segments and
+// in bytes: the segments not SACKed and not presumed lost, plus the
+// retransmissions (SetPipe).
+func (s *sender) pipe() (segs, bytes int) {
+	for i := range s.segs {
+		g := &s.segs[i]
+		if g.sacked {
+			continue
+		}
+		n := 0
+		if !g.lost {
+			n++
+		}
+		if g.retrans {
+			n++
+		}
+		segs += n
+		bytes += n * g.size()
+	}
+	return segs, bytes
+}
+
+// flight is RFC 5681's FlightSize: the bytes sent and not yet cumulatively
+// acknowledged.
+func (s *sender) flight() int {
+	n := 0
+	for i := range s.segs {
+		n += s.segs[i].size()
+	}
+	return n
+}
+
+// halfFlight is RFC 5681's equation (4): the slow-start threshold after a
+// loss, half the flight, at least two segments.
+func (e *Endpoint) halfFlight(c *conn) int {
+	return max(c.snd.flight()/2, 2*e.opts.smss())
+}
+
+// nextLost returns the index of the first segment presumed lost and not yet
+// resent (RFC 6675 NextSeg rule 1), or -1.
+func (s *sender) nextLost() int {
+	for i := range s.segs {
+		if g := &s.segs[i]; g.lost && !g.retrans && !g.sacked {
+			return i
+		}
+	}
+	return -1
+}
+
+// send accepts a message of the upper layer for peer.
+func (e *Endpoint) send(to sim.NodeID, msg []byte) {
+	c := e.conn(to)
+	c.st.Sent++
+	if len(msg) > MaxPayload {
+		c.st.GivenUp++
+		e.tracef("message of %d bytes to %s too long (max %d)", len(msg), e.name(to), MaxPayload)
+		e.notifyFailed(to, [][]byte{msg}, ErrTooLong)
+		return
+	}
+	c.snd.queue = append(c.snd.queue, msg)
+	e.pump(c)
+}
+
+// openStream starts a stream for the queued messages.
+func (e *Endpoint) openStream(c *conn) {
+	s := &c.snd
+	*s = sender{open: true, start: s.nxt, una: s.nxt, nxt: s.nxt, queue: s.queue, est: s.est,
+		lastRTO: s.lastRTO, lastCwnd: s.lastCwnd, lastSsthresh: s.lastSsthresh,
+		cwnd: e.opts.initialCwnd(), ssthresh: infiniteSsthresh}
+	s.rack.mult = 1
+	e.reportRTO(c)
+	e.reportCongestion(c, "new stream")
+}
+
+// room says whether the congestion window (or, without congestion control,
+// the window) lets a segment of size bytes into the network. With
+// congestion control one segment may always be in flight, so that a
+// message larger than the window still goes (RFC 5681's loss window is one
+// segment, whatever its size).
+func (e *Endpoint) room(c *conn, size int) bool {
+	segs, bytes := c.snd.pipe()
+	if !e.opts.CongestionControl {
+		return segs < e.opts.window()
+	}
+	return segs == 0 || bytes+size <= c.snd.cwnd
+}
+
+// pump opens a stream if needed, then sends while the windows allow: first
+// the segments presumed lost, then new data (RFC 6675 NextSeg).
+func (e *Endpoint) pump(c *conn) {
+	s := &c.snd
+	if !s.open {
+		if len(s.queue) == 0 {
+			return
+		}
+		e.openStream(c)
+	}
+	limit := e.opts.window()
+	if !s.established {
+		limit = 1
+	}
+	sentNew, sent := false, false
+	for {
+		if i := s.nextLost(); i >= 0 && e.room(c, s.segs[i].size()) {
+			cause := CauseRecovery
+			if s.recovery == timeoutRecovery {
+				cause = CauseTimeout
+			}
+			e.retransmit(c, i, cause)
+			sent = true
+			continue
+		}
+		if len(s.queue) > 0 && len(s.segs) < limit && e.room(c, max(len(s.queue[0]), 1)) {
+			e.sendNew(c)
+			sent, sentNew = true, true
+			continue
+		}
+		break
+	}
+	switch {
+	case sentNew && e.probeAllowed(c):
+		e.armRetransmit(c, true) // RFC 8985 §7.2: new data restarts the probe timer
+	case sent && !c.timers[timerRetransmit].armed:
+		e.armRetransmit(c, false) // RFC 6298 (5.1)
+	}
+}
+
+// sendNew sends the first queued message as a new segment.
+func (e *Endpoint) sendNew(c *conn) {
+	s := &c.snd
+	msg := s.queue[0]
+	s.queue[0] = nil
+	s.queue = s.queue[1:]
+	s.segs = append(s.segs, outSeg{seq: s.nxt, payload: msg, first: s.nxt == s.start})
+	s.nxt++
+	g := &s.segs[len(s.segs)-1]
+	if !e.opts.Timestamps && !s.timing {
+		s.timing, s.timedSeq, s.timedAt = true, g.seq, e.env.Now()
+	}
+	e.emit(c, g)
+}
+
+// retransmit sends segment i of the window again.
+func (e *Endpoint) retransmit(c *conn, i int, cause Cause) {
+	s := &c.snd
+	g := &s.segs[i]
+	g.retrans = true
+	if s.timing && s.timedSeq == g.seq {
+		s.timing = false // Karn (RFC 6298 §3): its ACK could answer either copy
+	}
+	c.st.Retransmissions++
+	if cause == CauseRecovery {
+		c.st.FastRetransmits++
+	}
+	e.emit(c, g)
+	e.obs.Retransmit(e.env.Now(), c.peer, g.seq, cause)
+}
+
+// emit puts segment g on the wire.
+func (e *Endpoint) emit(c *conn, g *outSeg) {
+	g.xmits++
+	g.xmitAt = e.env.Now()
+	seg := Segment{Type: Data, First: g.first, SrcInc: e.inc, DstInc: c.peerInc, Seq: g.seq, Payload: g.payload}
+	if e.opts.Timestamps {
+		seg.TS, seg.TSval = true, tsClock(g.xmitAt)
+	}
+	c.st.Segments++
+	e.env.Send(c.peer, seg.Marshal(), seg.Label())
+}
+
+// tsClock is the timestamp clock of RFC 7323 §5.4: virtual microseconds
+// plus one, modulo 2^32 and never 0, so that an echo of 0 can mean
+// "none". RFC 7323
+// asks for a tick of 1 ms to 1 s so that PAWS works over days; the
+// simulator does not use PAWS (incarnations and the window reject old
+// segments) and its round trips are often below a millisecond, so it
+// ticks faster. The clock wraps every 71 minutes; only differences within
+// half of that are ever taken.
+func tsClock(t sim.Time) uint32 {
+	v := uint32(t.Duration()/time.Microsecond) + 1
+	if v == 0 {
+		v = 1
+	}
+	return v
+}
+
+// tsLT compares timestamps in serial-number arithmetic.
+func tsLT(a, b uint32) bool { return int32(a-b) < 0 }
+
+// probeAllowed says whether a tail loss probe may be scheduled (RFC 8985
+// §7.2): RACK-TLP is on, the connection is not recovering, and no probe
+// episode is under way.
+func (e *Endpoint) probeAllowed(c *conn) bool {
+	s := &c.snd
+	return e.opts.RACK && s.established && s.recovery == notRecovering && !s.tlp.active
+}
+
+// armRetransmit arms the retransmission timer, for a tail loss probe if one
+// is allowed and would come first. Unless restart is set, a running timer
+// is left alone. With nothing outstanding the timer stops (RFC 6298 (5.2)).
+func (e *Endpoint) armRetransmit(c *conn, restart bool) {
+	s := &c.snd
+	if len(s.segs) == 0 {
+		e.stopTimer(c, timerRetransmit)
+		s.probing = false
+		return
+	}
+	if !restart && c.timers[timerRetransmit].armed {
+		return
+	}
+	rto := c.rto(&e.opts)
+	if e.probeAllowed(c) {
+		// RFC 8985 §7.2: PTO = 2·SRTT, or 1 s before any sample. A lone
+		// segment would add the peer's worst delayed-ACK time, but this
+		// receiver acknowledges every segment at once, so there is none
+		// to add. The granularity G is the least.
+		pto := time.Second
+		if s.est.Samples() > 0 {
+			pto = max(2*s.est.SRTT().Duration(), e.opts.G)
+		}
+		if pto < rto {
+			s.probing = true
+			e.setTimer(c, timerRetransmit, pto)
+			return
+		}
+	}
+	s.probing = false
+	e.setTimer(c, timerRetransmit, rto)
+}
+
+// retransmitTimer handles the expiry of the retransmission timer: a tail
+// loss probe, or a timeout.
+func (e *Endpoint) retransmitTimer(c *conn) {
+	if c.snd.probing {
+		c.snd.probing = false
+		e.lossProbe(c)
+		return
+	}
+	e.timeout(c)
+}
+
+// lossProbe is RFC 8985 §7.3: two round trips passed without an ACK, so the
+// last segments may all be lost, leaving no ACK to start fast recovery.
+// Send new data if there is some, or else resend the last segment, so that
+// the ACK of the probe reveals the loss; then the RTO takes over.
+func (e *Endpoint) lossProbe(c *conn) {
+	s := &c.snd
+	if len(s.segs) == 0 {
+		return
+	}
+	c.st.LossProbes++
+	if len(s.queue) > 0 && len(s.segs) < e.opts.window() {
+		e.sendNew(c)
+		s.tlp = tlpState{active: true, end: s.nxt}
+		e.tracef("tail loss probe: new DATA %d to %s", s.nxt-1, e.name(c.peer))
+	} else {
+		i := len(s.segs) - 1
+		for i >= 0 && s.segs[i].sacked {
+			i--
+		}
+		if i < 0 {
+			e.armRetransmit(c, true)
+			return
+		}
+		seq := s.segs[i].seq
+		e.retransmit(c, i, CauseProbe)
+		s.tlp = tlpState{active: true, end: s.nxt, retrans: true, seq: seq}
+		e.tracef("tail loss probe: resend DATA %d to %s", seq, e.name(c.peer))
+	}
+	s.probing = false
+	e.setTimer(c, timerRetransmit, c.rto(&e.opts))
+}
+
+// timeout is RFC 6298 (5.4)-(5.6): retransmit the earliest unacknowledged
+// segment, back off, restart the timer. With congestion control the window
+// falls to one segment (RFC 5681 §3.1). The lecture's transport resends
+// only that segment (the receiver buffers the rest); with SACK or fast
+// retransmit every segment not known to have arrived is presumed lost and
+// resent as the window opens again (RFC 6675 §5.1, RFC 8985 §6.3; without
+// SACK that is go-back-N, as in TCP).
+func (e *Endpoint) timeout(c *conn) {
+	s := &c.snd
+	if len(s.segs) == 0 {
+		return // cannot happen: (5.2) stops the timer when all is acked
+	}
+	if e.opts.MaxRetries > 0 && s.retries >= e.opts.MaxRetries {
+		e.fail(c, ErrTimeout)
+		return
+	}
+	s.retries++
+	c.st.Timeouts++
+	old := c.rto(&e.opts)
+	// Karn's rule (RFC 6298 §3): the ACK of a retransmitted segment cannot
+	// say which copy it answers, so stop timing.
+	s.timing = false
+	if e.opts.RTO == Adaptive {
+		s.est.Backoff() // (5.5)
+	}
+	if e.opts.CongestionControl {
+		// RFC 5681 §3.1, equation (4), on the first timeout of a stall
+		// only; then the loss window of one segment.
+		if s.retries == 1 {
+			s.ssthresh = e.halfFlight(c)
+		}
+		s.cwnd, s.caAcked = e.opts.smss(), 0
+	}
+	s.tlp.active, s.dupAcks = false, 0
+	if e.opts.SACK || e.opts.FastRetransmit {
+		for i := range s.segs {
+			if g := &s.segs[i]; !g.sacked {
+				g.lost, g.retrans = true, false
+			}
+		}
+		s.recovery, s.recover, s.recoverSet = timeoutRecovery, s.nxt-1, true
+	}
+	i := 0
+	for s.segs[i].sacked { // segs[0] is never SACKed unless the receiver reneged
+		i++
+	}
+	e.tracef("timeout: retransmit DATA %d to %s (RTO %s -> %s)", s.segs[i].seq, e.name(c.peer), sim.FormatDuration(old), sim.FormatDuration(c.rto(&e.opts)))
+	e.retransmit(c, i, CauseTimeout)
+	e.reportRTO(c)
+	e.armRetransmit(c, true) // (5.6)
+	e.pump(c)
+	e.reportCongestion(c, "timeout")
+}
+
+// reorderTimer is RACK's reordering timer (RFC 8985 §6.2 step 5): a
+// segment sent before the latest delivered one has now waited a round
+// trip and the reordering window.
+func (e *Endpoint) reorderTimer(c *conn) {
+	e.detectLosses(c)
+	s := &c.snd
+	if s.recovery == notRecovering && s.nextLost() >= 0 {
+		e.enterFastRecovery(c)
+	}
+	e.pump(c)
+	e.reportCongestion(c, "fast recovery")
+}
+
+// onAck is the sender's side of an ACK: cumulative and selective
+// acknowledgment, RTT samples, loss detection, recovery and the windows.
+func (e *Endpoint) onAck(c *conn, ack *Segment) {
+	s := &c.snd
+	a := ack.Ack
+	if !s.open {
+		return
+	}
+	if seqGT(a, s.nxt) {
+		e.tracef("ignore ACK %d from %s: beyond %d sent", a, e.name(c.peer), s.nxt-1)
+		return
+	}
+	if seqLT(a, s.una) {
+		return // overtaken by a later ACK
+	}
+	flight := len(s.segs)
+	_, inPipe := s.pipe()
+	newly := int(a - s.una)
+	ackedBytes := 0
+	for i := range newly {
+		ackedBytes += s.segs[i].size()
+	}
+
+	blocks := ack.SACK
+	dsack := false
+	if e.opts.SACK && ack.DSACK() {
+		dsack = true
+		e.onDSACK(c, blocks[0])
+		blocks = blocks[1:]
+	}
+	newlySacked := 0
+	if e.opts.SACK {
+		newlySacked = e.markSacked(c, blocks, ack)
+	}
+	for i := range newly {
+		g := &s.segs[i]
+		if g.sacked {
+			s.sacked--
+		} else {
+			e.rackUpdate(c, g, ack, true)
+		}
+	}
+	if newly > 0 {
+		e.sampleRTT(c, ack, a, flight)
+		for i := range newly {
+			s.segs[i] = outSeg{}
+		}
+		s.segs = s.segs[newly:]
+		s.una = a
+		s.established = true
+		s.retries = 0
+		c.st.Acked += uint64(newly)
+		if s.rack.dsackRoundSet && seqGEQ(s.una, s.rack.dsackRound) {
+			s.rack.dsackRoundSet = false
+		}
+	}
+	e.probeOnAck(c, a, dsack)
+
+	dup := newly == 0 && len(s.segs) > 0
+	if e.opts.SACK {
+		dup = dup && newlySacked > 0
+	}
+	switch {
+	case dup:
+		s.dupAcks++
+	case newly > 0:
+		s.dupAcks = 0
+	}
+
+	why := ""
+	switch {
+	case e.opts.FastRetransmit && e.opts.SACK:
+		why = e.sackRecovery(c, a, ackedBytes, inPipe)
+	case e.opts.FastRetransmit:
+		why = e.newRenoRecovery(c, a, ackedBytes, inPipe, dup)
+	default:
+		if s.recovery != notRecovering && seqGT(a, s.recover) {
+			s.recovery = notRecovering
+		}
+		e.growCwnd(c, ackedBytes, inPipe)
+	}
+
+	switch {
+	case len(s.segs) == 0:
+		e.stopTimer(c, timerRetransmit) // (5.2)
+		e.stopTimer(c, timerReorder)
+		s.probing = false
+	case newly > 0:
+		e.armRetransmit(c, true) // (5.3), or a new probe (RFC 8985 §7.2)
+	}
+	e.pump(c)
+	if why == "" {
+		why = "ACK"
+	}
+	e.reportCongestion(c, why)
+}
+
+// markSacked marks the segments the SACK blocks cover, and returns how many
+// were new.
+func (e *Endpoint) markSacked(c *conn, blocks []SACKBlock, ack *Segment) int {
+	s := &c.snd
+	n := 0
+	for _, b := range blocks {
+		if !seqLT(b.Left, b.Right) || seqLEQ(b.Right, s.una) || seqGT(b.Right, s.nxt) {
+			continue // stale, or beyond what was sent
+		}
+		lo := int(seqMax(b.Left, s.una) - s.una)
+		hi := int(b.Right - s.una)
+		for i := lo; i < hi; i++ {
+			g := &s.segs[i]
+			if g.sacked {
+				continue
+			}
+			g.sacked = true
+			s.sacked++
+			n++
+			e.rackUpdate(c, g, ack, false)
+		}
+	}
+	return n
+}
+
+// onDSACK handles a D-SACK (RFC 2883): the receiver got a segment twice.
+// If the sender resent it, the resend was needless: RACK widens its
+// reordering window (RFC 8985 §6.2 step 4), and a tail loss probe that
+// was a duplicate repaired nothing (§7.4).
+func (e *Endpoint) onDSACK(c *conn, b SACKBlock) {
+	s := &c.snd
+	c.st.DSACKs++
+	r := &s.rack
+	if !r.dsackRoundSet {
+		r.mult++
+		r.persist = 16
+		r.dsackRound, r.dsackRoundSet = s.nxt, true
+	}
+	if s.tlp.active && s.tlp.retrans && seqIn(s.tlp.seq, b.Left, b.Right) {
+		s.tlp.dsacked = true
+	}
+}
+
+// sampleRTT takes the RTT sample an ACK of new data gives: from its
+// timestamp echo (RFC 7323 §4), or from the timed segment under Karn's
+// rule.
+func (e *Endpoint) sampleRTT(c *conn, ack *Segment, a uint32, flight int) {
+	s := &c.snd
+	now := e.env.Now()
+	var r time.Duration
+	switch {
+	case e.opts.Timestamps:
+		if !ack.TS || ack.TSecr == 0 {
+			return
+		}
+		d := tsClock(now) - ack.TSecr
+		if int32(d) < 0 {
+			return
+		}
+		r = time.Duration(d) * time.Microsecond
+		s.est.SampleScaled(r, flight)
+	case s.timing && seqLT(s.timedSeq, a):
+		s.timing = false
+		r = now.Sub(s.timedAt)
+		s.est.Sample(r) // collapses any backoff (RFC 6298 §5)
+	default:
+		return
+	}
+	e.obs.RTTSample(now, c.peer, r, s.est.SRTT().Duration(), c.rto(&e.opts))
+	e.reportRTO(c)
+}
+
+// rackUpdate is RFC 8985 §6.2 steps 2 and 3 for a segment just delivered,
+// cumulatively acknowledged (cum) or SACKed.
+func (e *Endpoint) rackUpdate(c *conn, g *outSeg, ack *Segment, cum bool) {
+	s := &c.snd
+	r := &s.rack
+	rtt := e.env.Now().Sub(g.xmitAt)
+	if g.xmits > 1 {
+		// Did the ACK answer the latest copy? An echo older than it, or
+		// a round trip shorter than any seen, says it answered an
+		// earlier one. The echo speaks only for the segment at the left
+		// edge: for a SACKed one the receiver echoes the last segment
+		// that arrived in order (RFC 7323 §4.3), which is older than any
+		// retransmission after a hole, so only the round trip can tell.
+		if cum && ack.TS && ack.TSecr != 0 && tsLT(ack.TSecr, tsClock(g.xmitAt)) {
+			return
+		}
+		if r.minRTT > 0 && rtt < r.minRTT {
+			return
+		}
+	}
+	end := g.seq + 1
+	if g.xmits == 1 && r.fackSet && seqLT(end, r.fack) {
+		r.reorderSeen = true
+	}
+	if !r.fackSet || seqGT(end, r.fack) {
+		r.fack, r.fackSet = end, true
+	}
+	if r.minRTT == 0 || rtt < r.minRTT {
+		r.minRTT = rtt
+	}
+	if !r.valid || sentAfter(g.xmitAt, end, r.xmitAt, r.end) {
+		r.valid, r.xmitAt, r.end, r.rtt = true, g.xmitAt, end, rtt
+	}
+}
+
+// sentAfter is RACK's order of transmissions (RFC 8985 §6.2): by time,
+// then by sequence number for segments sent at the same instant.
+func sentAfter(t1 sim.Time, end1 uint32, t2 sim.Time, end2 uint32) bool {
+	return t1 > t2 || t1 == t2 && seqGT(end1, end2)
+}
+
+// reoWnd is RACK's reordering window (RFC 8985 §6.2 step 4): none until
+// reordering was seen while recovering or with DupThresh segments SACKed,
+// else a quarter of the minimum RTT per D-SACK round, at most SRTT.
+func (e *Endpoint) reoWnd(c *conn) time.Duration {
+	s := &c.snd
+	r := &s.rack
+	if !r.reorderSeen && (s.recovery != notRecovering || s.sacked >= DupThresh) {
+		return 0
+	}
+	w := time.Duration(r.mult) * r.minRTT / 4
+	if s.est.Samples() > 0 {
+		w = min(w, s.est.SRTT().Duration())
+	}
+	return w
+}
+
+// detectLosses marks the segments the ACKs show lost: by RACK (RFC 8985
+// §6.2 step 5), arming the reordering timer for those not yet overdue, and
+// by RFC 6675's IsLost, DupThresh segments SACKed above.
+func (e *Endpoint) detectLosses(c *conn) {
+	s := &c.snd
+	if e.opts.RACK && s.rack.valid {
+		now := e.env.Now()
+		reo := e.reoWnd(c)
+		var wait time.Duration
+		for i := range s.segs {
+			g := &s.segs[i]
+			if g.sacked || g.lost && !g.retrans || !sentAfter(s.rack.xmitAt, s.rack.end, g.xmitAt, g.seq+1) {
+				continue
+			}
+			if left := g.xmitAt.Duration() + s.rack.rtt + reo - now.Duration(); left > 0 {
+				wait = max(wait, left)
+				continue
+			}
+			g.lost, g.retrans = true, false
+		}
+		if wait > 0 {
+			e.setTimer(c, timerReorder, wait)
+		} else {
+			e.stopTimer(c, timerReorder)
+		}
+	}
+	above := 0
+	for i := len(s.segs) - 1; i >= 0; i-- {
+		g := &s.segs[i]
+		switch {
+		case g.sacked:
+			above++
+		case above >= DupThresh && !g.lost:
+			g.lost = true
+		}
+	}
+}
+
+// enterFastRecovery starts fast recovery with SACK (RFC 6675 §5 step 4):
+// RecoveryPoint is the highest segment sent, ssthresh and cwnd half the
+// flight, and the first lost segment is resent at once, whatever the
+// window; the rest follow as the pipe drains.
+func (e *Endpoint) enterFastRecovery(c *conn) {
+	s := &c.snd
+	s.recovery, s.recover, s.recoverSet = fastRecovery, s.nxt-1, true
+	s.tlp.active = false
+	c.st.Recoveries++
+	if e.opts.CongestionControl {
+		s.ssthresh = e.halfFlight(c)
+		s.cwnd, s.caAcked = s.ssthresh, 0
+	}
+	if i := s.nextLost(); i >= 0 {
+		seq := s.segs[i].seq
+		e.retransmit(c, i, CauseRecovery)
+		e.tracef("fast retransmit DATA %d to %s: %s", seq, e.name(c.peer), e.lossEvidence(c))
+	}
+}
+
+// lossEvidence says what showed the loss, for the trace.
+func (e *Endpoint) lossEvidence(c *conn) string {
+	s := &c.snd
+	if s.sacked > 0 {
+		return fmt.Sprintf("%d segments SACKed above it", s.sacked)
+	}
+	return fmt.Sprintf("%d duplicate ACKs", s.dupAcks)
+}
+
+// sackRecovery runs RFC 6675 on an ACK (with RACK's loss detection when
+// on), and returns what changed the window, for the trace.
+func (e *Endpoint) sackRecovery(c *conn, a uint32, acked, inPipe int) string {
+	s := &c.snd
+	why := ""
+	if s.recovery != notRecovering && seqGT(a, s.recover) {
+		// Everything sent before the loss is acknowledged: recovery
+		// ends, the window stays at ssthresh (RFC 6675 §5).
+		why = "recovered"
+		s.recovery = notRecovering
+		if s.rack.persist > 0 {
+			s.rack.persist--
+			if s.rack.persist == 0 {
+				s.rack.mult = 1
+			}
+		}
+	}
+	if s.recovery != fastRecovery {
+		e.growCwnd(c, acked, inPipe)
+	}
+	e.detectLosses(c)
+	if s.recovery == notRecovering && s.nextLost() >= 0 {
+		e.enterFastRecovery(c)
+		why = "fast recovery"
+	}
+	return why
+}
+
+// newRenoRecovery runs fast retransmit and NewReno's fast recovery without
+// SACK (RFC 5681 §3.2, RFC 6582 §3.2) on an ACK, and returns what changed
+// the window, for the trace.
+func (e *Endpoint) newRenoRecovery(c *conn, a uint32, acked, inPipe int, dup bool) string {
+	s := &c.snd
+	cc := e.opts.CongestionControl
+	smss := e.opts.smss()
+	switch {
+	case s.recovery == fastRecovery && acked > 0 && seqGT(a, s.recover):
+		// A full ACK (step 3): deflate the window and leave.
+		s.recovery = notRecovering
+		if cc {
+			s.cwnd = min(s.ssthresh, max(s.flight(), smss)+smss)
+		}
+		return "recovered"
+	case s.recovery == fastRecovery && acked > 0:
+		// A partial ACK (step 5): the next hole was lost too; resend it
+		// at once, deflate by what was acknowledged, add one back, and
+		// restart the timer on the first partial ACK only (the Impatient
+		// variant the RFC recommends).
+		g := &s.segs[0]
+		g.lost, g.retrans = true, false
+		e.retransmit(c, 0, CauseRecovery)
+		e.tracef("partial ACK %d: retransmit DATA %d to %s", a, g.seq, e.name(c.peer))
+		if cc {
+			s.cwnd -= acked
+			if acked >= smss {
+				s.cwnd += smss
+			}
+			s.cwnd = max(s.cwnd, smss)
+		}
+		if !s.partial {
+			s.partial = true
+			e.armRetransmit(c, true)
+		}
+		return "partial ACK"
+	case s.recovery == fastRecovery && dup:
+		if cc {
+			s.cwnd += smss // step 4: each duplicate ACK is a segment that left the network
+		}
+		return "duplicate ACK"
+	case s.recovery == notRecovering && dup && s.dupAcks == DupThresh && (!s.recoverSet || seqGT(a, s.recover)):
+		// Fast retransmit (step 2), unless the duplicates come from
+		// segments sent before the last recovery ended.
+		s.recovery, s.recover, s.recoverSet, s.partial = fastRecovery, s.nxt-1, true, false
+		c.st.Recoveries++
+		if cc {
+			s.ssthresh = e.halfFlight(c)
+			s.cwnd, s.caAcked = s.ssthresh+DupThresh*smss, 0
+		}
+		g := &s.segs[0]
+		g.lost, g.retrans = true, false
+		e.retransmit(c, 0, CauseRecovery)
+		e.tracef("%d duplicate ACKs: fast retransmit DATA %d to %s", DupThresh, g.seq, e.name(c.peer))
+		return "fast recovery"
+	}
+	if s.recovery == timeoutRecovery && seqGT(a, s.recover) {
+		s.recovery = notRecovering
+	}
+	if s.recovery != fastRecovery {
+		e.growCwnd(c, acked, inPipe)
+	}
+	return ""
+}
+
+// growCwnd opens the congestion window on an ACK of acked new bytes (RFC
+// 5681 §3.1): in slow start, below ssthresh, by what was acknowledged but
+// at most one SMSS per ACK (equation 2); in congestion avoidance by one
+// SMSS per window's worth of acknowledged bytes (the byte counting §3.1
+// recommends). The window grows only while the flight (inPipe bytes when
+// the ACK came) used it, as RFC 7661 asks: a sender held back by
+// Options.Window or by a slow application has not shown that the network
+// can take more.
+func (e *Endpoint) growCwnd(c *conn, acked, inPipe int) {
+	if !e.opts.CongestionControl || acked == 0 {
+		return
+	}
+	s := &c.snd
+	smss := e.opts.smss()
+	if s.cwnd < s.ssthresh {
+		if 2*inPipe >= s.cwnd {
+			s.cwnd += min(acked, smss)
+		}
+		return
+	}
+	if inPipe+smss < s.cwnd {
+		return
+	}
+	s.caAcked += acked
+	if s.caAcked >= s.cwnd {
+		s.caAcked -= s.cwnd
+		s.cwnd += smss
+	}
+}
+
+// probeOnAck ends a tail loss probe's episode (RFC 8985 §7.4): once the
+// probe is acknowledged, a resent segment that the receiver did not report
+// as a duplicate repaired a loss, which calls for the congestion response
+// fast recovery would have made.
+func (e *Endpoint) probeOnAck(c *conn, a uint32, dsack bool) {
+	s := &c.snd
+	t := &s.tlp
+	if !t.active {
+		return
+	}
+	switch {
+	case t.retrans && t.dsacked:
+		t.active = false
+	case seqGEQ(a, t.end):
+		t.active = false
+		if t.retrans && e.opts.CongestionControl {
+			s.ssthresh = max(s.cwnd/2, 2*e.opts.smss())
+			s.cwnd, s.caAcked = s.ssthresh, 0
+			e.tracef("the tail loss probe to %s repaired a loss", e.name(c.peer))
+		}
+	}
+}
+
+// fail gives up on the sending half of c: the upper layer is told which
+// messages were not acknowledged, and the next message opens a new stream.
+func (e *Endpoint) fail(c *conn, err error) {
+	s := &c.snd
+	msgs := make([][]byte, 0, len(s.segs)+len(s.queue))
+	for _, g := range s.segs {
+		msgs = append(msgs, g.payload)
+	}
+	msgs = append(msgs, s.queue...)
+	e.closeStream(c)
+	c.st.Failures++
+	c.st.GivenUp += uint64(len(msgs))
+	e.tracef("connection to %s failed: %v; %d messages unacknowledged", e.name(c.peer), err, len(msgs))
+	e.notifyFailed(c.peer, msgs, err)
+}
+
+// closeStream forgets the sending stream but keeps its next sequence
+// number. A new stream starts with a fresh estimator: the old one may be
+// backed off to the cap by the very outage that ended the stream.
+func (e *Endpoint) closeStream(c *conn) {
+	e.stopTimer(c, timerRetransmit)
+	e.stopTimer(c, timerReorder)
+	s := &c.snd
+	*s = sender{nxt: s.nxt, est: e.newEstimator(), lastRTO: s.lastRTO, lastCwnd: s.lastCwnd, lastSsthresh: s.lastSsthresh}
+}
+
+// reportRTO tells the Observer the RTO if it changed.
+func (e *Endpoint) reportRTO(c *conn) {
+	if r := c.rto(&e.opts); r != c.snd.lastRTO {
+		c.snd.lastRTO = r
+		e.obs.RTO(e.env.Now(), c.peer, r)
+	}
+}
+
+// reportCongestion tells the Observer and the trace the congestion window
+// and ssthresh if either changed.
+func (e *Endpoint) reportCongestion(c *conn, why string) {
+	s := &c.snd
+	if !e.opts.CongestionControl || !s.open {
+		return
+	}
+	ss := s.reportedSsthresh()
+	if s.cwnd == s.lastCwnd && ss == s.lastSsthresh {
+		return
+	}
+	s.lastCwnd, s.lastSsthresh = s.cwnd, ss
+	e.obs.Congestion(e.env.Now(), c.peer, s.cwnd, ss)
+	if ss == 0 {
+		e.tracef("cwnd %d to %s (%s)", s.cwnd, e.name(c.peer), why)
+	} else {
+		e.tracef("cwnd %d, ssthresh %d to %s (%s)", s.cwnd, ss, e.name(c.peer), why)
+	}
+}
