@@ -35,6 +35,18 @@
 // checksum field of 0 as "no checksum", and a single flip can turn a field
 // of 0x0001, 0x0002, ... 0x8000 into 0.)
 //
+// # Bandwidth and queues
+//
+// With a bandwidth, each direction of a link is a FIFO transmit queue: a
+// datagram waits for those before it, then takes its size over the
+// bandwidth to send. A queue limit (Params.Queue in datagrams,
+// Params.QueueBytes in bytes) makes it finite: a datagram that finds the
+// queue full is dropped at the tail, as a router's buffer drops when it is
+// full. That is the lecture's "messages may have been dropped due to
+// overloaded server": a bottleneck link drops what it cannot hold, and
+// senders that resend without backing off only fill it again ("resending
+// makes overload worse").
+//
 // # Randomness
 //
 // Every directed link has its own random stream (LinkStream): SplitMix64
@@ -57,5 +69,6 @@
 // So the k-th datagram on a link meets the same dice whether or not other
 // nodes and links exist, whether earlier datagrams were lost or partitioned,
 // and whatever another probability is set to: changing the duplicate
-// probability does not change which datagrams are lost.
+// probability does not change which datagrams are lost. A datagram dropped
+// by a full queue takes its eight numbers too.
 package netmodel

@@ -59,7 +59,7 @@ func Example() {
 	// 6s client->server: delivered after 4.014823ms duplicated after 7.295596ms
 	// 7s client->server: dropped (loss)
 	// 8s server->client: dropped (partition)
-	// {Sent:9 Lost:4 Partitioned:1 Duplicated:3 Corrupted:0 Reordered:0}
+	// {Sent:9 Lost:4 Partitioned:1 Duplicated:3 Corrupted:0 Reordered:0 Overflowed:0}
 	// pipe: delivered after 1ms
 }
 

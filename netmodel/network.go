@@ -1,6 +1,7 @@
 package netmodel
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -12,6 +13,7 @@ import (
 const (
 	ReasonLoss      = "loss"      // the loss probability dropped the datagram
 	ReasonPartition = "partition" // a partition or a block separates the nodes
+	ReasonQueue     = "queue"     // the link's transmit queue was full (drop-tail)
 )
 
 // Network is the unreliable network of the lecture: every datagram may be
@@ -26,10 +28,13 @@ const (
 //     has sent every earlier datagram (each directed link is one FIFO
 //     transmit queue; the link is busy until the last one is out) and then
 //     takes bits/Bandwidth to send (an empty message waits its turn but
-//     takes no time). Every datagram occupies the link, even one that the
-//     partition or loss steps drop afterwards: the sender's interface cannot
-//     know what happens further on. Bandwidth 0 means no queue and no
-//     serialisation delay.
+//     takes no time). If the queue already holds Queue datagrams, or would
+//     hold more than QueueBytes bytes with this one, the datagram is dropped
+//     instead and takes no time (ReasonQueue: drop-tail). Every datagram the
+//     queue takes occupies the link, even one that the partition or loss
+//     steps drop afterwards: the sender's interface cannot know what
+//     happens further on. Bandwidth 0 means no queue and no serialisation
+//     delay.
 //  3. Partition: if a partition or block separates the nodes, no copy
 //     arrives (ReasonPartition). It is checked before loss, so a datagram
 //     both would drop is counted once, as partitioned.
@@ -107,6 +112,39 @@ type link struct {
 	cutGen    uint32
 	params    int32 // index into Network.paramSets
 	cut       bool
+	// held lists, oldest first from head, the datagrams the transmit
+	// queue holds: when each is sent in full, and its size. It is kept
+	// only while the link has a queue limit, so it never holds more than
+	// the limit.
+	held      []heldDatagram
+	head      int
+	heldBytes int
+}
+
+// heldDatagram is one datagram in a link's transmit queue.
+type heldDatagram struct {
+	done sim.Time
+	size int
+}
+
+// drain forgets the datagrams sent in full by now.
+func (l *link) drain(now sim.Time) {
+	for l.head < len(l.held) && l.held[l.head].done <= now {
+		l.heldBytes -= l.held[l.head].size
+		l.head++
+	}
+	if l.head == len(l.held) {
+		l.held, l.head = l.held[:0], 0
+	} else if l.head > len(l.held)/2 {
+		n := copy(l.held, l.held[l.head:])
+		l.held, l.head = l.held[:n], 0
+	}
+}
+
+// full reports whether a datagram of size bytes overflows the queue.
+func (l *link) full(p *Params, size int) bool {
+	return p.Queue > 0 && len(l.held)-l.head >= p.Queue ||
+		p.QueueBytes > 0 && l.heldBytes+size > p.QueueBytes
 }
 
 // Stats counts what a Network did since New. A copy that is both corrupted
@@ -118,6 +156,7 @@ type Stats struct {
 	Duplicated  int // extra copies made
 	Corrupted   int // copies with a flipped bit
 	Reordered   int // copies held back by an extra delay
+	Overflowed  int // datagrams dropped because a transmit queue was full
 }
 
 // New returns the network of cfg under the run's seed. names gives each
@@ -144,6 +183,8 @@ func clonePatch(p Patch) Patch {
 		Reorder:      clonePtr(p.Reorder),
 		ReorderDelay: clonePtr(p.ReorderDelay),
 		Corrupt:      clonePtr(p.Corrupt),
+		Queue:        clonePtr(p.Queue),
+		QueueBytes:   clonePtr(p.QueueBytes),
 	}
 }
 
@@ -371,7 +412,19 @@ func (n *Network) Transmit(now sim.Time, from, to sim.NodeID, msg []byte, out []
 
 	depart := now
 	if l != nil {
+		limited := (p.Queue > 0 || p.QueueBytes > 0) && p.Bandwidth > 0 && !math.IsInf(p.Bandwidth, 1)
+		if limited {
+			l.drain(now)
+			if l.full(p, len(msg)) {
+				n.stats.Overflowed++
+				return out, ReasonQueue
+			}
+		}
 		depart = queued(now, &l.busyUntil, len(msg), p.Bandwidth)
+		if limited {
+			l.held = append(l.held, heldDatagram{done: depart, size: len(msg)})
+			l.heldBytes += len(msg)
+		}
 	}
 	if l != nil && l.cut {
 		n.stats.Partitioned++

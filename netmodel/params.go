@@ -51,6 +51,14 @@ type Params struct {
 	Loss, Duplicate, Reorder, Corrupt float64
 	// ReorderDelay is the maximum extra delay of a reordered datagram.
 	ReorderDelay time.Duration
+	// Queue and QueueBytes bound the transmit queue behind the
+	// bandwidth limit, in datagrams and in bytes: a datagram that would
+	// make the queue hold more is dropped at the tail (ReasonQueue), as a
+	// router's or an interface's FIFO buffer drops when it is full. 0
+	// means unlimited. Both count what the link holds and has not sent in
+	// full, the datagram being serialised included. They matter only with
+	// a Bandwidth: without one nothing ever waits.
+	Queue, QueueBytes int
 }
 
 // DefaultParams is what a scenario gets when it does not say otherwise: a
@@ -74,6 +82,8 @@ type Patch struct {
 	Reorder      *float64
 	ReorderDelay *time.Duration
 	Corrupt      *float64
+	Queue        *int
+	QueueBytes   *int
 }
 
 // Apply returns p with patch applied.
@@ -98,6 +108,12 @@ func (p Params) Apply(patch Patch) Params {
 	}
 	if patch.Corrupt != nil {
 		p.Corrupt = *patch.Corrupt
+	}
+	if patch.Queue != nil {
+		p.Queue = *patch.Queue
+	}
+	if patch.QueueBytes != nil {
+		p.QueueBytes = *patch.QueueBytes
 	}
 	return p
 }
@@ -189,7 +205,25 @@ func (p Params) Validate() error {
 			return err
 		}
 	}
-	return nonNegative("reorder_delay", p.ReorderDelay)
+	if err := nonNegative("reorder_delay", p.ReorderDelay); err != nil {
+		return err
+	}
+	if err := queueLimit("queue", p.Queue); err != nil {
+		return err
+	}
+	return queueLimit("queue_bytes", p.QueueBytes)
+}
+
+// MaxQueue is the largest queue limit, in datagrams or bytes, that
+// Validate accepts: a bound on the memory one link direction may hold.
+const MaxQueue = 1 << 30
+
+// queueLimit rejects a negative or huge queue limit.
+func queueLimit(name string, v int) error {
+	if v < 0 || v > MaxQueue {
+		return fmt.Errorf("%s %d outside [0, %d] (0 means unlimited)", name, v, MaxQueue)
+	}
+	return nil
 }
 
 // Validate reports the first thing wrong with the fields patch sets, with
@@ -217,7 +251,17 @@ func (patch Patch) Validate() error {
 		}
 	}
 	if patch.ReorderDelay != nil {
-		return nonNegative("reorder_delay", *patch.ReorderDelay)
+		if err := nonNegative("reorder_delay", *patch.ReorderDelay); err != nil {
+			return err
+		}
+	}
+	if patch.Queue != nil {
+		if err := queueLimit("queue", *patch.Queue); err != nil {
+			return err
+		}
+	}
+	if patch.QueueBytes != nil {
+		return queueLimit("queue_bytes", *patch.QueueBytes)
 	}
 	return nil
 }

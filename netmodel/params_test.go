@@ -159,6 +159,102 @@ func TestBandwidthQueue(t *testing.T) {
 	}
 }
 
+// TestQueueDropTail checks the finite transmit queue: at 8 Mbit/s a
+// 1000-byte datagram takes 1 ms to send; a datagram that finds the queue
+// full is dropped (ReasonQueue) without occupying the link, and the queue
+// empties as the link sends.
+func TestQueueDropTail(t *testing.T) {
+	ms := func(f float64) sim.Time { return sim.Time(f * float64(time.Millisecond)) }
+	type step struct {
+		name   string
+		at     sim.Time
+		size   int
+		want   time.Duration // the arrival's delay; -1 for a drop
+		reason string
+	}
+	tests := []struct {
+		name         string
+		queue, bytes int
+		steps        []step
+	}{
+		{"two datagrams", 2, 0, []step{
+			{"idle: 1ms to send + 1ms delay", 0, 1000, 2 * time.Millisecond, ""},
+			{"second waits", 0, 1000, 3 * time.Millisecond, ""},
+			{"third finds two held: dropped", 0, 1000, -1, ReasonQueue},
+			{"the drop took no time", 0, 0, -1, ReasonQueue},
+			{"first sent in full at 1ms: room again", ms(1), 1000, 3 * time.Millisecond, ""},
+			{"all sent by 3ms", ms(3), 1000, 2 * time.Millisecond, ""},
+		}},
+		{"2500 bytes", 0, 2500, []step{
+			{"1000", 0, 1000, 2 * time.Millisecond, ""},
+			{"2000", 0, 1000, 3 * time.Millisecond, ""},
+			{"3000 would not fit", 0, 1000, -1, ReasonQueue},
+			{"2500 fits", 0, 500, 3500 * time.Microsecond, ""},
+			{"larger than the queue: never fits", ms(10), 3000, -1, ReasonQueue},
+		}},
+		{"both limits", 3, 1500, []step{
+			{"500", 0, 500, 1500 * time.Microsecond, ""},
+			{"1000", 0, 500, 2 * time.Millisecond, ""},
+			{"1500", 0, 500, 2500 * time.Microsecond, ""},
+			{"a fourth empty datagram: the packet limit", 0, 0, -1, ReasonQueue},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := faultless()
+			p.Delay = Delay{Kind: Constant, Value: time.Millisecond}
+			p.Bandwidth = 8e6
+			p.Queue, p.QueueBytes = tt.queue, tt.bytes
+			net := New(1, Config{Default: p}, namer("A", "B"))
+			drops := 0
+			for _, s := range tt.steps {
+				d := send(net, s.at, 0, 1, make([]byte, s.size))
+				got := time.Duration(-1)
+				if len(d.Copies) > 0 {
+					got = d.Copies[0].Delay
+				} else {
+					drops++
+				}
+				if got != s.want || d.Reason != s.reason {
+					t.Errorf("%s: delay %v, reason %q; want %v, %q", s.name, got, d.Reason, s.want, s.reason)
+				}
+			}
+			if st := net.Stats(); st.Overflowed != drops {
+				t.Errorf("Stats().Overflowed = %d; want %d", st.Overflowed, drops)
+			}
+		})
+	}
+}
+
+// TestQueueNeedsBandwidth: without a bandwidth limit nothing waits, so no
+// queue forms and none overflows.
+func TestQueueNeedsBandwidth(t *testing.T) {
+	p := faultless()
+	p.Queue = 1
+	net := New(1, Config{Default: p}, namer("A", "B"))
+	for i := range 10 {
+		if d := send(net, 0, 0, 1, make([]byte, 1000)); d.Reason != "" {
+			t.Fatalf("send %d dropped (%s) without a bandwidth limit", i, d.Reason)
+		}
+	}
+}
+
+// TestQueuePerDirection: each direction of each link has its own queue.
+func TestQueuePerDirection(t *testing.T) {
+	p := faultless()
+	p.Bandwidth = 8e6
+	p.Queue = 1
+	net := New(1, Config{Default: p}, namer("A", "B", "C"))
+	for _, dir := range [][2]sim.NodeID{{0, 1}, {1, 0}, {0, 2}, {2, 1}} {
+		if d := send(net, 0, dir[0], dir[1], make([]byte, 1000)); d.Reason != "" {
+			t.Errorf("%v: dropped (%s); want its own empty queue", dir, d.Reason)
+		}
+	}
+	if d := send(net, 0, 0, 1, make([]byte, 1000)); d.Reason != ReasonQueue {
+		t.Errorf("second datagram A -> B: reason %q; want %q", d.Reason, ReasonQueue)
+	}
+}
+
 // TestBandwidthDuplicate checks that a duplicate shares the original's
 // serialisation instead of queueing again.
 func TestBandwidthDuplicate(t *testing.T) {
@@ -230,6 +326,8 @@ func TestValidate(t *testing.T) {
 		{"negative bandwidth", func(p *Params) { p.Bandwidth = -1 }, "bandwidth -1 bit/s is not >= 0"},
 		{"NaN bandwidth", func(p *Params) { p.Bandwidth = math.NaN() }, "bandwidth NaN"},
 		{"negative reorder delay", func(p *Params) { p.ReorderDelay = -time.Second }, "reorder_delay -1s is negative"},
+		{"negative queue", func(p *Params) { p.Queue = -1 }, "queue -1 outside"},
+		{"huge queue bytes", func(p *Params) { p.QueueBytes = MaxQueue + 1 }, "queue_bytes 1073741825 outside"},
 		{"negative constant", func(p *Params) { p.Delay = Delay{Kind: Constant, Value: -1} }, "constant delay -1ns is negative"},
 		{"uniform min > max", func(p *Params) { p.Delay = Delay{Kind: Uniform, Min: 2 * time.Millisecond, Max: time.Millisecond} },
 			"uniform delay max 1ms is below min 2ms"},
@@ -298,5 +396,33 @@ func TestDelayString(t *testing.T) {
 		if got := tt.d.String(); got != tt.want {
 			t.Errorf("%#v.String() = %q; want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+// TestQueueDoesNotShiftDraws: a datagram the queue drops still takes its
+// eight numbers from the link's stream, so every other datagram meets the
+// same fate (loss, duplication) with or without a queue.
+func TestQueueDoesNotShiftDraws(t *testing.T) {
+	p := faultless()
+	p.Bandwidth = 8e6
+	p.Loss, p.Duplicate = 0.5, 0.5
+	free := New(7, Config{Default: p}, namer("A", "B"))
+	p.Queue = 3
+	bounded := New(7, Config{Default: p}, namer("A", "B"))
+	overflowed := 0
+	for i := range 200 {
+		at := sim.Time(i) * sim.Time(300*time.Microsecond)
+		a := send(free, at, 0, 1, make([]byte, 1000))
+		b := send(bounded, at, 0, 1, make([]byte, 1000))
+		if b.Reason == ReasonQueue {
+			overflowed++
+			continue
+		}
+		if a.Reason != b.Reason || len(a.Copies) != len(b.Copies) {
+			t.Fatalf("datagram %d: %q with %d copies without a queue, %q with %d with one", i, a.Reason, len(a.Copies), b.Reason, len(b.Copies))
+		}
+	}
+	if overflowed == 0 {
+		t.Fatalf("the queue never overflowed: the test checks nothing")
 	}
 }

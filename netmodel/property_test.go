@@ -42,6 +42,8 @@ func genParams(t *rapid.T) Params {
 		Reorder:      prob("reorder"),
 		Corrupt:      prob("corrupt"),
 		ReorderDelay: time.Duration(rapid.Int64Range(0, int64(time.Second)).Draw(t, "reorder_delay")),
+		Queue:        rapid.IntRange(0, 5).Draw(t, "queue"),
+		QueueBytes:   rapid.SampledFrom([]int{0, 64, 200}).Draw(t, "queue_bytes"),
 	}
 	if err := p.Validate(); err != nil {
 		t.Fatalf("generated invalid params: %v", err)
@@ -88,7 +90,7 @@ func TestPropertyNetwork(t *testing.T) {
 			}
 			if reason != "" {
 				drops++
-				if reason != ReasonLoss && reason != ReasonPartition {
+				if reason != ReasonLoss && reason != ReasonPartition && reason != ReasonQueue {
 					t.Fatalf("send %d: unknown reason %q", i, reason)
 				}
 			}
@@ -109,7 +111,7 @@ func TestPropertyNetwork(t *testing.T) {
 			}
 		}
 		st := net.Stats()
-		if st.Sent != sends || st.Lost+st.Partitioned != drops || st.Duplicated != dups {
+		if st.Sent != sends || st.Lost+st.Partitioned+st.Overflowed != drops || st.Duplicated != dups {
 			t.Fatalf("Stats() = %+v; want %d sent, %d dropped, %d duplicated", st, sends, drops, dups)
 		}
 	})

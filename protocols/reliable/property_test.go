@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sim-lecture/sim/netmodel"
 	"github.com/sim-lecture/sim/protocols/reliable"
 	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/sim"
@@ -19,11 +20,15 @@ type schedule struct {
 	Seed                        uint64
 	Loss, Dup, Reorder, Corrupt float64
 	Delay, Jitter, ReorderDelay time.Duration
-	Partitions                  []partition
-	Window                      int
-	Fixed                       bool
-	FixedTimeout                time.Duration
-	MinRTO, MaxRTO, InitialRTO  time.Duration
+	// Bandwidth (bits/s, 0: unlimited) and Queue (datagrams, 0:
+	// unlimited) give each direction a finite drop-tail queue.
+	Bandwidth                  float64
+	Queue                      int
+	Partitions                 []partition
+	Window                     int
+	Fixed                      bool
+	FixedTimeout               time.Duration
+	MinRTO, MaxRTO, InitialRTO time.Duration
 	// The recovery mechanisms (Options of the same names) and the SMSS.
 	Timestamps, SACK, FastRetransmit, RACK, CC bool
 	SMSS                                       int
@@ -42,11 +47,11 @@ func (s schedule) GoString() string {
 		parts = append(parts, fmt.Sprintf("{dur(%q), dur(%q)}", p.Start, p.End))
 	}
 	return fmt.Sprintf("{Seed: %d, Loss: %g, Dup: %g, Reorder: %g, Corrupt: %g, "+
-		"Delay: dur(%q), Jitter: dur(%q), ReorderDelay: dur(%q), Partitions: []partition{%s}, "+
+		"Delay: dur(%q), Jitter: dur(%q), ReorderDelay: dur(%q), Bandwidth: %g, Queue: %d, Partitions: []partition{%s}, "+
 		"Window: %d, Fixed: %t, FixedTimeout: dur(%q), MinRTO: dur(%q), MaxRTO: dur(%q), InitialRTO: dur(%q), "+
 		"Timestamps: %t, SACK: %t, FastRetransmit: %t, RACK: %t, CC: %t, SMSS: %d, "+
 		"AtoB: %d, BtoA: %d, Interval: dur(%q), Size: %d}",
-		s.Seed, s.Loss, s.Dup, s.Reorder, s.Corrupt, s.Delay, s.Jitter, s.ReorderDelay, strings.Join(parts, ", "),
+		s.Seed, s.Loss, s.Dup, s.Reorder, s.Corrupt, s.Delay, s.Jitter, s.ReorderDelay, s.Bandwidth, s.Queue, strings.Join(parts, ", "),
 		s.Window, s.Fixed, s.FixedTimeout, s.MinRTO, s.MaxRTO, s.InitialRTO,
 		s.Timestamps, s.SACK, s.FastRetransmit, s.RACK, s.CC, s.SMSS, s.AtoB, s.BtoA, s.Interval, s.Size)
 }
@@ -70,10 +75,12 @@ func (s schedule) options() reliable.Options {
 
 // lossyNet is the test's network: it loses, duplicates, delays, reorders
 // and corrupts datagrams with the schedule's probabilities, and drops
-// everything during a partition.
+// everything during a partition. With a bandwidth, netmodel's transmit
+// queue comes first: it delays datagrams and drops them when full.
 type lossyNet struct {
-	s    schedule
-	rand *sim.Rand
+	s     schedule
+	rand  *sim.Rand
+	queue *netmodel.Network
 }
 
 func (n *lossyNet) Transmit(now sim.Time, from, to sim.NodeID, msg []byte, out []sim.Arrival) ([]sim.Arrival, string) {
@@ -81,6 +88,14 @@ func (n *lossyNet) Transmit(now sim.Time, from, to sim.NodeID, msg []byte, out [
 		if now >= sim.Time(p.Start) && now < sim.Time(p.End) && from != to {
 			return out, "partition"
 		}
+	}
+	var wait time.Duration
+	if n.queue != nil {
+		copies, reason := n.queue.Transmit(now, from, to, msg, nil)
+		if reason != "" {
+			return out, reason
+		}
+		wait = copies[0].Delay
 	}
 	r := n.rand
 	if r.Bernoulli(n.s.Loss) {
@@ -91,7 +106,7 @@ func (n *lossyNet) Transmit(now sim.Time, from, to sim.NodeID, msg []byte, out [
 		copies = 2
 	}
 	for range copies {
-		a := sim.Arrival{Delay: n.s.Delay + time.Duration(r.Int63n(int64(n.s.Jitter)+1)), Msg: msg}
+		a := sim.Arrival{Delay: wait + n.s.Delay + time.Duration(r.Int63n(int64(n.s.Jitter)+1)), Msg: msg}
 		if r.Bernoulli(n.s.Reorder) {
 			a.Delay += time.Duration(r.Int63n(int64(n.s.ReorderDelay) + 1))
 			a.Fate = sim.Reordered
@@ -195,14 +210,22 @@ type crashPlan struct{ At, Restart time.Duration }
 // messages.
 func run(s schedule) outcome { return runWith(s, nil) }
 
-func runWith(s schedule, crash *crashPlan) outcome {
+func runWith(s schedule, crash *crashPlan) outcome { return runUntil(s, crash, 0) }
+
+// runUntil is runWith with the run stopped at virtual time stop (0: when
+// the event queue drains).
+func runUntil(s schedule, crash *crashPlan, stop time.Duration) outcome {
 	o := outcome{sinks: map[string]*sink{}, eps: map[string]*reliable.Endpoint{}}
 	o.obs = &rtoCheck{lo: s.MinRTO, hi: s.MaxRTO, adaptive: !s.Fixed, g: time.Millisecond}
 	if s.Fixed {
 		o.obs.lo, o.obs.hi = s.FixedTimeout, s.FixedTimeout
 	}
-	w := sim.New(sim.Config{Seed: s.Seed, MaxEvents: 5_000_000})
-	w.SetNetwork(&lossyNet{s: s, rand: w.Rand("net")})
+	w := sim.New(sim.Config{Seed: s.Seed, MaxEvents: 5_000_000, MaxTime: sim.Time(stop)})
+	net := &lossyNet{s: s, rand: w.Rand("net")}
+	if s.Bandwidth > 0 {
+		net.queue = netmodel.New(s.Seed, netmodel.Config{Default: netmodel.Params{Bandwidth: s.Bandwidth, Queue: s.Queue}}, nil)
+	}
+	w.SetNetwork(net)
 	node := func(name string) sim.Factory {
 		return func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
@@ -294,6 +317,8 @@ func drawSchedule(t *rapid.T) schedule {
 		Delay:          ms(1, 20, "delay"),
 		Jitter:         ms(0, 10, "jitter"),
 		ReorderDelay:   ms(0, 50, "reorder_delay"),
+		Bandwidth:      rapid.SampledFrom([]float64{0, 1e5, 1e6}).Draw(t, "bandwidth"),
+		Queue:          rapid.SampledFrom([]int{0, 1, 2, 5, 20}).Draw(t, "queue"),
 		Window:         rapid.SampledFrom([]int{1, 2, 4, 8, 16, 64}).Draw(t, "window"),
 		Fixed:          rapid.Bool().Draw(t, "fixed"),
 		FixedTimeout:   ms(30, 500, "fixed_timeout"),
@@ -310,6 +335,12 @@ func drawSchedule(t *rapid.T) schedule {
 		Size:           rapid.IntRange(0, 120).Draw(t, "size"),
 	}
 	s.RACK = s.SACK && s.FastRetransmit && rapid.Bool().Draw(t, "rack")
+	if s.Fixed {
+		// A fixed timeout never backs off, so behind a drop-tail queue
+		// two senders can lock in phase and drop each other's ACKs
+		// forever (TestFixedTimeoutLivelock): no liveness to check.
+		s.Queue = 0
+	}
 	s.MaxRTO = s.MinRTO + ms(100, 5000, "max_rto_above_min")
 	for range rapid.IntRange(0, 2).Draw(t, "partitions") {
 		start := ms(0, 3000, "partition_start")
@@ -321,7 +352,8 @@ func drawSchedule(t *rapid.T) schedule {
 // Lecture: TCP builds "reliable, logical connections over unreliable
 // connections" out of ACKs, timeouts and sequence numbers. Whatever the
 // network does (loss below 1, duplication, reordering, corruption caught by
-// the UDP checksum, partitions that heal), each application receives every
+// the UDP checksum, a finite queue that drops when full, partitions that
+// heal), whatever recovery mechanisms run, each application receives every
 // message of the other exactly once and in order; once everything is
 // acknowledged the retransmissions stop and the world's queue drains; and
 // the RTO stays within [MinRTO, MaxRTO] (RFC 6298 (2.4), (2.5)).
@@ -346,6 +378,29 @@ var regressions = []schedule{
 	// A fixed timeout shorter than the round trip: spurious
 	// retransmissions, all suppressed as duplicates.
 	{Seed: 3, Delay: dur("20ms"), Jitter: dur("10ms"), Window: 4, Fixed: true, FixedTimeout: dur("30ms"), MaxRTO: dur("1s"), AtoB: 25, Interval: dur("2ms")},
+}
+
+// The lecture: "Messages may have been dropped due to overloaded server.
+// Resending makes overload worse!" Two nodes send to each other over
+// links of 100 kbit/s with a one-datagram queue, 20 ms each way and 36%
+// loss. With a fixed 31 ms timeout, below the 53 ms round trip, each side
+// resends its window every 31 ms without backing off; the two lock in
+// phase, every ACK meets the other side's retransmission in the full queue
+// and is dropped, and a minute later the first message is still
+// unacknowledged. The adaptive RTO backs off, breaks the rhythm, and the
+// same exchange completes.
+func TestFixedTimeoutLivelock(t *testing.T) {
+	s := schedule{Seed: 0, Loss: 0.3596661302972818, Delay: dur("20ms"), ReorderDelay: dur("1ms"), Bandwidth: 100000, Queue: 1,
+		Window: 16, Fixed: true, FixedTimeout: dur("31ms"), MinRTO: dur("192ms"), MaxRTO: dur("294ms"), InitialRTO: dur("138ms"),
+		SACK: true, FastRetransmit: true, RACK: true, SMSS: 1, AtoB: 1, BtoA: 30, Size: 120}
+	o := runUntil(s, nil, time.Minute)
+	if got := len(o.sinks["A"].got); got > 1 {
+		t.Errorf("fixed timeout: A got %d of B's messages in a minute; want the livelock (1)", got)
+	}
+	s.Fixed = false
+	if msg := run(s).check(s); msg != "" {
+		t.Errorf("adaptive RTO: %s", msg)
+	}
 }
 
 func TestRegressionSchedules(t *testing.T) {
