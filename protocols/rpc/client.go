@@ -138,7 +138,7 @@ func (c *Client) transmit(p *pending) {
 	c.obs.Attempt(c.env.Now(), p.id, p.attempts)
 	c.env.Send(p.server, encodeCall(p.id.XID(), p.proc, cred, p.args), Label(KindCall, p.proc.Name))
 	c.cb.cancel(&p.timer)
-	if d := c.opts.retransmitInterval(); d > 0 {
+	if d := c.opts.retransmitInterval(p.attempts); d > 0 {
 		seq := p.id.Seq
 		p.timer = c.cb.after(d, func() { c.retransmitTimeout(seq) })
 	}

@@ -39,7 +39,10 @@
 //
 // At least once (AtLeastOnce): the client retransmits every Options.Timeout
 // until it gets a reply; the server runs every copy that reaches it. A lost
-// reply therefore runs the procedure again.
+// reply therefore runs the procedure again. With Options.Backoff the
+// interval doubles at each retransmission up to Options.MaxTimeout (the
+// lecture's "for each missing ack, wait longer between retries"), so that
+// many clients of a slow server do not bury it in retransmissions.
 //
 // At most once (AtMostOnce): the server keeps a duplicate-request cache in
 // memory, keyed as real servers key it: xid, procedure, client address and

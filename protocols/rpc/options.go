@@ -48,6 +48,11 @@ func ParseSemantics(s string) (Semantics, error) {
 // DefaultTimeout is the retransmission interval when Options.Timeout is 0.
 const DefaultTimeout = 100 * time.Millisecond
 
+// DefaultMaxTimeout caps a backed-off retransmission interval when
+// Options.MaxTimeout is 0: 60 s, the least cap RFC 6298 (2.5) allows TCP,
+// and Linux NFS's over UDP.
+const DefaultMaxTimeout = 60 * time.Second
+
 // Options configure a Client. The zero value is valid: standard ONC RPC
 // with AUTH_NONE over an unreliable transport, retransmitting every 100ms
 // forever.
@@ -73,8 +78,17 @@ type Options struct {
 	XIDs *XIDs
 	// Timeout is the retransmission interval over an unreliable
 	// transport, and how long a probe waits for its answer (default
-	// 100ms). Constant, with no backoff: the lecture's simple timer.
+	// 100ms). Constant unless Backoff is set: the lecture's simple timer.
 	Timeout time.Duration
+	// Backoff doubles the retransmission interval at every transmission
+	// of a call, from Timeout up to MaxTimeout: the lecture's "for each
+	// missing ack, wait longer between retries", which keeps clients from
+	// piling retransmissions on a server that is slow because it is
+	// overloaded ("resending makes overload worse"). A reply or an ACK
+	// ends the call's backoff; the next call starts again from Timeout.
+	Backoff bool
+	// MaxTimeout caps the backed-off interval (default DefaultMaxTimeout).
+	MaxTimeout time.Duration
 	// MaxAttempts bounds the transmissions of one call; when they are used
 	// up the call fails with ETIMEDOUT. 0 means retry forever (an NFS
 	// "hard" mount).
@@ -117,16 +131,28 @@ func (o Options) withDefaults() Options {
 	if o.MaxProbes <= 0 {
 		o.MaxProbes = 3
 	}
+	if o.MaxTimeout <= 0 {
+		o.MaxTimeout = DefaultMaxTimeout
+	}
 	return o
 }
 
-// retransmitInterval is how long a call waits for a reply or an ACK before
-// it is sent again; 0 means never.
-func (o Options) retransmitInterval() time.Duration {
+// retransmitInterval is how long the n-th transmission of a call (1: the
+// first) waits for a reply or an ACK before the call is sent again; 0
+// means never. With Backoff it is the base interval doubled n-1 times, at
+// most MaxTimeout.
+func (o Options) retransmitInterval(n int) time.Duration {
+	d := o.Timeout
 	if o.Reliable {
-		return o.ReliableTimeout
+		d = o.ReliableTimeout
 	}
-	return o.Timeout
+	if !o.Backoff || d <= 0 {
+		return d
+	}
+	for i := 1; i < n && d < o.MaxTimeout; i++ {
+		d *= 2
+	}
+	return min(d, max(o.MaxTimeout, o.Timeout))
 }
 
 // ServerOptions configure a Server. The zero value is valid: standard ONC
