@@ -93,79 +93,120 @@
 // one message is always allowed in flight, and small ones share a segment's
 // worth of window, as TCP's byte-counted window lets them.
 //
-// The wire format and its labels are in segment.go; every ACK answers one
-// DATA (duplicates included) and goes out after the messages it covers
-// were handed to the upper layer.
+// # Wire format
+//
+// Every segment starts with a 16-byte base header, big-endian; the fields
+// that follow depend on the type, in the order TSval, Ack, Window, TSecr,
+// SACK blocks, message:
 //
 //	 0      1      2      3      4          8          12         16
 //	+------+------+------+------+----------+----------+----------+
 //	| type |flags |nsack | rsvd |  SrcInc  |  DstInc  |   Seq    |
 //	+------+------+------+------+----------+----------+----------+
 //
-//	DATA:  16: TSval, 20: the message          (20 bytes of header)
-//	ACK:   16: Ack, 20: Window, 24: TSecr, 28: nsack blocks of Left, Right
-//	RST:   16: zero
+//	DATA     TSval, the message         (20 bytes of header, like TCP's)
+//	ACK      Ack, Window, TSecr, nsack × (Left, Right)
+//	SYN      TSval, Window
+//	SYN-ACK  TSval, Ack, Window, TSecr
+//	FIN      TSval
+//	PROBE    TSval
+//	RST      four zero bytes
 //
-//	type    1 DATA, 2 ACK, 3 RST
-//	flags   bit 0 FIRST: the first DATA segment of a stream; bit 1 TS:
-//	        TSval (DATA) or TSecr (ACK) is set (RFC 7323)
+//	type    1 DATA, 2 ACK, 3 RST, 4 SYN, 5 SYN-ACK, 6 FIN, 7 PROBE
+//	flags   bit 1 TS: the timestamps are set (RFC 7323); on a SYN it offers
+//	        them, on a SYN-ACK it accepts them. Bit 2 SACKOK (SYN and
+//	        SYN-ACK): SACK is offered or accepted (RFC 2018)
 //	nsack   the SACK blocks of an ACK, at most 4 (3 with TS, as in TCP)
 //	SrcInc  the sender's incarnation (sim.Env.Incarnation)
 //	DstInc  the receiver's incarnation as the sender believes it, or
 //	        0xFFFFFFFF (UnknownIncarnation) before it has heard from it
-//	Seq     DATA: the message's sequence number; RST: the Seq of the DATA
-//	        it answers; ACK: 0
+//	Seq     DATA, FIN: the segment's sequence number; SYN, SYN-ACK: the
+//	        initial sequence number; PROBE: the next sequence number; RST:
+//	        the Seq of the segment it answers; ACK: 0
 //	Ack     N, the next sequence number expected
-//	Window  the bytes the receiver can still buffer (RFC 9293 §3.8.6)
+//	Window  the bytes the sender of the segment can still buffer
 //
-// Segments are labelled "DATA 7", "ACK 8", "ACK 8 SACK 10-12 14", "ACK 8
-// DSACK 5" and "RST" in the trace. ParseSegment rejects anything else, so
-// each segment has one encoding.
+// The trace and the diagrams count sequence numbers from the connection's
+// initial ones, so that the first message is "DATA 1" and its ACK "ACK 2"
+// whatever the ISN; the labels are "SYN", "SYN-ACK", "DATA 7", "ACK 8",
+// "ACK 8 SACK 10-12 14", "ACK 8 DSACK 5", "ACK 8 win 0", "FIN 9", "PROBE"
+// and "RST". Every DATA is answered by one ACK, duplicates included, sent
+// after the messages it covers were handed to the upper layer.
+// ParseSegment rejects anything else, so each segment has one encoding.
 //
-// # Streams, crashes and incarnations
+// # Connections (RFC 9293 §3.5-3.6)
+//
+// One connection per peer carries both directions. The first message to a
+// peer opens it with a three-way handshake: a SYN with an initial sequence
+// number drawn from the node's random stream (Options.ISN fixes it), a
+// SYN-ACK with the peer's, then the ACK and the data. The SYN is timed and
+// retransmitted like data: lost, it costs the initial RTO of RFC 6298
+// (2.1), 1 s, doubled at each loss (and (5.7): a connection whose SYN
+// timed out without a sample starts with an RTO of 3 s). Both ends may open
+// at once; the SYNs cross and become SYN-ACKs (a simultaneous open). A
+// lost third leg is made up for by the DATA behind it.
+//
+// Close (the upper layer's env is a Closer) closes this node's direction
+// once every queued message is out: a FIN takes the next sequence number,
+// the peer reads everything before it and then the end of the stream
+// (PeerCloser), and may go on sending: a half-close. When both FINs are
+// acknowledged, the side that closed first waits in TIME_WAIT
+// (Options.TimeWait, 60 s) to answer a copy of the peer's FIN whose ACK
+// was lost; the other is closed. A message sent after Close opens a new
+// connection once the old one is over.
+//
+// Flow control (Options.RecvBuffer): every ACK advertises the free part of
+// the receiver's buffer as its window, and the sender sends no message
+// beyond it. An application that reads slowly (Options.ConsumeRate) fills
+// the buffer and shuts the window; the sender then sends only zero-window
+// probes (PROBE) on the persist timer, backed off like the RTO, and the
+// receiver sends a window update when reading has freed half the buffer or
+// a segment (it never opens the window by less: silly window syndrome). A
+// message larger than the buffer goes when the buffer is empty. What the
+// application has not read outlives the connection: only a crash loses
+// it.
+//
+// # Crashes and incarnations
 //
 // All connection state is volatile. A crash loses it; the restarted node
-// builds a fresh Endpoint, whose env reports the next incarnation, and
-// starts numbering at 1 again. Each direction of a connection is a stream:
-// a run of sequence numbers that begins with a DATA segment flagged FIRST.
-// Until that segment is acknowledged no other is sent, so that nothing but
-// a FIRST segment can reach a receiver that has no state for the stream
-// (TCP's SYN does the same). After a failed stream the next message starts
-// a new stream, numbered on from where the old one stopped, so that old and
-// new segments cannot be confused within one incarnation. The rules, in the
-// order a receiving Endpoint applies them:
+// builds a fresh Endpoint, whose env reports the next incarnation. Every
+// segment carries both incarnations, which stands in for TCP's quiet time
+// after a crash. The rules, in the order a receiving Endpoint applies
+// them:
 //
 //  1. A segment whose DstInc is neither UnknownIncarnation nor this node's
 //     incarnation was meant for an earlier life of this node. It is dropped,
-//     counted in Stats.RejectedOld and traced; a DATA segment is answered
-//     with RST, so that its sender learns at once that its stream died.
+//     counted in Stats.RejectedOld and traced; anything but an ACK or RST
+//     is answered with RST, so that its sender learns at once that its
+//     connection died.
 //  2. A segment whose SrcInc is lower than the peer's incarnation last
 //     heard is a ghost of the peer's earlier life: dropped, counted and
 //     traced, unanswered.
 //  3. A segment whose SrcInc is higher means the peer crashed and
-//     restarted. The receiving half for it is forgotten; the sending half
-//     fails with ErrPeerRestarted if anything was outstanding, and is
-//     closed in any case, since the new life has no state for it. Then the
-//     segment is processed.
-//  4. A DATA segment for which there is no receiving state and which is not
-//     FIRST is answered with RST.
-//  5. A FIRST segment numbered after the current stream's start begins a
-//     new stream from the same life of the peer: N moves to it, and
-//     buffered messages before it are discarded (their sender gave up on
-//     them and told its application).
-//  6. A RST that answers an outstanding DATA segment fails the sending half
-//     with ErrReset; any other RST is ignored.
+//     restarted. The connection with its old life is over: it fails with
+//     ErrPeerRestarted if messages were unacknowledged or waiting, and is
+//     forgotten in any case. Then the segment is processed (a SYN opens a
+//     connection with the new life).
+//  4. A DATA, FIN, PROBE or SYN-ACK for which there is no connection is
+//     answered with RST; a SYN from the same life of the peer with a new
+//     ISN replaces the connection (the peer gave up on it).
+//  5. A RST that answers a segment in flight fails the connection with
+//     ErrReset (a RST that answers the SYN: the connection was refused);
+//     once both directions are closed it just ends the connection; any
+//     other RST is ignored.
 //
 // A peer that is down cannot answer at all: the sender cannot tell its
 // crash from loss and keeps retransmitting with backoff until MaxRetries,
 // then fails with ErrTimeout. With MaxRetries 0 it retransmits until the
-// peer is back, whose new life answers the stale segments with RST (rule 1)
-// and so fails the stream with ErrPeerRestarted (rule 3).
+// peer is back, whose new life answers the stale segments with RST (rule
+// 1) and so fails the connection with ErrPeerRestarted (rule 3). Either
+// way the space-time diagram shows the peer's reaction: the RST, or the
+// backed-off retransmissions and the timeout.
 //
-// Crashes weaken exactly-once to at-most-once per stream, and not across a
-// restart: a FIRST segment sent before anything was heard from the peer
-// carries DstInc = UnknownIncarnation, so if the peer delivered it, lost the
-// ACK in a crash and restarted, a retransmission is delivered again to the
+// Crashes weaken exactly-once to at-most-once per connection, and not
+// across a restart: a SYN sent before anything was heard from the peer
+// carries DstInc = UnknownIncarnation, so if the peer delivered data, lost
+// the ACK in a crash and restarted, the application's resend reaches the
 // new life. Exactly-once across crashes needs stable storage, which the
 // lecture reserves for RPC and file systems.
 //
@@ -181,9 +222,9 @@
 // what TCP did before RFC 1323 and RFC 2018. With the defaults, timestamps
 // collapse the backoff at the first ACK, SACK and RACK repair holes within
 // a round trip, and timeouts become rare (scenario heavy_loss, figure d).
-// What remains is the stream's first segment: before any sample the RTO is
-// RFC 6298's 1 s, doubled at each loss, so a first segment lost four times
-// in a row costs 15 s, as a lost SYN does in any TCP.
+// What remains is the connection's SYN: before any sample the RTO is
+// RFC 6298's 1 s, doubled at each loss, so a SYN (or its SYN-ACK) lost
+// four times in a row costs 15 s, as it does in any TCP.
 //
 // # Observability
 //

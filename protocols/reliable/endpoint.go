@@ -34,6 +34,13 @@ const (
 	timerRetransmit = iota
 	// timerReorder is RACK's reordering timer (RFC 8985 §6.2 step 5).
 	timerReorder
+	// timerPersist sends zero-window probes (RFC 9293 §3.8.6.1).
+	timerPersist
+	// timerTimeWait ends TIME_WAIT (RFC 9293 §3.6.1).
+	timerTimeWait
+	// timerConsume is the receiving application finishing its read of
+	// the oldest unread message (Options.ConsumeRate).
+	timerConsume
 	numTimers
 )
 
@@ -62,7 +69,7 @@ var (
 // they were sent, and the reason. Each of them may or may not have been
 // delivered (the lecture's lost-ACK dilemma); the rest of the stream's
 // messages were delivered exactly once, in order. A later Send to peer
-// opens a new stream.
+// opens a new connection.
 //
 // Failed is called from within the Endpoint's Receive, Timer or (for
 // ErrTooLong) Send, after the connection's state has been reset, so it may
@@ -112,7 +119,7 @@ type Observer interface {
 	RTTSample(at sim.Time, peer sim.NodeID, sample, srtt, rto time.Duration)
 	// Retransmit reports that DATA seq was sent again, and why.
 	Retransmit(at sim.Time, peer sim.NodeID, seq uint32, cause Cause)
-	// RTO reports the connection's RTO whenever it changes: when a stream
+	// RTO reports the connection's RTO whenever it changes: when a connection
 	// opens, after a sample, after a backoff.
 	RTO(at sim.Time, peer sim.NodeID, rto time.Duration)
 	// Congestion reports the congestion window and the slow-start
@@ -123,7 +130,7 @@ type Observer interface {
 }
 
 // Stats counts what an Endpoint did on one connection or, summed, on all.
-// Counters cover the Endpoint's life, across the streams it opened; a crash
+// Counters cover the Endpoint's life, across the connections it had; a crash
 // loses them with the rest of its memory.
 type Stats struct {
 	// Sent counts messages the upper layer gave to Send.
@@ -145,6 +152,14 @@ type Stats struct {
 	DSACKs uint64
 	// Recoveries counts fast recoveries entered.
 	Recoveries uint64
+	// ZeroWindowProbes counts probes of a zero window (RFC 9293 §3.8.6.1).
+	ZeroWindowProbes uint64
+	// WindowUpdates counts ACKs sent only because reading opened the
+	// window.
+	WindowUpdates uint64
+	// Overflows counts DATA segments dropped because the receive buffer
+	// was full.
+	Overflows uint64
 	// Acked counts messages whose acknowledgment arrived.
 	Acked uint64
 	// GivenUp counts messages reported to FailureHandler.Failed.
@@ -194,6 +209,9 @@ func (s *Stats) add(o Stats) {
 	s.LossProbes += o.LossProbes
 	s.DSACKs += o.DSACKs
 	s.Recoveries += o.Recoveries
+	s.ZeroWindowProbes += o.ZeroWindowProbes
+	s.WindowUpdates += o.WindowUpdates
+	s.Overflows += o.Overflows
 	s.Acked += o.Acked
 	s.GivenUp += o.GivenUp
 	s.Failures += o.Failures
@@ -285,8 +303,16 @@ func (e *Endpoint) Stats(peer sim.NodeID) Stats {
 		return Stats{}
 	}
 	s := c.st
-	s.Unacked, s.Queued = len(c.snd.segs), len(c.snd.queue)
+	for i := range c.snd.segs {
+		if c.snd.segs[i].kind == kindData {
+			s.Unacked++
+		}
+	}
+	s.Queued = len(c.snd.queue) + len(c.next)
 	for _, m := range c.snd.queue {
+		s.QueuedBytes += len(m)
+	}
+	for _, m := range c.next {
 		s.QueuedBytes += len(m)
 	}
 	s.RTO, s.SRTT = c.rto(&e.opts), c.snd.est.SRTT().Duration()
@@ -294,6 +320,15 @@ func (e *Endpoint) Stats(peer sim.NodeID) Stats {
 		s.Cwnd, s.Ssthresh = c.snd.cwnd, c.snd.reportedSsthresh()
 	}
 	return s
+}
+
+// State returns the state of the connection with peer (Closed if there is
+// none).
+func (e *Endpoint) State(peer sim.NodeID) State {
+	if c, ok := e.conns[peer]; ok {
+		return c.state
+	}
+	return Closed
 }
 
 // Total returns the statistics summed over every connection.
@@ -307,16 +342,28 @@ func (e *Endpoint) Total() Stats {
 	return t
 }
 
-// conn is the state of the connection with one peer.
+// conn is the state of the connection with one peer. One connection at a
+// time carries both directions; after it closes or fails the next message
+// opens another, with new initial sequence numbers.
 type conn struct {
 	peer sim.NodeID
 	// peerInc is the peer's incarnation as last heard, or
 	// UnknownIncarnation before anything has been heard from it.
 	peerInc uint32
-	snd     sender
-	rcv     receiver
-	st      Stats
-	timers  [numTimers]timerSlot
+	state   State
+	// ts and sack say both ends offered timestamps and SACK on the SYNs:
+	// the connection uses them.
+	ts, sack bool
+	// closing says the application closed its direction: the FIN follows
+	// the queued messages.
+	closing bool
+	// next holds messages sent after Close, for the next connection.
+	next   [][]byte
+	inbox  inbox
+	snd    sender
+	rcv    receiver
+	st     Stats
+	timers [numTimers]timerSlot
 }
 
 // timerSlot is one of a connection's timers.
@@ -338,10 +385,6 @@ func (e *Endpoint) conn(peer sim.NodeID) *conn {
 	c, ok := e.conns[peer]
 	if !ok {
 		c = &conn{peer: peer, peerInc: UnknownIncarnation}
-		// Sequence numbers start at 1 in every incarnation; a stream that
-		// follows a failed one continues from where it left off, which is
-		// what lets the receiver tell its first segment from old ones.
-		c.snd.nxt = 1
 		c.snd.est = e.newEstimator()
 		e.conns[peer] = c
 	}
@@ -362,8 +405,18 @@ func (e *Endpoint) tracef(format string, args ...any) {
 
 func (e *Endpoint) name(peer sim.NodeID) string { return e.env.NodeName(peer) }
 
+// minTimeout is the least wait of a retransmission or persist timer: the
+// timestamp clock's tick. RFC 6298 puts the clock granularity G under the
+// RTO; with G = 0 and round trips of 0 the RTO would be 0, and a timer that
+// fires at the instant it is set would back off from 0 forever, at one
+// virtual instant.
+const minTimeout = time.Microsecond
+
 // setTimer (re)arms timer kind of c to fire after d.
 func (e *Endpoint) setTimer(c *conn, kind int, d time.Duration) {
+	if kind == timerRetransmit || kind == timerPersist {
+		d = max(d, minTimeout)
+	}
 	e.stopTimer(c, kind)
 	t := &c.timers[kind]
 	t.armed = true
@@ -406,6 +459,12 @@ func (e *Endpoint) Timer(tag uint64) {
 		e.retransmitTimer(c)
 	case timerReorder:
 		e.reorderTimer(c)
+	case timerPersist:
+		e.persistTimer(c)
+	case timerTimeWait:
+		e.timeWaitOver(c)
+	case timerConsume:
+		e.consume(c)
 	}
 }
 
@@ -428,8 +487,8 @@ func (e *Endpoint) Receive(from sim.NodeID, msg []byte) {
 	// to a connection that died with it.
 	if seg.DstInc != UnknownIncarnation && seg.DstInc != e.inc {
 		c.st.RejectedOld++
-		e.tracef("reject %s from %s: for incarnation %d, this is %d", seg.Label(), e.name(from), seg.DstInc, e.inc)
-		if seg.Type == Data {
+		e.tracef("reject %s from %s: for incarnation %d, this is %d", seg.Type, e.name(from), seg.DstInc, e.inc)
+		if seg.Type != RST && seg.Type != Ack {
 			e.reset(c, &seg)
 		}
 		return
@@ -441,49 +500,40 @@ func (e *Endpoint) Receive(from sim.NodeID, msg []byte) {
 		c.peerInc = seg.SrcInc
 	case seg.SrcInc < c.peerInc:
 		c.st.RejectedOld++
-		e.tracef("reject %s from %s: from incarnation %d, peer is at %d", seg.Label(), e.name(from), seg.SrcInc, c.peerInc)
+		e.tracef("reject %s from %s: from incarnation %d, peer is at %d", seg.Type, e.name(from), seg.SrcInc, c.peerInc)
 		return
 	case seg.SrcInc > c.peerInc:
 		e.peerRestarted(c, seg.SrcInc)
 	}
 	switch seg.Type {
+	case SYN:
+		e.onSYN(c, &seg)
+	case SYNACK:
+		e.onSYNACK(c, &seg)
 	case Data:
 		e.onData(c, &seg)
 	case Ack:
 		e.onAck(c, &seg)
+	case FIN:
+		e.onFIN(c, &seg)
+	case Probe:
+		e.onProbe(c, &seg)
 	case RST:
 		e.onRST(c, &seg)
 	}
 }
 
-// peerRestarted is rule 3: the peer crashed and came back, so both halves
-// of the connection with its old life are dead.
+// peerRestarted is rule 3: the peer crashed and came back, so the
+// connection with its old life is dead.
 func (e *Endpoint) peerRestarted(c *conn, inc uint32) {
 	e.tracef("%s restarted: incarnation %d -> %d", e.name(c.peer), c.peerInc, inc)
 	c.peerInc = inc
-	c.rcv = receiver{}
-	if len(c.snd.segs)+len(c.snd.queue) > 0 {
+	switch {
+	case c.hasData():
 		e.fail(c, ErrPeerRestarted)
-	} else if c.snd.open {
-		e.closeStream(c)
+	case c.state != Closed:
+		e.resetConn(c)
 	}
-}
-
-// reset answers a DATA segment with RST.
-func (e *Endpoint) reset(c *conn, data *Segment) {
-	rst := Segment{Type: RST, SrcInc: e.inc, DstInc: data.SrcInc, Seq: data.Seq}
-	c.st.ResetsSent++
-	e.env.Send(c.peer, rst.Marshal(), rst.Label())
-}
-
-// onRST fails the sending half if the RST answers one of its segments.
-func (e *Endpoint) onRST(c *conn, seg *Segment) {
-	s := &c.snd
-	if !s.open || !seqIn(seg.Seq, s.una, s.nxt) {
-		e.tracef("ignore RST for DATA %d from %s: not outstanding", seg.Seq, e.name(c.peer))
-		return
-	}
-	e.fail(c, ErrReset)
 }
 
 // upperEnv is the sim.Env of the upper layer.
@@ -504,6 +554,10 @@ func (u *upperEnv) Housekeeping(id sim.TimerID)           { u.e.env.Housekeeping
 // Send queues msg for reliable delivery to the upper layer on node to. The
 // label is not used: segments are labelled "DATA n".
 func (u *upperEnv) Send(to sim.NodeID, msg []byte, _ string) { u.e.send(to, msg) }
+
+// Close closes the application's direction of the connection with peer:
+// the Endpoint's env is a Closer.
+func (u *upperEnv) Close(peer sim.NodeID) { u.e.Close(peer) }
 
 func (u *upperEnv) SetTimer(d time.Duration, tag uint64) sim.TimerID {
 	return u.e.env.SetTimer(d, upperTag(tag))

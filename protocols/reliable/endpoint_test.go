@@ -8,15 +8,15 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/sim-lecture/sim/sim"
 )
 
 var cmpErrors = cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) || errors.Is(b, a) })
 
 // Lecture, "Technique #1: ACK": "Sender knows message was received"; and
-// the window, of which stop-and-wait is the case Window = 1. The first
-// segment travels alone until acknowledged (it opens the stream).
+// the window, of which stop-and-wait is the case Window = 1. The
+// three-way handshake comes first (RFC 9293 §3.5): SYN, SYN-ACK, then the
+// ACK and the data at once.
 func TestWindow(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -24,13 +24,13 @@ func TestWindow(t *testing.T) {
 		rounds [][]string
 	}{
 		{"stop-and-wait", 1, [][]string{
-			{"DATA 1"}, {"DATA 2"}, {"DATA 3"}, {"DATA 4"}, {"DATA 5"}, {"DATA 6"}, {"DATA 7"},
+			{"SYN"}, {"ACK 1", "DATA 1"}, {"DATA 2"}, {"DATA 3"}, {"DATA 4"}, {"DATA 5"}, {"DATA 6"}, {"DATA 7"},
 		}},
 		{"window 3", 3, [][]string{
-			{"DATA 1"}, {"DATA 2", "DATA 3", "DATA 4"}, {"DATA 5", "DATA 6", "DATA 7"},
+			{"SYN"}, {"ACK 1", "DATA 1", "DATA 2", "DATA 3"}, {"DATA 4", "DATA 5", "DATA 6"}, {"DATA 7"},
 		}},
 		{"window 8", 8, [][]string{
-			{"DATA 1"}, {"DATA 2", "DATA 3", "DATA 4", "DATA 5", "DATA 6", "DATA 7"},
+			{"SYN"}, {"ACK 1", "DATA 1", "DATA 2", "DATA 3", "DATA 4", "DATA 5", "DATA 6", "DATA 7"},
 		}},
 	}
 	for _, tt := range tests {
@@ -38,7 +38,7 @@ func TestWindow(t *testing.T) {
 			a, b := newSide(nA, 0, Options{Window: tt.window}), newSide(nB, 0, Options{Window: tt.window})
 			a.send(nB, msgs("m", 7)...)
 			if diff := cmp.Diff(tt.rounds, exchange(t, a, b)); diff != "" {
-				t.Errorf("DATA sent per round (-want +got):\n%s", diff)
+				t.Errorf("segments A sent per round (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(msgs("m", 7), b.app.got); diff != "" {
 				t.Errorf("delivered (-want +got):\n%s", diff)
@@ -55,16 +55,126 @@ func TestWindow(t *testing.T) {
 	}
 }
 
+// Reference: RFC 9293 §3.5: the SYN carries an initial sequence number
+// from the node's random stream (§3.4.1) and offers timestamps and SACK;
+// the SYN-ACK acknowledges it and accepts what both ends offer; labels
+// count from the ISNs, so that the first message is DATA 1 whatever they
+// are.
+func TestHandshake(t *testing.T) {
+	a, b := newSide(nA, 0, DefaultOptions()), newSide(nB, 0, DefaultOptions())
+	a.send(nB, "m1")
+	syn := a.take(t)
+	if len(syn) != 1 || syn[0].Type != SYN || !syn[0].TS || !syn[0].SACKOK || syn[0].DstInc != UnknownIncarnation {
+		t.Fatalf("A sent %+v; want a SYN offering TS and SACK to an unknown incarnation", syn)
+	}
+	if syn[0].Window != DefaultRecvBuffer {
+		t.Errorf("SYN window %d; want the whole buffer, %d", syn[0].Window, DefaultRecvBuffer)
+	}
+	b.recv(nA, syn...)
+	synack := b.take(t)
+	if len(synack) != 1 || synack[0].Type != SYNACK || synack[0].Ack != syn[0].Seq+1 || !synack[0].TS || !synack[0].SACKOK {
+		t.Fatalf("B answered %+v; want a SYN-ACK of ISN+1 accepting TS and SACK", synack)
+	}
+	a.recv(nB, synack...)
+	third := a.take(t)
+	if diff := cmp.Diff([]string{"ACK 1", "DATA 1"}, labels(third)); diff != "" {
+		t.Fatalf("A's third leg (-want +got):\n%s", diff)
+	}
+	if third[1].Seq != syn[0].Seq+1 {
+		t.Errorf("DATA 1 has Seq %d; want ISN+1 = %d", third[1].Seq, syn[0].Seq+1)
+	}
+	if st, c := a.ep.conns[nB].state, b.ep.conns[nA].state; st != Established || c != SynReceived {
+		t.Errorf("states %v, %v; want ESTABLISHED, SYN_RCVD", st, c)
+	}
+	b.recv(nA, third...)
+	if st := b.ep.conns[nA].state; st != Established {
+		t.Errorf("B after the third leg: %v; want ESTABLISHED", st)
+	}
+	if diff := cmp.Diff([]string{"m1"}, b.app.got); diff != "" {
+		t.Errorf("delivered (-want +got):\n%s", diff)
+	}
+	// Options.ISN fixes the number, for tests and diagrams.
+	fixed := newSide(nA, 0, Options{ISN: 0xFFFFFFF0})
+	fixed.send(nB, "m1")
+	if got := fixed.take(t)[0].Seq; got != 0xFFFFFFF0 {
+		t.Errorf("ISN %#x; want 0xFFFFFFF0", got)
+	}
+}
+
+// Reference: RFC 9293 §3.5: each leg of the handshake may be lost. A lost
+// SYN or SYN-ACK is resent by the SYN's timer (RFC 6298 (2.1): 1 s); a
+// lost third leg is made up for by the DATA behind it, which the peer sends
+// only once it has the SYN-ACK.
+func TestHandshakeLoss(t *testing.T) {
+	for _, lost := range []string{"SYN", "SYN-ACK", "ACK"} {
+		t.Run(lost, func(t *testing.T) {
+			a, b := newSide(nA, 0, Options{}), newSide(nB, 0, Options{})
+			a.send(nB, "m1")
+			syn := a.take(t)
+			switch lost {
+			case "SYN":
+				a.fire(t) // 1 s: the SYN again
+				syn = a.take(t)
+			case "SYN-ACK":
+				b.recv(nA, syn...)
+				b.take(t)
+				a.fire(t) // 1 s: the SYN again, answered again
+				syn = a.take(t)
+			}
+			b.recv(nA, syn...)
+			a.recv(nB, b.take(t)...)
+			third := a.take(t)
+			if lost == "ACK" {
+				third = third[1:]
+			}
+			b.recv(nA, third...)
+			a.recv(nB, b.take(t)...)
+			if diff := cmp.Diff([]string{"m1"}, b.app.got); diff != "" {
+				t.Errorf("delivered (-want +got):\n%s", diff)
+			}
+			if sa, sb := a.ep.conns[nB].state, b.ep.conns[nA].state; sa != Established || sb != Established {
+				t.Errorf("states %v, %v; want both ESTABLISHED", sa, sb)
+			}
+		})
+	}
+}
+
+// Reference: RFC 9293 §3.5, Figure 8: both ends open at once; each SYN
+// crosses the other, each end answers with a SYN-ACK of its own ISN, and
+// both reach ESTABLISHED with one connection.
+func TestSimultaneousOpen(t *testing.T) {
+	a, b := newSide(nA, 0, Options{ISN: 100}), newSide(nB, 0, Options{ISN: 500})
+	a.send(nB, "from A")
+	b.send(nA, "from B")
+	synA, synB := a.take(t), b.take(t)
+	a.recv(nB, synB...)
+	b.recv(nA, synA...)
+	if diff := cmp.Diff([]string{"SYN-ACK"}, labels(a.take(t))); diff != "" {
+		t.Errorf("A's answer (-want +got):\n%s", diff)
+	}
+	b.take(t)
+	a.fire(t) // both SYN-ACKs were lost: A's timer resends its own
+	exchange(t, a, b)
+	if sa, sb := a.ep.conns[nB].state, b.ep.conns[nA].state; sa != Established || sb != Established {
+		t.Errorf("states %v, %v; want both ESTABLISHED", sa, sb)
+	}
+	if diff := cmp.Diff([]string{"from B"}, a.app.got); diff != "" {
+		t.Errorf("A got (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"from A"}, b.app.got); diff != "" {
+		t.Errorf("B got (-want +got):\n%s", diff)
+	}
+}
+
 // Lecture: "receiver knows it has seen all messages before N": one ACK N
 // covers every message before N, so lost ACKs cost nothing if a later one
 // arrives.
 func TestCumulativeAck(t *testing.T) {
-	a, b := newSide(nA, 0, Options{}), newSide(nB, 0, Options{})
-	a.send(nB, "m1")
-	exchange(t, a, b)
-	a.send(nB, "m2", "m3", "m4", "m5")
+	a, b := establish(t, Options{})
+	a.send(nB, "m1", "m2", "m3", "m4")
 	b.recv(nA, a.take(t)...)
 	acks := b.take(t)
+	// m0 was DATA 1; m1..m4 are DATA 2..5.
 	if diff := cmp.Diff([]string{"ACK 3", "ACK 4", "ACK 5", "ACK 6"}, labels(acks)); diff != "" {
 		t.Fatalf("B's ACKs (-want +got):\n%s", diff)
 	}
@@ -83,31 +193,39 @@ func TestCumulativeAck(t *testing.T) {
 func TestReceiverBufferAndSuppression(t *testing.T) {
 	tests := []struct {
 		name      string
-		order     []int // which of DATA 2, 3, 4 arrive at B, in order
+		order     []int // which of DATA 1, 2, 3 arrive at B, in order
 		acks      []string
 		delivered []string
 		dups      uint64
 		ooo       uint64
 	}{
-		{"in order", []int{2, 3, 4}, []string{"ACK 3", "ACK 4", "ACK 5"}, []string{"m1", "m2", "m3", "m4"}, 0, 0},
-		{"reversed", []int{4, 3, 2}, []string{"ACK 2", "ACK 2", "ACK 5"}, []string{"m1", "m2", "m3", "m4"}, 0, 2},
+		{"in order", []int{1, 2, 3}, []string{"ACK 2", "ACK 3", "ACK 4"}, []string{"m0", "m1", "m2", "m3"}, 0, 0},
+		{"reversed", []int{3, 2, 1}, []string{"ACK 1", "ACK 1", "ACK 4"}, []string{"m0", "m1", "m2", "m3"}, 0, 2},
 		// Lecture: "Suppress message if K < N".
-		{"K < N", []int{2, 2, 3, 2}, []string{"ACK 3", "ACK 3", "ACK 4", "ACK 4"}, []string{"m1", "m2", "m3"}, 2, 0},
+		{"K < N", []int{1, 1, 2, 1}, []string{"ACK 2", "ACK 2", "ACK 3", "ACK 3"}, []string{"m0", "m1", "m2"}, 2, 0},
 		// Lecture: "Suppress message if Msg K is already buffered".
-		{"already buffered", []int{4, 4, 2}, []string{"ACK 2", "ACK 2", "ACK 3"}, []string{"m1", "m2"}, 1, 1},
-		{"hole stays", []int{3, 4}, []string{"ACK 2", "ACK 2"}, []string{"m1"}, 0, 2},
+		{"already buffered", []int{3, 3, 1}, []string{"ACK 1", "ACK 1", "ACK 2"}, []string{"m0", "m1"}, 1, 1},
+		{"hole stays", []int{2, 3}, []string{"ACK 1", "ACK 1"}, []string{"m0"}, 0, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, b := newSide(nA, 0, Options{}), newSide(nB, 0, Options{})
-			a.send(nB, "m1")
+			a.send(nB, "m0")
 			exchange(t, a, b)
-			a.send(nB, "m2", "m3", "m4")
+			// m0 was DATA 1: the receiver's N is 2; m1..m3 are DATA 2..4.
+			a.send(nB, "m1", "m2", "m3")
 			data := a.take(t)
 			for _, k := range tt.order {
-				b.recv(nA, data[k-2])
+				b.recv(nA, data[k-1])
 			}
-			if diff := cmp.Diff(tt.acks, labels(b.take(t))); diff != "" {
+			got := labels(b.take(t))
+			want := make([]string, len(tt.acks))
+			for i, l := range tt.acks {
+				var n int
+				fmt.Sscanf(l, "ACK %d", &n)
+				want[i] = fmt.Sprintf("ACK %d", n+1)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("ACKs (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.delivered, b.app.got); diff != "" {
@@ -123,48 +241,48 @@ func TestReceiverBufferAndSuppression(t *testing.T) {
 
 // Reference: RFC 6298 (5.1)-(5.6) and protocol-facts.md §1 vector C: the
 // backoff doubles to the cap, Karn's rule keeps the backed-off RTO when the
-// ACK of a retransmission arrives, and the next sample collapses it.
+// ACK of a retransmission arrives, and the next sample collapses it. The
+// SYN is the first segment timed.
 func TestRetransmissionTimerVectorC(t *testing.T) {
 	opts := Options{G: 100 * time.Millisecond, MaxRTO: 60 * time.Second}
 	a, b := newSide(nA, 0, opts), newSide(nB, 0, opts)
 
-	a.send(nB, "m1") // (5.1): the timer starts with the initial 1 s
+	a.send(nB, "m1") // (5.1): the SYN starts the timer with the initial 1 s
 	first := a.take(t)
-	a.fire(t) // 1 s: (5.4) retransmit DATA 1, (5.5) RTO 2 s, (5.6)
+	a.fire(t) // 1 s: (5.4) resend the SYN, (5.5) RTO 2 s, (5.6)
 	a.fire(t) // 3 s: RTO 4 s
-	if diff := cmp.Diff([]string{"DATA 1", "DATA 1"}, labels(a.take(t))); diff != "" {
+	if diff := cmp.Diff([]string{"SYN", "SYN"}, labels(a.take(t))); diff != "" {
 		t.Errorf("retransmissions (-want +got):\n%s", diff)
 	}
 	setNow(3500*time.Millisecond, a, b)
 	b.recv(nA, first...)
-	a.recv(nB, b.take(t)...) // ACK 2: no sample (Karn), RTO stays 4 s
+	a.recv(nB, b.take(t)...) // SYN-ACK: no sample (Karn), RTO stays 4 s
 	if got := a.ep.Stats(nB).RTO; got != 4*time.Second {
-		t.Errorf("RTO after the ACK of a retransmission = %v; want 4s (Karn)", got)
+		t.Errorf("RTO after the answer to a retransmitted SYN = %v; want 4s (Karn)", got)
 	}
-
-	a.send(nB, "m2") // timed from 3.5 s
+	// DATA 1 went out with the third leg and is timed from 3.5 s.
 	setNow(6*time.Second, a, b)
 	b.recv(nA, a.take(t)...)
 	a.recv(nB, b.take(t)...) // R = 2.5 s: the first sample
-	a.send(nB, "m3")
+	a.send(nB, "m2")
 	setNow(8*time.Second, a, b)
 	b.recv(nA, a.take(t)...)
 	a.recv(nB, b.take(t)...) // R = 2 s
-	a.send(nB, "m4")
+	a.send(nB, "m3")
 	for range 4 {
 		a.fire(t)
 	}
 
 	want := []string{
 		"0s rto 1s",
-		"1s retransmit 1", "1s rto 2s",
-		"3s retransmit 1", "3s rto 4s",
+		"1s rto 2s",
+		"3s rto 4s",
 		"6s rtt 2.5s srtt 2.5s rto 7.5s", "6s rto 7.5s",
 		"8s rtt 2s srtt 2.4375s rto 6.6875s", "8s rto 6.6875s",
-		"14.6875s retransmit 4", "14.6875s rto 13.375s",
-		"28.0625s retransmit 4", "28.0625s rto 26.75s",
-		"54.8125s retransmit 4", "54.8125s rto 53.5s",
-		"108.3125s retransmit 4", "108.3125s rto 1m0s",
+		"14.6875s retransmit 3", "14.6875s rto 13.375s",
+		"28.0625s retransmit 3", "28.0625s rto 26.75s",
+		"54.8125s retransmit 3", "54.8125s rto 53.5s",
+		"108.3125s retransmit 3", "108.3125s rto 1m0s",
 	}
 	if diff := cmp.Diff(want, a.obs.lines); diff != "" {
 		t.Errorf("observer (-want +got):\n%s", diff)
@@ -174,17 +292,17 @@ func TestRetransmissionTimerVectorC(t *testing.T) {
 		armed = append(armed, tm.Duration)
 	}
 	wantArmed := []time.Duration{
-		time.Second, 2 * time.Second, 4 * time.Second, // DATA 1 and its backoffs
-		4 * time.Second,            // DATA 2 (5.1), backed-off RTO
-		7500 * time.Millisecond,    // DATA 3
-		6687500 * time.Microsecond, // DATA 4
+		time.Second, 2 * time.Second, 4 * time.Second, // the SYN and its backoffs
+		4 * time.Second,            // DATA 1 (5.1), backed-off RTO
+		7500 * time.Millisecond,    // DATA 2
+		6687500 * time.Microsecond, // DATA 3
 		13375 * time.Millisecond, 26750 * time.Millisecond, 53500 * time.Millisecond, 60 * time.Second,
 	}
 	if diff := cmp.Diff(wantArmed, armed); diff != "" {
 		t.Errorf("timer durations (-want +got):\n%s", diff)
 	}
-	if st := a.ep.Stats(nB); st.Retransmissions != 6 || st.Segments != 10 {
-		t.Errorf("stats = %+v; want 6 retransmissions of 10 segments", st)
+	if st := a.ep.Stats(nB); st.Retransmissions != 6 || st.Segments != 7 {
+		t.Errorf("stats = %+v; want 6 retransmissions (2 of the SYN), 7 DATA segments", st)
 	}
 }
 
@@ -192,26 +310,30 @@ func TestRetransmissionTimerVectorC(t *testing.T) {
 // "the backed-off RTO persists until a new sample ... collapses it".
 func TestKarnAndCollapse(t *testing.T) {
 	a, b := newSide(nA, 0, Options{}), newSide(nB, 0, Options{})
+	a.send(nB, "m0")
+	setNow(100*time.Millisecond, a, b)
+	exchange(t, a, b) // samples: 100ms (the SYN), 0 (DATA 1, answered at once)
+	before := a.ep.Stats(nB).RTO
 	a.send(nB, "m1")
-	a.fire(t) // 1 s: retransmission, RTO 2 s
-	setNow(1100*time.Millisecond, a, b)
+	a.fire(t) // retransmission, RTO doubled
+	setNow(a.env.Clock.Duration()+50*time.Millisecond, a, b)
 	b.recv(nA, a.take(t)[0])
 	a.recv(nB, b.take(t)...)
-	for _, l := range a.obs.lines {
-		if strings.Contains(l, "rtt") {
-			t.Errorf("RTT sample %q from a retransmitted segment", l)
-		}
-	}
-	if got := a.ep.Stats(nB).RTO; got != 2*time.Second {
-		t.Errorf("RTO = %v; want the backed-off 2s", got)
+	if got := a.ep.Stats(nB).RTO; got != 2*before {
+		t.Errorf("RTO = %v; want the backed-off %v: the ACK of a retransmission is no sample", got, 2*before)
 	}
 	a.send(nB, "m2")
-	setNow(1200*time.Millisecond, a, b)
+	setNow(a.env.Clock.Duration()+100*time.Millisecond, a, b)
 	b.recv(nA, a.take(t)...)
 	a.recv(nB, b.take(t)...)
-	// R = 100ms: SRTT 100ms, RTTVAR 50ms, RTO = 100ms + 4·50ms.
-	if got := a.ep.Stats(nB); got.RTO != 300*time.Millisecond || got.SRTT != 100*time.Millisecond {
-		t.Errorf("after a clean sample RTO, SRTT = %v, %v; want 300ms, 100ms", got.RTO, got.SRTT)
+	// A clean sample of 100ms collapses the backoff: the RTO is the
+	// estimator's on the samples 100ms, 0, 100ms.
+	want, _ := New(Config{})
+	for _, r := range []time.Duration{100 * time.Millisecond, 0, 100 * time.Millisecond} {
+		want.Sample(r)
+	}
+	if got := a.ep.Stats(nB); got.RTO != want.RTO() || got.SRTT != want.SRTT().Duration() {
+		t.Errorf("after a clean sample RTO, SRTT = %v, %v; want %v, %v", got.RTO, got.SRTT, want.RTO(), want.SRTT().Duration())
 	}
 }
 
@@ -233,7 +355,7 @@ func TestBackoff(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := newSide(nA, 0, tt.opts)
-			a.send(nB, "m1")
+			a.send(nB, "m1") // the SYN, whose answer never comes
 			for range len(tt.want) - 1 {
 				a.fire(t)
 			}
@@ -243,6 +365,31 @@ func TestBackoff(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("timer durations (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// Reference: RFC 6298 (5.7): a connection whose SYN timed out without an
+// RTT sample starts with an RTO of at least 3 s. With timestamps the
+// SYN-ACK's echo is a sample, and the rule does not apply.
+func TestSYNTimeoutRTO(t *testing.T) {
+	for _, ts := range []bool{false, true} {
+		t.Run(fmt.Sprintf("timestamps=%v", ts), func(t *testing.T) {
+			opts := Options{Timestamps: ts}
+			a, b := newSide(nA, 0, opts), newSide(nB, 0, opts)
+			a.send(nB, "m1")
+			a.take(t) // lost
+			a.fire(t) // 1 s: the SYN again; RTO 2 s
+			setNow(1100*time.Millisecond, a, b)
+			b.recv(nA, a.take(t)...)
+			a.recv(nB, b.take(t)...)
+			want := 3 * time.Second
+			if ts {
+				want = 300 * time.Millisecond // R = 100ms
+			}
+			if got := a.ep.Stats(nB).RTO; got != want {
+				t.Errorf("RTO once established = %v; want %v", got, want)
 			}
 		})
 	}
@@ -258,7 +405,7 @@ func TestFixedTimeoutObserved(t *testing.T) {
 	exchange(t, a, b)
 	a.send(nB, "m2")
 	a.fire(t)
-	want := []string{"0s rto 200ms", "50ms rtt 50ms srtt 50ms rto 200ms", "250ms retransmit 2"}
+	want := []string{"0s rto 200ms", "50ms rtt 50ms srtt 50ms rto 200ms", "50ms rtt 0s srtt 43.75ms rto 200ms", "250ms retransmit 2"}
 	if diff := cmp.Diff(want, a.obs.lines); diff != "" {
 		t.Errorf("observer (-want +got):\n%s", diff)
 	}
@@ -273,7 +420,7 @@ func TestPeerDownFailsAfterMaxRetries(t *testing.T) {
 	for range 4 {
 		a.fire(t)
 	}
-	if diff := cmp.Diff([]string{"DATA 1", "DATA 1", "DATA 1", "DATA 1"}, labels(a.take(t))); diff != "" {
+	if diff := cmp.Diff([]string{"SYN", "SYN", "SYN", "SYN"}, labels(a.take(t))); diff != "" {
 		t.Errorf("sent (-want +got):\n%s", diff)
 	}
 	if a.env.Clock != sim.Time(15*time.Second) {
@@ -290,26 +437,26 @@ func TestPeerDownFailsAfterMaxRetries(t *testing.T) {
 	if live := a.env.LiveTimers(); len(live) != 0 {
 		t.Errorf("live timers after failure: %+v", live)
 	}
-	// The next message opens a new stream, numbered on from DATA 1 (m2
-	// never got a number: it waited for the first segment's ACK).
+	// The next message opens a new connection: a SYN to an incarnation
+	// still unknown.
 	a.send(nB, "m3")
 	segs := a.take(t)
-	if len(segs) != 1 || !segs[0].First || segs[0].Seq != 2 || segs[0].DstInc != UnknownIncarnation {
-		t.Errorf("after failure sent %+v; want FIRST DATA 2 to an unknown incarnation", segs)
+	if len(segs) != 1 || segs[0].Type != SYN || segs[0].DstInc != UnknownIncarnation {
+		t.Errorf("after failure sent %+v; want a new SYN", segs)
 	}
 }
 
-// Rule 5 of the package documentation: after a failed stream the sender's
-// next stream starts after it, and the receiver drops what it buffered of
-// the old one.
-func TestNewStreamAfterFailure(t *testing.T) {
+// RFC 9293 §3.10.7.4: a SYN from the same life of the peer with another ISN
+// is a new connection; the old one's late segments are outside it and
+// never delivered.
+func TestNewConnectionAfterFailure(t *testing.T) {
 	a, b := newSide(nA, 0, Options{MaxRetries: 1}), newSide(nB, 0, Options{})
 	a.send(nB, "m1")
 	exchange(t, a, b)
 	a.send(nB, "m2", "m3")
 	old := a.take(t)
 	b.recv(nA, old[1]) // DATA 3 buffered, DATA 2 lost
-	b.take(t)          // ACK 2 lost
+	b.take(t)          // its ACK lost
 	a.fire(t)          // retransmit DATA 2, lost too
 	a.fire(t)          // fail
 	a.take(t)
@@ -319,32 +466,29 @@ func TestNewStreamAfterFailure(t *testing.T) {
 	a.send(nB, "m4")
 	exchange(t, a, b)
 	b.recv(nA, old[0]) // a late copy of the old DATA 2
+	b.take(t)
 	if diff := cmp.Diff([]string{"m1", "m4"}, b.app.got); diff != "" {
 		t.Errorf("B delivered (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"ACK 5"}, labels(b.take(t))); diff != "" {
-		t.Errorf("answer to the old DATA 2 (-want +got):\n%s", diff)
 	}
 }
 
 // Rules 1, 2 and 4 of the package documentation: segments of another
-// incarnation are rejected; DATA nobody has state for is answered with RST.
+// incarnation are rejected; a segment nobody has a connection for is
+// answered with RST.
 func TestIncarnationRules(t *testing.T) {
 	tests := []struct {
 		name     string
 		bInc     uint32
 		setup    []Segment // from A, before the segment under test
 		seg      Segment
-		reply    []Segment
+		reply    []string
 		rejected uint64
 	}{
 		{
-			name: "DATA for an earlier life: RST",
-			bInc: 1,
-			seg:  Segment{Type: Data, SrcInc: 0, DstInc: 0, Seq: 5, Payload: []byte("x")},
-			reply: []Segment{
-				{Type: RST, SrcInc: 1, DstInc: 0, Seq: 5},
-			},
+			name:     "DATA for an earlier life: RST",
+			bInc:     1,
+			seg:      Segment{Type: Data, SrcInc: 0, DstInc: 0, Seq: 5, Payload: []byte("x")},
+			reply:    []string{"RST"},
 			rejected: 1,
 		},
 		{
@@ -354,36 +498,35 @@ func TestIncarnationRules(t *testing.T) {
 			rejected: 1,
 		},
 		{
-			name: "DATA from an earlier life of the peer: dropped silently",
-			setup: []Segment{
-				{Type: Data, First: true, SrcInc: 1, DstInc: UnknownIncarnation, Seq: 1, Payload: []byte("new")},
-			},
+			name:     "DATA from an earlier life of the peer: dropped silently",
+			setup:    []Segment{{Type: SYN, SrcInc: 1, DstInc: UnknownIncarnation, Seq: 1}},
 			seg:      Segment{Type: Data, SrcInc: 0, DstInc: 0, Seq: 9, Payload: []byte("ghost")},
 			rejected: 1,
 		},
 		{
-			name: "DATA without state, not FIRST: RST",
-			seg:  Segment{Type: Data, SrcInc: 4, DstInc: 0, Seq: 7, Payload: []byte("x")},
-			reply: []Segment{
-				{Type: RST, SrcInc: 0, DstInc: 4, Seq: 7},
-			},
+			name:  "DATA without a connection: RST",
+			seg:   Segment{Type: Data, SrcInc: 4, DstInc: 0, Seq: 7, Payload: []byte("x")},
+			reply: []string{"RST"},
 		},
 		{
-			name: "FIRST DATA without state: accepted",
-			seg:  Segment{Type: Data, First: true, SrcInc: 4, DstInc: UnknownIncarnation, Seq: 7, Payload: []byte("x")},
-			reply: []Segment{
-				{Type: Ack, SrcInc: 0, DstInc: 4, Ack: 8, Window: ^uint32(0)},
-			},
+			name:  "FIN without a connection: RST",
+			seg:   Segment{Type: FIN, SrcInc: 4, DstInc: 0, Seq: 7},
+			reply: []string{"RST"},
+		},
+		{
+			name:  "SYN without a connection: SYN-ACK",
+			seg:   Segment{Type: SYN, SrcInc: 4, DstInc: UnknownIncarnation, Seq: 7},
+			reply: []string{"SYN-ACK"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := newSide(nB, tt.bInc, Options{})
-			b.recv(nA, tt.setup...)
+			b.recv(nA, pkt(tt.setup...)...)
 			b.take(t)
 			delivered := len(b.app.got)
-			b.recv(nA, tt.seg)
-			if diff := cmp.Diff(tt.reply, b.take(t), cmpopts.EquateEmpty()); diff != "" {
+			b.recv(nA, pkt(tt.seg)...)
+			if diff := cmp.Diff(tt.reply, labels(b.take(t))); diff != "" {
 				t.Errorf("reply (-want +got):\n%s", diff)
 			}
 			if got := b.ep.Stats(nA).RejectedOld; got != tt.rejected {
@@ -399,27 +542,31 @@ func TestIncarnationRules(t *testing.T) {
 	}
 }
 
-// Rule 6: a RST that answers an outstanding segment fails the stream; any
-// other is ignored.
-func TestRSTFailsOutstandingStream(t *testing.T) {
-	a := newSide(nA, 0, Options{})
+// A RST that answers an outstanding segment, the SYN included, fails the
+// connection ("connection refused"); any other is ignored.
+func TestRSTFailsConnection(t *testing.T) {
+	a := newSide(nA, 0, Options{ISN: 100})
 	a.send(nB, "m1")
 	a.take(t)
-	a.recv(nB, Segment{Type: RST, SrcInc: 0, DstInc: 0, Seq: 9}) // not outstanding
+	a.recv(nB, pkt(Segment{Type: RST, SrcInc: 0, DstInc: 0, Seq: 9})...) // not outstanding
 	if len(a.app.fails) != 0 {
-		t.Fatalf("stale RST failed the stream: %v", a.app.fails)
+		t.Fatalf("stale RST failed the connection: %v", a.app.fails)
 	}
-	a.recv(nB, Segment{Type: RST, SrcInc: 0, DstInc: 0, Seq: 1})
+	a.recv(nB, pkt(Segment{Type: RST, SrcInc: 0, DstInc: 0, Seq: 100})...) // answers the SYN
 	want := []failure{{Peer: nB, Msgs: []string{"m1"}, Err: ErrReset}}
 	if diff := cmp.Diff(want, a.app.fails, cmpErrors); diff != "" {
 		t.Errorf("Failed calls (-want +got):\n%s", diff)
+	}
+	if st := a.ep.conns[nB].state; st != Closed {
+		t.Errorf("state %v; want CLOSED", st)
 	}
 }
 
 // A crash loses the receiver's state and a restart starts a new
 // incarnation: the sender's stale segments are answered with RST, its
-// stream fails with ErrPeerRestarted, and a new stream reaches the new life.
-// The restarted node's own first segment tells its peer about the restart.
+// connection fails with ErrPeerRestarted, and a new connection reaches
+// the new life. The restarted node's own SYN tells its peer about the
+// restart.
 func TestPeerRestart(t *testing.T) {
 	a, b := newSide(nA, 0, Options{}), newSide(nB, 0, Options{})
 	a.send(nB, "m1", "m2")
@@ -440,18 +587,16 @@ func TestPeerRestart(t *testing.T) {
 	}
 
 	a.send(nB, "m3 again")
-	b.send(nA, "r1 of life 1")
 	out := a.take(t)
-	if len(out) != 1 || !out[0].First || out[0].DstInc != 1 || out[0].Seq != 4 {
-		t.Errorf("A's new stream starts with %+v; want FIRST DATA 4 to incarnation 1", out)
+	if len(out) != 1 || out[0].Type != SYN || out[0].DstInc != 1 {
+		t.Errorf("A's new connection starts with %+v; want a SYN to incarnation 1", out)
 	}
 	b.recv(nA, out...)
+	b.send(nA, "r1 of life 1")
 	exchange(t, a, b)
 	if diff := cmp.Diff([]string{"m3 again"}, b.app.got); diff != "" {
 		t.Errorf("B's new life got (-want +got):\n%s", diff)
 	}
-	// A had delivered r1 from B's old life (N = 2); B's new life numbers
-	// from 1 again and A accepts it as a new stream.
 	if diff := cmp.Diff([]string{"r1", "r1 of life 1"}, a.app.got); diff != "" {
 		t.Errorf("A got (-want +got):\n%s", diff)
 	}
@@ -463,7 +608,7 @@ func TestUpperTags(t *testing.T) {
 	a := newSide(nA, 0, Options{})
 	a.app.env.SetTimer(time.Second, 5)
 	a.app.env.WriteDisk("k", []byte("v"), 6)
-	a.send(nB, "m1") // arms the retransmission timer at 1 s
+	a.send(nB, "m1") // arms the SYN's retransmission timer at 1 s
 	if got := a.env.Timers[0].Tag; got != 5 {
 		t.Errorf("upper timer tag on the wire = %#x; want 5", got)
 	}
@@ -505,12 +650,13 @@ func TestTooLongAndMalformed(t *testing.T) {
 }
 
 // Stats are kept per peer and summed by Total; Peers lists connections in
-// order, whatever the map's order.
+// order, whatever the map's order. A node may talk to itself: its SYN
+// meets itself, as in a simultaneous open.
 func TestStatsTotalAndPeers(t *testing.T) {
 	a := newSide(nA, 0, Options{})
 	b := newSide(nB, 0, Options{})
 	a.send(nB, "m1", "m2")
-	a.send(nA, "self") // a node may talk to itself through the network
+	a.send(nA, "self")
 	for range 10 {
 		for _, m := range a.env.TakeSent() {
 			if m.To == nA {
@@ -541,9 +687,7 @@ func TestFastRetransmit(t *testing.T) {
 	for _, fast := range []bool{false, true} {
 		t.Run(fmt.Sprintf("fast=%v", fast), func(t *testing.T) {
 			opts := Options{Window: 8, FastRetransmit: fast}
-			a, b := newSide(nA, 0, opts), newSide(nB, 0, opts)
-			a.send(nB, "m1")
-			exchange(t, a, b) // the stream is open
+			a, b := establish(t, opts)
 			a.send(nB, "m2", "m3", "m4", "m5", "m6")
 			segs := a.take(t) // DATA 2..6
 			rto := a.ep.Stats(nB).RTO
@@ -565,17 +709,19 @@ func TestFastRetransmit(t *testing.T) {
 }
 
 // TestQueuedBytesFollowsTheQueue: the QueuedBytes gauge is the payload
-// waiting for the window (the first segment goes alone, as TCP's SYN), and
-// falls as the window opens.
+// waiting for the window (nothing but the SYN goes before the handshake),
+// and falls as the window opens.
 func TestQueuedBytesFollowsTheQueue(t *testing.T) {
-	a := newSide(0, 0, DefaultOptions())
-	a.send(1, "aaaa", "bbbbbb", "cc")
-	if got := a.ep.Stats(1); got.Queued != 2 || got.QueuedBytes != 8 {
-		t.Fatalf("queued %d messages, %d bytes; want 2, 8", got.Queued, got.QueuedBytes)
+	a, b := newSide(nA, 0, DefaultOptions()), newSide(nB, 0, DefaultOptions())
+	a.send(nB, "aaaa", "bbbbbb", "cc")
+	if got := a.ep.Stats(nB); got.Queued != 3 || got.QueuedBytes != 12 {
+		t.Fatalf("queued %d messages, %d bytes; want 3, 12", got.Queued, got.QueuedBytes)
 	}
-	segs := a.take(t)
-	a.recv(1, Segment{Type: Ack, SrcInc: 0, DstInc: 0, Ack: segs[0].Seq + 1})
-	if got := a.ep.Stats(1); got.Queued != 0 || got.QueuedBytes != 0 {
-		t.Fatalf("after the first ACK: queued %d messages, %d bytes; want 0, 0", got.Queued, got.QueuedBytes)
+	exchange(t, a, b)
+	if got := a.ep.Stats(nB); got.Queued != 0 || got.QueuedBytes != 0 {
+		t.Fatalf("after the handshake: queued %d messages, %d bytes; want 0, 0", got.Queued, got.QueuedBytes)
+	}
+	if len(b.app.got) != 3 {
+		t.Fatalf("B got %q; want the three messages", b.app.got)
 	}
 }

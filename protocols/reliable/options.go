@@ -3,6 +3,7 @@ package reliable
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -128,10 +129,38 @@ type Options struct {
 	// where one large one does; a message is never split, and one message
 	// may always be in flight whatever its size.
 	SMSS int
-	// InitialCwnd is the congestion window of a new stream in segments of
-	// SMSS bytes; 0 means 10 (RFC 6928).
+	// InitialCwnd is the congestion window of a new connection in
+	// segments of SMSS bytes; 0 means 10 (RFC 6928).
 	InitialCwnd int
+
+	// RecvBuffer is the receive buffer in bytes. The receiver advertises
+	// what is free of it as its window (RFC 9293 §3.8.6), and the sender
+	// sends no message the window does not take; when it is shut, the
+	// sender probes it (the persist timer). 0 means unlimited: no flow
+	// control.
+	RecvBuffer int
+	// ConsumeRate is how many messages per second the receiving
+	// application reads, and ConsumeByteRate how many bytes per second;
+	// with both, the slower applies. Until read, messages fill the
+	// receive buffer and close the window. 0 and 0 mean it reads
+	// everything at once.
+	ConsumeRate, ConsumeByteRate float64
+	// TimeWait is how long the side that closed first waits after both
+	// FINs, 2·MSL in RFC 9293 §3.6.1; 0 means DefaultTimeWait.
+	TimeWait time.Duration
+	// ISN, if not 0, is the initial sequence number of every connection:
+	// for tests and diagrams (a stream that starts near 2^32 crosses 0).
+	// 0 draws each from the node's random stream, as RFC 9293 §3.4.1 asks.
+	ISN uint32
 }
+
+// DefaultTimeWait is the TIME_WAIT of Options whose TimeWait is 0: Linux's
+// 60 s (RFC 9293 suggests 2·MSL with an MSL of 2 minutes).
+const DefaultTimeWait = 60 * time.Second
+
+// DefaultRecvBuffer is the receive buffer of DefaultOptions: 128 KiB,
+// Linux's default.
+const DefaultRecvBuffer = 128 << 10
 
 // DefaultSMSS is the SMSS of Options whose SMSS is 0: a TCP segment on
 // Ethernet (1500 bytes less 40 of IP and TCP headers).
@@ -156,6 +185,7 @@ func DefaultOptions() Options {
 		FastRetransmit:    true,
 		RACK:              true,
 		CongestionControl: true,
+		RecvBuffer:        DefaultRecvBuffer,
 	}
 }
 
@@ -182,6 +212,14 @@ func (o Options) Validate() error {
 		return fmt.Errorf("%w: initial cwnd %d outside [0, %d]", ErrOptions, o.InitialCwnd, MaxWindow)
 	case o.RACK && !(o.SACK && o.FastRetransmit):
 		return fmt.Errorf("%w: rack needs sack and fast_retransmit", ErrOptions)
+	case o.RecvBuffer < 0 || o.RecvBuffer > math.MaxInt32:
+		return fmt.Errorf("%w: receive buffer %d outside [0, %d]", ErrOptions, o.RecvBuffer, math.MaxInt32)
+	case !(o.ConsumeRate >= 0 && o.ConsumeRate < math.Inf(1)) || !(o.ConsumeByteRate >= 0 && o.ConsumeByteRate < math.Inf(1)):
+		return fmt.Errorf("%w: consume rates %v, %v must be finite and not negative", ErrOptions, o.ConsumeRate, o.ConsumeByteRate)
+	case o.ConsumeRate > 0 && 1/o.ConsumeRate > float64(math.MaxInt64)/1e9 || o.ConsumeByteRate > 0 && float64(MaxPayload)/o.ConsumeByteRate > float64(math.MaxInt64)/1e9:
+		return fmt.Errorf("%w: consume rates %v, %v are too slow", ErrOptions, o.ConsumeRate, o.ConsumeByteRate)
+	case o.TimeWait < 0:
+		return fmt.Errorf("%w: time wait %v is negative", ErrOptions, o.TimeWait)
 	}
 	if _, err := New(o.estimatorConfig()); err != nil {
 		return fmt.Errorf("%w: min %v, max %v, initial %v, G %v: %v", ErrOptions, o.MinRTO, o.MaxRTO, o.InitialRTO, o.G, err)
@@ -205,7 +243,8 @@ func (o *Options) smss() int {
 	return o.SMSS
 }
 
-// initialCwnd returns the congestion window a stream starts with, in bytes.
+// initialCwnd returns the congestion window a connection starts with, in
+// bytes.
 func (o *Options) initialCwnd() int {
 	if o.InitialCwnd == 0 {
 		return 10 * o.smss()

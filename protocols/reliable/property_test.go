@@ -32,9 +32,14 @@ type schedule struct {
 	// The recovery mechanisms (Options of the same names) and the SMSS.
 	Timestamps, SACK, FastRetransmit, RACK, CC bool
 	SMSS                                       int
-	AtoB, BtoA                                 int
-	Interval                                   time.Duration
-	Size                                       int
+	// RecvBuffer and ConsumeRate are the receivers' (flow control); Close
+	// makes each application close its direction after its last message.
+	RecvBuffer  int
+	ConsumeRate float64
+	Close       bool
+	AtoB, BtoA  int
+	Interval    time.Duration
+	Size        int
 }
 
 // partition cuts A from B in both directions from Start until End.
@@ -49,11 +54,11 @@ func (s schedule) GoString() string {
 	return fmt.Sprintf("{Seed: %d, Loss: %g, Dup: %g, Reorder: %g, Corrupt: %g, "+
 		"Delay: dur(%q), Jitter: dur(%q), ReorderDelay: dur(%q), Bandwidth: %g, Queue: %d, Partitions: []partition{%s}, "+
 		"Window: %d, Fixed: %t, FixedTimeout: dur(%q), MinRTO: dur(%q), MaxRTO: dur(%q), InitialRTO: dur(%q), "+
-		"Timestamps: %t, SACK: %t, FastRetransmit: %t, RACK: %t, CC: %t, SMSS: %d, "+
+		"Timestamps: %t, SACK: %t, FastRetransmit: %t, RACK: %t, CC: %t, SMSS: %d, RecvBuffer: %d, ConsumeRate: %g, Close: %t, "+
 		"AtoB: %d, BtoA: %d, Interval: dur(%q), Size: %d}",
 		s.Seed, s.Loss, s.Dup, s.Reorder, s.Corrupt, s.Delay, s.Jitter, s.ReorderDelay, s.Bandwidth, s.Queue, strings.Join(parts, ", "),
 		s.Window, s.Fixed, s.FixedTimeout, s.MinRTO, s.MaxRTO, s.InitialRTO,
-		s.Timestamps, s.SACK, s.FastRetransmit, s.RACK, s.CC, s.SMSS, s.AtoB, s.BtoA, s.Interval, s.Size)
+		s.Timestamps, s.SACK, s.FastRetransmit, s.RACK, s.CC, s.SMSS, s.RecvBuffer, s.ConsumeRate, s.Close, s.AtoB, s.BtoA, s.Interval, s.Size)
 }
 
 func dur(s string) time.Duration {
@@ -66,7 +71,8 @@ func dur(s string) time.Duration {
 
 func (s schedule) options() reliable.Options {
 	o := reliable.Options{Window: s.Window, MinRTO: s.MinRTO, MaxRTO: s.MaxRTO, InitialRTO: s.InitialRTO, G: time.Millisecond,
-		Timestamps: s.Timestamps, SACK: s.SACK, FastRetransmit: s.FastRetransmit, RACK: s.RACK, CongestionControl: s.CC, SMSS: s.SMSS}
+		Timestamps: s.Timestamps, SACK: s.SACK, FastRetransmit: s.FastRetransmit, RACK: s.RACK, CongestionControl: s.CC, SMSS: s.SMSS,
+		RecvBuffer: s.RecvBuffer, ConsumeRate: s.ConsumeRate, TimeWait: time.Second}
 	if s.Fixed {
 		o.RTO, o.FixedTimeout = reliable.Fixed, s.FixedTimeout
 	}
@@ -125,8 +131,11 @@ func (n *lossyNet) Transmit(now sim.Time, from, to sim.NodeID, msg []byte, out [
 // sink is the application on each node: it records what arrives, across
 // the node's lives (a restart appends "|" to got).
 type sink struct {
-	env    sim.Env
-	got    []string
+	env  sim.Env
+	last *sim.Time // where to note the time of each delivery, if not nil
+	got  []string
+	// closed notes the peer's end of stream, as "EOF after N messages".
+	closed []string
 	failed []string
 	// resend makes the application send again whatever a failed
 	// connection reports unacknowledged.
@@ -134,8 +143,16 @@ type sink struct {
 	resent map[string]bool
 }
 
-func (s *sink) Receive(from sim.NodeID, msg []byte) { s.got = append(s.got, string(msg)) }
-func (s *sink) Timer(uint64)                        {}
+func (s *sink) Receive(from sim.NodeID, msg []byte) {
+	s.got = append(s.got, string(msg))
+	if s.last != nil {
+		*s.last = s.env.Now()
+	}
+}
+func (s *sink) Timer(uint64) {}
+func (s *sink) PeerClosed(peer sim.NodeID) {
+	s.closed = append(s.closed, fmt.Sprintf("EOF after %d messages", len(s.got)))
+}
 func (s *sink) Failed(peer sim.NodeID, msgs [][]byte, err error) {
 	s.failed = append(s.failed, fmt.Sprintf("%d messages to %d: %v", len(msgs), peer, err))
 	if !s.resend {
@@ -194,6 +211,7 @@ const port = 9
 
 // outcome is what a run produced.
 type outcome struct {
+	last   sim.Time // the last delivery
 	sinks  map[string]*sink
 	eps    map[string]*reliable.Endpoint
 	obs    *rtoCheck
@@ -233,7 +251,7 @@ func runUntil(s schedule, crash *crashPlan, stop time.Duration) outcome {
 				ep := reliable.NewEndpoint(penv, s.options(), func(uenv sim.Env) sim.Handler {
 					k, ok := o.sinks[name]
 					if !ok {
-						k = &sink{resend: crash != nil, resent: map[string]bool{}}
+						k = &sink{resend: crash != nil, resent: map[string]bool{}, last: &o.last}
 						o.sinks[name] = k
 					} else {
 						k.got = append(k.got, "|")
@@ -252,10 +270,20 @@ func runUntil(s schedule, crash *crashPlan, stop time.Duration) outcome {
 	for i := range max(s.AtoB, s.BtoA) {
 		at := sim.Time(time.Duration(i) * s.Interval)
 		if i < s.AtoB {
-			w.At(at, func() { o.sinks["A"].env.Send(b, message("A", i, s.Size), "MSG") })
+			w.At(at, func() {
+				o.sinks["A"].env.Send(b, message("A", i, s.Size), "MSG")
+				if s.Close && i == s.AtoB-1 {
+					o.sinks["A"].env.(reliable.Closer).Close(b)
+				}
+			})
 		}
 		if i < s.BtoA {
-			w.At(at, func() { o.sinks["B"].env.Send(a, message("B", i, s.Size), "MSG") })
+			w.At(at, func() {
+				o.sinks["B"].env.Send(a, message("B", i, s.Size), "MSG")
+				if s.Close && i == s.BtoA-1 {
+					o.sinks["B"].env.(reliable.Closer).Close(a)
+				}
+			})
 		}
 	}
 	if crash != nil {
@@ -299,6 +327,24 @@ func (o outcome) check(s schedule) string {
 		if st := o.eps[dir.from].Total(); st.Unacked+st.Queued > 0 {
 			errs = append(errs, fmt.Sprintf("%s still has %d unacked, %d queued", dir.from, st.Unacked, st.Queued))
 		}
+		// A closed direction ends, once, after its last message.
+		var eof []string
+		if s.Close && dir.n > 0 {
+			eof = []string{fmt.Sprintf("EOF after %d messages", dir.n)}
+		}
+		if got := o.sinks[dir.to].closed; strings.Join(got, ",") != strings.Join(eof, ",") {
+			errs = append(errs, fmt.Sprintf("%s saw the end of %s's stream %v; want %v", dir.to, dir.from, got, eof))
+		}
+	}
+	// When both closed, both connections end: TIME_WAIT is over when the
+	// run drains.
+	if s.Close && s.AtoB > 0 && s.BtoA > 0 {
+		for _, n := range []string{"A", "B"} {
+			peer := map[string]sim.NodeID{"A": 1, "B": 0}[n]
+			if st := o.eps[n].State(peer); st != reliable.Closed {
+				errs = append(errs, fmt.Sprintf("%s's connection is %v at the end; want CLOSED", n, st))
+			}
+		}
 	}
 	errs = append(errs, o.obs.bad...)
 	return strings.Join(errs, "\n")
@@ -333,6 +379,9 @@ func drawSchedule(t *rapid.T) schedule {
 		BtoA:           rapid.IntRange(0, 40).Draw(t, "b_to_a"),
 		Interval:       ms(0, 20, "interval"),
 		Size:           rapid.IntRange(0, 120).Draw(t, "size"),
+		RecvBuffer:     rapid.SampledFrom([]int{0, 0, 150, 1000, 10000}).Draw(t, "recv_buffer"),
+		ConsumeRate:    rapid.SampledFrom([]float64{0, 0, 20, 500}).Draw(t, "consume_rate"),
+		Close:          rapid.Bool().Draw(t, "close"),
 	}
 	s.RACK = s.SACK && s.FastRetransmit && rapid.Bool().Draw(t, "rack")
 	if s.Fixed {
@@ -381,25 +430,37 @@ var regressions = []schedule{
 }
 
 // The lecture: "Messages may have been dropped due to overloaded server.
-// Resending makes overload worse!" Two nodes send to each other over
-// links of 100 kbit/s with a one-datagram queue, 20 ms each way and 36%
-// loss. With a fixed 31 ms timeout, below the 53 ms round trip, each side
-// resends its window every 31 ms without backing off; the two lock in
-// phase, every ACK meets the other side's retransmission in the full queue
-// and is dropped, and a minute later the first message is still
-// unacknowledged. The adaptive RTO backs off, breaks the rhythm, and the
-// same exchange completes.
-func TestFixedTimeoutLivelock(t *testing.T) {
-	s := schedule{Seed: 0, Loss: 0.3596661302972818, Delay: dur("20ms"), ReorderDelay: dur("1ms"), Bandwidth: 100000, Queue: 1,
-		Window: 16, Fixed: true, FixedTimeout: dur("31ms"), MinRTO: dur("192ms"), MaxRTO: dur("294ms"), InitialRTO: dur("138ms"),
-		SACK: true, FastRetransmit: true, RACK: true, SMSS: 1, AtoB: 1, BtoA: 30, Size: 120}
-	o := runUntil(s, nil, time.Minute)
-	if got := len(o.sinks["A"].got); got > 1 {
-		t.Errorf("fixed timeout: A got %d of B's messages in a minute; want the livelock (1)", got)
+// Resending makes overload worse!" A sends 40 messages to B over a link of
+// 100 kbit/s with a four-datagram queue and 20 ms each way, so a round trip
+// takes over 50 ms. With a fixed 31 ms timeout and no backoff, segments are
+// resent before their ACKs can come back: the needless copies take the
+// bottleneck and its queue from new data and ACKs (most are dropped by the
+// full queue, some arrive twice), and the transfer is no faster for them.
+// The adaptive RTO waits as long as ACKs take and backs off. (With several senders on one bottleneck, the copies
+// crowd out the others' data: scenario congestion_collapse.)
+func TestResendingMakesOverloadWorse(t *testing.T) {
+	s := schedule{Seed: 1, Delay: dur("20ms"), Bandwidth: 100000, Queue: 4, Window: 16,
+		MinRTO: dur("10ms"), MaxRTO: dur("60s"), InitialRTO: dur("1s"), AtoB: 40, Size: 120,
+		Timestamps: true, SACK: true, FastRetransmit: true, RACK: true, CC: true}
+	adaptive := run(s)
+	if msg := adaptive.check(s); msg != "" {
+		t.Fatalf("adaptive: %s", msg)
 	}
-	s.Fixed = false
-	if msg := run(s).check(s); msg != "" {
-		t.Errorf("adaptive RTO: %s", msg)
+	s.Fixed, s.FixedTimeout = true, dur("31ms")
+	fixed := runUntil(s, nil, 10*time.Minute)
+	ta, tf := adaptive.eps["A"].Total(), fixed.eps["A"].Total()
+	dupA, dupF := adaptive.eps["B"].Total().Duplicates, fixed.eps["B"].Total().Duplicates
+	t.Logf("adaptive: %d retransmissions, %d duplicates, last delivery %v; fixed: %d retransmissions, %d duplicates, last delivery %v",
+		ta.Retransmissions, dupA, adaptive.last, tf.Retransmissions, dupF, fixed.last)
+	if len(fixed.sinks["B"].got) != 40 {
+		t.Fatalf("fixed: %d of 40 delivered", len(fixed.sinks["B"].got))
+	}
+	if tf.Retransmissions < 5*ta.Retransmissions || dupF <= dupA {
+		t.Errorf("fixed timeout: %d retransmissions and %d duplicates; want far more than the adaptive RTO's %d and %d",
+			tf.Retransmissions, dupF, ta.Retransmissions, dupA)
+	}
+	if fixed.last < adaptive.last {
+		t.Errorf("fixed timeout finished at %v, before the adaptive RTO (%v): resending did not help, it cannot be faster", fixed.last, adaptive.last)
 	}
 }
 

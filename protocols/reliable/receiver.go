@@ -1,19 +1,34 @@
 // The receiving half of a connection: the lecture's "receiver remembers
-// messages", cumulative and selective ACKs, timestamp echoes.
+// messages", cumulative and selective ACKs, timestamp echoes, the receive
+// window and the application that reads from it.
 
 package reliable
 
 import (
 	"cmp"
+	"math"
 	"slices"
+	"time"
 )
 
 // receiver is the receiving half of a connection.
 type receiver struct {
-	open  bool
-	start uint32            // first sequence number of the peer's stream
-	next  uint32            // the lecture's N: every message before it was delivered
-	buf   map[uint32][]byte // out of order, all after next; looked up only
+	// synced says the peer's SYN arrived: irs is its initial sequence
+	// number.
+	synced bool
+	irs    uint32
+	next   uint32            // the lecture's N: every message before it arrived in order
+	buf    map[uint32][]byte // out of order, all after next; looked up only
+	// bufBytes counts the bytes of buf.
+	bufBytes int
+
+	// lastWnd is the window the last ACK advertised.
+	lastWnd uint32
+
+	// The peer's FIN: its sequence number once it arrived, and whether
+	// every message before it did too (finDone).
+	finSeq           uint32
+	finRcvd, finDone bool
 
 	// blocks are the runs of buffered messages, in sequence order,
 	// disjoint and not adjacent, for the SACK option (RFC 2018). touched
@@ -29,37 +44,74 @@ type receiver struct {
 	tsRecentSet bool
 }
 
+// inbox holds what arrived in order and the application has not read yet
+// (Options.ConsumeRate): messages, and the end of the peer's stream where
+// its FIN came. It fills the receive buffer and closes the window. It
+// belongs to the application's side and outlives the connection: what was
+// acknowledged is read even after the connection closed or failed; only a
+// crash loses it.
+type inbox struct {
+	items []inboxItem
+	bytes int
+}
+
+// inboxItem is a message, or (eof) the end of the peer's stream.
+type inboxItem struct {
+	msg []byte
+	eof bool
+}
+
 // sackRun is one block of buffered messages, [left, right).
 type sackRun struct {
 	left, right uint32
 	touched     uint64
 }
 
+// window returns the receive window to advertise: what is free of the
+// receive buffer (RFC 9293 §3.8.6), or all of 32 bits without a limit.
+// Messages buffered out of order lie inside the window and do not close
+// it; messages the application has not read do. A window that is shut
+// opens only by the lesser of half the buffer and a segment (RFC 9293
+// §3.8.6.2.2): below that it stays 0, so that the sender is not drawn into
+// filling the buffer a sliver at a time (silly window syndrome).
+func (e *Endpoint) window(c *conn) uint32 {
+	if e.opts.RecvBuffer == 0 {
+		return math.MaxUint32
+	}
+	free := e.opts.RecvBuffer - c.inbox.bytes
+	if free < min(e.opts.RecvBuffer/2, e.opts.smss()) {
+		return 0
+	}
+	return uint32(free)
+}
+
+// fits says whether a message of size bytes fits the receive buffer: what
+// the application has not read and what waits out of order, plus it, at
+// most RecvBuffer. The next message in order always fits an empty buffer,
+// whatever its size, so that a message larger than the buffer still gets
+// through.
+func (e *Endpoint) fits(c *conn, k uint32, size int) bool {
+	r := &c.rcv
+	if e.opts.RecvBuffer == 0 {
+		return true
+	}
+	used := c.inbox.bytes + r.bufBytes
+	return used+size <= e.opts.RecvBuffer || used == 0 && k == r.next
+}
+
 // onData is the receiver: the lecture's "receiver remembers messages".
 func (e *Endpoint) onData(c *conn, seg *Segment) {
 	r := &c.rcv
-	k := seg.Seq
 	switch {
-	case !r.open && !seg.First:
-		// Rule 4: no state for this stream, and this is not its start.
-		e.tracef("no connection for DATA %d from %s: RST", k, e.name(c.peer))
+	case c.state == SynReceived:
+		e.ackSYN(c, seg)
+	case !c.state.synchronized() || !r.synced:
+		// Rule 4: no connection for this segment.
+		e.tracef("no connection for %s from %s: RST", e.labelIn(c, seg), e.name(c.peer))
 		e.reset(c, seg)
 		return
-	case !r.open:
-		*r = receiver{open: true, start: k, next: k, buf: make(map[uint32][]byte)}
-	case seg.First && seqLT(r.start, k):
-		// Rule 5: a new stream from the same life of the peer, whose
-		// previous stream failed. Its numbers continue the old ones, so
-		// whatever is buffered from k on belongs to it and stays.
-		e.tracef("new stream from %s at %d", e.name(c.peer), k)
-		for q := range r.buf { // deleting: the order does not matter
-			if seqLT(q, k) {
-				delete(r.buf, q)
-			}
-		}
-		r.dropBlocksBefore(k)
-		r.start, r.next = k, k
 	}
+	k := seg.Seq
 	// RFC 7323 §4.3 (2): remember the timestamp of a segment at or before
 	// the left edge of the window, if it is not older than the one kept.
 	// A segment after a hole does not count, so the duplicate ACKs it
@@ -68,37 +120,49 @@ func (e *Endpoint) onData(c *conn, seg *Segment) {
 	if seg.TS && seqLEQ(k, r.next) && (!r.tsRecentSet || tsGEQ(seg.TSval, r.tsRecent)) {
 		r.tsRecent, r.tsRecentSet = seg.TSval, true
 	}
+	label := e.labelIn(c, seg)
 	var dsack *SACKBlock
 	switch _, buffered := r.buf[k]; {
 	case seqLT(k, r.next):
 		c.st.Duplicates++
 		dsack = &SACKBlock{k, k + 1}
-		e.tracef("suppress DATA %d from %s: %d < N = %d", k, e.name(c.peer), k, r.next)
+		e.tracef("suppress %s from %s: %d < N = %d", label, e.name(c.peer), k-r.irs, r.next-r.irs)
 	case buffered:
 		c.st.Duplicates++
 		dsack = &SACKBlock{k, k + 1}
 		r.touch(k)
-		e.tracef("suppress DATA %d from %s: already buffered", k, e.name(c.peer))
+		e.tracef("suppress %s from %s: already buffered", label, e.name(c.peer))
+	case r.finRcvd && seqGEQ(k, r.finSeq):
+		e.tracef("drop %s from %s: after its FIN", label, e.name(c.peer))
 	case seqGEQ(k, r.next+MaxWindow):
 		// Beyond any window a valid sender can have open: a corrupted
 		// or forged number. Buffering it would hold memory forever.
-		e.tracef("drop DATA %d from %s: beyond the window at N = %d", k, e.name(c.peer), r.next)
+		e.tracef("drop %s from %s: beyond the window at N = %d", label, e.name(c.peer), r.next-r.irs)
+	case !e.fits(c, k, len(seg.Payload)):
+		// Flow control: the sender should not have sent it. A zero-window
+		// probe with data would be, in TCP; here the drop tells it the
+		// window, which the ACK carries.
+		c.st.Overflows++
+		e.tracef("drop %s from %s: the receive buffer is full (%d of %d bytes)", label, e.name(c.peer), c.inbox.bytes+r.bufBytes, e.opts.RecvBuffer)
 	case k != r.next:
 		c.st.OutOfOrder++
 		r.buf[k] = seg.Payload
+		r.bufBytes += len(seg.Payload)
 		r.insert(k)
-		e.tracef("buffer DATA %d from %s: waiting for %d", k, e.name(c.peer), r.next)
+		e.tracef("buffer %s from %s: waiting for %d", label, e.name(c.peer), r.next-r.irs)
 	default:
-		e.deliver(c, seg.Payload)
+		e.inOrder(c, seg.Payload)
 		for {
 			p, ok := r.buf[r.next]
 			if !ok {
 				break
 			}
 			delete(r.buf, r.next)
-			e.deliver(c, p)
+			r.bufBytes -= len(p)
+			e.inOrder(c, p)
 		}
 		r.dropBlocksBefore(r.next)
+		e.consumeFIN(c)
 	}
 	// Every DATA is answered at once, duplicates included: a duplicate
 	// usually means the ACK was lost, and a segment after a hole must be
@@ -106,27 +170,107 @@ func (e *Endpoint) onData(c *conn, seg *Segment) {
 	e.sendAck(c, seg.TS, dsack)
 }
 
-// sendAck sends the receiver's ACK: N, the SACK blocks (with a D-SACK
-// first if dsack is set), and the timestamp echo if the peer sends
+// inOrder takes the message numbered r.next: it goes to the application at
+// once, or, with a consume rate, to the buffer the application reads from.
+func (e *Endpoint) inOrder(c *conn, msg []byte) {
+	r := &c.rcv
+	// N moves first, so that the state is consistent whatever the upper
+	// layer does from inside Receive.
+	r.next++
+	e.toApp(c, inboxItem{msg: msg})
+}
+
+// toApp hands a message, or the end of the peer's stream, to the
+// application: at once, or, with a consume rate or while it is still
+// reading, through the inbox.
+func (e *Endpoint) toApp(c *conn, it inboxItem) {
+	in := &c.inbox
+	slow := e.opts.ConsumeRate > 0 || e.opts.ConsumeByteRate > 0
+	if len(in.items) == 0 && (it.eof || !slow) {
+		e.handOver(c, it)
+		return
+	}
+	in.items = append(in.items, it)
+	in.bytes += len(it.msg)
+	if !c.timers[timerConsume].armed {
+		e.setTimer(c, timerConsume, e.readTime(len(in.items[0].msg)))
+	}
+}
+
+// handOver gives one inbox item to the upper layer.
+func (e *Endpoint) handOver(c *conn, it inboxItem) {
+	if !it.eof {
+		e.deliver(c, it.msg)
+		return
+	}
+	if pc, ok := e.upper.(PeerCloser); ok {
+		pc.PeerClosed(c.peer)
+	}
+}
+
+// readTime is how long the application takes to read a message of size
+// bytes: 1/ConsumeRate, or size/ConsumeByteRate, whichever is longer.
+func (e *Endpoint) readTime(size int) time.Duration {
+	var d float64
+	if e.opts.ConsumeRate > 0 {
+		d = 1 / e.opts.ConsumeRate
+	}
+	if e.opts.ConsumeByteRate > 0 {
+		d = max(d, float64(size)/e.opts.ConsumeByteRate)
+	}
+	return time.Duration(math.Round(d * 1e9))
+}
+
+// consume is the application reading the oldest unread message. If that
+// opens the window by enough, a window update goes out at once (RFC 9293
+// §3.8.6.2.2: by the lesser of half the buffer and a segment, so that the
+// window does not open in slivers).
+func (e *Endpoint) consume(c *conn) {
+	in := &c.inbox
+	if len(in.items) == 0 {
+		return
+	}
+	it := in.items[0]
+	in.items[0] = inboxItem{}
+	in.items = in.items[1:]
+	in.bytes -= len(it.msg)
+	e.handOver(c, it)
+	// The end of the stream takes no reading: pass it on with the message
+	// before it.
+	for len(in.items) > 0 && in.items[0].eof {
+		in.items = in.items[1:]
+		e.handOver(c, inboxItem{eof: true})
+	}
+	if len(in.items) > 0 {
+		e.setTimer(c, timerConsume, e.readTime(len(in.items[0].msg)))
+	}
+	r := &c.rcv
+	if w := e.window(c); r.synced && e.opts.RecvBuffer > 0 && int64(w)-int64(r.lastWnd) >= int64(min(e.opts.RecvBuffer/2, e.opts.smss())) {
+		e.tracef("window update to %s: %d bytes free", e.name(c.peer), w)
+		c.st.WindowUpdates++
+		e.sendAck(c, c.ts, nil)
+	}
+}
+
+// sendAck sends the receiver's ACK: N, the window, the SACK blocks (with a
+// D-SACK first if dsack is set), and the timestamp echo if the peer sends
 // timestamps.
 func (e *Endpoint) sendAck(c *conn, ts bool, dsack *SACKBlock) {
 	r := &c.rcv
-	ack := Segment{Type: Ack, SrcInc: e.inc, DstInc: c.peerInc, Ack: r.next, Window: ^uint32(0)}
-	if ts && r.tsRecentSet {
+	ack := Segment{Type: Ack, SrcInc: e.inc, DstInc: c.peerInc, Ack: r.next, Window: e.window(c)}
+	if ts && c.ts && r.tsRecentSet {
 		ack.TS, ack.TSecr = true, r.tsRecent
 	}
-	if e.opts.SACK {
-		ack.SACK = r.sackBlocks(dsack, ts)
+	if c.sack {
+		ack.SACK = r.sackBlocks(dsack, ack.TS)
 	}
+	r.lastWnd = ack.Window
 	c.st.AcksSent++
-	e.env.Send(c.peer, ack.Marshal(), ack.Label())
+	e.env.Send(c.peer, ack.Marshal(), e.label(c, &ack))
 }
 
-// deliver hands the message numbered r.next to the upper layer.
+// deliver hands a message to the upper layer.
 func (e *Endpoint) deliver(c *conn, msg []byte) {
-	// N moves first, so that the state is consistent whatever the upper
-	// layer does from inside Receive.
-	c.rcv.next++
 	c.st.Delivered++
 	e.upper.Receive(c.peer, msg)
 }
@@ -173,8 +317,7 @@ func (r *receiver) touch(k uint32) {
 	}
 }
 
-// dropBlocksBefore forgets the blocks below n (delivered, or of an old
-// stream).
+// dropBlocksBefore forgets the blocks below n: delivered.
 func (r *receiver) dropBlocksBefore(n uint32) {
 	i := 0
 	for i < len(r.blocks) && seqLEQ(r.blocks[i].right, n) {

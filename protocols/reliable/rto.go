@@ -168,6 +168,12 @@ func (e *Estimator) SampleScaled(r time.Duration, expected int) {
 	e.rto = e.clamp(float64(e.Raw()))
 }
 
+// AtLeast raises the RTO to d (clamped to [Min, Max]) if it is lower: RFC
+// 6298 (5.7) for a connection whose SYN timed out without giving a sample.
+func (e *Estimator) AtLeast(d time.Duration) {
+	e.rto = math.Max(e.rto, e.clamp(float64(d)))
+}
+
 // Backoff doubles the RTO after the retransmission timer expires, capped at
 // Max (RFC 6298 (5.5)). The doubled value stays until the next Sample.
 func (e *Estimator) Backoff() {

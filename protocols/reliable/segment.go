@@ -16,22 +16,33 @@ const (
 	// Data carries one message of the upper layer.
 	Data Type = 1
 	// Ack acknowledges cumulatively (every message before Segment.Ack has
-	// arrived) and, with SACK, selectively (Segment.SACK).
+	// arrived) and, with SACK, selectively (Segment.SACK); it advertises
+	// the receive window.
 	Ack Type = 2
-	// RST tells the sender of a DATA segment that the receiver has no
+	// RST tells the sender of a segment that the receiver has no
 	// connection it belongs to, so that the sender gives up at once
 	// instead of retransmitting into the void.
 	RST Type = 3
+	// SYN opens a connection: the first leg of the three-way handshake,
+	// with the sender's initial sequence number (RFC 9293 §3.5).
+	SYN Type = 4
+	// SYNACK is the second leg: the receiver's initial sequence number
+	// and the acknowledgment of the SYN.
+	SYNACK Type = 5
+	// FIN closes the sender's direction of the connection (half-close):
+	// it takes the sequence number after the last message.
+	FIN Type = 6
+	// Probe asks a receiver that advertised a zero window for its window
+	// (RFC 9293 §3.8.6.1): it carries no message, and the receiver answers
+	// with an ACK.
+	Probe Type = 7
 )
 
+var typeNames = [...]string{Data: "DATA", Ack: "ACK", RST: "RST", SYN: "SYN", SYNACK: "SYN-ACK", FIN: "FIN", Probe: "PROBE"}
+
 func (t Type) String() string {
-	switch t {
-	case Data:
-		return "DATA"
-	case Ack:
-		return "ACK"
-	case RST:
-		return "RST"
+	if int(t) < len(typeNames) && typeNames[t] != "" {
+		return typeNames[t]
 	}
 	return "TYPE(" + strconv.Itoa(int(t)) + ")"
 }
@@ -43,10 +54,6 @@ const HeaderLen = 20
 // baseLen is the part of the header every segment has: type, flags, SACK
 // count, reserved byte, SrcInc, DstInc and Seq.
 const baseLen = 16
-
-// ackLen is the size of an ACK without SACK blocks: the base, Ack, Window
-// and TSecr.
-const ackLen = baseLen + 12
 
 // MaxPayload is the largest message the transport carries: what is left of
 // one UDP datagram (65535 bytes less the 8-byte UDP header) after the
@@ -60,20 +67,46 @@ const MaxPayload = 0xFFFF - 8 - HeaderLen
 const MaxSACKBlocks = 4
 
 // UnknownIncarnation is the DstInc of a segment whose sender does not yet
-// know which incarnation of the receiver it is talking to: only the first
-// DATA segment of a stream, sent before anything has been heard from the
-// peer, carries it.
+// know which incarnation of the receiver it is talking to: a SYN sent
+// before anything has been heard from the peer.
 const UnknownIncarnation = 0xFFFFFFFF
 
 // The flags.
 const (
-	// flagFirst marks the first DATA segment of a stream, the one that
-	// may create receiver state (TCP's SYN plays this role).
-	flagFirst = 0x01
-	// flagTS says the segment carries a timestamp: TSval in DATA, TSecr
-	// in ACK (RFC 7323). Without it those fields are zero.
+	// flagTS says the segment carries timestamps (RFC 7323): TSval in
+	// DATA, FIN, PROBE, SYN and SYN-ACK, TSecr in ACK and SYN-ACK. On a
+	// SYN it offers the option; on a SYN-ACK it accepts it. Without it
+	// those fields are zero.
 	flagTS = 0x02
+	// flagSACKOK offers (SYN) or accepts (SYN-ACK) selective
+	// acknowledgments: RFC 2018's SACK-permitted option.
+	flagSACKOK = 0x04
 )
+
+// layout says which fields follow the base header of a type, in this
+// order: TSval, Ack, Window, TSecr, SACK blocks, payload.
+type layout struct{ tsval, ack, window, tsecr, sack, payload, zero bool }
+
+var layouts = [...]layout{
+	Data:   {tsval: true, payload: true},
+	Ack:    {ack: true, window: true, tsecr: true, sack: true},
+	RST:    {zero: true},
+	SYN:    {tsval: true, window: true},
+	SYNACK: {tsval: true, ack: true, window: true, tsecr: true},
+	FIN:    {tsval: true},
+	Probe:  {tsval: true},
+}
+
+// flagsOf says which flags a type may carry.
+func flagsOf(t Type) byte {
+	switch t {
+	case SYN, SYNACK:
+		return flagTS | flagSACKOK
+	case RST:
+		return 0
+	}
+	return flagTS
+}
 
 // ErrMalformed means bytes cannot be a segment: too short or too long for
 // its type, an unknown type or flag, a non-zero reserved field, or fields
@@ -89,29 +122,33 @@ type SACKBlock struct{ Left, Right uint32 }
 // documentation for the layout.
 type Segment struct {
 	Type Type
-	// First marks the first DATA segment of a stream.
-	First bool
-	// TS says the segment carries a timestamp (RFC 7323): TSval in DATA,
-	// TSecr in ACK.
+	// TS says the segment carries timestamps (RFC 7323): TSval in DATA,
+	// FIN, PROBE, SYN and SYN-ACK, TSecr in ACK and SYN-ACK. On a SYN it
+	// offers the option, on a SYN-ACK it accepts it.
 	TS bool
+	// SACKOK offers (SYN) or accepts (SYN-ACK) selective acknowledgments.
+	SACKOK bool
 	// SrcInc is the sender's incarnation (sim.Env.Incarnation).
 	SrcInc uint32
 	// DstInc is the receiver's incarnation as the sender believes it, or
 	// UnknownIncarnation.
 	DstInc uint32
-	// Seq is the sequence number of a DATA segment, or, in a RST, the
-	// sequence number of the DATA segment it answers. 0 in an ACK.
+	// Seq is the sequence number of a DATA segment, of a FIN, the initial
+	// sequence number of a SYN or SYN-ACK, the next sequence number in a
+	// PROBE, or, in a RST, the sequence number of the segment it answers.
+	// 0 in an ACK.
 	Seq uint32
-	// Ack is, in an ACK, the next sequence number the receiver expects
-	// (the lecture's N).
+	// Ack is, in an ACK or SYN-ACK, the next sequence number the receiver
+	// expects (the lecture's N).
 	Ack uint32
-	// Window is, in an ACK, how many bytes the receiver can still buffer
-	// beyond Ack (RFC 9293 §3.8.6).
+	// Window is, in an ACK, SYN or SYN-ACK, how many bytes the sender of
+	// the segment can still buffer beyond Ack (RFC 9293 §3.8.6).
 	Window uint32
-	// TSval is, in DATA, the sender's timestamp clock when it sent the
-	// segment (RFC 7323 §3).
+	// TSval is the sender's timestamp clock when it sent the segment (RFC
+	// 7323 §3).
 	TSval uint32
-	// TSecr is, in an ACK, the TSval the receiver echoes (RFC 7323 §4.3).
+	// TSecr is, in an ACK or SYN-ACK, the TSval the receiver echoes (RFC
+	// 7323 §4.3).
 	TSecr uint32
 	// SACK lists, in an ACK, the blocks of messages received after a
 	// hole, most recent first (RFC 2018 §4); a first block that lies
@@ -122,16 +159,17 @@ type Segment struct {
 	Payload []byte
 }
 
-// Label names the segment in traces and space-time diagrams: "DATA 7",
-// "ACK 8", "ACK 8 SACK 10-12 14", "ACK 8 DSACK 5", "RST".
+// Label names the segment in traces and space-time diagrams with the
+// numbers it carries: "DATA 7", "ACK 8", "ACK 8 SACK 10-12 14", "ACK 8
+// DSACK 5", "ACK 8 win 0", "SYN", "SYN-ACK", "FIN 9", "PROBE", "RST". The
+// Endpoint labels what it sends with numbers relative to the connection's
+// initial sequence numbers (Relative), so that the first message is DATA 1
+// whatever the ISN.
 func (s *Segment) Label() string {
 	switch s.Type {
-	case Data:
-		return "DATA " + strconv.FormatUint(uint64(s.Seq), 10)
+	case Data, FIN:
+		return s.Type.String() + " " + strconv.FormatUint(uint64(s.Seq), 10)
 	case Ack:
-		if len(s.SACK) == 0 {
-			return "ACK " + strconv.FormatUint(uint64(s.Ack), 10)
-		}
 		var b strings.Builder
 		b.WriteString("ACK ")
 		b.WriteString(strconv.FormatUint(uint64(s.Ack), 10))
@@ -149,9 +187,36 @@ func (s *Segment) Label() string {
 			}
 			writeBlock(&b, blk)
 		}
+		if s.Window == 0 {
+			b.WriteString(" win 0")
+		}
 		return b.String()
 	}
 	return s.Type.String()
+}
+
+// Relative returns a copy of s with its sequence numbers counted from the
+// connection's: Seq from iss (the sender's initial sequence number), Ack
+// and SACK blocks from irs (the receiver's). The copy is for labels; it
+// shares the payload.
+func (s Segment) Relative(iss, irs uint32) Segment {
+	switch s.Type {
+	case SYN, SYNACK, RST:
+		s.Seq = 0
+	default:
+		s.Seq -= iss
+	}
+	if s.Type == Ack || s.Type == SYNACK {
+		s.Ack -= irs
+	}
+	if len(s.SACK) > 0 {
+		blocks := make([]SACKBlock, len(s.SACK))
+		for i, b := range s.SACK {
+			blocks[i] = SACKBlock{b.Left - irs, b.Right - irs}
+		}
+		s.SACK = blocks
+	}
+	return s
 }
 
 // writeBlock writes a block as the messages it holds: "10-12" or "14".
@@ -183,38 +248,50 @@ func (s *Segment) DSACK() bool {
 
 // Marshal returns the wire form of s.
 func (s *Segment) Marshal() []byte {
-	n := baseLen + 4
-	if s.Type == Ack {
-		n = ackLen + 8*len(s.SACK)
+	l := layouts[s.Type]
+	n := baseLen
+	for _, f := range []bool{l.tsval, l.ack, l.window, l.tsecr, l.zero} {
+		if f {
+			n += 4
+		}
+	}
+	if l.sack {
+		n += 8 * len(s.SACK)
 	}
 	b := make([]byte, n+len(s.Payload))
 	b[0] = byte(s.Type)
-	if s.First {
-		b[1] |= flagFirst
-	}
 	if s.TS {
 		b[1] |= flagTS
 	}
-	if s.Type == Ack {
+	if s.SACKOK {
+		b[1] |= flagSACKOK
+	}
+	if l.sack {
 		b[2] = byte(len(s.SACK))
 	}
 	// b[3] is reserved and stays zero.
 	binary.BigEndian.PutUint32(b[4:], s.SrcInc)
 	binary.BigEndian.PutUint32(b[8:], s.DstInc)
 	binary.BigEndian.PutUint32(b[12:], s.Seq)
-	switch s.Type {
-	case Ack:
-		binary.BigEndian.PutUint32(b[16:], s.Ack)
-		binary.BigEndian.PutUint32(b[20:], s.Window)
-		binary.BigEndian.PutUint32(b[24:], s.TSecr)
-		for i, blk := range s.SACK {
-			binary.BigEndian.PutUint32(b[ackLen+8*i:], blk.Left)
-			binary.BigEndian.PutUint32(b[ackLen+8*i+4:], blk.Right)
+	i := baseLen
+	put := func(on bool, v uint32) {
+		if on {
+			binary.BigEndian.PutUint32(b[i:], v)
+			i += 4
 		}
-	default:
-		binary.BigEndian.PutUint32(b[16:], s.TSval)
 	}
-	copy(b[n:], s.Payload)
+	put(l.tsval, s.TSval)
+	put(l.ack, s.Ack)
+	put(l.window, s.Window)
+	put(l.tsecr, s.TSecr)
+	put(l.zero, 0)
+	if l.sack {
+		for _, blk := range s.SACK {
+			put(true, blk.Left)
+			put(true, blk.Right)
+		}
+	}
+	copy(b[i:], s.Payload)
 	return b
 }
 
@@ -228,77 +305,76 @@ func (s *Segment) Marshal() []byte {
 //
 // The payload aliases b; the SACK blocks do not.
 func ParseSegment(b []byte) (Segment, error) {
-	if len(b) < baseLen+4 {
-		return Segment{}, fmt.Errorf("%w: %d bytes, shorter than a %d-byte header", ErrMalformed, len(b), baseLen+4)
+	if len(b) < baseLen {
+		return Segment{}, fmt.Errorf("%w: %d bytes, shorter than the %d-byte base header", ErrMalformed, len(b), baseLen)
 	}
 	s := Segment{
 		Type:   Type(b[0]),
-		First:  b[1]&flagFirst != 0,
 		TS:     b[1]&flagTS != 0,
+		SACKOK: b[1]&flagSACKOK != 0,
 		SrcInc: binary.BigEndian.Uint32(b[4:]),
 		DstInc: binary.BigEndian.Uint32(b[8:]),
 		Seq:    binary.BigEndian.Uint32(b[12:]),
 	}
-	nsack := int(b[2])
-	allowed := byte(0)
-	switch s.Type {
-	case Data:
-		allowed = flagFirst | flagTS
-	case Ack:
-		allowed = flagTS
-	case RST:
-	default:
+	if int(s.Type) >= len(layouts) || layouts[s.Type] == (layout{}) {
 		return Segment{}, fmt.Errorf("%w: type %d", ErrMalformed, b[0])
 	}
+	l := layouts[s.Type]
+	nsack := int(b[2])
 	switch {
-	case b[1]&^allowed != 0:
+	case b[1]&^flagsOf(s.Type) != 0:
 		return Segment{}, fmt.Errorf("%w: flags %#02x on %s", ErrMalformed, b[1], s.Type)
 	case b[3] != 0:
 		return Segment{}, fmt.Errorf("%w: reserved byte %#02x", ErrMalformed, b[3])
-	case nsack != 0 && s.Type != Ack:
+	case nsack != 0 && !l.sack:
 		return Segment{}, fmt.Errorf("%w: %d SACK blocks on %s", ErrMalformed, nsack, s.Type)
 	case nsack > MaxSACKBlocks:
 		return Segment{}, fmt.Errorf("%w: %d SACK blocks, more than %d", ErrMalformed, nsack, MaxSACKBlocks)
 	}
-	switch s.Type {
-	case Ack:
-		if len(b) != ackLen+8*nsack {
-			return Segment{}, fmt.Errorf("%w: ACK with %d SACK blocks is %d bytes, not %d", ErrMalformed, nsack, len(b), ackLen+8*nsack)
+	want := baseLen
+	for _, f := range []bool{l.tsval, l.ack, l.window, l.tsecr, l.zero} {
+		if f {
+			want += 4
 		}
-		s.Ack = binary.BigEndian.Uint32(b[16:])
-		s.Window = binary.BigEndian.Uint32(b[20:])
-		s.TSecr = binary.BigEndian.Uint32(b[24:])
-		if nsack > 0 {
-			s.SACK = make([]SACKBlock, nsack)
+	}
+	want += 8 * nsack
+	if len(b) < want || len(b) > want && !l.payload {
+		return Segment{}, fmt.Errorf("%w: %s of %d bytes, not %d", ErrMalformed, s.Type, len(b), want)
+	}
+	i := baseLen
+	get := func(on bool) uint32 {
+		if !on {
+			return 0
 		}
-		for i := range s.SACK {
-			blk := SACKBlock{binary.BigEndian.Uint32(b[ackLen+8*i:]), binary.BigEndian.Uint32(b[ackLen+8*i+4:])}
+		v := binary.BigEndian.Uint32(b[i:])
+		i += 4
+		return v
+	}
+	s.TSval = get(l.tsval)
+	s.Ack = get(l.ack)
+	s.Window = get(l.window)
+	s.TSecr = get(l.tsecr)
+	if v := get(l.zero); v != 0 {
+		return Segment{}, fmt.Errorf("%w: %s with %d in its unused field", ErrMalformed, s.Type, v)
+	}
+	if nsack > 0 {
+		s.SACK = make([]SACKBlock, nsack)
+		for k := range s.SACK {
+			blk := SACKBlock{get(true), get(true)}
 			if !seqLT(blk.Left, blk.Right) {
 				return Segment{}, fmt.Errorf("%w: SACK block [%d, %d) is empty", ErrMalformed, blk.Left, blk.Right)
 			}
-			s.SACK[i] = blk
+			s.SACK[k] = blk
 		}
-		if s.Seq != 0 {
-			return Segment{}, fmt.Errorf("%w: ACK with seq %d", ErrMalformed, s.Seq)
-		}
-		if !s.TS && s.TSecr != 0 {
-			return Segment{}, fmt.Errorf("%w: ACK with TSecr %d but no TS flag", ErrMalformed, s.TSecr)
-		}
-	case Data:
-		s.TSval = binary.BigEndian.Uint32(b[16:])
-		if len(b) > HeaderLen {
-			s.Payload = b[HeaderLen:]
-		}
-		if !s.TS && s.TSval != 0 {
-			return Segment{}, fmt.Errorf("%w: DATA with TSval %d but no TS flag", ErrMalformed, s.TSval)
-		}
-	case RST:
-		if len(b) != baseLen+4 {
-			return Segment{}, fmt.Errorf("%w: RST of %d bytes, not %d", ErrMalformed, len(b), baseLen+4)
-		}
-		if v := binary.BigEndian.Uint32(b[16:]); v != 0 {
-			return Segment{}, fmt.Errorf("%w: RST with %d in its unused field", ErrMalformed, v)
-		}
+	}
+	if len(b) > i {
+		s.Payload = b[i:]
+	}
+	switch {
+	case s.Type == Ack && s.Seq != 0:
+		return Segment{}, fmt.Errorf("%w: ACK with seq %d", ErrMalformed, s.Seq)
+	case !s.TS && (s.TSval != 0 || s.TSecr != 0):
+		return Segment{}, fmt.Errorf("%w: %s with a timestamp but no TS flag", ErrMalformed, s.Type)
 	}
 	return s, nil
 }

@@ -18,8 +18,8 @@ func TestSegmentKnownBytes(t *testing.T) {
 		seg  Segment
 		want []byte
 	}{
-		{"DATA", Segment{Type: Data, First: true, TS: true, SrcInc: 1, DstInc: UnknownIncarnation, Seq: 0x01020304, TSval: 0x0a0b0c0d, Payload: []byte("hi")}, []byte{
-			1, 3, 0, 0, // DATA, FIRST|TS, no SACK blocks, reserved
+		{"DATA", Segment{Type: Data, TS: true, SrcInc: 1, DstInc: UnknownIncarnation, Seq: 0x01020304, TSval: 0x0a0b0c0d, Payload: []byte("hi")}, []byte{
+			1, 2, 0, 0, // DATA, TS, no SACK blocks, reserved
 			0, 0, 0, 1, // SrcInc
 			0xff, 0xff, 0xff, 0xff, // DstInc unknown
 			1, 2, 3, 4, // Seq
@@ -44,6 +44,38 @@ func TestSegmentKnownBytes(t *testing.T) {
 			0, 0, 0, 5,
 			0, 0, 0, 0,
 		}},
+		{"SYN", Segment{Type: SYN, TS: true, SACKOK: true, SrcInc: 0, DstInc: UnknownIncarnation, Seq: 0xfffffff0, TSval: 1, Window: 0x20000}, []byte{
+			4, 6, 0, 0, // SYN, TS|SACKOK
+			0, 0, 0, 0,
+			0xff, 0xff, 0xff, 0xff,
+			0xff, 0xff, 0xff, 0xf0, // the ISN
+			0, 0, 0, 1, // TSval
+			0, 2, 0, 0, // Window
+		}},
+		{"SYN-ACK", Segment{Type: SYNACK, SACKOK: true, SrcInc: 1, DstInc: 0, Seq: 7, Ack: 0xfffffff1, Window: 100}, []byte{
+			5, 4, 0, 0, // SYN-ACK, SACKOK
+			0, 0, 0, 1,
+			0, 0, 0, 0,
+			0, 0, 0, 7, // the ISN
+			0, 0, 0, 0, // TSval
+			0xff, 0xff, 0xff, 0xf1, // Ack
+			0, 0, 0, 100, // Window
+			0, 0, 0, 0, // TSecr
+		}},
+		{"FIN", Segment{Type: FIN, SrcInc: 1, DstInc: 2, Seq: 9}, []byte{
+			6, 0, 0, 0,
+			0, 0, 0, 1,
+			0, 0, 0, 2,
+			0, 0, 0, 9,
+			0, 0, 0, 0,
+		}},
+		{"PROBE", Segment{Type: Probe, SrcInc: 1, DstInc: 2, Seq: 9}, []byte{
+			7, 0, 0, 0,
+			0, 0, 0, 1,
+			0, 0, 0, 2,
+			0, 0, 0, 9,
+			0, 0, 0, 0,
+		}},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, tt.seg.Marshal()); diff != "" {
@@ -61,13 +93,18 @@ func TestSegmentLabels(t *testing.T) {
 		want string
 	}{
 		{Segment{Type: Data, Seq: 7}, "DATA 7"},
-		{Segment{Type: Ack, Ack: 8}, "ACK 8"},
-		{Segment{Type: Ack, Ack: 8, SACK: []SACKBlock{{10, 13}, {14, 15}}}, "ACK 8 SACK 10-12 14"},
+		{Segment{Type: Ack, Ack: 8, Window: 1}, "ACK 8"},
+		{Segment{Type: Ack, Ack: 8, Window: 1, SACK: []SACKBlock{{10, 13}, {14, 15}}}, "ACK 8 SACK 10-12 14"},
 		// RFC 2883: a first block below the ACK, or inside the second,
 		// reports a duplicate.
-		{Segment{Type: Ack, Ack: 8, SACK: []SACKBlock{{5, 6}}}, "ACK 8 DSACK 5"},
-		{Segment{Type: Ack, Ack: 8, SACK: []SACKBlock{{11, 12}, {10, 13}}}, "ACK 8 DSACK 11 SACK 10-12"},
+		{Segment{Type: Ack, Ack: 8, Window: 1, SACK: []SACKBlock{{5, 6}}}, "ACK 8 DSACK 5"},
+		{Segment{Type: Ack, Ack: 8, Window: 1, SACK: []SACKBlock{{11, 12}, {10, 13}}}, "ACK 8 DSACK 11 SACK 10-12"},
+		{Segment{Type: Ack, Ack: 8, Window: 0}, "ACK 8 win 0"},
 		{Segment{Type: RST, Seq: 7}, "RST"},
+		{Segment{Type: SYN, Seq: 7}, "SYN"},
+		{Segment{Type: SYNACK, Seq: 7, Ack: 8}, "SYN-ACK"},
+		{Segment{Type: FIN, Seq: 7}, "FIN 7"},
+		{Segment{Type: Probe, Seq: 7}, "PROBE"},
 		{Segment{Type: 9}, "TYPE(9)"},
 	} {
 		if got := tt.seg.Label(); got != tt.want {
@@ -87,8 +124,12 @@ func TestParseSegmentRejects(t *testing.T) {
 		{"short", make([]byte, HeaderLen-1)},
 		{"type 0", mod(good, func(b []byte) []byte { b[0] = 0; return b })},
 		{"type 9", mod(good, func(b []byte) []byte { b[0] = 9; return b })},
-		{"unknown flag", mod(good, func(b []byte) []byte { b[1] = 4; return b })},
-		{"FIRST on ACK", mod(ack, func(b []byte) []byte { b[1] = flagFirst; return b })},
+		{"unknown flag", mod(good, func(b []byte) []byte { b[1] = 8; return b })},
+		{"SACKOK on DATA", mod(good, func(b []byte) []byte { b[1] = flagSACKOK; return b })},
+		{"SACKOK on ACK", mod(ack, func(b []byte) []byte { b[1] = flagSACKOK; return b })},
+		{"SYN too long", append((&Segment{Type: SYN}).Marshal(), 0)},
+		{"FIN with payload", append((&Segment{Type: FIN}).Marshal(), 'x')},
+		{"SYN-ACK short", (&Segment{Type: SYNACK}).Marshal()[:28]},
 		{"TS on RST", mod(Segment{Type: RST}, func(b []byte) []byte { b[1] = flagTS; return b })},
 		{"reserved", mod(good, func(b []byte) []byte { b[3] = 1; return b })},
 		{"SACK count on DATA", mod(good, func(b []byte) []byte { b[2] = 1; return b })},
@@ -115,20 +156,32 @@ func TestParseSegmentRejects(t *testing.T) {
 // ParseSegment never panics on arbitrary bytes.
 func TestSegmentRoundTripProperty(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		typ := rapid.SampledFrom([]Type{Data, Ack, RST}).Draw(t, "type")
+		typ := rapid.SampledFrom([]Type{Data, Ack, RST, SYN, SYNACK, FIN, Probe}).Draw(t, "type")
 		s := Segment{
 			Type:   typ,
 			SrcInc: rapid.Uint32().Draw(t, "src"),
 			DstInc: rapid.Uint32().Draw(t, "dst"),
 		}
 		switch typ {
-		case Data:
-			s.First = rapid.Bool().Draw(t, "first")
+		case Data, FIN, Probe, SYN, SYNACK:
 			s.Seq = rapid.Uint32().Draw(t, "seq")
 			if s.TS = rapid.Bool().Draw(t, "ts"); s.TS {
 				s.TSval = rapid.Uint32().Draw(t, "tsval")
 			}
-			s.Payload = rapid.SliceOfN(rapid.Byte(), 0, 64).Draw(t, "payload")
+			switch typ {
+			case Data:
+				s.Payload = rapid.SliceOfN(rapid.Byte(), 0, 64).Draw(t, "payload")
+			case SYN:
+				s.SACKOK = rapid.Bool().Draw(t, "sackok")
+				s.Window = rapid.Uint32().Draw(t, "window")
+			case SYNACK:
+				s.SACKOK = rapid.Bool().Draw(t, "sackok")
+				s.Ack = rapid.Uint32().Draw(t, "ack")
+				s.Window = rapid.Uint32().Draw(t, "window")
+				if s.TS {
+					s.TSecr = rapid.Uint32().Draw(t, "tsecr")
+				}
+			}
 		case Ack:
 			s.Ack = rapid.Uint32().Draw(t, "ack")
 			s.Window = rapid.Uint32().Draw(t, "window")

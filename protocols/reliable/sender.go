@@ -35,20 +35,31 @@ const (
 	timeoutRecovery
 )
 
-// sender is the sending half of a connection: one stream of sequence
-// numbers at a time.
+// sender is the sending half of a connection.
 type sender struct {
-	// open says a stream exists: its first segment has been sent.
-	open bool
-	// established says the first segment was acknowledged. Until then
-	// nothing else is sent: the first segment plays TCP's SYN, and no
-	// later one may reach a receiver that has no state for the stream.
+	// established says our SYN (or SYN-ACK) was acknowledged: data may
+	// flow. Until then only the SYN is in segs.
 	established bool
-	start       uint32 // the stream's first sequence number
-	una         uint32 // oldest unacknowledged sequence number
-	nxt         uint32 // next sequence number to assign; survives a failed stream
-	segs        []outSeg
-	queue       [][]byte // accepted, waiting for the window
+	// synRetransmitted says the SYN timed out at least once (RFC 6298
+	// (5.7)).
+	synRetransmitted bool
+	iss              uint32 // our initial sequence number
+	una              uint32 // oldest unacknowledged sequence number
+	nxt              uint32 // next sequence number to assign
+	segs             []outSeg
+	queue            [][]byte // accepted, waiting for the windows
+	finSent          bool     // our FIN has a sequence number
+
+	// The peer's receive window (RFC 9293 §3.8.6), in bytes of data
+	// counted from the start of the connection: unaOff and nxtOff are the
+	// offsets of una and nxt, edge the right edge the peer advertised
+	// (it never moves left), maxWnd the largest window it advertised.
+	unaOff, nxtOff, edge uint64
+	maxWnd               uint32
+	// probes counts zero-window probes sent since the window shut (the
+	// persist timer's backoff); unanswered those since the peer last
+	// answered (towards MaxRetries).
+	probes, unanswered int
 
 	est     Estimator
 	lastRTO time.Duration // as last reported to the Observer; 0: none yet
@@ -68,7 +79,7 @@ type sender struct {
 	// Congestion control (RFC 5681), in bytes.
 	cwnd, ssthresh int
 	caAcked        int // bytes acknowledged towards the next increase in congestion avoidance
-	lastCwnd       int // as last reported; -1: never
+	lastCwnd       int // as last reported
 	lastSsthresh   int
 
 	recovery   int
@@ -83,11 +94,19 @@ type sender struct {
 	tlp  tlpState
 }
 
-// outSeg is a DATA segment waiting for its acknowledgment.
+// The kinds of segments a sender keeps for retransmission: each takes a
+// sequence number.
+const (
+	kindData = iota
+	kindSYN  // the SYN, or, opened passively, the SYN-ACK
+	kindFIN
+)
+
+// outSeg is a segment waiting for its acknowledgment.
 type outSeg struct {
 	seq     uint32
+	kind    uint8
 	payload []byte
-	first   bool
 	xmitAt  sim.Time // its latest transmission
 	xmits   int
 	// sacked: the receiver holds it (RFC 2018). lost: presumed lost and
@@ -198,19 +217,21 @@ func (e *Endpoint) send(to sim.NodeID, msg []byte) {
 		e.notifyFailed(to, [][]byte{msg}, ErrTooLong)
 		return
 	}
-	c.snd.queue = append(c.snd.queue, msg)
-	e.pump(c)
-}
-
-// openStream starts a stream for the queued messages.
-func (e *Endpoint) openStream(c *conn) {
-	s := &c.snd
-	*s = sender{open: true, start: s.nxt, una: s.nxt, nxt: s.nxt, queue: s.queue, est: s.est,
-		lastRTO: s.lastRTO, lastCwnd: s.lastCwnd, lastSsthresh: s.lastSsthresh,
-		cwnd: e.opts.initialCwnd(), ssthresh: infiniteSsthresh}
-	s.rack.mult = 1
-	e.reportRTO(c)
-	e.reportCongestion(c, "new stream")
+	switch {
+	case c.state == Closed:
+		c.snd.queue = append(c.snd.queue, msg)
+		e.activeOpen(c)
+	case c.closing || c.state == TimeWait:
+		// Our direction is closed: the message opens the next
+		// connection, once this one is over (at once from TIME_WAIT).
+		c.next = append(c.next, msg)
+		if c.state == TimeWait {
+			e.closeConn(c)
+		}
+	default:
+		c.snd.queue = append(c.snd.queue, msg)
+		e.pump(c)
+	}
 }
 
 // room says whether the congestion window (or, without congestion control,
@@ -226,19 +247,49 @@ func (e *Endpoint) room(c *conn, size int) bool {
 	return segs == 0 || bytes+size <= c.snd.cwnd
 }
 
-// pump opens a stream if needed, then sends while the windows allow: first
-// the segments presumed lost, then new data (RFC 6675 NextSeg).
+// peerAllows says whether the peer's receive window takes a message of
+// size bytes as the next one (RFC 9293 §3.8.6.2.1): it must end within the
+// advertised right edge; but with nothing in flight, a window as large as
+// any the peer advertised (its whole buffer is free) takes a message of
+// any size, which the peer's empty buffer accepts.
+func (s *sender) peerAllows(size int) bool {
+	if s.nxtOff+uint64(size) <= s.edge {
+		return true
+	}
+	return s.nxtOff == s.unaOff && s.edge-s.nxtOff >= uint64(s.maxWnd)
+}
+
+// peerWindow records a window the peer advertised with acknowledgment
+// number ack (0 for its SYN): the right edge moves to the acknowledged
+// data plus the window, and never left.
+func (e *Endpoint) peerWindow(c *conn, ack uint32, wnd uint32) {
+	s := &c.snd
+	off := s.unaOff
+	if ack != 0 {
+		// The data bytes before ack: una's, plus the segments acked.
+		for i := range s.segs {
+			if !seqLT(s.segs[i].seq, ack) {
+				break
+			}
+			if s.segs[i].kind == kindData {
+				off += uint64(len(s.segs[i].payload))
+			}
+		}
+	}
+	if edge := off + uint64(wnd); edge > s.edge {
+		s.edge = edge
+	}
+	s.maxWnd = max(s.maxWnd, wnd)
+}
+
+// pump sends while the windows allow: first the segments presumed lost,
+// then new data (RFC 6675 NextSeg), then, once the application closed and
+// everything queued is out, the FIN. With data waiting that the peer's
+// window does not take, it starts the persist timer.
 func (e *Endpoint) pump(c *conn) {
 	s := &c.snd
-	if !s.open {
-		if len(s.queue) == 0 {
-			return
-		}
-		e.openStream(c)
-	}
-	limit := e.opts.window()
 	if !s.established {
-		limit = 1
+		return
 	}
 	sentNew, sent := false, false
 	for {
@@ -251,12 +302,16 @@ func (e *Endpoint) pump(c *conn) {
 			sent = true
 			continue
 		}
-		if len(s.queue) > 0 && len(s.segs) < limit && e.room(c, max(len(s.queue[0]), 1)) {
+		if len(s.queue) > 0 && len(s.segs) < e.opts.window() && e.room(c, max(len(s.queue[0]), 1)) && s.peerAllows(len(s.queue[0])) {
 			e.sendNew(c)
 			sent, sentNew = true, true
 			continue
 		}
 		break
+	}
+	if c.closing && !s.finSent && len(s.queue) == 0 {
+		e.sendFIN(c)
+		sent = true
 	}
 	switch {
 	case sentNew && e.probeAllowed(c):
@@ -264,6 +319,63 @@ func (e *Endpoint) pump(c *conn) {
 	case sent && !c.timers[timerRetransmit].armed:
 		e.armRetransmit(c, false) // RFC 6298 (5.1)
 	}
+	e.persist(c)
+}
+
+// persist starts or stops the persist timer (RFC 9293 §3.8.6.1): with
+// messages waiting, nothing in flight and a window that takes none, only
+// a probe can learn that the window opened, since the peer's window update
+// may be lost.
+func (e *Endpoint) persist(c *conn) {
+	s := &c.snd
+	closed := s.established && len(s.queue) > 0 && len(s.segs) == 0 && !s.peerAllows(len(s.queue[0]))
+	switch {
+	case !closed:
+		e.stopTimer(c, timerPersist)
+		s.probes, s.unanswered = 0, 0
+	case !c.timers[timerPersist].armed:
+		e.setTimer(c, timerPersist, e.persistTimeout(c))
+	}
+}
+
+// persistTimeout is the wait before the next zero-window probe: the RTO,
+// at least a millisecond, doubled for every probe already sent, at most
+// MaxRTO (or 60 s).
+func (e *Endpoint) persistTimeout(c *conn) time.Duration {
+	d := max(c.rto(&e.opts), e.opts.G, time.Millisecond)
+	limit := e.opts.MaxRTO
+	if limit == 0 {
+		limit = 60 * time.Second
+	}
+	for range c.snd.probes {
+		if d >= limit {
+			break
+		}
+		d *= 2
+	}
+	return min(d, max(limit, c.rto(&e.opts)))
+}
+
+// persistTimer sends a zero-window probe; the peer answers with its
+// window. Unanswered probes count towards MaxRetries: a peer that answers
+// may keep its window shut forever (RFC 1122 §4.2.2.17), one that does not
+// is gone.
+func (e *Endpoint) persistTimer(c *conn) {
+	s := &c.snd
+	if e.opts.MaxRetries > 0 && s.unanswered >= e.opts.MaxRetries {
+		e.fail(c, ErrTimeout)
+		return
+	}
+	s.probes++
+	s.unanswered++
+	c.st.ZeroWindowProbes++
+	p := Segment{Type: Probe, SrcInc: e.inc, DstInc: c.peerInc, Seq: s.nxt}
+	if c.ts {
+		p.TS, p.TSval = true, tsClock(e.env.Now())
+	}
+	e.tracef("zero window: probe %s", e.name(c.peer))
+	e.env.Send(c.peer, p.Marshal(), e.label(c, &p))
+	e.setTimer(c, timerPersist, e.persistTimeout(c))
 }
 
 // sendNew sends the first queued message as a new segment.
@@ -272,13 +384,30 @@ func (e *Endpoint) sendNew(c *conn) {
 	msg := s.queue[0]
 	s.queue[0] = nil
 	s.queue = s.queue[1:]
-	s.segs = append(s.segs, outSeg{seq: s.nxt, payload: msg, first: s.nxt == s.start})
+	s.segs = append(s.segs, outSeg{seq: s.nxt, payload: msg})
 	s.nxt++
+	s.nxtOff += uint64(len(msg))
 	g := &s.segs[len(s.segs)-1]
 	if !e.opts.Timestamps && !s.timing {
 		s.timing, s.timedSeq, s.timedAt = true, g.seq, e.env.Now()
 	}
 	e.emit(c, g)
+}
+
+// sendFIN closes our direction: the FIN takes the sequence number after
+// the last message.
+func (e *Endpoint) sendFIN(c *conn) {
+	s := &c.snd
+	s.finSent = true
+	s.segs = append(s.segs, outSeg{seq: s.nxt, kind: kindFIN})
+	s.nxt++
+	switch c.state {
+	case Established:
+		e.setState(c, FinWait1)
+	case CloseWait:
+		e.setState(c, LastAck)
+	}
+	e.emit(c, &s.segs[len(s.segs)-1])
 }
 
 // retransmit sends segment i of the window again.
@@ -289,24 +418,66 @@ func (e *Endpoint) retransmit(c *conn, i int, cause Cause) {
 	if s.timing && s.timedSeq == g.seq {
 		s.timing = false // Karn (RFC 6298 §3): its ACK could answer either copy
 	}
+	if g.kind == kindSYN {
+		s.synRetransmitted = true
+	}
 	c.st.Retransmissions++
 	if cause == CauseRecovery {
 		c.st.FastRetransmits++
 	}
 	e.emit(c, g)
-	e.obs.Retransmit(e.env.Now(), c.peer, g.seq, cause)
+	if g.kind == kindData {
+		e.obs.Retransmit(e.env.Now(), c.peer, g.seq, cause)
+	}
 }
 
-// emit puts segment g on the wire.
+// emit puts segment g on the wire: a DATA, a FIN, or our SYN, which is a
+// SYN-ACK once the peer's SYN has arrived.
 func (e *Endpoint) emit(c *conn, g *outSeg) {
 	g.xmits++
 	g.xmitAt = e.env.Now()
-	seg := Segment{Type: Data, First: g.first, SrcInc: e.inc, DstInc: c.peerInc, Seq: g.seq, Payload: g.payload}
-	if e.opts.Timestamps {
+	seg := Segment{SrcInc: e.inc, DstInc: c.peerInc, Seq: g.seq}
+	ts := c.ts
+	switch g.kind {
+	case kindData:
+		seg.Type, seg.Payload = Data, g.payload
+		c.st.Segments++
+	case kindFIN:
+		seg.Type = FIN
+	case kindSYN:
+		// Offer timestamps and SACK on a SYN, accept them on a SYN-ACK
+		// (RFC 7323 §3.2, RFC 2018 §2).
+		seg.Type, seg.Window = SYN, e.window(c)
+		ts = e.opts.Timestamps
+		seg.SACKOK = e.opts.SACK
+		if c.rcv.synced {
+			seg.Type, seg.Ack = SYNACK, c.rcv.next
+			ts, seg.SACKOK = c.ts, c.sack
+			if ts && c.rcv.tsRecentSet {
+				seg.TSecr = c.rcv.tsRecent
+			}
+			c.rcv.lastWnd = seg.Window
+		}
+	}
+	if ts {
 		seg.TS, seg.TSval = true, tsClock(g.xmitAt)
 	}
-	c.st.Segments++
-	e.env.Send(c.peer, seg.Marshal(), seg.Label())
+	e.env.Send(c.peer, seg.Marshal(), e.label(c, &seg))
+}
+
+// segName names a segment of the window in the trace: "DATA 7", "FIN 9",
+// "SYN" or "SYN-ACK".
+func (e *Endpoint) segName(c *conn, g *outSeg) string {
+	switch g.kind {
+	case kindSYN:
+		if c.rcv.synced {
+			return "SYN-ACK"
+		}
+		return "SYN"
+	case kindFIN:
+		return fmt.Sprintf("FIN %d", g.seq-c.snd.iss)
+	}
+	return fmt.Sprintf("DATA %d", g.seq-c.snd.iss)
 }
 
 // tsClock is the timestamp clock of RFC 7323 §5.4: virtual microseconds
@@ -390,10 +561,10 @@ func (e *Endpoint) lossProbe(c *conn) {
 		return
 	}
 	c.st.LossProbes++
-	if len(s.queue) > 0 && len(s.segs) < e.opts.window() {
+	if len(s.queue) > 0 && len(s.segs) < e.opts.window() && s.peerAllows(len(s.queue[0])) {
 		e.sendNew(c)
 		s.tlp = tlpState{active: true, end: s.nxt}
-		e.tracef("tail loss probe: new DATA %d to %s", s.nxt-1, e.name(c.peer))
+		e.tracef("tail loss probe: new %s to %s", e.segName(c, &s.segs[len(s.segs)-1]), e.name(c.peer))
 	} else {
 		i := len(s.segs) - 1
 		for i >= 0 && s.segs[i].sacked {
@@ -404,9 +575,9 @@ func (e *Endpoint) lossProbe(c *conn) {
 			return
 		}
 		seq := s.segs[i].seq
+		e.tracef("tail loss probe: resend %s to %s", e.segName(c, &s.segs[i]), e.name(c.peer))
 		e.retransmit(c, i, CauseProbe)
 		s.tlp = tlpState{active: true, end: s.nxt, retrans: true, seq: seq}
-		e.tracef("tail loss probe: resend DATA %d to %s", seq, e.name(c.peer))
 	}
 	s.probing = false
 	e.setTimer(c, timerRetransmit, c.rto(&e.opts))
@@ -458,7 +629,7 @@ func (e *Endpoint) timeout(c *conn) {
 	for s.segs[i].sacked { // segs[0] is never SACKed unless the receiver reneged
 		i++
 	}
-	e.tracef("timeout: retransmit DATA %d to %s (RTO %s -> %s)", s.segs[i].seq, e.name(c.peer), sim.FormatDuration(old), sim.FormatDuration(c.rto(&e.opts)))
+	e.tracef("timeout: retransmit %s to %s (RTO %s -> %s)", e.segName(c, &s.segs[i]), e.name(c.peer), sim.FormatDuration(old), sim.FormatDuration(c.rto(&e.opts)))
 	e.retransmit(c, i, CauseTimeout)
 	e.reportRTO(c)
 	e.armRetransmit(c, true) // (5.6)
@@ -483,34 +654,40 @@ func (e *Endpoint) reorderTimer(c *conn) {
 // acknowledgment, RTT samples, loss detection, recovery and the windows.
 func (e *Endpoint) onAck(c *conn, ack *Segment) {
 	s := &c.snd
-	a := ack.Ack
-	if !s.open {
+	switch {
+	case c.state == SynReceived && ack.Ack == s.iss+1:
+		e.ackSYN(c, ack) // the third leg of the handshake
+	case !s.established:
 		return
 	}
+	a := ack.Ack
 	if seqGT(a, s.nxt) {
-		e.tracef("ignore ACK %d from %s: beyond %d sent", a, e.name(c.peer), s.nxt-1)
+		e.tracef("ignore %s from %s: beyond %d sent", e.labelIn(c, ack), e.name(c.peer), s.nxt-1-s.iss)
 		return
 	}
 	if seqLT(a, s.una) {
 		return // overtaken by a later ACK
 	}
+	s.unanswered = 0 // the peer answers
+	e.peerWindow(c, a, ack.Window)
 	flight := len(s.segs)
 	_, inPipe := s.pipe()
 	newly := int(a - s.una)
-	ackedBytes := 0
+	ackedBytes, finAcked := 0, false
 	for i := range newly {
 		ackedBytes += s.segs[i].size()
+		finAcked = finAcked || s.segs[i].kind == kindFIN
 	}
 
 	blocks := ack.SACK
 	dsack := false
-	if e.opts.SACK && ack.DSACK() {
+	if c.sack && ack.DSACK() {
 		dsack = true
 		e.onDSACK(c, blocks[0])
 		blocks = blocks[1:]
 	}
 	newlySacked := 0
-	if e.opts.SACK {
+	if c.sack {
 		newlySacked = e.markSacked(c, blocks, ack)
 	}
 	for i := range newly {
@@ -524,13 +701,18 @@ func (e *Endpoint) onAck(c *conn, ack *Segment) {
 	if newly > 0 {
 		e.sampleRTT(c, ack, a, flight)
 		for i := range newly {
+			if s.segs[i].kind == kindData {
+				s.unaOff += uint64(len(s.segs[i].payload))
+			}
 			s.segs[i] = outSeg{}
 		}
 		s.segs = s.segs[newly:]
 		s.una = a
-		s.established = true
 		s.retries = 0
 		c.st.Acked += uint64(newly)
+		if finAcked {
+			c.st.Acked--
+		}
 		if s.rack.dsackRoundSet && seqGEQ(s.una, s.rack.dsackRound) {
 			s.rack.dsackRoundSet = false
 		}
@@ -538,7 +720,7 @@ func (e *Endpoint) onAck(c *conn, ack *Segment) {
 	e.probeOnAck(c, a, dsack)
 
 	dup := newly == 0 && len(s.segs) > 0
-	if e.opts.SACK {
+	if c.sack {
 		dup = dup && newlySacked > 0
 	}
 	switch {
@@ -550,7 +732,7 @@ func (e *Endpoint) onAck(c *conn, ack *Segment) {
 
 	why := ""
 	switch {
-	case e.opts.FastRetransmit && e.opts.SACK:
+	case e.opts.FastRetransmit && c.sack:
 		why = e.sackRecovery(c, a, ackedBytes, inPipe)
 	case e.opts.FastRetransmit:
 		why = e.newRenoRecovery(c, a, ackedBytes, inPipe, dup)
@@ -568,6 +750,12 @@ func (e *Endpoint) onAck(c *conn, ack *Segment) {
 		s.probing = false
 	case newly > 0:
 		e.armRetransmit(c, true) // (5.3), or a new probe (RFC 8985 §7.2)
+	}
+	if finAcked {
+		e.finAcked(c)
+		if c.state == Closed || c.state == TimeWait {
+			return
+		}
 	}
 	e.pump(c)
 	if why == "" {
@@ -757,9 +945,8 @@ func (e *Endpoint) enterFastRecovery(c *conn) {
 		s.cwnd, s.caAcked = s.ssthresh, 0
 	}
 	if i := s.nextLost(); i >= 0 {
-		seq := s.segs[i].seq
+		e.tracef("fast retransmit %s to %s: %s", e.segName(c, &s.segs[i]), e.name(c.peer), e.lossEvidence(c))
 		e.retransmit(c, i, CauseRecovery)
-		e.tracef("fast retransmit DATA %d to %s: %s", seq, e.name(c.peer), e.lossEvidence(c))
 	}
 }
 
@@ -822,8 +1009,8 @@ func (e *Endpoint) newRenoRecovery(c *conn, a uint32, acked, inPipe int, dup boo
 		// variant the RFC recommends).
 		g := &s.segs[0]
 		g.lost, g.retrans = true, false
+		e.tracef("partial ACK %d: retransmit %s to %s", a-c.snd.iss, e.segName(c, g), e.name(c.peer))
 		e.retransmit(c, 0, CauseRecovery)
-		e.tracef("partial ACK %d: retransmit DATA %d to %s", a, g.seq, e.name(c.peer))
 		if cc {
 			s.cwnd -= acked
 			if acked >= smss {
@@ -852,8 +1039,8 @@ func (e *Endpoint) newRenoRecovery(c *conn, a uint32, acked, inPipe int, dup boo
 		}
 		g := &s.segs[0]
 		g.lost, g.retrans = true, false
+		e.tracef("%d duplicate ACKs: fast retransmit %s to %s", DupThresh, e.segName(c, g), e.name(c.peer))
 		e.retransmit(c, 0, CauseRecovery)
-		e.tracef("%d duplicate ACKs: fast retransmit DATA %d to %s", DupThresh, g.seq, e.name(c.peer))
 		return "fast recovery"
 	}
 	if s.recovery == timeoutRecovery && seqGT(a, s.recover) {
@@ -918,32 +1105,6 @@ func (e *Endpoint) probeOnAck(c *conn, a uint32, dsack bool) {
 	}
 }
 
-// fail gives up on the sending half of c: the upper layer is told which
-// messages were not acknowledged, and the next message opens a new stream.
-func (e *Endpoint) fail(c *conn, err error) {
-	s := &c.snd
-	msgs := make([][]byte, 0, len(s.segs)+len(s.queue))
-	for _, g := range s.segs {
-		msgs = append(msgs, g.payload)
-	}
-	msgs = append(msgs, s.queue...)
-	e.closeStream(c)
-	c.st.Failures++
-	c.st.GivenUp += uint64(len(msgs))
-	e.tracef("connection to %s failed: %v; %d messages unacknowledged", e.name(c.peer), err, len(msgs))
-	e.notifyFailed(c.peer, msgs, err)
-}
-
-// closeStream forgets the sending stream but keeps its next sequence
-// number. A new stream starts with a fresh estimator: the old one may be
-// backed off to the cap by the very outage that ended the stream.
-func (e *Endpoint) closeStream(c *conn) {
-	e.stopTimer(c, timerRetransmit)
-	e.stopTimer(c, timerReorder)
-	s := &c.snd
-	*s = sender{nxt: s.nxt, est: e.newEstimator(), lastRTO: s.lastRTO, lastCwnd: s.lastCwnd, lastSsthresh: s.lastSsthresh}
-}
-
 // reportRTO tells the Observer the RTO if it changed.
 func (e *Endpoint) reportRTO(c *conn) {
 	if r := c.rto(&e.opts); r != c.snd.lastRTO {
@@ -956,7 +1117,7 @@ func (e *Endpoint) reportRTO(c *conn) {
 // and ssthresh if either changed.
 func (e *Endpoint) reportCongestion(c *conn, why string) {
 	s := &c.snd
-	if !e.opts.CongestionControl || !s.open {
+	if !e.opts.CongestionControl {
 		return
 	}
 	ss := s.reportedSsthresh()
