@@ -186,7 +186,9 @@ func (e *Endpoint) onSYN(c *conn, seg *Segment) {
 		e.retransmit(c, 0, CauseTimeout)
 	case c.rcv.synced && seg.Seq == c.rcv.irs:
 		// A copy of the SYN that opened this connection: its answer was
-		// lost, or the copy is late.
+		// lost, or the copy is late. Its timestamp is the one to echo
+		// (RFC 7323 §4.3): the sender measures from the copy it sent last.
+		e.noteTS(c, seg)
 		if c.state == SynReceived {
 			e.retransmit(c, 0, CauseTimeout)
 		} else {
@@ -225,6 +227,7 @@ func (e *Endpoint) onSYNACK(c *conn, seg *Segment) {
 		e.sendAck(c, seg.TS, nil)
 		e.ackSYN(c, seg)
 	case c.rcv.synced && seg.Seq == c.rcv.irs:
+		e.noteTS(c, seg)
 		e.sendAck(c, seg.TS, nil) // our third leg was lost
 	default:
 		e.tracef("no connection for %s from %s: RST", e.labelIn(c, seg), e.name(c.peer))
@@ -240,8 +243,14 @@ func (e *Endpoint) ackSYN(c *conn, seg *Segment) {
 	if len(s.segs) == 0 || s.segs[0].kind != kindSYN {
 		return
 	}
-	flight := len(s.segs)
-	e.sampleRTT(c, seg, s.iss+1, flight)
+	// An echo older than our latest SYN answers an earlier copy, and may
+	// include the peer's wait before it resent its SYN-ACK on its own
+	// timer: a round trip of the timers, not of the path (RFC 8985 §6.2
+	// step 2 turns such answers down for the same reason). Then the first
+	// data ACK gives the first sample, with RFC 6298 (5.7) meanwhile.
+	if syn := &s.segs[0]; !(seg.TS && seg.TSecr != 0 && syn.xmits > 1 && tsLT(seg.TSecr, tsClock(syn.xmitAt))) {
+		e.sampleRTT(c, seg, s.iss+1, s.flight())
+	}
 	s.segs = s.segs[1:]
 	s.una = s.iss + 1
 	s.established, s.retries = true, 0
@@ -281,9 +290,7 @@ func (e *Endpoint) onFIN(c *conn, seg *Segment) {
 		return
 	}
 	r.finSeq, r.finRcvd = k, true
-	if seg.TS && k == r.next {
-		r.tsRecent, r.tsRecentSet = seg.TSval, true
-	}
+	e.noteTS(c, seg)
 	e.consumeFIN(c)
 	e.sendAck(c, seg.TS, nil)
 }

@@ -112,8 +112,9 @@ type Options struct {
 	// is lost when one sent after it was delivered a reordering window
 	// ago, which also finds lost retransmissions; and a tail loss probe
 	// two smoothed round trips after the last send draws the ACK that
-	// starts recovery, where the RTO would wait far longer. Needs SACK and
-	// FastRetransmit.
+	// starts recovery, where the RTO would wait far longer. It works on
+	// the SACK scoreboard and starts fast recovery, so it is on only on
+	// connections with SACK, and with FastRetransmit.
 	RACK bool
 	// CongestionControl limits the bytes in flight to a congestion
 	// window that grows by slow start and congestion avoidance and is
@@ -210,8 +211,6 @@ func (o Options) Validate() error {
 		return fmt.Errorf("%w: smss %d outside [0, %d]", ErrOptions, o.SMSS, MaxPayload)
 	case o.InitialCwnd < 0 || o.InitialCwnd > MaxWindow:
 		return fmt.Errorf("%w: initial cwnd %d outside [0, %d]", ErrOptions, o.InitialCwnd, MaxWindow)
-	case o.RACK && !(o.SACK && o.FastRetransmit):
-		return fmt.Errorf("%w: rack needs sack and fast_retransmit", ErrOptions)
 	case o.RecvBuffer < 0 || o.RecvBuffer > math.MaxInt32:
 		return fmt.Errorf("%w: receive buffer %d outside [0, %d]", ErrOptions, o.RecvBuffer, math.MaxInt32)
 	case !(o.ConsumeRate >= 0 && o.ConsumeRate < math.Inf(1)) || !(o.ConsumeByteRate >= 0 && o.ConsumeByteRate < math.Inf(1)):

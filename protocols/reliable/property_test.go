@@ -383,7 +383,7 @@ func drawSchedule(t *rapid.T) schedule {
 		ConsumeRate:    rapid.SampledFrom([]float64{0, 0, 20, 500}).Draw(t, "consume_rate"),
 		Close:          rapid.Bool().Draw(t, "close"),
 	}
-	s.RACK = s.SACK && s.FastRetransmit && rapid.Bool().Draw(t, "rack")
+	s.RACK = rapid.Bool().Draw(t, "rack")
 	if s.Fixed {
 		// A fixed timeout never backs off, so behind a drop-tail queue
 		// two senders can lock in phase and drop each other's ACKs

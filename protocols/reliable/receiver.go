@@ -112,14 +112,7 @@ func (e *Endpoint) onData(c *conn, seg *Segment) {
 		return
 	}
 	k := seg.Seq
-	// RFC 7323 §4.3 (2): remember the timestamp of a segment at or before
-	// the left edge of the window, if it is not older than the one kept.
-	// A segment after a hole does not count, so the duplicate ACKs it
-	// draws echo the time of the last segment that arrived in order, and
-	// the sender measures no round trip shorter than the one it caused.
-	if seg.TS && seqLEQ(k, r.next) && (!r.tsRecentSet || tsGEQ(seg.TSval, r.tsRecent)) {
-		r.tsRecent, r.tsRecentSet = seg.TSval, true
-	}
+	e.noteTS(c, seg)
 	label := e.labelIn(c, seg)
 	var dsack *SACKBlock
 	switch _, buffered := r.buf[k]; {
@@ -168,6 +161,25 @@ func (e *Endpoint) onData(c *conn, seg *Segment) {
 	// usually means the ACK was lost, and a segment after a hole must be
 	// answered at once for fast retransmit (RFC 5681 §4.2).
 	e.sendAck(c, seg.TS, dsack)
+}
+
+// noteTS is RFC 7323 §4.3 (2): remember the timestamp of a segment at or
+// before the left edge of the window (SEG.SEQ <= Last.ACK.sent; this
+// receiver acknowledges every segment, so that is N), if it is not older
+// than the one kept. A segment after a hole does not count, so the
+// duplicate ACKs it draws echo the time of the last segment that arrived
+// in order, and the sender measures no round trip shorter than the one it
+// caused; a copy of an old segment counts, so that the ACK of a
+// retransmission echoes the retransmission.
+func (e *Endpoint) noteTS(c *conn, seg *Segment) {
+	r := &c.rcv
+	k := seg.Seq
+	if seg.Type == SYN || seg.Type == SYNACK {
+		k = r.irs // the SYN's number, below N
+	}
+	if seg.TS && seqLEQ(k, r.next) && (!r.tsRecentSet || tsGEQ(seg.TSval, r.tsRecent)) {
+		r.tsRecent, r.tsRecentSet = seg.TSval, true
+	}
 }
 
 // inOrder takes the message numbered r.next: it goes to the application at

@@ -2,6 +2,7 @@ package reliable
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -229,8 +230,12 @@ func TestOptionsValidate(t *testing.T) {
 		{"negative G", Options{G: -1}, false},
 		{"negative retries", Options{MaxRetries: -1}, false},
 		{"negative initial cwnd", Options{InitialCwnd: -1}, false},
-		{"rack without sack", Options{RACK: true, FastRetransmit: true}, false},
-		{"rack without fast retransmit", Options{RACK: true, SACK: true}, false},
+		{"negative receive buffer", Options{RecvBuffer: -1}, false},
+		{"negative consume rate", Options{ConsumeRate: -1}, false},
+		{"infinite consume rate", Options{ConsumeByteRate: math.Inf(1)}, false},
+		{"consume rate too slow", Options{ConsumeRate: 1e-12}, false},
+		{"negative time wait", Options{TimeWait: -1}, false},
+		{"rack without sack: inactive", Options{RACK: true, FastRetransmit: true}, true},
 		{"sack without fast retransmit", Options{SACK: true}, true},
 	}
 	for _, tt := range tests {

@@ -87,6 +87,11 @@ type sender struct {
 	recoverSet bool
 	dupAcks    int  // duplicate ACKs in a row
 	partial    bool // a partial ACK arrived in this NewReno recovery
+	// highRxt is RFC 6675's HighRxt, the highest segment resent in this
+	// recovery, and rescued says its one rescue retransmission (NextSeg
+	// rule 4) was sent.
+	highRxt uint32
+	rescued bool
 
 	sacked int // segments of segs marked SACKed
 
@@ -307,6 +312,15 @@ func (e *Endpoint) pump(c *conn) {
 			sent, sentNew = true, true
 			continue
 		}
+		if i, rescue := e.speculative(c); i >= 0 && e.room(c, s.segs[i].size()) {
+			high := s.highRxt
+			e.retransmit(c, i, CauseRecovery)
+			if rescue {
+				s.rescued, s.highRxt = true, high // RFC 6675: HighRxt MUST NOT be updated
+			}
+			sent = true
+			continue
+		}
 		break
 	}
 	if c.closing && !s.finSent && len(s.queue) == 0 {
@@ -378,6 +392,33 @@ func (e *Endpoint) persistTimer(c *conn) {
 	e.setTimer(c, timerPersist, e.persistTimeout(c))
 }
 
+// speculative is RFC 6675's NextSeg rule 4, in fast recovery with SACK
+// when there is no hole known lost and no new data to send: once per
+// recovery, resend the highest segment the receiver has not SACKed (the
+// rescue retransmission), so that a loss at the tail, which no later
+// segment's SACK will ever reveal, is repaired without the timer. Rule 3,
+// which would resend every unSACKed segment above HighRxt on speculation,
+// is left out, as in Linux: with a large window it floods the path with
+// copies of segments still on their way. It returns the index in segs,
+// or -1, and whether it is the rescue.
+func (e *Endpoint) speculative(c *conn) (int, bool) {
+	s := &c.snd
+	if s.recovery != fastRecovery || !c.sack || !e.opts.FastRetransmit {
+		return -1, false
+	}
+	if !s.rescued && seqLT(s.una, s.recover+1) {
+		for i := len(s.segs) - 1; i >= 0; i-- {
+			if g := &s.segs[i]; !g.sacked {
+				if g.retrans {
+					break // resent already in this recovery
+				}
+				return i, true
+			}
+		}
+	}
+	return -1, false
+}
+
 // sendNew sends the first queued message as a new segment.
 func (e *Endpoint) sendNew(c *conn) {
 	s := &c.snd
@@ -415,6 +456,9 @@ func (e *Endpoint) retransmit(c *conn, i int, cause Cause) {
 	s := &c.snd
 	g := &s.segs[i]
 	g.retrans = true
+	if s.recovery == fastRecovery && seqGT(g.seq, s.highRxt) {
+		s.highRxt = g.seq
+	}
 	if s.timing && s.timedSeq == g.seq {
 		s.timing = false // Karn (RFC 6298 §3): its ACK could answer either copy
 	}
@@ -504,8 +548,12 @@ func tsLT(a, b uint32) bool { return int32(a-b) < 0 }
 // episode is under way.
 func (e *Endpoint) probeAllowed(c *conn) bool {
 	s := &c.snd
-	return e.opts.RACK && s.established && s.recovery == notRecovering && !s.tlp.active
+	return e.rack(c) && s.established && s.recovery == notRecovering && !s.tlp.active
 }
+
+// rack says whether RACK-TLP runs on c: it needs the SACK scoreboard and
+// fast recovery.
+func (e *Endpoint) rack(c *conn) bool { return e.opts.RACK && c.sack && e.opts.FastRetransmit }
 
 // armRetransmit arms the retransmission timer, for a tail loss probe if one
 // is allowed and would come first. Unless restart is set, a running timer
@@ -670,7 +718,7 @@ func (e *Endpoint) onAck(c *conn, ack *Segment) {
 	}
 	s.unanswered = 0 // the peer answers
 	e.peerWindow(c, a, ack.Window)
-	flight := len(s.segs)
+	flight := s.flight()
 	_, inPipe := s.pipe()
 	newly := int(a - s.una)
 	ackedBytes, finAcked := 0, false
@@ -824,7 +872,9 @@ func (e *Endpoint) sampleRTT(c *conn, ack *Segment, a uint32, flight int) {
 			return
 		}
 		r = time.Duration(d) * time.Microsecond
-		s.est.SampleScaled(r, flight)
+		// RFC 7323 Appendix G: ExpectedSamples = ceil(FlightSize / (2 *
+		// SMSS)), the flight in bytes before this ACK.
+		s.est.SampleScaled(r, (flight+2*e.opts.smss()-1)/(2*e.opts.smss()))
 	case s.timing && seqLT(s.timedSeq, a):
 		s.timing = false
 		r = now.Sub(s.timedAt)
@@ -898,7 +948,7 @@ func (e *Endpoint) reoWnd(c *conn) time.Duration {
 // by RFC 6675's IsLost, DupThresh segments SACKed above.
 func (e *Endpoint) detectLosses(c *conn) {
 	s := &c.snd
-	if e.opts.RACK && s.rack.valid {
+	if e.rack(c) && s.rack.valid {
 		now := e.env.Now()
 		reo := e.reoWnd(c)
 		var wait time.Duration
@@ -938,6 +988,7 @@ func (e *Endpoint) detectLosses(c *conn) {
 func (e *Endpoint) enterFastRecovery(c *conn) {
 	s := &c.snd
 	s.recovery, s.recover, s.recoverSet = fastRecovery, s.nxt-1, true
+	s.highRxt, s.rescued = s.una-1, false
 	s.tlp.active = false
 	c.st.Recoveries++
 	if e.opts.CongestionControl {
