@@ -944,8 +944,8 @@ func (e *Endpoint) reoWnd(c *conn) time.Duration {
 }
 
 // detectLosses marks the segments the ACKs show lost: by RACK (RFC 8985
-// §6.2 step 5), arming the reordering timer for those not yet overdue, and
-// by RFC 6675's IsLost, DupThresh segments SACKed above.
+// §6.2 step 5), arming the reordering timer for those not yet overdue, or,
+// without RACK, by RFC 6675's IsLost: DupThresh segments SACKed above.
 func (e *Endpoint) detectLosses(c *conn) {
 	s := &c.snd
 	if e.rack(c) && s.rack.valid {
@@ -968,6 +968,13 @@ func (e *Endpoint) detectLosses(c *conn) {
 		} else {
 			e.stopTimer(c, timerReorder)
 		}
+	}
+	if e.rack(c) {
+		// RACK replaces the DupThresh rule (RFC 8985 §1): it keeps it only
+		// in its reordering window, which is 0 until reordering is seen
+		// (step 4), since counting SACKed segments mistakes every
+		// reordering for a loss.
+		return
 	}
 	above := 0
 	for i := len(s.segs) - 1; i >= 0; i-- {
