@@ -79,6 +79,9 @@ type Network struct {
 	cutGen     uint32
 
 	links grid[link]
+	// shared holds the transmit queue of each shared override of
+	// cfg.Links, by index (unused for the others).
+	shared []link
 	// sent counts the datagrams of each direction: a link's position in
 	// its random stream. At 4 bytes per direction it is the only per-link
 	// state the common case touches, which keeps a thousand-node network's
@@ -112,6 +115,9 @@ type link struct {
 	cutGen    uint32
 	params    int32 // index into Network.paramSets
 	cut       bool
+	// queue is the index+1 in Network.shared of the shared override whose
+	// queue this direction uses, or 0 for its own.
+	queue int32
 	// held lists, oldest first from head, the datagrams the transmit
 	// queue holds: when each is sent in full, and its size. It is kept
 	// only while the link has a queue limit, so it never holds more than
@@ -324,6 +330,12 @@ func (n *Network) link(from, to sim.NodeID) *link {
 	if l.paramsGen != n.paramsGen {
 		l.params = n.intern(n.Params(n.name(from), n.name(to)))
 		l.paramsGen = n.paramsGen
+		l.queue = 0
+		for i, lp := range n.cfg.Links {
+			if lp.Shared && lp.Matches(n.name(from), n.name(to)) {
+				l.queue = int32(i + 1)
+			}
+		}
 	}
 	if l.cutGen != n.cutGen {
 		l.cut = !n.Connected(n.name(from), n.name(to))
@@ -412,18 +424,25 @@ func (n *Network) Transmit(now sim.Time, from, to sim.NodeID, msg []byte, out []
 
 	depart := now
 	if l != nil {
+		q := l
+		if l.queue > 0 {
+			if len(n.shared) < len(n.cfg.Links) {
+				n.shared = make([]link, len(n.cfg.Links))
+			}
+			q = &n.shared[l.queue-1]
+		}
 		limited := (p.Queue > 0 || p.QueueBytes > 0) && p.Bandwidth > 0 && !math.IsInf(p.Bandwidth, 1)
 		if limited {
-			l.drain(now)
-			if l.full(p, len(msg)) {
+			q.drain(now)
+			if q.full(p, len(msg)) {
 				n.stats.Overflowed++
 				return out, ReasonQueue
 			}
 		}
-		depart = queued(now, &l.busyUntil, len(msg), p.Bandwidth)
+		depart = queued(now, &q.busyUntil, len(msg), p.Bandwidth)
 		if limited {
-			l.held = append(l.held, heldDatagram{done: depart, size: len(msg)})
-			l.heldBytes += len(msg)
+			q.held = append(q.held, heldDatagram{done: depart, size: len(msg)})
+			q.heldBytes += len(msg)
 		}
 	}
 	if l != nil && l.cut {

@@ -123,6 +123,13 @@ func (p Params) Apply(patch Patch) Params {
 type LinkPatch struct {
 	From, To string
 	Patch    Patch
+	// Shared makes every direction the override matches (of Config.Links;
+	// mid-run patches cannot share) one transmit queue: the datagrams of
+	// all of them wait for each other behind one bandwidth limit and one
+	// queue limit, as on the link into a node that many senders share. A
+	// bottleneck: "from: '*', to: R, shared" is R's access link. Each
+	// datagram still draws its fate from its own direction's stream.
+	Shared bool
 }
 
 // Config is the whole network of a scenario: the default link and the

@@ -426,3 +426,43 @@ func TestQueueDoesNotShiftDraws(t *testing.T) {
 		t.Fatalf("the queue never overflowed: the test checks nothing")
 	}
 }
+
+// TestSharedQueue: directions a shared override matches wait in one queue
+// behind one bandwidth, as senders do on a receiver's access link; other
+// directions keep their own.
+func TestSharedQueue(t *testing.T) {
+	p := faultless()
+	p.Delay = Delay{Kind: Constant, Value: time.Millisecond}
+	bw, q := 8e6, 2
+	cfg := Config{Default: p, Links: []LinkPatch{{From: "*", To: "R", Patch: Patch{Bandwidth: &bw, Queue: &q}, Shared: true}}}
+	net := New(1, cfg, namer("S1", "S2", "S3", "R"))
+	const s1, s2, s3, r = 0, 1, 2, 3
+	steps := []struct {
+		name     string
+		from, to sim.NodeID
+		want     time.Duration // -1: dropped
+	}{
+		{"S1 -> R first: 1ms to send", s1, r, 2 * time.Millisecond},
+		{"S2 -> R waits for S1's", s2, r, 3 * time.Millisecond},
+		{"S3 -> R finds two held: dropped", s3, r, -1},
+		{"R -> S1 is not shared", r, s1, time.Millisecond},
+	}
+	for _, st := range steps {
+		d := send(net, 0, st.from, st.to, make([]byte, 1000))
+		got := time.Duration(-1)
+		if len(d.Copies) > 0 {
+			got = d.Copies[0].Delay
+		}
+		if got != st.want {
+			t.Errorf("%s: delay %v (%s); want %v", st.name, got, d.Reason, st.want)
+		}
+	}
+	// Without Shared, each sender has its own queue.
+	cfg.Links[0].Shared = false
+	own := New(1, cfg, namer("S1", "S2", "S3", "R"))
+	for _, from := range []sim.NodeID{s1, s2, s3} {
+		if d := send(own, 0, from, r, make([]byte, 1000)); len(d.Copies) == 0 || d.Copies[0].Delay != 2*time.Millisecond {
+			t.Errorf("unshared %d -> R: %+v; want its own idle queue", from, d)
+		}
+	}
+}
