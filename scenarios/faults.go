@@ -208,6 +208,12 @@ func describePatch(p netmodel.Patch) string {
 	if p.ReorderDelay != nil {
 		add("reorder_delay", sim.FormatDuration(*p.ReorderDelay))
 	}
+	if p.Queue != nil {
+		add("queue", strconv.Itoa(*p.Queue))
+	}
+	if p.QueueBytes != nil {
+		add("queue_bytes", strconv.Itoa(*p.QueueBytes)+"B")
+	}
 	return strings.Join(parts, " ")
 }
 

@@ -80,13 +80,13 @@ func (l *loader) block(b *Block, n *yaml.Node) {
 }
 
 // patchKeys are the keys of a network patch, in the order of the format.
-var patchKeys = []string{"delay", "bandwidth", "loss", "duplicate", "reorder", "reorder_delay", "corrupt"}
+var patchKeys = []string{"delay", "bandwidth", "loss", "duplicate", "reorder", "reorder_delay", "corrupt", "queue", "queue_bytes"}
 
 // networkKeys are the keys of the network block.
 var networkKeys = append(append([]string{}, patchKeys...), "links")
 
 // linkKeys are the keys of a per-link override.
-var linkKeys = append([]string{"from", "to"}, patchKeys...)
+var linkKeys = append(append([]string{"from", "to"}, patchKeys...), "shared")
 
 // network decodes the network block.
 func (l *loader) network(n *yaml.Node) netmodel.Config {
@@ -104,6 +104,9 @@ func (l *loader) network(n *yaml.Node) netmodel.Config {
 				continue
 			}
 			lp := netmodel.LinkPatch{Patch: l.patch(lo)}
+			if v := lo.Get("shared"); v != nil {
+				lp.Shared, _ = l.boolean(v, "shared")
+			}
 			for _, k := range []string{"from", "to"} {
 				v := lo.Get(k)
 				if v == nil {
@@ -167,6 +170,16 @@ func (l *loader) patch(o *Object) netmodel.Patch {
 	if n := o.Get("reorder_delay"); n != nil {
 		if d, ok := l.duration(n, "reorder_delay"); ok {
 			p.ReorderDelay = &d
+		}
+	}
+	if n := o.Get("queue"); n != nil {
+		if q, ok := l.integer(n, "queue", 0, netmodel.MaxQueue); ok {
+			p.Queue = &q
+		}
+	}
+	if n := o.Get("queue_bytes"); n != nil {
+		if q, ok := l.size(n, "queue_bytes", 0, netmodel.MaxQueue); ok {
+			p.QueueBytes = &q
 		}
 	}
 	return p

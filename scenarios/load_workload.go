@@ -165,6 +165,11 @@ var rowKeyDefs = []rowKeyDef{
 		st.Interval, ok = l.duration(v, "interval")
 		return ok
 	}},
+	{"close", "", func(l *loader, v *yaml.Node, st *Step) bool {
+		var ok bool
+		st.Close, ok = l.boolean(v, "close")
+		return ok
+	}},
 	{"server", "the node that runs the procedure", nodeKey("server", func(st *Step) *string { return &st.Server })},
 	{"proc", "the procedure's name", func(l *loader, v *yaml.Node, st *Step) bool {
 		var ok bool

@@ -247,7 +247,8 @@ type Block struct {
 }
 
 // Option is one key of an option block. Make one with DurationOption,
-// EnumOption, IntOption, BoolOption, BandwidthOption or CustomOption.
+// EnumOption, IntOption, BoolOption, SizeOption, BandwidthOption or
+// CustomOption.
 type Option struct {
 	// Name is the key.
 	Name string
@@ -313,6 +314,19 @@ func BoolOption[T any](name, def, doc string, field func(*T) *bool) Option {
 			b, ok := d.l.boolean(n, name)
 			if ok {
 				*field(v.(*T)) = b
+			}
+			return ok
+		}}
+}
+
+// SizeOption is a size key, in bytes from lo to hi ("100B", "64KiB", or a
+// bare number of bytes).
+func SizeOption[T any](name, def, doc string, lo, hi int64, field func(*T) *int) Option {
+	return Option{Name: name, Default: def, Doc: doc, kind: kindSize,
+		decode: func(d *Decoder, n *yaml.Node, v any) bool {
+			x, ok := d.l.size(n, name, lo, hi)
+			if ok {
+				*field(v.(*T)) = x
 			}
 			return ok
 		}}

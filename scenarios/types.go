@@ -206,6 +206,10 @@ type Step struct {
 	Size int
 	// Interval is the time between two messages of a send row (default 0).
 	Interval time.Duration
+	// Close, on a send row, closes the sender's direction of its
+	// connection after the row's last message (a transport with
+	// connections sends a FIN; others have nothing to close).
+	Close bool
 	// Server, Proc and Args describe a call row.
 	Server, Proc, Args string
 }

@@ -112,6 +112,11 @@ var bandwidthPrefixes = map[string]float64{"": 1, "k": 1e3, "K": 1e3, "m": 1e6, 
 // "500kbps", "100bps", "2Mbit/s", a rate in bytes per second with a capital
 // B ("1MB/s", "1MBps"), a bare number of bits per second, or "unlimited"
 // (0, which is also what 0 means).
+// ParseBandwidth parses a bandwidth as the format writes one ("10Mbps",
+// "2MB/s", a bare number of bits per second, "unlimited") into bits per
+// second, for options that take a data rate.
+func ParseBandwidth(s string) (float64, error) { return parseBandwidth(s) }
+
 func parseBandwidth(s string) (float64, error) {
 	s = strings.TrimSpace(s)
 	if s == "unlimited" {

@@ -43,8 +43,9 @@ func init() {
 // reports one report.Stream per send row.
 var SendOp = &scenarios.Op{Name: "send", Order: 110,
 	Keys: []scenarios.OpKey{{Name: "from", Required: true}, {Name: "to", Required: true},
-		{Name: "count", Default: "1"}, {Name: "size", Default: "100B"}, {Name: "interval", Default: "0"}},
-	Doc:     "`count` messages, one every `interval`.",
+		{Name: "count", Default: "1"}, {Name: "size", Default: "100B"}, {Name: "interval", Default: "0"}, {Name: "close", Default: "false"}},
+	Doc: "`count` messages, one every `interval`; with `close: true` the sender then closes its direction of the connection " +
+		"(`reliable`: a FIN after the last message; the other systems have no connection to close).",
 	Streams: true,
 	Defaults: func(st *scenarios.Step) {
 		st.Count, st.Size = 1, 100
@@ -55,9 +56,15 @@ var SendOp = &scenarios.Op{Name: "send", Order: 110,
 		}
 		return "", ""
 	},
-	Describe: func(s *scenarios.Step) string { return fmt.Sprintf("send %d x %dB to %s", s.Count, s.Size, s.To) },
-	Label:    func(st *scenarios.Step) string { return fmt.Sprintf("a send from %s to %s", st.From, st.To) },
-	Table:    sendTable,
+	Describe: func(s *scenarios.Step) string {
+		d := fmt.Sprintf("send %d x %dB to %s", s.Count, s.Size, s.To)
+		if s.Close {
+			d += ", close"
+		}
+		return d
+	},
+	Label: func(st *scenarios.Step) string { return fmt.Sprintf("a send from %s to %s", st.From, st.To) },
+	Table: sendTable,
 }
 
 // PipeOptions configure system pipe: a reliable, in-order channel.

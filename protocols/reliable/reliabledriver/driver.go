@@ -9,7 +9,11 @@ package reliabledriver
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/sim-lecture/sim/protocols/messaging"
 	"github.com/sim-lecture/sim/protocols/messaging/messagingdriver"
@@ -35,9 +39,12 @@ func init() {
 const Port = 9
 
 // Options configure system reliable, the TCP-like transport (the
-// `reliable:` block).
+// `reliable:` block). Every mechanism of a modern TCP is a key and on by
+// default; with timestamps, sack, fast_retransmit, rack and
+// congestion_control off it is the lecture's transport, which repairs
+// losses by its timer alone.
 type Options struct {
-	// Window is the send window in messages (default 8; 1 is
+	// Window is the send window in messages (default 64; 1 is
 	// stop-and-wait).
 	Window int
 	// RTO is adaptive (default, RFC 6298) or fixed.
@@ -51,26 +58,49 @@ type Options struct {
 	InitialRTO time.Duration
 	// Granularity is the clock granularity G of RFC 6298 (default 1ms).
 	Granularity time.Duration
-	// FastRetransmit retransmits a segment on the third duplicate ACK
-	// instead of waiting for the timer (RFC 5681); default false, the
-	// lecture's timeout-only transport.
-	FastRetransmit bool
+	// MaxRetries is how many retransmissions without progress fail the
+	// connection (default 0: never).
+	MaxRetries int
+	// Timestamps, SACK, FastRetransmit, RACK and CongestionControl are
+	// reliable.Options' (default true).
+	Timestamps, SACK, FastRetransmit, RACK, CongestionControl bool
+	// MSS is the congestion window's segment size in bytes (default
+	// 1460), InitialCwnd the initial window in segments (default 10).
+	MSS, InitialCwnd int
+	// RecvBuffer is the receive buffer in bytes (default 128KiB; 0:
+	// unlimited).
+	RecvBuffer int
+	// Consume is how fast the receiving application reads: messages per
+	// second (ConsumeRate) or bytes per second (ConsumeByteRate); zero
+	// both (the default) reads at once.
+	ConsumeRate, ConsumeByteRate float64
+	// TimeWait is how long TIME_WAIT lasts (default 60s).
+	TimeWait time.Duration
 }
 
-// maxWindow bounds the send window: a 16-bit window, as TCP's.
-const maxWindow = 65535
+// Bounds of the reliable options.
+const (
+	// maxWindow bounds the send window: a 16-bit window, as TCP's.
+	maxWindow = 65535
+	// maxRetries bounds max_retries.
+	maxRetries = 1000
+	// maxBuffer bounds the receive buffer: 1 GiB.
+	maxBuffer = 1 << 30
+)
 
 // Block is the `reliable:` block, which configures the transport
 // of system reliable and of RPC over it.
 var Block = &scenarios.Block{Name: "reliable", Order: 40,
 	New: func() any {
-		return &Options{Window: 8, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond,
-			MinRTO: 200 * time.Millisecond, MaxRTO: 60 * time.Second, InitialRTO: time.Second, Granularity: time.Millisecond}
+		d := reliable.DefaultOptions()
+		return &Options{Window: d.Window, RTO: "adaptive", FixedTimeout: d.FixedTimeout, MinRTO: d.MinRTO, MaxRTO: d.MaxRTO,
+			InitialRTO: d.InitialRTO, Granularity: d.G, Timestamps: true, SACK: true, FastRetransmit: true, RACK: true,
+			CongestionControl: true, MSS: reliable.DefaultSMSS, InitialCwnd: 10, RecvBuffer: d.RecvBuffer, TimeWait: reliable.DefaultTimeWait}
 	},
 	Options: []scenarios.Option{
-		scenarios.IntOption("window", "`8`", "Messages in flight; `1` is stop-and-wait.", 1, maxWindow,
+		scenarios.IntOption("window", "`64`", "Messages in flight at most (the send buffer); `1` is stop-and-wait.", 1, maxWindow,
 			func(o *Options) *int { return &o.Window }),
-		scenarios.EnumOption("rto", "`adaptive`", "`adaptive` (RFC 6298: SRTT, RTTVAR, Karn's rule, doubling backoff) or `fixed`.",
+		scenarios.EnumOption("rto", "`adaptive`", "`adaptive` (RFC 6298: SRTT, RTTVAR, doubling backoff that an RTT sample collapses) or `fixed` (the lecture's constant timeout, no backoff).",
 			[]string{"adaptive", "fixed"}, func(o *Options) *string { return &o.RTO }),
 		scenarios.DurationOption("fixed_timeout", "`200ms`", "The timeout with `rto: fixed`.", true,
 			func(o *Options) *time.Duration { return &o.FixedTimeout }),
@@ -78,12 +108,32 @@ var Block = &scenarios.Block{Name: "reliable", Order: 40,
 			func(o *Options) *time.Duration { return &o.MinRTO }),
 		scenarios.DurationOption("max_rto", "`60s`", "", true,
 			func(o *Options) *time.Duration { return &o.MaxRTO }),
-		scenarios.DurationOption("initial_rto", "`1s`", "The timeout before the first RTT sample.", true,
+		scenarios.DurationOption("initial_rto", "`1s`", "The timeout before the first RTT sample, the SYN's (RFC 6298 (2.1)).", true,
 			func(o *Options) *time.Duration { return &o.InitialRTO }),
 		scenarios.DurationOption("granularity", "`1ms`", "The clock granularity G of RFC 6298.", false,
 			func(o *Options) *time.Duration { return &o.Granularity }),
-		scenarios.BoolOption("fast_retransmit", "`false`", "Retransmit a segment on the third duplicate ACK instead of waiting for the timer (RFC 5681). Off: the lecture's transport repairs losses by timeout only.",
+		scenarios.IntOption("max_retries", "`0`", "Retransmissions without progress (or zero-window probes unanswered) before the connection fails with a timeout; `0` retries forever.", 0, maxRetries,
+			func(o *Options) *int { return &o.MaxRetries }),
+		scenarios.BoolOption("timestamps", "`true`", "RFC 7323 timestamps: every ACK of new data is an RTT sample, retransmissions included, so the first ACK after a timeout collapses the backoff. `false`: Karn's rule, one segment timed at a time.",
+			func(o *Options) *bool { return &o.Timestamps }),
+		scenarios.BoolOption("sack", "`true`", "Selective acknowledgments (RFC 2018, D-SACK RFC 2883): the sender resends only what the receiver lacks, after a timeout too (RFC 6675).",
+			func(o *Options) *bool { return &o.SACK }),
+		scenarios.BoolOption("fast_retransmit", "`true`", "Repair a loss the ACKs show without waiting for the timer: fast retransmit and fast recovery (RFC 5681), with SACK by RFC 6675, without by NewReno (RFC 6582). `false`: the lecture's transport repairs losses by timeout only.",
 			func(o *Options) *bool { return &o.FastRetransmit }),
+		scenarios.BoolOption("rack", "`true`", "RACK-TLP (RFC 8985): losses found by time, lost retransmissions included, and a tail loss probe two round trips after the last ACK. Only with `sack` and `fast_retransmit`.",
+			func(o *Options) *bool { return &o.RACK }),
+		scenarios.BoolOption("congestion_control", "`true`", "Slow start, congestion avoidance, halving on loss, one segment after a timeout (RFC 5681). `false`: only `window` limits the sender, whatever the network does.",
+			func(o *Options) *bool { return &o.CongestionControl }),
+		scenarios.SizeOption("mss", "`1460B`", "The segment size the congestion window counts in (RFC 5681's SMSS); messages are never split.", 1, reliable.MaxPayload,
+			func(o *Options) *int { return &o.MSS }),
+		scenarios.IntOption("initial_cwnd", "`10`", "The first congestion window, in segments of `mss` (RFC 6928).", 1, maxWindow,
+			func(o *Options) *int { return &o.InitialCwnd }),
+		scenarios.SizeOption("recv_buffer", "`128KiB`", "The receive buffer: its free part is the window every ACK advertises (flow control); `0` is unlimited.", 0, maxBuffer,
+			func(o *Options) *int { return &o.RecvBuffer }),
+		scenarios.CustomOption("consume", "unlimited", "How fast the receiving application reads: messages per second (`20` or `20/s`) or a data rate (`10KB/s`, `80kbps`); unread messages fill `recv_buffer` and shut the window, which the sender then probes.",
+			decodeConsume),
+		scenarios.DurationOption("time_wait", "`60s`", "How long the side that closed first waits after both FINs (TIME_WAIT, 2·MSL).", true,
+			func(o *Options) *time.Duration { return &o.TimeWait }),
 	},
 	Check: func(c *scenarios.BlockCheck) {
 		o := c.Value.(*Options)
@@ -95,6 +145,80 @@ var Block = &scenarios.Block{Name: "reliable", Order: 40,
 			c.Errorf(at, "reliable: max_rto %s is below min_rto %s", scenarios.FormatDuration(o.MaxRTO), scenarios.FormatDuration(o.MinRTO))
 		}
 	},
+}
+
+// consumeExpected describes a consume rate in messages.
+const consumeExpected = "a rate such as 20/s (messages per second), 10KB/s or 80kbps, or unlimited"
+
+// decodeConsume reads `consume`: a number of messages per second (bare, or
+// with /s), a data rate with a unit, or unlimited.
+func decodeConsume(d *scenarios.Decoder, n *yaml.Node, o *Options) bool {
+	n = d.Resolve(n)
+	if n == nil {
+		return false
+	}
+	s, ok := d.Str(n, "consume")
+	if !ok {
+		return false
+	}
+	t := strings.TrimSpace(s)
+	o.ConsumeRate, o.ConsumeByteRate = 0, 0
+	if t == "unlimited" || t == "0" {
+		return true
+	}
+	perMsg := strings.TrimSuffix(strings.TrimSuffix(t, "/s"), " ")
+	if x, err := strconv.ParseFloat(perMsg, 64); err == nil {
+		if !(x > 0 && x <= maxConsume) {
+			d.Errorf(n, "consume: expected a rate above 0 and at most %g messages per second, got %s", float64(maxConsume), s)
+			return false
+		}
+		o.ConsumeRate = x
+		return true
+	}
+	bw, err := scenarios.ParseBandwidth(t)
+	if err != nil || !(bw > 0) || math.IsInf(bw, 1) {
+		d.Errorf(n, "consume: expected %s, got %s", consumeExpected, s)
+		return false
+	}
+	o.ConsumeByteRate = bw / 8
+	if o.ConsumeByteRate < minConsumeBytes {
+		d.Errorf(n, "consume: a data rate of at least %d bytes per second, got %s", minConsumeBytes, s)
+		return false
+	}
+	return true
+}
+
+// Bounds of consume: fast enough that reading one message never takes
+// longer than a day, and no faster than a simulation can tell apart.
+const (
+	maxConsume      = 1e9
+	minConsumeBytes = 1
+)
+
+// CwndSample is the congestion window and slow-start threshold of one
+// sender for one peer when either changed (RFC 5681): the series a plot of
+// slow start, congestion avoidance and recovery draws.
+type CwndSample struct {
+	// At is when it changed.
+	At string `json:"at"`
+	// From is the sender, To its peer.
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Cwnd is the congestion window in bytes.
+	Cwnd int `json:"cwnd"`
+	// Ssthresh is the slow-start threshold in bytes; 0 until the first
+	// loss sets it.
+	Ssthresh int `json:"ssthresh"`
+}
+
+// CwndPart is the key of the part of the result that lists the congestion
+// windows of system reliable, in the order they changed.
+const CwndPart = "cwnd"
+
+// CwndOf returns the congestion-window series of a system's result.
+func CwndOf(sys *report.System) []CwndSample {
+	samples, _ := sys.Part(CwndPart).([]CwndSample)
+	return samples
 }
 
 // RTTSample is one round-trip-time measurement of the reliable transport,
@@ -170,8 +294,19 @@ var rttMetrics = []*report.Metric{
 type driver struct {
 	sends *messagingdriver.Sends
 	opts  reliable.Options
-	// rtt lists the RTT samples of every Endpoint, in the order taken.
-	rtt []RTTSample
+	// rtt lists the RTT samples of every Endpoint, in the order taken,
+	// and cwnd their congestion windows, in the order they changed.
+	rtt  []RTTSample
+	cwnd []CwndSample
+	// causes counts the DATA retransmissions by cause.
+	causes [3]int
+	// eofs lists, in time order, when an application read the end of its
+	// peer's stream.
+	eofs []eofAt
+	// shut counts, per receiver and sender (by name), the ACKs that
+	// advertised a window of 0, and probes, per sender and receiver, the
+	// zero-window probes: what flow control did.
+	shut, probes map[[2]string]int
 	// retrans[i] counts retransmissions of row i's messages.
 	retrans map[int]int
 	// seqRow maps a DATA segment, as one life of one node numbered it for
@@ -193,6 +328,12 @@ type driver struct {
 	queuedSum int64
 }
 
+// eofAt is one application reading the end of its peer's stream.
+type eofAt struct {
+	node, peer sim.NodeID
+	at         sim.Time
+}
+
 // segKey names a DATA segment: sender, sender's incarnation, peer, Seq.
 type segKey struct {
 	node sim.NodeID
@@ -211,7 +352,10 @@ func TransportOptions(sc *scenarios.Scenario) (reliable.Options, error) {
 		return reliable.Options{}, fmt.Errorf("%s: reliable: %v", sc.File, err)
 	}
 	opts := reliable.Options{Window: o.Window, RTO: mode, FixedTimeout: o.FixedTimeout, MinRTO: o.MinRTO,
-		MaxRTO: o.MaxRTO, InitialRTO: o.InitialRTO, G: o.Granularity, FastRetransmit: o.FastRetransmit}
+		MaxRTO: o.MaxRTO, InitialRTO: o.InitialRTO, G: o.Granularity, MaxRetries: o.MaxRetries,
+		Timestamps: o.Timestamps, SACK: o.SACK, FastRetransmit: o.FastRetransmit, RACK: o.RACK,
+		CongestionControl: o.CongestionControl, SMSS: o.MSS, InitialCwnd: o.InitialCwnd,
+		RecvBuffer: o.RecvBuffer, ConsumeRate: o.ConsumeRate, ConsumeByteRate: o.ConsumeByteRate, TimeWait: o.TimeWait}
 	if err := opts.Validate(); err != nil {
 		return reliable.Options{}, fmt.Errorf("%s: reliable: %v", sc.File, err)
 	}
@@ -234,6 +378,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	d.givenUpWhy = map[int]string{}
 	d.copies = map[int]map[int]int{}
 	d.queued = map[[2]sim.NodeID]int{}
+	d.shut, d.probes = map[[2]string]int{}, map[[2]string]int{}
 	r.UseNetwork()
 	d.sends = messagingdriver.NewSends(r, udp.HeaderLen+reliable.HeaderLen)
 	d.sends.AfterSend = func(from, to sim.NodeID) { d.noteQueue(r, from, to) }
@@ -257,7 +402,8 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	return nil
 }
 
-// Step implements scenarios.Driver.
+// Step implements scenarios.Driver. A send row with close closes the
+// sender's direction after its last message: a FIN follows them.
 func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	d.sends.Send(r, i, func(from sim.NodeID) sim.Env {
 		ep := d.endpoint(r, from)
@@ -265,6 +411,16 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 			return nil
 		}
 		return ep.Env()
+	})
+	st := &r.Scenario.Workload[i]
+	if !st.Close || st.Op != messagingdriver.SendOp.Name {
+		return
+	}
+	from, to := r.Node(st.From), r.Node(st.To)
+	r.World.After(time.Duration(st.Count-1)*st.Interval, func() {
+		if ep := d.endpoint(r, from); ep != nil {
+			ep.Close(to)
+		}
 	})
 }
 
@@ -315,12 +471,56 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 		if n := d.givenUp[i]; n > 0 {
 			notes = append(notes, fmt.Sprintf("%d given up by the transport (%s)", n, d.givenUpWhy[i]))
 		}
+		row := &r.Scenario.Workload[i]
+		if n := d.shut[[2]string{row.To, row.From}]; n > 0 {
+			notes = append(notes, fmt.Sprintf("%s advertised a zero window in %s; %s",
+				row.To, report.Plural(n, "ACK", "ACKs"), report.Plural(d.probes[[2]string{row.From, row.To}], "zero-window probe", "zero-window probes")))
+		}
+		if row.Close {
+			notes = append(notes, d.closeNote(r, row))
+		}
 		return notes
 	})
 	if len(d.rtt) > 0 {
 		r.Result.AddPart(RTTPart, d.rtt)
 	}
+	if len(d.cwnd) > 0 {
+		r.Result.AddPart(CwndPart, d.cwnd)
+	}
+	if d.causes != [3]int{} {
+		r.Result.AddPart(CausesPart, RetransmitCauses{Timeout: d.causes[reliable.CauseTimeout],
+			Recovery: d.causes[reliable.CauseRecovery], Probe: d.causes[reliable.CauseProbe]})
+	}
 }
+
+// closeNote says when the receiver of a closing row read the end of the
+// stream (its FIN arrived after every message).
+func (d *driver) closeNote(r *scenarios.SystemRun, row *scenarios.Step) string {
+	to, from := r.Node(row.To), r.Node(row.From)
+	for _, e := range d.eofs {
+		if e.node == to && e.peer == from && e.at.Duration() >= row.At {
+			return fmt.Sprintf("closed: %s read the end of the stream at %s", row.To, report.TableTime(e.at))
+		}
+	}
+	return fmt.Sprintf("closed: %s never read the end of the stream", row.To)
+}
+
+// RetransmitCauses counts the DATA retransmissions of a run by what caused
+// them.
+type RetransmitCauses struct {
+	// Timeout counts those the retransmission timer sent, and the holes
+	// resent as the window opened after it (RFC 6298, RFC 6675 §5.1).
+	Timeout int `json:"timeout"`
+	// Recovery counts those fast retransmit and fast recovery sent (RFC
+	// 5681, RFC 6675, RFC 6582, RFC 8985).
+	Recovery int `json:"recovery"`
+	// Probe counts tail loss probes that resent a segment (RFC 8985 §7).
+	Probe int `json:"probe"`
+}
+
+// CausesPart is the key of the part of the result that counts the
+// retransmissions of system reliable by cause.
+const CausesPart = "retransmit_causes"
 
 // endpointTap is the handler bound to Port: the Endpoint, with the
 // driver counting the intact DATA copies that reach it.
@@ -354,11 +554,19 @@ type segmentTap struct {
 	d *driver
 }
 
-// Send implements sim.Env.
+// Send implements sim.Env. It also counts the zero windows and the
+// probes that answer them.
 func (t *segmentTap) Send(to sim.NodeID, msg []byte, label string) {
-	if seg, err := reliable.ParseSegment(msg); err == nil && seg.Type == reliable.Data {
-		if row, _, altered, ok := messaging.Decode(seg.Payload); ok && !altered {
-			t.d.seqRow[segKey{t.Self(), t.Incarnation(), to, seg.Seq}] = row
+	if seg, err := reliable.ParseSegment(msg); err == nil {
+		switch {
+		case seg.Type == reliable.Data:
+			if row, _, altered, ok := messaging.Decode(seg.Payload); ok && !altered {
+				t.d.seqRow[segKey{t.Self(), t.Incarnation(), to, seg.Seq}] = row
+			}
+		case seg.Type == reliable.Ack && seg.Window == 0:
+			t.d.shut[[2]string{t.Name(), t.NodeName(to)}]++
+		case seg.Type == reliable.Probe:
+			t.d.probes[[2]string{t.Name(), t.NodeName(to)}]++
 		}
 	}
 	t.Env.Send(to, msg, label)
@@ -381,23 +589,36 @@ func (o *rttObserver) RTTSample(at sim.Time, peer sim.NodeID, sample, srtt, rto 
 }
 
 // Retransmit implements reliable.Observer.
-func (o *rttObserver) Retransmit(at sim.Time, peer sim.NodeID, seq uint32, _ reliable.Cause) {
+func (o *rttObserver) Retransmit(at sim.Time, peer sim.NodeID, seq uint32, cause reliable.Cause) {
 	if row, ok := o.d.seqRow[segKey{o.node, o.inc, peer, seq}]; ok {
 		o.d.retrans[row]++
+	}
+	if int(cause) < len(o.d.causes) {
+		o.d.causes[cause]++
 	}
 }
 
 // RTO implements reliable.Observer.
 func (o *rttObserver) RTO(sim.Time, sim.NodeID, time.Duration) {}
 
-// Congestion implements reliable.Observer.
-func (o *rttObserver) Congestion(sim.Time, sim.NodeID, int, int) {}
+// Congestion implements reliable.Observer: it records the window for the
+// result's cwnd series.
+func (o *rttObserver) Congestion(at sim.Time, peer sim.NodeID, cwnd, ssthresh int) {
+	o.d.cwnd = append(o.d.cwnd, CwndSample{At: sim.FormatDuration(at.Duration()), From: o.r.World.Name(o.node),
+		To: o.r.World.Name(peer), Cwnd: cwnd, Ssthresh: ssthresh})
+}
 
 // app is the messaging application over the transport; it also hears
 // when the transport gives up on messages.
 type app struct {
 	*messaging.Receiver
 	d *driver
+}
+
+// PeerClosed implements reliable.PeerCloser: the application read the end
+// of peer's stream.
+func (a *app) PeerClosed(peer sim.NodeID) {
+	a.d.eofs = append(a.d.eofs, eofAt{node: a.Env().Self(), peer: peer, at: a.Env().Now()})
 }
 
 // Failed implements reliable.FailureHandler: the messages were neither

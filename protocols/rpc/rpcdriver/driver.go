@@ -53,6 +53,11 @@ type Options struct {
 	Transport string
 	// Timeout is the retransmission timeout (default 100ms).
 	Timeout time.Duration
+	// Backoff doubles the interval at every retransmission of a call, up
+	// to MaxTimeout (default true).
+	Backoff bool
+	// MaxTimeout caps the backed-off interval (default 60s).
+	MaxTimeout time.Duration
 	// MaxAttempts bounds the sends of one call; 0 (default) retries
 	// forever.
 	MaxAttempts int
@@ -80,15 +85,19 @@ const (
 var block = &scenarios.Block{Name: "rpc", Order: 50,
 	New: func() any {
 		return &Options{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond,
-			Workers: 1, AckAfter: 100 * time.Millisecond, Auth: "sys", DRCCache: "non_idempotent"}
+			Backoff: true, MaxTimeout: rpc.DefaultMaxTimeout, Workers: 1, AckAfter: 100 * time.Millisecond, Auth: "sys", DRCCache: "non_idempotent"}
 	},
 	Options: []scenarios.Option{
 		scenarios.EnumOption("semantics", "`at_least_once`", "`at_least_once` (every copy of a call that arrives is executed) or `at_most_once` (the server's duplicate-request cache answers repeats, see `drc_cache`; it is volatile, so a crash loses it).",
 			[]string{"at_least_once", "at_most_once"}, func(o *Options) *string { return &o.Semantics }),
 		scenarios.EnumOption("transport", "`udp`", "`udp` (the reply is the ACK of the call) or `reliable`.",
 			[]string{"udp", "reliable"}, func(o *Options) *string { return &o.Transport }),
-		scenarios.DurationOption("timeout", "`100ms`", "Retransmission interval.", true,
+		scenarios.DurationOption("timeout", "`100ms`", "Retransmission interval: the wait after a call's first transmission.", true,
 			func(o *Options) *time.Duration { return &o.Timeout }),
+		scenarios.BoolOption("backoff", "`true`", "Double the interval at every retransmission of a call, up to `max_timeout` (the lecture's \"for each missing ack, wait longer between retries\"); `false`: retransmit every `timeout`.",
+			func(o *Options) *bool { return &o.Backoff }),
+		scenarios.DurationOption("max_timeout", "`60s`", "The cap of the backed-off interval.", true,
+			func(o *Options) *time.Duration { return &o.MaxTimeout }),
 		scenarios.IntOption("max_attempts", "`0`", "Sends before the call fails with `ETIMEDOUT`; `0` retries forever.", 0, maxAttempts,
 			func(o *Options) *int { return &o.MaxAttempts }),
 		scenarios.IntOption("workers", "`1`", "Server threads: calls queue when all are busy.", 1, maxWorkers,
@@ -142,7 +151,8 @@ func callOptions(sc *scenarios.Scenario) (rpc.Options, rpc.ServerOptions, error)
 	}
 	// The lecture's RPC: Birrell & Nelson's ACKs and probes, on the
 	// standard messages (see rpc.AckProgram).
-	c := rpc.Options{Semantics: sem, BirrellNelson: true, Auth: rpc.AuthSys, Timeout: o.Timeout, MaxAttempts: o.MaxAttempts, AckAfter: o.AckAfter}
+	c := rpc.Options{Semantics: sem, BirrellNelson: true, Auth: rpc.AuthSys, Timeout: o.Timeout, Backoff: o.Backoff, MaxTimeout: o.MaxTimeout,
+		MaxAttempts: o.MaxAttempts, AckAfter: o.AckAfter}
 	s := rpc.ServerOptions{Semantics: sem, BirrellNelson: true, Workers: o.Workers, AckAfter: o.AckAfter / 2,
 		CacheAll: o.DRCCache == "all"}
 	if o.Auth == "none" {
