@@ -112,21 +112,105 @@ files:
 	}
 }
 
+// lectureTransport is the `reliable:` keys of the lecture's transport:
+// losses repaired by the retransmission timer alone.
+const lectureTransport = "timestamps: false, sack: false, fast_retransmit: false, rack: false, congestion_control: false"
+
+// mechanisms are the levels of figure g, each adding one mechanism of a
+// modern TCP to the one before, as scenario heavy_loss's variants do.
+var mechanisms = map[string]string{
+	"timer_only":      lectureTransport,
+	"timestamps":      "sack: false, fast_retransmit: false, rack: false, congestion_control: false",
+	"fast_retransmit": "sack: false, rack: false, congestion_control: false",
+	"sack":            "rack: false, congestion_control: false",
+	"default":         "",
+}
+
 // reliableBulk is the transfer of figure d: A hands `count` messages to
-// the reliable transport at once, over a link of 15 to 45 ms each way.
+// the reliable transport at once, over a link of 15 to 45 ms each way, with
+// the lecture's transport or the default one (`transport`).
 func reliableBulk(p params) (string, error) {
 	n, err := p.int("count", 1, 100000)
 	if err != nil {
 		return "", err
 	}
+	keys := ""
+	switch p["transport"] {
+	case "lecture":
+		keys = ", " + lectureTransport
+	case "default":
+	default:
+		return "", fmt.Errorf("parameter transport: expected lecture or default, got %q", p["transport"])
+	}
 	return fmt.Sprintf(`name: fig_reliable_bulk
 description: A sends %d messages at once to B over the reliable transport
 systems: [reliable]
 network: {delay: {dist: uniform, min: 15ms, max: 45ms}}
-reliable: {window: 8, fixed_timeout: 60ms, min_rto: 10ms}
+reliable: {window: 8, fixed_timeout: 60ms, min_rto: 10ms%s}
 workload:
   - {at: 0, op: send, from: A, to: B, count: %d, size: 100B}
-`, n, n), nil
+`, n, keys, n), nil
+}
+
+// reliableMechanisms is the transfer of figure g: A hands `count` messages
+// to the reliable transport at once over a link of 10 ms each way, with the
+// mechanisms of level `mechanisms` (see mechanisms).
+func reliableMechanisms(p params) (string, error) {
+	n, err := p.int("count", 1, 100000)
+	if err != nil {
+		return "", err
+	}
+	keys, ok := mechanisms[p["mechanisms"]]
+	if !ok {
+		return "", fmt.Errorf("parameter mechanisms: expected timer_only, timestamps, fast_retransmit, sack or default, got %q", p["mechanisms"])
+	}
+	if keys != "" {
+		keys = ", " + keys
+	}
+	return fmt.Sprintf(`name: fig_reliable_mechanisms
+description: A sends %d messages at once to B; the transport's mechanisms up to %s
+systems: [reliable]
+network: {delay: 10ms}
+reliable: {window: 8%s}
+workload:
+  - {at: 0, op: send, from: A, to: B, count: %d, size: 100B}
+`, n, p["mechanisms"], keys, n), nil
+}
+
+// bottleneck is the overload of figure h: `senders` nodes each offer 50
+// messages of 1000 B a second to R through R's access link, 1 Mbit/s
+// (about 120 such messages a second) with a 50-datagram drop-tail queue,
+// under `control`: none (no congestion control, a fixed 100 ms timeout),
+// backoff (the adaptive RTO, no congestion control) or default.
+func bottleneck(p params) (string, error) {
+	n, err := p.int("senders", 1, 64)
+	if err != nil {
+		return "", err
+	}
+	var keys string
+	switch p["control"] {
+	case "none":
+		keys = "{congestion_control: false, rto: fixed, fixed_timeout: 100ms}"
+	case "backoff":
+		keys = "{congestion_control: false}"
+	case "default":
+		keys = "{}"
+	default:
+		return "", fmt.Errorf("parameter control: expected none, backoff or default, got %q", p["control"])
+	}
+	var w rows
+	for i := range n {
+		w.add(0, "op: send, from: S%02d, to: R, count: 100, size: 1000B, interval: 20ms", i+1)
+	}
+	return fmt.Sprintf(`name: fig_bottleneck
+description: %d senders offer 50 messages a second each through one 1 Mbit/s link
+systems: [reliable]
+network:
+  delay: 10ms
+  links:
+    - {from: "*", to: R, bandwidth: 1Mbps, queue: 50, shared: true}
+reliable: %s
+%s`, n, keys, w.yaml()), nil
 }
 
 // fileWriters is the workload of figure f: client A writes a block and
