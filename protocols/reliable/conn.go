@@ -129,7 +129,7 @@ func (e *Endpoint) resetConn(c *conn) {
 	s := &c.snd
 	queue := append(s.queue, c.next...)
 	c.next = nil
-	*c = conn{peer: c.peer, peerInc: c.peerInc, st: c.st, timers: c.timers, inbox: c.inbox, state: Closed,
+	*c = conn{peer: c.peer, peerInc: c.peerInc, st: c.st, timers: c.timers, inbox: c.inbox, state: Closed, queuedBytes: c.queuedBytes,
 		snd: sender{queue: queue, lastRTO: s.lastRTO, lastCwnd: s.lastCwnd, lastSsthresh: s.lastSsthresh}}
 }
 
@@ -419,7 +419,7 @@ func (e *Endpoint) fail(c *conn, err error) {
 	}
 	msgs = append(msgs, s.queue...)
 	msgs = append(msgs, c.next...)
-	s.queue, c.next = nil, nil
+	s.queue, c.next, c.queuedBytes = nil, nil, 0
 	e.resetConn(c)
 	c.st.Failures++
 	c.st.GivenUp += uint64(len(msgs))

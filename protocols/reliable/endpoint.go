@@ -308,13 +308,7 @@ func (e *Endpoint) Stats(peer sim.NodeID) Stats {
 			s.Unacked++
 		}
 	}
-	s.Queued = len(c.snd.queue) + len(c.next)
-	for _, m := range c.snd.queue {
-		s.QueuedBytes += len(m)
-	}
-	for _, m := range c.next {
-		s.QueuedBytes += len(m)
-	}
+	s.Queued, s.QueuedBytes = len(c.snd.queue)+len(c.next), c.queuedBytes
 	s.RTO, s.SRTT = c.rto(&e.opts), c.snd.est.SRTT().Duration()
 	if e.opts.CongestionControl {
 		s.Cwnd, s.Ssthresh = c.snd.cwnd, c.snd.reportedSsthresh()
@@ -358,12 +352,14 @@ type conn struct {
 	// the queued messages.
 	closing bool
 	// next holds messages sent after Close, for the next connection.
-	next   [][]byte
-	inbox  inbox
-	snd    sender
-	rcv    receiver
-	st     Stats
-	timers [numTimers]timerSlot
+	next [][]byte
+	// queuedBytes is the payload of snd.queue and next together.
+	queuedBytes int
+	inbox       inbox
+	snd         sender
+	rcv         receiver
+	st          Stats
+	timers      [numTimers]timerSlot
 }
 
 // timerSlot is one of a connection's timers.

@@ -324,8 +324,8 @@ func (o outcome) check(s schedule) string {
 		if f := o.sinks[dir.from].failed; len(f) > 0 {
 			errs = append(errs, fmt.Sprintf("%s: connection failed: %v", dir.from, f))
 		}
-		if st := o.eps[dir.from].Total(); st.Unacked+st.Queued > 0 {
-			errs = append(errs, fmt.Sprintf("%s still has %d unacked, %d queued", dir.from, st.Unacked, st.Queued))
+		if st := o.eps[dir.from].Total(); st.Unacked+st.Queued+st.QueuedBytes > 0 {
+			errs = append(errs, fmt.Sprintf("%s still has %d unacked, %d queued (%d bytes)", dir.from, st.Unacked, st.Queued, st.QueuedBytes))
 		}
 		// A closed direction ends, once, after its last message.
 		var eof []string

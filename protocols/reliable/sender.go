@@ -225,16 +225,19 @@ func (e *Endpoint) send(to sim.NodeID, msg []byte) {
 	switch {
 	case c.state == Closed:
 		c.snd.queue = append(c.snd.queue, msg)
+		c.queuedBytes += len(msg)
 		e.activeOpen(c)
 	case c.closing || c.state == TimeWait:
 		// Our direction is closed: the message opens the next
 		// connection, once this one is over (at once from TIME_WAIT).
 		c.next = append(c.next, msg)
+		c.queuedBytes += len(msg)
 		if c.state == TimeWait {
 			e.closeConn(c)
 		}
 	default:
 		c.snd.queue = append(c.snd.queue, msg)
+		c.queuedBytes += len(msg)
 		e.pump(c)
 	}
 }
@@ -425,6 +428,7 @@ func (e *Endpoint) sendNew(c *conn) {
 	msg := s.queue[0]
 	s.queue[0] = nil
 	s.queue = s.queue[1:]
+	c.queuedBytes -= len(msg)
 	s.segs = append(s.segs, outSeg{seq: s.nxt, payload: msg})
 	s.nxt++
 	s.nxtOff += uint64(len(msg))
