@@ -109,8 +109,8 @@ var figures = []*figure{
 			"so under heavy loss the transfer crawls (goodput is on a log scale); the fixed 60 ms timeout, below the longer " +
 			"round trips, keeps resending at its pace. The default transport (timestamps, SACK, RACK-TLP, congestion " +
 			"control: what a modern TCP does) repairs most holes without the timer; its adaptive timeout, collapsed by " +
-			"the first timestamp echo after a timeout, stays close to the fixed one, which happens to suit this link, " +
-			"with fewer resends, and three orders of magnitude above the lecture's at 30% loss.",
+			"the first timestamp echo after a timeout, stays within a factor of two of the fixed one, which happens to " +
+			"suit this link, with fewer resends, and is hundreds of times the lecture's at 30% loss.",
 		Build:  reliableBulk,
 		Params: params{"count": "200", "transport": "lecture"},
 		Axes:   []string{"network.loss=0..0.3:0.05", "transport=lecture,default", "reliable.rto=fixed,adaptive"},

@@ -255,6 +255,12 @@ func (e *Endpoint) ackSYN(c *conn, seg *Segment) {
 	s.una = s.iss + 1
 	s.established, s.retries = true, 0
 	e.established(c)
+	if len(c.rcv.buf) > 0 {
+		// DATA held in SYN_RCVD (heldInSynReceived): now it is this
+		// connection's.
+		e.deliverHeld(c)
+		e.sendAck(c, c.ts, nil)
+	}
 	if len(s.segs) == 0 {
 		e.stopTimer(c, timerRetransmit)
 		s.probing = false
@@ -273,7 +279,8 @@ func (e *Endpoint) onFIN(c *conn, seg *Segment) {
 		}
 		return
 	case c.state == SynReceived:
-		e.ackSYN(c, seg)
+		e.heldInSynReceived(c, seg)
+		return
 	}
 	k := seg.Seq
 	switch {
@@ -380,9 +387,16 @@ func (e *Endpoint) onRST(c *conn, seg *Segment) {
 		e.tracef("ignore RST for %d from %s: not outstanding", seg.Seq-s.iss, e.name(c.peer))
 		return
 	}
-	switch c.state {
-	case LastAck, Closing, TimeWait:
+	switch {
+	case c.state == LastAck || c.state == Closing || c.state == TimeWait:
 		e.tracef("RST from %s: the closed connection ends", e.name(c.peer))
+		e.closeConn(c)
+		return
+	case c.state == SynReceived && !c.hasData():
+		// A connection the peer's SYN opened and the peer does not know:
+		// the SYN was a late copy. It ends quietly, as RFC 9293
+		// §3.10.7.4 returns it to LISTEN; nothing of ours was lost.
+		e.tracef("RST from %s: the half-open connection ends", e.name(c.peer))
 		e.closeConn(c)
 		return
 	}

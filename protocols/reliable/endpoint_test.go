@@ -102,9 +102,11 @@ func TestHandshake(t *testing.T) {
 }
 
 // Reference: RFC 9293 §3.5: each leg of the handshake may be lost. A lost
-// SYN or SYN-ACK is resent by the SYN's timer (RFC 6298 (2.1): 1 s); a
-// lost third leg is made up for by the DATA behind it, which the peer sends
-// only once it has the SYN-ACK.
+// SYN or SYN-ACK is resent by the SYN's timer (RFC 6298 (2.1): 1 s). When
+// the third leg is lost, the DATA behind it reaches a receiver still in
+// SYN_RCVD; DATA carries no acknowledgment, so the receiver holds it and
+// resends its SYN-ACK at once, and the peer's new ACK completes the
+// handshake (see TestOldDuplicateSYN for why the DATA alone cannot).
 func TestHandshakeLoss(t *testing.T) {
 	for _, lost := range []string{"SYN", "SYN-ACK", "ACK"} {
 		t.Run(lost, func(t *testing.T) {
@@ -128,6 +130,14 @@ func TestHandshakeLoss(t *testing.T) {
 				third = third[1:]
 			}
 			b.recv(nA, third...)
+			if lost == "ACK" {
+				again := b.take(t)
+				if diff := cmp.Diff([]string{"SYN-ACK"}, labels(again)); diff != "" || len(b.app.got) > 0 {
+					t.Fatalf("B in SYN_RCVD got the DATA: sent (-want +got):\n%s, delivered %q; want it held", diff, b.app.got)
+				}
+				a.recv(nB, again...)
+				b.recv(nA, a.take(t)...)
+			}
 			a.recv(nB, b.take(t)...)
 			if diff := cmp.Diff([]string{"m1"}, b.app.got); diff != "" {
 				t.Errorf("delivered (-want +got):\n%s", diff)
@@ -705,6 +715,44 @@ func TestFastRetransmit(t *testing.T) {
 				t.Errorf("stats %+v; want 1 retransmission and no backoff (RTO %v)", st, rto)
 			}
 		})
+	}
+}
+
+// Reference: RFC 9293 §3.5, Figure 10, "recovery from old duplicate SYN".
+// A late copy of the SYN that opened a connection already over reaches B,
+// which opens a new one; a late copy of that connection's DATA follows.
+// B must not deliver it: it holds it and asks with its SYN-ACK, A, which
+// has no such connection, answers with RST, and B's half-open connection
+// ends quietly, the application told nothing.
+func TestOldDuplicateSYN(t *testing.T) {
+	old := newSide(nA, 0, DefaultOptions())
+	old.send(nB, "m1")
+	syn := old.take(t)
+	data := pkt(Segment{Type: Data, SrcInc: 0, DstInc: 0, Seq: syn[0].Seq + 1, Payload: []byte("m1")})
+	b := newSide(nB, 0, DefaultOptions())
+	b.recv(nA, syn...)
+	b.take(t) // the SYN-ACK
+	b.recv(nA, data...)
+	if len(b.app.got) > 0 {
+		t.Fatalf("B delivered %q from a connection it never completed", b.app.got)
+	}
+	synAck := b.take(t)
+	if diff := cmp.Diff([]string{"SYN-ACK"}, labels(synAck)); diff != "" {
+		t.Fatalf("B's answer to the DATA (-want +got):\n%s", diff)
+	}
+	a := newSide(nA, 0, DefaultOptions()) // A, long done with that connection
+	a.recv(nB, synAck...)
+	rst := a.take(t)
+	if diff := cmp.Diff([]string{"RST"}, labels(rst)); diff != "" {
+		t.Fatalf("A's answer to the SYN-ACK (-want +got):\n%s", diff)
+	}
+	b.recv(nA, rst...)
+	if st := b.ep.conns[nA].state; st != Closed || len(b.app.got) > 0 || len(b.app.fails) > 0 {
+		t.Errorf("B: %v, delivered %q, failures %v; want CLOSED, nothing delivered, nothing failed", st, b.app.got, b.app.fails)
+	}
+	b.recv(nA, data...) // another late copy: no connection now
+	if got := labels(b.take(t)); len(b.app.got) > 0 || !cmp.Equal(got, []string{"RST"}) {
+		t.Errorf("the DATA again: B delivered %q and sent %v; want nothing delivered, a RST", b.app.got, got)
 	}
 }
 

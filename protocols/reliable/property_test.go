@@ -427,6 +427,20 @@ var regressions = []schedule{
 	// A fixed timeout shorter than the round trip: spurious
 	// retransmissions, all suppressed as duplicates.
 	{Seed: 3, Delay: dur("20ms"), Jitter: dur("10ms"), Window: 4, Fixed: true, FixedTimeout: dur("30ms"), MaxRTO: dur("1s"), AtoB: 25, Interval: dur("2ms")},
+	// A simultaneous open, both sides close; B's first SYN, reordered,
+	// reaches A after the connection is over and opens another, and a
+	// late copy of B's DATA 1 followed: it was delivered twice, as
+	// nothing in DATA showed it belonged to the old connection
+	// (TestOldDuplicateSYN).
+	{Seed: 4, Loss: 0.25, Dup: 0.3, Reorder: 0.3, Corrupt: 0.03125, Delay: dur("1ms"), ReorderDelay: dur("9ms"), Window: 2,
+		FixedTimeout: dur("30ms"), MaxRTO: dur("100ms"), InitialRTO: dur("50ms"), Close: true, AtoB: 3, BtoA: 1, Interval: dur("3ms")},
+	// The third leg lost, then A, holding DATA in SYN_RCVD, resent its
+	// SYN-ACK only on its timer. Both timers at the 104 ms cap kept one
+	// phase: B's answer met B's own retransmitted DATA in the one-datagram
+	// queue every time, and the handshake never completed.
+	{Seed: 9793, Loss: 0.5, Corrupt: 0.028648102593785175, Delay: dur("15ms"), Jitter: dur("2ms"), ReorderDelay: dur("21ms"),
+		Bandwidth: 100000, Queue: 1, Window: 64, FixedTimeout: dur("60ms"), MinRTO: dur("3ms"), MaxRTO: dur("104ms"), InitialRTO: dur("534ms"),
+		Timestamps: true, RACK: true, SMSS: 100, RecvBuffer: 10000, BtoA: 20, Size: 81},
 }
 
 // The lecture: "Messages may have been dropped due to overloaded server.

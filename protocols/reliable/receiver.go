@@ -9,6 +9,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/sim-lecture/sim/sim"
 )
 
 // receiver is the receiving half of a connection.
@@ -104,7 +106,8 @@ func (e *Endpoint) onData(c *conn, seg *Segment) {
 	r := &c.rcv
 	switch {
 	case c.state == SynReceived:
-		e.ackSYN(c, seg)
+		e.heldInSynReceived(c, seg)
+		return
 	case !c.state.synchronized() || !r.synced:
 		// Rule 4: no connection for this segment.
 		e.tracef("no connection for %s from %s: RST", e.labelIn(c, seg), e.name(c.peer))
@@ -145,22 +148,72 @@ func (e *Endpoint) onData(c *conn, seg *Segment) {
 		e.tracef("buffer %s from %s: waiting for %d", label, e.name(c.peer), r.next-r.irs)
 	default:
 		e.inOrder(c, seg.Payload)
-		for {
-			p, ok := r.buf[r.next]
-			if !ok {
-				break
-			}
-			delete(r.buf, r.next)
-			r.bufBytes -= len(p)
-			e.inOrder(c, p)
-		}
-		r.dropBlocksBefore(r.next)
-		e.consumeFIN(c)
+		e.deliverHeld(c)
 	}
 	// Every DATA is answered at once, duplicates included: a duplicate
 	// usually means the ACK was lost, and a segment after a hole must be
 	// answered at once for fast retransmit (RFC 5681 §4.2).
 	e.sendAck(c, seg.TS, dsack)
+}
+
+// deliverHeld passes on the buffered messages that follow N without a
+// gap, and the FIN after them.
+func (e *Endpoint) deliverHeld(c *conn) {
+	r := &c.rcv
+	for {
+		p, ok := r.buf[r.next]
+		if !ok {
+			break
+		}
+		delete(r.buf, r.next)
+		r.bufBytes -= len(p)
+		e.inOrder(c, p)
+	}
+	r.dropBlocksBefore(r.next)
+	e.consumeFIN(c)
+}
+
+// heldInSynReceived handles a DATA or FIN that arrives while our SYN-ACK
+// is unacknowledged. In TCP every segment after the SYN carries an ACK, so
+// such a segment completes the handshake if it acknowledges our SYN-ACK
+// and draws a RST if not (RFC 9293 §3.10.7.4). Here DATA and FIN carry no
+// acknowledgment, so nothing in them shows they answer this connection's
+// SYN-ACK: a late copy of the SYN that opened the previous connection,
+// followed by a late copy of its DATA, would look the same, and the DATA
+// would be delivered twice (RFC 9293 §3.5, Figure 10, old duplicate SYN).
+// So the DATA is held, not delivered, and the SYN-ACK goes again at once:
+// a live peer, whose ACK of it was lost, answers with that ACK, and the
+// held data follows the handshake; a peer with no such connection answers
+// with RST, which ends this one (onRST). A FIN is dropped; its sender
+// resends it.
+func (e *Endpoint) heldInSynReceived(c *conn, seg *Segment) {
+	r := &c.rcv
+	k := seg.Seq
+	_, held := r.buf[k]
+	if seg.Type == Data && !held && seqGEQ(k, r.next) && seqLT(k, r.next+MaxWindow) && e.fits(c, k, len(seg.Payload)) {
+		r.buf[k] = seg.Payload
+		r.bufBytes += len(seg.Payload)
+		r.insert(k)
+		e.tracef("hold %s from %s until the handshake completes", e.labelIn(c, seg), e.name(c.peer))
+	}
+	// At most once per RTO, so that a window of DATA draws one SYN-ACK,
+	// not one each; but not only on the timer's beat: behind a full queue
+	// the answer to the timer's SYN-ACK can meet the peer's own
+	// retransmissions there every time, when both timers have backed off
+	// to the same cap.
+	s := &c.snd
+	now := e.env.Now()
+	if len(s.segs) == 0 || s.segs[0].kind != kindSYN || s.synAckAsked && now-s.synAckAskedAt < sim.Time(c.rto(&e.opts)) {
+		return
+	}
+	s.synAckAsked, s.synAckAskedAt = true, now
+	g := &s.segs[0]
+	if s.timing && s.timedSeq == g.seq {
+		s.timing = false // Karn: the ACK may answer either copy
+	}
+	c.st.Retransmissions++
+	e.tracef("resend SYN-ACK to %s: %s came before the handshake's ACK", e.name(c.peer), e.labelIn(c, seg))
+	e.emit(c, g)
 }
 
 // noteTS is RFC 7323 §4.3 (2): remember the timestamp of a segment at or

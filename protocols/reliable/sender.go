@@ -43,12 +43,16 @@ type sender struct {
 	// synRetransmitted says the SYN timed out at least once (RFC 6298
 	// (5.7)).
 	synRetransmitted bool
-	iss              uint32 // our initial sequence number
-	una              uint32 // oldest unacknowledged sequence number
-	nxt              uint32 // next sequence number to assign
-	segs             []outSeg
-	queue            [][]byte // accepted, waiting for the windows
-	finSent          bool     // our FIN has a sequence number
+	// synAckAsked says a DATA or FIN in SYN_RCVD made us resend our
+	// SYN-ACK at once (Endpoint.heldInSynReceived), last at synAckAskedAt.
+	synAckAsked   bool
+	synAckAskedAt sim.Time
+	iss           uint32 // our initial sequence number
+	una           uint32 // oldest unacknowledged sequence number
+	nxt           uint32 // next sequence number to assign
+	segs          []outSeg
+	queue         [][]byte // accepted, waiting for the windows
+	finSent       bool     // our FIN has a sequence number
 
 	// The peer's receive window (RFC 9293 §3.8.6), in bytes of data
 	// counted from the start of the connection: unaOff and nxtOff are the
