@@ -19,13 +19,16 @@ var exercise = &scenarios.Exercise{Clients: 1, Steps: 6, Write: writeExercise}
 func writeExercise(w *scenarios.ExerciseWriter, seed uint64, clients, steps int) {
 	window := []int{1, 2, 4}[w.Rand.IntN(3)]
 	rto := w.Pick("fixed", "adaptive")
-	w.Line("description: \"Exercise (reliable transport, window %d, %s timeout, 20ms one way): when does R's application get each message? Some data and ACKs are lost.\"", window, rto)
+	w.Line("description: \"Exercise (the lecture's reliable transport, window %d, %s timeout, 20ms one way): when does R's application get each message? Some data and ACKs are lost.\"", window, rto)
 	w.Line("seed: %d", seed)
 	w.Line("systems: [reliable]")
+	// The lecture's transport: losses repaired by the timer alone, so
+	// that the answers follow from the window and the timeout.
+	const lecture = "timestamps: false, sack: false, fast_retransmit: false, rack: false, congestion_control: false"
 	if rto == "fixed" {
-		w.Line("reliable: {window: %d, rto: fixed, fixed_timeout: 200ms}", window)
+		w.Line("reliable: {window: %d, rto: fixed, fixed_timeout: 200ms, %s}", window, lecture)
 	} else {
-		w.Line("reliable: {window: %d, rto: adaptive}", window)
+		w.Line("reliable: {window: %d, rto: adaptive, %s}", window, lecture)
 	}
 	w.Line("network: {delay: 20ms}")
 	w.Line("workload:")
