@@ -109,6 +109,39 @@ func (c *BlockCheck) Errorf(k string, format string, args ...any) {
 	c.d.Errorf(n, format, args...)
 }
 
+// RowCheck is what Op.Check and System.CheckRow get: one workload row
+// whose keys are all valid, with its defaults filled in.
+type RowCheck struct {
+	d *Decoder
+	o *Object
+	// Step is the row.
+	Step *Step
+	// failed is set once a problem is reported.
+	failed bool
+}
+
+// Decoder gives the scenario being loaded (its option blocks are
+// decoded) and the loader's readers.
+func (c *RowCheck) Decoder() *Decoder { return c.d }
+
+// Has reports whether the row sets key k (rather than taking its
+// default).
+func (c *RowCheck) Has(k string) bool { return c.o.Has(k) }
+
+// Errorf reports a problem at the value of key k, or at the row when it
+// does not set k (a missing key, or a default at fault).
+func (c *RowCheck) Errorf(k string, format string, args ...any) {
+	c.failed = true
+	n := c.o.Get(k)
+	if n == nil {
+		n = c.o.Node()
+	}
+	c.d.Errorf(n, format, args...)
+}
+
+// Failed reports whether a problem was reported.
+func (c *RowCheck) Failed() bool { return c.failed }
+
 // PosOf is the position of n in the file (1:1 when unknown).
 func PosOf(n *yaml.Node) Pos { return posOf(n) }
 

@@ -344,10 +344,9 @@ func (l *loader) row(o *Object, st *Step, what string) bool {
 		ok = rowKey(k).decode(l, o.vals[k], st) && ok
 	}
 	if ok && op.Check != nil {
-		if key, problem := op.Check(st); problem != "" {
-			l.errf(o.Get(key), "%s", problem)
-			ok = false
-		}
+		c := &RowCheck{d: &Decoder{l}, o: o, Step: st}
+		op.Check(c)
+		ok = !c.failed
 	}
 	return ok
 }

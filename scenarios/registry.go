@@ -55,6 +55,18 @@ type System struct {
 	// workload row against the system's namespace (an AFS volume, an NFS
 	// mount), reporting problems at at.
 	CheckPath func(d *Decoder, path string, at Pos, initial bool)
+	// CheckRow, when set, checks a valid workload row of an op the system
+	// runs against what only this system limits (a message that does not
+	// fit its datagrams, under its option blocks), reporting each problem
+	// at the key it concerns (RowCheck.Errorf). It runs for the file and
+	// for each variant's scenario, so a limit that follows an option sees
+	// the variant's value.
+	CheckRow func(c *RowCheck)
+	// Check, when set, checks the scenario as a whole once every part is
+	// decoded and cross-checked (the initial tree each NFS server formats
+	// its disk with), reporting problems through d at the positions of
+	// the parts concerned.
+	Check func(d *Decoder)
 	// New returns a driver for one run of the system.
 	New func() Driver
 	// Metrics are the sweep metrics only this system's results feed.
@@ -98,9 +110,11 @@ type Invariant struct {
 // the nodes, performs workload rows and the system's faults, and completes
 // the system's part of the result after the run.
 type Driver interface {
-	// Setup adds the system's nodes to r.World and installs its network;
-	// an error is bad input only the system could see (a message too
-	// large for its datagrams), reported as the scenario's error.
+	// Setup adds the system's nodes to r.World and installs its network.
+	// Every check of the input is the loader's (Op.Check,
+	// System.CheckRow, System.Check, Block.Check, ...), so that `sim
+	// validate` accepts exactly what `sim run` runs: an error here, on a
+	// scenario Load accepted, is a bug of sim, not bad input.
 	Setup(r *SystemRun) error
 	// Step performs workload row i, at the row's time.
 	Step(r *SystemRun, i int)
@@ -145,9 +159,11 @@ type Op struct {
 	// Defaults, when set, gives a row its defaults before its keys are
 	// read (a send sends one message of 100 bytes).
 	Defaults func(st *Step)
-	// Check, when set, checks a row whose keys are all valid; a problem
-	// is reported at the value of key.
-	Check func(st *Step) (key, problem string)
+	// Check, when set, checks a row whose keys are all valid (a call's
+	// procedure and its arguments), reporting each problem at the key it
+	// concerns (RowCheck.Errorf). What depends on the system that runs
+	// the row belongs to System.CheckRow.
+	Check func(c *RowCheck)
 	// Describe writes a row the way the lecture's table does:
 	// `f = open("fileA")`.
 	Describe func(st *Step) string

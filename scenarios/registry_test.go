@@ -166,6 +166,56 @@ func TestServerRole(t *testing.T) {
 	}
 }
 
+// TestRegisteredSystemChecks: a system's checks of rows and of the whole
+// scenario run when the file loads, each problem at the key it names (or
+// at the row when the row lacks the key), every problem of the file at
+// once, so that validate refuses what the system could not run.
+func TestRegisteredSystemChecks(t *testing.T) {
+	withRegistry(t, func() {
+		op := *pingOp
+		op.Check = func(c *RowCheck) {
+			if c.Step.From == c.Step.To {
+				c.Errorf("to", "to: a ping needs two nodes")
+			}
+		}
+		s := pingSystem()
+		s.Ops = []*Op{&op}
+		s.CheckRow = func(c *RowCheck) {
+			if d := c.Decoder().Scenario().Block("ping").(*pingOptions).Delay; d > time.Minute && c.Step.To == "moon" {
+				c.Errorf("to", "to: the moon is out of reach with a delay of %s", d)
+			}
+			if c.Step.From == "ghost" {
+				c.Errorf("count", "no count for ghosts") // a key the row lacks: the row
+			}
+		}
+		s.Check = func(d *Decoder) {
+			if n := len(d.Scenario().Workload); n > 3 {
+				d.ErrorAt(d.Scenario().Workload[3].Pos, "at most 3 pings, got %d", n)
+			}
+		}
+		Register(s)
+		src := "name: p\nsystems: [ping]\nping: {delay: 2m}\nworkload:\n" +
+			"  - {at: 0, op: ping, from: A, to: A}\n" +
+			"  - {at: 1, op: ping, from: A, to: moon}\n" +
+			"  - {at: 2, op: ping, from: ghost, to: B}\n" +
+			"  - {at: 3, op: ping, from: A, to: B}\n"
+		_, err := Load("p.yaml", []byte(src))
+		want := `p.yaml:5:36: to: a ping needs two nodes
+p.yaml:6:36: to: the moon is out of reach with a delay of 2m0s
+p.yaml:7:5: no count for ghosts
+p.yaml:8:5: at most 3 pings, got 4`
+		if err == nil || err.Error() != want {
+			t.Errorf("Load error:\n%v\nwant:\n%s", err, want)
+		}
+		// The row check follows the variant's options.
+		src = "name: p\nsystems: [ping]\nworkload:\n  - {at: 1, op: ping, from: A, to: moon}\n" +
+			"variants:\n  - {name: near}\n  - {name: far, ping: {delay: 2m}}\n"
+		if _, err := Load("p.yaml", []byte(src)); err == nil || !strings.Contains(err.Error(), "p.yaml:4:36: to: the moon is out of reach") {
+			t.Errorf("Load error %v; want the far variant's row refused", err)
+		}
+	})
+}
+
 // TestRegisterRejects: a malformed record is a bug of its package, caught
 // when it registers.
 func TestRegisterRejects(t *testing.T) {

@@ -16,9 +16,46 @@ func (l *loader) validate() {
 		serverSet[s.Name] = true
 	}
 	l.checkOps()
+	l.checkSystemRows()
 	l.checkFileRows(roles)
 	l.checkFaults()
 	l.buildNodes(l.servers, serverSet)
+	l.checkSystems()
+}
+
+// checkSystemRows runs each system's CheckRow on the valid rows of the
+// ops it runs.
+func (l *loader) checkSystemRows() {
+	d := &Decoder{l}
+	for i := range l.sc.Workload {
+		if !l.rowOK[i] {
+			continue
+		}
+		st := &l.sc.Workload[i]
+		for _, sys := range l.systems {
+			if sys.CheckRow == nil || !sys.supports(st.Op) {
+				continue
+			}
+			c := &RowCheck{d: d, o: l.rows[i], Step: st}
+			sys.CheckRow(c)
+			if c.failed {
+				l.rowOK[i] = false
+			}
+		}
+	}
+}
+
+// checkSystems runs each system's Check on the whole scenario.
+func (l *loader) checkSystems() {
+	if !l.systemsOK {
+		return
+	}
+	d := &Decoder{l}
+	for _, sys := range l.systems {
+		if sys.Check != nil {
+			sys.Check(d)
+		}
+	}
 }
 
 // systemServers lists the servers the scenario's systems name

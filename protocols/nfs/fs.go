@@ -143,16 +143,33 @@ type File struct {
 // CheckFiles reports whether files can be a server's initial tree: paths
 // that name files, no file twice, no file inside a file, blocks of at most
 // MaxData bytes. A server formats its disk with them and would panic
-// otherwise, so the scenario runner checks them first.
+// otherwise, so the scenario loader checks them first (see FileProblems).
 func CheckFiles(files []File) error {
-	_, err := build("check", files)
+	_, err := build("check", files, nil)
 	return err
+}
+
+// FileProblem is what is wrong with one file of a server's initial tree.
+type FileProblem struct {
+	// Index is the file's index in the list given to FileProblems.
+	Index int
+	Err   error
+}
+
+// FileProblems lists every file of files that cannot be part of a
+// server's initial tree, each with the reason CheckFiles would give for
+// the first of them; the files before a bad one are the tree it is
+// checked against, and a bad file is left out of it.
+func FileProblems(files []File) []FileProblem {
+	var out []FileProblem
+	build("check", files, func(i int, err error) { out = append(out, FileProblem{i, err}) })
+	return out
 }
 
 // format writes a fresh file system holding files to disk with Disk.Put: the
 // state before the run. It is how a server starts on an empty disk.
 func format(disk *sim.Disk, name string, files []File) error {
-	f, err := build(name, files)
+	f, err := build(name, files, nil)
 	if err != nil {
 		return err
 	}
@@ -165,53 +182,85 @@ func format(disk *sim.Disk, name string, files []File) error {
 	return nil
 }
 
-// build makes the file system of a server named name holding files.
-func build(name string, files []File) (*fs, error) {
+// build makes the file system of a server named name holding files. With
+// bad nil it stops at the first file that cannot be added; otherwise it
+// tells bad about each such file and goes on without it.
+func build(name string, files []File, bad func(i int, err error)) (*fs, error) {
 	f := &fs{fsid: fsidFor(name)}
 	f.inodes = make([]*inodeRec, rootIno+1)
 	f.inodes[rootIno] = &inodeRec{Type: NFDIR, Gen: 1, Mode: 0o755, Nlink: 2}
-	for _, file := range files {
-		parts, st := splitPath(file.Path)
-		if st != OK {
-			return nil, fmt.Errorf("file %q: %w", file.Path, st)
-		}
-		if len(parts) == 0 {
-			return nil, fmt.Errorf("file %q: the root is a directory", file.Path)
-		}
-		dir := uint32(rootIno)
-		for i, p := range parts {
-			d := f.inodes[dir]
-			if d.Type != NFDIR {
-				return nil, fmt.Errorf("file %q: %s is a file, not a directory", file.Path, strings.Join(parts[:i], "/"))
+	for i, file := range files {
+		if err := f.addFile(file); err != nil {
+			if bad == nil {
+				return nil, err
 			}
-			j, ok := d.find(p)
-			last := i == len(parts)-1
-			switch {
-			case ok && last:
-				return nil, fmt.Errorf("file %q appears twice", file.Path)
-			case ok:
-				dir = d.Entries[j].Ino
-			default:
-				ino := f.alloc()
-				n := f.inodes[ino]
-				if last {
-					n.Type, n.Mode, n.Nlink = NFREG, 0o644, 1
-					for _, b := range file.Blocks {
-						if len(b) > MaxData {
-							return nil, fmt.Errorf("file %q: a block is %d bytes, more than NFS's %d", file.Path, len(b), MaxData)
-						}
-						n.Blocks = append(n.Blocks, blockRec{Data: b})
-					}
-				} else {
-					n.Type, n.Mode, n.Nlink = NFDIR, 0o755, 2
-					d.Nlink++
-				}
-				d.link(p, ino)
-				dir = ino
-			}
+			bad(i, err)
 		}
 	}
 	return f, nil
+}
+
+// addFile adds one file of the initial tree, and the directories on its
+// path that do not exist yet. A file it refuses leaves no trace but
+// those directories.
+func (f *fs) addFile(file File) error {
+	parts, st := splitPath(file.Path)
+	switch {
+	case st == ErrNameTooLong && len(file.Path) > MaxPathLen:
+		return fmt.Errorf("file %s: the path is %d bytes, more than NFS's %d (RFC 1094 §2.3.8)", shortPath(file.Path), len(file.Path), MaxPathLen)
+	case st == ErrNameTooLong:
+		return fmt.Errorf("file %s: a name of the path is longer than NFS's %d bytes (RFC 1094 §2.3.7)", shortPath(file.Path), MaxNameLen)
+	case st != OK:
+		return fmt.Errorf("file %q: %w", file.Path, st)
+	}
+	if len(parts) == 0 {
+		return fmt.Errorf("file %q: the root is a directory", file.Path)
+	}
+	for _, b := range file.Blocks {
+		if len(b) > MaxData {
+			return fmt.Errorf("file %q: a block is %d bytes, more than NFS's %d", file.Path, len(b), MaxData)
+		}
+	}
+	dir := uint32(rootIno)
+	for i, p := range parts {
+		d := f.inodes[dir]
+		if d.Type != NFDIR {
+			return fmt.Errorf("file %q: %s is a file, not a directory", file.Path, strings.Join(parts[:i], "/"))
+		}
+		j, ok := d.find(p)
+		last := i == len(parts)-1
+		switch {
+		case ok && last && f.inodes[d.Entries[j].Ino].Type == NFDIR:
+			return fmt.Errorf("file %q is a directory: other files lie in it", file.Path)
+		case ok && last:
+			return fmt.Errorf("file %q appears twice", file.Path)
+		case ok:
+			dir = d.Entries[j].Ino
+		default:
+			ino := f.alloc()
+			n := f.inodes[ino]
+			if last {
+				n.Type, n.Mode, n.Nlink = NFREG, 0o644, 1
+				for _, b := range file.Blocks {
+					n.Blocks = append(n.Blocks, blockRec{Data: b})
+				}
+			} else {
+				n.Type, n.Mode, n.Nlink = NFDIR, 0o755, 2
+				d.Nlink++
+			}
+			d.link(p, ino)
+			dir = ino
+		}
+	}
+	return nil
+}
+
+// shortPath quotes p for a message, cut in the middle when it is long.
+func shortPath(p string) string {
+	if len(p) <= 60 {
+		return strconv.Quote(p)
+	}
+	return strconv.Quote(p[:28] + "..." + p[len(p)-28:])
 }
 
 // formatted reports whether disk holds a file system.

@@ -56,9 +56,10 @@ const HeaderLen = 20
 const baseLen = 16
 
 // MaxPayload is the largest message the transport carries: what is left of
-// one UDP datagram (65535 bytes less the 8-byte UDP header) after the
-// segment header. The transport does not split messages.
-const MaxPayload = 0xFFFF - 8 - HeaderLen
+// one UDP datagram's payload over IPv4 (65,507 bytes: 65,535 less the
+// 20-byte IPv4 header and the 8-byte UDP header, see udp.MaxPayload) after
+// the segment header. The transport does not split messages.
+const MaxPayload = 0xFFFF - 20 - 8 - HeaderLen
 
 // MaxSACKBlocks is the most SACK blocks an ACK carries. TCP fits four in
 // its 40 bytes of options, or three next to the timestamp option (RFC 2018

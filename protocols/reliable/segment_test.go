@@ -83,8 +83,9 @@ func TestSegmentKnownBytes(t *testing.T) {
 			t.Errorf("%s: Marshal (-want +got):\n%s", tt.name, diff)
 		}
 	}
-	if got := len((&Segment{Type: Data, Payload: make([]byte, MaxPayload)}).Marshal()); got != 0xFFFF-8 {
-		t.Errorf("a DATA segment with MaxPayload bytes is %d bytes; want %d, what a UDP datagram carries", got, 0xFFFF-8)
+	// UDP's payload over IPv4: 65,535 less the IPv4 and UDP headers.
+	if got := len((&Segment{Type: Data, Payload: make([]byte, MaxPayload)}).Marshal()); got != 0xFFFF-20-8 {
+		t.Errorf("a DATA segment with MaxPayload bytes is %d bytes; want %d, what a UDP datagram carries over IPv4", got, 0xFFFF-20-8)
 	}
 }
 

@@ -293,6 +293,26 @@ func encodeCall(xid uint32, p Proc, cred OpaqueAuth, args []byte) []byte {
 	return m.Marshal()
 }
 
+// CallSize is the size in bytes of the CALL message a Client on the node
+// named machine sends for p with args: with an AUTH_SYS credential, which
+// carries the name and is the larger of the two flavors. A caller that
+// knows its transport's largest message checks a call against it before
+// making it (the RPC layer does not fragment a message).
+func CallSize(p Proc, machine string, args []byte) int {
+	return len(encodeCall(0, p, AuthSysParms{MachineName: machine}.Marshal(), args))
+}
+
+// ReplySize is the size in bytes of the SUCCESS reply a Server sends for
+// p with result (after the error's name, "", for a procedure with
+// ErrorNames).
+func ReplySize(p Proc, result []byte) int {
+	if p.ErrorNames {
+		// The empty name: an XDR string of length 0.
+		result = append([]byte{0, 0, 0, 0}, result...)
+	}
+	return len(encodeReply(0, Success, result))
+}
+
 // encodeAck builds one of AckProgram's messages: its own xid, the call it
 // is about, and for ACKREPLY the acknowledgement.
 func encodeAck(xid uint32, p Proc, about, ackBelow uint32) []byte {

@@ -229,6 +229,11 @@ func (d *Demo) sleep(c *Call) {
 	c.After(dur, func() { c.Reply(nil, nil) })
 }
 
+// maxSleep bounds sleep's duration: far past any run's max_time, and far
+// enough from the largest time.Duration that a server's clock plus it
+// cannot overflow.
+const maxSleep = 1_000_000 * time.Hour
+
 // DemoArgs marshals a scenario row's args text for a demo procedure:
 // append's data, sleep's duration (a Go duration string, or a bare number
 // of seconds like every scenario duration); increment and read take none.
@@ -242,12 +247,19 @@ func DemoArgs(proc, text string) ([]byte, error) {
 	case ProcAppend:
 		return xdr.Marshal(AppendArgs{Data: text})
 	case ProcSleep:
-		if f, err := strconv.ParseFloat(text, 64); err == nil {
-			text = (time.Duration(f * float64(time.Second))).String()
-		}
 		d, err := time.ParseDuration(text)
-		if err != nil || d < 0 {
-			return nil, fmt.Errorf("rpc: sleep wants a duration, not %q", text)
+		if f, ferr := strconv.ParseFloat(text, 64); ferr == nil {
+			// A bare number of seconds. The negated test also refuses
+			// NaN; the bound keeps the conversion from overflowing into
+			// a negative duration.
+			err = nil
+			if !(f >= 0 && f <= maxSleep.Seconds()) {
+				err = errors.New("out of range")
+			}
+			d = time.Duration(f * float64(time.Second))
+		}
+		if err != nil || d < 0 || d > maxSleep {
+			return nil, fmt.Errorf("rpc: sleep wants a duration from 0 to %dh, such as 2s or 0.5, not %q", int64(maxSleep/time.Hour), text)
 		}
 		return xdr.Marshal(SleepArgs{Duration: d.String()})
 	}

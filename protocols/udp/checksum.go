@@ -67,9 +67,17 @@ func Valid(b []byte) bool {
 // HeaderLen is the size in bytes of a marshaled Header.
 const HeaderLen = 8
 
-// MaxPayload is the largest payload whose datagram length still fits the
-// 16-bit Length field.
-const MaxPayload = 0xFFFF - HeaderLen
+// IPv4HeaderLen is the size of the IPv4 header without options (RFC 791
+// §3.1), which carries every datagram on a real network.
+const IPv4HeaderLen = 20
+
+// MaxPayload is the largest payload of one UDP datagram over IPv4: the
+// 16-bit Length field of RFC 768 would allow 65,527 bytes, but the
+// datagram travels in an IPv4 packet whose 16-bit Total Length counts the
+// IP header too (RFC 791 §3.1), which leaves 65,535 - 20 - 8 = 65,507.
+// The simulator has no IP layer, yet it keeps IPv4's limit, so that a
+// payload a real socket refuses (EMSGSIZE) is refused here too.
+const MaxPayload = 0xFFFF - IPv4HeaderLen - HeaderLen
 
 // Header is the UDP header of RFC 768. All fields travel big-endian.
 type Header struct {

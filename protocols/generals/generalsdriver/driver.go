@@ -40,6 +40,11 @@ const Port = 1975
 var AgreeOp = &scenarios.Op{Name: "agree", Order: 130,
 	Keys: []scenarios.OpKey{{Name: "from", Required: true}, {Name: "to", Required: true}, {Name: "count", Default: "1"}},
 	Doc:  "Two generals with `count` messengers.",
+	Check: func(c *scenarios.RowCheck) {
+		if st := c.Step; st.From == st.To {
+			c.Errorf("to", "to: an agree row needs two different generals, got %s twice", st.To)
+		}
+	},
 	Describe: func(s *scenarios.Step) string {
 		return fmt.Sprintf("agree with %s in %s", s.To, report.Plural(messengers(s), "messenger", "messengers"))
 	},
@@ -76,12 +81,6 @@ func (d *driver) Arrived(at sim.Time, row, k int) {
 // Setup implements scenarios.Driver.
 func (d *driver) Setup(r *scenarios.SystemRun) error {
 	sc := r.Scenario
-	for _, st := range sc.Workload {
-		if st.Op == "agree" && st.From == st.To {
-			return fmt.Errorf("%s:%d:%d: to: an agree row needs two different generals, got %s twice",
-				sc.File, st.Pos.Line, st.Pos.Col, st.To)
-		}
-	}
 	d.flights = map[int][]*flight{}
 	r.UseNetwork()
 	for _, n := range sc.Nodes {

@@ -50,11 +50,10 @@ var SendOp = &scenarios.Op{Name: "send", Order: 110,
 	Defaults: func(st *scenarios.Step) {
 		st.Count, st.Size = 1, 100
 	},
-	Check: func(st *scenarios.Step) (string, string) {
-		if st.From == st.To {
-			return "to", fmt.Sprintf("to: a send row needs two different nodes, got %s twice", st.To)
+	Check: func(c *scenarios.RowCheck) {
+		if st := c.Step; st.From == st.To {
+			c.Errorf("to", "to: a send row needs two different nodes, got %s twice", st.To)
 		}
-		return "", ""
 	},
 	Describe: func(s *scenarios.Step) string {
 		d := fmt.Sprintf("send %d x %dB to %s", s.Count, s.Size, s.To)

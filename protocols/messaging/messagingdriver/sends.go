@@ -68,17 +68,16 @@ func (s *Sends) Arrivals(id sim.NodeID) *[]messaging.Arrival {
 	return s.seen[id]
 }
 
-// CheckSizes rejects a send row whose messages cannot fit one datagram of
-// the system (max bytes, what names the limit): UDP has no fragmentation
-// here, and the reliable transport does not split messages.
-func CheckSizes(sc *scenarios.Scenario, max int, what string) error {
-	for _, st := range sc.Workload {
-		if st.Op == SendOp.Name && st.Size > max {
-			return fmt.Errorf("%s:%d:%d: size: %d bytes does not fit one datagram (%s is %d bytes)",
-				sc.File, st.Pos.Line, st.Pos.Col, st.Size, what, max)
+// MaxSize returns a System.CheckRow that refuses a send row whose
+// messages are larger than max bytes, what the system can carry in one
+// datagram (why says why): UDP does not fragment here, and the reliable
+// transport does not split messages.
+func MaxSize(max int, why string) func(c *scenarios.RowCheck) {
+	return func(c *scenarios.RowCheck) {
+		if st := c.Step; st.Op == SendOp.Name && st.Size > max {
+			c.Errorf("size", "size: %d bytes do not fit one datagram: %s", st.Size, why)
 		}
 	}
-	return nil
 }
 
 // Send schedules the messages of send row i. env returns the sending

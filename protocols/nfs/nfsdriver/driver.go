@@ -184,30 +184,13 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 // "server") in d.servers, and returns each one's initial files: the
 // scenario's files under its mounts, at their paths on the server.
 func (d *driver) serverFiles(sc *scenarios.Scenario) (map[string][]nfs.File, error) {
-	files := map[string][]nfs.File{}
-	for _, m := range d.mounts {
-		if !slices.Contains(d.servers, m.Server) {
-			d.servers = append(d.servers, m.Server)
-		}
-	}
-	if !slices.Contains(d.servers, "server") {
-		d.servers = append(d.servers, "server")
-	}
-	for _, f := range sc.Files {
-		i, rel := nfsMountOf(d.mounts, f.Path)
-		if i < 0 {
-			// The loader checks every file lies in a mount.
-			return nil, fmt.Errorf("%s: files: %s is in no mount", sc.File, f.Path)
-		}
-		m := d.mounts[i]
-		files[m.Server] = append(files[m.Server], nfs.File{Path: nfsJoinPath(m.Export, rel), Blocks: f.Blocks})
-	}
+	servers, files, _ := serverTrees(sc, d.mounts)
+	d.servers = servers
 	for _, name := range d.servers {
+		// checkTrees refused whatever fails here when the scenario
+		// loaded.
 		if err := nfs.CheckFiles(files[name]); err != nil {
-			if len(d.servers) > 1 {
-				return nil, fmt.Errorf("%s: files on %s: %v", sc.File, name, err)
-			}
-			return nil, fmt.Errorf("%s: files: %v", sc.File, err)
+			return nil, fmt.Errorf("%s: files on %s: %v", sc.File, name, err)
 		}
 	}
 	return files, nil

@@ -151,24 +151,47 @@ faults:
 	}
 }
 
-// TestNFSBadInput checks that what the loader cannot catch about the files
-// is an error naming the file, not a panic.
-func TestNFSBadInput(t *testing.T) {
+// TestNFSBadTrees checks that an initial tree a server cannot format its
+// disk with is refused when the scenario loads, at the file's entry, with
+// every bad file of the file reported at once: `sim validate` refuses
+// what `sim run` would.
+func TestNFSBadTrees(t *testing.T) {
 	for _, tc := range []struct {
-		name, files, want string
+		name, nfs, files string
+		want             []string
 	}{
-		{"block too big", "f: {blocks: [" + strings.Repeat("x", 8193) + "]}", "more than NFS's 8192"},
-		{"file in a file", "a: {blocks: [x]}\n  a/b: {blocks: [y]}", "a is a file"},
+		{"block too big", "", "f: {blocks: [" + strings.Repeat("x", 8193) + "]}",
+			[]string{`bad.yaml:6:3: files: file "f": a block is 8193 bytes, more than NFS's 8192`}},
+		{"file in a file", "", "a: {blocks: [x]}\n  a/b: {blocks: [y]}",
+			[]string{`bad.yaml:7:3: files: file "a/b": a is a file, not a directory`}},
+		{"file that is a directory", "", "a/b: [x]\n  a: [y]",
+			[]string{`bad.yaml:7:3: files: file "a" is a directory: other files lie in it`}},
+		{"every bad file at once", "", "a: [x]\n  a/b: [y]\n  a/c: [z]",
+			[]string{`bad.yaml:7:3: files: file "a/b": a is a file, not a directory`,
+				`bad.yaml:8:3: files: file "a/c": a is a file, not a directory`}},
+		{"name too long", "", strings.Repeat("n", 256) + ": [x]",
+			[]string{`bad.yaml:6:3: files: file "nnnnnnnnnnnnnnnnnnnnnnnnnnnn...nnnnnnnnnnnnnnnnnnnnnnnnnnnn": a name of the path is longer than NFS's 255 bytes (RFC 1094 §2.3.7)`}},
+		{"one server file through two mounts", "{mounts: [{on: /, server: server}, {on: /b, server: server}]}", "x: [1]\n  b/x: [2]",
+			[]string{`bad.yaml:7:3: files: file "x" appears twice`}},
+		{"the conflict is on one server of several", "{mounts: [{on: /, server: server}, {on: /b, server: backup}]}", "b/a: [1]\n  b/a/c: [2]",
+			[]string{`bad.yaml:7:3: files: on server backup: file "a/c": a is a file, not a directory`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sc, err := scenarios.Load("bad.yaml", []byte("name: bad\nsystems: [nfs]\nfiles:\n  "+tc.files+
-				"\nworkload:\n  - {at: 0, client: A, op: stat, file: a}\n"))
-			if err != nil {
-				t.Fatalf("Load: %v", err)
+			nfs := tc.nfs
+			if nfs == "" {
+				nfs = "{}"
 			}
-			_, _, err = scenarios.Run(sc, scenarios.Options{})
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.yaml") {
-				t.Errorf("Run error = %v; want one naming bad.yaml and saying %q", err, tc.want)
+			src := "name: bad\nsystems: [nfs]\nnetwork: {delay: 1ms}\nnfs: " + nfs + "\nfiles:\n  " + tc.files +
+				"\nworkload:\n  - {at: 0, client: A, op: stat, file: zz}\n"
+			_, err := scenarios.Load("bad.yaml", []byte(src))
+			var got []string
+			if list, ok := err.(scenarios.ErrorList); ok {
+				for _, e := range list {
+					got = append(got, e.Error())
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Load errors (-want +got):\n%s\n%s", diff, src)
 			}
 		})
 	}

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/sim-lecture/sim/protocols/nfs"
 	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/scenarios/fileops"
@@ -23,6 +25,7 @@ func init() {
 		Faults:    fileops.Faults,
 		Servers:   nfsServers,
 		CheckPath: checkMount,
+		Check:     checkTrees,
 		Metrics:   nfsMetrics,
 		Exercise:  fileops.Exercise("nfs"),
 		New:       func() scenarios.Driver { return &driver{} }})
@@ -156,6 +159,17 @@ var block = &scenarios.Block{Name: "nfs", Order: 20,
 		scenarios.CustomOption("mounts", "`[{on: /, server: server}]`", "Every client's mount table, a list of `{on, server, export}`: `export` (default `/`) of node `server` appears at `on` in the client's namespace (the lecture's \"/dev/sdb1 on /backups\"). `on` and `export` are absolute clean paths; each `on` once. Mount servers are file servers (created implicitly, never clients); `server` is one too, even when no mount names it.",
 			decodeMounts),
 	},
+	Check: func(c *scenarios.BlockCheck) {
+		// The conversions the driver makes, so that what the server
+		// would refuse is refused when the scenario loads.
+		o := c.Value.(*Options)
+		if _, err := nfs.ParseAPI(o.API); err != nil && c.OK("api") {
+			c.Errorf("api", "api: %v", err)
+		}
+		if _, err := nfs.ParseWritePolicy(o.WritePolicy); err != nil && c.OK("write_policy") {
+			c.Errorf("write_policy", "write_policy: %v", err)
+		}
+	},
 	Positions: func(v any) []*scenarios.Pos {
 		o := v.(*Options)
 		var ps []*scenarios.Pos
@@ -282,6 +296,52 @@ func checkMount(d *scenarios.Decoder, path string, p scenarios.Pos, file bool) {
 	}
 	if file && rel == "" {
 		d.ErrorAt(p, "file %s is the mount point %s, a directory on %s; a file must lie below it", path, table[i].On, table[i].Server)
+	}
+}
+
+// serverTrees maps the scenario's initial files onto the mount table:
+// for each server, in the order of the table, the files it formats its
+// disk with, and for each the index of its entry in sc.Files. A file in
+// no mount is left out (checkMount reports it).
+func serverTrees(sc *scenarios.Scenario, table []Mount) (servers []string, files map[string][]nfs.File, index map[string][]int) {
+	files, index = map[string][]nfs.File{}, map[string][]int{}
+	add := func(name string) {
+		if !slices.Contains(servers, name) {
+			servers = append(servers, name)
+		}
+	}
+	for _, m := range table {
+		add(m.Server)
+	}
+	add("server")
+	for i, f := range sc.Files {
+		j, rel := nfsMountOf(table, f.Path)
+		if j < 0 {
+			continue
+		}
+		m := table[j]
+		files[m.Server] = append(files[m.Server], nfs.File{Path: nfsJoinPath(m.Export, rel), Blocks: f.Blocks})
+		index[m.Server] = append(index[m.Server], i)
+	}
+	return servers, files, index
+}
+
+// checkTrees reports, at its entry in files, each initial file a server
+// cannot format its disk with (nfs.FileProblems: a file inside a file, a
+// file twice on one server through two mounts, a name longer than NFS
+// allows, a block over 8 KiB) (System.Check).
+func checkTrees(d *scenarios.Decoder) {
+	sc := d.Scenario()
+	servers, files, index := serverTrees(sc, optionsOf(sc).MountTable())
+	for _, name := range servers {
+		for _, p := range nfs.FileProblems(files[name]) {
+			f := sc.Files[index[name][p.Index]]
+			if len(servers) > 1 {
+				d.ErrorAt(f.Pos, "files: on server %s: %v", name, p.Err)
+			} else {
+				d.ErrorAt(f.Pos, "files: %v", p.Err)
+			}
+		}
 	}
 }
 

@@ -32,7 +32,10 @@ func init() {
 		Blocks:   []*scenarios.Block{Block},
 		Metrics:  append(append([]*report.Metric{}, messagingdriver.StreamMetrics...), rttMetrics...),
 		Exercise: exercise,
-		New:      func() scenarios.Driver { return &driver{} }})
+		CheckRow: messagingdriver.MaxSize(reliable.MaxPayload, fmt.Sprintf(
+			"system reliable carries at most %d bytes in a message (one UDP datagram's payload less its %d-byte segment header; it does not split messages)",
+			reliable.MaxPayload, reliable.HeaderLen)),
+		New: func() scenarios.Driver { return &driver{} }})
 }
 
 // Port is the transport's UDP port, with the application on top of it.
@@ -143,8 +146,33 @@ var Block = &scenarios.Block{Name: "reliable", Order: 40,
 				at = "min_rto"
 			}
 			c.Errorf(at, "reliable: max_rto %s is below min_rto %s", scenarios.FormatDuration(o.MaxRTO), scenarios.FormatDuration(o.MinRTO))
+			return
+		}
+		// The conversion the driver makes, so that whatever the
+		// transport would refuse is refused here, at load time, at the
+		// key it concerns. (A key that did not decode keeps its default,
+		// which the transport accepts.)
+		if _, err := reliable.ParseRTOMode(o.RTO); err != nil {
+			c.Errorf("rto", "rto: %v", err)
+		} else if _, err := convert(o); err != nil {
+			c.Errorf(optionOf(err), "reliable: %v", err)
 		}
 	},
+}
+
+// optionOf names the key of the reliable block an error of
+// reliable.Options.Validate is about ("" for the block as a whole).
+func optionOf(err error) string {
+	for _, k := range []struct{ in, key string }{
+		{"window", "window"}, {"fixed timeout", "fixed_timeout"}, {"max retries", "max_retries"},
+		{"smss", "mss"}, {"initial cwnd", "initial_cwnd"}, {"receive buffer", "recv_buffer"},
+		{"consume", "consume"}, {"time wait", "time_wait"},
+	} {
+		if strings.Contains(err.Error(), ": "+k.in) {
+			return k.key
+		}
+	}
+	return ""
 }
 
 // consumeExpected describes a consume rate in messages.
@@ -345,11 +373,23 @@ type segKey struct {
 // TransportOptions converts the scenario's `reliable:` block to the
 // transport's options, for system reliable and the systems over it (rpc
 // with transport reliable).
+//
+// The block's Check makes the same conversion when the scenario loads, so
+// an error here means a Scenario that Load did not build.
 func TransportOptions(sc *scenarios.Scenario) (reliable.Options, error) {
-	o := sc.Block(Block.Name).(*Options)
-	mode, err := reliable.ParseRTOMode(o.RTO)
+	opts, err := convert(sc.Block(Block.Name).(*Options))
 	if err != nil {
 		return reliable.Options{}, fmt.Errorf("%s: reliable: %v", sc.File, err)
+	}
+	return opts, nil
+}
+
+// convert turns the block's values into the transport's options, and
+// checks them as the transport does (reliable.Options.Validate).
+func convert(o *Options) (reliable.Options, error) {
+	mode, err := reliable.ParseRTOMode(o.RTO)
+	if err != nil {
+		return reliable.Options{}, err
 	}
 	opts := reliable.Options{Window: o.Window, RTO: mode, FixedTimeout: o.FixedTimeout, MinRTO: o.MinRTO,
 		MaxRTO: o.MaxRTO, InitialRTO: o.InitialRTO, G: o.Granularity, MaxRetries: o.MaxRetries,
@@ -357,16 +397,13 @@ func TransportOptions(sc *scenarios.Scenario) (reliable.Options, error) {
 		CongestionControl: o.CongestionControl, SMSS: o.MSS, InitialCwnd: o.InitialCwnd,
 		RecvBuffer: o.RecvBuffer, ConsumeRate: o.ConsumeRate, ConsumeByteRate: o.ConsumeByteRate, TimeWait: o.TimeWait}
 	if err := opts.Validate(); err != nil {
-		return reliable.Options{}, fmt.Errorf("%s: reliable: %v", sc.File, err)
+		return reliable.Options{}, err
 	}
 	return opts, nil
 }
 
 // Setup implements scenarios.Driver.
 func (d *driver) Setup(r *scenarios.SystemRun) error {
-	if err := messagingdriver.CheckSizes(r.Scenario, reliable.MaxPayload, "the largest message of the reliable transport"); err != nil {
-		return err
-	}
 	opts, err := TransportOptions(r.Scenario)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -240,18 +241,25 @@ faults:
 	}
 }
 
-// A message that cannot fit one datagram is bad input: a clear error with
-// the row's position, not a panic or a silent loss.
-func TestSendTooLargeIsAnError(t *testing.T) {
-	for _, system := range []string{"udp", "reliable"} {
-		sc := scenariotest.Load(t, `name: t
-systems: [`+system+`]
-workload:
-  - {at: 0, op: send, from: A, to: B, size: 70000B}
-`)
-		_, _, err := scenarios.Run(sc, scenarios.Options{})
-		if err == nil || !strings.Contains(err.Error(), "test.yaml:4:5: size: 70000 bytes does not fit one datagram") {
-			t.Errorf("%s: Run error %v; want the row's position and the limit", system, err)
+// A message that cannot fit one datagram is refused when the scenario
+// loads, at its size, with the system's limit: UDP's payload over IPv4
+// (65,507 bytes, RFC 768 and RFC 791), and that less the segment header
+// for the reliable transport. The largest message that fits is sent and
+// delivered.
+func TestSendSizeLimits(t *testing.T) {
+	for _, tc := range []struct {
+		system string
+		limit  int
+	}{{"udp", 65507}, {"reliable", 65487}} {
+		src := func(size int) string {
+			return "name: t\nsystems: [" + tc.system + "]\nworkload:\n  - {at: 0, op: send, from: A, to: B, size: " +
+				strconv.Itoa(size) + "B}\nexpect:\n  - {step: 1, delivered: 1}\n"
+		}
+		scenariotest.RunClean(t, src(tc.limit))
+		_, err := scenarios.Load("test.yaml", []byte(src(tc.limit+1)))
+		want := fmt.Sprintf("test.yaml:4:45: size: %d bytes do not fit one datagram: system %s carries at most %d bytes", tc.limit+1, tc.system, tc.limit)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: Load error %v; want %s...", tc.system, err, want)
 		}
 	}
 }

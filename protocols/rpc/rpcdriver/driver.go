@@ -6,7 +6,6 @@ package rpcdriver
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +24,7 @@ func init() {
 		Ops:      []*scenarios.Op{CallOp},
 		Blocks:   []*scenarios.Block{block, reliabledriver.Block},
 		Exercise: exercise,
+		CheckRow: checkCallSize,
 		New:      func() scenarios.Driver { return &driver{} }})
 }
 
@@ -36,13 +36,58 @@ var CallOp = &scenarios.Op{Name: "call", Order: 120,
 	Keys:       []scenarios.OpKey{{Name: "client", Required: true}, {Name: "server", Required: true}, {Name: "proc", Required: true}, {Name: "args"}},
 	Executions: true,
 	Doc:        "RPC to the demo service.",
-	Check: func(st *scenarios.Step) (string, string) {
-		if st.Client == st.Server {
-			return "server", fmt.Sprintf("server: a call row needs two different nodes, got %s as client and server", st.Client)
+	Check:      checkCall,
+	Describe:   func(s *scenarios.Step) string { return fmt.Sprintf("%s(%s) on %s", s.Proc, s.Args, s.Server) },
+}
+
+// checkCall checks a call row the way the driver reads it: two nodes, a
+// procedure of the demo service and the arguments it takes (DemoArgs,
+// which the driver marshals the same way).
+func checkCall(c *scenarios.RowCheck) {
+	st := c.Step
+	if st.Client == st.Server {
+		c.Errorf("server", "server: a call row needs two different nodes, got %s as client and server", st.Client)
+	}
+	if _, ok := rpc.DemoProc(st.Proc); !ok {
+		c.Errorf("proc", "proc: %q is not a procedure of the demo service%s", st.Proc,
+			scenarios.DidYouMean(st.Proc, rpc.DemoProcs, "procedures"))
+		return
+	}
+	if _, err := rpc.DemoArgs(st.Proc, st.Args); err != nil {
+		if !c.Has("args") {
+			c.Errorf("args", "missing key \"args\": proc %s needs args (%v)", st.Proc, err)
+			return
 		}
-		return "", ""
-	},
-	Describe: func(s *scenarios.Step) string { return fmt.Sprintf("%s(%s) on %s", s.Proc, s.Args, s.Server) },
+		c.Errorf("args", "args: %v", err)
+	}
+}
+
+// checkCallSize checks that a call row's CALL message fits what carries
+// it: one UDP datagram (transport udp), or one message of the reliable
+// transport with its record mark (transport reliable). The RPC layer does
+// not fragment, so a larger call would never leave the client.
+func checkCallSize(c *scenarios.RowCheck) {
+	st := c.Step
+	p, ok := rpc.DemoProc(st.Proc)
+	args, err := rpc.DemoArgs(st.Proc, st.Args)
+	if !ok || err != nil {
+		return // checkCall reported it
+	}
+	limit, over := MaxCall(c.Decoder().Scenario().Block(block.Name).(*Options).Transport)
+	if n := rpc.CallSize(p, st.Client, args); n > limit {
+		c.Errorf("args", "args: the call is %d bytes, more than %s carries (%d bytes): RPC does not fragment a call",
+			n, over, limit)
+	}
+}
+
+// MaxCall is the largest RPC message the transport carries, and what it
+// is: one UDP datagram's payload, or over the reliable transport one
+// message less the record mark that precedes it (RFC 5531 §11).
+func MaxCall(transport string) (int, string) {
+	if transport == "reliable" {
+		return reliable.MaxPayload - len(rpc.AppendRecord(nil, nil, 0)), "one message of the reliable transport (rpc.transport reliable)"
+	}
+	return udp.MaxPayload, "one UDP datagram (rpc.transport udp)"
 }
 
 // Options configure system rpc (the `rpc:` block).
@@ -110,8 +155,12 @@ var block = &scenarios.Block{Name: "rpc", Order: 50,
 			[]string{"sys", "none"}, func(o *Options) *string { return &o.Auth }),
 	},
 	Check: func(c *scenarios.BlockCheck) {
-		if o := c.Value.(*Options); !c.Has("ack_after") {
+		o := c.Value.(*Options)
+		if !c.Has("ack_after") {
 			o.AckAfter = o.Timeout
+		}
+		if _, err := rpc.ParseSemantics(o.Semantics); err != nil && c.OK("semantics") {
+			c.Errorf("semantics", "semantics: %v", err)
 		}
 	},
 }
@@ -182,10 +231,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		if st.Op != "call" {
 			continue
 		}
-		if !slices.Contains(rpc.DemoProcs, st.Proc) {
-			return fmt.Errorf("%s:%d:%d: proc: %q is not a procedure of the demo service%s", r.Scenario.File, st.Pos.Line, st.Pos.Col,
-				st.Proc, scenarios.DidYouMean(st.Proc, rpc.DemoProcs, "procedures"))
-		}
+		// checkCall made the same conversion when the scenario loaded.
 		if d.args[i], err = rpc.DemoArgs(st.Proc, st.Args); err != nil {
 			return fmt.Errorf("%s:%d:%d: args: %v", r.Scenario.File, st.Pos.Line, st.Pos.Col, err)
 		}

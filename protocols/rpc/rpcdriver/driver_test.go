@@ -1,9 +1,11 @@
 package rpcdriver
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/sim-lecture/sim/protocols/reliable"
 	"github.com/sim-lecture/sim/protocols/rpc"
 	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/scenarios"
@@ -188,26 +190,74 @@ workload:
 	}
 }
 
-// Scenario input the loader cannot check (the demo's procedures and their
-// arguments) is a clear error at the row, never a panic.
+// A call row the demo service cannot run is refused when the scenario
+// loads, at the key at fault, as `sim validate` shows it: an unknown
+// procedure (with did-you-mean), args the procedure does not take, and a
+// call too large for what carries it.
 func TestRPCBadInput(t *testing.T) {
-	tests := []struct{ row, want string }{
-		{"{at: 0, op: call, client: A, server: S, proc: incremnt}",
-			`test.yaml:4:5: proc: "incremnt" is not a procedure of the demo service; did you mean "increment"?`},
-		{"{at: 0, op: call, client: A, server: S, proc: frobnicate}",
-			`test.yaml:4:5: proc: "frobnicate" is not a procedure of the demo service (procedures: increment, append, read, sleep)`},
-		{"{at: 0, op: call, client: A, server: S, proc: sleep, args: forever}",
-			`test.yaml:4:5: args: rpc: sleep wants a duration, not "forever"`},
-		{"{at: 0, op: call, client: A, server: S, proc: increment, args: 2}",
-			`test.yaml:4:5: args: rpc: increment takes no args`},
+	long := strings.Repeat("x", udp.MaxPayload)
+	tests := []struct{ rpc, row, want string }{
+		{"{}", "{at: 0, op: call, client: A, server: S, proc: incremnt}",
+			`test.yaml:5:51: proc: "incremnt" is not a procedure of the demo service; did you mean "increment"?`},
+		{"{}", "{at: 0, op: call, client: A, server: S, proc: frobnicate}",
+			`test.yaml:5:51: proc: "frobnicate" is not a procedure of the demo service (procedures: increment, append, read, sleep)`},
+		{"{}", "{at: 0, op: call, client: A, server: S, proc: sleep, args: forever}",
+			`test.yaml:5:64: args: rpc: sleep wants a duration from 0 to 1000000h, such as 2s or 0.5, not "forever"`},
+		{"{}", "{at: 0, op: call, client: A, server: S, proc: sleep, args: -5s}",
+			`test.yaml:5:64: args: rpc: sleep wants a duration from 0 to 1000000h, such as 2s or 0.5, not "-5s"`},
+		{"{}", "{at: 0, op: call, client: A, server: S, proc: sleep, args: 1e300}",
+			`test.yaml:5:64: args: rpc: sleep wants a duration from 0 to 1000000h, such as 2s or 0.5, not "1e300"`},
+		{"{}", "{at: 0, op: call, client: A, server: S, proc: sleep}",
+			`test.yaml:5:5: missing key "args": proc sleep needs args (rpc: sleep wants a duration from 0 to 1000000h, such as 2s or 0.5, not "")`},
+		{"{}", "{at: 0, op: call, client: A, server: S, proc: increment, args: lots}",
+			`test.yaml:5:68: args: rpc: increment takes no args`},
+		{"{}", "{at: 0, op: call, client: A, server: A, proc: incremnt}",
+			`test.yaml:5:42: server: a call row needs two different nodes, got A as client and server
+test.yaml:5:51: proc: "incremnt" is not a procedure of the demo service; did you mean "increment"?`},
+		{"{}", "{at: 0, op: call, client: A, server: S, proc: append, args: " + long + "}",
+			`test.yaml:5:65: args: the call is 65576 bytes, more than one UDP datagram (rpc.transport udp) carries (65507 bytes): RPC does not fragment a call`},
+		{"{transport: reliable}", "{at: 0, op: call, client: A, server: S, proc: append, args: " + long[:65450] + "}",
+			`test.yaml:5:65: args: the call is 65520 bytes, more than one message of the reliable transport (rpc.transport reliable) carries (65483 bytes): RPC does not fragment a call`},
 	}
 	for _, tc := range tests {
-		sc := scenariotest.Load(t, "name: t\nsystems: [rpc]\nworkload:\n  - "+tc.row+"\n")
-		_, _, err := scenarios.Run(sc, scenarios.Options{})
+		src := "name: t\nsystems: [rpc]\nrpc: " + tc.rpc + "\nworkload:\n  - " + tc.row + "\n"
+		_, err := scenarios.Load("test.yaml", []byte(src))
 		if err == nil || err.Error() != tc.want {
-			t.Errorf("%s: error %v; want %s", tc.row, err, tc.want)
+			t.Errorf("%.80s: Load error\n%v\nwant\n%s", tc.row, err, tc.want)
 		}
 	}
+}
+
+// The largest call that fits loads and runs; one byte more of args is
+// refused: the limit is the transport's, not a round number near it.
+func TestRPCLargestCall(t *testing.T) {
+	for _, tc := range []struct {
+		transport string
+		limit     int
+	}{{"udp", udp.MaxPayload}, {"reliable", reliable.MaxPayload - 4}} { // the record mark
+		// The largest n whose call fits (CallSize grows with n).
+		n := sort.Search(tc.limit, func(n int) bool {
+			return rpc.CallSize(rpc.DemoAppend, "A", mustArgs(t, strings.Repeat("x", n+1))) > tc.limit
+		})
+		src := func(n int) string {
+			return "name: t\nsystems: [rpc]\nrpc: {transport: " + tc.transport + "}\nworkload:\n" +
+				"  - {at: 0, op: call, client: A, server: S, proc: append, args: " + strings.Repeat("x", n) + "}\n" +
+				"expect:\n  - {step: 1, result: ok, value: \"1\"}\n"
+		}
+		scenariotest.RunClean(t, src(n))
+		if _, err := scenarios.Load("test.yaml", []byte(src(n+1))); err == nil || !strings.Contains(err.Error(), "args: the call is") {
+			t.Errorf("%s: args of %d bytes: Load error %v; want the call refused", tc.transport, n+1, err)
+		}
+	}
+}
+
+func mustArgs(t *testing.T, text string) []byte {
+	t.Helper()
+	b, err := rpc.DemoArgs(rpc.ProcAppend, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // Every layer of the rpc system is where the layering pattern puts it: a

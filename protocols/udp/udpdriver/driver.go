@@ -11,6 +11,7 @@ package udpdriver
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/sim-lecture/sim/protocols/messaging"
 	"github.com/sim-lecture/sim/protocols/messaging/messagingdriver"
@@ -24,7 +25,10 @@ func init() {
 		Doc:     "UDP datagrams with the Internet checksum: corrupted datagrams are dropped; loss, duplication and reordering reach the application.",
 		Ops:     []*scenarios.Op{messagingdriver.SendOp},
 		Metrics: messagingdriver.StreamMetrics,
-		New:     func() scenarios.Driver { return &driver{} }})
+		CheckRow: messagingdriver.MaxSize(udp.MaxPayload, fmt.Sprintf(
+			"system udp carries at most %d bytes of payload (an IPv4 packet's %d bytes less its %d-byte header and UDP's %d)",
+			udp.MaxPayload, 0xFFFF, udp.IPv4HeaderLen, udp.HeaderLen)),
+		New: func() scenarios.Driver { return &driver{} }})
 }
 
 // Port is the messaging application's UDP port (echo's). The numbers only
@@ -38,9 +42,6 @@ type driver struct {
 
 // Setup implements scenarios.Driver.
 func (d *driver) Setup(r *scenarios.SystemRun) error {
-	if err := messagingdriver.CheckSizes(r.Scenario, udp.MaxPayload, "the largest UDP payload"); err != nil {
-		return err
-	}
 	r.UseNetwork()
 	d.sends = messagingdriver.NewSends(r, udp.HeaderLen)
 	for _, n := range r.Scenario.Nodes {
