@@ -221,6 +221,12 @@ var errorCases = []struct {
 		`files: file "fileA/b": fileA is a file, not a directory`, 3, 21},
 	{"nfs one file through two mounts", strings.Replace(strings.Replace(fsBase, "systems: [nfs]", "systems: [nfs]\nnfs: {mounts: [{on: /, server: server}, {on: /b, server: server}]}", 1), "{fileA: {blocks: [a]}}", "{fileA: [a], b/fileA: [c]}", 1),
 		`files: file "fileA" appears twice`, 4, 21},
+	{"afs file too large", strings.Replace(afsBase, "[a]", "["+strings.Repeat("a"+strings.Repeat("x", 8000)+", ", 9)+"b]", 1),
+		"files: file fileA takes 72144 bytes to FETCH, more than one UDP datagram carries (65507)", 3, 9},
+	{"afs path too long", strings.Replace(afsBase, "fileA", strings.Repeat("f", 256), 2),
+		"a name of the path is 256 bytes, more than AFS's 255", 3, 9},
+
+	// Faults.
 	{"faults not a list", fsBase + "faults: {at: 1}\n", "faults: expected a list, got a mapping", 6, 9},
 	{"fault unknown key", fsBase + "faults:\n  - {at: 1, crsh: server}\n", `unknown key "crsh" in fault 1; did you mean "crash"?`, 7, 13},
 	{"fault missing at", fsBase + "faults:\n  - {crash: server}\n", `missing key "at" in fault 1 (the fault's time, such as 65s)`, 7, 5},

@@ -2,11 +2,13 @@ package afs
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sim-lecture/sim/netmodel"
+	"github.com/sim-lecture/sim/protocols/rpc"
 	"github.com/sim-lecture/sim/protocols/rpc/xdr"
 )
 
@@ -556,5 +558,21 @@ func TestLossyNetwork(t *testing.T) {
 	c.open("A", "f", "fileA")
 	if got := c.read("A", "f", 0); got != "b0" {
 		t.Errorf("A reads %s; want b0", got)
+	}
+}
+
+// StoreSize and FetchSize count what the STORE call and the FETCH reply
+// of a file really take on the wire, whatever the lengths of its blocks
+// (XDR pads each to 4 bytes).
+func TestFetchAndStoreSize(t *testing.T) {
+	for _, data := range [][]string{nil, {}, {""}, {"a"}, {"ab", "abc", "abcd", "abcde"}, {strings.Repeat("x", 8191), "y"}} {
+		store := rpc.CallSize(procOf(ProcStore), "client-A", marshal(&StoreArgs{Volume: "/home", Path: "home/notes", Data: data}))
+		if got := StoreSize("client-A", "/home", "home/notes", data); got != store {
+			t.Errorf("StoreSize(%d blocks) = %d; want %d", len(data), got, store)
+		}
+		fetch := rpc.ReplySize(procOf(ProcFetch), marshal(&FetchRes{Status: FileStatus{Version: 7, Blocks: 3}, Data: data}))
+		if got := FetchSize(data); got != fetch {
+			t.Errorf("FetchSize(%d blocks) = %d; want %d", len(data), got, fetch)
+		}
 	}
 }

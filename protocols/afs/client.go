@@ -3,6 +3,7 @@ package afs
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -85,6 +86,12 @@ type ClientConfig struct {
 	// server that never comes back does not hold the application (and
 	// the simulation) for ever (default DefaultGiveUpAfter).
 	GiveUpAfter time.Duration
+	// MaxMessage is the largest message the transport below the RPC
+	// layer carries (0: no bound). A write or append that would make a
+	// file too large for one STORE or FETCH (StoreSize, FetchSize) fails with
+	// EFBIG, as a write past a file-size limit does, rather than leave a
+	// file no server could ever be sent.
+	MaxMessage int
 }
 
 // withDefaults fills in the retry settings left 0.
@@ -409,6 +416,10 @@ func (c *CacheManager) volumeOf(path string) (string, bool) { return VolumeOf(c.
 
 // volumeFor finds the volume of path, or ends the operation with ENOENT.
 func (c *CacheManager) volumeFor(path string, end func(Result)) (string, bool) {
+	if err := CheckPath(path); err != nil {
+		end(fail(ErrNameTooLong, err.Error()))
+		return "", false
+	}
 	vol, ok := c.volumeOf(path)
 	if !ok {
 		end(fail(ErrNoEnt, path+" is in no volume"))
@@ -703,10 +714,17 @@ func (c *CacheManager) Write(fd string, block int, data string, done func(Result
 		if f == nil {
 			return
 		}
-		for len(f.data) <= block {
-			f.data = append(f.data, "")
+		next := f.data
+		if block >= len(next) {
+			next = append(slices.Clip(next), make([]string, block+1-len(next))...)
+		} else {
+			next = slices.Clone(next)
 		}
-		f.data[block] = data
+		next[block] = data
+		if !c.fits(f, next, end) {
+			return
+		}
+		f.data = next
 		f.dirty = true
 		end(Result{Note: "local write, sent at close"})
 	})
@@ -719,10 +737,28 @@ func (c *CacheManager) Append(fd, data string, done func(Result)) {
 		if f == nil {
 			return
 		}
-		f.data = append(f.data, data)
+		next := append(slices.Clip(f.data), data)
+		if !c.fits(f, next, end) {
+			return
+		}
+		f.data = next
 		f.dirty = true
 		end(Result{Note: "local append, sent at close"})
 	})
+}
+
+// fits reports whether the open file f may become data: small enough
+// for one STORE and one FETCH (ClientConfig.MaxMessage). Otherwise it
+// ends the operation with EFBIG, the copy unchanged.
+func (c *CacheManager) fits(f *openFile, data []string, end func(Result)) bool {
+	if c.cfg.MaxMessage <= 0 {
+		return true
+	}
+	if n := max(StoreSize(c.env.Name(), f.volume, f.path, data), FetchSize(data)); n > c.cfg.MaxMessage {
+		end(fail(ErrFBig, fmt.Sprintf("the file would take %d bytes to STORE, more than one message carries (%d): not written", n, c.cfg.MaxMessage)))
+		return false
+	}
+	return true
 }
 
 // Seek moves an open file's offset: a local operation that changes nothing

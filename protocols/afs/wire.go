@@ -2,6 +2,7 @@ package afs
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sim-lecture/sim/protocols/rpc"
@@ -97,7 +98,64 @@ var (
 	ErrBadF = rpc.NewError("EBADF")
 	// ErrIO: a reply that does not unmarshal, or too many redirects.
 	ErrIO = rpc.NewError("EIO")
+	// ErrNameTooLong: a path longer than MaxPathLen, or with a name
+	// longer than MaxNameLen.
+	ErrNameTooLong = rpc.NewError("ENAMETOOLONG")
+	// ErrFBig: a write that would make the file larger than one message
+	// carries (ClientConfig.MaxMessage).
+	ErrFBig = rpc.NewError("EFBIG")
 )
+
+// The bounds of a path: OpenAFS's AFSNAMEMAX and AFSPATHMAX (256 and
+// 1024 bytes with the C string's NUL), the same as NFS's MAXNAMLEN and
+// MAXPATHLEN (RFC 1094 §2.3.7, §2.3.8).
+const (
+	MaxNameLen = 255
+	MaxPathLen = 1024
+)
+
+// CheckPath reports what is wrong with a path ("home/notes") for AFS: a
+// name or the whole path too long. The client refuses such a path with
+// ENAMETOOLONG before any call.
+func CheckPath(path string) error {
+	if len(path) > MaxPathLen {
+		return fmt.Errorf("the path is %d bytes, more than AFS's %d", len(path), MaxPathLen)
+	}
+	for _, name := range strings.Split(path, "/") {
+		if len(name) > MaxNameLen {
+			return fmt.Errorf("a name of the path is %d bytes, more than AFS's %d", len(name), MaxNameLen)
+		}
+	}
+	return nil
+}
+
+// FetchSize is the size in bytes of the FETCH reply that carries the whole
+// file data, and StoreSize that of the STORE call from the client named
+// machine. AFS moves whole files, and here the RPC layer does not
+// fragment a message (real AFS streams it over Rx), so a file must fit one
+// message of the transport below (over UDP, udp.MaxPayload): the scenario
+// loader bounds the initial files, and ClientConfig.MaxMessage what a
+// client writes.
+func FetchSize(data []string) int {
+	return rpc.ReplySize(procOf(ProcFetch), marshal(&FetchRes{})) + blocksSize(data)
+}
+
+// StoreSize: see FetchSize.
+func StoreSize(machine, volume, path string, data []string) int {
+	return rpc.CallSize(procOf(ProcStore), machine, marshal(&StoreArgs{Volume: volume, Path: path})) + blocksSize(data)
+}
+
+// blocksSize is what the blocks add to a message without them: each is an
+// XDR string, 4 bytes of length and the bytes padded to a multiple of 4
+// (RFC 4506 §4.11). The rest of an XDR encoding is a multiple of 4 bytes
+// long, so the blocks add exactly that, with no new padding.
+func blocksSize(data []string) int {
+	n := 0
+	for _, b := range data {
+		n += 4 + (len(b)+3)&^3
+	}
+	return n
+}
 
 // FileArgs name a file: the volume the client believes holds it, and its
 // path from the root. (AFS-3 names files by fid, volume.vnode.uniquifier,

@@ -85,7 +85,8 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		if d.servers[name] {
 			cfg.Server = &afs.ServerConfig{Volumes: volsOf[name], Files: filesOf[name], CallbackLimit: o.CallbackLimit}
 		} else {
-			cfg.Client = &afs.ClientConfig{VLDB: o.VLDB, Volumes: vols, Prefetch: prefetch[name], OnCrash: policy}
+			cfg.Client = &afs.ClientConfig{VLDB: o.VLDB, Volumes: vols, Prefetch: prefetch[name], OnCrash: policy,
+				MaxMessage: udp.MaxPayload}
 		}
 		if name == o.VLDB {
 			cfg.VLDB = &afs.VLDBConfig{Locations: locations}

@@ -295,3 +295,37 @@ expect:
 		t.Errorf("notes %q, %q; want the sharing said", steps[1].Note, steps[6].Note)
 	}
 }
+
+// AFS moves a whole file in one message, and over UDP one message carries
+// at most 65507 bytes: a write that would make the open file too large
+// for one STORE fails with EFBIG and leaves the copy as it was (before, it
+// succeeded, and the STORE at close vanished on the wire until the client
+// gave up on a server that was up). A path longer than AFS allows fails
+// with ENAMETOOLONG before any call.
+func TestAFSFileTooLargeForOneMessage(t *testing.T) {
+	block := strings.Repeat("x", 8000)
+	res := scenariotest.RunClean(t, `name: t
+systems: [afs]
+files:
+  f: [`+strings.Repeat(block+", ", 6)+block+`]
+workload:
+  - {at: 0, client: A, op: open, file: f, fd: h}
+  - {at: 1, client: A, op: write, fd: h, block: 7, data: `+block+`}
+  - {at: 2, client: A, op: write, fd: h, block: 8, data: `+block+`}
+  - {at: 3, client: A, op: append, fd: h, data: `+block+`}
+  - {at: 4, client: A, op: close, fd: h}
+  - {at: 5, client: A, op: stat, file: `+strings.Repeat("n", 256)+`}
+expect:
+  - {step: 2, result: ok}
+  - {step: 3, result: EFBIG}
+  - {step: 4, result: EFBIG}
+  - {step: 5, result: ok, calls: [STORE]}
+  - {step: 6, result: ENAMETOOLONG, calls: []}
+`)
+	if n := len(res.Systems[0].Disk["f"]); n != 8 {
+		t.Errorf("the stored file has %d blocks; want 8 (the writes past the limit refused)", n)
+	}
+	if note := res.Systems[0].Steps[2].Note; !strings.Contains(note, "more than one message carries (65507)") {
+		t.Errorf("EFBIG note %q; want the limit", note)
+	}
+}

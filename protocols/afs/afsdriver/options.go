@@ -5,6 +5,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/sim-lecture/sim/protocols/afs"
+	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/scenarios/fileops"
 )
@@ -19,6 +21,7 @@ func init() {
 		Servers:   afsServers,
 		CheckPath: checkVolume,
 		Exercise:  fileops.Exercise("afs"),
+		Check:     checkFiles,
 		New:       func() scenarios.Driver { return &driver{} }})
 }
 
@@ -73,6 +76,12 @@ var block = &scenarios.Block{Name: "afs", Order: 30,
 			func(o *Options) *int { return &o.CallbackLimit }),
 		scenarios.EnumOption("client_crash", "`recheck`", "After a client crash: `recheck` (validate each cached file before use) or `evict_all`.",
 			[]string{"evict_all", "recheck"}, func(o *Options) *string { return &o.ClientCrash }),
+	},
+	Check: func(c *scenarios.BlockCheck) {
+		// The conversion the driver makes, made when the scenario loads.
+		if _, err := afs.ParseCrashPolicy(c.Value.(*Options).ClientCrash); err != nil && c.OK("client_crash") {
+			c.Errorf("client_crash", "client_crash: %v", err)
+		}
 	},
 	Positions: func(v any) []*scenarios.Pos {
 		o := v.(*Options)
@@ -235,4 +244,34 @@ func checkVolume(d *scenarios.Decoder, path string, p scenarios.Pos, _ bool) {
 		paths = append(paths, v.Path)
 	}
 	d.ErrorAt(p, "file %s is in no AFS volume (afs.volumes has %s); add a volume such as /", path, scenarios.AndList(paths))
+}
+
+// checkFiles reports, at its entry in files, each initial file a server
+// could not hold or send (System.Check): a path too long for AFS, or a
+// file too large for one FETCH over UDP (afs.FetchSize), since AFS
+// moves whole files and the RPC layer does not fragment.
+func checkFiles(d *scenarios.Decoder) {
+	sc := d.Scenario()
+	vols := optionsOf(sc).Volumes
+	for _, f := range sc.Files {
+		if err := afs.CheckPath(f.Path); err != nil {
+			d.ErrorAt(f.Pos, "files: file %s: %v", shortPath(f.Path), err)
+			continue
+		}
+		if _, ok := volumeOf(vols, f.Path); !ok {
+			continue // checkVolume reported it
+		}
+		if n := afs.FetchSize(f.Blocks); n > udp.MaxPayload {
+			d.ErrorAt(f.Pos, "files: file %s takes %d bytes to FETCH, more than one UDP datagram carries (%d): AFS sends a whole file in one message here",
+				shortPath(f.Path), n, udp.MaxPayload)
+		}
+	}
+}
+
+// shortPath is a path for a message, cut in the middle when it is long.
+func shortPath(p string) string {
+	if len(p) <= 60 {
+		return p
+	}
+	return p[:28] + "..." + p[len(p)-28:]
 }
