@@ -2,6 +2,7 @@ package twopcdriver
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -88,7 +89,14 @@ func drawSchedule(t *rapid.T) *schedule {
 		at += rapid.IntRange(0, 1500).Draw(t, "gap_ms")
 		s.rows = append(s.rows, row{at: at, coordinator: rapid.SampledFrom([]string{"C", "D"}).Draw(t, "coordinator")})
 	}
-	nodes := []string{"C", "D"}
+	// The coordinators the rows use, then the participants: a fault may
+	// only name a node the scenario has for another reason.
+	var nodes []string
+	for _, c := range []string{"C", "D"} {
+		if slices.ContainsFunc(s.rows, func(r row) bool { return r.coordinator == c }) {
+			nodes = append(nodes, c)
+		}
+	}
 	for i := 1; i <= s.participants; i++ {
 		nodes = append(nodes, fmt.Sprintf("P%d", i))
 	}
