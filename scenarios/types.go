@@ -30,7 +30,8 @@ type Scenario struct {
 	// the order of the registry: for the file systems "server", the NFS
 	// mount servers, the AFS volume location server, the AFS volume
 	// servers and move_volume targets); then the nodes named by workload
-	// rows, then those named by faults, each in order of first appearance.
+	// rows, each in order of first appearance. A fault may only name a
+	// node that is one of these.
 	Nodes []Node
 	// Blocks holds the value of every registered option block by name
 	// (see Block): the file's keys on the block's defaults.

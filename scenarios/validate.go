@@ -311,10 +311,10 @@ func notAccepted(kind *FaultKind) string {
 	return fmt.Sprintf("%s applies only to systems %s, and systems lists none of them", kind.Name, andList(names))
 }
 
-// buildNodes completes Nodes (declared, servers, workload, faults) and
-// checks every name used: when nodes is declared, each must be declared
-// (file servers are always present); a link must name a node the scenario
-// has.
+// buildNodes completes Nodes (declared, servers, workload) and checks
+// every name used: when nodes is declared, each must be declared (file
+// servers are always present); a fault and a link must name a node the
+// scenario has for another reason.
 func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 	have := map[string]bool{}
 	for _, n := range l.sc.Nodes {
@@ -351,15 +351,23 @@ func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 			add(u)
 		}
 	}
+	// A fault acts on a node that exists for another reason: a node
+	// named only in faults (`crash: serevr`) is almost always a typo.
+	var known []string
+	for _, n := range l.sc.Nodes {
+		known = append(known, n.Name)
+	}
 	for _, u := range l.faultUses {
-		if check(u) {
-			add(u)
+		if !check(u) || have[u.Name] {
+			continue
+		}
+		if !reported[u.Name] {
+			reported[u.Name] = true
+			l.errAt(u.Pos, "node %s is named only in faults, not by a workload row, nodes or a system's servers%s",
+				u.Name, didYouMean(u.Name, known, "nodes"))
 		}
 	}
-	var all []string
-	for _, n := range l.sc.Nodes {
-		all = append(all, n.Name)
-	}
+	all := known
 	for _, u := range l.linkUses {
 		if !check(u) {
 			continue

@@ -226,6 +226,18 @@ var errorCases = []struct {
 	{"afs path too long", strings.Replace(afsBase, "fileA", strings.Repeat("f", 256), 2),
 		"a name of the path is 256 bytes, more than AFS's 255", 3, 9},
 
+	// A node named only in faults.
+	{"crash a node no row names", fsBase + "faults:\n  - {at: 1, crash: sever}\n",
+		`node sever is named only in faults, not by a workload row, nodes or a system's servers; did you mean "server"?`, 7, 20},
+	{"partition a node no row names", msgBase + "faults:\n  - {at: 1, partition: [[A], [B, C]]}\n",
+		"node C is named only in faults", 6, 34},
+	{"block a node no row names", msgBase + "faults:\n  - {at: 1, block: {from: A, to: b}}\n",
+		`node b is named only in faults, not by a workload row, nodes or a system's servers; did you mean "B"?`, 6, 34},
+	{"link a node no row names", msgBase + "faults:\n  - {at: 1, link: {from: \"*\", to: Z, loss: 1}}\n",
+		"node Z is named only in faults", 6, 35},
+	{"a variant crashes a node no row names", msgBase + "variants:\n  - name: a\n    faults: [{at: 1s, crash: Bee}]\n",
+		`node Bee is named only in faults, not by a workload row, nodes or a system's servers; did you mean "B"?`, 7, 30},
+
 	// Faults.
 	{"faults not a list", fsBase + "faults: {at: 1}\n", "faults: expected a list, got a mapping", 6, 9},
 	{"fault unknown key", fsBase + "faults:\n  - {at: 1, crsh: server}\n", `unknown key "crsh" in fault 1; did you mean "crash"?`, 7, 13},
