@@ -229,9 +229,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		err = caps.err
 	}
 	if err != nil {
-		// The checks only a system's driver makes today: bad input.
-		fmt.Fprintln(stderr, err)
-		return exitBadInput
+		// The loader makes every check of the input, so that validate
+		// and run agree: a scenario it accepted that a driver refuses
+		// is a bug of sim.
+		fmt.Fprintf(stderr, "sim: internal error: %v (the scenario passed validation; this is a bug in sim, please report it with the scenario)\n", err)
+		return exitInternal
 	}
 	if code := view.show(stdout, stderr, res, worlds, dopt, *format); code != exitOK {
 		return code

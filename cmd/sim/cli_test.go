@@ -238,3 +238,48 @@ func TestOutDir(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}
 }
+
+// TestValidateEqualsRun: on the inputs of issue 9 that once passed
+// validate and failed run, and on their valid neighbours and the built-in
+// scenarios, `sim validate` exits 0 exactly when `sim run` does not exit
+// 2, and run never exits 3 (a failed run of a loaded scenario is a bug).
+func TestValidateEqualsRun(t *testing.T) {
+	files := map[string]string{
+		"proc typo":           "name: t\nsystems: [rpc]\nworkload:\n  - {at: 0, op: call, client: A, server: S, proc: incremnt}\n",
+		"sleep negative":      "name: t\nsystems: [rpc]\nworkload:\n  - {at: 0, op: call, client: A, server: S, proc: sleep, args: -5s}\n",
+		"increment with args": "name: t\nsystems: [rpc]\nworkload:\n  - {at: 0, op: call, client: A, server: S, proc: increment, args: lots}\n",
+		"udp too large":       "name: t\nsystems: [udp]\nworkload:\n  - {at: 0, op: send, from: A, to: B, size: 65508B}\n",
+		"udp largest":         "name: t\nsystems: [udp]\nworkload:\n  - {at: 0, op: send, from: A, to: B, size: 65507B}\n",
+		"agree with itself":   "name: t\nsystems: [two_generals]\nworkload:\n  - {at: 0, op: agree, from: A, to: A}\n",
+		"agree":               "name: t\nsystems: [two_generals]\nworkload:\n  - {at: 0, op: agree, from: A, to: B}\n",
+		"crash a typo":        "name: t\nsystems: [udp]\nworkload:\n  - {at: 0, op: send, from: A, to: B}\nfaults:\n  - {at: 1, crash: Bb}\n",
+		"nfs file in a file":  "name: t\nsystems: [nfs]\nfiles: {a: [x], a/b: [y]}\nworkload:\n  - {at: 0, op: stat, client: C, file: a}\n",
+		"afs file in a file":  "name: t\nsystems: [afs]\nfiles: {a: [x], a/b: [y]}\nworkload:\n  - {at: 0, op: stat, client: C, file: a}\n",
+	}
+	args := append([]string{}, listNames(t)...)
+	for name, text := range files {
+		args = append(args, writeFile(t, strings.ReplaceAll(name, " ", "_")+".yaml", text))
+	}
+	for _, a := range args {
+		vcode, _, verr := runSim(t, "validate", a)
+		rcode, _, rerr := runSim(t, "run", a)
+		if (vcode == 0) != (rcode != 2) || rcode == 3 {
+			t.Errorf("%s: validate exits %d (%s), run exits %d (%s)", a, vcode, strings.TrimSpace(verr), rcode, strings.TrimSpace(rerr))
+		}
+	}
+}
+
+// listNames returns the built-in scenarios' names, as `sim list` prints
+// them.
+func listNames(t *testing.T) []string {
+	t.Helper()
+	code, out, errs := runSim(t, "list")
+	if code != 0 {
+		t.Fatalf("sim list: %d %s", code, errs)
+	}
+	var names []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		names = append(names, strings.Fields(line)[0])
+	}
+	return names
+}

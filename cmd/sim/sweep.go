@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -265,8 +266,15 @@ func (req *sweepRequest) run(set *outdir.Dir) int {
 			return nil, err
 		}
 		r, _, err := scenarios.Run(sc, scenarios.Options{Seed: &seed})
-		return r, err
+		if err != nil {
+			return nil, internalError{err}
+		}
+		return r, nil
 	})
+	if ie := (internalError{}); errors.As(err, &ie) {
+		fmt.Fprintf(req.errw, "sim: internal error: %v (the scenario passed validation; this is a bug in sim, please report it with the scenario)\n", err)
+		return exitInternal
+	}
 	if err != nil {
 		return req.bad("%v", err)
 	}
@@ -281,6 +289,13 @@ func (req *sweepRequest) run(set *outdir.Dir) int {
 		filepath.Join(out, "sweep.png"), filepath.Join(out, "sweep.svg")}, ", "))
 	return exitOK
 }
+
+// internalError is a run's failure on a scenario the loader accepted: a
+// bug of sim, not bad input (the loader makes every check of the input).
+type internalError struct{ err error }
+
+func (e internalError) Error() string { return e.err.Error() }
+func (e internalError) Unwrap() error { return e.err }
 
 // sweepAxes splits the --set flags into swept axes (ranges and lists) and
 // fixed overrides (single values).
