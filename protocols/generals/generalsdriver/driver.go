@@ -52,8 +52,11 @@ var AgreeOp = &scenarios.Op{Name: "agree", Order: 130,
 
 // driver runs `agree` rows; it is the generals' Observer.
 type driver struct {
-	// flights[i] lists the messengers of row i in the order they left.
+	// flights[i] lists the messengers of row i in the order they left;
+	// byK[i][k] those that carry messenger k (several when a restarted
+	// general answered a messenger again).
 	flights map[int][]*flight
+	byK     map[int]map[int][]*flight
 }
 
 // flight is one messenger of one agreement.
@@ -66,13 +69,19 @@ type flight struct {
 
 // Sent implements generals.Observer.
 func (d *driver) Sent(at sim.Time, row, k int, from, to sim.NodeID) {
-	d.flights[row] = append(d.flights[row], &flight{k: k, from: from, to: to})
+	f := &flight{k: k, from: from, to: to}
+	d.flights[row] = append(d.flights[row], f)
+	if d.byK[row] == nil {
+		d.byK[row] = map[int][]*flight{}
+	}
+	d.byK[row][k] = append(d.byK[row][k], f)
 }
 
-// Arrived implements generals.Observer.
+// Arrived implements generals.Observer. It looks the messenger up by k:
+// searching the row's list made a million messengers take hours.
 func (d *driver) Arrived(at sim.Time, row, k int) {
-	for _, f := range d.flights[row] {
-		if f.k == k && !f.arrived {
+	for _, f := range d.byK[row][k] {
+		if !f.arrived {
 			f.arrived, f.at = true, at
 		}
 	}
@@ -81,7 +90,7 @@ func (d *driver) Arrived(at sim.Time, row, k int) {
 // Setup implements scenarios.Driver.
 func (d *driver) Setup(r *scenarios.SystemRun) error {
 	sc := r.Scenario
-	d.flights = map[int][]*flight{}
+	d.flights, d.byK = map[int][]*flight{}, map[int]map[int][]*flight{}
 	r.UseNetwork()
 	for _, n := range sc.Nodes {
 		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
@@ -142,7 +151,16 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 		}
 		n := messengers(s)
 		var parts []string
-		for _, f := range d.flights[i] {
+		flights := d.flights[i]
+		for j, f := range flights {
+			if j == maxNoted-noteTail && len(flights) > maxNoted {
+				// A note is read, not searched: the first messengers and
+				// the last ones, which decide the attack.
+				parts = append(parts, fmt.Sprintf("... %d more ...", len(flights)-maxNoted))
+			}
+			if j >= maxNoted-noteTail && j < len(flights)-noteTail {
+				continue
+			}
 			fate := "lost"
 			if f.arrived {
 				fate = report.TableTime(f.at)
@@ -168,6 +186,13 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 		st.Note = fmt.Sprintf("%s; at dawn %s", strings.Join(parts, ", "), value)
 	}
 }
+
+// A step's note describes at most maxNoted messengers: the first ones
+// and the last noteTail.
+const (
+	maxNoted = 40
+	noteTail = 10
+)
 
 // decide asks the general on node name what it does at dawn; ok is false
 // if its node is down. (A general restarted after a crash has forgotten

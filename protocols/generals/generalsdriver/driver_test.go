@@ -114,3 +114,15 @@ expect:
   - {step: 2, value: a general is down}
 `)
 }
+
+// An agreement of many messengers is described by its first and last
+// messengers, not all of them: the note of a million would be 25 MB.
+func TestGeneralsNoteIsBounded(t *testing.T) {
+	res := scenariotest.RunClean(t, "name: t\nsystems: [two_generals]\nnetwork: {delay: 1ms}\nworkload:\n  - {at: 0, op: agree, from: A, to: B, count: 100}\n")
+	note := res.Systems[0].Steps[0].Note
+	for _, want := range []string{"PLAN A->B 1ms, ", "ACK^29 B->A 30ms, ... 60 more ..., ACK^90 A->B 91ms", "ACK^99 B->A 100ms; at dawn both attack"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("note %q; want it to contain %q", note, want)
+		}
+	}
+}
