@@ -121,6 +121,10 @@ func (n *inodeRec) unlink(name string) {
 type fs struct {
 	fsid   uint32
 	inodes []*inodeRec // nil: never allocated
+	// scanFrom is where alloc starts looking for a free inode: none below
+	// it is free. Without it, formatting a tree of n files took n²/2
+	// steps (60,000 files: a minute).
+	scanFrom int
 }
 
 // fsidFor derives a volume id from the server's name, so that two servers
@@ -324,6 +328,9 @@ func (f *fs) set(ino uint32, n *inodeRec) {
 		f.inodes = append(f.inodes, nil)
 	}
 	f.inodes[ino] = n
+	if n != nil && n.Type == NFNON && int(ino) < f.scanFrom {
+		f.scanFrom = int(ino)
+	}
 }
 
 // get returns inode ino, or nil if it was never allocated.
@@ -338,9 +345,10 @@ func (f *fs) get(ino uint32) *inodeRec {
 // up by one, else a new number. Reusing the lowest number is what makes the
 // lecture's strategy 3 fail: a deleted file's inode soon names another file.
 func (f *fs) alloc() uint32 {
-	for ino := firstFileIno; ino < len(f.inodes); ino++ {
+	for ino := max(firstFileIno, f.scanFrom); ino < len(f.inodes); ino++ {
 		if n := f.inodes[ino]; n != nil && n.Type == NFNON {
 			f.inodes[ino] = &inodeRec{Gen: n.Gen + 1}
+			f.scanFrom = ino + 1
 			return uint32(ino)
 		}
 	}
@@ -349,12 +357,14 @@ func (f *fs) alloc() uint32 {
 		ino = firstFileIno
 	}
 	f.set(ino, &inodeRec{Gen: 1})
+	f.scanFrom = int(ino) + 1
 	return ino
 }
 
 // free marks inode ino free, keeping its generation.
 func (f *fs) free(ino uint32) {
 	f.inodes[ino] = &inodeRec{Gen: f.inodes[ino].Gen}
+	f.scanFrom = min(f.scanFrom, int(ino))
 }
 
 // splitPath splits a path ("/home/x", "home/x") into its names. Empty names
