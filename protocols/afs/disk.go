@@ -14,20 +14,23 @@ import (
 //	              afs/fs/volume/VOL           the server holds volume VOL
 //	              afs/fs/moved/VOL            VOL moved away, to the server named
 //	              afs/fs/file/PATH            a FileRecord
-//	              afs/fs/hosts                the clients ever promised a callback (HostList)
+//	              afs/fs/host/NAME            NAME was once promised a callback
 //	VLDB          afs/vldb/formatted
 //	              afs/vldb/entry/VOL          the server holding VOL
 //	cache manager afs/cm/file/PATH            a cached whole file (CacheRecord)
 //	              afs/cm/volume/VOL           where VOL was last found
 //
 // The callback promises are not on the disk: they are server memory, which
-// is the lecture's point ("lose callbacks when server crashes").
+// is the lecture's point ("lose callbacks when server crashes"). The hosts
+// once promised one are, so that a restarted server knows whom to tell
+// (the lecture's "tell all clients to recheck all data"): one key per
+// host, so that adding the n-th host writes one name, not n.
 const (
 	keyFSFormatted   = "afs/fs/formatted"
 	keyFSVolume      = "afs/fs/volume/"
 	keyFSMoved       = "afs/fs/moved/"
 	keyFSFile        = "afs/fs/file/"
-	keyFSHosts       = "afs/fs/hosts"
+	keyFSHost        = "afs/fs/host/"
 	keyVLDBFormatted = "afs/vldb/formatted"
 	keyVLDBEntry     = "afs/vldb/entry/"
 	keyCMFile        = "afs/cm/file/"
@@ -41,13 +44,6 @@ type FileRecord struct {
 	Version uint64
 	Dir     bool
 	Data    []string
-}
-
-// HostList lists the clients a server has ever promised a callback to.
-// It is durable so that a restarted server, whose promises are gone, knows
-// whom to tell (the lecture's "tell all clients to recheck all data").
-type HostList struct {
-	Names []string
 }
 
 // CacheRecord is a whole file in a client's disk cache.

@@ -218,12 +218,8 @@ func (s *FileServer) load() {
 			s.volumes[strings.TrimPrefix(k, keyFSVolume)] = true
 		case strings.HasPrefix(k, keyFSMoved):
 			s.moved[strings.TrimPrefix(k, keyFSMoved)] = string(b)
-		case k == keyFSHosts:
-			var hl HostList
-			decode(b, &hl)
-			for _, h := range hl.Names {
-				s.hosts[h] = true
-			}
+		case strings.HasPrefix(k, keyFSHost):
+			s.hosts[strings.TrimPrefix(k, keyFSHost)] = true
 		}
 	}
 }
@@ -408,14 +404,7 @@ func (s *FileServer) ensureHost(host sim.NodeID, fn func()) {
 		return
 	}
 	s.hostWrites[name] = []func(){fn}
-	all := map[string]bool{}
-	for h := range s.hosts {
-		all[h] = true
-	}
-	for h := range s.hostWrites {
-		all[h] = true
-	}
-	s.tm.writeDisk(keyFSHosts, marshal(HostList{Names: sortedKeys(all)}), func() {
+	s.tm.writeDisk(keyFSHost+name, []byte{}, func() {
 		s.hosts[name] = true
 		fns := s.hostWrites[name]
 		delete(s.hostWrites, name)
@@ -1048,14 +1037,13 @@ func (s *FileServer) AttachVolume(dump VolumeDump) {
 	d.Delete(keyFSMoved + dump.Volume)
 	d.Put(keyFSVolume+dump.Volume, nil)
 	now := s.env.Now()
-	added := false
 	for _, p := range dump.Promises {
 		if p.Expires <= now {
 			continue
 		}
 		if name := s.env.NodeName(p.Host); !s.hosts[name] {
 			s.hosts[name] = true
-			added = true
+			d.Put(keyFSHost+name, []byte{})
 		}
 		m := s.promises[p.Path]
 		if m == nil {
@@ -1073,9 +1061,6 @@ func (s *FileServer) AttachVolume(dump VolumeDump) {
 		}
 		s.addBreak(b.Host, b.Path, b.Version, b.Removed, &promise{expires: b.Expires, inc: b.Inc})
 		hosts = append(hosts, b.Host)
-	}
-	if added {
-		d.Put(keyFSHosts, marshal(HostList{Names: sortedKeys(s.hosts)}))
 	}
 	s.deliver(hosts)
 }
