@@ -30,8 +30,9 @@ func TestByteBounds(t *testing.T) {
 		bound   string
 		stopped bool
 	}{
-		{"held", Config{MaxBytesHeld: 10_000}, 11, 1000, BoundBytesHeld, true},
-		{"held within", Config{MaxBytesHeld: 10_000}, 10, 1000, "", false},
+		{"held", Config{MaxBytesHeld: 10 * (1000 + MessageOverhead)}, 11, 1000, BoundBytesHeld, true},
+		{"held within", Config{MaxBytesHeld: 10 * (1000 + MessageOverhead)}, 10, 1000, "", false},
+		{"held: a message costs more than its bytes", Config{MaxBytesHeld: 100_000}, 1000, 1, BoundBytesHeld, true},
 		{"moved", Config{MaxBytesMoved: 5_000}, 6, 1000, BoundBytesMoved, true},
 		{"moved within", Config{MaxBytesMoved: 6_000}, 6, 1000, "", false},
 	}
@@ -63,8 +64,9 @@ func TestByteBounds(t *testing.T) {
 	}
 }
 
-// TestBytesHeldFollowsFlightsAndDisk: payload counts while in flight or on
-// its way to the disk, and no longer once delivered or durable.
+// TestBytesHeldFollowsFlightsAndDisk: payload counts while in flight (with
+// MessageOverhead) or on its way to the disk, and no longer once delivered
+// or durable.
 func TestBytesHeldFollowsFlightsAndDisk(t *testing.T) {
 	w := New(Config{Network: fixedNet{d: 10 * time.Millisecond}, DiskWriteLatency: 5 * time.Millisecond})
 	a := w.AddNode("a", func(env Env) Handler { return &recorder{env: env} })
@@ -78,8 +80,8 @@ func TestBytesHeldFollowsFlightsAndDisk(t *testing.T) {
 	if err := w.Run(); err != nil {
 		t.Fatal(err)
 	}
-	if during != 350 || w.BytesHeld() != 0 || w.BytesMoved() != 300 {
-		t.Errorf("held during %d, after %d, moved %d; want 350, 0, 300", during, w.BytesHeld(), w.BytesMoved())
+	if during != 350+MessageOverhead || w.BytesHeld() != 0 || w.BytesMoved() != 300 {
+		t.Errorf("held during %d, after %d, moved %d; want %d, 0, 300", during, w.BytesHeld(), w.BytesMoved(), 350+MessageOverhead)
 	}
 }
 

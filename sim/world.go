@@ -17,10 +17,10 @@ type Config struct {
 	// MaxTime stops the run before the first event later than this; 0 means
 	// no limit.
 	MaxTime Time
-	// MaxBytesHeld stops the run when the payload held at once (message
+	// MaxBytesHeld stops the run when the bytes held at once (message
 	// copies in flight, including those queued behind a link's bandwidth,
-	// and disk writes not yet durable, plus whatever HoldBytes reports)
-	// exceeds it; 0 means no limit.
+	// each counted with MessageOverhead, and disk writes not yet durable,
+	// plus whatever HoldBytes reports) exceed it; 0 means no limit.
 	MaxBytesHeld int64
 	// MaxBytesMoved stops the run when the bytes handed to the network in
 	// total exceed it; 0 means no limit.
@@ -34,6 +34,13 @@ type Config struct {
 	// NoTrace turns the trace, and its hash, off entirely: for benchmarks.
 	NoTrace bool
 }
+
+// MessageOverhead is what a message copy in flight costs the run besides
+// its bytes (its event, its record, its slice headers and the layers'
+// notes about it: about 200 bytes measured), and counts towards
+// MaxBytesHeld with them. Counting the payload alone let ten million
+// one-byte messages in flight (well under the bound) take 2 GB.
+const MessageOverhead = 256
 
 // The run bounds, by the name of the scenario key (under limits:) that
 // raises each.
@@ -69,7 +76,7 @@ func (e *BoundError) Error() string {
 	case BoundTime:
 		what = fmt.Sprintf("the next event, at %s, is past max_time = %s", e.Next, e.Limit)
 	case BoundBytesHeld:
-		what = fmt.Sprintf("%s of payload held at once (in flight, queued or buffered), more than max_bytes_held = %s", e.Reached, e.Limit)
+		what = fmt.Sprintf("%s held at once (in flight, queued or buffered, %d per message besides its bytes), more than max_bytes_held = %s", e.Reached, MessageOverhead, e.Limit)
 	case BoundBytesMoved:
 		what = fmt.Sprintf("%s handed to the network in total, more than max_bytes_moved = %s", e.Reached, e.Limit)
 	default:
@@ -425,7 +432,7 @@ func (w *World) send(n *node, live bool, to NodeID, msg []byte, label string) {
 		if d < 0 {
 			d = 0
 		}
-		w.held += int64(len(c.Msg))
+		w.held += int64(len(c.Msg)) + MessageOverhead
 		w.schedule(w.now.Add(d), evDeliver, ref)
 	}
 	w.scratch = copies[:0]
@@ -556,7 +563,7 @@ func (w *World) dispatch(e event) {
 	switch e.kind {
 	case evDeliver:
 		f := w.flights.take(e.ref)
-		w.held -= int64(len(f.data))
+		w.held -= int64(len(f.data)) + MessageOverhead
 		n := w.nodes[f.to]
 		if !n.up || n.crashes != f.crashes {
 			info := "node down"
