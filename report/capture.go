@@ -130,8 +130,10 @@ func (c *Capture) record(now sim.Time, from, to sim.NodeID, datagram []byte) {
 	c.ip = layers.IPv4{Version: 4, IHL: 5, TTL: 64, Protocol: layers.IPProtocolUDP, Id: c.ipID,
 		Flags: layers.IPv4DontFragment, SrcIP: net.IP(c.src[:]), DstIP: net.IP(c.dst[:])}
 	length := 20 + len(datagram)
-	// A datagram too long for IPv4 (UDP allows 65527 bytes of payload,
-	// IPv4 65507) is recorded cut to the largest packet, with its length.
+	// A datagram too long for IPv4 (more than 65507 bytes of payload; the
+	// scenario loader refuses such messages, but a layer driven by hand
+	// may send one) is recorded cut to the largest packet, with its
+	// length.
 	body := datagram
 	if length > maxIPv4 {
 		body = datagram[:maxIPv4-20]

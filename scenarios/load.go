@@ -136,6 +136,9 @@ type loader struct {
 	// inVariant is set on the loader of a variant's scenario; hasVariants
 	// on the file's when it has a variants key.
 	inVariant, hasVariants bool
+	// variant is what the variant being loaded changes (nil for the
+	// file's own scenario).
+	variant *variantSource
 }
 
 // load does the work of Load; errors accumulate in l.errs.
@@ -162,7 +165,7 @@ func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 	for _, b := range Blocks() {
 		sc.Blocks[b.Name] = b.New()
 	}
-	l.sc = sc
+	l.sc, l.variant = sc, v
 	top := l.fields(root, "the scenario", topKeys())
 	if top == nil {
 		return nil

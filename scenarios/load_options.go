@@ -304,10 +304,20 @@ func (l *loader) disk(n *yaml.Node) {
 
 // limits decodes the limits block.
 func (l *loader) limits(n *yaml.Node) {
-	o := l.fields(n, "limits", []string{"max_events", "max_time", "max_bytes_held", "max_bytes_moved"})
+	o := l.fields(n, "limits", []string{"max_events", "max_time", "max_bytes_held", "max_bytes_moved", "max_total_events"})
 	if v := o.Get("max_events"); v != nil {
 		if x, ok := l.integer(v, "max_events", 1, maxMaxEvents); ok {
 			l.sc.Limits.MaxEvents = uint64(x)
+		}
+	}
+	if v := o.Get("max_total_events"); v != nil {
+		x, ok := l.integer(v, "max_total_events", 1, maxMaxEvents)
+		switch {
+		case ok && l.inVariant && l.variantSets(v):
+			// The bound is the file's: it counts every variant's runs.
+			l.errf(v, "max_total_events bounds the events of all the file's runs together; set it in the file's limits, not in a variant's")
+		case ok:
+			l.sc.Limits.MaxTotalEvents = uint64(x)
 		}
 	}
 	l.setDuration(o, "max_time", &l.sc.Limits.MaxTime, true)

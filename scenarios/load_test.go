@@ -173,7 +173,7 @@ func TestLoadEverything(t *testing.T) {
 				MaxAttempts: 4, Workers: 2, AckAfter: 1500 * ms, Auth: "sys", DRCCache: "non_idempotent"},
 		}),
 		Disk:   scenarios.DiskOptions{WriteLatency: 5 * ms, ReadLatency: ms},
-		Limits: scenarios.Limits{MaxEvents: 5000, MaxTime: 10 * time.Minute, MaxBytesHeld: 1 << 20, MaxBytesMoved: 5_000_000},
+		Limits: scenarios.Limits{MaxEvents: 5000, MaxTime: 10 * time.Minute, MaxBytesHeld: 1 << 20, MaxBytesMoved: 5_000_000, MaxTotalEvents: 20_000},
 		Files: []scenarios.File{
 			{Path: "fileA", Blocks: []string{"a1", "a2", "a3"}, Pos: scenarios.Pos{41, 3}},
 			{Path: "home/notes", Blocks: []string{"n1"}, Pos: scenarios.Pos{42, 3}},
@@ -288,7 +288,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"rpc", &rpcdriver.Options{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond, Backoff: true,
 			MaxTimeout: 60 * time.Second, Workers: 1, AckAfter: 100 * time.Millisecond, Auth: "sys", DRCCache: "non_idempotent"}, sc.Block("rpc")},
 		{"disk", scenarios.DiskOptions{WriteLatency: 10 * time.Millisecond}, sc.Disk},
-		{"limits", scenarios.Limits{MaxEvents: 10_000_000, MaxTime: time.Hour, MaxBytesHeld: 256 << 20, MaxBytesMoved: 1 << 30}, sc.Limits},
+		{"limits", scenarios.Limits{MaxEvents: 10_000_000, MaxTime: time.Hour, MaxBytesHeld: 256 << 20, MaxBytesMoved: 1 << 30, MaxTotalEvents: 30_000_000}, sc.Limits},
 	} {
 		if diff := cmp.Diff(c.want, c.got); diff != "" {
 			t.Errorf("%s defaults (-want +got):\n%s", c.name, diff)

@@ -193,3 +193,21 @@ func (l *loader) expectVariant(n *yaml.Node, e *Expectation) {
 			didYouMean(s, names, ""))
 	}
 }
+
+// variantSets reports whether n is the value of a key the variant being
+// loaded sets in its own limits block (rather than one the file sets).
+func (l *loader) variantSets(n *yaml.Node) bool {
+	if l.variant == nil {
+		return false
+	}
+	b := follow(l.variant.blocks["limits"])
+	if b == nil || b.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 1; i < len(b.Content); i += 2 {
+		if b.Content[i] == n {
+			return true
+		}
+	}
+	return false
+}

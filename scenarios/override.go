@@ -351,7 +351,7 @@ var formatKinds = map[string]valueKind{
 	"interval": kindDuration, "heal_at": kindDuration,
 	"loss": kindProbability, "duplicate": kindProbability, "reorder": kindProbability,
 	"corrupt":    kindProbability,
-	"max_events": kindInt, "count": kindInt, "block": kindInt, "queue": kindInt,
+	"max_events": kindInt, "max_total_events": kindInt, "count": kindInt, "block": kindInt, "queue": kindInt,
 	"size": kindSize, "max_bytes_held": kindSize, "max_bytes_moved": kindSize, "queue_bytes": kindSize,
 	"bandwidth": kindBandwidth,
 }

@@ -26,8 +26,11 @@ type Options struct {
 // world, checks the scenario's expectations and returns the result. A
 // scenario with variants runs each system once per variant (systems in the
 // outer loop, variants in the inner), each run in its own world with the
-// variant's scenario. The returned worlds (one per run, in the order of
-// res.Systems) give access to the traces.
+// variant's scenario. With opt.KeepTrace, the returned worlds (one per
+// run, in the order of res.Systems) give access to the traces; without
+// it, none is returned, so that a file of many runs does not keep every
+// finished world in memory. The runs share limits.max_total_events: each
+// may use what the runs before it left.
 func Run(sc *Scenario, opt Options) (*report.Result, []*sim.World, error) {
 	seed := sc.Seed
 	if opt.Seed != nil {
@@ -42,20 +45,31 @@ func Run(sc *Scenario, opt Options) (*report.Result, []*sim.World, error) {
 		return nil, nil, err
 	}
 	var worlds []*sim.World
+	// The events the runs may still use together (limits.max_total_events).
+	left := sc.Limits.MaxTotalEvents
 	for _, name := range sc.Systems {
 		system := LookupSystem(name)
 		if system == nil {
 			return nil, nil, fmt.Errorf("%s: system %q is not implemented yet", sc.File, name)
 		}
 		for _, v := range variants {
-			r := newRun(v.Scenario, name, seed, opt)
+			var total *totalEvents
+			if sc.Limits.MaxTotalEvents > 0 {
+				total = &totalEvents{max: sc.Limits.MaxTotalEvents, left: left}
+			}
+			r := newRun(v.Scenario, name, seed, opt, total)
 			r.Result.Variant = v.Name
 			sys, err := r.execute(system.New())
 			if err != nil {
 				return nil, nil, err
 			}
+			left -= min(left, sys.Events)
 			res.Systems = append(res.Systems, *sys)
-			worlds = append(worlds, r.World)
+			if opt.KeepTrace {
+				// A finished world holds everything its run built; only
+				// --out needs it, for the traces and diagrams.
+				worlds = append(worlds, r.World)
+			}
 			if sys.Bound != "" {
 				res.Violations = append(res.Violations, report.Violation{System: name, Variant: v.Name, Message: sys.Bound})
 			}
@@ -76,7 +90,7 @@ func RunDriver(sc *Scenario, system string, d Driver, opt Options) (*SystemRun, 
 	if opt.Seed != nil {
 		seed = *opt.Seed
 	}
-	r := newRun(sc, system, seed, opt)
+	r := newRun(sc, system, seed, opt, nil)
 	if _, err := r.execute(d); err != nil {
 		return nil, err
 	}
@@ -133,6 +147,10 @@ type SystemRun struct {
 	current int
 	// partitions maps each partition fault to the id the network gave it.
 	partitions map[*Fault]int
+	// ran[i] says whether workload row i ran.
+	ran []bool
+	// total, when set, is the run's share of limits.max_total_events.
+	total *totalEvents
 	// tap is Options.Tap.
 	tap func(system, variant string, raw bool, net sim.Network) sim.Network
 	// RawPayloads says the system's nodes send bare payloads rather than
@@ -141,7 +159,10 @@ type SystemRun struct {
 	RawPayloads bool
 }
 
-func newRun(sc *Scenario, system string, seed uint64, opt Options) *SystemRun {
+// newRun prepares one run of system; total, when not nil, is its share of
+// limits.max_total_events, which bounds it when less than its own
+// max_events.
+func newRun(sc *Scenario, system string, seed uint64, opt Options, total *totalEvents) *SystemRun {
 	cfg := sim.Config{
 		Seed:             seed,
 		MaxEvents:        sc.Limits.MaxEvents,
@@ -151,7 +172,11 @@ func newRun(sc *Scenario, system string, seed uint64, opt Options) *SystemRun {
 		DiskWriteLatency: sc.Disk.WriteLatency,
 		KeepTrace:        opt.KeepTrace,
 	}
-	r := &SystemRun{Scenario: sc, System: system, World: sim.New(cfg), current: -1, partitions: map[*Fault]int{}, tap: opt.Tap}
+	if total != nil && total.left > 0 && total.left < cfg.MaxEvents {
+		cfg.MaxEvents = total.left
+	}
+	r := &SystemRun{Scenario: sc, System: system, World: sim.New(cfg), current: -1, partitions: map[*Fault]int{}, tap: opt.Tap,
+		total: total}
 	r.Result = &report.System{System: system, Steps: make([]report.Step, len(sc.Workload)), Faults: []report.Fault{}}
 	for i := range sc.Workload {
 		r.Result.Steps[i] = baseStep(&sc.Workload[i])
@@ -225,16 +250,60 @@ func (r *SystemRun) execute(d Driver) (*report.System, error) {
 	if err := d.Setup(r); err != nil {
 		return nil, err
 	}
+	r.ran = make([]bool, len(r.Scenario.Workload))
 	r.schedule(d)
-	err := r.World.Run()
-	if be, ok := err.(*sim.BoundError); ok {
-		r.Result.Bound = be.Error()
-	} else if err != nil {
+	var err error
+	if r.total != nil && r.total.left == 0 {
+		// The runs before this one used the file's events: it does not
+		// start (a MaxEvents of 0 would mean no bound at all).
+		err = &sim.BoundError{Bound: BoundTotalEvents, Limit: r.total.limit()}
+	} else {
+		err = r.World.Run()
+	}
+	be, bound := err.(*sim.BoundError)
+	if !bound && err != nil {
 		return nil, err
 	}
+	if bound {
+		if be.Bound == sim.BoundEvents && r.total != nil && r.total.left < r.Scenario.Limits.MaxEvents {
+			// What stopped it was the file's budget, not its own.
+			be.Bound, be.Limit = BoundTotalEvents, r.total.limit()
+		}
+		r.Result.Bound = be.Error()
+	}
 	d.Finish(r)
+	if bound {
+		r.notRun()
+	}
 	r.summarize()
 	return r.Result, nil
+}
+
+// BoundTotalEvents names limits.max_total_events in bound messages.
+const BoundTotalEvents = "max_total_events"
+
+// totalEvents is a run's share of limits.max_total_events.
+type totalEvents struct {
+	max, left uint64
+}
+
+// limit formats the bound for its message.
+func (t *totalEvents) limit() string {
+	return fmt.Sprintf("%d, the events of all the file's runs together (%d left for this one)", t.max, t.left)
+}
+
+// notRun marks the rows a run stopped at a bound never reached: their
+// results are not the drivers' defaults ("ok", nothing sent) but say that
+// the row did not happen.
+func (r *SystemRun) notRun() {
+	for i, ran := range r.ran {
+		if ran {
+			continue
+		}
+		st := &r.Result.Steps[i]
+		st.Result, st.Value, st.Latency = "ECANCELED", nil, ""
+		st.Note = "not run: the run stopped at a bound before this row's time (see the run's bound)"
+	}
 }
 
 // schedule puts the faults and the workload rows on the world's clock.
@@ -254,7 +323,7 @@ func (r *SystemRun) schedule(d Driver) {
 	}
 	for i := range sc.Workload {
 		r.World.At(sim.Time(sc.Workload[i].At), func() {
-			r.current = i
+			r.current, r.ran[i] = i, true
 			d.Step(r, i)
 		})
 	}

@@ -41,7 +41,7 @@ func TestRunVariants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, worlds, err := scenarios.Run(sc, scenarios.Options{})
+	res, worlds, err := scenarios.Run(sc, scenarios.Options{KeepTrace: true})
 	if err != nil {
 		t.Fatal(err)
 	}

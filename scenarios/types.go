@@ -133,6 +133,12 @@ type Limits struct {
 	// MaxBytesMoved stops a run when the bytes sent over the network in
 	// total exceed it (default 1 GiB).
 	MaxBytesMoved int64
+	// MaxTotalEvents bounds the events of all the file's runs together
+	// (every system, every variant; default 30,000,000): each run may use
+	// at most what the runs before it left, so that a file of many runs
+	// ends in about a minute, like a file of one. Only the file's value
+	// counts; a variant may not set it.
+	MaxTotalEvents uint64
 }
 
 // File is one file of the server's initial tree.
@@ -337,5 +343,6 @@ func DefaultDisk() DiskOptions {
 
 // DefaultLimits returns the run bounds of a scenario that does not set them.
 func DefaultLimits() Limits {
-	return Limits{MaxEvents: 10_000_000, MaxTime: time.Hour, MaxBytesHeld: 256 << 20, MaxBytesMoved: 1 << 30}
+	return Limits{MaxEvents: 10_000_000, MaxTime: time.Hour, MaxBytesHeld: 256 << 20, MaxBytesMoved: 1 << 30,
+		MaxTotalEvents: 30_000_000}
 }

@@ -309,6 +309,8 @@ var errorCases = []struct {
 	{"variant unknown key", msgBase + "variants:\n  - {name: a, netwrk: {loss: 0.1}}\n", `unknown key "netwrk" in variant 1; did you mean "network"?`, 6, 15},
 	{"variant cannot change the seed", msgBase + "variants:\n  - {name: a, seed: 2}\n", `unknown key "seed" in variant 1 (valid keys: name, description, network, ` + registeredBlocks() + `, disk, limits, faults)`, 6, 15},
 	{"variant unknown key in a block", msgBase + "variants:\n  - {name: a, network: {los: 0.1}}\n", `unknown key "los" in network; did you mean "loss"?`, 6, 25},
+	{"variant sets the file's total", msgBase + "variants:\n  - {name: a, limits: {max_total_events: 10}}\n", "max_total_events bounds the events of all the file's runs together; set it in the file's limits, not in a variant's", 6, 42},
+	{"limits max_total_events", msgBase + "limits: {max_total_events: 0}\n", "max_total_events: expected an integer from 1 to", 5, 28},
 	{"variant bad value", msgBase + "reliable: {window: 4}\nvariants:\n  - {name: a, reliable: {window: 0}}\n", "window: expected an integer from 1 to 65535, got 0", 7, 34},
 	{"variant bad value in a later variant", msgBase + "variants:\n  - {name: a, rpc: {timeout: 1s}}\n  - {name: b, rpc: {timeout: -1s}}\n", "timeout: expected a duration that is not negative, got -1s", 7, 30},
 	{"variant block not a mapping", msgBase + "variants:\n  - {name: a, rpc: 5}\n", "rpc: expected a mapping of keys (semantics, transport,", 6, 20},
