@@ -65,8 +65,17 @@ func (l *loader) nodeName(n *yaml.Node, what string, star bool) (string, bool) {
 		l.errf(n, "%s: expected a node name (letters, digits, _ and -)%s, got %s", what, extra, describe(n))
 		return "", false
 	}
+	if len(s) > MaxNodeName {
+		l.errf(n, "%s: a node name has at most %d characters (RPC's AUTH_SYS credential carries it, RFC 5531), got %d", what, MaxNodeName, len(s))
+		return "", false
+	}
 	return s, true
 }
+
+// MaxNodeName bounds a node's name: the systems over RPC send it as the
+// machine name of their AUTH_SYS credentials, which RFC 5531 bounds to
+// 255 bytes (a longer one made every call fail with EAUTH).
+const MaxNodeName = 255
 
 // fdPattern is the form of an fd name.
 var fdPattern = nodeNamePattern

@@ -158,6 +158,7 @@ var errorCases = []struct {
 	{"block text", fsBase + "  - {at: 1, client: A, op: read, fd: f, block: one}\n", `block: expected a non-negative integer, got "one"`, 6, 48},
 	{"fd form", fsBase + "  - {at: 1, client: A, op: close, fd: f g}\n", `fd: expected a name (letters, digits, _ and -), got "f g"`, 6, 39},
 	{"file path", fsBase + "  - {at: 1, client: A, op: stat, file: ../x}\n", `file: expected a file path such as fileA or home/notes, got "../x" (a path cannot contain ..)`, 6, 40},
+	{"client name too long", fsBase + "  - {at: 1, client: " + strings.Repeat("N", 256) + ", op: stat, file: fileA}\n", "client: a node name has at most 255 characters (RPC's AUTH_SYS credential carries it, RFC 5531), got 256", 6, 21},
 	{"client name", fsBase + "  - {at: 1, client: A/B, op: stat, file: fileA}\n", `client: expected a node name (letters, digits, _ and -), got "A/B"`, 6, 21},
 	{"data null", fsBase + "  - {at: 1, client: A, op: write, fd: f, block: 0, data: }\n", "data: expected a text value, got nothing", 6, 58},
 	{"count zero", msgBase + "  - {at: 1, op: send, from: A, to: B, count: 0}\n", "count: expected an integer from 1 to 1000000, got 0", 5, 46},
