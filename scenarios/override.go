@@ -126,6 +126,14 @@ func applySetting(file string, root *yaml.Node, s Setting, made int, origin map[
 		case yaml.AliasNode:
 			return fail("%s is an alias (*%s at line %d): edit the file to change it", where, cur.Value, cur.Line)
 		case yaml.MappingNode:
+			if !last && !hasKey(cur, p) {
+				if _, err := strconv.Atoi(parts[i+1]); err == nil {
+					// A number indexes a list, and there is none to index.
+					key := strings.Join(parts[:i+1], ".")
+					return fail("%s is not in the file, so %s.%s indexes nothing: set the whole list, such as --set '%s=[...]'",
+						key, key, parts[i+1], key)
+				}
+			}
 			next, done := setInMapping(cur, p, last, value, made, origin)
 			if done {
 				return nil
@@ -149,6 +157,16 @@ func applySetting(file string, root *yaml.Node, s Setting, made int, origin map[
 		}
 	}
 	return nil
+}
+
+// hasKey reports whether the mapping m has key p.
+func hasKey(m *yaml.Node, p string) bool {
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Kind == yaml.ScalarNode && m.Content[j].Value == p {
+			return true
+		}
+	}
+	return false
 }
 
 // setInMapping takes one step of a --set key path at the mapping cur:

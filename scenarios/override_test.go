@@ -103,6 +103,8 @@ func TestLoadWithErrors(t *testing.T) {
 			[]string{"workload has 2 entries", "out of range"}},
 		{"a word where a list index goes", overrideBase, []string{"workload.first.count=1"},
 			[]string{"workload is a list", `got "first"`}},
+		{"an index into a list the file lacks", overrideBase, []string{"variants.0.name=fast"},
+			[]string{"--set variants.0.name=fast: variants is not in the file, so variants.0 indexes nothing: set the whole list, such as --set 'variants=[...]'"}},
 		{"into a single value", overrideBase, []string{"name.x=1"},
 			[]string{"name is a single value"}},
 		{"empty path part", overrideBase, []string{"network..loss=1"},

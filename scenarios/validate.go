@@ -357,8 +357,11 @@ func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 	for _, n := range l.sc.Nodes {
 		known = append(known, n.Name)
 	}
+	// Without valid systems or rows, the nodes they would name are
+	// unknown: say nothing rather than call every fault's node a typo.
+	knowsNodes := l.systemsOK && len(l.sc.Workload) > 0
 	for _, u := range l.faultUses {
-		if !check(u) || have[u.Name] {
+		if !check(u) || have[u.Name] || !knowsNodes {
 			continue
 		}
 		if !reported[u.Name] {

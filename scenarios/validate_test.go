@@ -442,3 +442,14 @@ func registeredBlocks() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// TestFaultNodesWithoutSystems: with systems wrong, the servers they
+// would name are unknown, so a fault on one is not reported as a typo:
+// the file gets one error, the real one.
+func TestFaultNodesWithoutSystems(t *testing.T) {
+	_, err := scenarios.Load("case.yaml", []byte(strings.Replace(fsBase, "[nfs]", "[nsf]", 1)+"faults:\n  - {at: 1, crash: server}\n"))
+	var list scenarios.ErrorList
+	if !errors.As(err, &list) || len(list) != 1 || !strings.Contains(list[0].Msg, `unknown system "nsf"`) {
+		t.Errorf("Load error:\n%v\nwant only the unknown system", err)
+	}
+}
