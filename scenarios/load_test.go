@@ -288,7 +288,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"rpc", &rpcdriver.Options{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond, Backoff: true,
 			MaxTimeout: 60 * time.Second, Workers: 1, AckAfter: 100 * time.Millisecond, Auth: "sys", DRCCache: "non_idempotent"}, sc.Block("rpc")},
 		{"disk", scenarios.DiskOptions{WriteLatency: 10 * time.Millisecond}, sc.Disk},
-		{"limits", scenarios.Limits{MaxEvents: 10_000_000, MaxTime: time.Hour, MaxBytesHeld: 256 << 20, MaxBytesMoved: 1 << 30, MaxTotalEvents: 30_000_000}, sc.Limits},
+		{"limits", scenarios.Limits{MaxEvents: 10_000_000, MaxTime: time.Hour, MaxBytesHeld: 256 << 20, MaxBytesMoved: 1 << 30, MaxTotalEvents: 20_000_000}, sc.Limits},
 	} {
 		if diff := cmp.Diff(c.want, c.got); diff != "" {
 			t.Errorf("%s defaults (-want +got):\n%s", c.name, diff)

@@ -134,7 +134,7 @@ type Limits struct {
 	// total exceed it (default 1 GiB).
 	MaxBytesMoved int64
 	// MaxTotalEvents bounds the events of all the file's runs together
-	// (every system, every variant; default 30,000,000): each run may use
+	// (every system, every variant; default 20,000,000): each run may use
 	// at most what the runs before it left, so that a file of many runs
 	// ends in about a minute, like a file of one. Only the file's value
 	// counts; a variant may not set it.
@@ -344,5 +344,5 @@ func DefaultDisk() DiskOptions {
 // DefaultLimits returns the run bounds of a scenario that does not set them.
 func DefaultLimits() Limits {
 	return Limits{MaxEvents: 10_000_000, MaxTime: time.Hour, MaxBytesHeld: 256 << 20, MaxBytesMoved: 1 << 30,
-		MaxTotalEvents: 30_000_000}
+		MaxTotalEvents: 20_000_000}
 }
