@@ -225,15 +225,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		defer caps.close() // a no-op once closed; before the set's Abort
 	}
 	res, worlds, err := scenarios.Run(sc, opt)
-	if err == nil {
-		err = caps.err
-	}
 	if err != nil {
 		// The loader makes every check of the input, so that validate
 		// and run agree: a scenario it accepted that a driver refuses
 		// is a bug of sim.
 		fmt.Fprintf(stderr, "sim: internal error: %v (the scenario passed validation; this is a bug in sim, please report it with the scenario)\n", err)
 		return exitInternal
+	}
+	if caps.err != nil {
+		fmt.Fprintf(stderr, "sim run: --out: %v\n", caps.err)
+		return exitIO
 	}
 	if code := view.show(stdout, stderr, res, worlds, dopt, *format); code != exitOK {
 		return code
