@@ -65,12 +65,13 @@ func parseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// sizeUnits maps a size unit, lower case, to its number of bytes. KB, MB and
-// GB are decimal (SI); KiB, MiB and GiB binary. Sizes are always in bytes.
+// sizeUnits maps a size unit, lower case, to its number of bytes. KB, MB,
+// GB and TB are decimal (SI); KiB, MiB, GiB and TiB binary. Sizes are
+// always in bytes. (The largest bound, limits.max_bytes_moved, is 1TiB.)
 var sizeUnits = map[string]float64{
 	"": 1, "b": 1, "byte": 1, "bytes": 1,
-	"kb": 1e3, "mb": 1e6, "gb": 1e9,
-	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
+	"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
 }
 
 // parseSize parses a size in bytes: "100B", "1KB" (1000), "1KiB" (1024),

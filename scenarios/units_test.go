@@ -59,6 +59,8 @@ func TestParseSize(t *testing.T) {
 		{"2MB", 2_000_000, nil},
 		{"1MiB", 1 << 20, nil},
 		{"1GiB", 1 << 30, nil},
+		{"1TiB", 1 << 40, nil}, // the docs' bound of max_bytes_moved
+		{"2TB", 2e12, nil},
 		{"64B", 64, nil},
 		{"1.5", 0, errSyntax},
 		{"0.5KiB", 512, nil},

@@ -110,6 +110,8 @@ var errorCases = []struct {
 	{"integer range", msgBase + "reliable: {window: 0}\n", "window: expected an integer from 1 to 65535, got 0", 5, 20},
 	{"integer float", msgBase + "reliable: {window: 2.5}\n", "window: expected a positive integer, got 2.5", 5, 20},
 	{"integer negative", msgBase + "nfs: {retrans: -1}\n", "retrans: expected an integer from 0 to 1000, got -1", 5, 16},
+	{"reliable consume too slow for the transport", msgBase + "reliable: {consume: 1e-30/s}\n", "reliable: invalid options: consume rates 1e-30, 0 are too slow", 5, 21},
+	{"limits max_bytes_moved in TiB", msgBase + "limits: {max_bytes_moved: 2TiB}\n", "max_bytes_moved: expected a size from 1 to 1099511627776 bytes, got 2TiB", 5, 27},
 	{"max_rto below min_rto", msgBase + "reliable: {min_rto: 2s, max_rto: 1s}\n", "reliable: max_rto 1s is below min_rto 2s", 5, 34},
 	{"rpc workers", msgBase + "rpc: {workers: 0}\n", "workers: expected an integer from 1 to 1000, got 0", 5, 16},
 	{"limits max_events", msgBase + "limits: {max_events: 0}\n", "max_events: expected an integer from 1 to", 5, 22},

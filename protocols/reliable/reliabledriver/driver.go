@@ -155,7 +155,7 @@ var Block = &scenarios.Block{Name: "reliable", Order: 40,
 		if _, err := reliable.ParseRTOMode(o.RTO); err != nil {
 			c.Errorf("rto", "rto: %v", err)
 		} else if _, err := convert(o); err != nil {
-			c.Errorf(optionOf(err), "reliable: %v", err)
+			c.Errorf(optionOf(err), "%v", err) // "reliable: invalid options: ..."
 		}
 	},
 }
