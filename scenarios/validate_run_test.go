@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,7 +169,17 @@ func genMessaging(t *rapid.T, b *strings.Builder, g *generated) (nodes []string)
 			limit = min(limit, 65487)
 		}
 	}
-	fmt.Fprintf(b, "systems: [%s]\nworkload:\n", strings.Join(systems, ", "))
+	fmt.Fprintf(b, "systems: [%s]\n", strings.Join(systems, ", "))
+	if slices.Contains(systems, "reliable") {
+		// A rate the key's syntax allows but the transport refuses
+		// (a message would take longer than a duration holds).
+		rate := rapid.SampledFrom([]string{"unlimited", "20/s", "10KB/s", "1e-30/s"}).Draw(t, "consume")
+		if rate == "1e-30/s" {
+			g.bad = append(g.bad, "a consume rate the transport refuses")
+		}
+		fmt.Fprintf(b, "reliable: {consume: %s}\n", rate)
+	}
+	b.WriteString("workload:\n")
 	for i := range rapid.IntRange(1, 3).Draw(t, "rows") {
 		from, to := "A", rapid.SampledFrom([]string{"B", "C", "A"}).Draw(t, "to")
 		size := rapid.SampledFrom([]int{1, 100, 65487, 65488, 65507, 65508, 70000}).Draw(t, "size")
