@@ -203,6 +203,13 @@ type ServerOptions struct {
 	// Reliable says the transport below is reliable: the client does not
 	// retransmit, so no unsolicited ACK is needed.
 	Reliable bool
+	// MaxMessage is the largest message the transport below carries (0:
+	// no bound). A reply that would be larger is sent as SYSTEM_ERR
+	// instead (RFC 5531 §9: the server "failed for a reason of its
+	// own"), as a Sun RPC server over UDP fails to send a reply larger
+	// than its buffer: otherwise the reply vanishes below, and the client
+	// retransmits a call that runs again and again.
+	MaxMessage int
 }
 
 // DefaultDRCSize bounds the duplicate-request cache when

@@ -337,6 +337,11 @@ func (s *Server) complete(t *task, result []byte, err error) {
 	s.cb.cancel(&t.ackTimer)
 	s.busy--
 	msg := encodeReply(t.id.XID(), s.acceptStat(t, err), s.results(t, result, err))
+	if max := s.opts.MaxMessage; max > 0 && len(msg) > max {
+		s.env.Trace("rpc", fmt.Sprintf("%s %s: the reply of %d bytes does not fit one message (%d): SYSTEM_ERR",
+			t.proc, s.name(t.id), len(msg), max))
+		msg = encodeReply(t.id.XID(), SystemErr, nil)
+	}
 	if e := t.ent; e != nil {
 		s.drc.complete(s, e, msg)
 	} else if s.opts.BirrellNelson {

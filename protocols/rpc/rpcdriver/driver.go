@@ -210,6 +210,9 @@ func callOptions(sc *scenarios.Scenario) (rpc.Options, rpc.ServerOptions, error)
 	if o.Transport == "reliable" {
 		c.Reliable, s.Reliable = true, true
 	}
+	// A reply larger than the transport carries (a read of a long log)
+	// is SYSTEM_ERR, not a reply lost below for ever.
+	s.MaxMessage, _ = MaxCall(o.Transport)
 	return c, s, nil
 }
 

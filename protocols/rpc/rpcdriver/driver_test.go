@@ -315,3 +315,22 @@ func TestRPCAuthNone(t *testing.T) {
 		t.Errorf("append %s run %d times, read %s; want ok once, log=[x]", app.Result, *app.Executions, scenariotest.Text(read.Value))
 	}
 }
+
+// A reply larger than what carries it (the log of three 30 kB appends,
+// read over UDP) is SYSTEM_ERR at once. It used to vanish below: the
+// client retransmitted until max_time, and the server ran the read each
+// time.
+func TestRPCReplyTooLarge(t *testing.T) {
+	big := strings.Repeat("a", 30000)
+	for _, transport := range []string{"udp", "reliable"} {
+		res := scenariotest.RunClean(t, "name: t\nsystems: [rpc]\nrpc: {transport: "+transport+"}\nworkload:\n"+
+			"  - {at: 0, op: call, client: A, server: S, proc: append, args: "+big+"}\n"+
+			"  - {at: 1, op: call, client: A, server: S, proc: append, args: "+big+"}\n"+
+			"  - {at: 2, op: call, client: A, server: S, proc: append, args: "+big+"}\n"+
+			"  - {at: 3, op: call, client: A, server: S, proc: read}\n"+
+			"expect:\n  - {step: 3, result: ok}\n  - {step: 4, result: ESYSTEMERR, executions: 1}\n")
+		if end := res.Systems[0].End; !strings.HasPrefix(end, "3.0") {
+			t.Errorf("%s: the run ended at %s; want right after the read's SYSTEM_ERR", transport, end)
+		}
+	}
+}
