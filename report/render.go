@@ -153,22 +153,33 @@ func writeVariants(buf *bytes.Buffer, r *Result, bullet string) {
 }
 
 func writeViolations(buf *bytes.Buffer, r *Result, bullet string) {
+	if len(r.Broken) > 0 {
+		fmt.Fprintf(buf, "%sbroken as the scenario expects: %d\n", bullet, len(r.Broken))
+		for _, v := range r.Broken {
+			fmt.Fprintf(buf, "  - %s\n", violationLine(v))
+		}
+	}
 	if len(r.Violations) == 0 {
 		fmt.Fprintf(buf, "%sviolations: none\n", bullet)
 		return
 	}
 	fmt.Fprintf(buf, "%sviolations: %d\n", bullet, len(r.Violations))
 	for _, v := range r.Violations {
-		var b strings.Builder
-		if v.Where != "" {
-			b.WriteString(v.Where + ": ")
-		}
-		if v.System != "" || v.Variant != "" {
-			b.WriteString(strings.TrimSpace(label(v.System, v.Variant)) + ": ")
-		}
-		b.WriteString(v.Message)
-		fmt.Fprintf(buf, "  - %s\n", b.String())
+		fmt.Fprintf(buf, "  - %s\n", violationLine(v))
 	}
+}
+
+// violationLine is one violation on a line: where, which run, what.
+func violationLine(v Violation) string {
+	var b strings.Builder
+	if v.Where != "" {
+		b.WriteString(v.Where + ": ")
+	}
+	if v.System != "" || v.Variant != "" {
+		b.WriteString(strings.TrimSpace(label(v.System, v.Variant)) + ": ")
+	}
+	b.WriteString(v.Message)
+	return b.String()
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

@@ -20,6 +20,10 @@ type Result struct {
 	// Violations lists failed expectations and violated invariants. It is
 	// always present in JSON, empty when all is well.
 	Violations []Violation `json:"violations"`
+	// Broken lists the violations of invariants the scenario expects to be
+	// broken (an expectation `broken: NAME`: the lesson of a scenario such
+	// as the buffered write-buffer loss). They do not fail the run.
+	Broken []Violation `json:"broken,omitempty"`
 	// Table is the timeline table the text formats print.
 	Table *Table `json:"table,omitempty"`
 }
@@ -61,6 +65,10 @@ type System struct {
 	TraceHash string `json:"trace_hash"`
 	// Bound is set when the run stopped at its event or time bound.
 	Bound string `json:"bound,omitempty"`
+	// Evidence is what the system's driver recorded for its invariants
+	// (a type of the system's own, read by its invariants' checks). It is
+	// not part of the JSON result.
+	Evidence any `json:"-"`
 }
 
 // Part is one part of a system's result that only some systems report:
@@ -236,9 +244,11 @@ type Violation struct {
 	// Variant is the variant of the run that violated it, if any.
 	Variant string `json:"variant,omitempty"`
 	// Where is the scenario position of the expectation (file:line:col).
-	Where   string `json:"where,omitempty"`
-	Step    *int   `json:"step,omitempty"`
-	Message string `json:"message"`
+	Where string `json:"where,omitempty"`
+	Step  *int   `json:"step,omitempty"`
+	// Invariant names the invariant a violation of an invariant breaks.
+	Invariant string `json:"invariant,omitempty"`
+	Message   string `json:"message"`
 }
 
 // Table is a timeline table: a header row and rows of cells.

@@ -120,13 +120,14 @@ func FaultsList() string {
 }
 
 // InvariantsTable is the docs' table of the systems' invariants
-// (docs/scenario-format.md, "Expectations"), in Markdown.
+// (docs/scenario-format.md, "Expectations"), in Markdown: each system's
+// invariants, what holds, and the lecture's slide it comes from.
 func InvariantsTable() string {
 	var b strings.Builder
-	b.WriteString("| System | Invariant | What holds after every run |\n|---|---|---|\n")
+	b.WriteString("| System | Invariant | What holds after every run | From the lecture |\n|---|---|---|---|\n")
 	for _, s := range Systems() {
 		for _, inv := range s.Invariants {
-			b.WriteString("| `" + s.Name + "` | `" + inv.Name + "` | " + inv.Doc + " |\n")
+			b.WriteString("| `" + s.Name + "` | `" + inv.Name + "` | " + inv.Doc + " | " + inv.Lecture + " |\n")
 		}
 	}
 	return b.String()

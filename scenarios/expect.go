@@ -18,7 +18,7 @@ var expectStepKeys = []string{"calls", "value", "result", "executions"}
 var expectStreamKeys = []string{"sent", "delivered", "duplicates", "retransmissions", "lost", "corrupted", "in_order"}
 
 // expectKeys are all the keys of an expectation.
-var expectKeys = concat([]string{"system", "variant"}, expectSelectors, expectStepKeys, expectStreamKeys, []string{"file", "disk"})
+var expectKeys = concat([]string{"system", "variant"}, expectSelectors, expectStepKeys, expectStreamKeys, []string{"file", "disk", "broken", "may_break"})
 
 // concat joins lists into a new one.
 func concat(lists ...[]string) []string {
@@ -58,13 +58,91 @@ func (l *loader) expectations(n *yaml.Node) {
 		if v := o.Get("variant"); v != nil {
 			l.expectVariant(v, &e)
 		}
-		if o.Has("disk") || o.Has("file") {
+		switch {
+		case o.Has("broken") || o.Has("may_break"):
+			l.brokenExpectation(o, &e)
+		case o.Has("disk") || o.Has("file"):
 			l.diskExpectation(o, &e, what)
-		} else {
+		default:
 			l.stepExpectation(o, &e, what)
 		}
 		l.sc.Expect = append(l.sc.Expect, e)
 	}
+}
+
+// brokenExpectation decodes {broken: NAME} or {broken: [NAME, ...]}: the
+// invariants the runs it applies to must break; and {may_break: ...}: the
+// invariants they may break, or keep.
+func (l *loader) brokenExpectation(o *Object, e *Expectation) {
+	for _, k := range o.order {
+		if k != "system" && k != "variant" && k != "broken" && k != "may_break" {
+			l.errf(o.keys[k], "key %q does not apply to a broken expectation (it takes system, variant, broken and may_break)", k)
+		}
+	}
+	if n := o.Get("broken"); n != nil {
+		e.Broken = l.invariantList(n, "broken", e.System)
+	}
+	if n := o.Get("may_break"); n != nil {
+		e.MayBreak = l.invariantList(n, "may_break", e.System)
+	}
+}
+
+// invariantList decodes an invariant name or a list of them, each an
+// invariant of the scenario's systems (of system only, when it is set).
+func (l *loader) invariantList(n *yaml.Node, what, system string) []string {
+	r := l.resolve(n)
+	if r == nil {
+		return nil
+	}
+	items := []*yaml.Node{r}
+	if r.Kind == yaml.SequenceNode {
+		var ok bool
+		if items, ok = l.list(r, what); !ok {
+			return nil
+		}
+		if len(items) == 0 {
+			l.errf(r, "%s: expected at least one invariant", what)
+			return nil
+		}
+	}
+	var systems []string
+	switch {
+	case !l.systemsOK:
+		return nil
+	case system != "":
+		systems = []string{system}
+	default:
+		systems = l.sc.Systems
+	}
+	known := InvariantNames(systems)
+	var out []string
+	for _, it := range items {
+		name, ok := l.nonEmpty(it, what)
+		if !ok {
+			continue
+		}
+		if !contains(known, name) {
+			owner, _ := LookupInvariant(name)
+			switch {
+			case owner != nil && system != "":
+				l.errf(it, "%s: %s is an invariant of system %s, not of %s", what, name, owner.Name, system)
+			case owner != nil:
+				l.errf(it, "%s: %s is an invariant of system %s, which systems does not list", what, name, owner.Name)
+			case len(known) == 0:
+				l.errf(it, "%s: %s is not an invariant; the systems %s have none", what, name, strings.Join(systems, ", "))
+			default:
+				l.errf(it, "%s: unknown invariant %q (invariants of %s: %s)%s", what, name, strings.Join(systems, ", "),
+					strings.Join(known, ", "), didYouMean(name, known, ""))
+			}
+			continue
+		}
+		if contains(out, name) {
+			l.errf(it, "%s: %s is listed twice", what, name)
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
 }
 
 // diskExpectation decodes {file: F, disk: [...]}.

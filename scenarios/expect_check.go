@@ -19,7 +19,16 @@ func checkExpectations(sc *Scenario, res *report.Result) []report.Violation {
 		where := fmt.Sprintf("%s:%d:%d", sc.File, e.Pos.Line, e.Pos.Col)
 		for j := range res.Systems {
 			sys := &res.Systems[j]
-			if (e.System != "" && e.System != sys.System) || (e.Variant != "" && e.Variant != sys.Variant) {
+			if !e.appliesTo(sys.System, sys.Variant) {
+				continue
+			}
+			if len(e.Broken) > 0 || len(e.MayBreak) > 0 {
+				for _, inv := range e.Broken {
+					if !brokenIn(res.Broken, sys, inv) {
+						out = append(out, report.Violation{System: sys.System, Variant: sys.Variant, Where: where, Invariant: inv,
+							Message: fmt.Sprintf("broken: %s held, but the scenario expects this run to break it", inv)})
+					}
+				}
 				continue
 			}
 			for _, msg := range checkExpectation(sc, e, sys) {
@@ -33,6 +42,49 @@ func checkExpectations(sc *Scenario, res *report.Result) []report.Violation {
 		}
 	}
 	return out
+}
+
+// appliesTo reports whether e applies to the run of system under variant.
+func (e *Expectation) appliesTo(system, variant string) bool {
+	return (e.System == "" || e.System == system) && (e.Variant == "" || e.Variant == variant)
+}
+
+// ExpectsBroken reports whether an expectation `broken:` or `may_break:`
+// of the scenario names invariant inv for the run of system under
+// variant: the scenario's lesson is that this run breaks it (or may), so
+// exploration does not report it.
+func (sc *Scenario) ExpectsBroken(system, variant, inv string) bool {
+	for i := range sc.Expect {
+		e := &sc.Expect[i]
+		if e.appliesTo(system, variant) && (contains(e.Broken, inv) || contains(e.MayBreak, inv)) {
+			return true
+		}
+	}
+	return false
+}
+
+// expectedBreaks splits the violations of invariants the scenario expects
+// to be broken (ExpectsBroken) from the others.
+func expectedBreaks(sc *Scenario, all []report.Violation) (violations, broken []report.Violation) {
+	violations = []report.Violation{}
+	for _, v := range all {
+		if v.Invariant != "" && sc.ExpectsBroken(v.System, v.Variant, v.Invariant) {
+			broken = append(broken, v)
+			continue
+		}
+		violations = append(violations, v)
+	}
+	return violations, broken
+}
+
+// brokenIn reports whether list has a violation of inv in the run sys.
+func brokenIn(list []report.Violation, sys *report.System, inv string) bool {
+	for _, v := range list {
+		if v.System == sys.System && v.Variant == sys.Variant && v.Invariant == inv {
+			return true
+		}
+	}
+	return false
 }
 
 // checkExpectation returns what is wrong with one system's result, one

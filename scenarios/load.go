@@ -208,6 +208,9 @@ func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 	if n := top.Get("expect"); n != nil {
 		l.expectations(n)
 	}
+	if n := top.Get("explore"); n != nil {
+		l.explore(n)
+	}
 	return sc
 }
 
@@ -261,7 +264,7 @@ func (l *loader) optionBlocks(top *Object, v *variantSource) {
 // registered option blocks come between them.
 var (
 	baseTopKeys = []string{"name", "description", "seed", "systems", "network", "nodes"}
-	tailTopKeys = []string{"disk", "limits", "report", "files", "workload", "faults", "variants", "expect"}
+	tailTopKeys = []string{"disk", "limits", "report", "files", "workload", "faults", "variants", "expect", "explore"}
 )
 
 // topKeys are the keys of the top-level mapping.

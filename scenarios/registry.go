@@ -95,14 +95,23 @@ type System struct {
 
 // Invariant is a named property of a system's runs (the AFS reader sees
 // one version from open to close; the reliable transport delivers each
-// message once), checked after every run.
+// message once), checked after every run: a promise of the lecture that the
+// protocol, under the run's configuration, makes. `sim run` lists a broken
+// one in violations, and `sim explore` searches fault schedules for one.
 type Invariant struct {
-	// Name names the invariant in violations: [a-z0-9_]+.
+	// Name names the invariant in violations, in expectations
+	// (`broken: NAME`) and in `explore: {invariants: [...]}`:
+	// [a-z][a-z0-9_]*, unique among every system's invariants.
 	Name string
-	// Doc says in a sentence what holds.
+	// Doc says in a sentence what holds (the docs' table of invariants).
 	Doc string
+	// Lecture quotes the slide the promise comes from.
+	Lecture string
 	// Check returns what is wrong with one run's result, one message per
-	// failure; none when the invariant holds.
+	// failure; none when the invariant holds. It reads what the driver
+	// recorded for it in sys.Evidence, and returns nothing when the run's
+	// configuration does not make the promise (acknowledged writes are
+	// durable only under write-through or NVRAM).
 	Check func(sc *Scenario, sys *report.System) []string
 }
 
@@ -459,9 +468,17 @@ func register(s *System) error {
 			return err
 		}
 	}
-	for _, inv := range s.Invariants {
+	for i, inv := range s.Invariants {
 		if !recordName.MatchString(inv.Name) || inv.Check == nil {
 			return fmt.Errorf("invariant %q: a name [a-z][a-z0-9_]* and a Check are required", inv.Name)
+		}
+		if other, _ := LookupInvariant(inv.Name); other != nil {
+			return fmt.Errorf("invariant %q is registered twice (system %s has it)", inv.Name, other.Name)
+		}
+		for _, prev := range s.Invariants[:i] {
+			if prev.Name == inv.Name {
+				return fmt.Errorf("invariant %q is registered twice", inv.Name)
+			}
 		}
 	}
 	for _, m := range s.Metrics {
@@ -595,6 +612,35 @@ func LookupSystem(name string) *System {
 		}
 	}
 	return nil
+}
+
+// LookupInvariant returns the registered invariant of that name and the
+// system that has it, or nils.
+func LookupInvariant(name string) (*System, *Invariant) {
+	for _, s := range registry.systems {
+		for i := range s.Invariants {
+			if s.Invariants[i].Name == name {
+				return s, &s.Invariants[i]
+			}
+		}
+	}
+	return nil, nil
+}
+
+// InvariantNames lists the invariants of the named systems (every
+// registered system when systems is nil), in the order of the systems and
+// then of each system's record.
+func InvariantNames(systems []string) []string {
+	var names []string
+	for _, s := range registry.systems {
+		if systems != nil && !contains(systems, s.Name) {
+			continue
+		}
+		for _, inv := range s.Invariants {
+			names = append(names, inv.Name)
+		}
+	}
+	return names
 }
 
 // Ops returns the registered workload ops in order.

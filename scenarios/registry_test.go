@@ -115,7 +115,7 @@ func TestRegisteredSystemRuns(t *testing.T) {
 		if len(sys.Faults) != 1 || sys.Faults[0].Detail != "pinged" {
 			t.Errorf("faults = %+v; want the driver's shout", sys.Faults)
 		}
-		want := []report.Violation{{System: "ping", Message: "slow: a ping took 2s"}}
+		want := []report.Violation{{System: "ping", Invariant: "slow", Message: "slow: a ping took 2s"}}
 		if diff := cmp.Diff(want, res.Violations); diff != "" {
 			t.Errorf("violations (-want +got):\n%s", diff)
 		}

@@ -20,6 +20,12 @@ type Options struct {
 	// than UDP datagrams; the run uses the network it returns. It is how
 	// --out records a packet capture of each run (report.Capture).
 	Tap func(system, variant string, raw bool, net sim.Network) sim.Network
+	// ChecksOnly runs for the invariants alone, as exploration does: the
+	// result has each run's system part and the violations of the
+	// systems' invariants and of the run bounds, but no table, phases or
+	// checked expectations (an expectation `broken:` moves nothing to
+	// Broken either: ExpectsBroken says which invariants a run may break).
+	ChecksOnly bool
 }
 
 // Run runs every system of the scenario on the same workload, each in its own
@@ -76,6 +82,10 @@ func Run(sc *Scenario, opt Options) (*report.Result, []*sim.World, error) {
 			res.Violations = append(res.Violations, systemInvariants(system, v.Scenario, sys)...)
 		}
 	}
+	if opt.ChecksOnly {
+		return res, worlds, nil
+	}
+	res.Violations, res.Broken = expectedBreaks(sc, res.Violations)
 	res.Violations = append(res.Violations, checkExpectations(sc, res)...)
 	res.Table = buildTable(sc, res)
 	addPhases(sc, res)
@@ -102,7 +112,7 @@ func systemInvariants(system *System, sc *Scenario, sys *report.System) []report
 	var out []report.Violation
 	for _, inv := range system.Invariants {
 		for _, msg := range inv.Check(sc, sys) {
-			out = append(out, report.Violation{System: sys.System, Variant: sys.Variant, Message: inv.Name + ": " + msg})
+			out = append(out, report.Violation{System: sys.System, Variant: sys.Variant, Invariant: inv.Name, Message: inv.Name + ": " + msg})
 		}
 	}
 	return out

@@ -56,6 +56,9 @@ type Scenario struct {
 	// workload, in the order of the file; nil when the file has no
 	// `variants`, and then each system runs once with the options above.
 	Variants []Variant
+	// Explore is the `explore:` block, how `sim explore` draws a world
+	// for each seed; nil when the file has none (DefaultExplorePlan).
+	Explore *ExplorePlan
 }
 
 // Variant is one entry of `variants`: a named change of the file's options
@@ -287,6 +290,19 @@ type Fault struct {
 //	expect:
 //	  - {system: nfs, file: fileA, disk: [x, b, z]}
 //
+// A broken expectation says that the run breaks invariants of its system
+// (System.Invariants): the scenario's lesson is a broken promise. Each
+// named invariant must be violated in every run the expectation applies
+// to; its violations are then listed as expected (report.Result.Broken)
+// instead of failing the run, and `sim explore` does not report them:
+//
+//	expect:
+//	  - {variant: buffered, broken: point_in_time_disk}     # or a list
+//
+// {may_break: NAME} says the runs may break the invariant, or keep it: a
+// generated exercise whose lost replies and crashes may or may not make
+// a retried increment run twice.
+//
 // system is optional: without it the expectation holds for every system of
 // the scenario. variant is optional too: without it the expectation holds
 // for every variant. An expectation that selects no row, or several, is an
@@ -324,6 +340,13 @@ type Expectation struct {
 	// Executions, when not nil, is how many times the server must have run
 	// the procedure of a call row.
 	Executions *int
+	// Broken, when not empty, are the invariants every run the
+	// expectation applies to must break (a broken expectation; Step is
+	// -1).
+	Broken []string
+	// MayBreak are invariants the runs may break or keep: their
+	// violations are expected, and their holding is not a failure.
+	MayBreak []string
 }
 
 // Block returns the value of the option block name (a pointer to the
