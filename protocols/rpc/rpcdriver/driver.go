@@ -20,12 +20,13 @@ import (
 
 func init() {
 	scenarios.Register(scenarios.System{Name: "rpc", Order: 50,
-		Doc:      "Remote procedure calls to a demo service (`increment`, `append`, `read`, `sleep`).",
-		Ops:      []*scenarios.Op{CallOp},
-		Blocks:   []*scenarios.Block{block, reliabledriver.Block},
-		Exercise: exercise,
-		CheckRow: checkCallSize,
-		New:      func() scenarios.Driver { return &driver{} }})
+		Doc:        "Remote procedure calls to a demo service (`increment`, `append`, `read`, `sleep`).",
+		Ops:        []*scenarios.Op{CallOp},
+		Blocks:     []*scenarios.Block{block, reliabledriver.Block},
+		Exercise:   exercise,
+		CheckRow:   checkCallSize,
+		Invariants: []scenarios.Invariant{AtMostOnce},
+		New:        func() scenarios.Driver { return &driver{} }})
 }
 
 // Port is the RPC runtime's UDP port (Sun RPC's portmapper's).
