@@ -103,7 +103,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	d.sends = NewSends(r, 0)
 	for _, n := range r.Scenario.Nodes {
 		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
-			return messaging.NewReceiver(env, d.sends.Arrivals(env.Self()))
+			return messaging.NewReceiver(env, d.sends.Boot(env))
 		})
 	}
 	return nil

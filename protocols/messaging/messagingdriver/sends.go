@@ -43,13 +43,27 @@ type Sends struct {
 	// fates counts the messages whose fates the run's streams described
 	// so far (at most report.MaxRunFates).
 	fates int
+	// lives[node] lists each life of the node: when it began and how many
+	// arrivals its application had noted by then.
+	lives map[sim.NodeID][]life
+	// givenUp[i][k] is set when the transport told row i's sender that
+	// it gave up on message k.
+	givenUp map[int]map[int]bool
+	world   *sim.World
+}
+
+// life is one life of a node, from a boot to the next.
+type life struct {
+	at    sim.Time
+	first int // index of the first arrival noted in this life
 }
 
 // NewSends returns the bookkeeping of the send rows of r's scenario;
 // skip is the size of the headers before a message in a datagram.
 func NewSends(r *scenarios.SystemRun, skip int) *Sends {
 	s := &Sends{seen: map[sim.NodeID]*[]messaging.Arrival{}, sends: map[int][]sim.Time{}, unsent: map[int]int{},
-		skip: skip, rejected: map[int]int{}, rejectedSeq: map[int]map[int]int{}, sendRows: map[[2]string][]int{}}
+		skip: skip, rejected: map[int]int{}, rejectedSeq: map[int]map[int]int{}, sendRows: map[[2]string][]int{},
+		lives: map[sim.NodeID][]life{}, givenUp: map[int]map[int]bool{}, world: r.World}
 	for i, st := range r.Scenario.Workload {
 		if st.Op == SendOp.Name {
 			k := [2]string{st.From, st.To}
@@ -66,6 +80,31 @@ func (s *Sends) Arrivals(id sim.NodeID) *[]messaging.Arrival {
 		s.seen[id] = new([]messaging.Arrival)
 	}
 	return s.seen[id]
+}
+
+// Boot returns the notes of the application of the node env belongs to,
+// to give to its messaging.Receiver, and records that a life of the node
+// begins now: call it from the node's handler factory, which runs at
+// every start.
+func (s *Sends) Boot(env sim.Env) *[]messaging.Arrival {
+	id := env.Self()
+	log := s.Arrivals(id)
+	s.lives[id] = append(s.lives[id], life{at: env.Now(), first: len(*log)})
+	return log
+}
+
+// GiveUp records that the transport told the sender of the message
+// (the application's bytes) that it gave up on it: the message may or may
+// not have arrived.
+func (s *Sends) GiveUp(msg []byte) {
+	row, k, _, ok := messaging.Decode(msg)
+	if !ok {
+		return
+	}
+	if s.givenUp[row] == nil {
+		s.givenUp[row] = map[int]bool{}
+	}
+	s.givenUp[row][k] = true
 }
 
 // MaxSize returns a System.CheckRow that refuses a send row whose
@@ -166,6 +205,7 @@ func (s *Sends) Finish(r *scenarios.SystemRun, extra func(i int, st *report.Stre
 	if len(streams) > 0 {
 		r.Result.AddPart(report.StreamsPart, streams)
 	}
+	r.Result.Evidence = s.evidence(r)
 }
 
 // stream summarises what the application at the row's destination saw of

@@ -27,11 +27,12 @@ import (
 
 func init() {
 	scenarios.Register(scenarios.System{Name: "reliable", Order: 40,
-		Doc:      "The TCP-like transport: sequence numbers, cumulative ACKs, retransmission with an adaptive (RFC 6298) or fixed timeout.",
-		Ops:      []*scenarios.Op{messagingdriver.SendOp},
-		Blocks:   []*scenarios.Block{Block},
-		Metrics:  append(append([]*report.Metric{}, messagingdriver.StreamMetrics...), rttMetrics...),
-		Exercise: exercise,
+		Doc:        "The TCP-like transport: sequence numbers, cumulative ACKs, retransmission with an adaptive (RFC 6298) or fixed timeout.",
+		Ops:        []*scenarios.Op{messagingdriver.SendOp},
+		Blocks:     []*scenarios.Block{Block},
+		Metrics:    append(append([]*report.Metric{}, messagingdriver.StreamMetrics...), rttMetrics...),
+		Exercise:   exercise,
+		Invariants: []scenarios.Invariant{ExactlyOnceInOrder},
 		CheckRow: messagingdriver.MaxSize(reliable.MaxPayload, fmt.Sprintf(
 			"system reliable carries at most %d bytes in a message (one UDP datagram's payload less its %d-byte segment header; it does not split messages)",
 			reliable.MaxPayload, reliable.HeaderLen)),
@@ -422,7 +423,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	for _, n := range r.Scenario.Nodes {
 		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
-			log := d.sends.Arrivals(env.Self())
+			log := d.sends.Boot(env)
 			h.Bind(Port, func(penv sim.Env) sim.Handler {
 				tap := &segmentTap{Env: penv, d: d}
 				obs := &rttObserver{d: d, r: r, node: env.Self(), inc: env.Incarnation()}
@@ -667,6 +668,7 @@ func (a *app) Failed(peer sim.NodeID, unacked [][]byte, err error) {
 		if !ok {
 			continue
 		}
+		a.d.sends.GiveUp(m)
 		a.d.givenUp[row]++
 		if a.d.givenUpWhy[row] == "" {
 			a.d.givenUpWhy[row] = err.Error()

@@ -47,7 +47,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	for _, n := range r.Scenario.Nodes {
 		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
-			log := d.sends.Arrivals(env.Self())
+			log := d.sends.Boot(env)
 			h.Bind(Port, func(penv sim.Env) sim.Handler { return messaging.NewReceiver(penv, log) })
 			return &ChecksumTap{Host: h, Self: env.Self(), Reject: func(from sim.NodeID, datagram []byte) {
 				d.sends.Reject(r, from, env.Self(), datagram)
