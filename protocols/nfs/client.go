@@ -155,6 +155,11 @@ type Client struct {
 	lru    *list.List           // *cblock, least recently used first
 	queue  []*task
 	cur    *task
+	// asOf is when the call whose reply is being handled was sent: the
+	// attributes the reply carries are no older than that, and are dated
+	// from then (as Linux dates them from the request's start), so that a
+	// slow reply does not stretch how long they are trusted.
+	asOf sim.Time
 }
 
 // mountPoint is one entry of the mount table and its state.
@@ -366,10 +371,12 @@ func (c *Client) call(server sim.NodeID, proc string, args []byte, res any, done
 	if _, mount := mountNums[proc]; mount {
 		rc = c.mnt
 	}
+	sent := c.env.Now()
 	rc.Call(server, procFor(c.opts.API, proc), args, func(b []byte, err error) {
 		if err == nil {
 			err = decodeResult(b, res)
 		}
+		c.asOf = sent
 		done(err)
 	})
 }
@@ -478,7 +485,7 @@ func (c *Client) refresh(f *cfile, a Fattr, keep int) int {
 	if !f.haveAttr {
 		changed = len(f.blocks) > 0
 	}
-	f.attr, f.attrAt, f.haveAttr = a, c.env.Now(), true
+	f.attr, f.attrAt, f.haveAttr = a, c.asOf, true
 	f.blocksMtime = a.Mtime
 	if !changed {
 		return 0

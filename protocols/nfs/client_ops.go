@@ -168,6 +168,9 @@ func (c *Client) opened(t *task, r fileRef, attr *Fattr) {
 	if t.op.FD != "" {
 		c.fds[t.op.FD] = &openFile{key: f.key, ref: r}
 	}
+	if f.haveAttr {
+		t.res.Server, t.res.Fileid = r.server, f.attr.Fileid
+	}
 }
 
 // open: strategy 4 (and 3) LOOKUPs each name of the path; strategy 2 sends

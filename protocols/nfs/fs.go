@@ -451,6 +451,76 @@ func (f *fs) walkFiles(fn func(ino uint32, path string, n *inodeRec)) {
 	walk(rootIno, "", 0)
 }
 
+// FileState is a regular file of a server's file system: its inode
+// number, its path from the export's root ("home/x"), and its blocks. A
+// removed file (its inode freed) has Removed set and no path or blocks.
+type FileState struct {
+	Fileid  uint32
+	Path    string
+	Blocks  []string
+	Removed bool
+}
+
+// state returns inode ino as a FileState, and false for a directory or a
+// free inode that was never a file here.
+func (f *fs) state(ino uint32) (FileState, bool) {
+	n := f.get(ino)
+	switch {
+	case n == nil:
+		return FileState{}, false
+	case n.Type == NFNON:
+		return FileState{Fileid: ino, Removed: true}, true
+	case n.Type != NFREG:
+		return FileState{}, false
+	}
+	st := FileState{Fileid: ino, Blocks: make([]string, len(n.Blocks))}
+	for i, b := range n.Blocks {
+		st.Blocks[i] = b.Data
+	}
+	st.Path, _ = f.pathOf(ino)
+	return st, true
+}
+
+// states lists the regular files a path reaches, in inode order.
+func (f *fs) states() []FileState {
+	var out []FileState
+	var walk func(dir uint32, prefix string, depth int)
+	walk = func(dir uint32, prefix string, depth int) {
+		d := f.get(dir)
+		if d == nil || depth > MaxPathLen {
+			return
+		}
+		for _, e := range d.Entries {
+			n := f.get(e.Ino)
+			switch {
+			case n == nil:
+			case n.Type == NFDIR:
+				walk(e.Ino, prefix+e.Name+"/", depth+1)
+			case n.Type == NFREG:
+				st := FileState{Fileid: e.Ino, Path: prefix + e.Name, Blocks: make([]string, len(n.Blocks))}
+				for i, b := range n.Blocks {
+					st.Blocks[i] = b.Data
+				}
+				out = append(out, st)
+			}
+		}
+	}
+	walk(rootIno, "", 0)
+	sort.Slice(out, func(i, j int) bool { return out[i].Fileid < out[j].Fileid })
+	return out
+}
+
+// ReadFiles returns the regular files durable on a server's disk, by
+// inode: what the server would serve after a restart (the disk, with any
+// NVRAM contents replayed), as ReadDisk does by path.
+func ReadFiles(disk *sim.Disk) ([]FileState, error) {
+	f, _, err := load(disk, true)
+	if err != nil {
+		return nil, err
+	}
+	return f.states(), nil
+}
+
 // ReadDisk returns the regular files durable on a server's disk, path ->
 // blocks: what the server would serve after a restart (the disk, with any
 // NVRAM contents replayed). It is how the scenario results report `disk`.

@@ -225,8 +225,29 @@ func (o ClientOptions) withDefaults() ClientOptions {
 type ServerObserver interface {
 	// Lookup: server resolved name in directory dir, one step of a path.
 	Lookup(at sim.Time, server sim.NodeID, dir uint32, name string)
+	// Changed: a procedure changed regular files in memory (from now on
+	// a READ returns the new contents), and the server starts to make the
+	// change stable as its write policy says.
+	Changed(at sim.Time, server sim.NodeID, c Change)
+	// Acknowledged: the server replies to the procedure that made change
+	// id of this life of the server: after the disk writes under
+	// write-through, at once under buffered and NVRAM. A change a crash
+	// interrupts is never acknowledged.
+	Acknowledged(at sim.Time, server sim.NodeID, id uint64)
+}
+
+// Change is one procedure's change of a server's regular files, as the
+// server commits it.
+type Change struct {
+	// ID numbers the changes of one life of the server, from 1.
+	ID uint64
+	// Files are the regular files the procedure changed, as memory now
+	// holds them.
+	Files []FileState
 }
 
 type nopServerObserver struct{}
 
 func (nopServerObserver) Lookup(sim.Time, sim.NodeID, uint32, string) {}
+func (nopServerObserver) Changed(sim.Time, sim.NodeID, Change)        {}
+func (nopServerObserver) Acknowledged(sim.Time, sim.NodeID, uint64)   {}

@@ -43,6 +43,8 @@ type Server struct {
 	lastFlush sim.Time
 	replayed  int
 	lookups   uint64
+	// changes counts the changes committed in this life (Change.ID).
+	changes uint64
 
 	// fds is strategy 1's table of open files, indexed by fd (0 unused).
 	fds []serverFD
@@ -141,6 +143,10 @@ func (s *Server) LastFlush() sim.Time {
 // Files returns the server's file system as its memory holds it (ahead of
 // the disk by the unflushed changes), path -> blocks.
 func (s *Server) Files() map[string][]string { return s.fs.files() }
+
+// FileStates returns the regular files as the server's memory holds them,
+// by inode.
+func (s *Server) FileStates() []FileState { return s.fs.states() }
 
 // Block returns block b of inode fileid as the server holds it in memory:
 // what a READ would return now, and when it last changed.
@@ -300,6 +306,23 @@ func (s *Server) commit(c *rpc.Call, inos []uint32, reply func()) {
 			s.ver = append(s.ver, 0)
 		}
 		s.ver[ino]++
+	}
+	var files []FileState
+	for _, ino := range inos {
+		if st, ok := s.fs.state(ino); ok {
+			files = append(files, st)
+		}
+	}
+	if len(files) > 0 {
+		// Tell the observer what changed, and when the reply goes out: the
+		// client's acknowledgment.
+		s.changes++
+		id, send := s.changes, reply
+		s.obs.Changed(s.env.Now(), s.env.Self(), Change{ID: id, Files: files})
+		reply = func() {
+			s.obs.Acknowledged(s.env.Now(), s.env.Self(), id)
+			send()
+		}
 	}
 	switch s.opts.WritePolicy {
 	case WriteThrough:

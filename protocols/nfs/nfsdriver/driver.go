@@ -35,6 +35,7 @@ import (
 	"github.com/sim-lecture/sim/protocols/rpc"
 	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/scenarios/fileops"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -65,6 +66,12 @@ type driver struct {
 	// onExecute, when a test sets it, is called as a server starts to run
 	// a call, before the procedure changes anything.
 	onExecute func(id rpc.CallID, proc string)
+	// ev is the evidence of the invariants (evidence.go); pending maps
+	// each server's unacknowledged changes (by nfs.Change.ID, in its
+	// current life) to their indexes in ev.Changes.
+	ev         *fileops.Evidence
+	pending    map[string]map[uint64][]int
+	bootedOnce map[string]bool
 }
 
 // callRef locates a call in the result: step index and position in that
@@ -103,6 +110,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	d.rows = make([]nfsRow, len(sc.Workload))
 	d.calls, d.execs, d.execRow = map[rpc.CallID]callRef{}, map[rpc.CallID]int{}, -1
 	d.replays, d.extra = map[string]map[sim.Time]int{}, map[int][]string{}
+	d.ev, d.pending, d.bootedOnce = fileops.NewEvidence(sc), map[string]map[uint64][]int{}, map[string]bool{}
 	r.Result.Stats.Calls = map[string]int{}
 	r.UseNetwork()
 
@@ -123,6 +131,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 				// CheckFiles passed, so only a bug gets here.
 				panic("nfsdriver: nfs server " + name + ": " + err.Error())
 			}
+			d.booted(name, n.Server())
 			if k := n.Server().Replayed(); k > 0 {
 				if d.replays[name] == nil {
 					d.replays[name] = map[sim.Time]int{}
@@ -201,6 +210,7 @@ func (d *driver) complete(i int, res nfs.Result) {
 	r := d.r
 	row := &d.rows[i]
 	row.done, row.res = true, res
+	d.rowDone(i, res)
 	st := &r.Result.Steps[i]
 	st.Result = nfs.ErrorName(res.Err)
 	st.Note = res.Note
@@ -268,6 +278,7 @@ func (d *driver) beforeCrash(node string) {
 	now := r.World.Now().String()
 	switch h := r.World.Handler(id).(type) {
 	case *nfs.ServerNode:
+		d.serverCrash(node, h.Server())
 		for _, u := range h.Server().Unstable() {
 			file := d.clientPath(node, u.Path)
 			d.lost = append(d.lost, LostWrite{Node: node, At: now, File: file, Block: u.Block, Data: u.Data,
@@ -398,6 +409,11 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 		}
 	}
 	r.Result.Disk = disk
+	for _, name := range d.servers {
+		d.snapshot(name, false)
+	}
+	d.ev.FillKeys(r.Scenario)
+	r.Result.Evidence = d.ev
 	history := d.history(disk)
 	if len(d.lost) > 0 {
 		r.Result.AddPart(LostPart, d.lost)

@@ -452,3 +452,30 @@ workload:
 		}
 	}
 }
+
+// TestNFSAttributesDatedFromTheCall: cached attributes are trusted for
+// attr_timeout from when the call that brought them was sent, not from
+// when its reply arrived, so that a slow network cannot stretch how old a
+// read's data may be beyond attr_timeout (bounded_staleness). With a
+// half-second delay the client mounts and looks the file up until 2s; the
+// READ sent at 2s brings attributes at 3s: at 5.1s they are 3.1s old and
+// must be checked again.
+func TestNFSAttributesDatedFromTheCall(t *testing.T) {
+	src := `name: t
+systems: [nfs]
+network: {delay: 500ms}
+nfs: {attr_timeout: 3s}
+files:
+  fileA: [a0]
+workload:
+  - {at: 0,   client: A, op: open, file: fileA, fd: f}
+  - {at: 1,   client: A, op: read, fd: f, block: 0}
+  - {at: 4.9, client: A, op: read, fd: f, block: 0}
+  - {at: 5.1, client: A, op: read, fd: f, block: 0}
+expect:
+  - {step: 2, calls: [READ]}
+  - {step: 3, calls: []}
+  - {step: 4, calls: [GETATTR]}
+`
+	scenariotest.RunClean(t, src)
+}

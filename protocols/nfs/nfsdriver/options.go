@@ -18,17 +18,18 @@ import (
 
 func init() {
 	scenarios.Register(scenarios.System{Name: "nfs", Order: 70, Family: "file system", ServerRole: "file server",
-		Doc:       "NFSv2: stateless server, file handles, client block and attribute caches.",
-		Ops:       ops,
-		OpsDoc:    "file-system ops, rmdir, rename, link, symlink, readlink, readdir, truncate, statfs",
-		Blocks:    []*scenarios.Block{block},
-		Faults:    fileops.Faults,
-		Servers:   nfsServers,
-		CheckPath: checkMount,
-		Check:     checkTrees,
-		Metrics:   nfsMetrics,
-		Exercise:  fileops.Exercise("nfs"),
-		New:       func() scenarios.Driver { return &driver{} }})
+		Doc:        "NFSv2: stateless server, file handles, client block and attribute caches.",
+		Ops:        ops,
+		OpsDoc:     "file-system ops, rmdir, rename, link, symlink, readlink, readdir, truncate, statfs",
+		Blocks:     []*scenarios.Block{block},
+		Faults:     fileops.Faults,
+		Servers:    nfsServers,
+		CheckPath:  checkMount,
+		Metrics:    nfsMetrics,
+		Exercise:   fileops.Exercise("nfs"),
+		Invariants: invariants,
+		Check:      checkTrees,
+		New:        func() scenarios.Driver { return &driver{} }})
 }
 
 // Options configure system "nfs".

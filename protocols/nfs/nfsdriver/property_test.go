@@ -192,8 +192,16 @@ func (s *nfsSchedule) run(t *rapid.T, d func() *driver) *report.Result {
 			t.Fatalf("Run: %v\n%s", err, text)
 		}
 	}
-	if len(res.Violations) > 0 {
-		t.Fatalf("violations %+v in\n%s", res.Violations, text)
+	var bad []report.Violation
+	for _, v := range res.Violations {
+		// A buffered server's disk may match no point in time after a
+		// crash: the lecture's lesson, not a failure of these properties.
+		if !(s.policy == "buffered" && v.Invariant == PointInTimeDisk.Name) {
+			bad = append(bad, v)
+		}
+	}
+	if len(bad) > 0 {
+		t.Fatalf("violations %+v in\n%s", bad, text)
 	}
 	return res
 }
