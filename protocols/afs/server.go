@@ -41,6 +41,9 @@ type ServerConfig struct {
 	// OnStore, if set, is called each time a stored version becomes
 	// durable and visible: for tests that check what the server holds.
 	OnStore func(path string, version uint64, data []string)
+	// OnRemove, if set, is called each time a removed file is gone from
+	// the disk and from the server's view.
+	OnRemove func(path string)
 }
 
 // FileServer is an AFS file server (Vice): it holds volumes, serves whole
@@ -944,6 +947,9 @@ func (s *FileServer) remove(c *rpc.Call) {
 			// The delete reached the disk last, so it wins over any store
 			// that completed meanwhile.
 			delete(s.files, a.Path)
+			if s.cfg.OnRemove != nil {
+				s.cfg.OnRemove(a.Path)
+			}
 			delete(s.promises[a.Path], c.From)
 			s.breakOthers(a.Path, c.From, version, true)
 			s.wait(a.Path, a.Volume, c.From, func() { c.Reply(nil, nil) })

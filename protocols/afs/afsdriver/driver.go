@@ -42,6 +42,8 @@ type driver struct {
 	// pending maps a started, unfinished row to its client's incarnation
 	// when it started.
 	pending map[int]uint32
+	// ev is the evidence of the invariants (evidence.go).
+	ev *fileops.Evidence
 }
 
 func (d *driver) Setup(r *scenarios.SystemRun) error {
@@ -53,6 +55,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	}
 	d.log = rpcdriver.NewCallLog(r)
 	d.pending = map[int]uint32{}
+	d.ev = newEvidence(sc)
 	r.UseNetwork()
 
 	d.servers = map[string]bool{"server": true, o.VLDB: true}
@@ -83,7 +86,9 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		name := name
 		cfg := afs.Config{Observer: d.log}
 		if d.servers[name] {
-			cfg.Server = &afs.ServerConfig{Volumes: volsOf[name], Files: filesOf[name], CallbackLimit: o.CallbackLimit}
+			cfg.Server = &afs.ServerConfig{Volumes: volsOf[name], Files: filesOf[name], CallbackLimit: o.CallbackLimit,
+				OnStore:  func(path string, version uint64, data []string) { d.stored(r, path, version, data) },
+				OnRemove: func(path string) { d.removed(r, path) }}
 		} else {
 			cfg.Client = &afs.ClientConfig{VLDB: o.VLDB, Volumes: vols, Prefetch: prefetch[name], OnCrash: policy,
 				MaxMessage: udp.MaxPayload}
@@ -190,6 +195,7 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	start := r.World.Now()
 	done := func(res afs.Result) {
 		delete(d.pending, i)
+		d.rowDone(r, i, start, res)
 		st := &r.Result.Steps[i]
 		st.Result = rpc.ErrorName(res.Err)
 		st.Value = res.Value
@@ -321,6 +327,7 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 		}
 	}
 	r.Result.Disk = d.disk(r)
+	d.finishEvidence(r)
 }
 
 // disk merges the durable files of every file server, by path.

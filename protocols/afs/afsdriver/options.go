@@ -13,16 +13,17 @@ import (
 
 func init() {
 	scenarios.Register(scenarios.System{Name: "afs", Order: 80, Family: "file system", ServerRole: "file server",
-		Doc:       "AFS: whole-file caching, callbacks, volumes.",
-		Ops:       fileops.Ops,
-		OpsDoc:    "file-system ops",
-		Blocks:    []*scenarios.Block{block},
-		Faults:    append(append([]*scenarios.FaultKind{}, fileops.Faults...), moveVolume),
-		Servers:   afsServers,
-		CheckPath: checkVolume,
-		Exercise:  fileops.Exercise("afs"),
-		Check:     checkFiles,
-		New:       func() scenarios.Driver { return &driver{} }})
+		Doc:        "AFS: whole-file caching, callbacks, volumes.",
+		Ops:        fileops.Ops,
+		OpsDoc:     "file-system ops",
+		Blocks:     []*scenarios.Block{block},
+		Faults:     append(append([]*scenarios.FaultKind{}, fileops.Faults...), moveVolume),
+		Servers:    afsServers,
+		CheckPath:  checkVolume,
+		Exercise:   fileops.Exercise("afs"),
+		Invariants: invariants,
+		Check:      checkFiles,
+		New:        func() scenarios.Driver { return &driver{} }})
 }
 
 // Volume maps an AFS volume (a path prefix) to the server that holds it.
