@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"strconv"
-	"sync"
 )
 
 // SweepAxis is one scenario key a sweep varies.
@@ -106,10 +104,10 @@ func Grid(axes []SweepAxis) [][]int {
 }
 
 // RunSweep runs every grid point with every seed, in parallel over
-// s.Workers goroutines (each run is its own world; nothing is shared), and
-// collects the results by index, never by completion order, so the result
-// is the same with one worker or many. It stops at the first error (the
-// one of the lowest run index when several fail).
+// s.Workers goroutines (each run is its own world; nothing is shared;
+// ForEachOrdered), and collects the results by index, never by completion
+// order, so the result is the same with one worker or many. It stops at
+// the first error (the one of the lowest run index when several fail).
 func RunSweep(s Sweep, run RunFunc) (*SweepResult, error) {
 	metrics := make([]MetricRef, len(s.Metrics))
 	for i, name := range s.Metrics {
@@ -130,66 +128,40 @@ func RunSweep(s Sweep, run RunFunc) (*SweepResult, error) {
 	res := &SweepResult{Sweep: s, Points: Grid(s.Axes)}
 	total := len(res.Points) * len(s.Seeds)
 	res.Runs = make([]SweepRun, total)
-	errs := make([]error, total)
-	workers := s.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	type outcome struct {
+		run SweepRun
+		err error
 	}
-	workers = min(workers, total)
-	var (
-		mu     sync.Mutex
-		done   int
-		failed bool
-		wg     sync.WaitGroup
-	)
-	jobs := make(chan int)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				p, k := i/len(s.Seeds), i%len(s.Seeds)
-				vals := res.PointValues(p)
-				r := SweepRun{Point: p, Seed: s.Seeds[k], Values: make([]float64, len(metrics))}
-				out, err := run(vals, s.Seeds[k])
-				if err == nil {
-					for m, ref := range metrics {
-						if r.Values[m], err = ref.Eval(out); err != nil {
-							break
-						}
-					}
+	var firstErr error
+	ForEachOrdered(total, s.Workers, func(i int) outcome {
+		p, k := i/len(s.Seeds), i%len(s.Seeds)
+		vals := res.PointValues(p)
+		r := SweepRun{Point: p, Seed: s.Seeds[k], Values: make([]float64, len(metrics))}
+		out, err := run(vals, s.Seeds[k])
+		if err == nil {
+			for m, ref := range metrics {
+				if r.Values[m], err = ref.Eval(out); err != nil {
+					break
 				}
-				if err != nil {
-					err = fmt.Errorf("%s, seed %d: %w", pointName(s.Axes, vals), s.Seeds[k], err)
-				}
-				res.Runs[i], errs[i] = r, err
-				mu.Lock()
-				done++
-				if err != nil {
-					failed = true
-				}
-				if s.Progress != nil {
-					s.Progress(done, total)
-				}
-				mu.Unlock()
 			}
-		}()
-	}
-	for i := 0; i < total; i++ {
-		mu.Lock()
-		stop := failed
-		mu.Unlock()
-		if stop {
-			break
 		}
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			err = fmt.Errorf("%s, seed %d: %w", pointName(s.Axes, vals), s.Seeds[k], err)
 		}
+		return outcome{r, err}
+	}, func(i int, o outcome) bool {
+		res.Runs[i] = o.run
+		if o.err != nil {
+			firstErr = o.err
+			return false
+		}
+		if s.Progress != nil {
+			s.Progress(i+1, total)
+		}
+		return true
+	})
+	if firstErr != nil {
+		return nil, firstErr
 	}
 	res.Stats = make([][]Agg, len(res.Points))
 	for p := range res.Points {
