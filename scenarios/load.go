@@ -657,5 +657,10 @@ func fmtDuration(d time.Duration) string {
 	case d < time.Second:
 		return strconv.FormatInt(int64(d/time.Millisecond), 10) + "ms"
 	}
-	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
+	// Exactly, from the integer: d.Seconds() of 6.863s is 6.8629999...
+	out := strconv.FormatInt(int64(d/time.Second), 10)
+	if ms := int64(d % time.Second / time.Millisecond); ms > 0 {
+		out += strings.TrimRight(fmt.Sprintf(".%03d", ms), "0")
+	}
+	return out + "s"
 }

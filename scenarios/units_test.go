@@ -174,3 +174,16 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatDurationExact: durations are written exactly, digit for digit
+// (6.863s, not 6.8629999999999995s from the float of its seconds).
+func TestFormatDurationExact(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0s", 300 * time.Millisecond: "300ms", 6863 * time.Millisecond: "6.863s", 80 * time.Second: "80s",
+		1500 * time.Millisecond: "1.5s", 3*time.Hour + 10*time.Millisecond: "10800.01s",
+	} {
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%v) = %q; want %q", int64(d), got, want)
+		}
+	}
+}
