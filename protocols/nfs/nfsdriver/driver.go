@@ -400,18 +400,12 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 	}
 	disk := map[string][]string{}
 	for _, name := range d.servers {
-		files, err := nfs.ReadDisk(r.World.Disk(r.Node(name)))
-		if err != nil {
-			panic("nfsdriver: the disk of nfs server " + name + " does not load: " + err.Error())
-		}
-		for p, blocks := range files {
-			disk[d.clientPath(name, p)] = blocks
+		// The disk at the end, for the result and for the evidence.
+		for _, st := range d.snapshot(name, false) {
+			disk[d.clientPath(name, st.Path)] = st.Blocks
 		}
 	}
 	r.Result.Disk = disk
-	for _, name := range d.servers {
-		d.snapshot(name, false)
-	}
 	d.ev.FillKeys(r.Scenario)
 	r.Result.Evidence = d.ev
 	history := d.history(disk)

@@ -66,7 +66,8 @@ func (d *driver) Acknowledged(at sim.Time, server sim.NodeID, id uint64) {
 // its memory held that the disk lacks: the changes the crash makes it
 // forget (under buffered, acknowledged writes).
 func (d *driver) serverCrash(name string, s *nfs.Server) {
-	snap := d.snapshot(name, true)
+	d.snapshot(name, true)
+	snap := &d.ev.Durable[len(d.ev.Durable)-1]
 	memory := map[string]nfs.FileState{}
 	for _, st := range s.FileStates() {
 		memory[d.noteFile(name, st)] = st
@@ -86,8 +87,9 @@ func (d *driver) serverCrash(name string, s *nfs.Server) {
 	d.pending[name] = nil
 }
 
-// snapshot records what server name's disk holds now.
-func (d *driver) snapshot(name string, crash bool) *fileops.Snapshot {
+// snapshot records what server name's disk holds now, and returns its
+// files.
+func (d *driver) snapshot(name string, crash bool) []nfs.FileState {
 	states, err := nfs.ReadFiles(d.r.World.Disk(d.r.Node(name)))
 	if err != nil {
 		panic("nfsdriver: the disk of nfs server " + name + " does not load: " + err.Error())
@@ -97,7 +99,7 @@ func (d *driver) snapshot(name string, crash bool) *fileops.Snapshot {
 		snap.Files[d.noteFile(name, st)] = st.Blocks
 	}
 	d.ev.Durable = append(d.ev.Durable, snap)
-	return &d.ev.Durable[len(d.ev.Durable)-1]
+	return states
 }
 
 // rowDone records what row i did.
