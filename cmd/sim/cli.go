@@ -44,6 +44,7 @@ Usage:
           [--quiz [--answers]] [--from T] [--to T] [--nodes A,B] [--hide acks,probes,...]
   sim quiz nfs|afs|rpc|reliable [--seed N] [--clients C] [--steps S] [--answers] [--save FILE]
   sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR
+  sim explore FILE.yaml|NAME [--seeds N] [--workers K] [--shard I/N] [--out DIR] [--format text|json]
   sim validate FILE.yaml|NAME
   sim list
   sim version
@@ -79,6 +80,8 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		return cmdSweep(args[1:], stdout, stderr)
 	case "quiz":
 		return cmdQuiz(args[1:], stdout, stderr)
+	case "explore":
+		return cmdExplore(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
 	case "list":
@@ -94,7 +97,7 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "sim: unknown command %q (want run, sweep, quiz, validate, list or version)\n", args[0])
+		fmt.Fprintf(stderr, "sim: unknown command %q (want run, sweep, explore, quiz, validate, list or version)\n", args[0])
 		return exitBadInput
 	}
 }

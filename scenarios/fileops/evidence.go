@@ -187,7 +187,11 @@ func (s state) String() string {
 	if !s.exists {
 		return "absent"
 	}
-	return "[" + strings.Join(s.blocks, " ") + "]"
+	blocks := make([]string, len(s.blocks))
+	for i, b := range s.blocks {
+		blocks[i] = quoteValue(b)
+	}
+	return "[" + strings.Join(blocks, " ") + "]"
 }
 
 // block returns block b of the content ("" past the end, as a read there

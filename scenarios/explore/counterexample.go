@@ -1,0 +1,628 @@
+package explore
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
+)
+
+// A counterexample is a scenario file of its own: the original file's
+// YAML, cut down to the one system and the one variant that broke the
+// invariant (the variant's settings merged into the file's, as the
+// loader merges them), with the drawn network values and faults written
+// in, and without the variants, expectations and explore block. Shrinking
+// edits which rows and faults it keeps and how large the drawn values are,
+// and keeps an edit when the file, loaded and run as `sim run` would,
+// still breaks the invariant. Working on the file, not on the loaded
+// scenario, makes every candidate exactly what the user will run.
+
+// candidate is a counterexample being shrunk.
+type candidate struct {
+	// rows are the workload rows kept, by index in the file.
+	rows []int
+	// faults are the run's own faults kept (the file's, then the
+	// variant's), by index.
+	faults []int
+	// drawn are the drawn network values; units the drawn faults, each
+	// crash with its restart.
+	drawn []Draw
+	units [][]scenarios.Fault
+}
+
+// units groups drawn faults: a crash with the restart that follows it, a
+// partition alone.
+func units(faults []scenarios.Fault) [][]scenarios.Fault {
+	var out [][]scenarios.Fault
+	for i := 0; i < len(faults); i++ {
+		if faults[i].Kind == "crash" && i+1 < len(faults) && faults[i+1].Kind == "restart" {
+			out = append(out, faults[i:i+2:i+2])
+			i++
+			continue
+		}
+		out = append(out, faults[i:i+1:i+1])
+	}
+	return out
+}
+
+func (c candidate) clone() candidate {
+	out := candidate{rows: append([]int(nil), c.rows...), faults: append([]int(nil), c.faults...),
+		drawn: append([]Draw(nil), c.drawn...)}
+	for _, u := range c.units {
+		out.units = append(out.units, append([]scenarios.Fault(nil), u...))
+	}
+	return out
+}
+
+func (c candidate) faultCount() int {
+	n := len(c.faults)
+	for _, u := range c.units {
+		n += len(u)
+	}
+	return n
+}
+
+// target is the run a counterexample must break: its invariant, system
+// and variant, and the seed of its world.
+type target struct {
+	seed                       uint64
+	invariant, system, variant string
+}
+
+// shrink takes the violation v of schedule s down to a small scenario.
+func (e *Explorer) shrink(s Schedule, v report.Violation) (*Finding, error) {
+	t := target{seed: s.Seed, invariant: v.Invariant, system: v.System, variant: v.Variant}
+	own := e.runScenario(v.Variant)
+	c := candidate{drawn: append([]Draw(nil), s.Network...), units: units(s.Faults)}
+	for i := range e.base.Workload {
+		c.rows = append(c.rows, i)
+	}
+	for i := range own.Faults {
+		c.faults = append(c.faults, i)
+	}
+	f := &Finding{Seed: s.Seed, Invariant: v.Invariant, System: v.System, Variant: v.Variant, ShrinkRuns: 1}
+	first := e.breaks(t, c, 0)
+	if !first.ok {
+		return nil, fmt.Errorf("the drawn schedule, written as a scenario file, does not break %s again (a bug of sim explore)", v.Invariant)
+	}
+	msg := first.msg
+	// A candidate that takes far more events than the schedule did is
+	// stopped early: it is not a smaller counterexample, and a run of an
+	// hour of retransmissions would cost more than the whole search.
+	maxEvents := 4*first.events + 10_000
+	try := func(c candidate) (string, bool) {
+		if f.ShrinkRuns >= e.ShrinkRuns {
+			return "", false
+		}
+		f.ShrinkRuns++
+		r := e.breaks(t, c, maxEvents)
+		// A smaller scenario whose run stops at its bound (a lost
+		// unblock that leaves a client retrying for an hour) would be
+		// a worse counterexample, not a smaller one.
+		return r.msg, r.ok && (!r.bound || first.bound)
+	}
+	accept := func(next candidate) bool {
+		if m, ok := try(next); ok {
+			c, msg = next, m
+			return true
+		}
+		return false
+	}
+	for changed := true; changed && f.ShrinkRuns < e.ShrinkRuns; {
+		changed = false
+		// Fewer drawn faults.
+		for i := len(c.units) - 1; i >= 0; i-- {
+			next := c.clone()
+			next.units = append(next.units[:i], next.units[i+1:]...)
+			changed = accept(next) || changed
+		}
+		// Fewer of the scenario's own faults: one, or one with the fault
+		// that undoes it (a restart, an unblock).
+		for i := len(c.faults) - 1; i >= 0 && i < len(c.faults); i-- {
+			next := c.clone()
+			next.faults = append(next.faults[:i], next.faults[i+1:]...)
+			if accept(next) {
+				changed = true
+				continue
+			}
+			if j := partner(own.Faults, c.faults, i); j > i {
+				next := c.clone()
+				next.faults = append(append(next.faults[:i:i], next.faults[i+1:j]...), next.faults[j+1:]...)
+				changed = accept(next) || changed
+			}
+		}
+		// Fewer workload rows: a whole open-to-close session, then a row.
+		for i := len(c.rows) - 1; i >= 0 && i < len(c.rows); i-- {
+			if drop := e.session(c.rows, i); len(drop) > 1 {
+				changed = accept(c.without(drop)) || changed
+			}
+		}
+		for i := len(c.rows) - 1; i >= 0 && i < len(c.rows); i-- {
+			changed = accept(c.without([]int{i})) || changed
+		}
+		// Simpler values: a network parameter at its simplest, then
+		// halved; a shorter downtime or partition.
+		for i := range c.drawn {
+			for _, x := range simpler(c.drawn[i]) {
+				next := c.clone()
+				next.drawn[i].Value = x
+				if accept(next) {
+					changed = true
+					break
+				}
+			}
+		}
+		for i := range c.units {
+			if next, ok := shorter(c, i); ok {
+				changed = accept(next) || changed
+			}
+		}
+	}
+	text, err := e.render(t, c, msg)
+	if err != nil {
+		return nil, err
+	}
+	f.Message, f.Scenario = msg, text
+	f.Rows, f.Faults = len(c.rows), c.faultCount()
+	return f, nil
+}
+
+// without returns c without the rows at positions drop (indexes into
+// c.rows, in increasing order).
+func (c candidate) without(drop []int) candidate {
+	next := c.clone()
+	next.rows = next.rows[:0]
+	for i, r := range c.rows {
+		if len(drop) > 0 && drop[0] == i {
+			drop = drop[1:]
+			continue
+		}
+		next.rows = append(next.rows, r)
+	}
+	return next
+}
+
+// session returns the positions in rows of the session that the row at
+// position i opens (the open, then every later row of its client and fd
+// up to its close), or just i.
+func (e *Explorer) session(rows []int, i int) []int {
+	st := &e.base.Workload[rows[i]]
+	if st.FD == "" || (st.Op != "open" && st.Op != "create") {
+		return []int{i}
+	}
+	out := []int{i}
+	for j := i + 1; j < len(rows); j++ {
+		o := &e.base.Workload[rows[j]]
+		if o.Client != st.Client || o.FD != st.FD {
+			continue
+		}
+		if o.Op == "open" || o.Op == "create" {
+			break
+		}
+		out = append(out, j)
+		if o.Op == "close" {
+			break
+		}
+	}
+	return out
+}
+
+// partner is the position in kept of the fault that undoes kept[i] (the
+// restart of a crash, the unblock of a block), or -1.
+func partner(all []scenarios.Fault, kept []int, i int) int {
+	f := &all[kept[i]]
+	undo := map[string]string{"crash": "restart", "block": "unblock"}[f.Kind]
+	if undo == "" {
+		return -1
+	}
+	for j := i + 1; j < len(kept); j++ {
+		g := &all[kept[j]]
+		if g.Kind == undo && g.Node == f.Node && g.From == f.From && g.To == f.To {
+			return j
+		}
+	}
+	return -1
+}
+
+// simpler lists simpler values of a drawn parameter: none at all (the
+// range's minimum, for a delay), then half.
+func simpler(d Draw) []float64 {
+	least := 0.0
+	if d.Key == "delay" {
+		least = d.Min
+	}
+	if d.Value <= least {
+		return nil
+	}
+	half := d.Value / 2
+	if d.Duration {
+		half = float64(time.Duration(half).Round(time.Millisecond))
+	} else {
+		half = float64(int64(half*1000)) / 1000
+	}
+	if half <= least {
+		return []float64{least}
+	}
+	return []float64{least, half}
+}
+
+// shorter halves the downtime or duration of drawn fault unit i.
+func shorter(c candidate, i int) (candidate, bool) {
+	u := c.units[i]
+	next := c.clone()
+	switch {
+	case len(u) == 2:
+		d := (u[1].At - u[0].At) / 2
+		if d < time.Millisecond {
+			return c, false
+		}
+		next.units[i][1].At = u[0].At + d.Round(time.Millisecond)
+	case u[0].HasHeal:
+		d := (u[0].HealAt - u[0].At) / 2
+		if d < time.Millisecond {
+			return c, false
+		}
+		next.units[i][0].HealAt = u[0].At + d.Round(time.Millisecond)
+	default:
+		return c, false
+	}
+	return next, true
+}
+
+// trial is what running a candidate gave: whether it breaks the target
+// invariant (ok) and the first violation's message, whether the run
+// stopped at its bound, and how many events it took.
+type trial struct {
+	msg       string
+	ok, bound bool
+	events    uint64
+}
+
+// breaks loads candidate c as a scenario file and runs it as `sim run`
+// would. maxEvents, when not 0, lowers the run's event bound.
+func (e *Explorer) breaks(t target, c candidate, maxEvents uint64) trial {
+	var r trial
+	text, err := e.render(t, c, "")
+	if err != nil {
+		return r
+	}
+	sc, err := scenarios.Load(e.counterexampleName(t), text)
+	if err != nil {
+		return r
+	}
+	if maxEvents > 0 && maxEvents < sc.Limits.MaxEvents {
+		sc.Limits.MaxEvents = maxEvents
+	}
+	res, _, err := scenarios.Run(sc, scenarios.Options{ChecksOnly: true})
+	if err != nil {
+		return r
+	}
+	for _, sys := range res.Systems {
+		r.bound = r.bound || sys.Bound != ""
+		r.events += sys.Events
+	}
+	for _, v := range res.Violations {
+		if v.Invariant == t.invariant && v.System == t.system {
+			r.msg, r.ok = v.Message, true
+			break
+		}
+	}
+	return r
+}
+
+// runScenario is the scenario of variant's runs.
+func (e *Explorer) runScenario(variant string) *scenarios.Scenario {
+	for _, v := range e.base.Variants {
+		if v.Name == variant {
+			return v.Scenario
+		}
+	}
+	return e.base
+}
+
+// counterexampleName is the file name of t's counterexample,
+// SEED-INVARIANT.yaml.
+func (e *Explorer) counterexampleName(t target) string {
+	return fmt.Sprintf("%d-%s.yaml", t.seed, t.invariant)
+}
+
+// FileName is the file name of a finding's counterexample.
+func (f *Finding) FileName() string { return fmt.Sprintf("%d-%s.yaml", f.Seed, f.Invariant) }
+
+// render writes candidate c as a scenario file; msg, when not empty, goes
+// into its head comment.
+func (e *Explorer) render(t target, c candidate, msg string) ([]byte, error) {
+	root := copyNode(e.doc)
+	stripComments(root)
+	if t.variant != "" {
+		mergeVariant(root, t.variant)
+	}
+	set(root, "name", scalar(truncateName(fmt.Sprintf("%s-%d-%s", e.Name, t.seed, t.invariant))))
+	set(root, "description", scalar(fmt.Sprintf("%s broken: seed %d of sim explore %s, shrunk", t.invariant, t.seed, e.Name)))
+	set(root, "seed", scalar(strconv.FormatUint(t.seed, 10)))
+	set(root, "systems", flowSeq(scalar(t.system)))
+	for _, k := range []string{"variants", "expect", "explore"} {
+		del(root, k)
+	}
+	if len(c.drawn) > 0 {
+		net := get(root, "network")
+		if net == nil || net.Kind != yaml.MappingNode {
+			net = &yaml.Node{Kind: yaml.MappingNode}
+			set(root, "network", net)
+		}
+		for _, d := range c.drawn {
+			set(net, d.Key, scalar(formatDraw(d)))
+		}
+	}
+	rows := get(root, "workload")
+	if rows == nil || rows.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("the scenario's workload is not a list")
+	}
+	kept := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, i := range c.rows {
+		kept.Content = append(kept.Content, rows.Content[i])
+	}
+	set(root, "workload", kept)
+	faults := &yaml.Node{Kind: yaml.SequenceNode}
+	if own := get(root, "faults"); own != nil && own.Kind == yaml.SequenceNode {
+		for _, i := range c.faults {
+			if i < len(own.Content) {
+				faults.Content = append(faults.Content, own.Content[i])
+			}
+		}
+	}
+	for _, u := range c.units {
+		for _, f := range u {
+			faults.Content = append(faults.Content, faultNode(f))
+		}
+	}
+	if len(faults.Content) > 0 {
+		set(root, "faults", faults)
+	} else {
+		del(root, "faults")
+	}
+	orderKeys(root)
+	root.HeadComment = e.headComment(t, c, msg)
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(root); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// headComment says where a counterexample comes from and what it shows.
+func (e *Explorer) headComment(t target, c candidate, msg string) string {
+	if msg == "" {
+		return ""
+	}
+	run := "system " + t.system
+	if t.variant != "" {
+		run += ", variant " + t.variant + ", whose settings are merged in below"
+	}
+	text := fmt.Sprintf("A counterexample to %s, found by `sim explore %s` with seed %d (%s) and shrunk to %s and %s. "+
+		"`sim run` on this file reproduces it (exit status 1), and `sim run` with --out draws its diagram:",
+		t.invariant, e.Name, t.seed, run, report.Plural(len(c.rows), "workload row", "workload rows"),
+		report.Plural(c.faultCount(), "fault", "faults"))
+	return wrap(text, 76) + "\n  " + msg
+}
+
+// wrap breaks text into lines of at most width columns, at spaces.
+func wrap(text string, width int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return strings.Join(append(lines, line), "\n")
+}
+
+// formatDraw writes a drawn value as the scenario format reads it.
+func formatDraw(d Draw) string {
+	if d.Duration {
+		return scenarios.FormatDuration(time.Duration(d.Value))
+	}
+	return strconv.FormatFloat(d.Value, 'f', -1, 64)
+}
+
+// faultNode writes a drawn fault as a faults entry.
+func faultNode(f scenarios.Fault) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+	add := func(k string, v *yaml.Node) { m.Content = append(m.Content, scalar(k), v) }
+	add("at", scalar(scenarios.FormatDuration(f.At)))
+	switch f.Kind {
+	case "partition":
+		groups := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, g := range f.Groups {
+			side := flowSeq()
+			for _, n := range g {
+				side.Content = append(side.Content, scalar(n))
+			}
+			groups.Content = append(groups.Content, side)
+		}
+		add("partition", groups)
+		if f.HasHeal {
+			add("heal_at", scalar(scenarios.FormatDuration(f.HealAt)))
+		}
+	default:
+		add(f.Kind, scalar(f.Node))
+	}
+	return m
+}
+
+// truncateName keeps a scenario name within a reasonable length.
+func truncateName(s string) string {
+	if len(s) > 120 {
+		return s[:120]
+	}
+	return s
+}
+
+// mergeVariant merges variant name's settings into the file's, as the
+// loader does: each key a variant block sets replaces the file's value for
+// that key (a list whole), a block the file lacks is the variant's, and
+// the variant's faults come after the file's.
+func mergeVariant(root *yaml.Node, name string) {
+	var v *yaml.Node
+	if vs := get(root, "variants"); vs != nil && vs.Kind == yaml.SequenceNode {
+		for _, it := range vs.Content {
+			if n := get(it, "name"); n != nil && n.Value == name {
+				v = it
+			}
+		}
+	}
+	if v == nil {
+		return
+	}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		key, val := v.Content[i].Value, v.Content[i+1]
+		switch key {
+		case "name", "description":
+		case "faults":
+			own := get(root, "faults")
+			if own == nil || own.Kind != yaml.SequenceNode {
+				own = &yaml.Node{Kind: yaml.SequenceNode}
+				set(root, "faults", own)
+			}
+			if val.Kind == yaml.SequenceNode {
+				own.Content = append(own.Content, val.Content...)
+			}
+		default:
+			block := get(root, key)
+			if block == nil || block.Kind != yaml.MappingNode || val.Kind != yaml.MappingNode {
+				set(root, key, val)
+				continue
+			}
+			for j := 0; j+1 < len(val.Content); j += 2 {
+				set(block, val.Content[j].Value, val.Content[j+1])
+			}
+		}
+	}
+}
+
+// orderKeys puts the top-level keys in the order the format lists them.
+func orderKeys(root *yaml.Node) {
+	order := []string{"name", "description", "seed", "systems", "network", "nodes"}
+	for _, b := range scenarios.Blocks() {
+		order = append(order, b.Name)
+	}
+	order = append(order, "disk", "limits", "report", "files", "workload", "faults")
+	rank := map[string]int{}
+	for i, k := range order {
+		rank[k] = i + 1
+	}
+	type pair struct{ k, v *yaml.Node }
+	var pairs []pair
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		pairs = append(pairs, pair{root.Content[i], root.Content[i+1]})
+	}
+	for i := 1; i < len(pairs); i++ {
+		for j := i; j > 0 && rank[pairs[j].k.Value] < rank[pairs[j-1].k.Value]; j-- {
+			pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+		}
+	}
+	root.Content = root.Content[:0]
+	for _, p := range pairs {
+		root.Content = append(root.Content, p.k, p.v)
+	}
+}
+
+// YAML tree helpers.
+
+func scalar(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: v} }
+
+func flowSeq(items ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: items}
+}
+
+// get returns the value of key in mapping m, or nil.
+func get(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// set sets key in mapping m, appending it when missing.
+func set(m *yaml.Node, key string, v *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = v
+			return
+		}
+	}
+	m.Content = append(m.Content, scalar(key), v)
+}
+
+// del removes key from mapping m.
+func del(m *yaml.Node, key string) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			return
+		}
+	}
+}
+
+// copyNode copies a tree (without aliases).
+func copyNode(n *yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, x := range n.Content {
+		c.Content[i] = copyNode(x)
+	}
+	return &c
+}
+
+// expandAliases returns a copy of the tree in which every alias is a copy
+// of what it names, and no node has an anchor: parts of it can then be
+// moved and dropped freely. The loader has bounded the tree's size.
+func expandAliases(n *yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return expandAliases(n.Alias)
+	}
+	c := *n
+	c.Anchor, c.Alias = "", nil
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, x := range n.Content {
+		c.Content[i] = expandAliases(x)
+	}
+	return &c
+}
+
+// stripComments removes every comment: the original file's comments
+// describe the original scenario, not the counterexample.
+func stripComments(n *yaml.Node) {
+	n.HeadComment, n.LineComment, n.FootComment = "", "", ""
+	for _, c := range n.Content {
+		stripComments(c)
+	}
+}
