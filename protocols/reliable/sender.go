@@ -673,6 +673,9 @@ func (e *Endpoint) timeout(c *conn) {
 		s.cwnd, s.caAcked = e.opts.smss(), 0
 	}
 	s.tlp.active, s.dupAcks = false, 0
+	if s.segs[0].sacked {
+		e.reneged(c)
+	}
 	if e.opts.SACK || e.opts.FastRetransmit {
 		for i := range s.segs {
 			if g := &s.segs[i]; !g.sacked {
@@ -681,16 +684,27 @@ func (e *Endpoint) timeout(c *conn) {
 		}
 		s.recovery, s.recover, s.recoverSet = timeoutRecovery, s.nxt-1, true
 	}
-	i := 0
-	for s.segs[i].sacked { // segs[0] is never SACKed unless the receiver reneged
-		i++
-	}
-	e.tracef("timeout: retransmit %s to %s (RTO %s -> %s)", e.segName(c, &s.segs[i]), e.name(c.peer), sim.FormatDuration(old), sim.FormatDuration(c.rto(&e.opts)))
-	e.retransmit(c, i, CauseTimeout)
+	e.tracef("timeout: retransmit %s to %s (RTO %s -> %s)", e.segName(c, &s.segs[0]), e.name(c.peer), sim.FormatDuration(old), sim.FormatDuration(c.rto(&e.opts)))
+	e.retransmit(c, 0, CauseTimeout)
 	e.reportRTO(c)
 	e.armRetransmit(c, true) // (5.6)
 	e.pump(c)
 	e.reportCongestion(c, "timeout")
+}
+
+// reneged forgets every SACK mark after a timeout that finds the segment at
+// the left edge of the window SACKed yet not acknowledged: the receiver
+// holds data it has not acknowledged (it discarded it, or holds it while
+// its side of the handshake is not complete). RFC 2018 §8: after a
+// retransmit timeout the sender SHOULD turn off all SACKed bits and MUST
+// retransmit the segment at the left edge of the window, SACKed or not.
+func (e *Endpoint) reneged(c *conn) {
+	s := &c.snd
+	for i := range s.segs {
+		s.segs[i].sacked = false
+	}
+	s.sacked = 0
+	e.tracef("timeout: %s SACKed but not acknowledged: SACK marks cleared (RFC 2018 §8)", e.segName(c, &s.segs[0]))
 }
 
 // reorderTimer is RACK's reordering timer (RFC 8985 §6.2 step 5): a

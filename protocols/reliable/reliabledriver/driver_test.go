@@ -301,3 +301,67 @@ variants:
 		}
 	}
 }
+
+// A regression: two nodes open connections to each other at once over a
+// corrupting network with a window of one, and a segment arrives while its
+// receiver is still in SYN_RCVD: the receiver holds and SACKs it without
+// acknowledging it. The sender's timeout then found every outstanding
+// segment SACKed and indexed past the end of its queue (a panic, found by
+// the long property run). RFC 2018 §8: it clears the SACK marks and
+// retransmits the left edge.
+func TestTimeoutWithEverySegmentSACKed(t *testing.T) {
+	sc := scenariotest.Load(t, `name: reneged
+seed: 1048576
+systems: [reliable]
+network:
+  delay: {dist: uniform, min: 0ms, max: 14ms}
+  loss: 0.08
+  duplicate: 0.03
+  reorder: 0.12
+  reorder_delay: 47ms
+  corrupt: 0.20
+reliable: {window: 1, rto: fixed, fixed_timeout: 6ms}
+workload:
+  - {at: 0ms, op: send, from: B, to: C, count: 1, size: 8B}
+  - {at: 1ms, op: send, from: C, to: B, count: 1, size: 8B}
+`)
+	res, worlds, err := scenarios.Run(sc, scenarios.Options{KeepTrace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range scenariotest.SystemOf(t, res, "reliable").Streams() {
+		if st.Delivered != st.Sent || st.Duplicates != 0 || !st.InOrder {
+			t.Errorf("%s->%s: %+v; want every message once, in order", st.From, st.To, st)
+		}
+	}
+	cleared := 0
+	for _, r := range worlds[0].Trace().Records() {
+		if strings.Contains(r.Info, "SACK marks cleared") {
+			cleared++
+		}
+	}
+	if cleared == 0 {
+		t.Errorf("no timeout found its left edge SACKed: the run no longer reaches the case this test is for")
+	}
+}
+
+// A regression: the payload a stream's sender queues counts against
+// limits.max_bytes_held only while it is queued. A first burst that has
+// long drained once counted again when a second stream queued its own, and
+// the run stopped at the second burst though never more than one burst
+// was held.
+func TestDrainedQueueNoLongerHeld(t *testing.T) {
+	res := scenariotest.RunClean(t, `name: q
+systems: [reliable]
+limits: {max_bytes_held: 100kB}
+reliable: {window: 2}
+workload:
+  - {at: 0s, op: send, from: A, to: B, count: 50, size: 1500B}
+  - {at: 20s, op: send, from: A, to: C, count: 50, size: 1500B}
+`)
+	for _, st := range scenariotest.SystemOf(t, res, "reliable").Streams() {
+		if st.Delivered != st.Sent {
+			t.Errorf("%s->%s: %d of %d delivered", st.From, st.To, st.Delivered, st.Sent)
+		}
+	}
+}
