@@ -90,3 +90,7 @@ func scale(x uint64, n uint64) uint64 {
 	hi, _ := bits.Mul64(x, n)
 	return hi
 }
+
+// Sample draws one delay of d from r (one number, whatever the
+// distribution): a program's think time between two steps.
+func (d Delay) Sample(r *sim.Rand) time.Duration { return d.sample(r.Float64()) }

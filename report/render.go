@@ -52,6 +52,16 @@ func writeJSON(buf *bytes.Buffer, r *Result) error {
 	if r.Violations == nil {
 		r.Violations = []Violation{}
 	}
+	if r.OmitSteps {
+		// A copy without the steps: the caller's result keeps them.
+		c := *r
+		c.Systems = make([]System, len(r.Systems))
+		for i, s := range r.Systems {
+			s.Steps = nil
+			c.Systems[i] = s
+		}
+		r = &c
+	}
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
@@ -125,6 +135,9 @@ func writeText(buf *bytes.Buffer, r *Result) {
 			}
 		}
 		buf.WriteString("\n")
+	}
+	if r.Summarized {
+		writeSummaries(buf, r)
 	}
 	for _, s := range r.Systems {
 		fmt.Fprintf(buf, "%s: %d events, ended at %s, trace %s", s.Label(), s.Events, s.End, s.TraceHash)
@@ -226,6 +239,11 @@ func writeMarkdown(buf *bytes.Buffer, r *Result) {
 		for _, n := range t.Notes {
 			fmt.Fprintf(buf, "%s\n\n", n)
 		}
+	}
+	if r.Summarized {
+		buf.WriteString("```text\n")
+		writeSummaries(buf, r)
+		buf.WriteString("```\n\n")
 	}
 	writeViolations(buf, r, "")
 }

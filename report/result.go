@@ -26,6 +26,12 @@ type Result struct {
 	Broken []Violation `json:"broken,omitempty"`
 	// Table is the timeline table the text formats print.
 	Table *Table `json:"table,omitempty"`
+	// Summarized says the runs are too large for a table: the text
+	// formats print each system's Summary instead.
+	Summarized bool `json:"-"`
+	// OmitSteps leaves each system's steps out of the JSON (a summarized
+	// result, unless `sim run --steps` asks for them).
+	OmitSteps bool `json:"-"`
 }
 
 // Variant names one variant of a scenario: a setting of its options under
@@ -41,8 +47,14 @@ type System struct {
 	// Variant is the name of the variant this run used; "" when the
 	// scenario has no variants.
 	Variant string `json:"variant,omitempty"`
-	// Steps has one entry per workload row, in the order of the file.
-	Steps []Step `json:"steps"`
+	// Summary is the run in aggregate, for a run too large for a table
+	// (a program workload, or more rows or clients than the report
+	// thresholds); nil otherwise.
+	Summary *Summary `json:"summary,omitempty"`
+	// Steps has one entry per workload row, in the order of the file
+	// (program rows have none: their steps are in Summary). The JSON
+	// leaves it out when OmitSteps is set on the result.
+	Steps []Step `json:"steps,omitempty"`
 	// Faults lists the injected faults in the order they happened.
 	Faults []Fault `json:"faults"`
 	// Disk is the server's durable state at the end of the run, file by

@@ -7,16 +7,24 @@ import (
 
 // MarshalJSON writes the system's result with its parts (Parts) between
 // disk and phases, each under its key, so that every system's JSON has the
-// same order of keys whatever parts it has: system, variant, steps,
-// faults, disk, the parts, phases, stats, end, events, trace_hash, bound.
+// same order of keys whatever parts it has: system, variant, summary,
+// steps, faults, disk, the parts, phases, stats, end, events, trace_hash,
+// bound. Summary is left out when there is none, steps when they are
+// nil.
 func (s System) MarshalJSON() ([]byte, error) {
 	head := struct {
 		System  string              `json:"system"`
 		Variant string              `json:"variant,omitempty"`
-		Steps   []Step              `json:"steps"`
+		Summary *Summary            `json:"summary,omitempty"`
+		Steps   *[]Step             `json:"steps,omitempty"`
 		Faults  []Fault             `json:"faults"`
 		Disk    map[string][]string `json:"disk"`
-	}{s.System, s.Variant, s.Steps, s.Faults, s.Disk}
+	}{s.System, s.Variant, s.Summary, nil, s.Faults, s.Disk}
+	if s.Steps != nil {
+		// Empty but present: only a result that leaves its steps out
+		// (Result.OmitSteps) has none.
+		head.Steps = &s.Steps
+	}
 	tail := struct {
 		Phases    []Phase `json:"phases,omitempty"`
 		Stats     Stats   `json:"stats"`

@@ -133,6 +133,15 @@ type loader struct {
 	servers []NameUse
 	// files maps every initial file's path to its entry.
 	files map[string]Pos
+	// families maps each file family's path to its index in
+	// Scenario.Families; familyFiles counts their files.
+	families    map[string]int
+	familyFiles int
+	// programObjs[i] is program i as parsed, stepObjs[i] its steps;
+	// slots counts clients x steps over the programs.
+	programObjs []*Object
+	stepObjs    [][]*Object
+	slots       int
 	// inVariant is set on the loader of a variant's scenario; hasVariants
 	// on the file's when it has a variants key.
 	inVariant, hasVariants bool
@@ -161,6 +170,7 @@ func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 		Blocks:  map[string]any{},
 		Disk:    DefaultDisk(),
 		Limits:  DefaultLimits(),
+		Report:  DefaultReport(),
 	}
 	for _, b := range Blocks() {
 		sc.Blocks[b.Name] = b.New()
@@ -255,8 +265,14 @@ func (l *loader) optionBlocks(top *Object, v *variantSource) {
 		l.limits(n)
 	}
 	if n := top.Get("report"); n != nil {
-		o := l.fields(n, "report", []string{"phases"})
+		o := l.fields(n, "report", []string{"phases", "max_table_steps", "max_table_clients"})
 		l.setDuration(o, "phases", &sc.Report.Phases, true)
+		if v := o.Get("max_table_steps"); v != nil {
+			sc.Report.MaxTableSteps, _ = l.integer(v, "max_table_steps", 1, maxTableSteps)
+		}
+		if v := o.Get("max_table_clients"); v != nil {
+			sc.Report.MaxTableClients, _ = l.integer(v, "max_table_clients", 1, maxTableClients)
+		}
 	}
 }
 

@@ -73,6 +73,7 @@ func TestLoadNFSvsAFS(t *testing.T) {
 		}}),
 		Disk:   scenarios.DefaultDisk(),
 		Limits: scenarios.DefaultLimits(),
+		Report: scenarios.DefaultReport(),
 		Files:  []scenarios.File{{Path: "fileA", Blocks: []string{"a1", "a2", "a3"}, Pos: scenarios.Pos{15, 3}}},
 		Workload: []scenarios.Step{
 			row(0, 17, 0, "A", "open", "f", 0),
@@ -174,6 +175,7 @@ func TestLoadEverything(t *testing.T) {
 		}),
 		Disk:   scenarios.DiskOptions{WriteLatency: 5 * ms, ReadLatency: ms},
 		Limits: scenarios.Limits{MaxEvents: 5000, MaxTime: 10 * time.Minute, MaxBytesHeld: 1 << 20, MaxBytesMoved: 5_000_000, MaxTotalEvents: 20_000},
+		Report: scenarios.DefaultReport(),
 		Files: []scenarios.File{
 			{Path: "fileA", Blocks: []string{"a1", "a2", "a3"}, Pos: scenarios.Pos{41, 3}},
 			{Path: "home/notes", Blocks: []string{"n1"}, Pos: scenarios.Pos{42, 3}},

@@ -42,7 +42,7 @@ func TestLoadVariants(t *testing.T) {
 		return &scenarios.Scenario{
 			File: file, Name: "variants", Seed: 7, Systems: []string{"udp", "reliable"},
 			Network: network, Nodes: nodes, Blocks: blocks(map[string]any{"reliable": &reliable}),
-			Disk: scenarios.DefaultDisk(), Limits: scenarios.DefaultLimits(),
+			Disk: scenarios.DefaultDisk(), Limits: scenarios.DefaultLimits(), Report: scenarios.DefaultReport(),
 			Workload: workload, Faults: []scenarios.Fault{crash},
 		}
 	}

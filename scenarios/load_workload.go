@@ -75,15 +75,27 @@ func (l *loader) filesBlock(n *yaml.Node) {
 			l.errf(k, "files: file %s appears twice (first at line %d)", p, prev.Line)
 			continue
 		}
-		l.files[p] = posOf(k)
 		f := File{Path: p, Blocks: []string{}, Pos: posOf(k)}
 		bn := l.resolve(v)
 		if bn == nil {
 			return
 		}
+		var fam *Object
 		if bn.Kind == yaml.MappingNode {
-			o := l.fields(bn, "file "+p, []string{"blocks"})
+			o := l.fields(bn, "file "+p, familyKeys)
+			if o.Has("count") {
+				fam = o
+			} else {
+				for _, k := range familyKeys[2:] {
+					if o.Has(k) {
+						l.errf(o.KeyNode(k), "%s: applies only to a family of files, with count (such as {count: 100, choose: zipf})", k)
+					}
+				}
+			}
 			bn = o.Get("blocks")
+		}
+		if fam == nil {
+			l.files[p] = posOf(k)
 		}
 		if bn != nil {
 			blocks, ok := l.list(bn, "blocks")
@@ -95,6 +107,10 @@ func (l *loader) filesBlock(n *yaml.Node) {
 					f.Blocks = append(f.Blocks, s)
 				}
 			}
+		}
+		if fam != nil {
+			l.family(fam, p, f.Blocks)
+			continue
 		}
 		l.sc.Files = append(l.sc.Files, f)
 	}
@@ -293,7 +309,11 @@ func (l *loader) workload(n *yaml.Node) {
 	var prev *Step
 	for i, it := range items {
 		what := fmt.Sprintf("workload row %d", i+1)
-		st := Step{Index: i, Pos: posOf(it), At: -1}
+		if pn := programNode(it); pn != nil {
+			l.programRow(it, pn, i, what)
+			continue
+		}
+		st := Step{Index: len(l.sc.Workload), Pos: posOf(it), At: -1}
 		o := l.fields(it, what, keys)
 		ok := o != nil && l.row(o, &st, what)
 		if o != nil {

@@ -69,6 +69,11 @@ type System struct {
 	Check func(d *Decoder)
 	// New returns a driver for one run of the system.
 	New func() Driver
+	// ReportsDone says the driver calls SystemRun.Done(i) when row i has
+	// its result: a program's next step then starts its think time after
+	// the previous step returned. Without it, each step starts think
+	// after the previous one started.
+	ReportsDone bool
 	// Metrics are the sweep metrics only this system's results feed.
 	// Systems share a metric by sharing its *report.Metric.
 	Metrics []*report.Metric
@@ -118,6 +123,13 @@ type Invariant struct {
 // Driver is one system's way of running a scenario in one world: it builds
 // the nodes, performs workload rows and the system's faults, and completes
 // the system's part of the result after the run.
+//
+// A driver runs program steps (Scenario.Programs) as it runs rows: the
+// runner gives each step a row index from SystemRun.Rows() on, fills
+// that row of r.Scenario.Workload and r.Result.Steps as the step starts,
+// and reuses it for the same client's step at its next iteration. A
+// driver whose record sets ReportsDone calls SystemRun.Done(i) once row
+// i has its result.
 type Driver interface {
 	// Setup adds the system's nodes to r.World and installs its network.
 	// Every check of the input is the loader's (Op.Check,

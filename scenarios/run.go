@@ -87,7 +87,10 @@ func Run(sc *Scenario, opt Options) (*report.Result, []*sim.World, error) {
 	}
 	res.Violations, res.Broken = expectedBreaks(sc, res.Violations)
 	res.Violations = append(res.Violations, checkExpectations(sc, res)...)
-	res.Table = buildTable(sc, res)
+	res.Summarized = Summarized(sc)
+	if tableFits(sc) {
+		res.Table = buildTable(sc, res)
+	}
 	addPhases(sc, res)
 	return res, worlds, nil
 }
@@ -163,6 +166,10 @@ type SystemRun struct {
 	total *totalEvents
 	// tap is Options.Tap.
 	tap func(system, variant string, raw bool, net sim.Network) sim.Network
+	// prog runs the scenario's programs; nil without any.
+	prog *programRun
+	// summarize says the result gets a Summary (see Summarized).
+	summarize bool
 	// RawPayloads says the system's nodes send bare payloads rather than
 	// UDP datagrams (the pipe and socket systems): a driver sets it before
 	// it sets up the network, for Options.Tap.
@@ -191,7 +198,33 @@ func newRun(sc *Scenario, system string, seed uint64, opt Options, total *totalE
 	for i := range sc.Workload {
 		r.Result.Steps[i] = baseStep(&sc.Workload[i])
 	}
+	r.summarize = Summarized(sc)
+	if len(sc.Programs) > 0 {
+		sys := LookupSystem(system)
+		r.prog = newProgramRun(r, sys != nil && sys.ReportsDone)
+	}
 	return r
+}
+
+// Rows is the number of the scenario file's workload rows: a row index
+// from Rows() on is a program's step (Scenario.Programs), whose slot the
+// runner fills anew at each iteration. A driver keeps no state of its own
+// per program step beyond what it resets when the step starts.
+func (r *SystemRun) Rows() int {
+	if r.prog != nil {
+		return r.prog.base
+	}
+	return len(r.Scenario.Workload)
+}
+
+// Done tells the runner that workload row i has its result (Step's
+// Result, Latency and Calls are final): a driver whose System.ReportsDone
+// is set calls it, so that a program's next step starts its think time
+// after this one returned. It does nothing for the file's own rows.
+func (r *SystemRun) Done(i int) {
+	if r.prog != nil {
+		r.prog.Done(i)
+	}
 }
 
 // baseStep fills the fields of a step's result that come from its row.
@@ -282,10 +315,25 @@ func (r *SystemRun) execute(d Driver) (*report.System, error) {
 		r.Result.Bound = be.Error()
 	}
 	d.Finish(r)
+	var sum *report.SummaryBuilder
+	if r.prog != nil {
+		sum = r.prog.finish()
+	}
 	if bound {
 		r.notRun()
 	}
-	r.summarize()
+	r.summarizeStats()
+	if r.summarize {
+		if sum == nil {
+			sum = report.NewSummaryBuilder()
+		}
+		for i := range r.Result.Steps {
+			if r.ran[i] {
+				sum.Add(&r.Result.Steps[i], -1)
+			}
+		}
+		r.Result.Summary = sum.Summary(r.Result.Stats.Calls, r.World.Now())
+	}
 	return r.Result, nil
 }
 
@@ -331,16 +379,20 @@ func (r *SystemRun) schedule(d Driver) {
 			r.World.At(sim.Time(f.HealAt), func() { r.healPartition(f) })
 		}
 	}
-	for i := range sc.Workload {
+	for i := range r.Rows() {
 		r.World.At(sim.Time(sc.Workload[i].At), func() {
 			r.current, r.ran[i] = i, true
 			d.Step(r, i)
 		})
 	}
+	if r.prog != nil {
+		r.prog.d = d
+		r.prog.schedule(r.World.Seed())
+	}
 }
 
-// summarize fills the parts of the result every system has.
-func (r *SystemRun) summarize() {
+// summarizeStats fills the parts of the result every system has.
+func (r *SystemRun) summarizeStats() {
 	if r.Result.Disk == nil {
 		// The JSON result always has disk: {} when no server holds
 		// anything (a messaging system, or every file removed).

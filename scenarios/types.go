@@ -42,11 +42,19 @@ type Scenario struct {
 	Limits Limits
 	// Report holds options of the output.
 	Report ReportOptions
-	// Files is the server's initial tree, in the order of the file.
+	// Files is the server's initial tree, in the order of the file (a
+	// family's files where the family appears, in order).
 	Files []File
-	// Workload is the timeline, one Step per row, in the order of the file
-	// (which Load requires to be in non-decreasing time).
+	// Families are the entries of files with a count, in the order of
+	// the file: groups of files a program step picks from.
+	Families []FileFamily
+	// Workload is the timeline, one Step per row that is not a program,
+	// in the order of the file (which Load requires to be in
+	// non-decreasing time). Step.Index is the row's index here.
 	Workload []Step
+	// Programs are the workload's program rows, in the order of the
+	// file: steps that many clients run periodically.
+	Programs []Program
 	// Faults are the injected faults in the order of the file (any order in
 	// time; equal times run in file order).
 	Faults []Fault
@@ -121,6 +129,39 @@ type ReportOptions struct {
 	// to servers per second (`report: {phases: 30s}`): how the server's
 	// load grows as clients join.
 	Phases time.Duration
+	// MaxTableSteps and MaxTableClients are the most workload rows and
+	// clients a timeline table shows (`report: {max_table_steps: 1000,
+	// max_table_clients: 26}`): a run with more, or with a program,
+	// prints a summary per system instead (report.Summary).
+	MaxTableSteps, MaxTableClients int
+}
+
+// DefaultReport returns the report options of a scenario that does not
+// set them.
+func DefaultReport() ReportOptions {
+	return ReportOptions{MaxTableSteps: 1000, MaxTableClients: 26}
+}
+
+// Summarized reports whether sc's runs are summarized rather than shown
+// as a table: it has a program, or more rows or clients than the table
+// thresholds.
+func Summarized(sc *Scenario) bool {
+	return len(sc.Programs) > 0 || !tableFits(sc)
+}
+
+// tableFits reports whether sc has rows and they fit the table
+// thresholds.
+func tableFits(sc *Scenario) bool {
+	if len(sc.Workload) > sc.Report.MaxTableSteps || (len(sc.Workload) == 0 && len(sc.Programs) > 0) {
+		return false
+	}
+	clients := map[string]bool{}
+	for i := range sc.Workload {
+		if c := sc.Workload[i].Client; c != "" {
+			clients[c] = true
+		}
+	}
+	return len(clients) <= sc.Report.MaxTableClients
 }
 
 // Limits bound each system's run.

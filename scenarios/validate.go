@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // validate runs the checks that relate parts of the scenario to each
@@ -18,6 +20,7 @@ func (l *loader) validate() {
 	l.checkOps()
 	l.checkSystemRows()
 	l.checkFileRows(roles)
+	l.checkPrograms(roles)
 	l.checkFaults()
 	l.buildNodes(l.servers, serverSet)
 	l.checkSystems()
@@ -93,34 +96,45 @@ func (l *loader) checkOps() {
 		if st.Op == "" || l.rows[i] == nil {
 			continue
 		}
-		// Group the systems that lack the op by what they support.
-		var groups []string
-		bySet := map[string][]string{}
-		for _, sys := range l.systems {
-			if sys.supports(st.Op) {
-				continue
-			}
-			set := strings.Join(sys.opNames(), ", ")
-			if bySet[set] == nil {
-				groups = append(groups, set)
-			}
-			bySet[set] = append(bySet[set], sys.Name)
+		if l.unsupported(st.Op, l.rows[i].Get("op")) {
+			l.rowOK[i] = false
 		}
-		if len(groups) == 0 {
+	}
+}
+
+// unsupported reports, at the node at, the systems of the scenario that
+// does not support op, and says whether there is one.
+func (l *loader) unsupported(op string, at *yaml.Node) bool {
+	if !l.systemsOK {
+		return false
+	}
+	// Group the systems that lack the op by what they support.
+	var groups []string
+	bySet := map[string][]string{}
+	for _, sys := range l.systems {
+		if sys.supports(op) {
 			continue
 		}
-		var parts []string
-		for _, set := range groups {
-			systems := bySet[set]
-			if len(systems) == 1 {
-				parts = append(parts, fmt.Sprintf("system %s (it supports %s)", systems[0], set))
-			} else {
-				parts = append(parts, fmt.Sprintf("systems %s (they support %s)", andList(systems), set))
-			}
+		set := strings.Join(sys.opNames(), ", ")
+		if bySet[set] == nil {
+			groups = append(groups, set)
 		}
-		l.errf(l.rows[i].Get("op"), "op %s is not supported by %s", st.Op, strings.Join(parts, " nor by "))
-		l.rowOK[i] = false
+		bySet[set] = append(bySet[set], sys.Name)
 	}
+	if len(groups) == 0 {
+		return false
+	}
+	var parts []string
+	for _, set := range groups {
+		systems := bySet[set]
+		if len(systems) == 1 {
+			parts = append(parts, fmt.Sprintf("system %s (it supports %s)", systems[0], set))
+		} else {
+			parts = append(parts, fmt.Sprintf("systems %s (they support %s)", andList(systems), set))
+		}
+	}
+	l.errf(at, "op %s is not supported by %s", op, strings.Join(parts, " nor by "))
+	return true
 }
 
 // fdState is what the loader knows of one fd of one client.
@@ -350,6 +364,10 @@ func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 		if check(u) {
 			add(u)
 		}
+	}
+	// A program's clients are declared by the program.
+	for _, u := range l.programClients() {
+		add(u)
 	}
 	// A fault acts on a node that exists for another reason: a node
 	// named only in faults (`crash: serevr`) is almost always a typo.

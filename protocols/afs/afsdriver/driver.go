@@ -205,6 +205,7 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 		if took >= time.Second {
 			st.Note = report.JoinNote(st.Note, "returned after "+report.TableTime(r.World.Now()-start))
 		}
+		r.Done(i)
 	}
 	cm := n.Client
 	switch s.Op {

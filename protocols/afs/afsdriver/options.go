@@ -23,7 +23,7 @@ func init() {
 		Exercise:   fileops.Exercise("afs"),
 		Invariants: invariants,
 		Check:      checkFiles,
-		New:        func() scenarios.Driver { return &driver{} }})
+		New:        func() scenarios.Driver { return &driver{} }, ReportsDone: true})
 }
 
 // Volume maps an AFS volume (a path prefix) to the server that holds it.

@@ -184,8 +184,9 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 		// The format's unique token: who wrote, and when.
 		op.Data = s.Client + "@" + sim.FormatDuration(s.At)
 	}
-	row := &d.rows[i]
-	row.started, row.start, row.life = true, r.World.Now(), r.World.Env(id).Incarnation()
+	// A whole new row: a program step's row is the same client's step
+	// of the previous iteration until now.
+	d.rows[i] = nfsRow{started: true, start: r.World.Now(), life: r.World.Env(id).Incarnation()}
 	cn.Client().Do(op, func(res nfs.Result) { d.complete(i, res) })
 }
 
@@ -242,6 +243,7 @@ func (d *driver) complete(i int, res nfs.Result) {
 			}
 		}
 	}
+	r.Done(i)
 }
 
 // stale measures how old a read's value is: "0s" if it is the server's
@@ -333,7 +335,7 @@ func (d *driver) noteLoss(file string, block int, data, note string) {
 // writer returns the latest finished write or append row that wrote data
 // to block of file, or -1.
 func (d *driver) writer(file string, block int, data string) int {
-	for i := len(d.rows) - 1; i >= 0; i-- {
+	for i := d.r.Rows() - 1; i >= 0; i-- {
 		row := &d.rows[i]
 		s := &d.r.Scenario.Workload[i]
 		if row.done && row.res.Err == nil && (s.Op == "write" || s.Op == "append") && s.File == file &&
@@ -407,6 +409,7 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 	}
 	r.Result.Disk = disk
 	d.ev.FillKeys(r.Scenario)
+	d.ev.Rows = d.ev.Rows[:r.Rows()]
 	r.Result.Evidence = d.ev
 	history := d.history(disk)
 	if len(d.lost) > 0 {
@@ -454,7 +457,8 @@ func (d *driver) history(disk map[string][]string) map[string]string {
 	}
 	written, skip := map[string]bool{}, map[string]bool{}
 	last := map[string]int{}
-	for i := range r.Scenario.Workload {
+	// The file's rows: a program's steps keep no history.
+	for i := range r.Rows() {
 		s := &r.Scenario.Workload[i]
 		switch s.Op {
 		case "write", "append":
@@ -477,7 +481,7 @@ func (d *driver) history(disk map[string][]string) map[string]string {
 		if onDisk && slices.Equal(final, state) {
 			match = "the initial contents"
 		}
-		for i := range r.Scenario.Workload {
+		for i := range r.Rows() {
 			s, row := &r.Scenario.Workload[i], &d.rows[i]
 			if s.File != path || (s.Op != "write" && s.Op != "append") || !row.done || row.res.Err != nil || !row.res.HasBlock {
 				continue
@@ -528,7 +532,12 @@ func (d *driver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id r
 	st := &r.Result.Steps[op.Tag]
 	st.Calls = append(st.Calls, report.Call{From: r.World.Name(from), To: r.World.Name(to), Proc: proc})
 	d.calls[id] = callRef{op.Tag, len(st.Calls) - 1}
-	d.rows[op.Tag].calls = append(d.rows[op.Tag].calls, id)
+	if op.Tag < r.Rows() {
+		// A program step reports no executions: its calls are
+		// forgotten when they end (CallDone), so that the driver's
+		// memory does not grow with the run.
+		d.rows[op.Tag].calls = append(d.rows[op.Tag].calls, id)
+	}
 }
 
 // Attempt implements rpc.Observer: attempts counts the call's sends.
@@ -540,7 +549,9 @@ func (d *driver) Attempt(at sim.Time, id rpc.CallID, n int) {
 
 // Executed implements rpc.Observer.
 func (d *driver) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.CallID) {
-	d.execs[id]++
+	if ref, ok := d.calls[id]; ok && ref.step < d.r.Rows() {
+		d.execs[id]++
+	}
 	if d.onExecute != nil {
 		d.onExecute(id, proc)
 	}
@@ -550,8 +561,12 @@ func (d *driver) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.Ca
 	}
 }
 
-// CallDone implements rpc.Observer.
-func (d *driver) CallDone(sim.Time, rpc.CallID, error) {}
+// CallDone implements rpc.Observer: a program step's call is forgotten.
+func (d *driver) CallDone(_ sim.Time, id rpc.CallID, _ error) {
+	if ref, ok := d.calls[id]; ok && ref.step >= d.r.Rows() {
+		delete(d.calls, id)
+	}
+}
 
 // Dropped implements rpc.Observer.
 func (d *driver) Dropped(sim.Time, sim.NodeID, rpc.CallID, string) {}

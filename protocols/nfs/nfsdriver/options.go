@@ -29,7 +29,7 @@ func init() {
 		Exercise:   fileops.Exercise("nfs"),
 		Invariants: invariants,
 		Check:      checkTrees,
-		New:        func() scenarios.Driver { return &driver{} }})
+		New:        func() scenarios.Driver { return &driver{} }, ReportsDone: true})
 }
 
 // Options configure system "nfs".

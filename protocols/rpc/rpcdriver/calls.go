@@ -48,7 +48,11 @@ func (l *CallLog) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id 
 	st := &l.r.Result.Steps[step]
 	st.Calls = append(st.Calls, report.Call{From: l.r.World.Name(from), To: l.r.World.Name(to), Proc: name})
 	l.calls[id] = callRef{step, len(st.Calls) - 1}
-	l.byStep[step] = append(l.byStep[step], id)
+	if step < l.r.Rows() {
+		// A program step's calls are forgotten when they end
+		// (CallDone): the log must not grow with the run.
+		l.byStep[step] = append(l.byStep[step], id)
+	}
 }
 
 // Attempt implements rpc.Observer: attempts is the number of sends.
@@ -59,10 +63,20 @@ func (l *CallLog) Attempt(at sim.Time, id rpc.CallID, n int) {
 }
 
 // CallDone implements rpc.Observer.
-func (l *CallLog) CallDone(at sim.Time, id rpc.CallID, err error) { l.done[id] = err }
+func (l *CallLog) CallDone(at sim.Time, id rpc.CallID, err error) {
+	if ref, ok := l.calls[id]; ok && ref.step >= l.r.Rows() {
+		delete(l.calls, id)
+		delete(l.executions, id)
+		return
+	}
+	l.done[id] = err
+}
 
 // Executed implements rpc.Observer.
 func (l *CallLog) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.CallID) {
+	if ref, ok := l.calls[id]; ok && ref.step >= l.r.Rows() {
+		return
+	}
 	l.executions[id]++
 }
 

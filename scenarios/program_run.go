@@ -1,0 +1,312 @@
+package scenarios
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// programRun runs a scenario's programs in one system's run. Each client
+// of each program has one slot per step: a row of the run's Workload and
+// of its Result.Steps after the file's rows, which the driver sees as any
+// row. A slot is filled as its step starts and counted into the summary
+// (harvested) when the step returns, or when the slot is needed again,
+// or at the end: the run holds clients x steps rows, never clients x
+// iterations.
+type programRun struct {
+	r *SystemRun
+	d Driver
+	// base is the number of the file's rows: slots start there.
+	base int
+	// waits says the driver calls SystemRun.Done (System.ReportsDone).
+	waits bool
+	progs []*runProgram
+	// live[s] says slot base+s holds a step not yet harvested; started[s]
+	// is when it started.
+	live    []bool
+	started []sim.Time
+	sum     *report.SummaryBuilder
+}
+
+// runProgram is one program in a run.
+type runProgram struct {
+	p     *Program
+	first int // the slot of client 0's step 0
+	// templates[k] is step k's result before it runs.
+	templates []report.Step
+	// source[k] is the step whose pick of a family file step k uses
+	// (itself, or the step that opened its fd); -1 when none.
+	source []int
+	// cdf[k] is the cumulative distribution over the files of step k's
+	// family (nil without one).
+	cdf     [][]float64
+	clients []programClient
+}
+
+// programClient is one client of a program.
+type programClient struct {
+	prog *runProgram
+	k    int
+	name string
+	rand *sim.Rand
+	// due is the next iteration's start; pending counts iterations due
+	// while the previous one still runs.
+	due     sim.Time
+	pending int
+	running bool
+	step    int
+	// picks[k] is the file of its family step k uses this iteration.
+	picks []int32
+	// next runs the next step (one closure per client, not per step).
+	next func()
+}
+
+// newProgramRun prepares the programs of sc for run r: the slots are
+// appended to the run's copy of the workload and result.
+func newProgramRun(r *SystemRun, waits bool) *programRun {
+	sc := r.Scenario
+	pr := &programRun{r: r, base: len(sc.Workload), waits: waits, sum: report.NewSummaryBuilder()}
+	n := 0
+	for i := range sc.Programs {
+		n += sc.Programs[i].Clients * len(sc.Programs[i].Steps)
+	}
+	wl := make([]Step, pr.base, pr.base+n)
+	copy(wl, sc.Workload)
+	steps := make([]report.Step, pr.base, pr.base+n)
+	copy(steps, r.Result.Steps)
+	for i := range sc.Programs {
+		p := &sc.Programs[i]
+		rp := &runProgram{p: p, first: len(wl), source: make([]int, len(p.Steps)), cdf: make([][]float64, len(p.Steps))}
+		for k := range p.Steps {
+			st := p.Steps[k].Step
+			if f := p.Steps[k].Family; f >= 0 {
+				st.File = sc.Families[f].Member(0)
+			}
+			rp.templates = append(rp.templates, baseStep(&st))
+			rp.source[k] = sourceStep(p, k)
+			if f := p.Steps[k].Family; f >= 0 && rp.source[k] == k {
+				rp.cdf[k] = familyCDF(&sc.Families[f])
+			}
+		}
+		for c := 0; c < p.Clients; c++ {
+			name := p.ClientName(c)
+			for k := range p.Steps {
+				st := p.Steps[k].Step
+				st.SetActor(name)
+				st.Index = len(wl)
+				if f := p.Steps[k].Family; f >= 0 {
+					st.File = sc.Families[f].Member(0)
+				}
+				wl = append(wl, st)
+				rs := rp.templates[k]
+				rs.Client, rs.From = st.Client, st.From
+				steps = append(steps, rs)
+			}
+		}
+		pr.progs = append(pr.progs, rp)
+	}
+	run := *sc
+	run.Workload = wl
+	r.Scenario = &run
+	r.Result.Steps = steps
+	pr.live, pr.started = make([]bool, n), make([]sim.Time, n)
+	return pr
+}
+
+// sourceStep is the step whose file step k of p uses: the step that
+// opened its fd, or itself when it names its file.
+func sourceStep(p *Program, k int) int {
+	st := &p.Steps[k].Step
+	if p.Steps[k].Family < 0 {
+		return -1
+	}
+	op := LookupOp(st.Op)
+	if op == nil || (op.FD != UsesFD && op.FD != ClosesFD) {
+		return k
+	}
+	for j := k - 1; j >= 0; j-- {
+		if o := LookupOp(p.Steps[j].Step.Op); o != nil && o.FD == OpensFD && p.Steps[j].Step.FD == st.FD {
+			return j
+		}
+	}
+	return k
+}
+
+// familyCDF is the cumulative distribution of a family's choice: uniform,
+// or Zipf's law with exponent S (file k, from 1, has weight 1/k^S).
+func familyCDF(f *FileFamily) []float64 {
+	cdf := make([]float64, f.Count)
+	total := 0.0
+	for k := range cdf {
+		w := 1.0
+		if f.Choose == "zipf" {
+			w = 1 / math.Pow(float64(k+1), f.S)
+		}
+		total += w
+		cdf[k] = total
+	}
+	for k := range cdf {
+		cdf[k] /= total
+	}
+	return cdf
+}
+
+// schedule puts each client's first iteration on the clock: at the
+// program's start plus a phase drawn from the client's own stream, so
+// that clients do not run in lockstep and each client's draws do not
+// depend on the others' (design rule 2).
+func (pr *programRun) schedule(seed uint64) {
+	for _, rp := range pr.progs {
+		p := rp.p
+		rp.clients = make([]programClient, p.Clients)
+		picks := make([]int32, p.Clients*len(p.Steps))
+		for c := range rp.clients {
+			cl := &rp.clients[c]
+			cl.prog, cl.k, cl.name = rp, c, p.ClientName(c)
+			cl.rand = sim.NewRand(seed, "program/"+cl.name)
+			cl.picks = picks[c*len(p.Steps) : (c+1)*len(p.Steps) : (c+1)*len(p.Steps)]
+			cl.next = func() { cl.step++; pr.runStep(cl) }
+			phase := time.Duration(cl.rand.Int63n(int64(p.Every)))
+			cl.due = sim.Time(p.Start + phase)
+			if time.Duration(cl.due) < p.Until {
+				pr.r.World.At(cl.due, func() { pr.due(cl) })
+			}
+		}
+	}
+}
+
+// due starts the client's iteration that is due now, or queues it behind
+// the one still running; it schedules the next.
+func (pr *programRun) due(cl *programClient) {
+	p := cl.prog.p
+	if cl.running {
+		cl.pending++
+	} else {
+		pr.begin(cl, false)
+	}
+	cl.due += sim.Time(p.Every)
+	if time.Duration(cl.due) < p.Until {
+		pr.r.World.At(cl.due, func() { pr.due(cl) })
+	}
+}
+
+// begin starts an iteration: its picks of family files, then its first
+// step.
+func (pr *programRun) begin(cl *programClient, late bool) {
+	pr.sum.Iteration(late)
+	cl.running, cl.step = true, 0
+	rp := cl.prog
+	for k, cdf := range rp.cdf {
+		if cdf == nil {
+			continue
+		}
+		fam := &pr.r.Scenario.Families[rp.p.Steps[k].Family]
+		if fam.PerClient && cl.picks[k] > 0 {
+			continue // picked at its first iteration (stored plus one)
+		}
+		u := cl.rand.Float64()
+		cl.picks[k] = int32(sort.SearchFloat64s(cdf, u)) + 1
+		if int(cl.picks[k]) > len(cdf) {
+			cl.picks[k] = int32(len(cdf))
+		}
+	}
+	pr.runStep(cl)
+}
+
+// runStep runs the client's current step, or ends the iteration after
+// the last.
+func (pr *programRun) runStep(cl *programClient) {
+	rp := cl.prog
+	p := rp.p
+	for cl.step < len(p.Steps) && p.Steps[cl.step].Chance < 1 && cl.rand.Float64() >= p.Steps[cl.step].Chance {
+		cl.step++ // not in this iteration
+	}
+	if cl.step >= len(p.Steps) {
+		cl.running = false
+		if cl.pending > 0 {
+			cl.pending--
+			pr.begin(cl, true)
+		}
+		return
+	}
+	r := pr.r
+	slot := rp.first + cl.k*len(p.Steps) + cl.step
+	s := slot - pr.base
+	if pr.live[s] {
+		pr.harvest(slot, -1)
+	}
+	st := &r.Scenario.Workload[slot]
+	st.At = time.Duration(r.World.Now())
+	res := &r.Result.Steps[slot]
+	calls := res.Calls[:0]
+	*res = rp.templates[cl.step]
+	res.Calls, res.Client, res.From = calls, st.Client, st.From
+	if src := rp.source[cl.step]; src >= 0 {
+		st.File = r.Scenario.Families[p.Steps[cl.step].Family].Member(int(cl.picks[src]) - 1)
+		res.File = st.File
+	}
+	pr.live[s], pr.started[s] = true, r.World.Now()
+	r.current, r.ran[slot] = slot, true
+	pr.d.Step(r, slot)
+	switch {
+	case !pr.waits:
+		r.World.After(p.Think.Sample(cl.rand), cl.next)
+	case pr.live[s] && res.Result != "ok":
+		// Refused at once (its client is down): it returned now.
+		pr.Done(slot)
+	}
+}
+
+// Done is SystemRun.Done for a slot: the step returned; the client's
+// next step starts think later.
+func (pr *programRun) Done(slot int) {
+	s := slot - pr.base
+	if s < 0 || s >= len(pr.live) || !pr.live[s] {
+		return
+	}
+	pr.harvest(slot, time.Duration(pr.r.World.Now()-pr.started[s]))
+	if !pr.waits {
+		return
+	}
+	rp := pr.progOf(slot)
+	cl := &rp.clients[(slot-rp.first)/len(rp.p.Steps)]
+	if (slot-rp.first)%len(rp.p.Steps) != cl.step {
+		return
+	}
+	pr.r.World.After(rp.p.Think.Sample(cl.rand), cl.next)
+}
+
+// progOf is the program that owns a slot.
+func (pr *programRun) progOf(slot int) *runProgram {
+	for i := len(pr.progs) - 1; i > 0; i-- {
+		if slot >= pr.progs[i].first {
+			return pr.progs[i]
+		}
+	}
+	return pr.progs[0]
+}
+
+// harvest counts a slot's step into the summary; latency is negative
+// when the step did not say it returned.
+func (pr *programRun) harvest(slot int, latency time.Duration) {
+	pr.live[slot-pr.base] = false
+	pr.sum.Add(&pr.r.Result.Steps[slot], latency)
+}
+
+// finish counts the steps still in their slots (the drivers' Finish has
+// given them their last result) and the file's rows, and drops the slots
+// from the result.
+func (pr *programRun) finish() *report.SummaryBuilder {
+	r := pr.r
+	for s, live := range pr.live {
+		if live {
+			pr.harvest(pr.base+s, -1)
+		}
+	}
+	r.Result.Steps = r.Result.Steps[:pr.base:pr.base]
+	r.ran = r.ran[:pr.base]
+	return pr.sum
+}

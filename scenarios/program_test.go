@@ -1,0 +1,260 @@
+package scenarios_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/scenarios"
+)
+
+// programScenario is a file-system scenario whose workload is one
+// program: keys are its keys besides steps, in flow style, and steps its
+// list of steps.
+func programScenario(systems, keys, steps string) string {
+	return fmt.Sprintf(`name: p
+systems: [%s]
+files:
+  shared: {blocks: [s0, s1]}
+  lib/f: {count: 10, choose: zipf, s: 1.1, blocks: [x]}
+workload:
+  - program: {%s,
+      steps: %s}
+`, systems, keys, steps)
+}
+
+// readSteps is a program's steps: open, read and close a shared file.
+const readSteps = "[{op: open, file: shared, fd: f}, {op: read, fd: f, block: 0}, {op: close, fd: f}]"
+
+// runProgram loads and runs a scenario and fails the test on an error.
+func runProgram(t *testing.T, src string, opt scenarios.Options) *report.Result {
+	t.Helper()
+	sc, err := scenarios.Load("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	res, _, err := scenarios.Run(sc, opt)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return res
+}
+
+// TestProgramIterations checks the contract of a program: each client
+// runs exactly one iteration per period from its phase until `until`,
+// every step of it, on both file systems.
+func TestProgramIterations(t *testing.T) {
+	cases := []struct {
+		name             string
+		program          string
+		clients, periods int
+	}{
+		{"one client, five periods", "clients: 1, every: 60s, until: 5m, think: 100ms", 1, 5},
+		{"ten clients, one hour", "clients: 10, every: 60s, until: 1h", 10, 60},
+		{"start delays the first", "clients: 4, every: 10s, start: 30s, until: 90s, think: 1s", 4, 6},
+		{"think from a distribution", "clients: 3, every: 20s, until: 100s, think: {dist: uniform, min: 10ms, max: 2s}", 3, 5},
+		{"prefix names the clients", "clients: 2, prefix: R, every: 30s, until: 60s", 2, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runProgram(t, programScenario("nfs, afs", tc.program, readSteps), scenarios.Options{})
+			if !res.Summarized || res.Table != nil {
+				t.Errorf("Summarized = %v, Table = %v; want a summary and no table", res.Summarized, res.Table)
+			}
+			for _, s := range res.Systems {
+				sum := s.Summary
+				if sum == nil {
+					t.Fatalf("%s: no summary", s.System)
+				}
+				iters := tc.clients * tc.periods
+				type counts struct{ clients, iterations, late, steps, ops, errors int }
+				want := counts{tc.clients, iters, 0, 3 * iters, 3 * iters, 0}
+				got := counts{sum.Clients, sum.Iterations, sum.Late, sum.Steps, sum.Ops, sum.Errors}
+				if got != want {
+					t.Errorf("%s: summary = %+v; want %+v", s.System, got, want)
+				}
+				if len(s.Steps) != 0 {
+					t.Errorf("%s: %d steps in the result; want none (the program's are summarized)", s.System, len(s.Steps))
+				}
+			}
+		})
+	}
+}
+
+// TestProgramErrors checks that Load refuses a bad program with an error
+// inside the program, at the key at fault.
+func TestProgramErrors(t *testing.T) {
+	ok := "clients: 2, every: 60s"
+	cases := []struct {
+		name, systems, keys, steps string
+		want                       string
+		line, col                  int
+	}{
+		{"unknown key", "nfs", ok + ", evry: 1s", readSteps, `unknown key "evry" in workload row 1 (a program); did you mean "every"?`, 7, 39},
+		{"no clients", "nfs", "every: 60s", readSteps, `missing key "clients" in workload row 1 (a program)`, 7, 14},
+		{"zero clients", "nfs", "clients: 0, every: 60s", readSteps, "clients: expected an integer from 1 to 100000, got 0", 7, 24},
+		{"no period", "nfs", "clients: 2", readSteps, `missing key "every"`, 7, 14},
+		{"until before start", "nfs", ok + ", start: 1m, until: 30s", readSteps, "until: 30s is not after start 60s", 7, 57},
+		{"bad prefix", "nfs", ok + ", prefix: a b", readSteps, "prefix: expected a node name", 7, 47},
+		{"client in a step", "nfs", ok, "[{op: stat, file: shared, client: A}]", `key "client" does not belong in a program step`, 8, 40},
+		{"missing key of the op", "nfs", ok, "[{op: stat}]", `missing key "file" in step 1 of the program`, 8, 15},
+		{"key of another op", "nfs", ok, "[{op: stat, file: shared, block: 1}]", `key "block" does not apply to op stat`, 8, 40},
+		{"unknown op", "nfs", ok, "[{op: opne, file: shared, fd: f}]", `unknown op "opne"; did you mean "open"?`, 8, 20},
+		{"op of no system", "nfs", ok, "[{op: send, to: B}]", "op send is not supported by system nfs", 8, 20},
+		{"fd not open", "nfs", ok, "[{op: read, fd: f, block: 0}]", "fd: f is not open; open it with an earlier step", 8, 30},
+		{"fd left open", "nfs", ok, "[{op: open, file: shared, fd: f}]", "the program's steps leave fd f (line 8) open", 8, 15},
+		{"fd opened twice", "nfs", ok, "[{op: open, file: shared, fd: f}, {op: open, file: shared, fd: f}, {op: close, fd: f}]", "fd: f is already open", 8, 77},
+		{"no such file", "nfs", ok, "[{op: open, file: shard, fd: f}, {op: close, fd: f}]", "file: shard does not exist", 8, 32},
+		{"chance on an open", "nfs", ok, "[{op: open, file: shared, fd: f, chance: 0.5}, {op: close, fd: f}]", "chance: a step that opens or closes an fd runs in every iteration", 8, 55},
+		{"chance zero", "nfs", ok, "[{op: stat, file: shared, chance: 0}]", "chance: expected a probability above 0", 8, 48},
+		{"clients of two programs", "nfs", ok + ", steps: [{op: stat, file: shared}]}\n  - program: {clients: 1, every: 60s", readSteps,
+			"the program's client C1 is also a client of the program at line 7", 8, 24},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := programScenario(tc.systems, tc.keys, tc.steps)
+			_, err := scenarios.Load("case.yaml", []byte(src))
+			checkError(t, err, tc.want, tc.line, tc.col, src)
+		})
+	}
+}
+
+// checkError checks that err is an ErrorList with an error containing
+// want at line:col.
+func checkError(t *testing.T, err error, want string, line, col int, src string) {
+	t.Helper()
+	var list scenarios.ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("Load error = %v (%T); want an ErrorList with %q\n%s", err, err, want, src)
+	}
+	for _, e := range list {
+		if strings.Contains(e.Msg, want) {
+			if e.Line != line || e.Col != col {
+				t.Errorf("%q at %d:%d; want %d:%d\n%s", want, e.Line, e.Col, line, col, src)
+			}
+			return
+		}
+	}
+	t.Errorf("no error contains %q; got:\n%v\n%s", want, err, src)
+}
+
+// TestFamilyErrors checks the keys of a family of files.
+func TestFamilyErrors(t *testing.T) {
+	cases := []struct {
+		name, entry, want string
+		col               int
+	}{
+		{"count zero", "{count: 0}", "count: expected an integer from 1 to 100000, got 0", 18},
+		{"unknown choice", "{count: 3, choose: zip}", `choose: expected uniform or zipf, got "zip"; did you mean "zipf"?`, 29},
+		{"s without zipf", "{count: 3, s: 2}", "s: Zipf's exponent applies only to choose: zipf", 24},
+		{"s out of range", "{count: 3, choose: zipf, s: -1}", "s: expected a number from 0 to 10, got -1", 38},
+		{"per without count", "{blocks: [a], per: client}", "per: applies only to a family of files, with count", 24},
+		{"bad per", "{count: 3, per: host}", `per: expected iteration or client, got "host"`, 26},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "name: p\nsystems: [nfs]\nfiles:\n  fam/f: " + tc.entry + "\nworkload:\n  - {at: 0, client: A, op: stat, file: fam/f1}\n"
+			_, err := scenarios.Load("case.yaml", []byte(src))
+			checkError(t, err, tc.want, 4, tc.col, src)
+		})
+	}
+}
+
+// TestProgramClientIsServer checks that a program's client may not be a
+// server of the scenario.
+func TestProgramClientIsServer(t *testing.T) {
+	src := `name: p
+systems: [nfs]
+nfs: {mounts: [{on: /, server: S1}]}
+files: {shared: [a]}
+workload:
+  - program: {clients: 2, prefix: S, every: 60s, steps: [{op: stat, file: shared}]}
+`
+	_, err := scenarios.Load("case.yaml", []byte(src))
+	checkError(t, err, "clients: the program's client S1 is a file server in this scenario; choose another prefix", 6, 35, src)
+}
+
+// TestProgramSet checks that --set reaches a program's keys and steps,
+// and that an error in a setting names it.
+func TestProgramSet(t *testing.T) {
+	src := programScenario("nfs", "clients: 2, every: 60s, until: 10m", readSteps)
+	sc, err := scenarios.LoadWith("p.yaml", []byte(src), []scenarios.Setting{
+		{Key: "workload.0.program.clients", Value: "7"},
+		{Key: "workload.0.program.steps.1.block", Value: "1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sc.Programs[0]
+	if p.Clients != 7 || p.Steps[1].Step.Block != 1 || p.Pos != (scenarios.Pos{Line: 7, Col: 16}) {
+		t.Errorf("clients %d, block %d, pos %v; want 7, 1 and 7:16", p.Clients, p.Steps[1].Step.Block, p.Pos)
+	}
+	_, err = scenarios.LoadWith("p.yaml", []byte(src), []scenarios.Setting{{Key: "workload.0.program.clients", Value: "0"}})
+	if err == nil || !strings.Contains(err.Error(), "--set workload.0.program.clients=0") || !strings.Contains(err.Error(), "clients: expected an integer from 1") {
+		t.Errorf("LoadWith(clients=0) = %v; want the setting named with the loader's message", err)
+	}
+}
+
+// TestProgramDeterministic checks that a run with programs, a family and
+// chance steps is the same for the same seed, and differs for another.
+func TestProgramDeterministic(t *testing.T) {
+	src := programScenario("nfs, afs", "clients: 20, every: 30s, until: 10m, think: {dist: exponential, mean: 1s}",
+		"[{op: open, file: lib/f, fd: f}, {op: read, fd: f, block: 0}, {op: write, fd: f, block: 0, chance: 0.3}, {op: close, fd: f}]")
+	render := func(seed uint64) string {
+		res := runProgram(t, src, scenarios.Options{Seed: &seed})
+		var b strings.Builder
+		if err := report.Write(&b, res, "json"); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	a, b, c := render(1), render(1), render(2)
+	if a != b {
+		t.Errorf("two runs with seed 1 differ")
+	}
+	if a == c {
+		t.Errorf("seeds 1 and 2 give the same result")
+	}
+}
+
+// TestProgramMix checks the AFS paper's kind of workload: readers and a
+// few writers, as two programs, and a program's write steps that run in
+// a fraction of the iterations (chance).
+func TestProgramMix(t *testing.T) {
+	src := `name: mix
+systems: [afs]
+files:
+  lib/f: {count: 5, blocks: [x]}
+workload:
+  - {at: 0, client: A, op: stat, file: lib/f1}
+  - program: {clients: 8, prefix: R, every: 60s, until: 30m,
+      steps: [{op: open, file: lib/f, fd: f}, {op: read, fd: f, block: 0}, {op: close, fd: f}]}
+  - program: {clients: 2, prefix: W, every: 60s, until: 30m,
+      steps: [{op: open, file: lib/f, fd: f}, {op: write, fd: f, block: 0, chance: 0.5}, {op: close, fd: f}]}
+expect:
+  - {step: 1, result: ok}
+`
+	res := runProgram(t, src, scenarios.Options{})
+	if len(res.Violations) > 0 {
+		t.Fatalf("violations: %v", res.Violations)
+	}
+	s := res.Systems[0]
+	sum := s.Summary
+	// 8 readers x 30 x 3 steps, 2 writers x 30 x (2 steps + about 15
+	// writes), and the row.
+	if sum.Iterations != 300 || sum.Steps <= 1+720+120 || sum.Steps >= 1+720+180 || sum.Errors != 0 {
+		t.Errorf("iterations %d, steps %d, errors %d; want 300, between 841 and 901, 0", sum.Iterations, sum.Steps, sum.Errors)
+	}
+	stores := sum.Calls["STORE"]
+	if stores == 0 || stores >= 60 {
+		t.Errorf("%d STOREs; want some, fewer than the writers' 60 iterations", stores)
+	}
+	if len(s.Steps) != 1 || s.Steps[0].Op != "stat" {
+		t.Errorf("steps = %v; want the file's one row", s.Steps)
+	}
+	if res.Table == nil || len(res.Table.Rows) != 1 {
+		t.Errorf("table = %v; want the one row", res.Table)
+	}
+}
