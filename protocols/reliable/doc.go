@@ -91,7 +91,12 @@
 // avoidance beyond, is halved on entering fast recovery and falls to one
 // segment (Options.SMSS bytes) after a timeout. A message is never split:
 // one message is always allowed in flight, and small ones share a segment's
-// worth of window, as TCP's byte-counted window lets them.
+// worth of window, as TCP's byte-counted window lets them. The controller
+// (Options.Congestion, veno.go) decides what a loss costs: Reno halves the
+// window at every loss; Veno (Fu and Liew, IEEE JSAC 2003), the default,
+// estimates from the round trips how many of its segments wait in queues
+// and cuts the window by a fifth only when none do (a random loss), as
+// on a lossy link; behind a full drop-tail queue it halves as Reno does.
 //
 // # Wire format
 //

@@ -117,12 +117,16 @@ type Options struct {
 	// connections with SACK, and with FastRetransmit.
 	RACK bool
 	// CongestionControl limits the bytes in flight to a congestion
-	// window that grows by slow start and congestion avoidance and is
-	// halved on loss, to one SMSS after a timeout (RFC 5681 §3.1). Off:
-	// only Window limits the sender, whatever the network does: the
-	// overload the lecture warns about ("resending makes overload
-	// worse").
+	// window that grows by slow start and congestion avoidance and
+	// shrinks on loss (RFC 5681 §3.1), as Congestion says. Off: only
+	// Window limits the sender, whatever the network does: the overload
+	// the lecture warns about ("resending makes overload worse").
 	CongestionControl bool
+	// Congestion is the controller with CongestionControl on: Reno (the
+	// zero value; RFC 5681: the window halved at every loss, one SMSS
+	// after a timeout) or Veno (a loss the round trips show to be random
+	// cuts it by a fifth only). DefaultOptions chooses Veno.
+	Congestion Algorithm
 	// SMSS is the sender maximum segment size of RFC 5681 in bytes, the
 	// unit in which the congestion window grows and shrinks; 0 means
 	// DefaultSMSS. The window counts the payload bytes of the messages in
@@ -171,7 +175,7 @@ const DefaultSMSS = 1460
 // block, which are what a modern TCP does: window 64, adaptive RTO in
 // [200ms, 60s] starting at 1 s, G = 1 ms, a 200 ms fixed timeout for RTO =
 // Fixed, retransmission forever, and timestamps, SACK, fast retransmit,
-// RACK-TLP and congestion control on.
+// RACK-TLP and congestion control (Veno) on.
 func DefaultOptions() Options {
 	return Options{
 		Window:            DefaultWindow,
@@ -186,6 +190,7 @@ func DefaultOptions() Options {
 		FastRetransmit:    true,
 		RACK:              true,
 		CongestionControl: true,
+		Congestion:        Veno,
 		RecvBuffer:        DefaultRecvBuffer,
 	}
 }
@@ -201,6 +206,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("%w: window %d outside [0, %d]", ErrOptions, o.Window, MaxWindow)
 	case o.RTO != Adaptive && o.RTO != Fixed:
 		return fmt.Errorf("%w: %v", ErrOptions, o.RTO)
+	case o.Congestion != Reno && o.Congestion != Veno:
+		return fmt.Errorf("%w: %v", ErrOptions, o.Congestion)
 	case o.RTO == Fixed && o.FixedTimeout <= 0:
 		return fmt.Errorf("%w: fixed timeout %v must be positive", ErrOptions, o.FixedTimeout)
 	case o.FixedTimeout < 0:

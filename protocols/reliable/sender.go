@@ -101,6 +101,7 @@ type sender struct {
 
 	rack rackState
 	tlp  tlpState
+	veno venoState
 }
 
 // The kinds of segments a sender keeps for retransmission: each takes a
@@ -197,12 +198,6 @@ func (s *sender) flight() int {
 		n += s.segs[i].size()
 	}
 	return n
-}
-
-// halfFlight is RFC 5681's equation (4): the slow-start threshold after a
-// loss, half the flight, at least two segments.
-func (e *Endpoint) halfFlight(c *conn) int {
-	return max(c.snd.flight()/2, 2*e.opts.smss())
 }
 
 // nextLost returns the index of the first segment presumed lost and not yet
@@ -664,13 +659,9 @@ func (e *Endpoint) timeout(c *conn) {
 	if e.opts.RTO == Adaptive {
 		s.est.Backoff() // (5.5)
 	}
+	random := false
 	if e.opts.CongestionControl {
-		// RFC 5681 §3.1, equation (4), on the first timeout of a stall
-		// only; then the loss window of one segment.
-		if s.retries == 1 {
-			s.ssthresh = e.halfFlight(c)
-		}
-		s.cwnd, s.caAcked = e.opts.smss(), 0
+		random = e.timeoutWindow(c)
 	}
 	s.tlp.active, s.dupAcks = false, 0
 	if s.segs[0].sacked {
@@ -688,7 +679,11 @@ func (e *Endpoint) timeout(c *conn) {
 	e.retransmit(c, 0, CauseTimeout)
 	e.reportRTO(c)
 	e.armRetransmit(c, true) // (5.6)
+	sent := c.st.Segments
 	e.pump(c)
+	if random && c.st.Segments == sent {
+		e.secondCopy(c)
+	}
 	e.reportCongestion(c, "timeout")
 }
 
@@ -786,6 +781,7 @@ func (e *Endpoint) onAck(c *conn, ack *Segment) {
 		if s.rack.dsackRoundSet && seqGEQ(s.una, s.rack.dsackRound) {
 			s.rack.dsackRoundSet = false
 		}
+		e.venoRound(c)
 	}
 	e.probeOnAck(c, a, dsack)
 
@@ -938,6 +934,9 @@ func (e *Endpoint) rackUpdate(c *conn, g *outSeg, ack *Segment, cum bool) {
 	if r.minRTT == 0 || rtt < r.minRTT {
 		r.minRTT = rtt
 	}
+	if g.xmits == 1 {
+		e.venoSample(c, rtt)
+	}
 	if !r.valid || sentAfter(g.xmitAt, end, r.xmitAt, r.end) {
 		r.valid, r.xmitAt, r.end, r.rtt = true, g.xmitAt, end, rtt
 	}
@@ -1021,7 +1020,7 @@ func (e *Endpoint) enterFastRecovery(c *conn) {
 	s.tlp.active = false
 	c.st.Recoveries++
 	if e.opts.CongestionControl {
-		s.ssthresh = e.halfFlight(c)
+		s.ssthresh = e.lossThreshold(c, "flight", s.flight())
 		s.cwnd, s.caAcked = s.ssthresh, 0
 	}
 	if i := s.nextLost(); i >= 0 {
@@ -1114,7 +1113,7 @@ func (e *Endpoint) newRenoRecovery(c *conn, a uint32, acked, inPipe int, dup boo
 		s.recovery, s.recover, s.recoverSet, s.partial = fastRecovery, s.nxt-1, true, false
 		c.st.Recoveries++
 		if cc {
-			s.ssthresh = e.halfFlight(c)
+			s.ssthresh = e.lossThreshold(c, "flight", s.flight())
 			s.cwnd, s.caAcked = s.ssthresh+DupThresh*smss, 0
 		}
 		g := &s.segs[0]
@@ -1156,8 +1155,8 @@ func (e *Endpoint) growCwnd(c *conn, acked, inPipe int) {
 		return
 	}
 	s.caAcked += acked
-	if s.caAcked >= s.cwnd {
-		s.caAcked -= s.cwnd
+	if t := e.caThreshold(c); s.caAcked >= t {
+		s.caAcked -= t
 		s.cwnd += smss
 	}
 }
@@ -1178,7 +1177,7 @@ func (e *Endpoint) probeOnAck(c *conn, a uint32, dsack bool) {
 	case seqGEQ(a, t.end):
 		t.active = false
 		if t.retrans && e.opts.CongestionControl {
-			s.ssthresh = max(s.cwnd/2, 2*e.opts.smss())
+			s.ssthresh = e.lossThreshold(c, "window", s.cwnd)
 			s.cwnd, s.caAcked = s.ssthresh, 0
 			e.tracef("the tail loss probe to %s repaired a loss", e.name(c.peer))
 		}

@@ -140,55 +140,61 @@ func TestTargetAdaptiveNoSlowerThanFixed(t *testing.T) {
 
 // The same target with full-size segments, 1000 messages of 1000 bytes:
 // small messages share segments, these cannot, so here the congestion
-// window counts every loss. The default meets the target at 10% and 20%
-// loss. At 30% it does not: congestion control (RFC 5681) reads every
-// random loss as congestion and halves its window, and a window that
-// stays at a segment or two makes the timer the only repair (a TCP's
-// throughput falls with the loss rate p as about 1/(RTO·p·(1+32p²)),
-// Padhye et al., SIGCOMM 1998). Measured here: the default took up to 14
-// times the best fixed timeout's transfer. The recovery and the adaptive
-// timer are not the cause: without congestion control the same
-// transport takes less than half the best fixed timeout's time, which
-// this test checks, together with the price of congestion control.
+// window counts every loss. Reno (RFC 5681) reads every random loss as
+// congestion and halves its window; a window that stays at a segment or
+// two makes the timer the only repair (a TCP's throughput falls with the
+// loss rate p as about 1/(RTO·p·(1+32p²)), Padhye et al., SIGCOMM 1998),
+// and at 30% loss Reno took up to 14 times the best fixed timeout's
+// transfer. The default, Veno, sees no queue building in the round trips,
+// takes those losses as random and cuts its window by a fifth only; this
+// test demands the target of it at 10% and 20% for every seed, and at 30%
+// for all but one seed in twenty and in total. The seed it excuses is
+// not congestion control's doing: a lone hole at the left edge of a full
+// send window, whose retransmission (or its ACK) is lost nine times in a
+// row while RFC 6298 doubles the RTO each time; without congestion control
+// seed 91 of a hundred goes over 1.5 the same way. It checks, too, that Reno
+// costs at least twice Veno's time at 30% loss.
 func TestTargetFullSegments(t *testing.T) {
 	if testing.Short() {
 		t.Skip("many runs")
 	}
-	noCC := reliable.DefaultOptions()
-	noCC.CongestionControl = false
+	reno := reliable.DefaultOptions()
+	reno.Congestion = reliable.Reno
 	for _, loss := range []float64{0.1, 0.2, 0.3} {
-		worst, worstNoCC := 0.0, 0.0
-		var withCC, without time.Duration
+		worst, over := 0.0, 0
+		var def, rn, best time.Duration
 		for seed := uint64(1); seed <= 20; seed++ {
 			p := netmodel.DefaultParams()
 			p.Delay = netmodel.Delay{Kind: netmodel.Uniform, Min: 5 * time.Millisecond, Max: 15 * time.Millisecond}
 			p.Loss = loss
-			def := bulkStream(seed, p, reliable.DefaultOptions(), 1000, 1000)
-			nc := bulkStream(seed, p, noCC, 1000, 1000)
-			for _, s := range []stream{def, nc} {
+			d := bulkStream(seed, p, reliable.DefaultOptions(), 1000, 1000)
+			r := bulkStream(seed, p, reno, 1000, 1000)
+			for _, s := range []stream{d, r} {
 				if s.delivered != 1000 || s.misordered != 0 {
 					t.Fatalf("loss %g seed %d: %d delivered, %d out of order", loss, seed, s.delivered, s.misordered)
 				}
 			}
-			best := time.Duration(1<<63 - 1)
+			b := time.Duration(1<<63 - 1)
 			for _, fixed := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, time.Second} {
-				best = min(best, bulkStream(seed, p, lecture(fixed), 1000, 1000).transfer)
+				b = min(b, bulkStream(seed, p, lecture(fixed), 1000, 1000).transfer)
 			}
-			r, rn := float64(def.transfer)/float64(best), float64(nc.transfer)/float64(best)
-			worst, worstNoCC = max(worst, r), max(worstNoCC, rn)
-			withCC += def.transfer
-			without += nc.transfer
-			if loss < 0.3 && r > 1.5 {
-				t.Errorf("loss %g seed %d: the default took %v, %.2f times the best fixed timeout's %v", loss, seed, def.transfer, r, best)
-			}
-			if rn > 1.5 {
-				t.Errorf("loss %g seed %d: without congestion control the transfer took %v, %.2f times the best fixed timeout's %v", loss, seed, nc.transfer, rn, best)
+			ratio := float64(d.transfer) / float64(b)
+			worst = max(worst, ratio)
+			def, rn, best = def+d.transfer, rn+r.transfer, best+b
+			if ratio > 1.5 {
+				over++
+				if loss < 0.3 {
+					t.Errorf("loss %g seed %d: the default took %v, %.2f times the best fixed timeout's %v", loss, seed, d.transfer, ratio, b)
+				}
 			}
 		}
-		if loss == 0.3 && withCC < 2*without {
-			t.Errorf("loss 0.3: congestion control's transfers took %v in all, without it %v; the comment above says it costs more", withCC, without)
+		if loss == 0.3 && (over > 1 || float64(def) > 1.5*float64(best)) {
+			t.Errorf("loss 0.3: %d seeds over 1.5 times the best fixed timeout; in all %v against %v", over, def, best)
 		}
-		t.Logf("loss %g: worst ratio %.2f, %.2f without congestion control", loss, worst, worstNoCC)
+		if loss == 0.3 && rn < 2*def {
+			t.Errorf("loss 0.3: Reno's transfers took %v in all, Veno's %v; want Reno's halving to cost at least twice", rn, def)
+		}
+		t.Logf("loss %g: worst ratio %.2f, %d seeds over 1.5; in all Veno %v, Reno %v, best fixed %v", loss, worst, over, def, rn, best)
 	}
 }
 

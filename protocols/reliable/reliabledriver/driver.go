@@ -65,9 +65,12 @@ type Options struct {
 	// MaxRetries is how many retransmissions without progress fail the
 	// connection (default 0: never).
 	MaxRetries int
-	// Timestamps, SACK, FastRetransmit, RACK and CongestionControl are
-	// reliable.Options' (default true).
-	Timestamps, SACK, FastRetransmit, RACK, CongestionControl bool
+	// Timestamps, SACK, FastRetransmit and RACK are reliable.Options'
+	// (default true).
+	Timestamps, SACK, FastRetransmit, RACK bool
+	// CongestionControl is the controller: veno (the default, also
+	// written true), reno, or off (also written false).
+	CongestionControl string
 	// MSS is the congestion window's segment size in bytes (default
 	// 1460), InitialCwnd the initial window in segments (default 10).
 	MSS, InitialCwnd int
@@ -99,7 +102,7 @@ var Block = &scenarios.Block{Name: "reliable", Order: 40,
 		d := reliable.DefaultOptions()
 		return &Options{Window: d.Window, RTO: "adaptive", FixedTimeout: d.FixedTimeout, MinRTO: d.MinRTO, MaxRTO: d.MaxRTO,
 			InitialRTO: d.InitialRTO, Granularity: d.G, Timestamps: true, SACK: true, FastRetransmit: true, RACK: true,
-			CongestionControl: true, MSS: reliable.DefaultSMSS, InitialCwnd: 10, RecvBuffer: d.RecvBuffer, TimeWait: reliable.DefaultTimeWait}
+			CongestionControl: "veno", MSS: reliable.DefaultSMSS, InitialCwnd: 10, RecvBuffer: d.RecvBuffer, TimeWait: reliable.DefaultTimeWait}
 	},
 	Options: []scenarios.Option{
 		scenarios.IntOption("window", "`64`", "Messages in flight at most (the send buffer); `1` is stop-and-wait.", 1, maxWindow,
@@ -126,8 +129,8 @@ var Block = &scenarios.Block{Name: "reliable", Order: 40,
 			func(o *Options) *bool { return &o.FastRetransmit }),
 		scenarios.BoolOption("rack", "`true`", "RACK-TLP (RFC 8985): losses found by time, lost retransmissions included, and a tail loss probe two round trips after the last ACK. Only with `sack` and `fast_retransmit`.",
 			func(o *Options) *bool { return &o.RACK }),
-		scenarios.BoolOption("congestion_control", "`true`", "Slow start, congestion avoidance, halving on loss, one segment after a timeout (RFC 5681). `false`: only `window` limits the sender, whatever the network does.",
-			func(o *Options) *bool { return &o.CongestionControl }),
+		scenarios.EnumOption("congestion_control", "`veno`", "Slow start and congestion avoidance (RFC 5681) with a controller: `veno` (TCP Veno, Fu and Liew 2003: a loss the round trips show to be random, with no queue of the sender's building, cuts the window by a fifth; a congestive one halves it, one segment after a timeout) or `reno` (every loss halves the window, one segment after a timeout: RFC 5681). `off`: only `window` limits the sender, whatever the network does. `true` is `veno`, `false` is `off`.",
+			[]string{"veno", "reno", "off", "true", "false"}, func(o *Options) *string { return &o.CongestionControl }),
 		scenarios.SizeOption("mss", "`1460B`", "The segment size the congestion window counts in (RFC 5681's SMSS); messages are never split.", 1, reliable.MaxPayload,
 			func(o *Options) *int { return &o.MSS }),
 		scenarios.IntOption("initial_cwnd", "`10`", "The first congestion window, in segments of `mss` (RFC 6928).", 1, maxWindow,
@@ -392,15 +395,32 @@ func convert(o *Options) (reliable.Options, error) {
 	if err != nil {
 		return reliable.Options{}, err
 	}
+	cc, alg, err := congestion(o.CongestionControl)
+	if err != nil {
+		return reliable.Options{}, err
+	}
 	opts := reliable.Options{Window: o.Window, RTO: mode, FixedTimeout: o.FixedTimeout, MinRTO: o.MinRTO,
 		MaxRTO: o.MaxRTO, InitialRTO: o.InitialRTO, G: o.Granularity, MaxRetries: o.MaxRetries,
 		Timestamps: o.Timestamps, SACK: o.SACK, FastRetransmit: o.FastRetransmit, RACK: o.RACK,
-		CongestionControl: o.CongestionControl, SMSS: o.MSS, InitialCwnd: o.InitialCwnd,
+		CongestionControl: cc, Congestion: alg, SMSS: o.MSS, InitialCwnd: o.InitialCwnd,
 		RecvBuffer: o.RecvBuffer, ConsumeRate: o.ConsumeRate, ConsumeByteRate: o.ConsumeByteRate, TimeWait: o.TimeWait}
 	if err := opts.Validate(); err != nil {
 		return reliable.Options{}, err
 	}
 	return opts, nil
+}
+
+// congestion reads `congestion_control`: off (or false), or a
+// controller's name (true is the default, veno).
+func congestion(s string) (bool, reliable.Algorithm, error) {
+	switch s {
+	case "off", "false":
+		return false, reliable.Reno, nil
+	case "true":
+		return true, reliable.DefaultOptions().Congestion, nil
+	}
+	alg, err := reliable.ParseAlgorithm(s)
+	return err == nil, alg, err
 }
 
 // Setup implements scenarios.Driver.

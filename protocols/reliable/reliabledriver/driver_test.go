@@ -320,7 +320,7 @@ network:
   reorder: 0.12
   reorder_delay: 47ms
   corrupt: 0.20
-reliable: {window: 1, rto: fixed, fixed_timeout: 6ms}
+reliable: {window: 1, rto: fixed, fixed_timeout: 6ms, congestion_control: reno}
 workload:
   - {at: 0ms, op: send, from: B, to: C, count: 1, size: 8B}
   - {at: 1ms, op: send, from: C, to: B, count: 1, size: 8B}
