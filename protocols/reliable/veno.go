@@ -228,4 +228,3 @@ func (e *Endpoint) caThreshold(c *conn) int {
 	}
 	return s.cwnd
 }
-
