@@ -33,7 +33,7 @@
 // queues msg on the connection to node to, for delivery to the upper
 // handler on the same port there. Timer and disk-write tags of the upper
 // layer pass through unchanged but must be below 1<<UpperTagBits; the
-// Endpoint's own timers use bit 47.
+// Endpoint's own timers use bit 47 (a stack.Mux of two owners).
 //
 // # The sender
 //

@@ -6,19 +6,24 @@ import (
 	"slices"
 	"time"
 
+	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/sim"
 )
 
 // UpperTagBits is how many low bits of a timer or disk-write tag belong to
-// the upper layer. The Endpoint keeps tags with bit 47 set for its own
-// timers, and passes the upper layer's tags through unchanged, so the whole
-// stays within the 48 bits a udp port env accepts.
+// the upper layer, and to the Endpoint's own timers. The Endpoint's tag Mux
+// puts one owner bit above them: 0 for the upper layer, whose tags
+// therefore pass through unchanged, and 1 for the Endpoint's own timers,
+// so the whole stays within the 48 bits a udp port env accepts. An own tag
+// holds the timer's kind (bits 44..46), its generation (bits 32..43) and
+// the peer (bits 0..31).
 const UpperTagBits = 47
 
-// ownTag marks the Endpoint's own timers. Below it, an own tag holds the
-// timer's kind (bits 44..46), its generation (bits 32..43) and the peer
-// (bits 0..31).
-const ownTag = 1 << UpperTagBits
+// The owners of the Endpoint's tags.
+const (
+	ownerUpper = 0
+	ownerSelf  = 1
+)
 
 const (
 	kindShift = 44
@@ -244,6 +249,8 @@ type Endpoint struct {
 	inc   uint32
 	upper sim.Handler
 	uenv  *upperEnv
+	tags  *stack.Mux           // the upper layer's timers and disk writes, and own
+	own   sim.Env              // the env of the Endpoint's own timers
 	conns map[sim.NodeID]*conn // looked up, or visited in sorted order
 }
 
@@ -266,11 +273,15 @@ func NewEndpoint(env sim.Env, opts Options, upper sim.Factory, obs Observer) *En
 		inc:   env.Incarnation(),
 		conns: make(map[sim.NodeID]*conn),
 	}
-	e.uenv = &upperEnv{e: e}
+	e.tags = stack.NewMux(env, "reliable", UpperTagBits, 1)
+	e.own = e.tags.Env(ownerSelf)
+	e.tags.Handle(ownerSelf, stack.TimerFunc(e.ownTimer))
+	e.uenv = &upperEnv{Env: e.tags.Env(ownerUpper), e: e}
 	e.upper = upper(e.uenv)
 	if e.upper == nil {
 		panic("reliable: upper factory returned a nil handler")
 	}
+	e.tags.Handle(ownerUpper, e.upper)
 	return e
 }
 
@@ -416,8 +427,8 @@ func (e *Endpoint) setTimer(c *conn, kind int, d time.Duration) {
 	e.stopTimer(c, kind)
 	t := &c.timers[kind]
 	t.armed = true
-	tag := ownTag | uint64(kind)<<kindShift | (t.gen&genMask)<<32 | uint64(uint32(c.peer))
-	t.id = e.env.SetTimer(d, tag)
+	tag := uint64(kind)<<kindShift | (t.gen&genMask)<<32 | uint64(uint32(c.peer))
+	t.id = e.own.SetTimer(d, tag)
 }
 
 // stopTimer stops timer kind of c.
@@ -434,11 +445,10 @@ func (e *Endpoint) stopTimer(c *conn, kind int) {
 
 // Timer handles the expiry of the Endpoint's own timers, and passes the
 // upper layer's timers and disk writes on to it.
-func (e *Endpoint) Timer(tag uint64) {
-	if tag&ownTag == 0 {
-		e.upper.Timer(tag)
-		return
-	}
+func (e *Endpoint) Timer(tag uint64) { e.tags.Route(tag) }
+
+// ownTimer handles the expiry of one of the Endpoint's own timers.
+func (e *Endpoint) ownTimer(tag uint64) {
 	peer := sim.NodeID(int32(uint32(tag)))
 	kind := int(tag>>kindShift) & kindMask
 	c, ok := e.conns[peer]
@@ -532,20 +542,12 @@ func (e *Endpoint) peerRestarted(c *conn, inc uint32) {
 	}
 }
 
-// upperEnv is the sim.Env of the upper layer.
-type upperEnv struct{ e *Endpoint }
-
-func (u *upperEnv) Now() sim.Time                         { return u.e.env.Now() }
-func (u *upperEnv) Self() sim.NodeID                      { return u.e.env.Self() }
-func (u *upperEnv) Name() string                          { return u.e.env.Name() }
-func (u *upperEnv) Lookup(name string) (sim.NodeID, bool) { return u.e.env.Lookup(name) }
-func (u *upperEnv) NodeName(id sim.NodeID) string         { return u.e.env.NodeName(id) }
-func (u *upperEnv) Rand() *sim.Rand                       { return u.e.env.Rand() }
-func (u *upperEnv) Disk() *sim.Disk                       { return u.e.env.Disk() }
-func (u *upperEnv) Trace(label, info string)              { u.e.env.Trace(label, info) }
-func (u *upperEnv) Incarnation() uint32                   { return u.e.env.Incarnation() }
-func (u *upperEnv) CancelTimer(id sim.TimerID) bool       { return u.e.env.CancelTimer(id) }
-func (u *upperEnv) Housekeeping(id sim.TimerID)           { u.e.env.Housekeeping(id) }
+// upperEnv is the sim.Env of the upper layer: the upper owner's env of the
+// Endpoint's tag Mux, whose Send goes on a connection.
+type upperEnv struct {
+	*stack.Env
+	e *Endpoint
+}
 
 // Send queues msg for reliable delivery to the upper layer on node to. The
 // label is not used: segments are labelled "DATA n".
@@ -554,21 +556,6 @@ func (u *upperEnv) Send(to sim.NodeID, msg []byte, _ string) { u.e.send(to, msg)
 // Close closes the application's direction of the connection with peer:
 // the Endpoint's env is a Closer.
 func (u *upperEnv) Close(peer sim.NodeID) { u.e.Close(peer) }
-
-func (u *upperEnv) SetTimer(d time.Duration, tag uint64) sim.TimerID {
-	return u.e.env.SetTimer(d, upperTag(tag))
-}
-
-func (u *upperEnv) WriteDisk(key string, val []byte, tag uint64) {
-	u.e.env.WriteDisk(key, val, upperTag(tag))
-}
-
-func upperTag(tag uint64) uint64 {
-	if tag >= ownTag {
-		panic(fmt.Sprintf("reliable: upper-layer tag %#x does not fit %d bits", tag, UpperTagBits))
-	}
-	return tag
-}
 
 type nopObserver struct{}
 

@@ -622,7 +622,7 @@ func TestUpperTags(t *testing.T) {
 	if got := a.env.Timers[0].Tag; got != 5 {
 		t.Errorf("upper timer tag on the wire = %#x; want 5", got)
 	}
-	if got := a.env.Timers[1].Tag; got&ownTag == 0 {
+	if got := a.env.Timers[1].Tag; got>>UpperTagBits != 1 {
 		t.Errorf("own timer tag %#x lacks bit 47", got)
 	}
 	if got := a.env.Writes[0].Tag; got != 6 {
@@ -639,7 +639,7 @@ func TestUpperTags(t *testing.T) {
 			t.Errorf("a 48-bit upper tag did not panic")
 		}
 	}()
-	a.app.env.SetTimer(time.Second, ownTag)
+	a.app.env.SetTimer(time.Second, 1<<UpperTagBits)
 }
 
 // A message that cannot fit one datagram is refused through Failed, not

@@ -3,19 +3,16 @@ package udp
 import (
 	"errors"
 	"fmt"
-	"time"
 
+	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/sim"
 )
 
 // TagBits is how many low bits of a timer or disk-write tag belong to the
-// handler bound to a port. The port env puts the port number in the 16 bits
-// above them, so that the one timer space of a node can be shared by every
-// port without two services ever receiving each other's timers.
+// handler bound to a port. The Host's tag Mux puts the port number in the
+// 16 bits above them, so that the one timer space of a node can be shared
+// by every port without two services ever receiving each other's timers.
 const TagBits = 48
-
-// tagMask selects the bits of a tag that belong to the port's handler.
-const tagMask = 1<<TagBits - 1
 
 // Stats counts what a Host did with datagrams. Every datagram that arrives
 // lands in exactly one of Delivered, Rejected, Malformed and NoPort.
@@ -48,13 +45,14 @@ type Stats struct {
 type Host struct {
 	env   sim.Env
 	ports map[uint16]*portEnv // looked up only, never iterated
+	tags  *stack.Mux          // the ports' timers and disk writes
 	stats Stats
 }
 
 // NewHost returns a Host that sends and sets timers through env, the
 // node's environment. It has no ports bound yet.
 func NewHost(env sim.Env) *Host {
-	return &Host{env: env, ports: make(map[uint16]*portEnv)}
+	return &Host{env: env, ports: make(map[uint16]*portEnv), tags: stack.NewMux(env, "udp port", TagBits, 16)}
 }
 
 // Bind builds the handler of a port: it calls f with a port env and routes
@@ -73,14 +71,15 @@ func (h *Host) Bind(port uint16, f sim.Factory) sim.Handler {
 	if _, dup := h.ports[port]; dup {
 		panic(fmt.Sprintf("udp: port %d bound twice", port))
 	}
-	p := &portEnv{host: h, port: port}
-	// Registered before f runs, so that a handler which sends or sets a
-	// timer while it is being built already has its port.
+	p := &portEnv{Env: h.tags.Env(uint64(port)), host: h, port: port}
+	// Registered before f runs, so that a handler which sends while it is
+	// being built already has its port.
 	h.ports[port] = p
 	p.upper = f(p)
 	if p.upper == nil {
 		panic(fmt.Sprintf("udp: factory for port %d returned a nil handler", port))
 	}
+	h.tags.Handle(uint64(port), p.upper)
 	return p.upper
 }
 
@@ -130,15 +129,11 @@ func (h *Host) Receive(from sim.NodeID, msg []byte) {
 // Timer routes a timer or disk-write completion to the port named by the top
 // 16 bits of tag, with those bits removed.
 func (h *Host) Timer(tag uint64) {
-	port := uint16(tag >> TagBits)
-	p, ok := h.ports[port]
-	if !ok {
+	if !h.tags.Route(tag) {
 		// Only a tag the Host never handed out can get here; note it
 		// rather than crash the run.
-		h.env.Trace("udp", fmt.Sprintf("timer %#x for unbound port %d", tag, port))
-		return
+		h.env.Trace("udp", fmt.Sprintf("timer %#x for unbound port %d", tag, tag>>TagBits))
 	}
-	p.upper.Timer(tag & tagMask)
 }
 
 // send wraps payload in a datagram from port to port and hands it to the
@@ -156,44 +151,16 @@ func (h *Host) send(port uint16, to sim.NodeID, payload []byte, label string) {
 	h.env.Send(to, b, label)
 }
 
-// portTag returns the node-level tag of a port handler's tag.
-func portTag(port uint16, tag uint64) uint64 {
-	if tag > tagMask {
-		panic(fmt.Sprintf("udp: tag %#x of port %d does not fit %d bits", tag, port, TagBits))
-	}
-	return uint64(port)<<TagBits | tag
-}
-
-// portEnv is the sim.Env a port's handler is given.
+// portEnv is the sim.Env a port's handler is given: the port's env of the
+// Host's tag Mux (its timers and disk writes carry the port), whose Send
+// wraps the message in a datagram from and to the port.
 type portEnv struct {
+	*stack.Env
 	host  *Host
 	port  uint16
 	upper sim.Handler
 }
 
-func (p *portEnv) Now() sim.Time                         { return p.host.env.Now() }
-func (p *portEnv) Self() sim.NodeID                      { return p.host.env.Self() }
-func (p *portEnv) Name() string                          { return p.host.env.Name() }
-func (p *portEnv) Lookup(name string) (sim.NodeID, bool) { return p.host.env.Lookup(name) }
-func (p *portEnv) NodeName(id sim.NodeID) string         { return p.host.env.NodeName(id) }
-func (p *portEnv) Rand() *sim.Rand                       { return p.host.env.Rand() }
-func (p *portEnv) Disk() *sim.Disk                       { return p.host.env.Disk() }
-func (p *portEnv) Trace(label, info string)              { p.host.env.Trace(label, info) }
-func (p *portEnv) Incarnation() uint32                   { return p.host.env.Incarnation() }
-
 func (p *portEnv) Send(to sim.NodeID, msg []byte, label string) {
 	p.host.send(p.port, to, msg, label)
-}
-
-// Housekeeping passes the mark on: timer IDs are the node's.
-func (p *portEnv) Housekeeping(id sim.TimerID) { p.host.env.Housekeeping(id) }
-
-func (p *portEnv) SetTimer(d time.Duration, tag uint64) sim.TimerID {
-	return p.host.env.SetTimer(d, portTag(p.port, tag))
-}
-
-func (p *portEnv) CancelTimer(id sim.TimerID) bool { return p.host.env.CancelTimer(id) }
-
-func (p *portEnv) WriteDisk(key string, val []byte, tag uint64) {
-	p.host.env.WriteDisk(key, val, portTag(p.port, tag))
 }
