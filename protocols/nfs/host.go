@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/sim"
 )
@@ -12,27 +13,14 @@ import (
 // RPC layer; on the RPC layer runs NFS. These types put the three together
 // for a server node and for a client node.
 
-// Owners of the tags on a server's port: the RPC server's (which needs tags
-// below 1<<rpc.TagBits) and the NFS service's own flush timer and writes.
+// The owners of the tags of a server's port 2049, in a field of the port's
+// top ownerBits bits (a stack.Mux): the RPC server's and the NFS service's
+// own flush timer and writes.
 const (
-	ownerShift = rpc.TagBits + 4
-	ownerRPC   = 1
-	ownerNFS   = 2
+	ownerBits = 4
+	ownerRPC  = 1
+	ownerNFS  = 2
 )
-
-// ownerEnv is an env whose timer and disk-write tags carry an owner.
-type ownerEnv struct {
-	sim.Env
-	owner uint64
-}
-
-func (e *ownerEnv) SetTimer(d time.Duration, tag uint64) sim.TimerID {
-	return e.Env.SetTimer(d, e.owner<<ownerShift|tag)
-}
-
-func (e *ownerEnv) WriteDisk(key string, val []byte, tag uint64) {
-	e.Env.WriteDisk(key, val, e.owner<<ownerShift|tag)
-}
 
 // ServerNode is the handler of a file server's node: a udp.Host with the
 // services at their well-known ports. Port 2049 carries the RPC server on
@@ -40,6 +28,7 @@ func (e *ownerEnv) WriteDisk(key string, val []byte, tag uint64) {
 // portmapper, which knows both.
 type ServerNode struct {
 	host *udp.Host
+	tags *stack.Mux // of port 2049
 	rpc  *rpc.Server
 	srv  *Server
 }
@@ -64,9 +53,14 @@ func NewServerNode(env sim.Env, opts ServerOptions, rpcObs rpc.Observer, obs Ser
 		if workers <= 0 {
 			workers = DefaultWorkers
 		}
-		n.rpc = rpc.NewServer(&ownerEnv{Env: penv, owner: ownerRPC}, rpc.ServerOptions{Semantics: sem, Workers: workers,
+		n.tags = stack.NewMux(penv, "nfs port", stack.Bits(penv)-ownerBits, ownerBits)
+		n.rpc = rpc.NewServer(n.tags.Env(ownerRPC), rpc.ServerOptions{Semantics: sem, Workers: workers,
 			DRCSize: opts.DRCSize, CacheAll: opts.DRCAll, RequireAuthSys: true, XIDs: xids}, rpcObs)
-		n.srv, err = NewServer(&ownerEnv{Env: penv, owner: ownerNFS}, n.rpc, opts, obs)
+		n.tags.Handle(ownerRPC, n.rpc)
+		n.srv, err = NewServer(n.tags.Env(ownerNFS), n.rpc, opts, obs)
+		if err == nil {
+			n.tags.Handle(ownerNFS, n.srv)
+		}
 		return serverPort{n}
 	})
 	if err != nil {
@@ -119,16 +113,7 @@ type serverPort struct{ n *ServerNode }
 
 func (p serverPort) Receive(from sim.NodeID, msg []byte) { p.n.rpc.Receive(from, msg) }
 
-func (p serverPort) Timer(tag uint64) {
-	switch tag >> ownerShift {
-	case ownerRPC:
-		p.n.rpc.Timer(tag & (1<<ownerShift - 1))
-	case ownerNFS:
-		if p.n.srv != nil {
-			p.n.srv.Timer(tag & (1<<ownerShift - 1))
-		}
-	}
-}
+func (p serverPort) Timer(tag uint64) { p.n.tags.Route(tag) }
 
 // ClientNode is the handler of a client's node: a udp.Host whose ports 2049
 // and MountPort carry the RPC clients of the node's NFS client, for NFS and

@@ -3,9 +3,9 @@ package nfs
 import (
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -25,7 +25,7 @@ type Server struct {
 	rpc  *rpc.Server
 	opts ServerOptions
 	obs  ServerObserver
-	cb   callbacks
+	cb   *stack.Callbacks
 	fs   *fs
 
 	// ver counts the changes of each inode (indexed by inode), so that a
@@ -37,7 +37,7 @@ type Server struct {
 	// started is when this life of the server began: flushes fall on
 	// multiples of FlushInterval since then.
 	started    sim.Time
-	flushTimer timer
+	flushTimer stack.Timer
 	// lastFlush is when the latest flush whose writes are all durable
 	// started: everything acknowledged before it is on disk.
 	lastFlush sim.Time
@@ -76,7 +76,7 @@ func NewServer(env sim.Env, rs *rpc.Server, opts ServerOptions, obs ServerObserv
 	if obs == nil {
 		obs = nopServerObserver{}
 	}
-	s := &Server{env: env, rpc: rs, opts: opts, obs: obs, cb: newCallbacks(env), dirty: map[uint32]bool{}, started: env.Now(),
+	s := &Server{env: env, rpc: rs, opts: opts, obs: obs, cb: stack.NewCallbacks(env), dirty: map[uint32]bool{}, started: env.Now(),
 		shown: map[shownKey]string{}}
 	disk := env.Disk()
 	fresh := !formatted(disk)
@@ -220,7 +220,7 @@ func (s *Server) Flush() int {
 	for _, ino := range inos {
 		delete(s.dirty, ino)
 		ino, v, rec := ino, s.ver[ino], s.fs.get(ino).clone()
-		s.cb.writeDisk(inodeKey(ino), rec.encode(), func() {
+		s.cb.WriteDisk(inodeKey(ino), rec.encode(), func() {
 			s.traceFile(sim.TraceDurable, "disk", ino, rec)
 			if s.opts.WritePolicy == NVRAM && s.ver[ino] == v {
 				s.env.Disk().Delete(nvramKey(ino))
@@ -279,20 +279,20 @@ type shownKey struct {
 // armFlush makes sure a flush is coming at the next multiple of
 // FlushInterval since the server started.
 func (s *Server) armFlush() {
-	if s.flushTimer.tag != 0 {
+	if s.flushTimer.Pending() {
 		return
 	}
 	iv := s.opts.FlushInterval
 	since := s.env.Now().Sub(s.started)
 	next := (since/iv + 1) * iv
-	s.flushTimer = s.cb.after(next-since, func() {
-		s.flushTimer = timer{}
+	s.flushTimer = s.cb.After(next-since, func() {
+		s.flushTimer = stack.Timer{}
 		s.Flush()
 	})
 	// The flush daemon is the server's upkeep, not a client's request: it
 	// flushes while the run has work, but a run whose clients are done
 	// ends then, with the buffer as it is (sim.Env.Housekeeping).
-	s.env.Housekeeping(s.flushTimer.id)
+	s.env.Housekeeping(s.flushTimer.ID())
 }
 
 // commit makes the changes of inodes inos (already applied in memory)
@@ -359,43 +359,5 @@ func (s *Server) commit(c *rpc.Call, inos []uint32, reply func()) {
 	}
 }
 
-// callbacks hands out timer and disk-write tags and runs the function
-// registered with each (the same idea as package rpc's).
-type callbacks struct {
-	env  sim.Env
-	next uint64
-	fns  map[uint64]func() // looked up only, never iterated
-}
-
-// timer is a pending callback timer; the zero timer is none.
-type timer struct {
-	id  sim.TimerID
-	tag uint64
-}
-
-func newCallbacks(env sim.Env) callbacks { return callbacks{env: env, fns: map[uint64]func(){}} }
-
-func (c *callbacks) newTag(fn func()) uint64 {
-	c.next++
-	c.fns[c.next] = fn
-	return c.next
-}
-
-func (c *callbacks) after(d time.Duration, fn func()) timer {
-	tag := c.newTag(fn)
-	return timer{id: c.env.SetTimer(d, tag), tag: tag}
-}
-
-func (c *callbacks) writeDisk(key string, val []byte, fn func()) {
-	c.env.WriteDisk(key, val, c.newTag(fn))
-}
-
-func (c *callbacks) fire(tag uint64) {
-	if fn, ok := c.fns[tag]; ok {
-		delete(c.fns, tag)
-		fn()
-	}
-}
-
 // Timer runs the callback of one of the server's own timers or disk writes.
-func (s *Server) Timer(tag uint64) { s.cb.fire(tag) }
+func (s *Server) Timer(tag uint64) { s.cb.Timer(tag) }

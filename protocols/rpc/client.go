@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sim-lecture/sim/protocols/rpc/xdr"
+	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -27,7 +28,7 @@ type Client struct {
 	env  sim.Env
 	opts Options
 	obs  Observer
-	cb   callbacks
+	cb   *stack.Callbacks
 	xids *XIDs
 
 	calls map[uint32]*pending // outstanding calls by Seq; looked up only
@@ -52,7 +53,7 @@ type pending struct {
 	acked bool
 	// silent counts probes sent since the server last answered.
 	silent int
-	timer  timer
+	timer  stack.Timer
 }
 
 // NewClient returns a client that sends through env. env.Incarnation names
@@ -67,7 +68,7 @@ func NewClient(env sim.Env, opts Options, obs Observer) *Client {
 		env:     env,
 		opts:    opts,
 		obs:     observerOrNop(obs),
-		cb:      newCallbacks(env),
+		cb:      stack.NewCallbacks(env),
 		xids:    xids,
 		calls:   make(map[uint32]*pending),
 		ackSent: make(map[sim.NodeID]uint32),
@@ -137,10 +138,10 @@ func (c *Client) transmit(p *pending) {
 	cred := c.credential(p, c.ackBelow())
 	c.obs.Attempt(c.env.Now(), p.id, p.attempts)
 	c.env.Send(p.server, encodeCall(p.id.XID(), p.proc, cred, p.args), Label(KindCall, p.proc.Name))
-	c.cb.cancel(&p.timer)
+	c.cb.Cancel(&p.timer)
 	if d := c.opts.retransmitInterval(p.attempts); d > 0 {
 		seq := p.id.Seq
-		p.timer = c.cb.after(d, func() { c.retransmitTimeout(seq) })
+		p.timer = c.cb.After(d, func() { c.retransmitTimeout(seq) })
 	}
 }
 
@@ -152,7 +153,7 @@ func (c *Client) retransmitTimeout(seq uint32) {
 	if p == nil {
 		return
 	}
-	p.timer = timer{}
+	p.timer = stack.Timer{}
 	c.retry(p)
 }
 
@@ -173,7 +174,7 @@ func (c *Client) probeTimeout(seq uint32) {
 	if p == nil {
 		return
 	}
-	p.timer = timer{}
+	p.timer = stack.Timer{}
 	if p.silent >= c.opts.MaxProbes {
 		// The server no longer answers for the call: it crashed (and
 		// forgot it) or the network between us failed. Fall back to
@@ -185,7 +186,7 @@ func (c *Client) probeTimeout(seq uint32) {
 	}
 	p.silent++
 	c.env.Send(p.server, encodeAck(c.xids.Next(), procProbe, p.id.XID(), 0), Label(KindProbe, ""))
-	p.timer = c.cb.after(c.opts.Timeout, func() { c.probeTimeout(seq) })
+	p.timer = c.cb.After(c.opts.Timeout, func() { c.probeTimeout(seq) })
 }
 
 // Receive handles a reply or an ACK from a server. Anything else, and
@@ -218,10 +219,10 @@ func (c *Client) Receive(from sim.NodeID, msg []byte) {
 		// The server holds the call (Birrell & Nelson §3.3): stop
 		// retransmitting, and probe now and then to learn whether it
 		// still does. An ACK that answers a probe restarts the wait.
-		c.cb.cancel(&p.timer)
+		c.cb.Cancel(&p.timer)
 		p.acked, p.silent = true, 0
 		seq := p.id.Seq
-		p.timer = c.cb.after(c.opts.ProbeInterval, func() { c.probeTimeout(seq) })
+		p.timer = c.cb.After(c.opts.ProbeInterval, func() { c.probeTimeout(seq) })
 	}
 }
 
@@ -257,11 +258,11 @@ func (c *Client) outcome(p *pending, m Msg) ([]byte, error) {
 }
 
 // Timer runs the callback of a timer the client set.
-func (c *Client) Timer(tag uint64) { c.cb.fire(tag) }
+func (c *Client) Timer(tag uint64) { c.cb.Timer(tag) }
 
 // finish ends a call and tells the observer and the application.
 func (c *Client) finish(p *pending, result []byte, err error) {
-	c.cb.cancel(&p.timer)
+	c.cb.Cancel(&p.timer)
 	delete(c.calls, p.id.Seq)
 	for i, s := range c.out {
 		if s == p.id.Seq {
@@ -282,7 +283,7 @@ func (c *Client) finish(p *pending, result []byte, err error) {
 // entry stays until the next call's AckBelow covers it.
 func (c *Client) scheduleResultAck(p *pending) {
 	server, id := p.server, p.id
-	c.cb.after(c.opts.AckAfter, func() {
+	c.cb.After(c.opts.AckAfter, func() {
 		if last, ok := c.ackSent[server]; ok && seqBefore(id.Seq, last) {
 			return // a later message already acknowledged it
 		}

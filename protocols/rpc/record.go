@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -137,6 +138,10 @@ type recordEnv struct {
 	sim.Env
 	s *RecordStream
 }
+
+// TagBits passes on the budget of the env below: a RecordStream's tags are
+// its upper layer's.
+func (e *recordEnv) TagBits() int { return stack.Bits(e.Env) }
 
 func (e *recordEnv) Send(to sim.NodeID, msg []byte, label string) {
 	e.Env.Send(to, AppendRecord(make([]byte, 0, 4+len(msg)), msg, e.s.maxFrag), label)

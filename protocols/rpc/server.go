@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sim-lecture/sim/protocols/rpc/xdr"
+	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -41,11 +42,11 @@ type Call struct {
 func (c *Call) Reply(result []byte, err error) { c.s.complete(c.t, result, err) }
 
 // After runs fn after d on the server, for a procedure that takes time.
-func (c *Call) After(d time.Duration, fn func()) { c.s.cb.after(d, fn) }
+func (c *Call) After(d time.Duration, fn func()) { c.s.cb.After(d, fn) }
 
 // WriteDisk stores val under key in the server's durable storage and runs
 // fn once the write is durable; a crash first loses both.
-func (c *Call) WriteDisk(key string, val []byte, fn func()) { c.s.cb.writeDisk(key, val, fn) }
+func (c *Call) WriteDisk(key string, val []byte, fn func()) { c.s.cb.WriteDisk(key, val, fn) }
 
 // Env returns the server's env, for a procedure that reads the disk or the
 // time.
@@ -66,7 +67,7 @@ type Server struct {
 	env   sim.Env
 	opts  ServerOptions
 	obs   Observer
-	cb    callbacks
+	cb    *stack.Callbacks
 	xids  *XIDs
 	procs map[procKey]registered
 	// versions holds the lowest and highest version registered of each
@@ -104,7 +105,7 @@ type task struct {
 	ent      *entry // at most once; nil at least once
 	replied  bool
 	ackSent  bool
-	ackTimer timer
+	ackTimer stack.Timer
 }
 
 // NewServer returns a server that receives and sends through env, with no
@@ -119,7 +120,7 @@ func NewServer(env sim.Env, opts ServerOptions, obs Observer) *Server {
 		env:        env,
 		opts:       opts,
 		obs:        observerOrNop(obs),
-		cb:         newCallbacks(env),
+		cb:         stack.NewCallbacks(env),
 		xids:       xids,
 		procs:      make(map[procKey]registered),
 		versions:   make(map[uint32][2]uint32),
@@ -158,7 +159,7 @@ func (s *Server) Queued() int { return len(s.queue) }
 func (s *Server) Busy() int { return s.busy }
 
 // Timer runs the callback of a timer or disk write the server started.
-func (s *Server) Timer(tag uint64) { s.cb.fire(tag) }
+func (s *Server) Timer(tag uint64) { s.cb.Timer(tag) }
 
 // Receive handles a call, a probe or a client's ACK. Replies and ACKs of
 // calls are the client's business and are ignored here.
@@ -281,8 +282,8 @@ func (s *Server) accept(t *task, pleaseAck bool) {
 		s.sendAck(t)
 	}
 	if !s.opts.Reliable && !t.ackSent {
-		t.ackTimer = s.cb.after(s.opts.AckAfter, func() {
-			t.ackTimer = timer{}
+		t.ackTimer = s.cb.After(s.opts.AckAfter, func() {
+			t.ackTimer = stack.Timer{}
 			if !t.replied && !t.ackSent {
 				s.sendAck(t)
 			}
@@ -312,7 +313,7 @@ func (s *Server) pump() {
 		s.queue = s.queue[1:]
 		s.busy++
 		if s.opts.ServiceTime > 0 {
-			s.cb.after(s.opts.ServiceTime, func() { s.execute(t) })
+			s.cb.After(s.opts.ServiceTime, func() { s.execute(t) })
 		} else {
 			s.execute(t)
 		}
@@ -334,7 +335,7 @@ func (s *Server) complete(t *task, result []byte, err error) {
 		return
 	}
 	t.replied = true
-	s.cb.cancel(&t.ackTimer)
+	s.cb.Cancel(&t.ackTimer)
 	s.busy--
 	msg := encodeReply(t.id.XID(), s.acceptStat(t, err), s.results(t, result, err))
 	if max := s.opts.MaxMessage; max > 0 && len(msg) > max {

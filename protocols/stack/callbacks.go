@@ -34,6 +34,9 @@ type Timer struct {
 // should set its Timer back to the zero Timer.
 func (t Timer) Pending() bool { return t.tag != 0 }
 
+// ID is the kernel's id of the timer, for sim.Env.Housekeeping.
+func (t Timer) ID() sim.TimerID { return t.id }
+
 // NewCallbacks returns Callbacks that set timers and start writes
 // through env, with tags below 1<<Bits(env).
 func NewCallbacks(env sim.Env) *Callbacks {

@@ -18,6 +18,7 @@ import (
 	"github.com/sim-lecture/sim/protocols/messaging"
 	"github.com/sim-lecture/sim/protocols/messaging/messagingdriver"
 	"github.com/sim-lecture/sim/protocols/reliable"
+	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/protocols/udp/udpdriver"
 	"github.com/sim-lecture/sim/report"
@@ -616,6 +617,9 @@ type segmentTap struct {
 	sim.Env
 	d *driver
 }
+
+// TagBits passes on the tag budget of the env watched (see stack.Bits).
+func (t *segmentTap) TagBits() int { return stack.Bits(t.Env) }
 
 // Send implements sim.Env. It also counts the zero windows and the
 // probes that answer them.

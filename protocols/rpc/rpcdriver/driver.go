@@ -12,6 +12,7 @@ import (
 	"github.com/sim-lecture/sim/protocols/reliable"
 	"github.com/sim-lecture/sim/protocols/reliable/reliabledriver"
 	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/scenarios"
@@ -457,6 +458,9 @@ type rpcTap struct {
 	sim.Env
 	obs *rpcObserver
 }
+
+// TagBits passes on the tag budget of the env watched (see stack.Bits).
+func (t *rpcTap) TagBits() int { return stack.Bits(t.Env) }
 
 // Send implements sim.Env.
 func (t *rpcTap) Send(to sim.NodeID, msg []byte, label string) {
