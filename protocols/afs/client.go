@@ -307,7 +307,7 @@ func (c *CacheManager) load() {
 			path := strings.TrimPrefix(k, keyCMFile)
 			n++
 			if restarted && c.cfg.OnCrash == EvictAll {
-				c.tm.writeDisk(k, nil, nil)
+				c.tm.WriteDisk(k, nil, nil)
 				c.dropped[path] = "cache evicted after the client's crash"
 				sim.TraceDurable(c.env, "cache "+path, "")
 				c.traceCache(path)
@@ -628,7 +628,7 @@ func (c *CacheManager) install(path, vol string, ctx callCtx, st FileStatus, dat
 		e.cb, e.cbInfo = true, c.callbackInfo(ctx, st)
 	}
 	c.files[path] = e
-	c.tm.writeDisk(keyCMFile+path, marshal(&CacheRecord{Volume: vol, Version: st.Version, Data: e.data}), nil)
+	c.tm.WriteDisk(keyCMFile+path, marshal(&CacheRecord{Volume: vol, Version: st.Version, Data: e.data}), nil)
 	c.traceCache(path)
 	return cb
 }
@@ -640,7 +640,7 @@ func (c *CacheManager) drop(path, why string) {
 	}
 	delete(c.files, path)
 	c.dropped[path] = why
-	c.tm.writeDisk(keyCMFile+path, nil, nil)
+	c.tm.WriteDisk(keyCMFile+path, nil, nil)
 	c.traceCache(path)
 }
 
@@ -1036,7 +1036,7 @@ func (c *CacheManager) later(rt *retry, silent sim.NodeID, why string, again fun
 	c.addNote(why + ": retrying with backoff")
 	wait := rt.wait
 	rt.wait = min(2*rt.wait, c.cfg.MaxRetryBackoff)
-	c.tm.after(wait, again)
+	c.tm.After(wait, again)
 	return true
 }
 
@@ -1081,7 +1081,7 @@ func (c *CacheManager) locate(vol string, done func(sim.NodeID, error)) {
 			}
 			server = id
 			c.locs[vol] = id
-			c.tm.writeDisk(keyCMVolume+vol, []byte(loc.Server), nil)
+			c.tm.WriteDisk(keyCMVolume+vol, []byte(loc.Server), nil)
 		}
 		c.finishLocate(vol, server, err)
 	})
@@ -1099,7 +1099,7 @@ func (c *CacheManager) finishLocate(vol string, server sim.NodeID, err error) {
 func (c *CacheManager) forgetLocation(vol string, server sim.NodeID) {
 	if s, ok := c.locs[vol]; ok && s == server {
 		delete(c.locs, vol)
-		c.tm.writeDisk(keyCMVolume+vol, nil, nil)
+		c.tm.WriteDisk(keyCMVolume+vol, nil, nil)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -44,9 +45,10 @@ type Config struct {
 // drops the Node, and the restarted node's new one rebuilds itself from the
 // disk.
 type Node struct {
-	env sim.Env
-	rpc *rpc.Node
-	tm  *timers
+	env  sim.Env
+	tags *stack.Mux
+	rpc  *rpc.Node
+	tm   *timers
 	// Server is the node's file server, or nil.
 	Server *FileServer
 	// VLDB is the node's volume location database, or nil.
@@ -63,8 +65,11 @@ func NewNode(env sim.Env, cfg Config) *Node {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	n := &Node{env: env, rpc: rpc.NewNode(env)}
-	n.tm = newTimers(env)
+	n := &Node{env: env, tags: stack.NewMux(env, "afs node", rpc.NodeTagBits, 1)}
+	n.rpc = rpc.NewNode(n.tags.Env(ownerRPC))
+	n.tags.Handle(ownerRPC, n.rpc)
+	n.tm = stack.NewCallbacks(n.tags.Env(ownerAFS))
+	n.tags.Handle(ownerAFS, n.tm)
 	// The lecture's RPC: at most once, with Birrell & Nelson's ACKs and
 	// probes, and a cache that keeps every reply.
 	copts := rpc.Options{Semantics: rpc.AtMostOnce, BirrellNelson: true, Auth: rpc.AuthSys, Timeout: timeout, ProbeInterval: timeout}
@@ -100,71 +105,19 @@ func (n *Node) Receive(from sim.NodeID, msg []byte) { n.rpc.Receive(from, msg) }
 
 // Timer routes a timer or disk-write completion to the AFS roles or to the
 // RPC runtime, by the owner bit above the RPC node's tags.
-func (n *Node) Timer(tag uint64) {
-	if tag&afsTag != 0 {
-		n.tm.fire(tag &^ afsTag)
-		return
-	}
-	n.rpc.Timer(tag)
-}
+func (n *Node) Timer(tag uint64) { n.tags.Route(tag) }
 
-// afsTag marks the tags of the AFS roles' own timers and disk writes. An
-// rpc.Node uses tags below 1<<(rpc.TagBits+2); the UDP port allows 48 bits.
-const afsTag = 1 << (rpc.TagBits + 2)
+// The owners of a Node's tags: the rpc.Node, whose tags pass through
+// unchanged, and the AFS roles' own timers and disk writes, in one bit
+// above the rpc.Node's.
+const (
+	ownerRPC = 0
+	ownerAFS = 1
+)
 
-// timers hands out tags and runs the function registered with each when
-// its timer fires or its disk write is durable. A tag with no function
-// (a write nobody waits for, a cancelled timer) does nothing.
-type timers struct {
-	env  sim.Env
-	next uint64
-	fns  map[uint64]func() // looked up only, never iterated
-}
+// timers are the AFS roles' own timers and disk writes, each running a
+// function: one stack.Callbacks per Node, shared by its roles.
+type timers = stack.Callbacks
 
-// timer is a pending timer; the zero timer is none.
-type timer struct {
-	id  sim.TimerID
-	tag uint64
-}
-
-func newTimers(env sim.Env) *timers { return &timers{env: env, fns: map[uint64]func(){}} }
-
-func (t *timers) newTag(fn func()) uint64 {
-	t.next++
-	if fn != nil {
-		t.fns[t.next] = fn
-	}
-	return t.next
-}
-
-// after runs fn after d.
-func (t *timers) after(d time.Duration, fn func()) timer {
-	tag := t.newTag(fn)
-	return timer{id: t.env.SetTimer(d, afsTag|tag), tag: tag}
-}
-
-// cancel stops a pending timer.
-func (t *timers) cancel(tm *timer) {
-	if tm.tag == 0 {
-		return
-	}
-	t.env.CancelTimer(tm.id)
-	delete(t.fns, tm.tag)
-	*tm = timer{}
-}
-
-// writeDisk stores val under key (deletes it when val is nil) with the
-// disk's latency and runs fn, if any, once it is durable. A crash first
-// loses both.
-func (t *timers) writeDisk(key string, val []byte, fn func()) {
-	t.env.WriteDisk(key, val, afsTag|t.newTag(fn))
-}
-
-func (t *timers) fire(tag uint64) {
-	fn, ok := t.fns[tag]
-	if !ok {
-		return
-	}
-	delete(t.fns, tag)
-	fn()
-}
+// timer is a pending timer of timers; the zero timer is none.
+type timer = stack.Timer

@@ -407,7 +407,7 @@ func (s *FileServer) ensureHost(host sim.NodeID, fn func()) {
 		return
 	}
 	s.hostWrites[name] = []func(){fn}
-	s.tm.writeDisk(keyFSHost+name, []byte{}, func() {
+	s.tm.WriteDisk(keyFSHost+name, []byte{}, func() {
 		s.hosts[name] = true
 		fns := s.hostWrites[name]
 		delete(s.hostWrites, name)
@@ -682,7 +682,7 @@ func (s *FileServer) armRetry(host sim.NodeID) {
 		return
 	}
 	p.retryArmed = true
-	t := s.tm.after(s.cfg.BreakRetry, func() {
+	t := s.tm.After(s.cfg.BreakRetry, func() {
 		p.retryArmed = false
 		s.purge(p)
 		if len(p.files) > 0 || len(p.volumes) > 0 {
@@ -694,7 +694,7 @@ func (s *FileServer) armRetry(host sim.NodeID) {
 	// waiter's timer (the promise's expiry) keeps the run going and the
 	// retries fire; once nothing waits, the breaks left are for promises
 	// that expire unused, and must not hold the run open until they do.
-	s.env.Housekeeping(t.id)
+	s.env.Housekeeping(t.ID())
 }
 
 // wait runs done once no other client than from may still hold a callback
@@ -751,10 +751,10 @@ func (s *FileServer) checkWaiters() {
 	if limit := s.env.Now().Add(s.cfg.BreakRetry); armed && next > limit {
 		next = limit
 	}
-	if armed && (s.waitTime.tag == 0 || next < s.waitAt) {
-		s.tm.cancel(&s.waitTime)
+	if armed && (!s.waitTime.Pending() || next < s.waitAt) {
+		s.tm.Cancel(&s.waitTime)
 		s.waitAt = next
-		s.waitTime = s.tm.after(next.Sub(s.env.Now()), func() {
+		s.waitTime = s.tm.After(next.Sub(s.env.Now()), func() {
 			s.waitTime = timer{}
 			s.checkWaiters()
 		})
@@ -845,12 +845,12 @@ func (s *FileServer) store(c *rpc.Call) {
 			version++
 			s.lastVersion[a.Path] = version
 			rec := &FileRecord{Volume: a.Volume, Path: a.Path, Version: version, Data: a.Data}
-			s.tm.writeDisk(keyFSFile+a.Path, marshal(rec), func() {
+			s.tm.WriteDisk(keyFSFile+a.Path, marshal(rec), func() {
 				if !s.volumes[a.Volume] {
 					// Moved away while the write was on its way: the
 					// copy left here must go, and the client must store
 					// at the new place.
-					s.tm.writeDisk(keyFSFile+a.Path, nil, nil)
+					s.tm.WriteDisk(keyFSFile+a.Path, nil, nil)
 					c.Reply(nil, s.volumeErr(a.Volume))
 					return
 				}
@@ -904,10 +904,10 @@ func (s *FileServer) newFile(c *rpc.Call, dir bool) {
 			version := s.lastVersion[a.Path] + 1
 			s.lastVersion[a.Path] = version
 			rec := &FileRecord{Volume: a.Volume, Path: a.Path, Version: version, Dir: dir, Data: []string{}}
-			s.tm.writeDisk(keyFSFile+a.Path, marshal(rec), func() {
+			s.tm.WriteDisk(keyFSFile+a.Path, marshal(rec), func() {
 				delete(s.creating, a.Path)
 				if !s.volumes[a.Volume] {
-					s.tm.writeDisk(keyFSFile+a.Path, nil, nil)
+					s.tm.WriteDisk(keyFSFile+a.Path, nil, nil)
 					c.Reply(nil, s.volumeErr(a.Volume))
 					return
 				}
@@ -939,7 +939,7 @@ func (s *FileServer) remove(c *rpc.Call) {
 		if version > s.lastVersion[a.Path] {
 			s.lastVersion[a.Path] = version
 		}
-		s.tm.writeDisk(keyFSFile+a.Path, nil, func() {
+		s.tm.WriteDisk(keyFSFile+a.Path, nil, func() {
 			if !s.volumes[a.Volume] {
 				c.Reply(nil, s.volumeErr(a.Volume))
 				return
