@@ -235,19 +235,20 @@ func NewClient(nfsEnv, mountEnv sim.Env, opts ClientOptions, obs rpc.Observer) (
 	}
 	// One xid sequence for both ports: no two calls of this life of the
 	// node share an xid.
-	ropts := rpc.Options{Timeout: opts.Timeout, Auth: rpc.AuthSys, XIDs: rpc.NewXIDs(nfsEnv.Incarnation())}
+	//
+	// An NFS client over UDP doubles its timeout at each retransmission
+	// (Linux nfs(5): timeo 1.1 s, doubling up to 60 s, and no first
+	// timeout above the cap either): RPC's Backoff.
+	ropts := rpc.Options{Timeout: min(opts.Timeout, MaxTimeout), Backoff: true, MaxTimeout: MaxTimeout,
+		Auth: rpc.AuthSys, XIDs: rpc.NewXIDs(nfsEnv.Incarnation())}
 	if opts.DRC {
 		ropts.Semantics = rpc.AtMostOnce
 	}
 	if opts.Soft {
 		ropts.MaxAttempts = opts.Retrans + 1
 	}
-	newRPC := func(env sim.Env) *rpc.Client {
-		benv := &backoffEnv{Env: env, base: opts.Timeout}
-		return rpc.NewClient(benv, ropts, backoffObserver{Observer: obs, env: benv})
-	}
 	c = &Client{env: nfsEnv, opts: opts, fds: map[string]*openFile{}, files: map[string]*cfile{}, lru: list.New()}
-	c.rpc, c.mnt = newRPC(nfsEnv), newRPC(mountEnv)
+	c.rpc, c.mnt = rpc.NewClient(nfsEnv, ropts, obs), rpc.NewClient(mountEnv, ropts, obs)
 	for _, m := range opts.Mounts {
 		mp := &mountPoint{Mount: m}
 		mp.at, _ = splitPath(m.At)

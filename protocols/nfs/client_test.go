@@ -37,6 +37,7 @@ func TestRetransmission(t *testing.T) {
 	}{
 		{"soft", true, 0, []float64{1, 2.1, 4.3, 8.7}, "ETIMEDOUT"},
 		{"hard", false, 20, []float64{1, 2.1, 4.3, 8.7, 17.5, 35.1}, "ok"},
+		{"hard, the timeout capped at 60 s", false, 200, []float64{1, 2.1, 4.3, 8.7, 17.5, 35.1, 70.3, 130.3, 190.3, 250.3}, "ok"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files := []File{{Path: "f", Blocks: []string{"b0"}}}
@@ -69,9 +70,6 @@ func TestRetransmission(t *testing.T) {
 				t.Errorf("soft read failed at %v; want after 1.1+2.2+4.4+8.8 s", res.done)
 			}
 		})
-	}
-	if got := retransmitTimeout(DefaultTimeout, 8); got != MaxTimeout {
-		t.Errorf("the 8th timeout = %v; want the %v cap", got, MaxTimeout)
 	}
 }
 

@@ -1,8 +1,6 @@
 package nfs
 
 import (
-	"time"
-
 	"github.com/sim-lecture/sim/protocols/rpc"
 	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/protocols/udp"
@@ -152,52 +150,3 @@ func (n *ClientNode) Receive(from sim.NodeID, msg []byte) { n.host.Receive(from,
 
 // Timer implements sim.Handler.
 func (n *ClientNode) Timer(tag uint64) { n.host.Timer(tag) }
-
-// Retransmission with backoff. The RPC client retransmits every
-// Options.Timeout; an NFS client over UDP doubles its timeout at each
-// retransmission instead (Linux: timeo 1.1 s, doubling up to 60 s). The
-// RPC layer tells its observer of every transmission (Attempt) just before
-// it sends and arms that call's retransmission timer, so the NFS client
-// stretches the first timer set after an Attempt.
-
-// backoffEnv lengthens the RPC client's retransmission timers.
-type backoffEnv struct {
-	sim.Env
-	base time.Duration
-	// attempt is the transmission the RPC client just made, until the
-	// timer that follows it is set; 0 otherwise.
-	attempt int
-}
-
-func (e *backoffEnv) SetTimer(d time.Duration, tag uint64) sim.TimerID {
-	if e.attempt > 0 {
-		d = retransmitTimeout(e.base, e.attempt)
-		e.attempt = 0
-	}
-	return e.Env.SetTimer(d, tag)
-}
-
-// retransmitTimeout is how long transmission n (1 = the first) of a call
-// waits for its reply: base doubled n-1 times, at most MaxTimeout.
-func retransmitTimeout(base time.Duration, n int) time.Duration {
-	d := base
-	for i := 1; i < n && d < MaxTimeout; i++ {
-		d *= 2
-	}
-	if d > MaxTimeout {
-		d = MaxTimeout
-	}
-	return d
-}
-
-// backoffObserver forwards to the caller's observer and tells the env of
-// each transmission.
-type backoffObserver struct {
-	rpc.Observer
-	env *backoffEnv
-}
-
-func (o backoffObserver) Attempt(at sim.Time, id rpc.CallID, n int) {
-	o.env.attempt = n
-	o.Observer.Attempt(at, id, n)
-}
