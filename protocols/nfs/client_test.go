@@ -80,27 +80,17 @@ func TestRetransmission(t *testing.T) {
 func TestMountTable(t *testing.T) {
 	w := sim.New(sim.Config{Seed: 1, Network: &testNet{delay: 5 * ms}, DiskWriteLatency: 10 * ms})
 	server := func(name string, opts ServerOptions) sim.NodeID {
-		return w.AddNode(name, func(env sim.Env) sim.Handler {
-			n, err := NewServerNode(env, opts, nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return n
-		})
+		return w.AddNode(name, serverNode(t, opts, nil))
 	}
 	server("server", ServerOptions{Files: []File{{Path: "backups/shadow", Blocks: []string{"hidden"}}}})
 	vault := server("vault", ServerOptions{Exports: []string{"/export"},
 		Files: []File{{Path: "export/tape", Blocks: []string{"t0"}}, {Path: "secret", Blocks: []string{"s0"}}}})
 	mounts := []Mount{{Server: "server", Export: "/", At: "/"}, {Server: "vault", Export: "/export", At: "/backups"}}
-	a := w.AddNode("A", func(env sim.Env) sim.Handler {
-		return NewClientNode(env, ClientOptions{Mounts: mounts, AttrTimeout: DefaultAttrTimeout}, nil)
-	})
-	b := w.AddNode("B", func(env sim.Env) sim.Handler {
-		return NewClientNode(env, ClientOptions{Mounts: []Mount{{Server: "vault", Export: "/"}}}, nil)
-	})
+	a := w.AddNode("A", clientNode(ClientOptions{Mounts: mounts, AttrTimeout: DefaultAttrTimeout}, nil))
+	b := w.AddNode("B", clientNode(ClientOptions{Mounts: []Mount{{Server: "vault", Export: "/"}}}, nil))
 	results := map[sim.NodeID][]string{}
 	do := func(node sim.NodeID, ops ...Op) {
-		cl := w.Handler(node).(*ClientNode).Client()
+		cl := clientOf(w, node)
 		for _, op := range ops {
 			cl.Do(op, func(r Result) {
 				s := ErrorName(r.Err)

@@ -82,9 +82,10 @@
 // A server's volatile state is its memory: the file system as cached from
 // the disk, the unflushed changes (Buffered), the RPC server's
 // duplicate-request cache and strategy 1's fd table. A client's is
-// everything: its fd table, both caches and its unflushed writes. The
-// factories NewServerNode and NewClientNode rebuild a node from its disk
-// alone, so that sim's crash and restart drop exactly that.
+// everything: its fd table, both caches and its unflushed writes. A
+// node's factory, a fresh udp.Host with BindServer or BindClient, rebuilds
+// it from its disk alone, so that sim's crash and restart drop exactly
+// that.
 //
 // Deviations from RFC 1094 and their reasons: times count from the start
 // of the run; CREATE is exclusive (the RFC's note); a directory's READDIR

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sim-lecture/sim/protocols/nfs"
+	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -24,20 +25,28 @@ func (fiveMS) Transmit(_ sim.Time, _, _ sim.NodeID, msg []byte, out []sim.Arriva
 func Example() {
 	w := sim.New(sim.Config{Seed: 1, Network: fiveMS{}, DiskWriteLatency: 10 * time.Millisecond})
 	files := []nfs.File{{Path: "notes", Blocks: []string{"v1"}}}
+	// Each node is a UDP host; the server's and the clients' services are
+	// bound to its ports, again at every restart.
 	w.AddNode("server", func(env sim.Env) sim.Handler {
-		n, err := nfs.NewServerNode(env, nfs.ServerOptions{Files: files}, nil, nil)
-		if err != nil {
+		h := udp.NewHost(env)
+		if _, err := nfs.BindServer(h, nfs.ServerOptions{Files: files}, nil, nil); err != nil {
 			panic(err)
 		}
-		return n
+		return h
 	})
 	copts := nfs.ClientOptions{AttrTimeout: nfs.DefaultAttrTimeout}
-	a := w.AddNode("A", func(env sim.Env) sim.Handler { return nfs.NewClientNode(env, copts, nil) })
-	b := w.AddNode("B", func(env sim.Env) sim.Handler { return nfs.NewClientNode(env, copts, nil) })
+	client := func(env sim.Env) sim.Handler {
+		h := udp.NewHost(env)
+		nfs.BindClient(h, copts, nil)
+		return h
+	}
+	a := w.AddNode("A", client)
+	b := w.AddNode("B", client)
 
 	do := func(at time.Duration, node sim.NodeID, op nfs.Op) {
 		w.At(sim.Time(at), func() {
-			w.Handler(node).(*nfs.ClientNode).Client().Do(op, func(r nfs.Result) {
+			c, _ := nfs.ClientOn(w.Handler(node))
+			c.Do(op, func(r nfs.Result) {
 				line := fmt.Sprintf("%-5s %s %-5s %-3s %-3s %s", sim.Time(at), w.Name(node), op.Kind, r.Value, nfs.ErrorName(r.Err), r.Note)
 				fmt.Println(strings.TrimRight(line, " "))
 			})

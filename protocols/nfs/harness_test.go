@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -102,24 +103,48 @@ func newCluster(t *testing.T, sopts ServerOptions, copts ClientOptions, clients 
 	t.Helper()
 	c := &cluster{t: t, net: &testNet{delay: 5 * ms}, rec: newRecorder(), api: sopts.API, clients: map[string]sim.NodeID{}}
 	c.w = sim.New(sim.Config{Seed: 1, Network: c.net, DiskWriteLatency: 10 * ms, MaxTime: sim.Time(time.Hour), KeepTrace: true})
-	c.server = c.w.AddNode("server", func(env sim.Env) sim.Handler {
-		n, err := NewServerNode(env, sopts, c.rec, nil)
-		if err != nil {
-			t.Fatalf("NewServerNode: %v", err)
-		}
-		return n
-	})
+	c.server = c.w.AddNode("server", serverNode(t, sopts, c.rec))
 	for _, name := range clients {
-		c.clients[name] = c.w.AddNode(name, func(env sim.Env) sim.Handler { return NewClientNode(env, copts, c.rec) })
+		c.clients[name] = c.w.AddNode(name, clientNode(copts, c.rec))
 	}
 	return c
 }
 
-func (c *cluster) client(name string) *Client {
-	return c.w.Handler(c.clients[name]).(*ClientNode).Client()
+// serverNode is the factory of a file server's node: a udp.Host that
+// BindServer makes a server.
+func serverNode(t testing.TB, opts ServerOptions, rpcObs rpc.Observer) sim.Factory {
+	return func(env sim.Env) sim.Handler {
+		h := udp.NewHost(env)
+		if _, err := BindServer(h, opts, rpcObs, nil); err != nil {
+			t.Fatalf("BindServer: %v", err)
+		}
+		return h
+	}
 }
 
-func (c *cluster) srv() *Server { return c.w.Handler(c.server).(*ServerNode).Server() }
+// clientNode is the factory of a client's node.
+func clientNode(opts ClientOptions, obs rpc.Observer) sim.Factory {
+	return func(env sim.Env) sim.Handler {
+		h := udp.NewHost(env)
+		BindClient(h, opts, obs)
+		return h
+	}
+}
+
+// serverOf and clientOf find the server or the client of a node that is up.
+func serverOf(w *sim.World, id sim.NodeID) *ServerNode {
+	n, _ := ServerOn(w.Handler(id))
+	return n
+}
+
+func clientOf(w *sim.World, id sim.NodeID) *Client {
+	c, _ := ClientOn(w.Handler(id))
+	return c
+}
+
+func (c *cluster) client(name string) *Client { return clientOf(c.w, c.clients[name]) }
+
+func (c *cluster) srv() *Server { return serverOf(c.w, c.server).Server() }
 
 // do schedules op on a client at time at (seconds).
 func (c *cluster) do(at float64, client string, op Op) {

@@ -20,29 +20,30 @@ const (
 	ownerNFS  = 2
 )
 
-// ServerNode is the handler of a file server's node: a udp.Host with the
-// services at their well-known ports. Port 2049 carries the RPC server on
-// which the NFS procedures run; MountPort (20048) MOUNT's; port 111 the
-// portmapper, which knows both.
+// ServerNode is what makes a node a file server: the services BindServer
+// binds to the node's udp.Host at their well-known ports. Port 2049
+// carries the RPC server on which the NFS procedures run; MountPort
+// (20048) MOUNT's; port 111 the portmapper, which knows both.
 type ServerNode struct {
-	host *udp.Host
 	tags *stack.Mux // of port 2049
 	rpc  *rpc.Server
 	srv  *Server
 }
 
-// NewServerNode builds a server node on env, the node's env: what a
-// sim.Factory does at start and at every restart. rpcObs (may be nil) is
-// told what the RPC servers do, obs (may be nil) what the NFS service
-// does. It fails only if the disk cannot be formatted with opts.Files (see
-// CheckFiles) or holds something that is not a file system.
-func NewServerNode(env sim.Env, opts ServerOptions, rpcObs rpc.Observer, obs ServerObserver) (*ServerNode, error) {
-	n := &ServerNode{host: udp.NewHost(env)}
+// BindServer makes the node of h, a fresh udp.Host, a file server: what a
+// sim.Factory does at start and at every restart, before it returns h.
+// rpcObs (may be nil) is told what the RPC servers do, obs (may be nil)
+// what the NFS service does. It fails only if the disk cannot be formatted
+// with opts.Files (see CheckFiles) or holds something that is not a file
+// system.
+func BindServer(h *udp.Host, opts ServerOptions, rpcObs rpc.Observer, obs ServerObserver) (*ServerNode, error) {
+	n := &ServerNode{}
 	// One xid sequence for the node's servers (they send no calls of their
 	// own, but share it as every node does).
-	xids := rpc.NewXIDs(env.Incarnation())
+	var xids *rpc.XIDs
 	var err error
-	n.host.Bind(Port, func(penv sim.Env) sim.Handler {
+	h.Bind(Port, func(penv sim.Env) sim.Handler {
+		xids = rpc.NewXIDs(penv.Incarnation())
 		sem := rpc.AtLeastOnce
 		if opts.DRC {
 			sem = rpc.AtMostOnce
@@ -64,17 +65,29 @@ func NewServerNode(env sim.Env, opts ServerOptions, rpcObs rpc.Observer, obs Ser
 	if err != nil {
 		return nil, err
 	}
-	n.host.Bind(MountPort, func(penv sim.Env) sim.Handler {
+	h.Bind(MountPort, func(penv sim.Env) sim.Handler {
 		ms := rpc.NewServer(penv, rpc.ServerOptions{XIDs: xids}, rpcObs)
 		n.srv.RegisterMount(ms)
 		return ms
 	})
-	n.host.Bind(PortmapPort, func(penv sim.Env) sim.Handler {
+	h.Bind(PortmapPort, func(penv sim.Env) sim.Handler {
 		pm := rpc.NewServer(penv, rpc.ServerOptions{XIDs: xids}, rpcObs)
 		rpc.RegisterPortmapper(pm, Mappings(opts.API))
 		return pm
 	})
 	return n, nil
+}
+
+// ServerOn returns the file server of a node whose handler is node: a
+// udp.Host that BindServer made a server. ok is false for any other
+// handler, and for nil, a node that is down.
+func ServerOn(node sim.Handler) (n *ServerNode, ok bool) {
+	if h, isHost := node.(*udp.Host); isHost {
+		if p, isServer := h.Handler(Port).(serverPort); isServer {
+			return p.n, true
+		}
+	}
+	return nil, false
 }
 
 // Mappings are what a server's portmapper answers: NFS (or, under
@@ -99,12 +112,6 @@ func (n *ServerNode) Server() *Server { return n.srv }
 // RPC returns the node's RPC server.
 func (n *ServerNode) RPC() *rpc.Server { return n.rpc }
 
-// Receive implements sim.Handler.
-func (n *ServerNode) Receive(from sim.NodeID, msg []byte) { n.host.Receive(from, msg) }
-
-// Timer implements sim.Handler.
-func (n *ServerNode) Timer(tag uint64) { n.host.Timer(tag) }
-
 // serverPort is the handler of port 2049 on a server: messages to the RPC
 // server, timers to whichever layer set them.
 type serverPort struct{ n *ServerNode }
@@ -113,40 +120,44 @@ func (p serverPort) Receive(from sim.NodeID, msg []byte) { p.n.rpc.Receive(from,
 
 func (p serverPort) Timer(tag uint64) { p.n.tags.Route(tag) }
 
-// ClientNode is the handler of a client's node: a udp.Host whose ports 2049
-// and MountPort carry the RPC clients of the node's NFS client, for NFS and
-// for MOUNT. Each talks to the same port on the server.
-type ClientNode struct {
-	host   *udp.Host
-	client *Client
-}
-
-// NewClientNode builds a client node on env, the node's env: what a
-// sim.Factory does at start and at every restart. The client starts
+// BindClient makes the node of h, a fresh udp.Host, an NFS client: what a
+// sim.Factory does at start and at every restart, before it returns h.
+// Ports 2049 and MountPort carry the client's RPC clients, for NFS and for
+// MOUNT; each talks to the same port on the server. The client starts
 // mounting its mount table at once. obs (may be nil) is told what the RPC
-// client does.
-func NewClientNode(env sim.Env, opts ClientOptions, obs rpc.Observer) *ClientNode {
-	n := &ClientNode{host: udp.NewHost(env)}
+// clients do.
+func BindClient(h *udp.Host, opts ClientOptions, obs rpc.Observer) *Client {
 	var menv sim.Env
 	mount := &portHandler{}
-	n.host.Bind(MountPort, func(e sim.Env) sim.Handler { menv = e; return mount })
-	n.host.Bind(Port, func(penv sim.Env) sim.Handler {
+	h.Bind(MountPort, func(e sim.Env) sim.Handler { menv = e; return mount })
+	var c *Client
+	h.Bind(Port, func(penv sim.Env) sim.Handler {
 		var nfsRPC *rpc.Client
-		n.client, nfsRPC, mount.Handler = NewClient(penv, menv, opts, obs)
-		return nfsRPC
+		c, nfsRPC, mount.Handler = NewClient(penv, menv, opts, obs)
+		return clientPort{nfsRPC, c}
 	})
-	n.client.Start()
-	return n
+	c.Start()
+	return c
+}
+
+// ClientOn returns the NFS client of a node whose handler is node: a
+// udp.Host that BindClient made a client. ok is false for any other
+// handler, and for nil, a node that is down.
+func ClientOn(node sim.Handler) (c *Client, ok bool) {
+	if h, isHost := node.(*udp.Host); isHost {
+		if p, isClient := h.Handler(Port).(clientPort); isClient {
+			return p.c, true
+		}
+	}
+	return nil, false
 }
 
 // portHandler is the handler of a port whose handler is built later.
 type portHandler struct{ sim.Handler }
 
-// Client returns the node's NFS client.
-func (n *ClientNode) Client() *Client { return n.client }
-
-// Receive implements sim.Handler.
-func (n *ClientNode) Receive(from sim.NodeID, msg []byte) { n.host.Receive(from, msg) }
-
-// Timer implements sim.Handler.
-func (n *ClientNode) Timer(tag uint64) { n.host.Timer(tag) }
+// clientPort is the handler of port 2049 on a client: its RPC client, and
+// the NFS client it serves, for ClientOn.
+type clientPort struct {
+	*rpc.Client
+	c *Client
+}

@@ -66,11 +66,11 @@ type serverFD struct {
 }
 
 // NewServer builds the NFS service on rs, an RPC server, with env for its
-// own timers and disk writes (the scenario runner's nodes give it tags of
-// its own; see ServerNode). If the disk holds no file system it is formatted
-// with opts.Files; otherwise the file system on it is loaded, and under the
-// NVRAM policy the contents of the NVRAM are replayed: applied in memory
-// and written to disk at once. obs may be nil.
+// own timers and disk writes (BindServer gives it tags of its own beside
+// the RPC server's, with a stack.Mux). If the disk holds no file system it
+// is formatted with opts.Files; otherwise the file system on it is loaded,
+// and under the NVRAM policy the contents of the NVRAM are replayed:
+// applied in memory and written to disk at once. obs may be nil.
 func NewServer(env sim.Env, rs *rpc.Server, opts ServerOptions, obs ServerObserver) (*Server, error) {
 	opts = opts.withDefaults()
 	if obs == nil {

@@ -542,13 +542,13 @@ func TestServerCrashDropsVolatileState(t *testing.T) {
 	}{FD: o.FD, Data: []byte("w")}, &Fattr{}); err != nil {
 		t.Fatal(err)
 	}
-	sn := c.w.Handler(c.server).(*ServerNode)
+	sn := serverOf(c.w, c.server)
 	if sn.Server().OpenFDs() != 1 || len(sn.Server().Unstable()) != 1 {
 		t.Fatalf("before the crash: %d fds, %d unstable blocks; want 1 and 1", sn.Server().OpenFDs(), len(sn.Server().Unstable()))
 	}
 	c.w.Crash(c.server)
 	c.w.Restart(c.server)
-	sn = c.w.Handler(c.server).(*ServerNode)
+	sn = serverOf(c.w, c.server)
 	if got := sn.Server().OpenFDs(); got != 0 {
 		t.Errorf("after the restart the server holds %d fds; want 0", got)
 	}

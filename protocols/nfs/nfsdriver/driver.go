@@ -3,11 +3,12 @@
 // `nfs:` block and the results only NFS reports (lost writes, the write
 // history, staleness).
 //
-// Every server of the mount table (nfs.mounts, default server:/ on /) is an
-// nfs.ServerNode formatted with the scenario's files that lie under its
-// mounts, at their paths on the server; the node "server" is a server even
-// when no mount names it. Every other node is an nfs.ClientNode with the
-// mount table. A client mounts when it boots, so its MNTs belong to no
+// Every node is a udp.Host. Every server of the mount table (nfs.mounts,
+// default server:/ on /) is bound as a file server (nfs.BindServer)
+// formatted with the scenario's files that lie under its mounts, at their
+// paths on the server; the node "server" is a server even when no mount
+// names it. Every other node is bound as a client (nfs.BindClient) with
+// the mount table. A client mounts when it boots, so its MNTs belong to no
 // step. Paths in the results (disk, lost, history) are the clients'.
 //
 // Each row is handed to its client's nfs.Client, which runs one operation
@@ -33,6 +34,7 @@ import (
 
 	"github.com/sim-lecture/sim/protocols/nfs"
 	"github.com/sim-lecture/sim/protocols/rpc"
+	"github.com/sim-lecture/sim/protocols/udp"
 	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/scenarios/fileops"
@@ -126,7 +128,8 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		name, so := name, sopts
 		so.Files = files[name]
 		id := r.World.AddNode(name, func(env sim.Env) sim.Handler {
-			n, err := nfs.NewServerNode(env, so, d, d)
+			h := udp.NewHost(env)
+			n, err := nfs.BindServer(h, so, d, d)
 			if err != nil {
 				// CheckFiles passed, so only a bug gets here.
 				panic("nfsdriver: nfs server " + name + ": " + err.Error())
@@ -138,7 +141,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 				}
 				d.replays[name][env.Now()] = k
 			}
-			return n
+			return h
 		})
 		if name == "server" {
 			d.server = id
@@ -148,7 +151,11 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		if slices.Contains(d.servers, n.Name) {
 			continue
 		}
-		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler { return nfs.NewClientNode(env, copts, d) })
+		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
+			h := udp.NewHost(env)
+			nfs.BindClient(h, copts, d)
+			return h
+		})
 	}
 	// Scheduled now, before the runner schedules the faults, so that at a
 	// crash's instant this runs first and sees what the crash destroys.
@@ -169,7 +176,7 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 		return
 	}
 	id := r.Node(s.Client)
-	cn, up := r.World.Handler(id).(*nfs.ClientNode)
+	cl, up := nfs.ClientOn(r.World.Handler(id))
 	if !r.World.Up(id) || !up {
 		st.Result, st.Note = "EHOSTDOWN", fmt.Sprintf("client %s is down", s.Client)
 		return
@@ -187,7 +194,7 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	// A whole new row: a program step's row is the same client's step
 	// of the previous iteration until now.
 	d.rows[i] = nfsRow{started: true, start: r.World.Now(), life: r.World.Env(id).Incarnation()}
-	cn.Client().Do(op, func(res nfs.Result) { d.complete(i, res) })
+	cl.Do(op, func(res nfs.Result) { d.complete(i, res) })
 }
 
 // serverFiles lists the file servers (those of the mount table, then
@@ -255,7 +262,7 @@ func (d *driver) stale(res nfs.Result) (string, string) {
 	var data string
 	var modified sim.Time
 	var ok bool
-	if sn, up := r.World.Handler(res.Server).(*nfs.ServerNode); up && r.World.Up(res.Server) {
+	if sn, up := nfs.ServerOn(r.World.Handler(res.Server)); up && r.World.Up(res.Server) {
 		data, modified, ok = sn.Server().Block(res.Fileid, res.Block)
 	} else {
 		data, modified, ok = nfs.DurableBlock(r.World.Disk(res.Server), res.Fileid, res.Block)
@@ -278,17 +285,17 @@ func (d *driver) beforeCrash(node string) {
 		return
 	}
 	now := r.World.Now().String()
-	switch h := r.World.Handler(id).(type) {
-	case *nfs.ServerNode:
-		d.serverCrash(node, h.Server())
-		for _, u := range h.Server().Unstable() {
+	if sn, ok := nfs.ServerOn(r.World.Handler(id)); ok {
+		d.serverCrash(node, sn.Server())
+		for _, u := range sn.Server().Unstable() {
 			file := d.clientPath(node, u.Path)
 			d.lost = append(d.lost, LostWrite{Node: node, At: now, File: file, Block: u.Block, Data: u.Data,
 				Acknowledged: report.TableTime(u.Modified), OnDisk: u.Durable})
 			d.noteLoss(file, u.Block, u.Data, fmt.Sprintf("LOST in the %s crash at %s: acknowledged, never on disk", node, now))
 		}
-	case *nfs.ClientNode:
-		for _, b := range h.Client().Dirty() {
+	}
+	if cl, ok := nfs.ClientOn(r.World.Handler(id)); ok {
+		for _, b := range cl.Dirty() {
 			if d.serverHas(b) {
 				// The WRITE got there and only its reply was on the way:
 				// the data is the server's now (and a server crash
@@ -317,7 +324,7 @@ func (d *driver) serverHas(b nfs.DirtyBlock) bool {
 	}
 	var data string
 	var ok bool
-	if sn, up := r.World.Handler(b.Server).(*nfs.ServerNode); up && r.World.Up(b.Server) {
+	if sn, up := nfs.ServerOn(r.World.Handler(b.Server)); up && r.World.Up(b.Server) {
 		data, _, ok = sn.Server().Block(b.Fileid, b.Block)
 	} else {
 		data, _, ok = nfs.DurableBlock(r.World.Disk(b.Server), b.Fileid, b.Block)
@@ -360,7 +367,7 @@ func (d *driver) Fault(r *scenarios.SystemRun, f *scenarios.Fault) bool {
 		return false
 	}
 	id := r.Node(f.Node)
-	sn, ok := r.World.Handler(id).(*nfs.ServerNode)
+	sn, ok := nfs.ServerOn(r.World.Handler(id))
 	detail := "server is down"
 	if ok && r.World.Up(id) {
 		if n := sn.Server().Flush(); n == 0 {
@@ -521,11 +528,11 @@ func (d *driver) history(disk map[string][]string) map[string]string {
 func (d *driver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id rpc.CallID) {
 	r := d.r
 	r.Result.Stats.Calls[proc]++
-	cn, ok := r.World.Handler(from).(*nfs.ClientNode)
+	cl, ok := nfs.ClientOn(r.World.Handler(from))
 	if !ok {
 		return
 	}
-	op, running := cn.Client().Running()
+	op, running := cl.Running()
 	if !running {
 		return
 	}

@@ -303,7 +303,8 @@ func TestNFSPropertyRevalidatedRead(t *testing.T) {
 			d = &driver{}
 			d.onExecute = func(id rpc.CallID, proc string) {
 				if proc == nfs.ProcGetattr {
-					snaps[id] = append(snaps[id], d.r.World.Handler(d.server).(*nfs.ServerNode).Server().Files()["shared"])
+					sn, _ := nfs.ServerOn(d.r.World.Handler(d.server))
+					snaps[id] = append(snaps[id], sn.Server().Files()["shared"])
 				}
 			}
 			return d
