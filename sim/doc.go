@@ -47,7 +47,11 @@
 // endpoint's own: a number it chooses to say what the timer is for (which
 // retransmission, which transaction), within the bits the layer below
 // leaves it (a UDP port's handler has the low 48). Disk writes carry tags
-// the same way. A timer that is upkeep rather than work is marked with
+// the same way. A layer that hosts others (a UDP host its ports, an RPC
+// node its client and server) shares its tags among them with a Mux of
+// package protocols/stack, which puts each owner's number above the
+// owner's tags and routes the tags back; a layer that would rather run a
+// function when a timer fires takes its tags from stack.Callbacks. A timer that is upkeep rather than work is marked with
 // Housekeeping (see "When a run ends").
 //
 // # The disk
