@@ -37,54 +37,15 @@ func SweepPlot(r *SweepResult, opt PlotOptions) (*plot.Plot, error) {
 	if len(r.Axes) == 0 {
 		return nil, fmt.Errorf("plot: the sweep has no axis to plot against")
 	}
-	var ms []int
-	if len(opt.Metrics) == 0 {
-		for i := range r.Metrics {
-			ms = append(ms, i)
-		}
-	}
-	for _, name := range opt.Metrics {
-		i := indexOf(r.Metrics, name)
-		if i < 0 {
-			return nil, fmt.Errorf("plot: the sweep has no metric %q", name)
-		}
-		ms = append(ms, i)
+	ms, err := plotMetrics(r, opt)
+	if err != nil {
+		return nil, err
 	}
 	p := plot.New()
 	x := r.Axes[0]
 	p.X.Label.Text = x.Label()
-	units := map[string]bool{}
-	var names []string
-	for _, m := range ms {
-		ref, err := ParseMetric(r.Metrics[m])
-		if err != nil {
-			return nil, err
-		}
-		units[ref.Unit()] = true
-		names = append(names, r.Metrics[m])
-	}
-	switch {
-	case opt.YLabel != "":
-		p.Y.Label.Text = opt.YLabel
-	case len(ms) == 1:
-		ref, _ := ParseMetric(r.Metrics[ms[0]])
-		p.Y.Label.Text = metricName(opt, r.Metrics[ms[0]]) + " (" + ref.Unit() + ")"
-	case len(units) == 1:
-		ref, _ := ParseMetric(r.Metrics[ms[0]])
-		p.Y.Label.Text = ref.Unit()
-	default:
-		p.Y.Label.Text = "value"
-	}
-	p.Title.Text = opt.Title
-	if p.Title.Text == "" {
-		p.Title.Text = fmt.Sprintf("%s: %s against %s", r.Scenario, strings.Join(names, ", "), x.Key)
-	}
-	if len(r.Seeds) > 1 {
-		spread := "band"
-		if x.Categorical {
-			spread = "whiskers"
-		}
-		p.Title.Text += fmt.Sprintf("\nmean over %d seeds, %s from min to max", len(r.Seeds), spread)
+	if err := labelPlot(p, r, opt, ms); err != nil {
+		return nil, err
 	}
 	// The grid goes under the data.
 	p.Add(plotter.NewGrid())
@@ -99,30 +60,8 @@ func SweepPlot(r *SweepResult, opt PlotOptions) (*plot.Plot, error) {
 	series := 0
 	for _, m := range ms {
 		for _, combo := range rest {
-			var mean, lo, hi plotter.XYs
-			for pi, pt := range r.Points {
-				if !sameTail(pt, combo) {
-					continue
-				}
-				a := r.Stats[pi][m]
-				xv := x.X[pt[0]]
-				if math.IsNaN(a.Mean) || !plottable(xv, opt.LogX && !x.Categorical) || !plottable(a.Mean, opt.LogY) {
-					continue
-				}
-				mean = append(mean, plotter.XY{X: xv, Y: a.Mean})
-				lo = append(lo, plotter.XY{X: xv, Y: floorLog(a.Min, a.Mean, opt.LogY)})
-				hi = append(hi, plotter.XY{X: xv, Y: a.Max})
-			}
-			label := metricName(opt, r.Metrics[m])
-			if len(ms) == 1 && len(rest) > 1 {
-				label = ""
-			}
-			for a, v := range combo {
-				if label != "" {
-					label += ", "
-				}
-				label += r.Axes[a+1].Key + "=" + r.Axes[a+1].Values[v]
-			}
+			mean, lo, hi := seriesPoints(r, opt, m, combo)
+			label := seriesLabel(r, opt, m, combo, len(ms) == 1 && len(rest) > 1)
 			var err error
 			if x.Categorical {
 				err = addBars(p, series, nseries, label, mean, lo, hi, opt.LogY)
@@ -139,6 +78,104 @@ func SweepPlot(r *SweepResult, opt PlotOptions) (*plot.Plot, error) {
 	p.Legend.Left = true
 	headroom(p, series, opt.LogY)
 	return p, nil
+}
+
+// plotMetrics returns the indexes of the metrics opt asks for, in its
+// order: every metric of the sweep when it names none.
+func plotMetrics(r *SweepResult, opt PlotOptions) ([]int, error) {
+	var ms []int
+	if len(opt.Metrics) == 0 {
+		for i := range r.Metrics {
+			ms = append(ms, i)
+		}
+	}
+	for _, name := range opt.Metrics {
+		i := indexOf(r.Metrics, name)
+		if i < 0 {
+			return nil, fmt.Errorf("plot: the sweep has no metric %q", name)
+		}
+		ms = append(ms, i)
+	}
+	return ms, nil
+}
+
+// labelPlot writes the y axis's label (opt's, or the one metric's name and
+// unit, or the metrics' shared unit) and the title, which says how many
+// seeds each point is the mean of.
+func labelPlot(p *plot.Plot, r *SweepResult, opt PlotOptions, ms []int) error {
+	units := map[string]bool{}
+	var names []string
+	for _, m := range ms {
+		ref, err := ParseMetric(r.Metrics[m])
+		if err != nil {
+			return err
+		}
+		units[ref.Unit()] = true
+		names = append(names, r.Metrics[m])
+	}
+	switch {
+	case opt.YLabel != "":
+		p.Y.Label.Text = opt.YLabel
+	case len(ms) == 1:
+		ref, _ := ParseMetric(r.Metrics[ms[0]])
+		p.Y.Label.Text = metricName(opt, r.Metrics[ms[0]]) + " (" + ref.Unit() + ")"
+	case len(units) == 1:
+		ref, _ := ParseMetric(r.Metrics[ms[0]])
+		p.Y.Label.Text = ref.Unit()
+	default:
+		p.Y.Label.Text = "value"
+	}
+	x := r.Axes[0]
+	p.Title.Text = opt.Title
+	if p.Title.Text == "" {
+		p.Title.Text = fmt.Sprintf("%s: %s against %s", r.Scenario, strings.Join(names, ", "), x.Key)
+	}
+	if len(r.Seeds) > 1 {
+		spread := "band"
+		if x.Categorical {
+			spread = "whiskers"
+		}
+		p.Title.Text += fmt.Sprintf("\nmean over %d seeds, %s from min to max", len(r.Seeds), spread)
+	}
+	return nil
+}
+
+// seriesPoints returns metric m's mean, min and max over the seeds at
+// each value of the first axis, the other axes at combo; a point that a
+// log scale cannot show, or with no value, is left out.
+func seriesPoints(r *SweepResult, opt PlotOptions, m int, combo []int) (mean, lo, hi plotter.XYs) {
+	x := r.Axes[0]
+	for pi, pt := range r.Points {
+		if !sameTail(pt, combo) {
+			continue
+		}
+		a := r.Stats[pi][m]
+		xv := x.X[pt[0]]
+		if math.IsNaN(a.Mean) || !plottable(xv, opt.LogX && !x.Categorical) || !plottable(a.Mean, opt.LogY) {
+			continue
+		}
+		mean = append(mean, plotter.XY{X: xv, Y: a.Mean})
+		lo = append(lo, plotter.XY{X: xv, Y: floorLog(a.Min, a.Mean, opt.LogY)})
+		hi = append(hi, plotter.XY{X: xv, Y: a.Max})
+	}
+	return mean, lo, hi
+}
+
+// seriesLabel is the legend of metric m's series at combo: the metric's
+// name (left out when onlyAxes, one metric over several combinations),
+// then each other axis's key=value.
+func seriesLabel(r *SweepResult, opt PlotOptions, m int, combo []int, onlyAxes bool) string {
+	label := metricName(opt, r.Metrics[m])
+	if onlyAxes {
+		label = ""
+	}
+	for a, v := range combo {
+		if label != "" {
+			label += ", "
+		}
+		label += r.Axes[a+1].Key + "=" + r.Axes[a+1].Values[v]
+	}
+	return label
 }
 
 // headroom raises the top of the y axis so that a legend of n entries in
