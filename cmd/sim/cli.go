@@ -172,48 +172,21 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("run", "sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]\n"+
-		"        [--quiz [--answers]] [--from T] [--to T] [--nodes A,B] [--hide acks,probes,timers,state,faults]\n\n"+
-		"Runs a scenario and prints its timeline table. NAME is a built-in scenario.", stderr)
-	var seedFlag, out stringFlag
-	fs.Var(&seedFlag, "seed", "override the scenario's seed (a non-negative integer)")
-	format := fs.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	fs.Var(&out, "out", "also write the table, the JSON result, per system the event trace, a space-time diagram (SVG, PNG), a packet capture and the ShiViz and Perfetto traces, and a step-through viewer (viewer.html) into this directory (replaced whole)")
-	var sets setFlags
-	fs.Var(&sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
-	view := addViewFlags(fs)
+	fs, a := newRunFlags(stderr)
 	pos, code, ok := parseCommand(fs, args, stdout, stderr)
 	if !ok {
 		return code
 	}
-	if len(pos) != 1 {
-		fmt.Fprintf(stderr, "sim run: want exactly one scenario file or name, got %d\n", len(pos))
-		fs.Usage()
-		return exitBadInput
-	}
-	var opt scenarios.Options
-	if opt.Seed, ok = runSeed(seedFlag, stderr); !ok {
-		return exitBadInput
-	}
-	settings, err := sets.settings()
-	if err != nil {
-		fmt.Fprintf(stderr, "sim run: %v\n", err)
-		return exitBadInput
-	}
-	dopt, err := view.check(*format, out)
-	if err != nil {
-		fmt.Fprintf(stderr, "sim run: %v\n", err)
-		return exitBadInput
-	}
-	sc, err := scenarios.OpenWith(pos[0], settings)
-	if err != nil {
-		return loadError(stderr, err)
+	sc, opt, dopt, code := a.input(fs, pos, stderr)
+	if code != exitOK {
+		return code
 	}
 	var set *outdir.Dir
-	if out.set {
+	if a.out.set {
 		// Checked before the run: a directory sim may not replace is
 		// refused at once, not after a long run.
-		if set, err = outdir.Create(out.value); err != nil {
+		var err error
+		if set, err = outdir.Create(a.out.value); err != nil {
 			fmt.Fprintf(stderr, "sim run: --out: %v\n", err)
 			return outError(err)
 		}
@@ -221,12 +194,68 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		stop := abortOnSignal(set)
 		defer stop()
 	}
-	opt.KeepTrace = out.set
+	opt.KeepTrace = a.out.set
 	caps := captures{set: set}
 	if set != nil {
 		opt.Tap = caps.tap
 		defer caps.close() // a no-op once closed; before the set's Abort
 	}
+	return runAndShow(sc, opt, a, dopt, set, &caps, stdout, stderr)
+}
+
+// runArgs are the flags of sim run.
+type runArgs struct {
+	seed, out stringFlag
+	format    *string
+	sets      setFlags
+	view      viewFlags
+}
+
+// newRunFlags declares sim run's flags.
+func newRunFlags(stderr io.Writer) (*flag.FlagSet, *runArgs) {
+	fs := newFlagSet("run", "sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]\n"+
+		"        [--quiz [--answers]] [--from T] [--to T] [--nodes A,B] [--hide acks,probes,timers,state,faults]\n\n"+
+		"Runs a scenario and prints its timeline table. NAME is a built-in scenario.", stderr)
+	a := &runArgs{}
+	fs.Var(&a.seed, "seed", "override the scenario's seed (a non-negative integer)")
+	a.format = fs.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
+	fs.Var(&a.out, "out", "also write the table, the JSON result, per system the event trace, a space-time diagram (SVG, PNG), a packet capture and the ShiViz and Perfetto traces, and a step-through viewer (viewer.html) into this directory (replaced whole)")
+	fs.Var(&a.sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
+	a.view = addViewFlags(fs)
+	return fs, a
+}
+
+// input checks sim run's arguments and loads the scenario they name. code
+// is exitOK, or the exit code of what was wrong, already told on stderr.
+func (a *runArgs) input(fs *flag.FlagSet, pos []string, stderr io.Writer) (sc *scenarios.Scenario, opt scenarios.Options, dopt diagram.Options, code int) {
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "sim run: want exactly one scenario file or name, got %d\n", len(pos))
+		fs.Usage()
+		return nil, opt, dopt, exitBadInput
+	}
+	var ok bool
+	if opt.Seed, ok = runSeed(a.seed, stderr); !ok {
+		return nil, opt, dopt, exitBadInput
+	}
+	settings, err := a.sets.settings()
+	if err != nil {
+		fmt.Fprintf(stderr, "sim run: %v\n", err)
+		return nil, opt, dopt, exitBadInput
+	}
+	if dopt, err = a.view.check(*a.format, a.out); err != nil {
+		fmt.Fprintf(stderr, "sim run: %v\n", err)
+		return nil, opt, dopt, exitBadInput
+	}
+	if sc, err = scenarios.OpenWith(pos[0], settings); err != nil {
+		return nil, opt, dopt, loadError(stderr, err)
+	}
+	return sc, opt, dopt, exitOK
+}
+
+// runAndShow runs the scenario, prints what --format asks for and writes
+// --out's files into set (if not nil); its exit code says whether every
+// promise held.
+func runAndShow(sc *scenarios.Scenario, opt scenarios.Options, a *runArgs, dopt diagram.Options, set *outdir.Dir, caps *captures, stdout, stderr io.Writer) int {
 	res, worlds, err := scenarios.Run(sc, opt)
 	if err != nil {
 		// The loader makes every check of the input, so that validate
@@ -239,11 +268,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sim run: --out: %v\n", caps.err)
 		return exitIO
 	}
-	if code := view.show(stdout, stderr, res, worlds, dopt, *format); code != exitOK {
+	if code := a.view.show(stdout, stderr, res, worlds, dopt, *a.format); code != exitOK {
 		return code
 	}
 	if set != nil {
-		if err := writeOut(set, &caps, res, worlds, dopt); err != nil {
+		if err := writeOut(set, caps, res, worlds, dopt); err != nil {
 			fmt.Fprintf(stderr, "sim run: --out: %v\n", err)
 			return exitIO
 		}
