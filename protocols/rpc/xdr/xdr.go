@@ -429,6 +429,33 @@ func (m *marshaler) value(v reflect.Value, depth int) error {
 	if depth > MaxDepth {
 		return fmt.Errorf("%w: more than %d levels", ErrTooDeep, MaxDepth)
 	}
+	if m.scalar(v) {
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.Slice, reflect.Array:
+		return m.sequence(v, depth)
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			if !t.Field(i).IsExported() {
+				continue
+			}
+			if err := m.value(v.Field(i), depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Pointer:
+		return m.optional(v, depth)
+	}
+	// checkType has already rejected every other kind.
+	return fmt.Errorf("%w: %s", ErrUnsupported, v.Type())
+}
+
+// scalar encodes v if it is a boolean, a number or a string (RFC 4506
+// §4.1-4.11), and reports whether it was.
+func (m *marshaler) scalar(v reflect.Value) bool {
 	e := &m.e
 	switch v.Kind() {
 	case reflect.Bool:
@@ -447,64 +474,58 @@ func (m *marshaler) value(v reflect.Value, depth int) error {
 		e.Float64(v.Float())
 	case reflect.String:
 		e.String(v.String())
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			e.Opaque(v.Bytes())
-			break
+	default:
+		return false
+	}
+	return true
+}
+
+// sequence encodes a slice (variable-length: its length first) or an array
+// (fixed-length), of bytes as opaque data (RFC 4506 §4.9-4.10), of
+// anything else element by element (§4.12-4.13).
+func (m *marshaler) sequence(v reflect.Value, depth int) error {
+	e := &m.e
+	bytes := v.Type().Elem().Kind() == reflect.Uint8
+	switch {
+	case bytes && v.Kind() == reflect.Slice:
+		e.Opaque(v.Bytes())
+		return nil
+	case bytes:
+		b := make([]byte, v.Len())
+		for i := range b {
+			b[i] = byte(v.Index(i).Uint())
 		}
-		if !e.length(v.Len()) {
-			break
-		}
-		for i := range v.Len() {
-			if err := m.value(v.Index(i), depth+1); err != nil {
-				return err
-			}
-		}
-	case reflect.Array:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			b := make([]byte, v.Len())
-			for i := range b {
-				b[i] = byte(v.Index(i).Uint())
-			}
-			e.FixedOpaque(b)
-			break
-		}
-		for i := range v.Len() {
-			if err := m.value(v.Index(i), depth+1); err != nil {
-				return err
-			}
-		}
-	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			if !t.Field(i).IsExported() {
-				continue
-			}
-			if err := m.value(v.Field(i), depth+1); err != nil {
-				return err
-			}
-		}
-	case reflect.Pointer:
-		if v.IsNil() {
-			e.Bool(false)
-			break
-		}
-		key := pathKey{v.Pointer(), v.Type()}
-		if m.path[key] {
-			return fmt.Errorf("%w: pointer cycle through %s", ErrTooDeep, v.Type())
-		}
-		m.path[key] = true
-		e.Bool(true)
-		err := m.value(v.Elem(), depth+1)
-		delete(m.path, key)
-		if err != nil {
+		e.FixedOpaque(b)
+		return nil
+	case v.Kind() == reflect.Slice && !e.length(v.Len()):
+		return nil
+	}
+	for i := range v.Len() {
+		if err := m.value(v.Index(i), depth+1); err != nil {
 			return err
 		}
-	default:
-		// checkType has already rejected every other kind.
-		return fmt.Errorf("%w: %s", ErrUnsupported, v.Type())
 	}
 	return nil
+}
+
+// optional encodes a pointer as XDR's optional-data (RFC 4506 §4.19): a
+// boolean, then what it points to if it is not nil. A pointer back to a
+// value being encoded is a cycle and an error.
+func (m *marshaler) optional(v reflect.Value, depth int) error {
+	e := &m.e
+	if v.IsNil() {
+		e.Bool(false)
+		return nil
+	}
+	key := pathKey{v.Pointer(), v.Type()}
+	if m.path[key] {
+		return fmt.Errorf("%w: pointer cycle through %s", ErrTooDeep, v.Type())
+	}
+	m.path[key] = true
+	e.Bool(true)
+	err := m.value(v.Elem(), depth+1)
+	delete(m.path, key)
+	return err
 }
 
 // decodeValue decodes into v, which is settable and holds its zero value:
