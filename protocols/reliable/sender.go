@@ -744,45 +744,8 @@ func (e *Endpoint) onAck(c *conn, ack *Segment) {
 		finAcked = finAcked || s.segs[i].kind == kindFIN
 	}
 
-	blocks := ack.SACK
-	dsack := false
-	if c.sack && ack.DSACK() {
-		dsack = true
-		e.onDSACK(c, blocks[0])
-		blocks = blocks[1:]
-	}
-	newlySacked := 0
-	if c.sack {
-		newlySacked = e.markSacked(c, blocks, ack)
-	}
-	for i := range newly {
-		g := &s.segs[i]
-		if g.sacked {
-			s.sacked--
-		} else {
-			e.rackUpdate(c, g, ack, true)
-		}
-	}
-	if newly > 0 {
-		e.sampleRTT(c, ack, a, flight)
-		for i := range newly {
-			if s.segs[i].kind == kindData {
-				s.unaOff += uint64(len(s.segs[i].payload))
-			}
-			s.segs[i] = outSeg{}
-		}
-		s.segs = s.segs[newly:]
-		s.una = a
-		s.retries = 0
-		c.st.Acked += uint64(newly)
-		if finAcked {
-			c.st.Acked--
-		}
-		if s.rack.dsackRoundSet && seqGEQ(s.una, s.rack.dsackRound) {
-			s.rack.dsackRoundSet = false
-		}
-		e.venoRound(c)
-	}
+	dsack, newlySacked := e.selectiveAck(c, ack)
+	e.cumulativeAck(c, ack, newly, flight, finAcked)
 	e.probeOnAck(c, a, dsack)
 
 	dup := newly == 0 && len(s.segs) > 0
@@ -796,19 +759,7 @@ func (e *Endpoint) onAck(c *conn, ack *Segment) {
 		s.dupAcks = 0
 	}
 
-	why := ""
-	switch {
-	case e.opts.FastRetransmit && c.sack:
-		why = e.sackRecovery(c, a, ackedBytes, inPipe)
-	case e.opts.FastRetransmit:
-		why = e.newRenoRecovery(c, a, ackedBytes, inPipe, dup)
-	default:
-		if s.recovery != notRecovering && seqGT(a, s.recover) {
-			s.recovery = notRecovering
-		}
-		e.growCwnd(c, ackedBytes, inPipe)
-	}
-
+	why := e.recoverOnAck(c, a, ackedBytes, inPipe, dup)
 	switch {
 	case len(s.segs) == 0:
 		e.stopTimer(c, timerRetransmit) // (5.2)
@@ -828,6 +779,78 @@ func (e *Endpoint) onAck(c *conn, ack *Segment) {
 		why = "ACK"
 	}
 	e.reportCongestion(c, why)
+}
+
+// selectiveAck takes in an ACK's SACK blocks (RFC 2018): a D-SACK first
+// (RFC 2883), then the blocks that mark segments held by the receiver. It
+// reports whether there was a D-SACK and how many segments were newly
+// marked.
+func (e *Endpoint) selectiveAck(c *conn, ack *Segment) (dsack bool, newlySacked int) {
+	if !c.sack {
+		return false, 0
+	}
+	blocks := ack.SACK
+	if ack.DSACK() {
+		dsack = true
+		e.onDSACK(c, blocks[0])
+		blocks = blocks[1:]
+	}
+	return dsack, e.markSacked(c, blocks, ack)
+}
+
+// cumulativeAck moves the left edge past the newly acknowledged segments:
+// RACK learns of those it had not seen SACKed (RFC 8985 §6.2), the RTT is
+// sampled (RFC 6298 §3), and they leave the queue.
+func (e *Endpoint) cumulativeAck(c *conn, ack *Segment, newly, flight int, finAcked bool) {
+	s := &c.snd
+	for i := range newly {
+		g := &s.segs[i]
+		if g.sacked {
+			s.sacked--
+		} else {
+			e.rackUpdate(c, g, ack, true)
+		}
+	}
+	if newly == 0 {
+		return
+	}
+	e.sampleRTT(c, ack, ack.Ack, flight)
+	for i := range newly {
+		if s.segs[i].kind == kindData {
+			s.unaOff += uint64(len(s.segs[i].payload))
+		}
+		s.segs[i] = outSeg{}
+	}
+	s.segs = s.segs[newly:]
+	s.una = ack.Ack
+	s.retries = 0
+	c.st.Acked += uint64(newly)
+	if finAcked {
+		c.st.Acked--
+	}
+	if s.rack.dsackRoundSet && seqGEQ(s.una, s.rack.dsackRound) {
+		s.rack.dsackRoundSet = false
+	}
+	e.venoRound(c)
+}
+
+// recoverOnAck runs loss recovery and congestion control for an ACK: SACK
+// recovery (RFC 6675), NewReno's (RFC 6582), or, without fast
+// retransmit, only the window's growth (RFC 5681 §3.1). It returns why
+// the window changed, or "".
+func (e *Endpoint) recoverOnAck(c *conn, a uint32, ackedBytes, inPipe int, dup bool) string {
+	s := &c.snd
+	switch {
+	case e.opts.FastRetransmit && c.sack:
+		return e.sackRecovery(c, a, ackedBytes, inPipe)
+	case e.opts.FastRetransmit:
+		return e.newRenoRecovery(c, a, ackedBytes, inPipe, dup)
+	}
+	if s.recovery != notRecovering && seqGT(a, s.recover) {
+		s.recovery = notRecovering
+	}
+	e.growCwnd(c, ackedBytes, inPipe)
+	return ""
 }
 
 // markSacked marks the segments the SACK blocks cover, and returns how many
