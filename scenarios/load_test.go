@@ -155,6 +155,7 @@ func TestLoadEverything(t *testing.T) {
 				DRC:           true,
 				DRCCache:      "non_idempotent",
 				Append:        true,
+				Portmapper:    true,
 			},
 			"afs": &afsdriver.Options{
 				Volumes: []afsdriver.Volume{
@@ -281,7 +282,8 @@ func TestLoadDefaults(t *testing.T) {
 	}{
 		{"pipe", &messagingdriver.PipeOptions{Delay: time.Millisecond}, sc.Block("pipe")},
 		{"nfs", &nfsdriver.Options{AttrTimeout: 3 * time.Second, WritePolicy: "write_through", FlushInterval: 30 * time.Second,
-			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond, DRCCache: "non_idempotent"}, sc.Block("nfs")},
+			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond, DRCCache: "non_idempotent",
+			Portmapper: true}, sc.Block("nfs")},
 		{"afs", &afsdriver.Options{Volumes: []afsdriver.Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck"}, sc.Block("afs")},
 		{"reliable", &reliabledriver.Options{Window: 64, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond, MinRTO: 200 * time.Millisecond,
 			MaxRTO: 60 * time.Second, InitialRTO: time.Second, Granularity: time.Millisecond, Timestamps: true, SACK: true,

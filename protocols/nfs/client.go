@@ -145,16 +145,22 @@ type Result struct {
 // All of its state is volatile: a crash loses the fds, the caches and the
 // unflushed writes.
 type Client struct {
-	env    sim.Env
-	rpc    *rpc.Client // NFS's, on Port
-	mnt    *rpc.Client // MOUNT's, on MountPort
-	opts   ClientOptions
-	mounts []*mountPoint
-	fds    map[string]*openFile // by the application's fd name; looked up only
-	files  map[string]*cfile    // by cache key; looked up only
-	lru    *list.List           // *cblock, least recently used first
-	queue  []*task
-	cur    *task
+	env  sim.Env
+	rpc  *rpc.Client // NFS's, on Port
+	mnt  *rpc.Client // MOUNT's, on MountPort
+	pmap *rpc.Client // the portmapper's, on PortmapPort
+	opts ClientOptions
+	// bindings is what each server's portmapper said, by server; looked
+	// up only.
+	bindings map[sim.NodeID]*binding
+	mounts   []*mountPoint
+	fds      map[string]*openFile // by the application's fd name; looked up only
+	files    map[string]*cfile    // by cache key; looked up only
+	lru      *list.List           // *cblock, least recently used first
+	queue    []*task
+	cur      *task
+	// own: the call being sent is the client's own (see Running).
+	own bool
 	// asOf is when the call whose reply is being handled was sent: the
 	// attributes the reply carries are no older than that, and are dated
 	// from then (as Linux dates them from the request's start), so that a
@@ -224,38 +230,50 @@ func (t *task) note(format string, args ...any) {
 	t.notes = append(t.notes, fmt.Sprintf(format, args...))
 }
 
-// NewClient returns a client whose NFS calls go through nfsEnv and MOUNT
-// calls through mountEnv (the envs of its UDP ports Port and MountPort),
-// and the RPC clients that must be those ports' handlers. obs (may be nil)
-// is told what both RPC clients do. Call Start to mount.
-func NewClient(nfsEnv, mountEnv sim.Env, opts ClientOptions, obs rpc.Observer) (c *Client, nfsRPC, mountRPC *rpc.Client) {
+// ClientEnvs are the envs of a client node's UDP ports: NFS's (Port),
+// MOUNT's (MountPort) and the portmapper's (PortmapPort).
+type ClientEnvs struct {
+	NFS, Mount, Portmap sim.Env
+}
+
+// ClientHandlers are the handlers those ports must have: the client's RPC
+// clients for NFS, MOUNT and the portmapper.
+type ClientHandlers struct {
+	NFS, Mount, Portmap *rpc.Client
+}
+
+// NewClient returns a client whose calls go through envs, and the RPC
+// clients that must be the handlers of those ports. obs (may be nil) is
+// told what the RPC clients do. Call Start to mount.
+func NewClient(envs ClientEnvs, opts ClientOptions, obs rpc.Observer) (*Client, ClientHandlers) {
 	opts = opts.withDefaults()
 	if obs == nil {
 		obs = rpc.BaseObserver{}
 	}
-	// One xid sequence for both ports: no two calls of this life of the
+	// One xid sequence for every port: no two calls of this life of the
 	// node share an xid.
 	//
 	// An NFS client over UDP doubles its timeout at each retransmission
 	// (Linux nfs(5): timeo 1.1 s, doubling up to 60 s, and no first
 	// timeout above the cap either): RPC's Backoff.
 	ropts := rpc.Options{Timeout: min(opts.Timeout, MaxTimeout), Backoff: true, MaxTimeout: MaxTimeout,
-		Auth: rpc.AuthSys, XIDs: rpc.NewXIDs(nfsEnv.Incarnation())}
+		Auth: rpc.AuthSys, XIDs: rpc.NewXIDs(envs.NFS.Incarnation())}
 	if opts.DRC {
 		ropts.Semantics = rpc.AtMostOnce
 	}
 	if opts.Soft {
 		ropts.MaxAttempts = opts.Retrans + 1
 	}
-	c = &Client{env: nfsEnv, opts: opts, fds: map[string]*openFile{}, files: map[string]*cfile{}, lru: list.New()}
-	c.rpc, c.mnt = rpc.NewClient(nfsEnv, ropts, obs), rpc.NewClient(mountEnv, ropts, obs)
+	c := &Client{env: envs.NFS, opts: opts, fds: map[string]*openFile{}, files: map[string]*cfile{}, lru: list.New(),
+		bindings: map[sim.NodeID]*binding{}}
+	c.rpc, c.mnt, c.pmap = rpc.NewClient(envs.NFS, ropts, obs), rpc.NewClient(envs.Mount, ropts, obs), rpc.NewClient(envs.Portmap, ropts, obs)
 	for _, m := range opts.Mounts {
 		mp := &mountPoint{Mount: m}
 		mp.at, _ = splitPath(m.At)
-		mp.server, mp.known = nfsEnv.Lookup(m.Server)
+		mp.server, mp.known = envs.NFS.Lookup(m.Server)
 		c.mounts = append(c.mounts, mp)
 	}
-	return c, c.rpc, c.mnt
+	return c, ClientHandlers{NFS: c.rpc, Mount: c.mnt, Portmap: c.pmap}
 }
 
 // RPC returns the client's RPC client for NFS.
@@ -264,17 +282,20 @@ func (c *Client) RPC() *rpc.Client { return c.rpc }
 // Options returns the client's options with defaults filled in.
 func (c *Client) Options() ClientOptions { return c.opts }
 
-// Start mounts every entry of the mount table (MNT), as a client does when
-// it boots. Operations issued meanwhile wait for their mount.
+// Start mounts every entry of the mount table (GETPORT, then MNT), as a
+// client does when it boots. Operations issued meanwhile wait for their mount.
 func (c *Client) Start() {
 	for _, m := range c.mounts {
 		c.mount(m, nil)
 	}
 }
 
-// Running returns the operation the client is working on, if any.
+// Running returns the operation the client is working on, if any. While
+// the client sends a call of its own (the GETPORTs and MNT of the mounts
+// it starts when it boots) it works on none, even if an operation waits
+// for that mount: the call belongs to the boot, not to the operation.
 func (c *Client) Running() (Op, bool) {
-	if c.cur == nil {
+	if c.cur == nil || c.own {
 		return Op{}, false
 	}
 	return c.cur.op, true
@@ -405,14 +426,37 @@ func (c *Client) mount(m *mountPoint, k func(error)) {
 		return
 	}
 	m.mounting = true
-	var res MountRes
-	c.call(m.server, ProcMnt, c.request().str(m.Export).bytes(), &res, func(err error) {
-		m.mounting = false
-		if err == nil {
-			m.root, m.mounted = res.Dir, true
-		}
-		c.mounted(m, err)
+	// The mount Start begins is the client's own: its calls belong to no
+	// operation, even to one that waits for it.
+	boot := k == nil
+	c.sendOwn(boot, func() {
+		c.bind(m.server, func(err error) {
+			if err != nil {
+				m.mounting = false
+				c.mounted(m, err)
+				return
+			}
+			var res MountRes
+			c.sendOwn(boot, func() {
+				c.call(m.server, ProcMnt, c.request().str(m.Export).bytes(), &res, func(err error) {
+					m.mounting = false
+					if err == nil {
+						m.root, m.mounted = res.Dir, true
+					}
+					c.mounted(m, err)
+				})
+			})
+		})
 	})
+}
+
+// sendOwn runs f, which sends calls; if own, they are the client's own, not
+// the running operation's (see Running).
+func (c *Client) sendOwn(own bool, f func()) {
+	was := c.own
+	c.own = own
+	f()
+	c.own = was
 }
 
 func (c *Client) mounted(m *mountPoint, err error) {

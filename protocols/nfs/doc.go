@@ -55,7 +55,8 @@
 // MOUNT is program 100005, version 1 (MNT, DUMP, UMNT, UMNTALL, EXPORT). A
 // server listens at the well-known ports: NFS on 2049, MOUNT on 20048
 // (IANA's mountd port) and the portmapper (package rpc) on 111, which
-// answers GETPORT for both; a client talks from the same ports. Procedure
+// answers GETPORT for both; a client talks from the same ports, and asks
+// the portmapper before its first MNT to a server (portmap.go). Procedure
 // names are upper case (GETATTR, READ, ...), as the results print them.
 //
 // The lecture's strategies 1 and 2 name files by path or server fd where

@@ -67,11 +67,11 @@ func (r *recorder) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.
 }
 
 // procsBetween lists the procs of the calls started in [from, to), except
-// the clients' MNT calls at boot.
+// the clients' GETPORT and MNT calls at boot.
 func (r *recorder) procsBetween(from, to sim.Time) []string {
 	out := []string{}
 	for _, c := range r.calls {
-		if c.at >= from && c.at < to && c.proc != ProcMnt {
+		if c.at >= from && c.at < to && c.proc != ProcMnt && c.proc != rpc.PmapGetport.Name {
 			out = append(out, c.proc)
 		}
 	}

@@ -122,19 +122,22 @@ func (p serverPort) Timer(tag uint64) { p.n.tags.Route(tag) }
 
 // BindClient makes the node of h, a fresh udp.Host, an NFS client: what a
 // sim.Factory does at start and at every restart, before it returns h.
-// Ports 2049 and MountPort carry the client's RPC clients, for NFS and for
-// MOUNT; each talks to the same port on the server. The client starts
-// mounting its mount table at once. obs (may be nil) is told what the RPC
-// clients do.
+// Ports 2049, MountPort and PortmapPort carry the client's RPC clients,
+// for NFS, MOUNT and the portmapper; each talks to the same port on the
+// server. The client starts mounting its mount table at once. obs (may be
+// nil) is told what the RPC clients do.
 func BindClient(h *udp.Host, opts ClientOptions, obs rpc.Observer) *Client {
-	var menv sim.Env
-	mount := &portHandler{}
-	h.Bind(MountPort, func(e sim.Env) sim.Handler { menv = e; return mount })
+	var envs ClientEnvs
+	mount, pmap := &portHandler{}, &portHandler{}
+	h.Bind(MountPort, func(e sim.Env) sim.Handler { envs.Mount = e; return mount })
+	h.Bind(PortmapPort, func(e sim.Env) sim.Handler { envs.Portmap = e; return pmap })
 	var c *Client
 	h.Bind(Port, func(penv sim.Env) sim.Handler {
-		var nfsRPC *rpc.Client
-		c, nfsRPC, mount.Handler = NewClient(penv, menv, opts, obs)
-		return clientPort{nfsRPC, c}
+		envs.NFS = penv
+		var hs ClientHandlers
+		c, hs = NewClient(envs, opts, obs)
+		mount.Handler, pmap.Handler = hs.Mount, hs.Portmap
+		return clientPort{hs.NFS, c}
 	})
 	c.Start()
 	return c

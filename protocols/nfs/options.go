@@ -199,6 +199,10 @@ type ClientOptions struct {
 	// Mounts is the mount table (default: "server":/ on /). Paths resolve
 	// through the entry with the longest matching At.
 	Mounts []Mount
+	// FixedPorts skips the portmapper: the client trusts the well-known
+	// ports of MOUNT and NFS instead of asking each server with GETPORT
+	// before its first MNT (see bind).
+	FixedPorts bool
 }
 
 func (o ClientOptions) withDefaults() ClientOptions {

@@ -8,8 +8,9 @@
 // formatted with the scenario's files that lie under its mounts, at their
 // paths on the server; the node "server" is a server even when no mount
 // names it. Every other node is bound as a client (nfs.BindClient) with
-// the mount table. A client mounts when it boots, so its MNTs belong to no
-// step. Paths in the results (disk, lost, history) are the clients'.
+// the mount table. A client mounts when it boots, so its GETPORTs (to the
+// server's portmapper, unless nfs.portmapper is false) and MNTs belong to
+// no step. Paths in the results (disk, lost, history) are the clients'.
 //
 // Each row is handed to its client's nfs.Client, which runs one operation
 // at a time like a single process: a row whose time comes while the
@@ -119,7 +120,8 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	sopts := nfs.ServerOptions{API: api, WritePolicy: policy, FlushInterval: o.FlushInterval, Append: o.Append,
 		DRC: o.DRC, DRCAll: o.DRCCache == "all", ReadLatency: sc.Disk.ReadLatency}
 	copts := nfs.ClientOptions{API: api, AttrTimeout: o.AttrTimeout, CacheBlocks: o.CacheBlocks,
-		Soft: o.Mount == "soft", Retrans: o.Retrans, Timeout: o.Timeout, DRC: o.DRC, Append: o.Append}
+		Soft: o.Mount == "soft", Retrans: o.Retrans, Timeout: o.Timeout, DRC: o.DRC, Append: o.Append,
+		FixedPorts: !o.Portmapper}
 	for _, m := range d.mounts {
 		copts.Mounts = append(copts.Mounts, nfs.Mount{Server: m.Server, Export: m.Export, At: m.On})
 	}

@@ -457,9 +457,9 @@ workload:
 // attr_timeout from when the call that brought them was sent, not from
 // when its reply arrived, so that a slow network cannot stretch how old a
 // read's data may be beyond attr_timeout (bounded_staleness). With a
-// half-second delay the client mounts and looks the file up until 2s; the
-// READ sent at 2s brings attributes at 3s: at 5.1s they are 3.1s old and
-// must be checked again.
+// half-second delay the client asks the portmapper twice, mounts and looks
+// the file up until 4s; the READ sent at 4s brings attributes at 5s: at
+// 7.1s they are 3.1s old and must be checked again.
 func TestNFSAttributesDatedFromTheCall(t *testing.T) {
 	src := `name: t
 systems: [nfs]
@@ -470,12 +470,42 @@ files:
 workload:
   - {at: 0,   client: A, op: open, file: fileA, fd: f}
   - {at: 1,   client: A, op: read, fd: f, block: 0}
-  - {at: 4.9, client: A, op: read, fd: f, block: 0}
-  - {at: 5.1, client: A, op: read, fd: f, block: 0}
+  - {at: 6.9, client: A, op: read, fd: f, block: 0}
+  - {at: 7.1, client: A, op: read, fd: f, block: 0}
 expect:
   - {step: 2, calls: [READ]}
   - {step: 3, calls: []}
   - {step: 4, calls: [GETATTR]}
 `
 	scenariotest.RunClean(t, src)
+}
+
+// TestNFSPortmapperOption: by default each client asks the server's
+// portmapper twice (GETPORT for NFS and MOUNT) before its MNT, and those
+// calls, like the MNT, belong to no row; `portmapper: false` sends MNT
+// alone.
+func TestNFSPortmapperOption(t *testing.T) {
+	for _, tc := range []struct {
+		block       string
+		wantGetport int
+	}{
+		{"", 4},
+		{"nfs: {portmapper: true}", 4},
+		{"nfs: {portmapper: false}", 0},
+	} {
+		src := "name: t\nsystems: [nfs]\n" + tc.block + `
+files:
+  f: [a0]
+workload:
+  - {at: 0, client: A, op: open, file: f, fd: f}
+  - {at: 0, client: B, op: open, file: f, fd: f}
+expect:
+  - {step: 1, calls: [LOOKUP]}
+  - {step: 2, calls: [LOOKUP]}
+`
+		sys := scenariotest.SystemOf(t, scenariotest.RunClean(t, src), "nfs")
+		if got := sys.Stats.Calls["GETPORT"]; got != tc.wantGetport || sys.Stats.Calls["MNT"] != 2 {
+			t.Errorf("%q: GETPORT %d, MNT %d calls; want %d and 2", tc.block, got, sys.Stats.Calls["MNT"], tc.wantGetport)
+		}
+	}
 }

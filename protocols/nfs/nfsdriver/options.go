@@ -63,6 +63,9 @@ type Options struct {
 	DRCCache string
 	// Append enables the non-idempotent APPEND procedure (default false).
 	Append bool
+	// Portmapper makes each client ask a server's portmapper for MOUNT's
+	// and NFS's ports (GETPORT) before its first MNT to it (default true).
+	Portmapper bool
 	// Mounts is every client's mount table, in the order of the file; nil
 	// (the default) is server:/ on /. See MountTable.
 	Mounts []Mount
@@ -133,7 +136,8 @@ const (
 var block = &scenarios.Block{Name: "nfs", Order: 20,
 	New: func() any {
 		return &Options{AttrTimeout: 3 * time.Second, WritePolicy: "write_through", FlushInterval: 30 * time.Second,
-			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond, DRCCache: "non_idempotent"}
+			API: "file_handles", Mount: "hard", Retrans: 3, Timeout: 1100 * time.Millisecond, DRCCache: "non_idempotent",
+			Portmapper: true}
 	},
 	Options: []scenarios.Option{
 		scenarios.DurationOption("attr_timeout", "`3s`", "Client attribute-cache lifetime (the lecture's 3 seconds); `0` disables it.", false,
@@ -157,6 +161,8 @@ var block = &scenarios.Block{Name: "nfs", Order: 20,
 			[]string{"non_idempotent", "all"}, func(o *Options) *string { return &o.DRCCache }),
 		scenarios.BoolOption("append", "`false`", "Enable the non-idempotent APPEND procedure the lecture warns about.",
 			func(o *Options) *bool { return &o.Append }),
+		scenarios.BoolOption("portmapper", "`true`", "Each client asks a server's portmapper (port 111, RFC 1833) on which ports NFS and MOUNT listen (two GETPORTs) before its first MNT to it, once per boot, as mount.nfs does; these calls and the boot's MNT belong to no step. `false` trusts the well-known ports and sends only MNT.",
+			func(o *Options) *bool { return &o.Portmapper }),
 		scenarios.CustomOption("mounts", "`[{on: /, server: server}]`", "Every client's mount table, a list of `{on, server, export}`: `export` (default `/`) of node `server` appears at `on` in the client's namespace (the lecture's \"/dev/sdb1 on /backups\"). `on` and `export` are absolute clean paths; each `on` once. Mount servers are file servers (created implicitly, never clients); `server` is one too, even when no mount names it.",
 			decodeMounts),
 	},
