@@ -17,7 +17,9 @@ type Exercise struct {
 	// `--steps`.
 	Clients, Steps int
 	// MinSteps, when set, is the fewest steps an exercise of this many
-	// clients needs (a file system's: an open and a close each).
+	// clients needs so that every client takes part (a file system's: an
+	// open and a close each; a step each elsewhere). Write must then use
+	// every client.
 	MinSteps func(clients int) int
 	// Write writes the scenario's keys after its name (description,
 	// seed, systems, options, files, workload, faults) for an exercise of

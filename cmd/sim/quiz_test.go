@@ -53,7 +53,7 @@ func TestQuizErrors(t *testing.T) {
 		{[]string{"quiz"}, "want one system"},
 		{[]string{"quiz", "udp"}, `no exercises for system "udp"`},
 		{[]string{"quiz", "nfs", "--clients", "99"}, "--clients: want 1 to"},
-		{[]string{"quiz", "nfs", "--steps", "0", "--clients", "5"}, "--steps: 5 clients need at least 10"},
+		{[]string{"quiz", "nfs", "--steps", "9", "--clients", "5"}, "--steps: 5 clients need at least 10"},
 		{[]string{"quiz", "rpc", "--seed", "x"}, "--seed: expected a non-negative integer"},
 		{[]string{"quiz", "rpc", "--format", "json"}, "a quiz is a table"},
 		{[]string{"run", "lost_ack", "--answers"}, "add --quiz"},

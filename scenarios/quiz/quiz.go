@@ -40,7 +40,7 @@ type Options struct {
 	// Clients is how many clients take part; 0 is the system's default.
 	Clients int
 	// Steps is how many workload rows the exercise has; 0 is the
-	// system's default.
+	// system's default, or more if the clients need more (MinSteps).
 	Steps int
 }
 
@@ -56,6 +56,10 @@ func (o Options) exercise() (*scenarios.Exercise, Options, error) {
 	}
 	if o.Steps == 0 {
 		o.Steps = s.Exercise.Steps
+		// Enough steps for every client to take part.
+		if m := s.Exercise.MinSteps; m != nil && o.Clients > 0 && o.Clients <= MaxClients {
+			o.Steps = max(o.Steps, m(o.Clients))
+		}
 	}
 	return s.Exercise, o, nil
 }

@@ -2,6 +2,7 @@ package quiz_test
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -79,6 +80,35 @@ func TestExerciseBounds(t *testing.T) {
 		_, _, err := quiz.Exercise(tc.o)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Exercise(%+v) = %v; want an error saying %q", tc.o, err, tc.want)
+		}
+	}
+}
+
+// TestExercisesUseEveryClient: an exercise of C clients gives every one
+// of them a workload row, for each system, many seeds, with the default
+// number of steps (which grows to what C clients need) and with the
+// fewest steps C clients need.
+func TestExercisesUseEveryClient(t *testing.T) {
+	actor := regexp.MustCompile(`op: \w+, (?:client|from): ([A-Z])\b`)
+	for _, system := range quiz.Systems() {
+		ex := scenarios.LookupSystem(system).Exercise
+		for seed := uint64(0); seed < 40; seed++ {
+			for _, clients := range []int{2, 3, 4, quiz.MaxClients} {
+				for _, steps := range []int{0, ex.MinSteps(clients)} {
+					o := quiz.Options{System: system, Seed: seed, Clients: clients, Steps: steps}
+					_, text, err := quiz.Exercise(o)
+					if err != nil {
+						t.Fatalf("%s: %v", o.Command(), err)
+					}
+					seen := map[string]bool{}
+					for _, m := range actor.FindAllStringSubmatch(string(text), -1) {
+						seen[m[1]] = true
+					}
+					if len(seen) != clients {
+						t.Fatalf("%s: %d of %d clients take part\n%s", o.Command(), len(seen), clients, text)
+					}
+				}
+			}
 		}
 	}
 }

@@ -14,7 +14,8 @@ import (
 // application gets each message: a loss delays its message until the
 // retransmission, and, in order, every message behind it. Lecture: "Lost
 // ACK: how long to wait?", sequence numbers, the window.
-var exercise = &scenarios.Exercise{Clients: 1, Steps: 6, Write: writeExercise}
+var exercise = &scenarios.Exercise{Clients: 1, Steps: 6, Write: writeExercise,
+	MinSteps: func(clients int) int { return clients }}
 
 func writeExercise(w *scenarios.ExerciseWriter, seed uint64, clients, steps int) {
 	window := []int{1, 2, 4}[w.Rand.IntN(3)]

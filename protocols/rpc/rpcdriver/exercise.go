@@ -13,7 +13,8 @@ import (
 // at-most-once. Lecture: "Message lost or ACK lost?", "what happens when
 // append() is retried?", "if server crashes, forgets which RPC's have been
 // executed".
-var exercise = &scenarios.Exercise{Clients: 1, Steps: 5, Write: writeExercise}
+var exercise = &scenarios.Exercise{Clients: 1, Steps: 5, Write: writeExercise,
+	MinSteps: func(clients int) int { return clients }}
 
 func writeExercise(w *scenarios.ExerciseWriter, seed uint64, clients, steps int) {
 	semantics := w.Pick("at_least_once", "at_most_once")
@@ -28,9 +29,19 @@ func writeExercise(w *scenarios.ExerciseWriter, seed uint64, clients, steps int)
 		faults = append(faults, fmt.Sprintf("  - {at: %s, %s}", scenarios.FormatTime(at), what))
 	}
 	appends := 0
+	called := map[int]bool{} // looked up and counted only
 	for row := 0; row < steps; row++ {
 		at := time.Duration(row+1) * time.Second
-		c := scenarios.ClientName(w.Rand.IntN(clients))
+		// A random client, or, once the rows left are as many as the
+		// clients that have not called yet, the first of those: every
+		// client calls.
+		k := w.Rand.IntN(clients)
+		if unused := clients - len(called); steps-row <= unused {
+			for k = 0; called[k]; k++ {
+			}
+		}
+		called[k] = true
+		c := scenarios.ClientName(k)
 		switch k := w.Rand.IntN(20); {
 		case k < 12:
 			w.Line("  - {at: %s, op: call, client: %s, server: server, proc: increment}", scenarios.FormatTime(at), c)
