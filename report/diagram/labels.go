@@ -83,7 +83,6 @@ var labelSpots = func() []float64 {
 func (l *layout) placeLabels() {
 	m := l.m
 	l.labels = make([]msgLabel, len(m.msgs))
-	skipped := 0
 	for k, ms := range m.msgs {
 		if ms.label == "" {
 			continue
@@ -106,7 +105,7 @@ func (l *layout) placeLabels() {
 		w := fontLabel.width(ms.label) + 4
 		h := lineH
 		if w > length-14 {
-			skipped++
+			l.skipped = append(l.skipped, k)
 			continue
 		}
 		// The normal pointing up the page (negative y).
@@ -136,10 +135,14 @@ func (l *layout) placeLabels() {
 			}
 		}
 		if !done {
-			skipped++
+			l.skipped = append(l.skipped, k)
 		}
 	}
-	if skipped > 0 {
+}
+
+// placeLabelsCaption says how many labels placeLabels left out.
+func (l *layout) placeLabelsCaption() {
+	if skipped := len(l.skipped); skipped > 0 {
 		what := fmt.Sprintf("%d message labels are", skipped)
 		if skipped == 1 {
 			what = "1 message label is"

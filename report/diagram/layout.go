@@ -70,10 +70,45 @@ type layout struct {
 	ends  []pt
 	marks [][]pt
 	obst  *obstacles
+	// stretch makes the time step that starts at an instant this many
+	// times taller (see newLayout); skipped lists the messages whose label
+	// was left out; scaled says the diagram was drawn smaller to stay
+	// under maxHeight.
+	stretch map[sim.Time]float64
+	skipped []int
+	scaled  bool
 }
 
 func newLayout(m *model, records []sim.Record) *layout {
-	l := &layout{m: m, obst: newObstacles()}
+	// A label left out is room missing where its arrow flies: stretch the
+	// time it is in flight and lay out again, a few times, keeping the
+	// layout that leaves out the fewest labels (the first of equals: the
+	// shortest). Stretching stops before the diagram grows by more than
+	// maxStretchH, or has to be scaled down to stay under maxHeight: a
+	// dense run keeps its height, and the caption counts what is left out.
+	stretch := map[sim.Time]float64{} // looked up only
+	first := layOut(m, stretch)
+	best := first
+	for l, try := first, 0; len(l.skipped) > 0 && try < maxStretches; try++ {
+		l.stretchSkipped(stretch)
+		l = layOut(m, stretch)
+		if l.scaled || l.bottom > first.bottom+maxStretchH {
+			break
+		}
+		if len(l.skipped) < len(best.skipped) {
+			best = l
+		}
+	}
+	best.placeLabelsCaption()
+	best.finish()
+	best.makeAnchors(records)
+	return best
+}
+
+// layOut lays m out, with the time steps that start at an instant of
+// stretch drawn that many times taller.
+func layOut(m *model, stretch map[sim.Time]float64) *layout {
+	l := &layout{m: m, obst: newObstacles(), stretch: stretch}
 	l.makeNotes()
 	l.placeLanes()
 	l.layoutTime()
@@ -81,9 +116,32 @@ func newLayout(m *model, records []sim.Record) *layout {
 	l.arrowGeometry()
 	l.placeNotes()
 	l.placeLabels()
-	l.finish()
-	l.makeAnchors(records)
 	return l
+}
+
+// Bounds of the stretching of newLayout.
+const (
+	maxStretches = 3 // layouts tried after the first
+	maxStretch   = 8.0
+	maxStretchH  = 1200.0
+)
+
+// stretchSkipped doubles (up to maxStretch) the time steps during which a
+// message whose label was left out is in flight.
+func (l *layout) stretchSkipped(stretch map[sim.Time]float64) {
+	times := l.times()
+	for _, k := range l.skipped {
+		ms := l.m.msgs[k]
+		end := ms.at + l.median/2
+		for _, a := range ms.arrivals {
+			end = max(end, a.at)
+		}
+		for _, t := range times {
+			if t >= ms.at && t < end {
+				stretch[t] = min(max(stretch[t], 1)*2, maxStretch)
+			}
+		}
+	}
 }
 
 // placeLanes spaces the lanes so that each lane's notes fit beside it.

@@ -53,6 +53,8 @@ func (l *layout) layoutTime() {
 			if dy > maxGap {
 				l.breaks = append(l.breaks, knot{prev, y}, knot{t, y + breakH})
 				dy = breakH
+			} else if f := l.stretch[prev]; f > 1 {
+				dy *= f
 			}
 			y = math.Max(y+dy, next)
 		}
@@ -88,6 +90,7 @@ func (l *layout) layoutTime() {
 			l.breaks[k].y = marginTop + (l.breaks[k].y-marginTop)*f
 		}
 		l.slope *= f
+		l.scaled = true
 		l.captions = append(l.captions, fmt.Sprintf("Drawn at %.0f%% of the usual scale to stay under %.0f px; --from and --to draw a part at full scale.", f*100, maxHeight))
 	}
 	if len(l.breaks) > 0 {
