@@ -398,4 +398,13 @@ func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 			l.errAt(u.Pos, "network link names node %s, which no workload row or fault names%s", u.Name, didYouMean(u.Name, all, "nodes"))
 		}
 	}
+	if len(l.sc.Nodes) > maxNodes {
+		n := l.sc.Nodes[maxNodes]
+		l.errAt(n.Pos, "node %s: a scenario has at most %d nodes, and this one names %d", n.Name, maxNodes, len(l.sc.Nodes))
+	}
 }
+
+// maxNodes bounds the nodes of a scenario. The table has a column per
+// client and a row per workload row, so that its size grows as their
+// product: 20,000 nodes in a file of 1 MiB took 3 GB.
+const maxNodes = 1000

@@ -300,6 +300,10 @@ var errorCases = []struct {
 	{"expect disk bad path", fsBase + "expect:\n  - {file: /, disk: [a]}\n", "file: expected a file path such as fileA, got \"/\" (the root is a directory, not a file)", 7, 12},
 	{"expect disk not a list", fsBase + "expect:\n  - {file: fileA, disk: a}\n", `disk: expected a list, got "a"`, 7, 25},
 
+	// Nodes: the table has a column per client, so a file of 1 MiB
+	// naming 40,000 nodes took 3 GB.
+	{"too many nodes", "name: t\nsystems: [udp]\nworkload:\n" + manyNodeRows(scenarios.MaxNodes/2+1), "node N500: a scenario has at most 1000 nodes, and this one names 1002", 504, 29},
+
 	// Variants.
 	{"variants not a list", msgBase + "variants: fast\n", `variants: expected a list, got "fast"`, 5, 11},
 	{"variants empty", msgBase + "variants: []\n", "variants: expected at least one variant (such as {name: fast, rpc: {timeout: 10ms}})", 5, 11},
@@ -454,4 +458,13 @@ func TestFaultNodesWithoutSystems(t *testing.T) {
 	if !errors.As(err, &list) || len(list) != 1 || !strings.Contains(list[0].Msg, `unknown system "nsf"`) {
 		t.Errorf("Load error:\n%v\nwant only the unknown system", err)
 	}
+}
+
+// manyNodeRows is n workload rows, each from a node of its own to another.
+func manyNodeRows(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "  - {at: 0, op: send, from: N%d, to: M%d}\n", i, i)
+	}
+	return b.String()
 }

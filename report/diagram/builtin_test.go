@@ -2,10 +2,12 @@ package diagram_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/sim-lecture/sim/report/diagram"
@@ -95,6 +97,43 @@ func TestDiagramMakesRoomForLabels(t *testing.T) {
 			if n > tc.max {
 				t.Errorf("%s %s: %d message labels left out; want at most %d", tc.scenario, sys.Label(), n, tc.max)
 			}
+		}
+	}
+}
+
+// TestDiagramLanesBounded: a run of more nodes than MaxLanes draws the
+// servers and the first clients, and says so; --nodes still draws any
+// nodes asked for. A thousand nodes made a PNG 190,000 px wide.
+func TestDiagramLanesBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: t\nsystems: [udp]\nworkload:\n")
+	clients := diagram.MaxLanes + 6
+	for i := range clients {
+		fmt.Fprintf(&b, "  - {at: %dms, op: send, from: C%d, to: server}\n", i, i)
+	}
+	sc, err := scenarios.Load("lanes.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, worlds := runKept(t, sc)
+	for _, tc := range []struct {
+		nodes   []string
+		lanes   int
+		caption bool
+	}{
+		{nil, diagram.MaxLanes, true},
+		{[]string{"server", "C29", "C28"}, 3, false},
+	} {
+		svg := string(draw(t, res, worlds, 0, diagram.Options{Nodes: tc.nodes}))
+		if got := strings.Count(svg, `class="lane"`); got != tc.lanes {
+			t.Errorf("nodes %v: %d lanes drawn; want %d", tc.nodes, got, tc.lanes)
+		}
+		caption := fmt.Sprintf("Only %d of the %d nodes are drawn", diagram.MaxLanes, clients+1)
+		if strings.Contains(svg, caption) != tc.caption {
+			t.Errorf("nodes %v: caption %q shown = %v; want %v", tc.nodes, caption, !tc.caption, tc.caption)
+		}
+		if tc.nodes == nil && !strings.Contains(svg, ">server<") {
+			t.Errorf("the server's lane is not drawn")
 		}
 	}
 }

@@ -28,6 +28,10 @@ import (
 	"github.com/sim-lecture/sim/sim"
 )
 
+// MaxLanes is how many nodes a diagram draws when Options.Nodes does not
+// choose them: the servers, then the first clients.
+const MaxLanes = 24
+
 // DefaultMaxMessages is how many messages a diagram draws before it stops:
 // past a few hundred arrows a diagram stops explaining anything.
 const DefaultMaxMessages = 300

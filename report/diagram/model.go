@@ -179,6 +179,13 @@ func (m *model) chooseLanes(in input, nodes []string) error {
 				others = append(others, id)
 			}
 		}
+		if n := len(clients) + len(others); n > MaxLanes {
+			// The servers first, then the first clients: a run of a
+			// thousand nodes would be a diagram 190,000 px wide.
+			others = others[:min(len(others), MaxLanes)]
+			clients = clients[:MaxLanes-len(others)]
+			m.captions = append(m.captions, fmt.Sprintf("Only %d of the %d nodes are drawn, and the messages between them; --nodes chooses which.", MaxLanes, n))
+		}
 		half := (len(clients) + 1) / 2
 		order = append(append(append(order, clients[:half]...), others...), clients[half:]...)
 		for l, id := range order {

@@ -17,6 +17,10 @@ import (
 // is one line: the host, its vector clock as a JSON object, and the event.
 const ShiVizRegexp = `(?<host>\S+) (?<clock>\{[^}]*\}) (?<event>.*)`
 
+// MaxShiVizBytes bounds a ShiViz log (see WriteShiViz). ShiViz, which
+// runs in a browser, draws far fewer events than fit in it.
+const MaxShiVizBytes = 16 << 20
+
 // WriteShiViz writes the records of a run (names are the node names by
 // ID) as a ShiViz log: ShiVizRegexp, then one entry per event of a node,
 // in the order they happened, each with the node's vector clock after it.
@@ -28,6 +32,11 @@ const ShiVizRegexp = `(?<host>\S+) (?<clock>\{[^}]*\}) (?<event>.*)`
 // duplicate, corrupt, reorder) and the scenario's network faults happen at
 // no node and are not events; a copy that reaches a down node is an event
 // of that node without a merge, since nobody received it.
+//
+// Each entry carries a clock of every node the event has heard of, so a
+// log grows as events times nodes: it stops before the entry that would
+// take it past MaxShiVizBytes, at the end of an entry (ShiViz shows the
+// events up to there).
 func WriteShiViz(out io.Writer, names []string, records []sim.Record) error {
 	var b strings.Builder
 	b.WriteString(ShiVizRegexp + "\n")
@@ -64,7 +73,11 @@ func WriteShiViz(out io.Writer, names []string, records []sim.Record) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&b, "%s %s %s\n", names[r.Node], cj, text)
+		line := fmt.Sprintf("%s %s %s\n", names[r.Node], cj, text)
+		if b.Len()+len(line) > MaxShiVizBytes {
+			break
+		}
+		b.WriteString(line)
 	}
 	_, err := io.WriteString(out, b.String())
 	return err
