@@ -365,9 +365,12 @@ func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 			add(u)
 		}
 	}
-	// A program's clients are declared by the program.
+	// A program's clients are declared by the program, and bounded by it
+	// (maxProgramClients), not by maxNodes.
+	programClient := map[string]bool{}
 	for _, u := range l.programClients() {
 		add(u)
+		programClient[u.Name] = true
 	}
 	// A fault acts on a node that exists for another reason: a node
 	// named only in faults (`crash: serevr`) is almost always a typo.
@@ -398,13 +401,29 @@ func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 			l.errAt(u.Pos, "network link names node %s, which no workload row or fault names%s", u.Name, didYouMean(u.Name, all, "nodes"))
 		}
 	}
-	if len(l.sc.Nodes) > maxNodes {
-		n := l.sc.Nodes[maxNodes]
-		l.errAt(n.Pos, "node %s: a scenario has at most %d nodes, and this one names %d", n.Name, maxNodes, len(l.sc.Nodes))
+	l.checkNodeCount(programClient)
+}
+
+// checkNodeCount refuses more than maxNodes nodes named by rows, faults,
+// links and `nodes`, pointing at the first one past the bound.
+func (l *loader) checkNodeCount(programClient map[string]bool) {
+	named := 0
+	var first *Node
+	for i := range l.sc.Nodes {
+		if programClient[l.sc.Nodes[i].Name] {
+			continue
+		}
+		if named++; named == maxNodes+1 {
+			first = &l.sc.Nodes[i]
+		}
+	}
+	if first != nil {
+		l.errAt(first.Pos, "node %s: a scenario names at most %d nodes besides its programs' clients, and this one names %d (a program row runs many clients: see program: in the format's reference)", first.Name, maxNodes, named)
 	}
 }
 
-// maxNodes bounds the nodes of a scenario. The table has a column per
-// client and a row per workload row, so that its size grows as their
-// product: 20,000 nodes in a file of 1 MiB took 3 GB.
+// maxNodes bounds the nodes a scenario names one by one (programs' clients
+// are bounded by maxProgramClients). The table has a column per client and
+// a row per workload row, so that its size grows as their product: 20,000
+// nodes in a file of 1 MiB took 3 GB.
 const maxNodes = 1000

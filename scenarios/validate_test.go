@@ -302,7 +302,7 @@ var errorCases = []struct {
 
 	// Nodes: the table has a column per client, so a file of 1 MiB
 	// naming 40,000 nodes took 3 GB.
-	{"too many nodes", "name: t\nsystems: [udp]\nworkload:\n" + manyNodeRows(scenarios.MaxNodes/2+1), "node N500: a scenario has at most 1000 nodes, and this one names 1002", 504, 29},
+	{"too many nodes", "name: t\nsystems: [udp]\nworkload:\n" + manyNodeRows(scenarios.MaxNodes/2+1), "node N500: a scenario names at most 1000 nodes besides its programs' clients, and this one names 1002", 504, 29},
 
 	// Variants.
 	{"variants not a list", msgBase + "variants: fast\n", `variants: expected a list, got "fast"`, 5, 11},
@@ -467,4 +467,17 @@ func manyNodeRows(n int) string {
 		fmt.Fprintf(&b, "  - {at: 0, op: send, from: N%d, to: M%d}\n", i, i)
 	}
 	return b.String()
+}
+
+// The bound on nodes named one by one leaves programs' clients out: a
+// program row of 2,000 clients is the issue's scale, not a typo.
+func TestProgramClientsBeyondNodeBound(t *testing.T) {
+	src := "name: t\nsystems: [nfs]\nfiles: {shared: [a1]}\nworkload:\n  - program:\n      clients: 2000\n      every: 60s\n      until: 2m\n      steps:\n        - {op: open, file: shared, fd: f}\n        - {op: close, fd: f}\n"
+	sc, err := scenarios.Load("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("a program of 2000 clients was refused: %v", err)
+	}
+	if len(sc.Nodes) <= scenarios.MaxNodes {
+		t.Errorf("%d nodes; want the program's 2000 clients and the server", len(sc.Nodes))
+	}
 }
