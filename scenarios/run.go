@@ -168,8 +168,9 @@ type SystemRun struct {
 	tap func(system, variant string, raw bool, net sim.Network) sim.Network
 	// prog runs the scenario's programs; nil without any.
 	prog *programRun
-	// summarize says the result gets a Summary (see Summarized).
-	summarize bool
+	// summarize says the result gets a Summary (see Summarized); quiet
+	// says so too and that nobody keeps the trace (Quiet).
+	summarize, quiet bool
 	// RawPayloads says the system's nodes send bare payloads rather than
 	// UDP datagrams (the pipe and socket systems): a driver sets it before
 	// it sets up the network, for Options.Tap.
@@ -199,6 +200,7 @@ func newRun(sc *Scenario, system string, seed uint64, opt Options, total *totalE
 		r.Result.Steps[i] = baseStep(&sc.Workload[i])
 	}
 	r.summarize = Summarized(sc)
+	r.quiet = r.summarize && !opt.KeepTrace
 	if len(sc.Programs) > 0 {
 		sys := LookupSystem(system)
 		r.prog = newProgramRun(r, sys != nil && sys.ReportsDone)
@@ -216,6 +218,14 @@ func (r *SystemRun) Rows() int {
 	}
 	return len(r.Scenario.Workload)
 }
+
+// Quiet reports that the run is summarized and its trace is not kept:
+// nobody will draw its state, so a driver may spare its protocols the
+// state records whose value grows with the clients (an AFS server's
+// callback table), which would make a run of thousands of clients
+// quadratic. The trace hash is still the run's, and still the same for
+// the same scenario and seed.
+func (r *SystemRun) Quiet() bool { return r.quiet }
 
 // Done tells the runner that workload row i has its result (Step's
 // Result, Latency and Calls are final): a driver whose System.ReportsDone

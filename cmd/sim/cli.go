@@ -40,7 +40,7 @@ var version = "0.1.0-dev"
 const usage = `sim: a deterministic simulator of the protocols of a distributed-systems lecture
 
 Usage:
-  sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]
+  sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...] [--steps]
           [--quiz [--answers]] [--from T] [--to T] [--nodes A,B] [--hide acks,probes,...]
   sim quiz nfs|afs|rpc|reliable [--seed N] [--clients C] [--steps S] [--answers] [--save FILE]
   sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR
@@ -209,11 +209,13 @@ type runArgs struct {
 	format    *string
 	sets      setFlags
 	view      viewFlags
+	// steps keeps the steps in the JSON of a summarized run (--steps).
+	steps *bool
 }
 
 // newRunFlags declares sim run's flags.
 func newRunFlags(stderr io.Writer) (*flag.FlagSet, *runArgs) {
-	fs := newFlagSet("run", "sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]\n"+
+	fs := newFlagSet("run", "sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...] [--steps]\n"+
 		"        [--quiz [--answers]] [--from T] [--to T] [--nodes A,B] [--hide acks,probes,timers,state,faults]\n\n"+
 		"Runs a scenario and prints its timeline table. NAME is a built-in scenario.", stderr)
 	a := &runArgs{}
@@ -221,6 +223,7 @@ func newRunFlags(stderr io.Writer) (*flag.FlagSet, *runArgs) {
 	a.format = fs.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
 	fs.Var(&a.out, "out", "also write the table, the JSON result, per system the event trace, a space-time diagram (SVG, PNG), a packet capture and the ShiViz and Perfetto traces, and a step-through viewer (viewer.html) into this directory (replaced whole)")
 	fs.Var(&a.sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
+	a.steps = fs.Bool("steps", false, "keep each row's steps in the JSON result of a run that is summarized (a program workload, or more rows or clients than report.max_table_steps and max_table_clients)")
 	a.view = addViewFlags(fs)
 	return fs, a
 }
@@ -268,6 +271,7 @@ func runAndShow(sc *scenarios.Scenario, opt scenarios.Options, a *runArgs, dopt 
 		fmt.Fprintf(stderr, "sim run: --out: %v\n", caps.err)
 		return exitIO
 	}
+	res.OmitSteps = res.Summarized && !*a.steps
 	if code := a.view.show(stdout, stderr, res, worlds, dopt, *a.format); code != exitOK {
 		return code
 	}

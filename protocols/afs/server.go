@@ -44,6 +44,11 @@ type ServerConfig struct {
 	// OnRemove, if set, is called each time a removed file is gone from
 	// the disk and from the server's view.
 	OnRemove func(path string)
+	// NoCallbackState leaves out the state records of the callback table
+	// ("callbacks PATH"): a run whose trace nobody reads, with thousands
+	// of clients, would otherwise sort and write every holder's name at
+	// every grant.
+	NoCallbackState bool
 }
 
 // FileServer is an AFS file server (Vice): it holds volumes, serves whole
@@ -500,6 +505,9 @@ func (s *FileServer) purgePromises() {
 // changed since it was last recorded: the callback table the lecture's
 // AFS slides keep on the server.
 func (s *FileServer) tracePromises(path string) {
+	if s.cfg.NoCallbackState {
+		return
+	}
 	names := make([]string, 0, len(s.promises[path]))
 	for h := range s.promises[path] {
 		names = append(names, s.env.NodeName(h))

@@ -88,7 +88,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		if d.servers[name] {
 			cfg.Server = &afs.ServerConfig{Volumes: volsOf[name], Files: filesOf[name], CallbackLimit: o.CallbackLimit,
 				OnStore:  func(path string, version uint64, data []string) { d.stored(r, path, version, data) },
-				OnRemove: func(path string) { d.removed(r, path) }}
+				OnRemove: func(path string) { d.removed(r, path) }, NoCallbackState: r.Quiet()}
 		} else {
 			cfg.Client = &afs.ClientConfig{VLDB: o.VLDB, Volumes: vols, Prefetch: prefetch[name], OnCrash: policy,
 				MaxMessage: udp.MaxPayload}
