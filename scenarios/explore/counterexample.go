@@ -364,9 +364,27 @@ func (e *Explorer) render(t target, c candidate, msg string) ([]byte, error) {
 	if rows == nil || rows.Kind != yaml.SequenceNode {
 		return nil, fmt.Errorf("the scenario's workload is not a list")
 	}
-	kept := &yaml.Node{Kind: yaml.SequenceNode}
+	// The file's rows are its items without a program key; programs are
+	// kept whole, in their places (the shrinker does not cut them).
+	var ordinary []int
+	keep := map[int]bool{}
+	for k, it := range rows.Content {
+		if it.Kind == yaml.MappingNode && get(it, "program") != nil {
+			keep[k] = true
+		} else {
+			ordinary = append(ordinary, k)
+		}
+	}
 	for _, i := range c.rows {
-		kept.Content = append(kept.Content, rows.Content[i])
+		if i < len(ordinary) {
+			keep[ordinary[i]] = true
+		}
+	}
+	kept := &yaml.Node{Kind: yaml.SequenceNode}
+	for k, it := range rows.Content {
+		if keep[k] {
+			kept.Content = append(kept.Content, it)
+		}
 	}
 	set(root, "workload", kept)
 	faults := &yaml.Node{Kind: yaml.SequenceNode}
