@@ -61,7 +61,7 @@ func FuzzLoad(f *testing.F) {
 			}
 			return
 		}
-		if sc == nil || sc.Name == "" || len(sc.Systems) == 0 || len(sc.Workload) == 0 {
+		if sc == nil || sc.Name == "" || len(sc.Systems) == 0 || len(sc.Workload)+len(sc.Programs) == 0 {
 			t.Fatalf("Load accepted an incomplete scenario: %+v", sc)
 		}
 		checkInvariants(t, sc)
