@@ -17,7 +17,7 @@ import (
 // protocol, so the runner performs them; a system adds kinds only it
 // understands through System.Faults.
 var commonFaults = []*FaultKind{
-	{Name: "crash", Order: 10, Decode: decodeNodeFault, Check: checkCrash,
+	{Name: "crash", Order: 10, Decode: decodeNodeFault, Check: checkCrash, Undo: "restart",
 		Example: "{at: 65s, crash: server}", Doc: "volatile state lost, timers cancelled, in-flight messages discarded",
 		Apply: func(r *SystemRun, f *Fault) {
 			r.World.Crash(r.Node(f.Node))
@@ -54,7 +54,7 @@ var commonFaults = []*FaultKind{
 			r.net.PatchLink(f.From, f.To, f.Patch)
 			return f.From + "->" + f.To + " " + describePatch(f.Patch)
 		})},
-	{Name: "block", Order: 90, Form: "{from: A, to: B}", Decode: decodeBlockFault,
+	{Name: "block", Order: 90, Form: "{from: A, to: B}", Decode: decodeBlockFault, Undo: "unblock",
 		Example: "{at: 10s, block: {from: server, to: A}}", Doc: "one direction only",
 		Apply: netFault(func(r *SystemRun, f *Fault) string {
 			r.net.Block(f.From, f.To)

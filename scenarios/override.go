@@ -59,39 +59,48 @@ func OpenWith(arg string, sets []Setting) (*Scenario, error) {
 // errors in an override name the override. Positions in the returned
 // Scenario are the file's.
 func LoadWith(file string, data []byte, sets []Setting) (*Scenario, error) {
+	sc, _, err := LoadWithText(file, data, sets)
+	return sc, err
+}
+
+// LoadWithText is LoadWith that also returns the YAML text the overrides
+// made, which loads as the returned Scenario (without the file's
+// positions): `sim explore --set` writes its counterexamples from it.
+func LoadWithText(file string, data []byte, sets []Setting) (*Scenario, []byte, error) {
 	if len(sets) == 0 {
-		return Load(file, data)
+		sc, err := Load(file, data)
+		return sc, data, err
 	}
 	// The file on its own first: its errors are reported at its positions.
 	if _, err := Load(file, data); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil || doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, fmt.Errorf("%s: cannot apply --set: the file did not parse again", file)
+		return nil, nil, fmt.Errorf("%s: cannot apply --set: the file did not parse again", file)
 	}
 	origin := map[*yaml.Node]int{} // node -> 1 + index of the setting that made it
 	for i, s := range sets {
 		if err := applySetting(file, doc.Content[0], s, i+1, origin); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	out, err := yaml.Marshal(&doc)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot apply --set: %v", file, err)
+		return nil, nil, fmt.Errorf("%s: cannot apply --set: %v", file, err)
 	}
 	var doc2 yaml.Node
 	if err := yaml.Unmarshal(out, &doc2); err != nil {
-		return nil, fmt.Errorf("%s: cannot apply --set: %v", file, err)
+		return nil, nil, fmt.Errorf("%s: cannot apply --set: %v", file, err)
 	}
 	pm := posMap{}
 	pm.walk(&doc, &doc2, 0, origin, map[*yaml.Node]bool{})
 	sc, err := Load(file, out)
 	if err != nil {
-		return nil, pm.errors(file, err, sets)
+		return nil, nil, pm.errors(file, err, sets)
 	}
 	pm.scenario(sc)
-	return sc, nil
+	return sc, out, nil
 }
 
 // applySetting applies s to the top-level mapping root; made (1-based)

@@ -409,6 +409,11 @@ type FaultKind struct {
 	// Check, when set, checks a valid fault against the scenario, faults
 	// in time order (a volume that exists; a node that is a file server).
 	Check func(d *Decoder, o *Object, f *Fault)
+	// Undo, when set, names the kind that undoes a fault of this kind
+	// when it has the same value (a crash's restart, a block's unblock):
+	// the shrinker of `sim explore` drops the two together, and an
+	// explore.faults entry of the kind draws how long it lasts.
+	Undo string
 	// Apply performs a common kind in a run; nil for a system's kind,
 	// which the driver of each system that accepts it performs.
 	Apply func(r *SystemRun, f *Fault)

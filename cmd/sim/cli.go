@@ -45,6 +45,7 @@ Usage:
   sim quiz nfs|afs|rpc|reliable [--seed N] [--clients C] [--steps S] [--answers] [--save FILE]
   sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR
   sim explore FILE.yaml|NAME [--seeds N] [--workers K] [--shard I/N] [--out DIR] [--format text|json]
+              [--set KEY=VALUE ...] [--shrink-runs N]
   sim validate FILE.yaml|NAME
   sim list
   sim version

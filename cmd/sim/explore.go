@@ -16,15 +16,19 @@ import (
 )
 
 const exploreSynopsis = `sim explore FILE.yaml|NAME [--seeds N] [--workers K] [--shard I/N] [--out DIR] [--format text|json]
+            [--set KEY=VALUE ...] [--shrink-runs N]
 
 Searches fault schedules for broken promises. For each seed from 1 to N,
 the scenario's workload runs in a world whose network parameters and
 faults are drawn from the scenario's explore: block (each seed also draws
 the parameters within their ranges), and every invariant of each system is
 checked. A broken invariant is shrunk to a small scenario file,
-DIR/SEED-INVARIANT.yaml, that 'sim run' reproduces (exit status 1). A
-scenario's expectation {broken: NAME} says a run's lesson is a broken
-promise: exploration does not report that invariant there.
+DIR/SEED-INVARIANT.yaml, that 'sim run' reproduces (exit status 1):
+fewer drawn faults, scenario faults and workload rows, rounder values and
+earlier faults, each change kept only if a run confirms the break, at most
+--shrink-runs runs per violation. A scenario's expectation {broken: NAME}
+says a run's lesson is a broken promise: exploration does not report that
+invariant there. --set changes a key of the scenario, as with 'sim run'.
 
 --shard I/N explores only the seeds I, I+N, I+2N, ... (I from 0 to N-1):
 N machines each exploring one part find together exactly what one run
@@ -37,6 +41,10 @@ Exit status: 0 no invariant broken; 1 at least one broken; 2 bad input.
 // BENCHMARKS.md, on one core.
 const maxExploreSeeds = 100_000_000
 
+// maxShrinkRuns bounds --shrink-runs: a few minutes for one violation of
+// a lecture scenario.
+const maxShrinkRuns = 100_000
+
 // exploreRequest is a `sim explore` command line, parsed.
 type exploreRequest struct {
 	scenario     string
@@ -45,6 +53,8 @@ type exploreRequest struct {
 	shard        report.Shard
 	out          stringFlag
 	format       string
+	sets         []scenarios.Setting
+	shrinkRuns   int
 	stdout, errw io.Writer
 }
 
@@ -57,10 +67,11 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return loadError(stderr, err)
 	}
-	e, err := explore.New(file, data)
+	e, err := explore.NewWith(file, data, req.sets)
 	if err != nil {
 		return loadError(stderr, err)
 	}
+	e.ShrinkRuns = req.shrinkRuns
 	return req.run(e)
 }
 
@@ -73,11 +84,17 @@ func parseExplore(args []string, stdout, stderr io.Writer) (*exploreRequest, int
 	shard := fs.String("shard", "0/1", "explore only part I of N of the seeds: those equal to I modulo N")
 	fs.Var(&req.out, "out", "the directory to write the counterexamples into (default explore-NAME; replaced whole)")
 	fs.StringVar(&req.format, "format", "text", "output format: text or json")
+	var sets setFlags
+	fs.Var(&sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or explore.crash.max=2 (repeatable)")
+	fs.IntVar(&req.shrinkRuns, "shrink-runs", explore.DefaultShrinkRuns, "the most runs the shrinking of one violation may take")
 	pos, code, ok := parseCommand(fs, args, stdout, stderr)
 	if !ok {
 		return nil, code, false
 	}
 	var err error
+	if req.sets, err = sets.settings(); err != nil {
+		return nil, req.bad("%v", err), false
+	}
 	req.shard, err = report.ParseShard(*shard)
 	switch {
 	case len(pos) != 1:
@@ -86,6 +103,8 @@ func parseExplore(args []string, stdout, stderr io.Writer) (*exploreRequest, int
 		return nil, req.bad("--seeds: expected a number of seeds from 1 to %d, got %d", maxExploreSeeds, req.seeds), false
 	case req.workers < 1:
 		return nil, req.bad("--workers: expected at least 1, got %d", req.workers), false
+	case req.shrinkRuns < 1 || req.shrinkRuns > maxShrinkRuns:
+		return nil, req.bad("--shrink-runs: expected a number of runs from 1 to %d, got %d", maxShrinkRuns, req.shrinkRuns), false
 	case err != nil:
 		return nil, req.bad("--shard: %v", err), false
 	case req.format != "text" && req.format != "json":
@@ -118,6 +137,9 @@ type exploreResult struct {
 	ByInvariant map[string]int `json:"by_invariant"`
 	// Stopped counts the seeds a run of which stopped at its bound.
 	Stopped int `json:"stopped"`
+	// ShrinkCap is the most runs the shrinking of one violation may take
+	// (--shrink-runs).
+	ShrinkCap int `json:"shrink_cap"`
 }
 
 // exploreViolation is one broken invariant.
@@ -131,6 +153,10 @@ type exploreViolation struct {
 	Message  string `json:"message"`
 	Rows     int    `json:"rows"`
 	Faults   int    `json:"faults"`
+	// ShrinkRuns counts the runs the shrinking took; ShrinkCapped says
+	// it stopped at the cap, so that a smaller counterexample may exist.
+	ShrinkRuns   int  `json:"shrink_runs"`
+	ShrinkCapped bool `json:"shrink_capped"`
 }
 
 // seedList lists the seeds of the request's shard.
@@ -153,7 +179,7 @@ func (req *exploreRequest) run(e *explore.Explorer) int {
 		dir = "explore-" + e.Name
 	}
 	res := exploreResult{Scenario: e.Name, Seeds: len(seeds), Invariants: e.Invariants(),
-		Violations: []exploreViolation{}, ByInvariant: map[string]int{}}
+		Violations: []exploreViolation{}, ByInvariant: map[string]int{}, ShrinkCap: e.ShrinkRuns}
 	if req.shard.N > 1 {
 		res.Shard = req.shard.String()
 	}
@@ -163,90 +189,23 @@ func (req *exploreRequest) run(e *explore.Explorer) int {
 	if req.format == "text" {
 		req.describe(e, seeds)
 	}
-	var set *outdir.Dir
-	var stopSignals func()
-	defer func() {
-		if set != nil {
-			set.Abort()
-			stopSignals()
-		}
-	}()
+	out := &exploreOut{dir: dir}
+	defer out.abort()
 	// An explicit --out is checked at once; the default directory is made
 	// only when there is something to put in it.
-	open := func() error {
-		if set != nil {
-			return nil
-		}
-		s, err := outdir.Create(dir)
-		if err == nil {
-			set, stopSignals = s, abortOnSignal(s)
-		}
-		return err
-	}
 	if req.out.set {
-		if err := open(); err != nil {
+		if err := out.open(); err != nil {
 			fmt.Fprintf(req.errw, "sim explore: --out: %v\n", err)
 			return outError(err)
 		}
 	}
-	progress := req.progress(len(seeds))
 	start := time.Now()
-	var failure error
-	code := exitOK
-	report.ForEachOrdered(len(seeds), req.workers, func(i int) seedOutcome {
-		o, err := e.Seed(seeds[i])
-		return seedOutcome{o, err}
-	}, func(i int, so seedOutcome) bool {
-		if so.err != nil {
-			failure = so.err
-			return false
-		}
-		if so.o.Stopped {
-			res.Stopped++
-		}
-		for _, f := range so.o.Findings {
-			if err := open(); err != nil {
-				failure = fmt.Errorf("--out: %w", err)
-				code = outError(err)
-				return false
-			}
-			if err := set.WriteFile(f.FileName(), f.Scenario); err != nil {
-				failure = fmt.Errorf("--out: %w", err)
-				code = exitIO
-				return false
-			}
-			v := exploreViolation{Seed: f.Seed, Invariant: f.Invariant, System: f.System, Variant: f.Variant,
-				Scenario: filepath.Join(dir, f.FileName()), Message: f.Message, Rows: f.Rows, Faults: f.Faults}
-			res.Violations = append(res.Violations, v)
-			res.ByInvariant[f.Invariant]++
-			if req.format == "text" {
-				progress.clear()
-				req.finding(v)
-			}
-		}
-		progress.update(i+1, len(res.Violations))
-		return true
-	})
-	progress.done()
-	if failure != nil {
-		fmt.Fprintf(req.errw, "sim explore: %v\n", failure)
-		if code == exitOK {
-			code = exitInternal
-		}
+	if code := req.explore(e, seeds, out, &res); code != exitOK {
 		return code
 	}
-	if set != nil {
-		b, err := json.MarshalIndent(res, "", "  ")
-		if err == nil {
-			err = set.WriteFile("explore.json", append(b, '\n'))
-		}
-		if err == nil {
-			err = set.Commit()
-		}
-		if err != nil {
-			fmt.Fprintf(req.errw, "sim explore: --out: %v\n", err)
-			return exitIO
-		}
+	if err := out.commit(&res); err != nil {
+		fmt.Fprintf(req.errw, "sim explore: --out: %v\n", err)
+		return exitIO
 	}
 	if req.format == "json" {
 		b, _ := json.MarshalIndent(res, "", "  ")
@@ -261,6 +220,106 @@ func (req *exploreRequest) run(e *explore.Explorer) int {
 		return exitViolated
 	}
 	return exitOK
+}
+
+// explore explores the seeds on the workers, in order: each finding is
+// written to out, added to res and, in text, printed as it comes. It
+// returns exitOK, or the status of a failure it has reported.
+func (req *exploreRequest) explore(e *explore.Explorer, seeds []uint64, out *exploreOut, res *exploreResult) int {
+	progress := req.progress(len(seeds))
+	var failure error
+	code := exitOK
+	report.ForEachOrdered(len(seeds), req.workers, func(i int) seedOutcome {
+		o, err := e.Seed(seeds[i])
+		return seedOutcome{o, err}
+	}, func(i int, so seedOutcome) bool {
+		if so.err != nil {
+			failure, code = so.err, exitInternal
+			return false
+		}
+		if so.o.Stopped {
+			res.Stopped++
+		}
+		for _, f := range so.o.Findings {
+			v, err := out.write(f)
+			if err != nil {
+				failure, code = fmt.Errorf("--out: %w", err), outError(err)
+				return false
+			}
+			res.Violations = append(res.Violations, v)
+			res.ByInvariant[f.Invariant]++
+			if req.format == "text" {
+				progress.clear()
+				req.finding(v, res.ShrinkCap)
+			}
+		}
+		progress.update(i+1, len(res.Violations))
+		return true
+	})
+	progress.done()
+	if failure != nil {
+		fmt.Fprintf(req.errw, "sim explore: %v\n", failure)
+	}
+	return code
+}
+
+// exploreOut is the output directory of an exploration, made when the
+// first counterexample is written (or at once, for an explicit --out) and
+// written as one set.
+type exploreOut struct {
+	dir         string
+	set         *outdir.Dir
+	stopSignals func()
+}
+
+// open makes the directory's set, once.
+func (o *exploreOut) open() error {
+	if o.set != nil {
+		return nil
+	}
+	s, err := outdir.Create(o.dir)
+	if err == nil {
+		o.set, o.stopSignals = s, abortOnSignal(s)
+	}
+	return err
+}
+
+// write writes finding f's counterexample and returns its entry in the
+// result.
+func (o *exploreOut) write(f explore.Finding) (exploreViolation, error) {
+	if err := o.open(); err != nil {
+		return exploreViolation{}, err
+	}
+	if err := o.set.WriteFile(f.FileName(), f.Scenario); err != nil {
+		return exploreViolation{}, err
+	}
+	return exploreViolation{Seed: f.Seed, Invariant: f.Invariant, System: f.System, Variant: f.Variant,
+		Scenario: filepath.Join(o.dir, f.FileName()), Message: f.Message, Rows: f.Rows, Faults: f.Faults,
+		ShrinkRuns: f.ShrinkRuns, ShrinkCapped: f.ShrinkCapped}, nil
+}
+
+// commit writes explore.json beside the counterexamples and puts the set
+// in place; without a set (nothing found, no --out) it does nothing.
+func (o *exploreOut) commit(res *exploreResult) error {
+	if o.set == nil {
+		return nil
+	}
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err == nil {
+		err = o.set.WriteFile("explore.json", append(b, '\n'))
+	}
+	if err == nil {
+		err = o.set.Commit()
+	}
+	return err
+}
+
+// abort drops a set that was not committed.
+func (o *exploreOut) abort() {
+	if o.set != nil {
+		o.set.Abort()
+		o.stopSignals()
+	}
 }
 
 // seedOutcome is what exploring one seed gave.
@@ -295,6 +354,7 @@ func (req *exploreRequest) describe(e *explore.Explorer, seeds []uint64) {
 		how = "drawn per seed (the scenario has no explore: block; these are the defaults)"
 	}
 	fmt.Fprintf(w, "  %s: %s\n", how, strings.Join(draws, "; "))
+	fmt.Fprintf(w, "  shrinking: at most %s per violation\n", report.Plural(e.ShrinkRuns, "run", "runs"))
 	inv := e.Invariants()
 	if len(inv) == 0 {
 		fmt.Fprintf(w, "  invariants: none (the scenario's systems have none)\n")
@@ -304,13 +364,17 @@ func (req *exploreRequest) describe(e *explore.Explorer, seeds []uint64) {
 }
 
 // finding prints one broken invariant as it is found.
-func (req *exploreRequest) finding(v exploreViolation) {
+func (req *exploreRequest) finding(v exploreViolation, limit int) {
 	run := v.System
 	if v.Variant != "" {
 		run += " " + v.Variant
 	}
-	fmt.Fprintf(req.stdout, "seed %d: %s broken (%s), shrunk to %s and %s: %s\n    %s\n", v.Seed, v.Invariant, run,
-		report.Plural(v.Rows, "row", "rows"), report.Plural(v.Faults, "fault", "faults"), v.Scenario, v.Message)
+	runs := "in " + report.Plural(v.ShrinkRuns, "run", "runs")
+	if v.ShrinkCapped {
+		runs = fmt.Sprintf("stopped at the cap of %d runs: it may shrink further", limit)
+	}
+	fmt.Fprintf(req.stdout, "seed %d: %s broken (%s), shrunk to %s and %s (%s): %s\n    %s\n", v.Seed, v.Invariant, run,
+		report.Plural(v.Rows, "row", "rows"), report.Plural(v.Faults, "fault", "faults"), runs, v.Scenario, v.Message)
 }
 
 // summary prints the counts at the end.

@@ -23,258 +23,6 @@ import (
 // still breaks the invariant. Working on the file, not on the loaded
 // scenario, makes every candidate exactly what the user will run.
 
-// candidate is a counterexample being shrunk.
-type candidate struct {
-	// rows are the workload rows kept, by index in the file.
-	rows []int
-	// faults are the run's own faults kept (the file's, then the
-	// variant's), by index.
-	faults []int
-	// drawn are the drawn network values; units the drawn faults, each
-	// crash with its restart.
-	drawn []Draw
-	units [][]scenarios.Fault
-}
-
-// units groups drawn faults: a crash with the restart that follows it, a
-// partition alone.
-func units(faults []scenarios.Fault) [][]scenarios.Fault {
-	var out [][]scenarios.Fault
-	for i := 0; i < len(faults); i++ {
-		if faults[i].Kind == "crash" && i+1 < len(faults) && faults[i+1].Kind == "restart" {
-			out = append(out, faults[i:i+2:i+2])
-			i++
-			continue
-		}
-		out = append(out, faults[i:i+1:i+1])
-	}
-	return out
-}
-
-func (c candidate) clone() candidate {
-	out := candidate{rows: append([]int(nil), c.rows...), faults: append([]int(nil), c.faults...),
-		drawn: append([]Draw(nil), c.drawn...)}
-	for _, u := range c.units {
-		out.units = append(out.units, append([]scenarios.Fault(nil), u...))
-	}
-	return out
-}
-
-func (c candidate) faultCount() int {
-	n := len(c.faults)
-	for _, u := range c.units {
-		n += len(u)
-	}
-	return n
-}
-
-// target is the run a counterexample must break: its invariant, system
-// and variant, and the seed of its world.
-type target struct {
-	seed                       uint64
-	invariant, system, variant string
-}
-
-// shrink takes the violation v of schedule s down to a small scenario.
-func (e *Explorer) shrink(s Schedule, v report.Violation) (*Finding, error) {
-	t := target{seed: s.Seed, invariant: v.Invariant, system: v.System, variant: v.Variant}
-	own := e.runScenario(v.Variant)
-	c := candidate{drawn: append([]Draw(nil), s.Network...), units: units(s.Faults)}
-	for i := range e.base.Workload {
-		c.rows = append(c.rows, i)
-	}
-	for i := range own.Faults {
-		c.faults = append(c.faults, i)
-	}
-	f := &Finding{Seed: s.Seed, Invariant: v.Invariant, System: v.System, Variant: v.Variant, ShrinkRuns: 1}
-	first := e.breaks(t, c, 0)
-	if !first.ok {
-		return nil, fmt.Errorf("the drawn schedule, written as a scenario file, does not break %s again (a bug of sim explore)", v.Invariant)
-	}
-	msg := first.msg
-	// A candidate that takes far more events than the schedule did is
-	// stopped early: it is not a smaller counterexample, and a run of an
-	// hour of retransmissions would cost more than the whole search.
-	maxEvents := 4*first.events + 10_000
-	try := func(c candidate) (string, bool) {
-		if f.ShrinkRuns >= e.ShrinkRuns {
-			return "", false
-		}
-		f.ShrinkRuns++
-		r := e.breaks(t, c, maxEvents)
-		// A smaller scenario whose run stops at its bound (a lost
-		// unblock that leaves a client retrying for an hour) would be
-		// a worse counterexample, not a smaller one.
-		return r.msg, r.ok && (!r.bound || first.bound)
-	}
-	accept := func(next candidate) bool {
-		if m, ok := try(next); ok {
-			c, msg = next, m
-			return true
-		}
-		return false
-	}
-	for changed := true; changed && f.ShrinkRuns < e.ShrinkRuns; {
-		changed = false
-		// Fewer drawn faults.
-		for i := len(c.units) - 1; i >= 0; i-- {
-			next := c.clone()
-			next.units = append(next.units[:i], next.units[i+1:]...)
-			changed = accept(next) || changed
-		}
-		// Fewer of the scenario's own faults: one, or one with the fault
-		// that undoes it (a restart, an unblock).
-		for i := len(c.faults) - 1; i >= 0 && i < len(c.faults); i-- {
-			next := c.clone()
-			next.faults = append(next.faults[:i], next.faults[i+1:]...)
-			if accept(next) {
-				changed = true
-				continue
-			}
-			if j := partner(own.Faults, c.faults, i); j > i {
-				next := c.clone()
-				next.faults = append(append(next.faults[:i:i], next.faults[i+1:j]...), next.faults[j+1:]...)
-				changed = accept(next) || changed
-			}
-		}
-		// Fewer workload rows: a whole open-to-close session, then a row.
-		for i := len(c.rows) - 1; i >= 0 && i < len(c.rows); i-- {
-			if drop := e.session(c.rows, i); len(drop) > 1 {
-				changed = accept(c.without(drop)) || changed
-			}
-		}
-		for i := len(c.rows) - 1; i >= 0 && i < len(c.rows); i-- {
-			changed = accept(c.without([]int{i})) || changed
-		}
-		// Simpler values: a network parameter at its simplest, then
-		// halved; a shorter downtime or partition.
-		for i := range c.drawn {
-			for _, x := range simpler(c.drawn[i]) {
-				next := c.clone()
-				next.drawn[i].Value = x
-				if accept(next) {
-					changed = true
-					break
-				}
-			}
-		}
-		for i := range c.units {
-			if next, ok := shorter(c, i); ok {
-				changed = accept(next) || changed
-			}
-		}
-	}
-	text, err := e.render(t, c, msg)
-	if err != nil {
-		return nil, err
-	}
-	f.Message, f.Scenario = msg, text
-	f.Rows, f.Faults = len(c.rows), c.faultCount()
-	return f, nil
-}
-
-// without returns c without the rows at positions drop (indexes into
-// c.rows, in increasing order).
-func (c candidate) without(drop []int) candidate {
-	next := c.clone()
-	next.rows = next.rows[:0]
-	for i, r := range c.rows {
-		if len(drop) > 0 && drop[0] == i {
-			drop = drop[1:]
-			continue
-		}
-		next.rows = append(next.rows, r)
-	}
-	return next
-}
-
-// session returns the positions in rows of the session that the row at
-// position i opens (the open, then every later row of its client and fd
-// up to its close), or just i.
-func (e *Explorer) session(rows []int, i int) []int {
-	st := &e.base.Workload[rows[i]]
-	if st.FD == "" || (st.Op != "open" && st.Op != "create") {
-		return []int{i}
-	}
-	out := []int{i}
-	for j := i + 1; j < len(rows); j++ {
-		o := &e.base.Workload[rows[j]]
-		if o.Client != st.Client || o.FD != st.FD {
-			continue
-		}
-		if o.Op == "open" || o.Op == "create" {
-			break
-		}
-		out = append(out, j)
-		if o.Op == "close" {
-			break
-		}
-	}
-	return out
-}
-
-// partner is the position in kept of the fault that undoes kept[i] (the
-// restart of a crash, the unblock of a block), or -1.
-func partner(all []scenarios.Fault, kept []int, i int) int {
-	f := &all[kept[i]]
-	undo := map[string]string{"crash": "restart", "block": "unblock"}[f.Kind]
-	if undo == "" {
-		return -1
-	}
-	for j := i + 1; j < len(kept); j++ {
-		g := &all[kept[j]]
-		if g.Kind == undo && g.Node == f.Node && g.From == f.From && g.To == f.To {
-			return j
-		}
-	}
-	return -1
-}
-
-// simpler lists simpler values of a drawn parameter: none at all (the
-// range's minimum, for a delay), then half.
-func simpler(d Draw) []float64 {
-	least := 0.0
-	if d.Key == "delay" {
-		least = d.Min
-	}
-	if d.Value <= least {
-		return nil
-	}
-	half := d.Value / 2
-	if d.Duration {
-		half = float64(time.Duration(half).Round(time.Millisecond))
-	} else {
-		half = float64(int64(half*1000)) / 1000
-	}
-	if half <= least {
-		return []float64{least}
-	}
-	return []float64{least, half}
-}
-
-// shorter halves the downtime or duration of drawn fault unit i.
-func shorter(c candidate, i int) (candidate, bool) {
-	u := c.units[i]
-	next := c.clone()
-	switch {
-	case len(u) == 2:
-		d := (u[1].At - u[0].At) / 2
-		if d < time.Millisecond {
-			return c, false
-		}
-		next.units[i][1].At = u[0].At + d.Round(time.Millisecond)
-	case u[0].HasHeal:
-		d := (u[0].HealAt - u[0].At) / 2
-		if d < time.Millisecond {
-			return c, false
-		}
-		next.units[i][0].HealAt = u[0].At + d.Round(time.Millisecond)
-	default:
-		return c, false
-	}
-	return next, true
-}
-
 // trial is what running a candidate gave: whether it breaks the target
 // invariant (ok) and the first violation's message, whether the run
 // stopped at its bound, and how many events it took.
@@ -350,15 +98,18 @@ func (e *Explorer) render(t target, c candidate, msg string) ([]byte, error) {
 	for _, k := range []string{"variants", "expect", "explore"} {
 		del(root, k)
 	}
-	if len(c.drawn) > 0 {
+	for _, d := range c.drawn {
 		net := get(root, "network")
+		// A probability shrunk to 0 that the file does not set is left
+		// out: the network's default is 0.
+		if !d.Duration && d.Value == 0 && get(net, d.Key) == nil {
+			continue
+		}
 		if net == nil || net.Kind != yaml.MappingNode {
 			net = &yaml.Node{Kind: yaml.MappingNode}
 			set(root, "network", net)
 		}
-		for _, d := range c.drawn {
-			set(net, d.Key, scalar(formatDraw(d)))
-		}
+		set(net, d.Key, scalar(formatDraw(d)))
 	}
 	rows := get(root, "workload")
 	if rows == nil || rows.Kind != yaml.SequenceNode {
@@ -396,7 +147,7 @@ func (e *Explorer) render(t target, c candidate, msg string) ([]byte, error) {
 		}
 	}
 	for _, u := range c.units {
-		for _, f := range u {
+		for _, f := range u.Faults {
 			faults.Content = append(faults.Content, faultNode(f))
 		}
 	}

@@ -17,9 +17,28 @@ type Schedule struct {
 	// Network holds a value per key of explore.network, in the block's
 	// order: a probability, or a duration in nanoseconds.
 	Network []Draw
-	// Faults are the drawn faults, in the order drawn: each crash is
-	// followed by its restart, each partition heals itself.
+	// Units are the drawn faults, in the order drawn.
+	Units []Unit
+}
+
+// Unit is one drawn fault with the fault that undoes it, if any: a crash
+// and its restart, a block and its unblock, or a partition alone (it
+// heals itself at its heal_at). Shrinking drops, moves and shortens a
+// unit as a whole.
+type Unit struct {
 	Faults []scenarios.Fault
+	// Template is the index of the explore.faults entry the unit was
+	// drawn from, or -1 for a unit of explore.crash or explore.partition.
+	Template int
+}
+
+// Faults returns the schedule's faults, in the order drawn.
+func (s Schedule) Faults() []scenarios.Fault {
+	var out []scenarios.Fault
+	for _, u := range s.Units {
+		out = append(out, u.Faults...)
+	}
+	return out
 }
 
 // Draw is one drawn network parameter.
@@ -59,9 +78,9 @@ func (e *Explorer) draw(seed uint64) Schedule {
 					continue
 				}
 				busy.add(node, at, back)
-				s.Faults = append(s.Faults,
-					scenarios.Fault{At: at, Kind: "crash", Node: node},
-					scenarios.Fault{At: back, Kind: "restart", Node: node})
+				s.Units = append(s.Units, Unit{Template: -1, Faults: []scenarios.Fault{
+					{At: at, Kind: "crash", Node: node},
+					{At: back, Kind: "restart", Node: node}}})
 			}
 		}
 	}
@@ -93,7 +112,8 @@ func (e *Explorer) draw(seed uint64) Schedule {
 			for i, n := range nodes {
 				groups[side[i]] = append(groups[side[i]], n)
 			}
-			s.Faults = append(s.Faults, scenarios.Fault{At: at, Kind: "partition", Groups: groups, HealAt: at + dur, HasHeal: true})
+			s.Units = append(s.Units, Unit{Template: -1, Faults: []scenarios.Fault{
+				{At: at, Kind: "partition", Groups: groups, HealAt: at + dur, HasHeal: true}}})
 		}
 	}
 	return s

@@ -56,8 +56,13 @@ const DefaultShrinkRuns = 400
 // New prepares the exploration of the scenario in data (named file in
 // messages). A scenario that does not load is bad input: the error is the
 // loader's.
-func New(file string, data []byte) (*Explorer, error) {
-	sc, err := scenarios.Load(file, data)
+func New(file string, data []byte) (*Explorer, error) { return NewWith(file, data, nil) }
+
+// NewWith is New after the overrides sets (`sim explore --set`), applied
+// as `sim run --set` applies them (scenarios.LoadWith): every seed runs,
+// and every counterexample holds, the scenario they make.
+func NewWith(file string, data []byte, sets []scenarios.Setting) (*Explorer, error) {
+	sc, data, err := scenarios.LoadWithText(file, data, sets)
 	if err != nil {
 		return nil, err
 	}
@@ -141,8 +146,13 @@ type Finding struct {
 	// lists the invariant in its violations.
 	Scenario []byte
 	// Rows and Faults count the shrunk scenario's workload rows and
-	// faults; ShrinkRuns the runs the shrinking took.
+	// faults; ShrinkRuns the runs the shrinking took, the first run of
+	// the whole schedule included.
 	Rows, Faults, ShrinkRuns int
+	// ShrinkCapped says the shrinking stopped at its cap of runs
+	// (Explorer.ShrinkRuns) rather than when no edit was left to keep:
+	// a smaller counterexample may exist.
+	ShrinkCapped bool
 }
 
 // Seed explores one seed: it draws the schedule, runs every system of the
@@ -204,7 +214,7 @@ func (e *Explorer) violations(res *report.Result, sc *scenarios.Scenario) []repo
 func (e *Explorer) build(sc *scenarios.Scenario, s Schedule) *scenarios.Scenario {
 	out := *sc
 	applyNetwork(&out.Network.Default, s.Network)
-	out.Faults = append(append([]scenarios.Fault(nil), sc.Faults...), s.Faults...)
+	out.Faults = append(append([]scenarios.Fault(nil), sc.Faults...), s.Faults()...)
 	if len(sc.Variants) > 0 {
 		out.Variants = make([]scenarios.Variant, len(sc.Variants))
 		for i, v := range sc.Variants {

@@ -49,7 +49,7 @@ func TestScheduleIsItsScenarioFile(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, sys := range res.Systems {
-					c := candidate{drawn: s.Network, units: units(s.Faults)}
+					c := candidate{drawn: s.Network, units: s.Units}
 					for i := range e.base.Workload {
 						c.rows = append(c.rows, i)
 					}
@@ -154,10 +154,13 @@ func TestDraw(t *testing.T) {
 				t.Fatalf("seed %d: %s = %v, out of [%v, %v] or not to the thousandth", seed, d.Key, d.Value, d.Min, d.Max)
 			}
 		}
-		for i := 0; i < len(s.Faults); i += 2 {
-			c, r := s.Faults[i], s.Faults[i+1]
+		for _, u := range s.Units {
+			if len(u.Faults) != 2 || u.Template != -1 {
+				t.Fatalf("seed %d: unit %+v", seed, u)
+			}
+			c, r := u.Faults[0], u.Faults[1]
 			if c.Kind != "crash" || r.Kind != "restart" || c.Node != "server" || r.At <= c.At {
-				t.Fatalf("seed %d: faults %+v", seed, s.Faults)
+				t.Fatalf("seed %d: faults %+v", seed, u.Faults)
 			}
 			// The scenario has the server down from 25s to 26s.
 			if c.At <= 26e9 && r.At >= 25e9 {
