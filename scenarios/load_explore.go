@@ -23,6 +23,9 @@ import (
 //	    max: 2                      #   restart after a downtime drawn from
 //	    downtime: [100ms, 5s]       #   [min, max]
 //	  partition: {max: 1, duration: [100ms, 10s]}
+//	  faults:                       # any other kind a system of the scenario
+//	    - {flush: server, max: 2}   #   accepts, 0..max times at drawn instants
+//	    - {block: {from: server, to: A}, duration: [10ms, 2s]}  # then unblocked
 //	  invariants: [point_in_time_disk]   # default: every invariant of each system
 type ExplorePlan struct {
 	// Pos is the position of the block (1:1 for the default plan).
@@ -34,6 +37,9 @@ type ExplorePlan struct {
 	Crash CrashPlan
 	// Partition, when Max > 0, splits the nodes in two for a while.
 	Partition PartitionPlan
+	// Faults are the entries of explore.faults: the other fault kinds,
+	// the common ones and the systems' own, drawn through the registry.
+	Faults []FaultPlan
 	// Invariants are the invariants to check; nil means every invariant
 	// of each system of the scenario.
 	Invariants []string
@@ -69,6 +75,31 @@ type PartitionPlan struct {
 	Nodes    []string
 }
 
+// FaultPlan is one entry of explore.faults: a fault entry of any kind a
+// system of the scenario accepts (FaultKinds: a system's own, such as
+// NFS's flush or AFS's move_volume, or a common one such as block, link
+// or network), without its at, drawn 0 to Max times at instants drawn from
+// At (the workload's span unless HasAt). A fault of a kind with an Undo
+// (a block) is undone, by a fault of kind Undo with the same value, after
+// a duration drawn from Duration.
+type FaultPlan struct {
+	Pos Pos
+	// Fault is the entry decoded as its kind decodes a fault; its At is
+	// unset.
+	Fault Fault
+	Max   int
+	At    [2]time.Duration
+	HasAt bool
+	// Undo is the kind that undoes the fault ("" when none does), after
+	// Duration.
+	Undo     string
+	Duration [2]time.Duration
+}
+
+// exploreFaultKeys are the keys of an explore.faults entry besides the
+// fault's own.
+var exploreFaultKeys = []string{"max", "duration"}
+
 // Limits of the explore block: enough to find what the lecture's
 // scenarios hide, small enough that a schedule stays a small scenario.
 const (
@@ -92,7 +123,7 @@ func DefaultExplorePlan() *ExplorePlan {
 
 // explore decodes the explore block, once the scenario's nodes are known.
 func (l *loader) explore(n *yaml.Node) {
-	o := l.fields(n, "explore", []string{"network", "crash", "partition", "invariants"})
+	o := l.fields(n, "explore", []string{"network", "crash", "partition", "faults", "invariants"})
 	if o == nil {
 		return
 	}
@@ -154,10 +185,113 @@ func (l *loader) explore(n *yaml.Node) {
 			}
 		}
 	}
+	if v := o.Get("faults"); v != nil {
+		p.Faults = l.exploreFaults(v)
+	}
 	if v := o.Get("invariants"); v != nil {
 		p.Invariants = l.invariantList(v, "explore.invariants", "")
 	}
 	l.sc.Explore = p
+}
+
+// exploreFaults decodes explore.faults: each entry is decoded and checked
+// by its kind's record, as an entry of faults is, without its time.
+func (l *loader) exploreFaults(n *yaml.Node) []FaultPlan {
+	items, ok := l.list(n, "explore.faults")
+	if !ok {
+		return nil
+	}
+	if len(items) > maxExploreFaults {
+		l.errf(items[maxExploreFaults], "explore.faults: at most %d entries, got %d", maxExploreFaults, len(items))
+		return nil
+	}
+	kinds := FaultKinds()
+	keys := append(faultKeys(kinds), exploreFaultKeys...)
+	var out []FaultPlan
+	for i, it := range items {
+		what := fmt.Sprintf("explore.faults entry %d", i+1)
+		o := l.fields(it, what, keys)
+		if o == nil {
+			continue
+		}
+		kind := l.faultKind(o, what, kinds)
+		if kind == nil || !l.drawable(o, kind, what) {
+			continue
+		}
+		fp := FaultPlan{Pos: posOf(o.node), Fault: Fault{Pos: posOf(o.node), At: -1, Kind: kind.Name}, Max: 1, Undo: kind.Undo}
+		if !l.exploreFault(o, kind, kinds, &fp.Fault) {
+			continue
+		}
+		if m := o.Get("max"); m != nil {
+			fp.Max, _ = l.integer(m, what+": max", 0, maxExploreFaults)
+		}
+		if a := o.Get("at"); a != nil {
+			fp.At[0], fp.At[1], fp.HasAt = l.durationRange(a, what+": at")
+		}
+		fp.Duration = [2]time.Duration{time.Second, time.Second}
+		if d := o.Get("duration"); d != nil {
+			if kind.Undo == "" {
+				l.errf(o.keys["duration"], "%s: duration: no fault undoes %s, so it has no duration (a block, undone by unblock, has one)", what, kind.Name)
+				continue
+			}
+			fp.Duration[0], fp.Duration[1], _ = l.durationRange(d, what+": duration")
+		}
+		out = append(out, fp)
+	}
+	return out
+}
+
+// drawable reports whether explore.faults may draw faults of kind: not
+// crashes and partitions, which explore.crash and explore.partition draw,
+// nor a kind that only undoes another (a restart), which follows the
+// fault it undoes.
+func (l *loader) drawable(o *Object, kind *FaultKind, what string) bool {
+	at := o.keys[kind.Name]
+	switch kind.Name {
+	case "crash":
+		l.errf(at, "%s: crashes are drawn by explore.crash (nodes, max, downtime), not explore.faults", what)
+		return false
+	case "partition":
+		l.errf(at, "%s: partitions are drawn by explore.partition (max, duration, nodes), not explore.faults", what)
+		return false
+	}
+	for _, k := range FaultKinds() {
+		if k.Undo == kind.Name {
+			l.errf(at, "%s: %s undoes %s and follows it: give the %s entry a duration instead", what, kind.Name, k.Name, k.Name)
+			return false
+		}
+	}
+	if l.systemsOK && !l.accepted(kind) {
+		l.errf(at, "%s", notAccepted(kind))
+		return false
+	}
+	return true
+}
+
+// exploreFault decodes the fault of entry o and checks it as the faults
+// list checks one; the nodes it names must be the scenario's.
+func (l *loader) exploreFault(o *Object, kind *FaultKind, kinds []*FaultKind, f *Fault) bool {
+	ok := l.faultKeysFit(o, kind, kinds)
+	l.faultSoFar = ok
+	uses := len(l.faultUses)
+	ok = kind.Decode(&Decoder{l}, o, f) && ok
+	var all []string
+	for _, nd := range l.sc.Nodes {
+		all = append(all, nd.Name)
+	}
+	for _, u := range l.faultUses[uses:] {
+		if !contains(all, u.Name) {
+			l.errAt(u.Pos, "%s is not a node of the scenario (nodes: %s)%s", u.Name, andList(all), didYouMean(u.Name, all, ""))
+			ok = false
+		}
+	}
+	l.faultUses = l.faultUses[:uses]
+	if ok && kind.Check != nil {
+		before := len(l.errs)
+		kind.Check(&Decoder{l}, o, f)
+		ok = len(l.errs) == before
+	}
+	return ok
 }
 
 // exploreNodes decodes a non-empty list of the scenario's nodes.

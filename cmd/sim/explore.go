@@ -349,6 +349,16 @@ func (req *exploreRequest) describe(e *explore.Explorer, seeds []uint64) {
 		draws = append(draws, fmt.Sprintf("up to %s (%s–%s)", report.Plural(p.Partition.Max, "partition", "partitions"),
 			scenarios.FormatDuration(p.Partition.Duration[0]), scenarios.FormatDuration(p.Partition.Duration[1])))
 	}
+	for j, fp := range p.Faults {
+		d := fmt.Sprintf("up to %d of %s", fp.Max, e.Template(j))
+		if fp.HasAt {
+			d += fmt.Sprintf(" at %s–%s", scenarios.FormatDuration(fp.At[0]), scenarios.FormatDuration(fp.At[1]))
+		}
+		if fp.Undo != "" {
+			d += fmt.Sprintf(", each undone by %s after %s–%s", fp.Undo, scenarios.FormatDuration(fp.Duration[0]), scenarios.FormatDuration(fp.Duration[1]))
+		}
+		draws = append(draws, d)
+	}
 	how := "drawn per seed"
 	if e.Default {
 		how = "drawn per seed (the scenario has no explore: block; these are the defaults)"

@@ -148,7 +148,11 @@ func (e *Explorer) render(t target, c candidate, msg string) ([]byte, error) {
 	}
 	for _, u := range c.units {
 		for _, f := range u.Faults {
-			faults.Content = append(faults.Content, faultNode(f))
+			if u.Template >= 0 {
+				faults.Content = append(faults.Content, e.drawnNode(u.Template, f))
+			} else {
+				faults.Content = append(faults.Content, faultNode(f))
+			}
 		}
 	}
 	if len(faults.Content) > 0 {
@@ -234,6 +238,45 @@ func faultNode(f scenarios.Fault) *yaml.Node {
 		add(f.Kind, scalar(f.Node))
 	}
 	return m
+}
+
+// drawnNode writes a fault drawn from explore.faults entry j as a faults
+// entry: the explore entry as the file writes it, without max, duration
+// and at, with the drawn at first; the fault that undoes it has the
+// undoing kind's key in place of the entry's kind.
+func (e *Explorer) drawnNode(j int, f scenarios.Fault) *yaml.Node {
+	m := e.template(j)
+	m.Content = append([]*yaml.Node{scalar("at"), scalar(scenarios.FormatDuration(f.At))}, m.Content...)
+	if kind := e.plan.Faults[j].Fault.Kind; f.Kind != kind {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == kind {
+				m.Content[i] = scalar(f.Kind)
+			}
+		}
+	}
+	return m
+}
+
+// template returns a copy of explore.faults entry j without max,
+// duration and at, in flow style.
+func (e *Explorer) template(j int) *yaml.Node {
+	m := copyNode(get(get(e.doc, "explore"), "faults").Content[j])
+	stripComments(m)
+	for _, k := range []string{"at", "max", "duration"} {
+		del(m, k)
+	}
+	m.Style = yaml.FlowStyle
+	return m
+}
+
+// Template writes explore.faults entry j as what it draws, the fault
+// without its at, max and duration: "{flush: server}".
+func (e *Explorer) Template(j int) string {
+	b, err := yaml.Marshal(e.template(j))
+	if err != nil {
+		return e.plan.Faults[j].Fault.Kind
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // truncateName keeps a scenario name within a reasonable length.

@@ -116,13 +116,49 @@ func (e *Explorer) draw(seed uint64) Schedule {
 				{At: at, Kind: "partition", Groups: groups, HealAt: at + dur, HasHeal: true}}})
 		}
 	}
+	for j, fp := range e.plan.Faults {
+		s.Units = append(s.Units, e.drawFaults(rng, j, fp)...)
+	}
 	return s
+}
+
+// drawFaults draws the faults of explore.faults entry j: 0 to fp.Max
+// copies of its fault at drawn instants, each followed by the fault that
+// undoes it when its kind has one. Like the other draws, it consumes as
+// many numbers whatever it draws.
+func (e *Explorer) drawFaults(rng *sim.Rand, j int, fp scenarios.FaultPlan) []Unit {
+	var out []Unit
+	span := e.span
+	if fp.HasAt {
+		span = fp.At
+	}
+	k := rng.IntN(fp.Max + 1)
+	for m := 0; m < fp.Max; m++ {
+		at := instantIn(rng, span)
+		dur := max(drawDuration(rng, fp.Duration), time.Millisecond)
+		if m >= k {
+			continue
+		}
+		f := fp.Fault
+		f.Pos, f.At = scenarios.Pos{}, at
+		u := Unit{Template: j, Faults: []scenarios.Fault{f}}
+		if fp.Undo != "" {
+			undo := f
+			undo.Kind, undo.At = fp.Undo, at+dur
+			u.Faults = append(u.Faults, undo)
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 // instant draws an instant within the workload's span, to the
 // millisecond.
-func (e *Explorer) instant(rng *sim.Rand) time.Duration {
-	from, to := e.span[0], e.span[1]
+func (e *Explorer) instant(rng *sim.Rand) time.Duration { return instantIn(rng, e.span) }
+
+// instantIn draws an instant within span, to the millisecond.
+func instantIn(rng *sim.Rand, span [2]time.Duration) time.Duration {
+	from, to := span[0], span[1]
 	at := from + time.Duration(rng.Int63n(int64(to-from)+1))
 	return at.Round(time.Millisecond)
 }

@@ -1,6 +1,8 @@
 package explore
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -28,20 +30,43 @@ func builtIn(t testing.TB, name string, edit func(string) string) *Explorer {
 	return e
 }
 
+// fromFile returns an explorer of a scenario file.
+func fromFile(t testing.TB, file string) *Explorer {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(filepath.Base(file), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 // withoutLesson removes the expectation that the buffered variant breaks
 // point_in_time_disk, so that exploration reports the lesson.
 func withoutLesson(s string) string {
 	return strings.Replace(s, "  - {variant: buffered, broken: point_in_time_disk}\n", "", 1)
 }
 
-// TestScheduleIsItsScenarioFile: for every built-in scenario, the world a
-// seed's schedule builds in memory is exactly the one its scenario file
-// builds, for each system and variant: the same trace hash. This is what
-// makes a counterexample reproduce what exploration saw.
+// TestScheduleIsItsScenarioFile: for every built-in scenario and every
+// scenario of testdata, the world a seed's schedule builds in memory is
+// exactly the one its scenario file builds, for each system and variant:
+// the same trace hash. This is what makes a counterexample reproduce what
+// exploration saw, whatever kinds of faults explore.faults draws.
 func TestScheduleIsItsScenarioFile(t *testing.T) {
+	sources := map[string]func(t *testing.T) *Explorer{}
 	for _, name := range scenarios.BuiltInNames() {
+		sources[name] = func(t *testing.T) *Explorer { return builtIn(t, name, nil) }
+	}
+	files, _ := filepath.Glob("testdata/*.yaml")
+	for _, file := range files {
+		sources[file] = func(t *testing.T) *Explorer { return fromFile(t, file) }
+	}
+	for name, open := range sources {
 		t.Run(name, func(t *testing.T) {
-			e := builtIn(t, name, nil)
+			e := open(t)
 			for seed := uint64(1); seed <= 4; seed++ {
 				s := e.draw(seed)
 				res, err := e.run(s)
