@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -167,11 +168,13 @@ func TestSeedIsDeterministic(t *testing.T) {
 }
 
 // TestDraw: a seed draws every value within its range, to the thousandth
-// or the millisecond, crashes each followed by its restart, and never a
-// crash of a node the scenario has down then.
+// or the millisecond, crashes each followed by its restart, never a crash
+// of a node the scenario has down then, and 0 to 2 flushes of
+// explore.faults within the workload's span.
 func TestDraw(t *testing.T) {
 	e := builtIn(t, "nfs_write_buffer_loss", nil)
 	seen := map[string]bool{}
+	flushes := map[int]int{}
 	for seed := uint64(1); seed <= 200; seed++ {
 		s := e.draw(seed)
 		for _, d := range s.Network {
@@ -179,7 +182,15 @@ func TestDraw(t *testing.T) {
 				t.Fatalf("seed %d: %s = %v, out of [%v, %v] or not to the thousandth", seed, d.Key, d.Value, d.Min, d.Max)
 			}
 		}
+		n := 0
 		for _, u := range s.Units {
+			if f := u.Faults[0]; u.Template == 0 {
+				if len(u.Faults) != 1 || f.Kind != "flush" || f.Node != "server" || f.At < e.span[0] || f.At > e.span[1] || f.At%time.Millisecond != 0 {
+					t.Fatalf("seed %d: drawn flush %+v, outside %v or not to the millisecond", seed, u, e.span)
+				}
+				n++
+				continue
+			}
 			if len(u.Faults) != 2 || u.Template != -1 {
 				t.Fatalf("seed %d: unit %+v", seed, u)
 			}
@@ -193,9 +204,13 @@ func TestDraw(t *testing.T) {
 			}
 			seen[c.At.String()] = true
 		}
+		flushes[n]++
 	}
 	if len(seen) < 50 {
 		t.Errorf("only %d distinct crash instants in 200 seeds", len(seen))
+	}
+	if len(flushes) != 3 || flushes[0] < 30 || flushes[1] < 30 || flushes[2] < 30 {
+		t.Errorf("seeds by number of drawn flushes %v; want 0, 1 and 2, each about a third", flushes)
 	}
 }
 
