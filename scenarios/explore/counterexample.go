@@ -115,29 +115,7 @@ func (e *Explorer) render(t target, c candidate, msg string) ([]byte, error) {
 	if rows == nil || rows.Kind != yaml.SequenceNode {
 		return nil, fmt.Errorf("the scenario's workload is not a list")
 	}
-	// The file's rows are its items without a program key; programs are
-	// kept whole, in their places (the shrinker does not cut them).
-	var ordinary []int
-	keep := map[int]bool{}
-	for k, it := range rows.Content {
-		if it.Kind == yaml.MappingNode && get(it, "program") != nil {
-			keep[k] = true
-		} else {
-			ordinary = append(ordinary, k)
-		}
-	}
-	for _, i := range c.rows {
-		if i < len(ordinary) {
-			keep[ordinary[i]] = true
-		}
-	}
-	kept := &yaml.Node{Kind: yaml.SequenceNode}
-	for k, it := range rows.Content {
-		if keep[k] {
-			kept.Content = append(kept.Content, it)
-		}
-	}
-	set(root, "workload", kept)
+	set(root, "workload", e.keptRows(rows, c))
 	faults := &yaml.Node{Kind: yaml.SequenceNode}
 	if own := get(root, "faults"); own != nil && own.Kind == yaml.SequenceNode {
 		for _, i := range c.faults {
@@ -174,6 +152,25 @@ func (e *Explorer) render(t target, c candidate, msg string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// keptRows is the workload list of candidate c: the rows and program
+// rows it keeps, in the order of the file.
+func (e *Explorer) keptRows(rows *yaml.Node, c candidate) *yaml.Node {
+	at := make([]bool, len(rows.Content))
+	for _, i := range c.rows {
+		at[e.rowAt[i]] = true
+	}
+	for _, i := range c.programs {
+		at[e.base.Programs[i].Row] = true
+	}
+	kept := &yaml.Node{Kind: yaml.SequenceNode}
+	for i, keep := range at {
+		if keep {
+			kept.Content = append(kept.Content, rows.Content[i])
+		}
+	}
+	return kept
+}
+
 // headComment says where a counterexample comes from and what it shows.
 func (e *Explorer) headComment(t target, c candidate, msg string) string {
 	if msg == "" {
@@ -185,7 +182,7 @@ func (e *Explorer) headComment(t target, c candidate, msg string) string {
 	}
 	text := fmt.Sprintf("A counterexample to %s, found by `sim explore %s` with seed %d (%s) and shrunk to %s and %s. "+
 		"`sim run` on this file reproduces it (exit status 1), and `sim run` with --out draws its diagram:",
-		t.invariant, e.Name, t.seed, run, report.Plural(len(c.rows), "workload row", "workload rows"),
+		t.invariant, e.Name, t.seed, run, report.Plural(len(c.rows)+len(c.programs), "workload row", "workload rows"),
 		report.Plural(c.faultCount(), "fault", "faults"))
 	return wrap(text, 76) + "\n  " + msg
 }

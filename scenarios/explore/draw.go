@@ -170,18 +170,27 @@ func drawDuration(rng *sim.Rand, r [2]time.Duration) time.Duration {
 }
 
 // workloadSpan is from the first row to the last message of the last
-// row.
+// row, a program's rows included: from its start to its until (or the
+// run's max_time).
 func workloadSpan(sc *scenarios.Scenario) [2]time.Duration {
 	var span [2]time.Duration
-	for i, st := range sc.Workload {
+	first := true
+	add := func(from, to time.Duration) {
+		if first || from < span[0] {
+			span[0] = from
+		}
+		span[1] = max(span[1], to)
+		first = false
+	}
+	for _, st := range sc.Workload {
 		end := st.At
 		if st.Count > 1 {
 			end += time.Duration(st.Count-1) * st.Interval
 		}
-		if i == 0 || st.At < span[0] {
-			span[0] = st.At
-		}
-		span[1] = max(span[1], end)
+		add(st.At, end)
+	}
+	for _, p := range sc.Programs {
+		add(p.Start, max(p.Start, min(p.Until, sc.Limits.MaxTime)))
 	}
 	return span
 }

@@ -41,6 +41,9 @@ type Explorer struct {
 	doc   *yaml.Node
 	span  [2]time.Duration
 	nodes []string
+	// rowAt is the index in the file's workload list of each row of the
+	// scenario's Workload; program rows are the others (Program.Row).
+	rowAt []int
 	// down is when the scenario's own faults have each node down.
 	down downTimes
 	// ShrinkRuns bounds the runs spent shrinking one violation
@@ -80,6 +83,15 @@ func NewWith(file string, data []byte, sets []scenarios.Setting) (*Explorer, err
 	}
 	for _, n := range sc.Nodes {
 		e.nodes = append(e.nodes, n.Name)
+	}
+	program := map[int]bool{}
+	for _, p := range sc.Programs {
+		program[p.Row] = true
+	}
+	for i := 0; len(e.rowAt) < len(sc.Workload); i++ {
+		if !program[i] {
+			e.rowAt = append(e.rowAt, i)
+		}
 	}
 	e.checked = map[string]bool{}
 	names := e.plan.Invariants

@@ -76,9 +76,7 @@ func TestScheduleIsItsScenarioFile(t *testing.T) {
 				}
 				for _, sys := range res.Systems {
 					c := candidate{drawn: s.Network, units: s.Units}
-					for i := range e.base.Workload {
-						c.rows = append(c.rows, i)
-					}
+					c.rows, c.programs = e.allRows()
 					for i := range e.runScenario(sys.Variant).Faults {
 						c.faults = append(c.faults, i)
 					}

@@ -10,8 +10,10 @@ import (
 
 // candidate is a counterexample being shrunk.
 type candidate struct {
-	// rows are the workload rows kept, by index in the file.
-	rows []int
+	// rows are the workload rows kept, by index in the scenario's
+	// Workload; programs the program rows kept, by index in its
+	// Programs.
+	rows, programs []int
 	// faults are the run's own faults kept (the file's, then the
 	// variant's), by index.
 	faults []int
@@ -21,8 +23,8 @@ type candidate struct {
 }
 
 func (c candidate) clone() candidate {
-	out := candidate{rows: append([]int(nil), c.rows...), faults: append([]int(nil), c.faults...),
-		drawn: append([]Draw(nil), c.drawn...)}
+	out := candidate{rows: append([]int(nil), c.rows...), programs: append([]int(nil), c.programs...),
+		faults: append([]int(nil), c.faults...), drawn: append([]Draw(nil), c.drawn...)}
 	for _, u := range c.units {
 		out.units = append(out.units, Unit{Template: u.Template, Faults: append([]scenarios.Fault(nil), u.Faults...)})
 	}
@@ -74,9 +76,7 @@ func (e *Explorer) shrink(s Schedule, v report.Violation) (*Finding, error) {
 	sh := &shrinker{e: e, t: target{seed: s.Seed, invariant: v.Invariant, system: v.System, variant: v.Variant},
 		own: e.runScenario(v.Variant), runs: 1}
 	sh.c = candidate{drawn: append([]Draw(nil), s.Network...), units: candidate{units: s.Units}.clone().units}
-	for i := range e.base.Workload {
-		sh.c.rows = append(sh.c.rows, i)
-	}
+	sh.c.rows, sh.c.programs = e.allRows()
 	for i := range sh.own.Faults {
 		sh.c.faults = append(sh.c.faults, i)
 	}
@@ -96,7 +96,7 @@ func (e *Explorer) shrink(s Schedule, v report.Violation) (*Finding, error) {
 		return nil, err
 	}
 	return &Finding{Seed: s.Seed, Invariant: v.Invariant, System: v.System, Variant: v.Variant,
-		Message: sh.msg, Scenario: text, Rows: len(sh.c.rows), Faults: sh.c.faultCount(),
+		Message: sh.msg, Scenario: text, Rows: len(sh.c.rows) + len(sh.c.programs), Faults: sh.c.faultCount(),
 		ShrinkRuns: sh.runs, ShrinkCapped: sh.capped}, nil
 }
 
@@ -163,10 +163,28 @@ func (sh *shrinker) dropOwnFaults() bool {
 	return changed
 }
 
-// dropRows tries the candidate without each whole open-to-close session,
-// then without each row, the last first.
+// allRows lists every row of the scenario: its Workload's, then its
+// Programs', by index.
+func (e *Explorer) allRows() (rows, programs []int) {
+	for i := range e.base.Workload {
+		rows = append(rows, i)
+	}
+	for i := range e.base.Programs {
+		programs = append(programs, i)
+	}
+	return rows, programs
+}
+
+// dropRows tries the candidate without each program row, then without
+// each whole open-to-close session, then without each row, the last
+// first.
 func (sh *shrinker) dropRows() bool {
 	changed := false
+	for i := len(sh.c.programs) - 1; i >= 0 && i < len(sh.c.programs); i-- {
+		next := sh.c.clone()
+		next.programs = append(next.programs[:i], next.programs[i+1:]...)
+		changed = sh.accept(next) || changed
+	}
 	for i := len(sh.c.rows) - 1; i >= 0 && i < len(sh.c.rows); i-- {
 		if drop := sh.e.session(sh.c.rows, i); len(drop) > 1 {
 			changed = sh.accept(sh.c.without(drop)) || changed
