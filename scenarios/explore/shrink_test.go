@@ -15,9 +15,10 @@ import (
 var update = flag.Bool("update", false, "rewrite the shrunk counterexamples in testdata/shrunk")
 
 // TestShrinkGolden: known violations shrink to specific small files,
-// kept in testdata/shrunk as NAME-SEED-INVARIANT.yaml (-update rewrites them): rows and faults the
-// break does not need are gone, a loss of 0.345 is 0.3, a crash at
-// 14.589s is at 14s, and `sim run` of the file reproduces the break.
+// kept in testdata/shrunk as NAME-SEED-INVARIANT.yaml (-update rewrites
+// them): rows and faults the break does not need are gone, a loss of
+// 0.345 is 0.3, a crash at 14.589s is at 14s, and `sim run` of the file
+// reproduces the break.
 func TestShrinkGolden(t *testing.T) {
 	for _, tc := range []struct {
 		file      string
