@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -72,6 +74,9 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		return loadError(stderr, err)
 	}
 	e.ShrinkRuns = req.shrinkRuns
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(explore.GCPercent))
+	}
 	return req.run(e)
 }
 

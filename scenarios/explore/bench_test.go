@@ -1,6 +1,9 @@
 package explore
 
 import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
 	"testing"
 
 	"github.com/sim-lecture/sim/scenarios"
@@ -40,6 +43,30 @@ func BenchmarkExplore(b *testing.B) {
 			}
 			reportSpeed(b, cpuTime()-cpu, "schedules")
 		})
+	}
+}
+
+// BenchmarkExploreGC is BenchmarkExplore of a few lecture scenarios
+// under the garbage collector's default setting (GOGC 100) and under the
+// one `sim explore` sets (GCPercent), in the same run.
+func BenchmarkExploreGC(b *testing.B) {
+	for _, name := range []string{"rpc_append_retry", "nfs_stale_cache", "nfs_vs_afs", "nfs_write_buffer_loss"} {
+		e := builtIn(b, name, nil)
+		for _, gc := range []int{100, GCPercent} {
+			b.Run(fmt.Sprintf("%s/gogc%d", name, gc), func(b *testing.B) {
+				defer debug.SetGCPercent(debug.SetGCPercent(gc))
+				runtime.GC()
+				cpu := cpuTime()
+				seed := uint64(1)
+				for b.Loop() {
+					if _, err := e.Seed(seed); err != nil {
+						b.Fatal(err)
+					}
+					seed++
+				}
+				reportSpeed(b, cpuTime()-cpu, "schedules")
+			})
+		}
 	}
 }
 

@@ -14,20 +14,24 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the shrunk counterexamples in testdata/shrunk")
 
+// shrinkCase is a violation TestShrinkGolden shrinks: a seed of a
+// scenario file that breaks invariant.
+type shrinkCase struct {
+	file      string
+	seed      uint64
+	invariant string
+	// rows and faults are the golden file's, checked against the
+	// Finding's counts so that a wrong -update is noticed.
+	rows, faults int
+}
+
 // TestShrinkGolden: known violations shrink to specific small files,
 // kept in testdata/shrunk as NAME-SEED-INVARIANT.yaml (-update rewrites
 // them): rows and faults the break does not need are gone, a loss of
 // 0.345 is 0.3, a crash at 14.589s is at 14s, and `sim run` of the file
 // reproduces the break.
 func TestShrinkGolden(t *testing.T) {
-	for _, tc := range []struct {
-		file      string
-		seed      uint64
-		invariant string
-		// rows and faults are the golden file's, checked against the
-		// Finding's counts so that a wrong -update is noticed.
-		rows, faults int
-	}{
+	for _, tc := range []shrinkCase{
 		// The crash drawn at 14.589s for 2.099s moves to 14s and lasts
 		// 1ms; the rows after the open at 30s go.
 		{"../../docs/examples/write_buffer.yaml", 1, "point_in_time_disk", 10, 2},
@@ -48,59 +52,63 @@ func TestShrinkGolden(t *testing.T) {
 		{"testdata/program.yaml", 49, "point_in_time_disk", 10, 2},
 	} {
 		name := strings.TrimSuffix(filepath.Base(tc.file), ".yaml")
-		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(tc.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			e, err := New(name+".yaml", data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o, err := e.Seed(tc.seed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var f *Finding
-			for i := range o.Findings {
-				if o.Findings[i].Invariant == tc.invariant {
-					f = &o.Findings[i]
-				}
-			}
-			if f == nil {
-				t.Fatalf("seed %d found %+v; want %s", tc.seed, o.Findings, tc.invariant)
-			}
-			golden := filepath.Join("testdata", "shrunk", name+"-"+f.FileName())
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, f.Scenario, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (go test ./scenarios/explore -run ShrinkGolden -update writes it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(f.Scenario)); diff != "" {
-				t.Errorf("%s (-golden +shrunk now):\n%s", golden, diff)
-			}
-			if f.Rows != tc.rows || f.Faults != tc.faults || f.ShrinkCapped {
-				t.Errorf("shrunk to %d rows and %d faults (capped %t); want %d and %d", f.Rows, f.Faults, f.ShrinkCapped, tc.rows, tc.faults)
-			}
-			sc, err := scenarios.Load(golden, want)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, _, err := scenarios.Run(sc, scenarios.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Violations) == 0 || res.Violations[0].Invariant != tc.invariant || res.Violations[0].Message != f.Message {
-				t.Errorf("sim run %s: violations %+v; want %s: %q", golden, res.Violations, tc.invariant, f.Message)
-			}
-		})
+		t.Run(name, func(t *testing.T) { checkShrunk(t, name, tc) })
+	}
+}
+
+// checkShrunk shrinks the violation of tc and compares it with its
+// golden file, which `sim run` must reproduce.
+func checkShrunk(t *testing.T, name string, tc shrinkCase) {
+	data, err := os.ReadFile(tc.file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(name+".yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := e.Seed(tc.seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f *Finding
+	for i := range o.Findings {
+		if o.Findings[i].Invariant == tc.invariant {
+			f = &o.Findings[i]
+		}
+	}
+	if f == nil {
+		t.Fatalf("seed %d found %+v; want %s", tc.seed, o.Findings, tc.invariant)
+	}
+	golden := filepath.Join("testdata", "shrunk", name+"-"+f.FileName())
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, f.Scenario, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (go test ./scenarios/explore -run ShrinkGolden -update writes it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(f.Scenario)); diff != "" {
+		t.Errorf("%s (-golden +shrunk now):\n%s", golden, diff)
+	}
+	if f.Rows != tc.rows || f.Faults != tc.faults || f.ShrinkCapped {
+		t.Errorf("shrunk to %d rows and %d faults (capped %t); want %d and %d", f.Rows, f.Faults, f.ShrinkCapped, tc.rows, tc.faults)
+	}
+	sc, err := scenarios.Load(golden, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := scenarios.Run(sc, scenarios.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Violations) == 0 || res.Violations[0].Invariant != tc.invariant || res.Violations[0].Message != f.Message {
+		t.Errorf("sim run %s: violations %+v; want %s: %q", golden, res.Violations, tc.invariant, f.Message)
 	}
 }
 
