@@ -113,6 +113,39 @@ func TestExploreWorkersAndShards(t *testing.T) {
 	}
 }
 
+// TestExploreSetAndShrinkCap: --set changes the scenario every seed runs
+// and the counterexamples hold; --shrink-runs caps the shrinking, and the
+// JSON and the text say it stopped there.
+func TestExploreSetAndShrinkCap(t *testing.T) {
+	file := lessonScenario(t)
+	dir := t.TempDir()
+	// Write-through keeps the promise the buffered variant breaks: with
+	// that variant (variants.0) write-through, the seeds that break it
+	// in TestExploreFindsAndWrites find nothing.
+	code, res := exploreJSON(t, file, "--seeds", "4", "--set", "variants.0.nfs.write_policy=write_through", "--out", filepath.Join(dir, "wt"))
+	if code != 0 || len(res.Violations) != 0 {
+		t.Errorf("--set variants.0.nfs.write_policy=write_through: exit %d, %+v; want 0 and nothing", code, res.Violations)
+	}
+	code, res = exploreJSON(t, file, "--seeds", "1", "--set", "nfs.attr_timeout=4s", "--shrink-runs", "3", "--out", filepath.Join(dir, "cap"))
+	if code != 1 || len(res.Violations) == 0 || res.ShrinkCap != 3 {
+		t.Fatalf("exit %d, %+v; want 1, a violation and shrink_cap 3", code, res)
+	}
+	v := res.Violations[0]
+	if v.ShrinkRuns != 3 || !v.ShrinkCapped {
+		t.Errorf("violation %+v; want shrink_runs 3, shrink_capped", v)
+	}
+	text, err := os.ReadFile(v.Scenario)
+	if err != nil || !strings.Contains(string(text), "attr_timeout: 4s") {
+		t.Errorf("the counterexample lacks the --set value (attr_timeout: 4s): %v\n%s", err, text)
+	}
+	_, out, _ := runSim(t, "explore", file, "--seeds", "1", "--shrink-runs", "3", "--out", filepath.Join(dir, "text"))
+	for _, want := range []string{"shrinking: at most 3 runs per violation", "(stopped at the cap of 3 runs: it may shrink further)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the text lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 // TestExploreNothingFound: a scenario whose promises hold exits 0, writes
 // nothing without --out, and prints a summary per invariant.
 func TestExploreNothingFound(t *testing.T) {
@@ -153,6 +186,10 @@ func TestExploreBadInput(t *testing.T) {
 		{[]string{"explore", "lost_ack", "--format", "xml"}, `--format: unknown format "xml"`},
 		{[]string{"explore", "lost_akc"}, "lost_akc"},
 		{[]string{"explore", bad}, `unknown key "crsh" in explore; did you mean "crash"?`},
+		{[]string{"explore", "lost_ack", "--shrink-runs", "0"}, "--shrink-runs: expected a number of runs from 1 to 100000, got 0"},
+		{[]string{"explore", "lost_ack", "--set", "rpc.timeot=1s"}, `--set rpc.timeot=1s: unknown key "timeot" in rpc; did you mean "timeout"?`},
+		{[]string{"explore", "lost_ack", "--set", "explore.crash.max=11"}, "explore.crash.max: expected an integer from 0 to 10, got 11"},
+		{[]string{"explore", "lost_ack", "--set", "novalue"}, "--set novalue: expected KEY=VALUE"},
 	} {
 		code, _, errs := runSim(t, tc.args...)
 		if code != 2 || !strings.Contains(errs, tc.want) {
