@@ -61,10 +61,12 @@
 // To add a fault kind only a system understands, give the system a
 // *FaultKind with its Decode (DecodeNodeFault for `kind: node`), an
 // optional Check, the Example and Doc of the docs' list of faults, and
-// perform it in the driver's Fault. The common kinds (crash, restart,
-// partition, heal, network, link, block, unblock) are this package's and
-// act on the world and the network; a scenario may list another kind
-// only if one of its systems accepts it.
+// perform it in the driver's Fault; `sim explore` then draws it through
+// a scenario's explore.faults with no more code, and a kind that
+// another undoes (a block, unblocked) names that kind in Undo. The
+// common kinds (crash, restart, partition, heal, network, link, block,
+// unblock) are this package's and act on the world and the network; a
+// scenario may list another kind only if one of its systems accepts it.
 //
 // To report more than steps, add a part to the result
 // (report.System.AddPart: the streams of send rows, the writes a crash
