@@ -243,12 +243,19 @@ func (e *Endpoint) ackSYN(c *conn, seg *Segment) {
 	if len(s.segs) == 0 || s.segs[0].kind != kindSYN {
 		return
 	}
-	// An echo older than our latest SYN answers an earlier copy, and may
-	// include the peer's wait before it resent its SYN-ACK on its own
-	// timer: a round trip of the timers, not of the path (RFC 8985 §6.2
-	// step 2 turns such answers down for the same reason). Then the first
-	// data ACK gives the first sample, with RFC 6298 (5.7) meanwhile.
-	if syn := &s.segs[0]; !(seg.TS && seg.TSecr != 0 && syn.xmits > 1 && tsLT(seg.TSecr, tsClock(syn.xmitAt))) {
+	// Karn's rule (RFC 6298 §3) for the handshake: a SYN sent more than
+	// once gives no sample, timestamps or not. The echo says which copy
+	// of the SYN the answer is for, but not whether the answer is itself
+	// a copy the peer resent on its own timer, seconds after the SYN
+	// arrived: its "round trip" would be one of the timers, not of the
+	// path, and as the first sample (2.2) it would set SRTT and RTTVAR
+	// outright, leaving an RTO of seconds that the per-window weighting
+	// of RFC 7323 Appendix G takes hundreds of samples to bring down. A
+	// SYN sent once is answered before the peer's timer could resend:
+	// both start from the same initial RTO, and ours fires first. Then
+	// the first data ACK gives the first sample, with RFC 6298 (5.7)
+	// meanwhile.
+	if s.segs[0].xmits == 1 {
 		e.sampleRTT(c, seg, s.iss+1, s.flight())
 	}
 	s.segs = s.segs[1:]
@@ -257,9 +264,15 @@ func (e *Endpoint) ackSYN(c *conn, seg *Segment) {
 	e.established(c)
 	if len(c.rcv.buf) > 0 {
 		// DATA held in SYN_RCVD (heldInSynReceived): now it is this
-		// connection's.
+		// connection's. Its ACK echoes no timestamp: the data waited
+		// for the handshake, perhaps for seconds, and an echo of its
+		// (or the SYN's) clock would hand the peer that wait as a round
+		// trip (RFC 7323 §4.3 makes such echoes overestimate on
+		// purpose, for a hole or a delayed ACK, not for a handshake
+		// that stalled). The next ACK echoes a segment that did not
+		// wait.
 		e.deliverHeld(c)
-		e.sendAck(c, c.ts, nil)
+		e.sendAck(c, false, nil)
 	}
 	if len(s.segs) == 0 {
 		e.stopTimer(c, timerRetransmit)

@@ -146,8 +146,11 @@
 // number drawn from the node's random stream (Options.ISN fixes it), a
 // SYN-ACK with the peer's, then the ACK and the data. The SYN is timed and
 // retransmitted like data: lost, it costs the initial RTO of RFC 6298
-// (2.1), 1 s, doubled at each loss (and (5.7): a connection whose SYN
-// timed out without a sample starts with an RTO of 3 s). Both ends may open
+// (2.1), 1 s, doubled at each loss. A SYN sent more than once gives no
+// RTT sample, timestamps or not (Karn's rule, RFC 6298 §3: the answer may
+// be a SYN-ACK the peer resent on its own timer), and (5.7) such a
+// connection starts with an RTO of 3 s until the first ACK of data gives
+// a sample. Both ends may open
 // at once; the SYNs cross and become SYN-ACKs (a simultaneous open). A
 // lost third leg is made up for by the DATA behind it.
 //

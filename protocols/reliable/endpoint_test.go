@@ -3,6 +3,7 @@ package reliable
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -381,8 +382,10 @@ func TestBackoff(t *testing.T) {
 }
 
 // Reference: RFC 6298 (5.7): a connection whose SYN timed out without an
-// RTT sample starts with an RTO of at least 3 s. With timestamps the
-// SYN-ACK's echo is a sample, and the rule does not apply.
+// RTT sample starts with an RTO of at least 3 s. A SYN sent twice gives
+// no sample (Karn, §3), with timestamps too: their echo names the copy of
+// the SYN, not whether the SYN-ACK is one the peer resent on its timer
+// (TestHandshakeSampleKarn).
 func TestSYNTimeoutRTO(t *testing.T) {
 	for _, ts := range []bool{false, true} {
 		t.Run(fmt.Sprintf("timestamps=%v", ts), func(t *testing.T) {
@@ -394,12 +397,68 @@ func TestSYNTimeoutRTO(t *testing.T) {
 			setNow(1100*time.Millisecond, a, b)
 			b.recv(nA, a.take(t)...)
 			a.recv(nB, b.take(t)...)
-			want := 3 * time.Second
-			if ts {
-				want = 300 * time.Millisecond // R = 100ms
-			}
-			if got := a.ep.Stats(nB).RTO; got != want {
+			if got, want := a.ep.Stats(nB).RTO, 3*time.Second; got != want {
 				t.Errorf("RTO once established = %v; want %v", got, want)
+			}
+			if got := a.ep.Stats(nB).SRTT; got != 0 {
+				t.Errorf("SRTT once established = %v; want no sample", got)
+			}
+		})
+	}
+}
+
+// Reference: RFC 6298 §3 (Karn) and (2.2), for the handshake. A's first
+// SYN is lost and its timer resends it (1 s); B answers that copy, but the
+// SYN-ACK is lost too, and B's own timer resends it 1 s later, echoing the
+// time of A's latest SYN. A round trip measured from it would be 1.01 s, a
+// wait of B's timer, and as the first sample it would set SRTT and RTTVAR
+// outright, for an RTO of 3 s that the weighting of RFC 7323 Appendix G
+// takes hundreds of samples to bring down. A takes none from the
+// handshake; the first ACK of data gives the first sample. A SYN sent
+// once and answered at once does give one.
+func TestHandshakeSampleKarn(t *testing.T) {
+	tests := []struct {
+		name      string
+		lost      bool
+		wantFirst string // A's first RTT sample
+	}{
+		{"SYN-ACK from the peer's timer", true, "2.02s rtt 10ms srtt 10ms rto 200ms"},
+		{"SYN sent once, answered at once", false, "10ms rtt 10ms srtt 10ms rto 200ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{Timestamps: true, MinRTO: 200 * time.Millisecond}
+			a, b := newSide(nA, 0, opts), newSide(nB, 0, opts)
+			a.send(nB, "m1")
+			syn := a.take(t)
+			if tt.lost {
+				a.fire(t) // 1 s: the SYN again
+				syn = a.take(t)
+				setNow(time.Second, a, b)
+			}
+			setNow(b.env.Clock.Duration()+5*time.Millisecond, a, b)
+			b.recv(nA, syn...)
+			synAck := b.take(t)
+			if tt.lost {
+				b.fire(t) // 2.005 s: B's timer resends the SYN-ACK
+				synAck = b.take(t)
+			}
+			setNow(b.env.Clock.Duration()+5*time.Millisecond, a, b)
+			a.recv(nB, synAck...)
+			data := a.take(t) // the third leg and m1
+			setNow(a.env.Clock.Duration()+5*time.Millisecond, a, b)
+			b.recv(nA, data...)
+			setNow(a.env.Clock.Duration()+5*time.Millisecond, a, b)
+			a.recv(nB, b.take(t)...)
+			var first string
+			for _, l := range a.obs.lines {
+				if strings.Contains(l, " rtt ") {
+					first = l
+					break
+				}
+			}
+			if first != tt.wantFirst {
+				t.Errorf("A's first RTT sample %q; want %q (all: %q)", first, tt.wantFirst, a.obs.lines)
 			}
 		})
 	}
@@ -771,5 +830,49 @@ func TestQueuedBytesFollowsTheQueue(t *testing.T) {
 	}
 	if len(b.app.got) != 3 {
 		t.Fatalf("B got %q; want the three messages", b.app.got)
+	}
+}
+
+// Reference: RFC 9293 §3.5, a lost third leg. B, in SYN_RCVD, holds the
+// DATA that reaches it and resends its SYN-ACK once per burst of A's: a
+// window sent at one instant (one TSval) draws one SYN-ACK, and A's next
+// burst, its timer's retransmission, draws another even within B's RTO;
+// without timestamps, B cannot tell bursts apart and waits its RTO. Once
+// the handshake completes, the ACK of the held DATA echoes no timestamp:
+// the DATA waited, and the echo would hand A that wait as a round trip.
+func TestSynReceivedAnswersEachBurst(t *testing.T) {
+	for _, ts := range []bool{true, false} {
+		t.Run(fmt.Sprintf("timestamps=%v", ts), func(t *testing.T) {
+			opts := Options{Timestamps: ts}
+			a, b := newSide(nA, 0, opts), newSide(nB, 0, opts)
+			a.send(nB, "m1", "m2")
+			b.recv(nA, a.take(t)...)
+			a.recv(nB, b.take(t)...)
+			burst := a.take(t)[1:] // the third leg is lost; DATA 1 and 2
+			b.recv(nA, burst...)
+			if got := labels(b.take(t)); !slices.Equal(got, []string{"SYN-ACK"}) {
+				t.Fatalf("B answered the first burst with %q; want one SYN-ACK", got)
+			}
+			setNow(400*time.Millisecond, a, b)
+			a.fire(t) // A's retransmission, within B's RTO of 1 s
+			b.recv(nA, a.take(t)...)
+			again := b.take(t)
+			want := []string{"SYN-ACK"}
+			if !ts {
+				want = nil
+			}
+			if got := labels(again); !slices.Equal(got, want) {
+				t.Fatalf("B answered A's retransmission with %q; want %q", got, want)
+			}
+			if !ts {
+				return
+			}
+			a.recv(nB, again...)
+			b.recv(nA, a.take(t)...) // the third leg again: B delivers m1, m2
+			acks := b.take(t)
+			if len(acks) != 1 || acks[0].Type != Ack || acks[0].TS || len(b.app.got) != 2 {
+				t.Fatalf("B sent %q (TS %v), delivered %q; want one ACK without an echo, two messages", labels(acks), len(acks) > 0 && acks[0].TS, b.app.got)
+			}
+		})
 	}
 }

@@ -196,17 +196,29 @@ func (e *Endpoint) heldInSynReceived(c *conn, seg *Segment) {
 		r.insert(k)
 		e.tracef("hold %s from %s until the handshake completes", e.labelIn(c, seg), e.name(c.peer))
 	}
-	// At most once per RTO, so that a window of DATA draws one SYN-ACK,
-	// not one each; but not only on the timer's beat: behind a full queue
-	// the answer to the timer's SYN-ACK can meet the peer's own
-	// retransmissions there every time, when both timers have backed off
-	// to the same cap.
+	// Once per burst of the peer's, so that a window of DATA draws one
+	// SYN-ACK, not one each: at most once per RTO, or, with timestamps,
+	// once per instant the peer sent at (a window sent at once carries
+	// one TSval). In this state the peer sends only when its own timer
+	// fires, since nothing of ours acknowledges its data: each of its
+	// retransmission bursts is a sign that it still waits, and draws a
+	// SYN-ACK whatever our RTO has backed off to. Throttled by our RTO
+	// alone, a third leg lost twice stalled the stream for tens of
+	// seconds at 30% loss while both timers backed off. Not only on the
+	// timer's beat either: behind a full queue the answer to the timer's
+	// SYN-ACK can meet the peer's own retransmissions there every time,
+	// when both timers have backed off to the same cap.
 	s := &c.snd
 	now := e.env.Now()
-	if len(s.segs) == 0 || s.segs[0].kind != kindSYN || s.synAckAsked && now-s.synAckAskedAt < sim.Time(c.rto(&e.opts)) {
+	if len(s.segs) == 0 || s.segs[0].kind != kindSYN {
+		return
+	}
+	newBurst := seg.TS && s.synAckAskedTS && tsLT(s.synAckAskedTSval, seg.TSval)
+	if s.synAckAsked && now-s.synAckAskedAt < sim.Time(c.rto(&e.opts)) && !newBurst {
 		return
 	}
 	s.synAckAsked, s.synAckAskedAt = true, now
+	s.synAckAskedTS, s.synAckAskedTSval = seg.TS, seg.TSval
 	g := &s.segs[0]
 	if s.timing && s.timedSeq == g.seq {
 		s.timing = false // Karn: the ACK may answer either copy

@@ -84,13 +84,13 @@ func TestSACKBlocks(t *testing.T) {
 }
 
 // Reference: RFC 7323 §4 and RFC 6298 §5: with timestamps the answer to a
-// retransmitted segment (here the SYN) echoes the retransmission's time, so
-// it yields a sample, and the first sample after a backoff collapses the
-// RTO. Compare TestKarnAndCollapse and TestSYNTimeoutRTO, where the
-// backed-off RTO stays.
+// retransmitted segment echoes the retransmission's time, so it yields a
+// sample, and the first sample after a backoff collapses the RTO. Compare
+// TestKarnAndCollapse and TestSYNTimeoutRTO, where the backed-off RTO
+// stays.
 func TestTimestampsCollapseBackoff(t *testing.T) {
-	opts := Options{Timestamps: true}
-	a, b := newSide(nA, 0, opts), newSide(nB, 0, opts)
+	opts := Options{Timestamps: true, MinRTO: time.Second}
+	a, b := establish(t, opts) // at 0 s: R = 0, RTO 1 s, the floor
 	a.send(nB, "m1")
 	a.take(t) // lost
 	a.fire(t) // 1 s: retransmission, RTO 2 s
@@ -99,13 +99,13 @@ func TestTimestampsCollapseBackoff(t *testing.T) {
 	setNow(3100*time.Millisecond, a, b)
 	b.recv(nA, retx[1])
 	a.recv(nB, b.take(t)...)
-	// R = 100ms from the echo of the second retransmission: SRTT 100ms,
-	// RTTVAR 50ms, RTO 300ms.
+	// R = 100ms from the echo of the second retransmission: SRTT 12.5ms,
+	// RTTVAR 25ms, RTO 112.5ms, raised to the floor: the 4 s of backoff
+	// collapse to 1 s.
 	want := []string{
-		"0s rto 1s",
-		"1s rto 2s",
-		"3s rto 4s",
-		"3.1s rtt 100ms srtt 100ms rto 300ms", "3.1s rto 300ms",
+		"1s retransmit 2", "1s rto 2s",
+		"3s retransmit 2", "3s rto 4s",
+		"3.1s rtt 100ms srtt 12.5ms rto 1s", "3.1s rto 1s",
 	}
 	if diff := cmp.Diff(want, a.obs.lines); diff != "" {
 		t.Errorf("observer (-want +got):\n%s", diff)
@@ -321,5 +321,40 @@ func TestSlowStartAndTimeout(t *testing.T) {
 	a.take(t)
 	if st := a.ep.Stats(nB); st.Cwnd != 10 || st.Ssthresh != 50 {
 		t.Errorf("after a timeout cwnd %d ssthresh %d; want 10 (one SMSS), 50 (half of 100 bytes)", st.Cwnd, st.Ssthresh)
+	}
+}
+
+// Reference: RFC 9002 §6.2.4, as Endpoint.secondCopy applies it: with
+// Veno, the second timeout in a row of a lone segment sends it twice, and
+// so does every later one, while the RTO doubles (RFC 6298 (5.5)), even
+// when the last round Veno measured read as congestive (as a jittery path
+// reads with a large window); the first sends it once. Reno sends one copy
+// each time (RFC 5681 §3.1, the loss window).
+func TestSecondCopyOnRepeatedTimeout(t *testing.T) {
+	tests := []struct {
+		name string
+		alg  Algorithm
+		want [][]string
+	}{
+		{"veno", Veno, [][]string{{"DATA 2"}, {"DATA 2", "DATA 2"}, {"DATA 2", "DATA 2"}}},
+		{"reno", Reno, [][]string{{"DATA 2"}, {"DATA 2"}, {"DATA 2"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{Timestamps: true, SACK: true, FastRetransmit: true, CongestionControl: true, Congestion: tt.alg}
+			a, _ := establish(t, opts)
+			v := &a.ep.conns[nB].snd.veno
+			v.measured, v.congestive = true, true
+			a.send(nB, "m1")
+			a.take(t) // lost
+			var got [][]string
+			for range tt.want {
+				a.fire(t)
+				got = append(got, labels(a.take(t)))
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("segments sent at each expiry (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -44,15 +44,19 @@ type sender struct {
 	// (5.7)).
 	synRetransmitted bool
 	// synAckAsked says a DATA or FIN in SYN_RCVD made us resend our
-	// SYN-ACK at once (Endpoint.heldInSynReceived), last at synAckAskedAt.
-	synAckAsked   bool
-	synAckAskedAt sim.Time
-	iss           uint32 // our initial sequence number
-	una           uint32 // oldest unacknowledged sequence number
-	nxt           uint32 // next sequence number to assign
-	segs          []outSeg
-	queue         [][]byte // accepted, waiting for the windows
-	finSent       bool     // our FIN has a sequence number
+	// SYN-ACK at once (Endpoint.heldInSynReceived), last at synAckAskedAt
+	// for a segment that carried the timestamp synAckAskedTSval if
+	// synAckAskedTS.
+	synAckAsked      bool
+	synAckAskedAt    sim.Time
+	synAckAskedTS    bool
+	synAckAskedTSval uint32
+	iss              uint32 // our initial sequence number
+	una              uint32 // oldest unacknowledged sequence number
+	nxt              uint32 // next sequence number to assign
+	segs             []outSeg
+	queue            [][]byte // accepted, waiting for the windows
+	finSent          bool     // our FIN has a sequence number
 
 	// The peer's receive window (RFC 9293 §3.8.6), in bytes of data
 	// counted from the start of the connection: unaOff and nxtOff are the
@@ -681,8 +685,8 @@ func (e *Endpoint) timeout(c *conn) {
 	e.armRetransmit(c, true) // (5.6)
 	sent := c.st.Segments
 	e.pump(c)
-	if random && c.st.Segments == sent {
-		e.secondCopy(c)
+	if c.st.Segments == sent && (random || e.veno() && s.retries >= 2) {
+		e.secondCopy(c, !random)
 	}
 	e.reportCongestion(c, "timeout")
 }

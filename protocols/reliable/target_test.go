@@ -144,16 +144,23 @@ func TestTargetAdaptiveNoSlowerThanFixed(t *testing.T) {
 // congestion and halves its window; a window that stays at a segment or
 // two makes the timer the only repair (a TCP's throughput falls with the
 // loss rate p as about 1/(RTO·p·(1+32p²)), Padhye et al., SIGCOMM 1998),
-// and at 30% loss Reno took up to 14 times the best fixed timeout's
+// and at 30% loss Reno takes several times the best fixed timeout's
 // transfer. The default, Veno, sees no queue building in the round trips,
-// takes those losses as random and cuts its window by a fifth only; this
-// test demands the target of it at 10% and 20% for every seed, and at 30%
-// for all but one seed in twenty and in total. The seed it excuses is
-// not congestion control's doing: a lone hole at the left edge of a full
-// send window, whose retransmission (or its ACK) is lost nine times in a
-// row while RFC 6298 doubles the RTO each time; without congestion control
-// seed 91 of a hundred goes over 1.5 the same way. It checks, too, that Reno
-// costs at least twice Veno's time at 30% loss.
+// takes those losses as random and cuts its window by a fifth only. This
+// test demands the target of it at 10%, 20% and 30% for every seed, and
+// that Reno cost at least twice Veno's time at 30% loss.
+//
+// What the last slow seeds needed, with RFC 6298's rules exact (every
+// expiry doubles the RTO): no RTT sample from a handshake whose SYN went
+// twice (a SYN-ACK the peer resent on its own timer had made the first
+// sample 3 s, and the RTO stayed seconds for hundreds of samples); a
+// receiver in SYN_RCVD that answers each burst of held DATA with its
+// SYN-ACK (its backed-off RTO had kept a lost third leg unrepaired for
+// 30 s); and two copies of a lone retransmission from the second timeout
+// in a row (a hole at the tail of the stream, with nothing left to send
+// behind it for RACK to use, had its retransmission or its ACK lost nine
+// times in a row at p = 0.51 each). A run of 100 seeds (seeds 1-100) gave
+// a worst ratio of 0.25, 0.59 and 0.36 at 10%, 20% and 30%.
 func TestTargetFullSegments(t *testing.T) {
 	if testing.Short() {
 		t.Skip("many runs")
@@ -161,7 +168,7 @@ func TestTargetFullSegments(t *testing.T) {
 	reno := reliable.DefaultOptions()
 	reno.Congestion = reliable.Reno
 	for _, loss := range []float64{0.1, 0.2, 0.3} {
-		worst, over := 0.0, 0
+		worst := 0.0
 		var def, rn, best time.Duration
 		for seed := uint64(1); seed <= 20; seed++ {
 			p := netmodel.DefaultParams()
@@ -182,19 +189,13 @@ func TestTargetFullSegments(t *testing.T) {
 			worst = max(worst, ratio)
 			def, rn, best = def+d.transfer, rn+r.transfer, best+b
 			if ratio > 1.5 {
-				over++
-				if loss < 0.3 {
-					t.Errorf("loss %g seed %d: the default took %v, %.2f times the best fixed timeout's %v", loss, seed, d.transfer, ratio, b)
-				}
+				t.Errorf("loss %g seed %d: the default took %v, %.2f times the best fixed timeout's %v", loss, seed, d.transfer, ratio, b)
 			}
-		}
-		if loss == 0.3 && (over > 1 || float64(def) > 1.5*float64(best)) {
-			t.Errorf("loss 0.3: %d seeds over 1.5 times the best fixed timeout; in all %v against %v", over, def, best)
 		}
 		if loss == 0.3 && rn < 2*def {
 			t.Errorf("loss 0.3: Reno's transfers took %v in all, Veno's %v; want Reno's halving to cost at least twice", rn, def)
 		}
-		t.Logf("loss %g: worst ratio %.2f, %d seeds over 1.5; in all Veno %v, Reno %v, best fixed %v", loss, worst, over, def, rn, best)
+		t.Logf("loss %g: worst ratio %.2f; in all Veno %v, Reno %v, best fixed %v", loss, worst, def, rn, best)
 	}
 }
 

@@ -44,7 +44,9 @@ const (
 	// no queue of ours was building, the first timeout of a stall resends
 	// at the window of a random loss, four fifths of the flight; a second
 	// timeout in a row, or one with a backlog at β, falls to one segment as
-	// Reno's does. Behind a full drop-tail queue the round trips grow with
+	// Reno's does, but a lone retransmission goes twice when the loss was
+	// random or when it is the second timeout in a row (Endpoint.secondCopy).
+	// Behind a full drop-tail queue the round trips grow with
 	// the queue, the backlog passes β, and Veno backs off as Reno does: the
 	// lecture's overload lesson holds (scenario congestion_collapse).
 	Veno
@@ -200,20 +202,31 @@ func (e *Endpoint) timeoutWindow(c *conn) bool {
 }
 
 // secondCopy sends a second copy of the segment a timeout resent, when
-// nothing else could go with it and Veno took the loss as random. A lone
+// nothing else could go with it and, with Veno, either the loss was taken
+// as random (repeat false: while the window of a random loss has room for
+// it) or the timeout is the second or later in a row (repeat true). A lone
 // retransmission that heavy random loss destroys (or whose ACK it
 // destroys) costs a doubled RTO each time, and at 30% loss each way that
-// happens to one in two: the expected wait grows without bound. QUIC's
-// probe timeout answers the same problem so (RFC 9002 §6.2.4: a sender
-// "MAY send up to two full-sized datagrams ... to avoid an expensive
-// consecutive PTO expiration due to a single lost datagram"). A congestive
-// loss, and Reno, keep RFC 5681's single segment.
-func (e *Endpoint) secondCopy(c *conn) {
+// happens to one in two: the expected wait grows without bound, and a hole
+// at the tail of a stream, with nothing left to send after it that RACK
+// could use (RFC 8985 §6.2), waits out every doubling. Two copies fail
+// together one time in four. QUIC's probe timeout answers the same
+// problem so (RFC 9002 §6.2.4: a sender "MAY send up to two full-sized
+// datagrams ... to avoid an expensive consecutive PTO expiration due to a
+// single lost datagram", on every expiry and whatever the congestion
+// window). The RTO still doubles at every expiry (RFC 6298 (5.5)): a
+// sender that has backed off sends two segments per RTO instead of one.
+// Reno keeps RFC 5681's single segment.
+func (e *Endpoint) secondCopy(c *conn, repeat bool) {
 	s := &c.snd
-	if len(s.segs) == 0 || s.segs[0].kind != kindData || s.cwnd < 2*s.segs[0].size() {
+	if len(s.segs) == 0 || s.segs[0].kind != kindData || !repeat && s.cwnd < 2*s.segs[0].size() {
 		return
 	}
-	e.tracef("timeout: second copy of %s to %s (random loss)", e.segName(c, &s.segs[0]), e.name(c.peer))
+	why := "random loss"
+	if repeat {
+		why = "its last copy was lost"
+	}
+	e.tracef("timeout: second copy of %s to %s (%s)", e.segName(c, &s.segs[0]), e.name(c.peer), why)
 	e.retransmit(c, 0, CauseTimeout)
 }
 
