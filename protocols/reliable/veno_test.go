@@ -11,7 +11,10 @@ import (
 // Veno against Reno on the two kinds of loss (Fu and Liew 2003): random
 // loss on a link without a queue, where Veno keeps a larger window and
 // finishes sooner; and Reno's halving, which each run of Reno shows as more
-// time. Each case checks the direction, not a number of seconds.
+// time. Each case checks a margin, not a number of seconds: Reno at least
+// 1.5 times Veno's total (2.9 and 5.4 times when written). A Veno that
+// halved at every loss as Reno does came within 7% of Reno's time, and
+// this test failed against it; the bare direction (Veno faster) did not.
 func TestVenoAgainstReno(t *testing.T) {
 	reno := reliable.DefaultOptions()
 	reno.Congestion = reliable.Reno
@@ -26,8 +29,9 @@ func TestVenoAgainstReno(t *testing.T) {
 			v += bulkStream(seed, p, reliable.DefaultOptions(), 500, 1000).transfer
 			r += bulkStream(seed, p, reno, 500, 1000).transfer
 		}
-		if v >= r {
-			t.Errorf("loss %g: Veno took %v in all, Reno %v; want Veno faster on random loss", tc.loss, v, r)
+		t.Logf("loss %g: Veno %v, Reno %v in all", tc.loss, v, r)
+		if 2*r < 3*v {
+			t.Errorf("loss %g: Veno took %v in all, Reno %v; want Reno at least 1.5 times slower on random loss", tc.loss, v, r)
 		}
 	}
 }
