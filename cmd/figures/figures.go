@@ -108,7 +108,7 @@ var figures = []*figure{
 			"timeout (RFC 6298) every expiry doubles the RTO and Karn's rule leaves it few samples to come back down with, " +
 			"so under heavy loss the transfer crawls (goodput is on a log scale); the fixed 60 ms timeout, below the longer " +
 			"round trips, keeps resending at its pace. The default transport (timestamps, SACK, RACK-TLP, congestion " +
-			"control: what a modern TCP does) repairs most holes without the timer; its adaptive timeout, collapsed by " +
+			"control by TCP Veno: what a modern TCP does) repairs most holes without the timer; its adaptive timeout, collapsed by " +
 			"the first timestamp echo after a timeout, stays within a factor of two of the fixed one, which happens to " +
 			"suit this link, with fewer resends, and is hundreds of times the lecture's at 30% loss.",
 		Build:  reliableBulk,
@@ -154,7 +154,8 @@ var figures = []*figure{
 			"the same share of datagrams in each direction. Each line adds one mechanism to the one below it, as scenario " +
 			"heavy_loss's variants do: the lecture's transport (timer only, Karn's rule); timestamps, which let the first " +
 			"ACK after a timeout collapse the backoff (RFC 7323); fast retransmit with NewReno (RFC 5681, RFC 6582); SACK " +
-			"(RFC 2018, RFC 6675); and the default, with RACK-TLP (RFC 8985) and congestion control. Goodput is on a log " +
+			"(RFC 2018, RFC 6675); and the default, with RACK-TLP (RFC 8985) and congestion control by TCP Veno, which " +
+			"takes a loss with no queue building as random and cuts its window by a fifth only. Goodput is on a log " +
 			"scale: the timer alone loses three orders of magnitude by 20% loss. Timestamps win back one, fast retransmit " +
 			"another; SACK alone adds little with a window of 8, which holds few holes at a time, and a lost " +
 			"retransmission still waits for the timer; RACK-TLP finds those by time, and the default keeps within a " +
@@ -177,7 +178,8 @@ var figures = []*figure{
 			"full queue delays beyond the timeout; the copies take the link, and the goodput falls as the offered load " +
 			"grows: the lecture's \"resending makes overload worse\". The adaptive RTO's backoff alone only defers the " +
 			"collapse: it holds up to 8 senders, then its timeouts grow as fast as the queue stays full. With congestion " +
-			"control (RFC 5681), the default, the link carries the messages at its full rate whatever the load.",
+			"control, the default, the link stays near its full rate whatever the load: TCP Veno sees the full queue in " +
+			"its round trips, takes the losses as congestion and halves its window, as RFC 5681's Reno does.",
 		Build:  bottleneck,
 		Params: params{"senders": "1", "control": "default"},
 		Axes:   []string{"senders=1,2,4,8,16", "control=none,backoff,default"},
