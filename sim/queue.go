@@ -33,8 +33,6 @@ type queue struct {
 	h []event
 }
 
-func (q *queue) len() int { return len(q.h) }
-
 func (q *queue) push(e event) {
 	q.h = append(q.h, e)
 	h := q.h
@@ -80,5 +78,129 @@ func (q *queue) pop() event {
 	return top
 }
 
-// peek returns the earliest event without removing it.
-func (q *queue) peek() *event { return &q.h[0] }
+// maxLanes bounds the FIFO lanes of an agenda: a pop compares the heap's
+// top with the head of every lane, so a few lanes cost a few comparisons.
+const maxLanes = 4
+
+// agenda is the kernel's pending-event queue: the heap, plus a few FIFO
+// lanes for timers.
+//
+// A timer set for d at now expires at now+d, and now never goes back, so
+// timers that all have the same duration expire in the order they were
+// set: a lane of them is sorted by (time, scheduling order) by
+// construction, and appending and taking its head cost O(1) instead of a
+// heap's O(log n). That is the common case of protocol timers (a fixed
+// retransmission timeout per endpoint, RFC 6298's RTO between
+// adjustments), and it matters most for the cancelled ones: a timeout
+// whose answer came stays pending until its time (see
+// World.dropDeadTimers), and a lane drops it without sifting the heap.
+//
+// Events still run in exactly the order one heap would give them: the
+// earliest event is the least, by (time, scheduling order), of the heap's
+// top and the lanes' heads, and an event that would not keep its lane
+// sorted (a saturated time) goes to the heap instead.
+type agenda struct {
+	heap queue
+	// lanes[:nlanes] are in use; a lane whose events have all run is
+	// free for another duration.
+	lanes  [maxLanes]lane
+	nlanes int
+	n      int // pending events, heap and lanes together
+}
+
+// lane is a FIFO of events sorted by (time, scheduling order): ev[head:]
+// are pending, all scheduled with the same delay d.
+type lane struct {
+	d    int64
+	ev   []event
+	head int
+}
+
+func (a *agenda) len() int { return a.n }
+
+// push adds an event to the heap.
+func (a *agenda) push(e event) {
+	a.n++
+	a.heap.push(e)
+}
+
+// pushDelayed adds an event scheduled d after now: to the lane of d if it
+// stays sorted there, to a free lane if there is one, else to the heap.
+func (a *agenda) pushDelayed(e event, d int64) {
+	a.n++
+	free := -1
+	for i := 0; i < a.nlanes; i++ {
+		l := &a.lanes[i]
+		if l.head == len(l.ev) {
+			if free < 0 {
+				free = i
+			}
+			continue
+		}
+		if l.d == d {
+			if l.ev[len(l.ev)-1].before(&e) {
+				l.ev = append(l.ev, e)
+				return
+			}
+			a.heap.push(e)
+			return
+		}
+	}
+	if free < 0 && a.nlanes < maxLanes {
+		free = a.nlanes
+		a.nlanes++
+	}
+	if free < 0 {
+		a.heap.push(e)
+		return
+	}
+	l := &a.lanes[free]
+	l.d, l.ev, l.head = d, append(l.ev[:0], e), 0
+}
+
+// first returns the earliest pending event and where it is: -1 for the
+// heap's top, else the index of its lane. The agenda must not be empty.
+func (a *agenda) first() (*event, int) {
+	var best *event
+	from := -1
+	if len(a.heap.h) > 0 {
+		best = &a.heap.h[0]
+	}
+	for i := 0; i < a.nlanes; i++ {
+		l := &a.lanes[i]
+		if l.head < len(l.ev) && (best == nil || l.ev[l.head].before(best)) {
+			best, from = &l.ev[l.head], i
+		}
+	}
+	return best, from
+}
+
+// peek returns the earliest event without removing it. The agenda must
+// not be empty.
+func (a *agenda) peek() *event {
+	e, _ := a.first()
+	return e
+}
+
+// pop removes and returns the earliest event. The agenda must not be
+// empty.
+func (a *agenda) pop() event {
+	a.n--
+	e, from := a.first()
+	if from < 0 {
+		return a.heap.pop()
+	}
+	ev := *e
+	l := &a.lanes[from]
+	l.head++
+	switch {
+	case l.head == len(l.ev):
+		l.ev, l.head = l.ev[:0], 0
+	case l.head >= 64 && l.head > len(l.ev)/2:
+		// Move the pending half down so that the lane's array does not
+		// grow with the events it has already run.
+		k := copy(l.ev, l.ev[l.head:])
+		l.ev, l.head = l.ev[:k], 0
+	}
+	return ev
+}

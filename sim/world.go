@@ -155,7 +155,7 @@ type World struct {
 	now    Time
 	seq    uint64
 	events uint64
-	q      queue
+	q      agenda
 	net    Network
 
 	nodes  []*node
@@ -458,7 +458,9 @@ func (w *World) setTimer(n *node, d time.Duration, tag uint64) TimerID {
 	s.gen++
 	s.node, s.crashes, s.live, s.work, s.tag = n.id, n.crashes, true, true, tag
 	n.timerWork++
-	w.schedule(w.now.Add(d), evTimer, ref)
+	w.seq++
+	w.work++
+	w.q.pushDelayed(event{at: w.now.Add(d), seq: w.seq, ref: ref, kind: evTimer}, int64(d))
 	return TimerID(uint64(s.gen)<<32 | uint64(uint32(ref)))
 }
 
