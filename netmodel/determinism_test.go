@@ -161,3 +161,67 @@ func TestStreamName(t *testing.T) {
 		}
 	}
 }
+
+// TestFatesReadTheStreamInOrder checks every decision against the stream
+// read the plain way the package comment describes it: eight numbers per
+// datagram, in order, from the start of LinkStream. Both directions of a
+// pair carry well over 255 datagrams each, past where a direction's count
+// moves from its one-byte counter to the wide one, and the probabilities
+// are such that every draw decides something.
+func TestFatesReadTheStreamInOrder(t *testing.T) {
+	tests := []struct {
+		name string
+		p    func() Params
+	}{
+		{"every fault", func() Params { p := busy(); p.Bandwidth = 0; return p }},
+		{"loss only, exponential delay", func() Params {
+			p := faultless()
+			p.Loss, p.Delay = 0.3, Delay{Kind: Exponential, Mean: 5 * time.Millisecond}
+			return p
+		}},
+		{"no fault", faultless},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := tt.p()
+			net := New(3, Config{Default: p}, namer("x", "y"))
+			streams := []sim.SplitMix{LinkStream(3, "x", "y"), LinkStream(3, "y", "x")}
+			for i := range 1300 {
+				from := sim.NodeID(i % 3 % 2) // x, y, x, x, y, x, ...: the directions drift apart
+				msg := testMsg(i, 20)
+				want := readFate(&streams[from], p, msg)
+				if got := send(net, sim.Time(i), from, 1-from, msg); !cmp.Equal(got, want, cmpSorted(func(a, b sim.Arrival) bool { return a.Fate < b.Fate })) {
+					t.Fatalf("datagram %d from %d: got %+v; want %+v", i, from, got, want)
+				}
+			}
+		})
+	}
+}
+
+// readFate is the fate of msg under p with the next eight numbers of r,
+// following Network's steps with no queue and no partition.
+func readFate(r *sim.SplitMix, p Params, msg []byte) decision {
+	var u [8]float64
+	var x [8]uint64
+	for i := range 8 {
+		x[i] = r.Uint64()
+		u[i] = float64(x[i]>>11) / (1 << 53)
+	}
+	if u[0] < p.Loss {
+		return decision{Reason: ReasonLoss}
+	}
+	first := sim.Arrival{Delay: p.Delay.sample(u[6]), Msg: msg}
+	if u[3] < p.Reorder && p.ReorderDelay > 0 {
+		first.Delay += 1 + time.Duration(scale(x[5], uint64(p.ReorderDelay)))
+		first.Fate = sim.Reordered
+	}
+	if u[2] < p.Corrupt && len(msg) > 0 {
+		first.Msg = flipBit(msg, scale(x[4], uint64(len(msg))*8))
+		first.Fate = sim.Corrupted
+	}
+	d := decision{Copies: []sim.Arrival{first}}
+	if u[1] < p.Duplicate {
+		d.Copies = append(d.Copies, sim.Arrival{Delay: p.Delay.sample(u[7]), Msg: msg, Fate: sim.Duplicated})
+	}
+	return d
+}

@@ -83,12 +83,16 @@ type Network struct {
 	// cfg.Links, by index (unused for the others).
 	shared []link
 	// sent counts the datagrams of each direction: a link's position in
-	// its random stream. At 4 bytes per direction it is the only per-link
-	// state the common case touches, which keeps a thousand-node network's
-	// million links mostly in cache. Both directions of a pair sit side by
-	// side (indexed by the lower NodeID, then the higher), so that a reply
-	// finds its counter in the cache line its request just loaded.
-	sent grid[[2]uint32]
+	// its random stream. It is the only per-link state the common case
+	// touches, so it takes one byte per direction: a thousand-node
+	// network's million directions take 1 MB, which stays in a core's
+	// cache where 4 bytes each did not. A count that reaches narrowCount
+	// goes on in wide, which only the links that carry that many use.
+	// Both directions of a pair sit side by side (indexed by the lower
+	// NodeID, then the higher), so that a reply finds its counter in the
+	// cache line its request just loaded.
+	sent grid[[2]uint8]
+	wide grid[[2]uint32]
 	// nodeKeys caches, per NodeID, the hash of the node's name (0 = not
 	// computed yet).
 	nodeKeys []uint64
@@ -100,6 +104,10 @@ type partition struct {
 	id    int
 	group map[string]int
 }
+
+// narrowCount is where a direction's datagram count moves from Network.sent
+// to Network.wide.
+const narrowCount = 255
 
 // direction is a blocked from -> to pair of node names.
 type direction struct{ from, to string }
@@ -391,88 +399,118 @@ func (n *Network) intern(p Params) int32 {
 	return int32(len(n.paramSets) - 1)
 }
 
+// The numbers of a datagram's eight draws from its link's stream, in the
+// order the package comment gives.
+const (
+	drawLoss = iota + 1
+	drawDuplicate
+	drawCorrupt
+	drawReorder
+	drawBit
+	drawReorderDelay
+	drawDelay
+	drawDuplicateDelay
+	drawsPerDatagram = drawDuplicateDelay
+)
+
 // Transmit decides the fate of one datagram; see Network for the steps.
 // It allocates only for a corrupted copy (and the first time a link is
 // used).
+//
+// Datagram k of a link takes outputs 8k+1 to 8k+8 of the link's stream.
+// SplitMix64 computes any output directly from the stream's start, so
+// Transmit computes only the numbers this datagram's fate reads (a lost
+// datagram reads one): every datagram still meets the dice it would if all
+// eight were drawn, and the next datagram starts at 8(k+1) all the same.
 func (n *Network) Transmit(now sim.Time, from, to sim.NodeID, msg []byte, out []sim.Arrival) ([]sim.Arrival, string) {
-	lo, hi, dir := from, to, 0
-	if to < from {
-		lo, hi, dir = to, from, 1
-	}
-	count := &n.sent.at(lo, hi)[dir]
 	r := sim.NewSplitMixState(linkKey(n.seed, n.nodeKey(from), n.nodeKey(to)))
-	r.Skip(8 * uint64(*count))
-	*count++
+	r.Skip(drawsPerDatagram * n.count(from, to))
 	n.stats.Sent++
 
 	p := &n.cfg.Default
-	var l *link
-	if !n.simple() {
-		l = n.link(from, to)
-		p = &n.paramSets[l.params]
-	}
-
-	// Always all eight draws, in the documented order.
-	uLoss := r.Float64()
-	uDup := r.Float64()
-	uCorrupt := r.Float64()
-	uReorder := r.Float64()
-	xBit := r.Uint64()
-	xReorder := r.Uint64()
-	uDelay1 := r.Float64()
-	uDelay2 := r.Float64()
-
 	depart := now
-	if l != nil {
-		q := l
-		if l.queue > 0 {
-			if len(n.shared) < len(n.cfg.Links) {
-				n.shared = make([]link, len(n.cfg.Links))
-			}
-			q = &n.shared[l.queue-1]
+	if !n.simple() {
+		l := n.link(from, to)
+		p = &n.paramSets[l.params]
+		var full bool
+		if depart, full = n.enqueue(l, p, now, len(msg)); full {
+			n.stats.Overflowed++
+			return out, ReasonQueue
 		}
-		limited := (p.Queue > 0 || p.QueueBytes > 0) && p.Bandwidth > 0 && !math.IsInf(p.Bandwidth, 1)
-		if limited {
-			q.drain(now)
-			if q.full(p, len(msg)) {
-				n.stats.Overflowed++
-				return out, ReasonQueue
-			}
-		}
-		depart = queued(now, &q.busyUntil, len(msg), p.Bandwidth)
-		if limited {
-			q.held = append(q.held, heldDatagram{done: depart, size: len(msg)})
-			q.heldBytes += len(msg)
+		if l.cut {
+			n.stats.Partitioned++
+			return out, ReasonPartition
 		}
 	}
-	if l != nil && l.cut {
-		n.stats.Partitioned++
-		return out, ReasonPartition
-	}
-	if uLoss < p.Loss {
+	// A probability p > 0 is tested first only to skip computing a number
+	// whose test cannot pass: a draw in [0, 1) is never below p <= 0.
+	if p.Loss > 0 && r.NthFloat64(drawLoss) < p.Loss {
 		n.stats.Lost++
 		return out, ReasonLoss
 	}
 
 	wait := depart.Sub(now)
-	first := sim.Arrival{Delay: addDelay(wait, p.Delay.sample(uDelay1)), Msg: msg, Fate: sim.Delivered}
-	if uReorder < p.Reorder && p.ReorderDelay > 0 {
-		extra := 1 + time.Duration(scale(xReorder, uint64(p.ReorderDelay)))
+	first := sim.Arrival{Delay: addDelay(wait, p.Delay.sample(r.NthFloat64(drawDelay))), Msg: msg, Fate: sim.Delivered}
+	if p.Reorder > 0 && p.ReorderDelay > 0 && r.NthFloat64(drawReorder) < p.Reorder {
+		extra := 1 + time.Duration(scale(r.Nth(drawReorderDelay), uint64(p.ReorderDelay)))
 		first.Delay = addDelay(first.Delay, extra)
 		first.Fate = sim.Reordered
 		n.stats.Reordered++
 	}
-	if uCorrupt < p.Corrupt && len(msg) > 0 {
-		first.Msg = flipBit(msg, scale(xBit, uint64(len(msg))*8))
+	if p.Corrupt > 0 && len(msg) > 0 && r.NthFloat64(drawCorrupt) < p.Corrupt {
+		first.Msg = flipBit(msg, scale(r.Nth(drawBit), uint64(len(msg))*8))
 		first.Fate = sim.Corrupted
 		n.stats.Corrupted++
 	}
 	out = append(out, first)
-	if uDup < p.Duplicate {
-		out = append(out, sim.Arrival{Delay: addDelay(wait, p.Delay.sample(uDelay2)), Msg: msg, Fate: sim.Duplicated})
+	if p.Duplicate > 0 && r.NthFloat64(drawDuplicate) < p.Duplicate {
+		out = append(out, sim.Arrival{Delay: addDelay(wait, p.Delay.sample(r.NthFloat64(drawDuplicateDelay))), Msg: msg, Fate: sim.Duplicated})
 		n.stats.Duplicated++
 	}
 	return out, ""
+}
+
+// count returns how many datagrams were sent from -> to before this one,
+// and counts this one. The count is kept modulo 2^32.
+func (n *Network) count(from, to sim.NodeID) uint64 {
+	lo, hi, dir := from, to, 0
+	if to < from {
+		lo, hi, dir = to, from, 1
+	}
+	c := &n.sent.at(lo, hi)[dir]
+	if *c < narrowCount {
+		*c++
+		return uint64(*c - 1)
+	}
+	w := &n.wide.at(lo, hi)[dir]
+	*w++
+	return uint64(uint32(narrowCount) + *w - 1)
+}
+
+// enqueue puts a datagram of size bytes sent at now into l's transmit
+// queue (or the shared one l uses) and returns when it will have left, or
+// full when a finite queue drops it (step 2 of Network).
+func (n *Network) enqueue(l *link, p *Params, now sim.Time, size int) (depart sim.Time, full bool) {
+	q := l
+	if l.queue > 0 {
+		if len(n.shared) < len(n.cfg.Links) {
+			n.shared = make([]link, len(n.cfg.Links))
+		}
+		q = &n.shared[l.queue-1]
+	}
+	limited := (p.Queue > 0 || p.QueueBytes > 0) && p.Bandwidth > 0 && !math.IsInf(p.Bandwidth, 1)
+	if limited {
+		q.drain(now)
+		if q.full(p, size) {
+			return now, true
+		}
+	}
+	depart = queued(now, &q.busyUntil, size, p.Bandwidth)
+	if limited {
+		q.held = append(q.held, heldDatagram{done: depart, size: size})
+		q.heldBytes += size
+	}
+	return depart, false
 }
 
 // flipBit returns a copy of msg with bit number bit flipped (bit 0 is the

@@ -160,6 +160,16 @@ func (s *SplitMix) Float64() float64 {
 // stream's next output is the SplitMix64 output after state.
 func NewSplitMixState(state uint64) SplitMix { return SplitMix{state: state} }
 
+// Nth returns the stream's n-th next output (1 is what Uint64 would
+// return next) without advancing it: SplitMix64's state is a counter, so
+// any output can be computed directly. A component that draws a fixed
+// number of values per use can compute only those it needs and still
+// leave the stream where drawing all of them would.
+func (s *SplitMix) Nth(n uint64) uint64 { return Mix64(s.state + n*0x9e3779b97f4a7c15) }
+
+// NthFloat64 is Nth as Float64 would give it: a uniform number in [0, 1).
+func (s *SplitMix) NthFloat64(n uint64) float64 { return float64(s.Nth(n)>>11) / (1 << 53) }
+
 // Skip advances the stream by n outputs in constant time (SplitMix64's state
 // is a counter), so that a component can keep just a count per instance and
 // rebuild the stream position on demand.
