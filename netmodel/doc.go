@@ -52,10 +52,12 @@
 // Every directed link has its own random stream (LinkStream): SplitMix64
 // seeded with a key mixed from the run's seed and the hashes of the scenario
 // names of the two nodes. The network keeps only a count of datagrams per
-// link (4 bytes, so that a thousand-node network's million links stay in
-// cache) and rebuilds the stream's position from it. Each datagram consumes exactly eight numbers
+// link (one byte, and four more for a link that carries over 254, so that
+// a thousand-node network's million links stay in cache) and rebuilds the
+// stream's position from it. Each datagram consumes exactly eight numbers
 // from its link's stream, in this order, whatever the probabilities, the
-// delay distribution or the datagram's fate:
+// delay distribution or the datagram's fate (SplitMix64 computes any of
+// its numbers directly, so the network computes only those a fate reads):
 //
 //  1. loss
 //  2. duplicate
