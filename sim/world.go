@@ -401,7 +401,9 @@ func (w *World) send(n *node, live bool, to NodeID, msg []byte, label string) {
 			w.haltMoved()
 		}
 	}
-	w.trace.add(Record{At: w.now, Kind: KindSend, Node: n.id, Peer: to, Msg: id, Size: len(msg), Label: label})
+	if w.trace.on() {
+		w.trace.add(Record{At: w.now, Kind: KindSend, Node: n.id, Peer: to, Msg: id, Size: len(msg), Label: label})
+	}
 	if !live {
 		// Only a stale endpoint, or code acting for a down node, gets
 		// here: the message never leaves.
@@ -575,7 +577,9 @@ func (w *World) dispatch(e event) {
 			w.trace.add(Record{At: w.now, Kind: KindDiscard, Node: f.to, Peer: f.from, Msg: f.msgID, Size: len(f.data), Label: f.label, Info: info})
 			return
 		}
-		w.trace.add(Record{At: w.now, Kind: KindDeliver, Node: f.to, Peer: f.from, Msg: f.msgID, Size: len(f.data), Label: f.label})
+		if w.trace.on() {
+			w.trace.add(Record{At: w.now, Kind: KindDeliver, Node: f.to, Peer: f.from, Msg: f.msgID, Size: len(f.data), Label: f.label})
+		}
 		n.handler.Receive(f.from, f.data)
 	case evTimer:
 		slot := &w.timers.items[e.ref]
@@ -591,7 +595,9 @@ func (w *World) dispatch(e event) {
 		if !s.live || !n.up || n.crashes != s.crashes {
 			return
 		}
-		w.trace.add(Record{At: w.now, Kind: KindTimer, Node: s.node, Peer: NoNode, Msg: s.tag})
+		if w.trace.on() {
+			w.trace.add(Record{At: w.now, Kind: KindTimer, Node: s.node, Peer: NoNode, Msg: s.tag})
+		}
 		n.handler.Timer(s.tag)
 	case evDisk:
 		wr := w.writes.take(e.ref)
