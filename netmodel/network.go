@@ -93,9 +93,9 @@ type Network struct {
 	// cache line its request just loaded.
 	sent grid[[2]uint8]
 	wide grid[[2]uint32]
-	// nodeKeys caches, per NodeID, the hash of the node's name (0 = not
-	// computed yet).
-	nodeKeys []uint64
+	// nodeKeys caches, per NodeID, the parts of a link's key that depend
+	// on one of its nodes (see linkKey).
+	nodeKeys []nodeKey
 	stats    Stats
 }
 
@@ -360,15 +360,23 @@ func (n *Network) simple() bool {
 		len(n.blocked) == 0 && !(n.cfg.Default.Bandwidth > 0)
 }
 
-// nodeKey returns the hash of a node's name, cached.
-func (n *Network) nodeKey(id sim.NodeID) uint64 {
+// nodeKey is what a link's key takes from one of its nodes: linkKey's
+// Mix64(seed^h) when the node sends and h*γ when it receives, where h is
+// the FNV-1a hash of the node's name with its low bit set (h == 0: not
+// computed yet). Caching both halves leaves one Mix64 per datagram.
+type nodeKey struct {
+	h, from, to uint64
+}
+
+// nodeKey returns node id's parts of link keys, cached.
+func (n *Network) nodeKey(id sim.NodeID) *nodeKey {
 	if int(id) >= len(n.nodeKeys) {
-		n.nodeKeys = append(n.nodeKeys, make([]uint64, int(id)+1-len(n.nodeKeys))...)
+		n.nodeKeys = append(n.nodeKeys, make([]nodeKey, int(id)+1-len(n.nodeKeys))...)
 	}
-	k := n.nodeKeys[id]
-	if k == 0 {
-		k = sim.HashString(n.name(id)) | 1
-		n.nodeKeys[id] = k
+	k := &n.nodeKeys[id]
+	if k.h == 0 {
+		k.h = sim.HashString(n.name(id)) | 1
+		k.from, k.to = sim.Mix64(n.seed^k.h), k.h*linkGamma
 	}
 	return k
 }
@@ -381,9 +389,15 @@ func LinkStream(seed uint64, from, to string) sim.SplitMix {
 	return sim.NewSplitMixState(linkKey(seed, sim.HashString(from)|1, sim.HashString(to)|1))
 }
 
+// linkKey is the start of the stream of the direction between the nodes
+// whose name hashes are from and to.
 func linkKey(seed, from, to uint64) uint64 {
-	return sim.Mix64(sim.Mix64(seed^from) ^ to*0x9e3779b97f4a7c15)
+	return sim.Mix64(sim.Mix64(seed^from) ^ to*linkGamma)
 }
+
+// linkGamma is SplitMix64's increment, which linkKey also multiplies the
+// receiver's hash by.
+const linkGamma = 0x9e3779b97f4a7c15
 
 // intern returns the index of p in n.paramSets, adding it if it is new.
 func (n *Network) intern(p Params) int32 {
@@ -423,7 +437,7 @@ const (
 // datagram reads one): every datagram still meets the dice it would if all
 // eight were drawn, and the next datagram starts at 8(k+1) all the same.
 func (n *Network) Transmit(now sim.Time, from, to sim.NodeID, msg []byte, out []sim.Arrival) ([]sim.Arrival, string) {
-	r := sim.NewSplitMixState(linkKey(n.seed, n.nodeKey(from), n.nodeKey(to)))
+	r := sim.NewSplitMixState(sim.Mix64(n.nodeKey(from).from ^ n.nodeKey(to).to)) // linkKey
 	r.Skip(drawsPerDatagram * n.count(from, to))
 	n.stats.Sent++
 
