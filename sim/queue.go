@@ -175,23 +175,23 @@ func (a *agenda) first() (*event, int) {
 	return best, from
 }
 
-// peek returns the earliest event without removing it. The agenda must
-// not be empty.
-func (a *agenda) peek() *event {
-	e, _ := a.first()
-	return e
-}
-
 // pop removes and returns the earliest event. The agenda must not be
 // empty.
 func (a *agenda) pop() event {
+	_, from := a.first()
+	return a.take(from)
+}
+
+// take removes and returns the earliest event, which first said is at
+// from: the kernel looks at the earliest event before it runs it, and
+// need not search for it twice.
+func (a *agenda) take(from int) event {
 	a.n--
-	e, from := a.first()
 	if from < 0 {
 		return a.heap.pop()
 	}
-	ev := *e
 	l := &a.lanes[from]
+	ev := l.ev[l.head]
 	l.head++
 	switch {
 	case l.head == len(l.ev):

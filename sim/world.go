@@ -523,36 +523,39 @@ func (w *World) writeDisk(n *node, key string, val []byte, tag uint64) {
 }
 
 // dropDeadTimers removes cancelled timers (and timers of a node that has
-// crashed since they were set) from the front of the queue. They do
-// nothing, so they must not move the clock, count as events or trip a run
-// bound: a run that is over would otherwise seem to end at the last
-// cancelled timeout, or stop at max_time with nothing left to do.
-func (w *World) dropDeadTimers() {
+// crashed since they were set) from the front of the queue, and returns
+// the earliest event left and where it is (see agenda.first), or nil if
+// none is. Dead timers do nothing, so they must not move the clock, count
+// as events or trip a run bound: a run that is over would otherwise seem
+// to end at the last cancelled timeout, or stop at max_time with nothing
+// left to do.
+func (w *World) dropDeadTimers() (*event, int) {
 	for w.q.len() > 0 {
-		e := w.q.peek()
+		e, from := w.q.first()
 		if e.kind != evTimer {
-			return
+			return e, from
 		}
 		s := &w.timers.items[e.ref]
 		if s.live && w.nodes[s.node].up && w.nodes[s.node].crashes == s.crashes {
-			return
+			return e, from
 		}
 		ref := e.ref
-		w.q.pop()
+		w.q.take(from)
 		w.unwork(s)
 		s.live = false
 		w.timers.release(ref)
 	}
+	return nil, 0
 }
 
 // Step runs the next event, if any, and reports whether one ran. It ignores
 // the run bounds. Cancelled timers are skipped without running.
 func (w *World) Step() bool {
-	w.dropDeadTimers()
-	if w.q.len() == 0 {
+	first, from := w.dropDeadTimers()
+	if first == nil {
 		return false
 	}
-	e := w.q.pop()
+	e := w.q.take(from)
 	w.now = e.at
 	w.events++
 	if e.kind != evTimer {
@@ -659,11 +662,10 @@ func (w *World) run(until Time) error {
 		if w.halt != nil {
 			return w.halt
 		}
-		w.dropDeadTimers()
-		if w.q.len() == 0 || (until < 0 && w.work == 0) {
+		e, _ := w.dropDeadTimers()
+		if e == nil || (until < 0 && w.work == 0) {
 			return nil
 		}
-		e := w.q.peek()
 		if until >= 0 && e.at > until {
 			return nil
 		}
