@@ -17,8 +17,20 @@ type grid[T any] struct {
 	rows [][]T
 }
 
-// at returns the state of from -> to, allocating it on first use.
+// at returns the state of from -> to, allocating it on first use. Its
+// common case is small enough to inline: every datagram looks up its
+// direction's count here.
 func (g *grid[T]) at(from, to sim.NodeID) *T {
+	if uint(from) < uint(len(g.rows)) {
+		if row := g.rows[from]; uint(to) < uint(len(row)) {
+			return &row[to]
+		}
+	}
+	return g.grow(from, to)
+}
+
+// grow is at's first use of a direction: it checks the IDs and makes room.
+func (g *grid[T]) grow(from, to sim.NodeID) *T {
 	if from < 0 || to < 0 {
 		panic(fmt.Sprintf("netmodel: Transmit from node %d to node %d: NodeIDs must be >= 0", from, to))
 	}
