@@ -72,19 +72,26 @@ type Env interface {
 
 // node is the kernel's record of one simulated machine.
 type node struct {
-	id      NodeID
-	name    string
-	factory Factory
+	// The fields every delivery, send and timer reads come first, with
+	// the node's first Env and its random stream inside the node (see
+	// World.AddNode), so that a message to a node finds them in one or
+	// two adjacent cache lines rather than in four objects.
 	handler Handler // nil while down: the volatile state is gone
-	up      bool
+	id      NodeID
 	crashes uint32 // bumped by each crash; stamps timers, disk writes and messages
-	incarn  uint32 // bumped by each restart
-	disk    *Disk
+	up      bool
 	rand    *Rand
 	env     *nodeEnv
-	latency time.Duration
 	// timerWork counts the node's pending timers that are real work.
 	timerWork int
+	firstEnv  nodeEnv
+	randState Rand
+
+	incarn  uint32 // bumped by each restart
+	name    string
+	factory Factory
+	disk    *Disk
+	latency time.Duration
 }
 
 // nodeEnv is the Env the kernel gives each node.

@@ -264,14 +264,18 @@ func (w *World) AddNode(name string, f Factory) NodeID {
 	}
 	id := NodeID(len(w.nodes))
 	n := &node{
-		id:      id,
-		name:    name,
-		factory: f,
-		disk:    newDisk(),
-		rand:    NewRand(w.cfg.Seed, "node/"+name),
-		latency: w.cfg.DiskWriteLatency,
+		id:        id,
+		name:      name,
+		factory:   f,
+		disk:      newDisk(),
+		randState: *NewRand(w.cfg.Seed, "node/"+name),
+		latency:   w.cfg.DiskWriteLatency,
 	}
-	n.env = &nodeEnv{w: w, n: n}
+	n.rand = &n.randState
+	// The first life's Env lives in the node; a restart makes a new one,
+	// and this one goes dead like any old life's (nodeEnv.live).
+	n.firstEnv = nodeEnv{w: w, n: n}
+	n.env = &n.firstEnv
 	w.nodes = append(w.nodes, n)
 	w.byName[name] = id
 	n.up = true
