@@ -184,7 +184,7 @@ func (a *agenda) pop() event {
 
 // take removes and returns the earliest event, which first said is at
 // from: the kernel looks at the earliest event before it runs it, and
-// need not search for it twice.
+// need not look for it twice.
 func (a *agenda) take(from int) event {
 	a.n--
 	if from < 0 {
