@@ -56,6 +56,10 @@ func (l *loader) checkStepSystems(p *Program, st *Step, so *Object) {
 	row := *st
 	row.SetActor(p.ClientName(0))
 	for _, sys := range l.systems {
+		if sys.NoPrograms != "" && sys.supports(st.Op) {
+			l.errf(so.Get("op"), "op %s: system %s cannot run it in a program: %s", st.Op, sys.Name, sys.NoPrograms)
+			continue
+		}
 		if sys.CheckRow != nil && sys.supports(st.Op) {
 			sys.CheckRow(&RowCheck{d: d, o: so, Step: &row})
 		}

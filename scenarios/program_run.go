@@ -296,15 +296,26 @@ func (pr *programRun) harvest(slot int, latency time.Duration) {
 	pr.sum.Add(&pr.r.Result.Steps[slot], latency)
 }
 
-// finish counts the steps still in their slots (the drivers' Finish has
-// given them their last result) and the file's rows, and drops the slots
-// from the result.
+// finish counts the steps still in their slots and drops the slots from
+// the result. A step of a system that reports completions and has not
+// returned by the end is unfinished: EINPROGRESS, unless the driver's
+// Finish gave it an error of its own (a client that crashed), and no
+// latency, whatever Finish wrote (a stream's completion so far).
 func (pr *programRun) finish() *report.SummaryBuilder {
 	r := pr.r
 	for s, live := range pr.live {
-		if live {
-			pr.harvest(pr.base+s, -1)
+		if !live {
+			continue
 		}
+		slot := pr.base + s
+		if pr.waits {
+			st := &r.Result.Steps[slot]
+			if st.Result == "ok" {
+				st.Result = "EINPROGRESS"
+			}
+			st.Latency = ""
+		}
+		pr.harvest(slot, -1)
 	}
 	r.Result.Steps = r.Result.Steps[:pr.base:pr.base]
 	r.ran = r.ran[:pr.base]

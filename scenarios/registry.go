@@ -71,9 +71,16 @@ type System struct {
 	New func() Driver
 	// ReportsDone says the driver calls SystemRun.Done(i) when row i has
 	// its result: a program's next step then starts its think time after
-	// the previous step returned. Without it, each step starts think
-	// after the previous one started.
+	// the previous step returned, and the step is counted into the
+	// summary with its result and latency then. Every built-in system
+	// sets it; without it, each step starts think after the previous one
+	// started and is counted with the result its slot holds when the slot
+	// is needed again.
 	ReportsDone bool
+	// NoPrograms, when set, says why a program's steps cannot run on the
+	// system (its rows' outcome is known only at the end of the run): the
+	// loader refuses a program step of the system's ops with it.
+	NoPrograms string
 	// Metrics are the sweep metrics only this system's results feed.
 	// Systems share a metric by sharing its *report.Metric.
 	Metrics []*report.Metric

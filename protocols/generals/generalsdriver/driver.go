@@ -29,7 +29,11 @@ func init() {
 	scenarios.Register(scenarios.System{Name: "two_generals", Order: 60,
 		Doc: "Two generals exchanging N messengers (plan, ACK, AckAck, ...) over UDP; at dawn each attacks only if every messenger addressed to it arrived.",
 		Ops: []*scenarios.Op{AgreeOp},
-		New: func() scenarios.Driver { return &driver{} }})
+		// The generals decide at dawn, the end of the run: an agreement
+		// has no outcome before it, so a program could not go on to its
+		// next step.
+		NoPrograms: "the generals decide at dawn, the end of the run, so an agreement never returns to let the program go on",
+		New:        func() scenarios.Driver { return &driver{} }})
 }
 
 // Port is the generals' UDP port (Akkoyunlu, Ekanadham & Huber, 1975).

@@ -30,12 +30,12 @@ func init() {
 		Ops:     []*scenarios.Op{SendOp},
 		Blocks:  []*scenarios.Block{pipeBlock},
 		Metrics: StreamMetrics,
-		New:     func() scenarios.Driver { return &driver{pipe: true} }})
+		New:     func() scenarios.Driver { return &driver{pipe: true} }, ReportsDone: true})
 	scenarios.Register(scenarios.System{Name: "socket", Order: 20,
 		Doc:     "Raw datagrams over the scenario's network with no checksum: whatever the network does reaches the application, altered bytes included.",
 		Ops:     []*scenarios.Op{SendOp},
 		Metrics: StreamMetrics,
-		New:     func() scenarios.Driver { return &driver{} }})
+		New:     func() scenarios.Driver { return &driver{} }, ReportsDone: true})
 }
 
 // SendOp is the `send` row: count messages of size bytes from `from` to

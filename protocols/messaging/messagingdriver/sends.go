@@ -50,6 +50,24 @@ type Sends struct {
 	// it gave up on message k.
 	givenUp map[int]map[int]bool
 	world   *sim.World
+	run     *scenarios.SystemRun
+	// WaitDelivery makes a program's send step return when its last
+	// message reached the receiving application (Delivered) or the
+	// transport gave up on one of its messages (GiveUp): a reliable
+	// transport's sender learns both. Without it a step returns when its
+	// last message is sent, as a datagram's sender knows no more.
+	WaitDelivery bool
+	// spans[i] is the current iteration of program step i (i from
+	// SystemRun.Rows() on), while it has not returned.
+	spans map[int]*span
+}
+
+// span is one iteration of a program's send step: its messages are
+// those of its row numbered from first on.
+type span struct {
+	first, unsent int
+	// last is the number of its last message, -1 until it is sent.
+	last int
 }
 
 // life is one life of a node, from a boot to the next.
@@ -63,7 +81,7 @@ type life struct {
 func NewSends(r *scenarios.SystemRun, skip int) *Sends {
 	s := &Sends{seen: map[sim.NodeID]*[]messaging.Arrival{}, sends: map[int][]sim.Time{}, unsent: map[int]int{},
 		skip: skip, rejected: map[int]int{}, rejectedSeq: map[int]map[int]int{}, sendRows: map[[2]string][]int{},
-		lives: map[sim.NodeID][]life{}, givenUp: map[int]map[int]bool{}, world: r.World}
+		lives: map[sim.NodeID][]life{}, givenUp: map[int]map[int]bool{}, world: r.World, run: r, spans: map[int]*span{}}
 	for i, st := range r.Scenario.Workload {
 		if st.Op == SendOp.Name {
 			k := [2]string{st.From, st.To}
@@ -105,6 +123,34 @@ func (s *Sends) GiveUp(msg []byte) {
 		s.givenUp[row] = map[int]bool{}
 	}
 	s.givenUp[row][k] = true
+	if sp := s.spans[row]; sp != nil && s.WaitDelivery && k >= sp.first {
+		s.stepDone(row, "ETIMEDOUT", "the transport gave up on a message")
+	}
+}
+
+// Delivered notes that the receiving application was handed message k of
+// row intact: with WaitDelivery, the last message of a program step's
+// iteration returns the step (the transport delivers in order, so the
+// others came before it).
+func (s *Sends) Delivered(row, k int) {
+	if sp := s.spans[row]; sp != nil && s.WaitDelivery && sp.last >= 0 && k == sp.last {
+		s.stepDone(row, "", "")
+	}
+}
+
+// stepDone returns program step i: its result is ok unless result says
+// otherwise, or some of its messages could not be sent (EHOSTDOWN).
+func (s *Sends) stepDone(i int, result, note string) {
+	sp := s.spans[i]
+	delete(s.spans, i)
+	st := &s.run.Result.Steps[i]
+	if sp.unsent > 0 && result == "" {
+		result, note = "EHOSTDOWN", fmt.Sprintf("%d not sent: the sender was down", sp.unsent)
+	}
+	if result != "" {
+		st.Result, st.Note = result, note
+	}
+	s.run.Done(i)
 }
 
 // MaxSize returns a System.CheckRow that refuses a send row whose
@@ -130,23 +176,56 @@ func (s *Sends) Send(r *scenarios.SystemRun, i int, env func(from sim.NodeID) si
 		return
 	}
 	from, to := r.Node(st.From), r.Node(st.To)
+	var sp *span
+	if i >= r.Rows() {
+		// A program step: the slot's earlier iterations returned before
+		// this one started, so their messages come before first.
+		sp = &span{first: len(s.sends[i]), last: -1}
+		s.spans[i] = sp
+	}
 	// One pending event for the whole row, however many messages: a row
 	// of a million sends costs no more memory than one.
-	r.World.Repeat(r.World.Now(), st.Interval, st.Count, func(int) {
-		e := env(from)
-		if e == nil {
-			s.unsent[i]++
-			return
-		}
-		// Messages are numbered in the order they are sent, so that the
-		// receiver's view lines up with the sends.
-		seq := len(s.sends[i])
-		s.sends[i] = append(s.sends[i], r.World.Now())
-		e.Send(to, messaging.Encode(i, seq, st.Size), fmt.Sprintf("MSG %d", seq))
-		if s.AfterSend != nil {
-			s.AfterSend(from, to)
+	r.World.Repeat(r.World.Now(), st.Interval, st.Count, func(k int) {
+		s.sendOne(r, i, env(from), to)
+		if sp != nil && k == st.Count-1 {
+			s.sentAll(i, sp)
 		}
 	})
+}
+
+// sendOne sends the next message of row i through e, the sender's env,
+// or counts it unsent when e is nil (the sender is down).
+func (s *Sends) sendOne(r *scenarios.SystemRun, i int, e sim.Env, to sim.NodeID) {
+	st := &r.Scenario.Workload[i]
+	if e == nil {
+		s.unsent[i]++
+		if sp := s.spans[i]; sp != nil {
+			sp.unsent++
+		}
+		return
+	}
+	// Messages are numbered in the order they are sent, so that the
+	// receiver's view lines up with the sends.
+	seq := len(s.sends[i])
+	s.sends[i] = append(s.sends[i], r.World.Now())
+	e.Send(to, messaging.Encode(i, seq, st.Size), fmt.Sprintf("MSG %d", seq))
+	if s.AfterSend != nil {
+		s.AfterSend(e.Self(), to)
+	}
+}
+
+// sentAll is the end of the sends of program step i's iteration sp: the
+// step returns now, or with WaitDelivery once its last message arrives.
+func (s *Sends) sentAll(i int, sp *span) {
+	if s.spans[i] != sp {
+		return // it returned already: the transport gave up
+	}
+	if n := len(s.sends[i]); n > sp.first {
+		sp.last = n - 1
+	}
+	if !s.WaitDelivery || sp.last < 0 {
+		s.stepDone(i, "", "")
+	}
 }
 
 // Reject notes a datagram from -> to that failed the checksum. Its row is

@@ -28,12 +28,13 @@ import (
 
 func init() {
 	scenarios.Register(scenarios.System{Name: "reliable", Order: 40,
-		Doc:        "The TCP-like transport: sequence numbers, cumulative ACKs, retransmission with an adaptive (RFC 6298) or fixed timeout.",
-		Ops:        []*scenarios.Op{messagingdriver.SendOp},
-		Blocks:     []*scenarios.Block{Block},
-		Metrics:    append(append([]*report.Metric{}, messagingdriver.StreamMetrics...), rttMetrics...),
-		Exercise:   exercise,
-		Invariants: []scenarios.Invariant{ExactlyOnceInOrder},
+		Doc:         "The TCP-like transport: sequence numbers, cumulative ACKs, retransmission with an adaptive (RFC 6298) or fixed timeout.",
+		Ops:         []*scenarios.Op{messagingdriver.SendOp},
+		Blocks:      []*scenarios.Block{Block},
+		Metrics:     append(append([]*report.Metric{}, messagingdriver.StreamMetrics...), rttMetrics...),
+		Exercise:    exercise,
+		Invariants:  []scenarios.Invariant{ExactlyOnceInOrder},
+		ReportsDone: true,
 		CheckRow: messagingdriver.MaxSize(reliable.MaxPayload, fmt.Sprintf(
 			"system reliable carries at most %d bytes in a message (one UDP datagram's payload less its %d-byte segment header; it does not split messages)",
 			reliable.MaxPayload, reliable.HeaderLen)),
@@ -441,6 +442,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	r.UseNetwork()
 	d.sends = messagingdriver.NewSends(r, udp.HeaderLen+reliable.HeaderLen)
 	d.sends.AfterSend = func(from, to sim.NodeID) { d.noteQueue(r, from, to) }
+	d.sends.WaitDelivery = true
 	for _, n := range r.Scenario.Nodes {
 		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
 			h := udp.NewHost(env)
@@ -680,6 +682,15 @@ func (o *rttObserver) Congestion(at sim.Time, peer sim.NodeID, cwnd, ssthresh in
 type app struct {
 	*messaging.Receiver
 	d *driver
+}
+
+// Receive implements sim.Handler: the application notes the message,
+// and the driver learns that it was delivered.
+func (a *app) Receive(from sim.NodeID, msg []byte) {
+	a.Receiver.Receive(from, msg)
+	if row, k, altered, ok := messaging.Decode(msg); ok && !altered {
+		a.d.sends.Delivered(row, k)
+	}
 }
 
 // PeerClosed implements reliable.PeerCloser: the application read the end

@@ -21,13 +21,14 @@ import (
 
 func init() {
 	scenarios.Register(scenarios.System{Name: "rpc", Order: 50,
-		Doc:        "Remote procedure calls to a demo service (`increment`, `append`, `read`, `sleep`).",
-		Ops:        []*scenarios.Op{CallOp},
-		Blocks:     []*scenarios.Block{block, reliabledriver.Block},
-		Exercise:   exercise,
-		CheckRow:   checkCallSize,
-		Invariants: []scenarios.Invariant{AtMostOnce},
-		New:        func() scenarios.Driver { return &driver{} }})
+		Doc:         "Remote procedure calls to a demo service (`increment`, `append`, `read`, `sleep`).",
+		Ops:         []*scenarios.Op{CallOp},
+		Blocks:      []*scenarios.Block{block, reliabledriver.Block},
+		Exercise:    exercise,
+		CheckRow:    checkCallSize,
+		Invariants:  []scenarios.Invariant{AtMostOnce},
+		ReportsDone: true,
+		New:         func() scenarios.Driver { return &driver{} }})
 }
 
 // Port is the RPC runtime's UDP port (Sun RPC's portmapper's).
@@ -186,6 +187,9 @@ type driver struct {
 	ids       map[int]rpc.CallID
 	calledInc map[int]uint32 // the client's incarnation when row i called
 	done      map[int]bool
+	// calls[i] counts the calls row i made: a program step's row makes
+	// one per iteration.
+	calls map[int]int
 }
 
 // callOptions converts the scenario's rpc block. The scenario's ack_after is
@@ -247,6 +251,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	d.ids = map[int]rpc.CallID{}
 	d.calledInc = map[int]uint32{}
 	d.done = map[int]bool{}
+	d.calls = map[int]int{}
 	r.UseNetwork()
 	for _, n := range r.Scenario.Nodes {
 		r.World.AddNode(n.Name, func(env sim.Env) sim.Handler {
@@ -313,8 +318,16 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	}
 	start := r.World.Now()
 	d.calledInc[i] = r.World.Env(client).Incarnation()
+	// A program step's row is the same client's call of the previous
+	// iteration until now, which has returned.
+	d.done[i] = false
+	d.calls[i]++
+	call := d.calls[i]
 	proc, _ := rpc.DemoProc(s.Proc) // setup checked the name
 	d.ids[i] = n.Client.Call(server, proc, d.args[i], func(result []byte, err error) {
+		if d.calls[i] != call {
+			return // a call of an earlier iteration, whose row this is no more
+		}
 		d.done[i] = true
 		st := &r.Result.Steps[i]
 		st.Result = rpc.ErrorName(err)
@@ -327,6 +340,7 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 				st.Note = "the reply did not unmarshal: " + verr.Error()
 			}
 		}
+		r.Done(i)
 	})
 }
 

@@ -31,9 +31,11 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 
 	"github.com/sim-lecture/sim/protocols/twopc"
 	"github.com/sim-lecture/sim/protocols/udp"
+	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/sim"
 )
@@ -60,6 +62,7 @@ func init() {
 		Scenarios:    files,
 		ScenariosDir: "protocols/twopc/twopcdriver/scenarios",
 		ResultsDoc:   resultsDoc,
+		ReportsDone:  true,
 		New:          func() scenarios.Driver { return &driver{} },
 	})
 }
@@ -77,7 +80,9 @@ const resultsDoc = "Row N is transaction TN, coordinated by the row's `client`. 
 	"`votes` (`participant`, `vote`, `at`), `decisions` (`node`, `outcome`: `commit` or `abort`, `at`, `why`), " +
 	"`in_doubt` (`participant`, `from`, and `to` unless still in doubt at the end) and `outcome`. " +
 	"`disk` has each node's log as `NODE/log`: `T1 start-2PC (P1, P2)`, `T1 yes (coordinator C; P1, P2)`, " +
-	"`T1 commit`, `T1 abort`, `T1 end`. Sweep metrics: `transactions.OUTCOME` (`transactions.committed`, ...), " +
+	"`T1 commit`, `T1 abort`, `T1 end`. A program's step begins a new transaction at each iteration, numbered after the rows, " +
+	"and returns with the coordinator's decision (its `value`, `committed` or `aborted`); `transactions` lists those of programs only " +
+	"when they break an invariant (at most 100), so that it does not grow with the run. Sweep metrics: `transactions.OUTCOME` (`transactions.committed`, ...), " +
 	"`in_doubt.total` and `in_doubt.max`."
 
 // Port is the protocol's UDP port (Gray's notes are from 1978).
@@ -87,8 +92,19 @@ const Port = 1978
 // their crashes.
 type driver struct {
 	opt *Options
-	// txs[i] is the transaction of row i, nil until the row runs.
+	// txs[i] is the transaction of the file's row i, nil until the row
+	// runs.
 	txs []*txState
+	// progs holds the transactions of program steps still undecided
+	// somewhere, by number; each program iteration begins a new one,
+	// numbered from len(Workload)+1 on (next). A settled one is checked
+	// and forgotten, kept in broken only when it breaks an invariant:
+	// the driver's memory follows the transactions in flight, not the
+	// run's.
+	progs  map[uint32]*txState
+	next   uint32
+	broken []Transaction
+	r      *scenarios.SystemRun
 	// refuses[p]: participant p votes NO (a vote_no fault). Looked up
 	// only.
 	refuses map[string]bool
@@ -107,6 +123,10 @@ type txState struct {
 	lives     []int64
 	votes     []event
 	decisions []event
+	// slot is the program step's row that began it, -1 for a file row;
+	// returned says the step has its result (the coordinator decided).
+	slot     int
+	returned bool
 }
 
 // event is a vote or a decision the observer heard.
@@ -124,7 +144,8 @@ type event struct {
 func (d *driver) Setup(r *scenarios.SystemRun) error {
 	sc := r.Scenario
 	d.opt = optionsOf(sc)
-	d.txs = make([]*txState, len(sc.Workload))
+	d.txs = make([]*txState, r.Rows())
+	d.progs, d.next, d.r = map[uint32]*txState{}, uint32(len(sc.Workload)), r
 	d.refuses = map[string]bool{}
 	r.UseNetwork()
 	opt := d.opt.Protocol()
@@ -157,18 +178,84 @@ func (d *driver) Voted(at sim.Time, tx uint32, p sim.NodeID, yes bool) {
 
 // Decided implements twopc.Observer.
 func (d *driver) Decided(at sim.Time, tx uint32, n sim.NodeID, o twopc.Outcome, why string) {
-	if t := d.tx(tx); t != nil {
-		t.decisions = append(t.decisions, event{at: at, node: n, o: o, why: why})
+	t := d.tx(tx)
+	if t == nil {
+		return
+	}
+	t.decisions = append(t.decisions, event{at: at, node: n, o: o, why: why})
+	if t.slot < 0 {
+		return
+	}
+	if n == t.coordinator && !t.returned {
+		// The coordinator's decision is what its application hears.
+		t.returned = true
+		st := &d.r.Result.Steps[t.slot]
+		value := Committed
+		if o != twopc.Committed {
+			value = Aborted
+		}
+		st.Value = &value
+		d.r.Done(t.slot)
+	}
+	if d.settledAll(t) {
+		d.forget(tx, t)
 	}
 }
 
-// tx returns the state of transaction tx (row tx-1), nil for a number no
-// row began.
+// tx returns the state of transaction tx (row tx-1, or a program
+// step's), nil for a number no row began.
 func (d *driver) tx(tx uint32) *txState {
-	if tx == 0 || int(tx) > len(d.txs) {
+	if tx == 0 {
 		return nil
 	}
-	return d.txs[tx-1]
+	if int(tx) <= len(d.txs) {
+		return d.txs[tx-1]
+	}
+	return d.progs[tx]
+}
+
+// settledAll says every node of a program's transaction has decided: the
+// coordinator and each participant.
+func (d *driver) settledAll(t *txState) bool {
+	decided := 0
+	for _, p := range d.opt.Participants {
+		id := d.r.Node(p)
+		for _, e := range t.decisions {
+			if e.node == id {
+				decided++
+				break
+			}
+		}
+	}
+	return t.returned && decided == len(d.opt.Participants)
+}
+
+// forget checks a program's settled transaction against the invariants
+// and drops it, keeping it for the result only when it breaks one (at
+// most maxBroken of them).
+func (d *driver) forget(tx uint32, t *txState) {
+	delete(d.progs, tx)
+	tr := d.transaction(d.r, int(tx)-1, t)
+	if len(d.broken) < maxBroken && breaks(&tr) {
+		d.broken = append(d.broken, tr)
+	}
+}
+
+// maxBroken bounds the program transactions the result lists: those
+// that break an invariant.
+const maxBroken = 100
+
+// breaks says whether a transaction breaks one of the Invariants, as
+// their checks see it in a result of its own.
+func breaks(tr *Transaction) bool {
+	sys := &report.System{}
+	sys.AddPart(TransactionsPart, []Transaction{*tr})
+	for _, inv := range Invariants {
+		if len(inv.Check(nil, sys)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // canCommit is participant p's vote on tx: YES unless a vote_no fault
@@ -198,7 +285,7 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 		r.Result.Steps[i].Note = fmt.Sprintf("coordinator %s is down: T%d not begun", s.Client, i+1)
 		return
 	}
-	t := &txState{begun: r.World.Now(), coordinator: r.Node(s.Client), lives: make([]int64, len(d.opt.Participants))}
+	t := &txState{begun: r.World.Now(), coordinator: r.Node(s.Client), lives: make([]int64, len(d.opt.Participants)), slot: -1}
 	ids := make([]sim.NodeID, len(d.opt.Participants))
 	for k, p := range d.opt.Participants {
 		ids[k] = r.Node(p)
@@ -207,8 +294,16 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 			t.lives[k] = int64(r.World.Env(ids[k]).Incarnation())
 		}
 	}
-	d.txs[i] = t
-	c.Begin(uint32(i+1), ids)
+	tx := uint32(i + 1)
+	if i >= r.Rows() {
+		// A program step begins a new transaction at each iteration.
+		d.next++
+		tx, t.slot = d.next, i
+		d.progs[tx] = t
+	} else {
+		d.txs[i] = t
+	}
+	c.Begin(tx, ids)
 }
 
 // coordinator returns a node's coordinator, or nil while it is down.
@@ -249,6 +344,7 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 			st.Latency = sim.FormatDuration(last.Sub(t.begun))
 		}
 	}
+	txs = append(txs, d.unsettled(r)...)
 	if txs == nil {
 		txs = []Transaction{}
 	}
@@ -264,6 +360,31 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 			r.Result.Disk[n.Name+"/log"] = lines
 		}
 	}
+}
+
+// unsettled lists the program transactions that broke an invariant,
+// then those some node had not decided by the end that break one, in
+// the order of their numbers; it gives each program step still waiting
+// for its coordinator its outcome so far.
+func (d *driver) unsettled(r *scenarios.SystemRun) []Transaction {
+	var open []uint32
+	for tx := range d.progs {
+		open = append(open, tx)
+	}
+	slices.Sort(open)
+	out := d.broken
+	for _, tx := range open {
+		t := d.progs[tx]
+		tr := d.transaction(r, int(tx)-1, t)
+		if !t.returned {
+			value := tr.Outcome
+			r.Result.Steps[t.slot].Value = &value
+		}
+		if len(out) < maxBroken && breaks(&tr) {
+			out = append(out, tr)
+		}
+	}
+	return out
 }
 
 // settled returns the time of the last decision of a transaction.

@@ -28,7 +28,7 @@ func init() {
 		CheckRow: messagingdriver.MaxSize(udp.MaxPayload, fmt.Sprintf(
 			"system udp carries at most %d bytes of payload (an IPv4 packet's %d bytes less its %d-byte header and UDP's %d)",
 			udp.MaxPayload, 0xFFFF, udp.IPv4HeaderLen, udp.HeaderLen)),
-		New: func() scenarios.Driver { return &driver{} }})
+		New: func() scenarios.Driver { return &driver{} }, ReportsDone: true})
 }
 
 // Port is the messaging application's UDP port (echo's). The numbers only
