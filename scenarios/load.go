@@ -142,6 +142,10 @@ type loader struct {
 	programObjs []*Object
 	stepObjs    [][]*Object
 	slots       int
+	// maxTimeSet says the file (or the variant) sets limits.max_time;
+	// without it, the programs' until may raise the default
+	// (programLimits).
+	maxTimeSet bool
 	// inVariant is set on the loader of a variant's scenario; hasVariants
 	// on the file's when it has a variants key.
 	inVariant, hasVariants bool
@@ -190,6 +194,7 @@ func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 		l.filesBlock(n)
 	}
 	l.workload(top.Require("workload", "the list of application calls"))
+	l.programLimits()
 	if n := top.Get("faults"); n != nil {
 		l.faultList(n, "")
 	}

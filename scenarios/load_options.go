@@ -321,6 +321,7 @@ func (l *loader) limits(n *yaml.Node) {
 		}
 	}
 	l.setDuration(o, "max_time", &l.sc.Limits.MaxTime, true)
+	l.maxTimeSet = l.maxTimeSet || o.Has("max_time")
 	if v := o.Get("max_bytes_held"); v != nil {
 		if x, ok := l.size(v, "max_bytes_held", 1, maxBytesHeld); ok {
 			l.sc.Limits.MaxBytesHeld = int64(x)

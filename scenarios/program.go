@@ -45,8 +45,8 @@ type Program struct {
 	// Clients is how many clients run the program.
 	Clients int
 	// Every is the period of the iterations; Start the earliest start of
-	// the first; Until the time at or after which none starts (default
-	// limits.max_time).
+	// the first; Until the time at or after which none starts (required:
+	// see programLimits).
 	Every, Start, Until time.Duration
 	// Think is the gap between two steps of one iteration: after the
 	// previous step returned, for a system whose driver says when
@@ -129,7 +129,7 @@ func (l *loader) program(n *yaml.Node, row int, what string) {
 	if o == nil {
 		return
 	}
-	p := Program{Pos: posOf(o.node), Row: row, Prefix: "C", Until: l.sc.Limits.MaxTime, Think: netmodel.Delay{Kind: netmodel.Constant}}
+	p := Program{Pos: posOf(o.node), Row: row, Prefix: "C", Think: netmodel.Delay{Kind: netmodel.Constant}}
 	ok := true
 	if v := o.Require("clients", "how many clients run the program, such as 100"); v != nil {
 		p.Clients, ok = l.integer(v, "clients", 1, maxProgramClients)
@@ -148,7 +148,11 @@ func (l *loader) program(n *yaml.Node, row int, what string) {
 		ok = false
 	}
 	ok = l.setDuration(o, "start", &p.Start, false) && ok
-	ok = l.setDuration(o, "until", &p.Until, true) && ok
+	if v := o.Require("until", "the time from which no iteration starts, such as 1h"); v != nil {
+		ok = l.setDuration(o, "until", &p.Until, true) && ok
+	} else {
+		ok = false
+	}
 	if ok && p.Until <= p.Start {
 		l.errf(o.Get("until"), "until: %s is not after start %s: no iteration would run", fmtDuration(p.Until), fmtDuration(p.Start))
 		ok = false
@@ -174,6 +178,32 @@ func (l *loader) program(n *yaml.Node, row int, what string) {
 	}
 	l.sc.Programs = append(l.sc.Programs, p)
 	l.programObjs = append(l.programObjs, o)
+}
+
+// programDrain is the time the default limits.max_time leaves after a
+// program's last period, for its last iterations to return and the
+// protocols' timers to run out.
+const programDrain = time.Minute
+
+// programLimits relates the programs' until to limits.max_time, so that
+// a program that keeps up with its period ends before the run's bound:
+// when the file sets max_time, each until must be before it; when it
+// does not, the default (1h) grows to the latest until plus a period and
+// programDrain. A run stopped at max_time reports a bound violation,
+// which a program that merely ran to its end must not.
+func (l *loader) programLimits() {
+	var need time.Duration
+	for i := range l.sc.Programs {
+		p := &l.sc.Programs[i]
+		if l.maxTimeSet && p.Until >= l.sc.Limits.MaxTime {
+			l.errf(l.programObjs[i].Get("until"), "until: %s is not before limits.max_time %s: the last iterations would be cut off by the bound; lower until or raise max_time",
+				fmtDuration(p.Until), fmtDuration(l.sc.Limits.MaxTime))
+		}
+		need = max(need, p.Until+p.Every+programDrain)
+	}
+	if !l.maxTimeSet && need > l.sc.Limits.MaxTime {
+		l.sc.Limits.MaxTime = need
+	}
 }
 
 // stepKeys are the keys of a program step: a row's, without at, with

@@ -87,6 +87,9 @@ func TestProgramIterations(t *testing.T) {
 // inside the program, at the key at fault.
 func TestProgramErrors(t *testing.T) {
 	ok := "clients: 2, every: 60s"
+	// okU has until, which a program needs: the cases whose errors
+	// are in the steps use it, so that the program is complete.
+	okU := ok + ", until: 1h"
 	cases := []struct {
 		name, systems, keys, steps string
 		want                       string
@@ -98,18 +101,18 @@ func TestProgramErrors(t *testing.T) {
 		{"no period", "nfs", "clients: 2", readSteps, `missing key "every"`, 7, 14},
 		{"until before start", "nfs", ok + ", start: 1m, until: 30s", readSteps, "until: 30s is not after start 60s", 7, 57},
 		{"bad prefix", "nfs", ok + ", prefix: a b", readSteps, "prefix: expected a node name", 7, 47},
-		{"client in a step", "nfs", ok, "[{op: stat, file: shared, client: A}]", `key "client" does not belong in a program step`, 8, 40},
-		{"missing key of the op", "nfs", ok, "[{op: stat}]", `missing key "file" in step 1 of the program`, 8, 15},
-		{"key of another op", "nfs", ok, "[{op: stat, file: shared, block: 1}]", `key "block" does not apply to op stat`, 8, 40},
-		{"unknown op", "nfs", ok, "[{op: opne, file: shared, fd: f}]", `unknown op "opne"; did you mean "open"?`, 8, 20},
-		{"op of no system", "nfs", ok, "[{op: send, to: B}]", "op send is not supported by system nfs", 8, 20},
-		{"fd not open", "nfs", ok, "[{op: read, fd: f, block: 0}]", "fd: f is not open; open it with an earlier step", 8, 30},
-		{"fd left open", "nfs", ok, "[{op: open, file: shared, fd: f}]", "the program's steps leave fd f (line 8) open", 8, 15},
-		{"fd opened twice", "nfs", ok, "[{op: open, file: shared, fd: f}, {op: open, file: shared, fd: f}, {op: close, fd: f}]", "fd: f is already open", 8, 77},
-		{"no such file", "nfs", ok, "[{op: open, file: shard, fd: f}, {op: close, fd: f}]", "file: shard does not exist", 8, 32},
-		{"chance on an open", "nfs", ok, "[{op: open, file: shared, fd: f, chance: 0.5}, {op: close, fd: f}]", "chance: a step that opens or closes an fd runs in every iteration", 8, 55},
-		{"chance zero", "nfs", ok, "[{op: stat, file: shared, chance: 0}]", "chance: expected a probability above 0", 8, 48},
-		{"clients of two programs", "nfs", ok + ", steps: [{op: stat, file: shared}]}\n  - program: {clients: 1, every: 60s", readSteps,
+		{"client in a step", "nfs", okU, "[{op: stat, file: shared, client: A}]", `key "client" does not belong in a program step`, 8, 40},
+		{"missing key of the op", "nfs", okU, "[{op: stat}]", `missing key "file" in step 1 of the program`, 8, 15},
+		{"key of another op", "nfs", okU, "[{op: stat, file: shared, block: 1}]", `key "block" does not apply to op stat`, 8, 40},
+		{"unknown op", "nfs", okU, "[{op: opne, file: shared, fd: f}]", `unknown op "opne"; did you mean "open"?`, 8, 20},
+		{"op of no system", "nfs", okU, "[{op: send, to: B}]", "op send is not supported by system nfs", 8, 20},
+		{"fd not open", "nfs", okU, "[{op: read, fd: f, block: 0}]", "fd: f is not open; open it with an earlier step", 8, 30},
+		{"fd left open", "nfs", okU, "[{op: open, file: shared, fd: f}]", "the program's steps leave fd f (line 8) open", 8, 15},
+		{"fd opened twice", "nfs", okU, "[{op: open, file: shared, fd: f}, {op: open, file: shared, fd: f}, {op: close, fd: f}]", "fd: f is already open", 8, 77},
+		{"no such file", "nfs", okU, "[{op: open, file: shard, fd: f}, {op: close, fd: f}]", "file: shard does not exist", 8, 32},
+		{"chance on an open", "nfs", okU, "[{op: open, file: shared, fd: f, chance: 0.5}, {op: close, fd: f}]", "chance: a step that opens or closes an fd runs in every iteration", 8, 55},
+		{"chance zero", "nfs", okU, "[{op: stat, file: shared, chance: 0}]", "chance: expected a probability above 0", 8, 48},
+		{"clients of two programs", "nfs", okU + ", steps: [{op: stat, file: shared}]}\n  - program: {clients: 1, every: 60s, until: 1h", readSteps,
 			"the program's client C1 is also a client of the program at line 7", 8, 24},
 	}
 	for _, tc := range cases {
@@ -170,7 +173,7 @@ systems: [nfs]
 nfs: {mounts: [{on: /, server: S1}]}
 files: {shared: [a]}
 workload:
-  - program: {clients: 2, prefix: S, every: 60s, steps: [{op: stat, file: shared}]}
+  - program: {clients: 2, prefix: S, every: 60s, until: 1h, steps: [{op: stat, file: shared}]}
 `
 	_, err := scenarios.Load("case.yaml", []byte(src))
 	checkError(t, err, "clients: the program's client S1 is a file server in this scenario; choose another prefix", 6, 35, src)
@@ -256,5 +259,61 @@ expect:
 	}
 	if res.Table == nil || len(res.Table.Rows) != 1 {
 		t.Errorf("table = %v; want the one row", res.Table)
+	}
+}
+
+// TestProgramUntil checks how a program's until and limits.max_time go
+// together: until is required; a max_time the file sets must be after
+// it; without one, the default grows to leave the last period and a
+// minute after the latest until, so that a program run to its end is a
+// clean run, not one stopped at the bound.
+func TestProgramUntil(t *testing.T) {
+	cases := []struct {
+		name, program, limits string
+		err                   string // the load error, when it fails
+		line, col             int
+		maxTime               string // limits.max_time after loading
+	}{
+		{"until is required", "clients: 2, every: 60s", "", `missing key "until" in workload row 1 (a program)`, 7, 14, ""},
+		{"until at max_time", "clients: 2, every: 60s, until: 1h", "limits: {max_time: 1h}\n",
+			"until: 3600s is not before limits.max_time 3600s: the last iterations would be cut off", 8, 46, ""},
+		{"until before max_time", "clients: 2, every: 60s, until: 50m", "limits: {max_time: 1h}\n", "", 0, 0, "1h0m0s"},
+		{"the default grows", "clients: 2, every: 60s, until: 1h", "", "", 0, 0, "1h2m0s"},
+		{"the latest until counts", "clients: 2, every: 5m, until: 3h", "", "", 0, 0, "3h6m0s"},
+		{"a short program keeps the default", "clients: 2, every: 60s, until: 10m", "", "", 0, 0, "1h0m0s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(programScenario("nfs", tc.program, readSteps), "workload:", tc.limits+"workload:", 1)
+			sc, err := scenarios.Load("case.yaml", []byte(src))
+			if tc.err != "" {
+				checkError(t, err, tc.err, tc.line, tc.col, src)
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if got := sc.Limits.MaxTime.String(); got != tc.maxTime {
+				t.Errorf("max_time = %s; want %s", got, tc.maxTime)
+			}
+		})
+	}
+}
+
+// TestProgramRunsToItsEnd checks that a program that runs until the
+// default max_time would be ends cleanly: every iteration due before
+// until runs and returns, and no bound stops the run. (An iteration
+// lasts over 40s, so one that starts in the last minute before 1h
+// returns after it.)
+func TestProgramRunsToItsEnd(t *testing.T) {
+	for _, system := range []string{"nfs", "afs"} {
+		res := runProgram(t, programScenario(system, "clients: 3, every: 60s, until: 1h, think: 20s", readSteps), scenarios.Options{})
+		sum := res.Systems[0].Summary
+		if len(res.Violations) > 0 || res.Systems[0].Bound != "" {
+			t.Errorf("%s: violations %v, bound %q; want none", system, res.Violations, res.Systems[0].Bound)
+		}
+		if sum.Iterations != 180 || sum.Ops != 540 || sum.Errors != 0 {
+			t.Errorf("%s: %d iterations, %d ops, %d errors; want 180, 540, 0", system, sum.Iterations, sum.Ops, sum.Errors)
+		}
 	}
 }
