@@ -8,8 +8,9 @@ import (
 )
 
 // SummaryText writes a system's summary as the text output shows it: the
-// steps and ops, the calls by procedure and per second, and a table of
-// latency percentiles per op.
+// steps and ops, the calls by procedure and per second, a table of
+// latency percentiles per op and, with report.phases, one of the load
+// per phase.
 func SummaryText(s *System) string {
 	var b strings.Builder
 	sum := s.Summary
@@ -43,6 +44,16 @@ func SummaryText(s *System) string {
 		t := &Table{Columns: []string{"latency", "count", "p50", "p90", "p99", "max"}}
 		for _, l := range sum.Latency {
 			t.Rows = append(t.Rows, []string{l.Op, fmt.Sprint(l.Count), l.P50, l.P90, l.P99, l.Max})
+		}
+		for _, line := range strings.SplitAfter(strings.TrimSuffix(TableText(t), "\n"), "\n") {
+			b.WriteString("  " + line)
+		}
+		b.WriteString("\n")
+	}
+	if len(s.Phases) > 0 {
+		t := &Table{Columns: []string{"phase", "clients", "calls to servers (per s)", "callbacks to clients"}}
+		for _, p := range s.Phases {
+			t.Rows = append(t.Rows, []string{p.From + "-" + p.To, fmt.Sprint(p.Clients), fmt.Sprintf("%d (%.2f/s)", p.Calls, p.CallsPerSecond), fmt.Sprint(p.Callbacks)})
 		}
 		for _, line := range strings.SplitAfter(strings.TrimSuffix(TableText(t), "\n"), "\n") {
 			b.WriteString("  " + line)

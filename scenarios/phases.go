@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,19 +12,25 @@ import (
 
 // addPhases fills each system's Phases when the scenario asks for them
 // (report.phases) and adds a table of them under the timeline table: how
-// the servers' load grows as clients join (afs_vs_nfs_scale).
+// the servers' load grows as clients join (afs_vs_nfs_scale). A run
+// with programs comes with its program steps' counts in Phases already
+// (programRun.countPhase), to which the file's rows are added.
 func addPhases(sc *Scenario, res *report.Result) {
 	length := sc.Report.Phases
-	if length <= 0 || len(sc.Workload) == 0 {
+	if length <= 0 || (len(sc.Workload) == 0 && len(sc.Programs) == 0) {
 		return
 	}
-	clients := map[string]bool{}
-	for _, s := range sc.Workload {
-		if s.Client != "" {
-			clients[s.Client] = true
-		}
+	clients := rowClients(sc)
+	n := 0
+	if len(sc.Workload) > 0 {
+		n = int(sc.Workload[len(sc.Workload)-1].At/length) + 1
 	}
-	n := int(sc.Workload[len(sc.Workload)-1].At/length) + 1
+	for _, p := range sc.Programs {
+		n = max(n, int((p.Until-1)/length)+1)
+	}
+	for _, sys := range res.Systems {
+		n = max(n, len(sys.Phases))
+	}
 	active := make([]map[string]bool, n)
 	for _, s := range sc.Workload {
 		p := int(s.At / length)
@@ -37,14 +44,15 @@ func addPhases(sc *Scenario, res *report.Result) {
 	for si := range res.Systems {
 		sys := &res.Systems[si]
 		phases := make([]report.Phase, n)
+		copy(phases, sys.Phases)
 		for p := range phases {
-			phases[p] = report.Phase{From: sim.FormatDuration(time.Duration(p) * length),
-				To: sim.FormatDuration(time.Duration(p+1) * length), Clients: len(active[p])}
+			phases[p].From, phases[p].To = sim.FormatDuration(time.Duration(p)*length), sim.FormatDuration(time.Duration(p+1)*length)
+			phases[p].Clients += len(active[p])
 		}
 		for i, st := range sys.Steps {
 			p := int(sc.Workload[i].At / length)
 			for _, c := range st.Calls {
-				if clients[c.To] {
+				if isClient(sc, clients, c.To) {
 					phases[p].Callbacks++
 				} else {
 					phases[p].Calls++
@@ -84,6 +92,34 @@ func addPhases(sc *Scenario, res *report.Result) {
 		notes = append([]string{""}, notes...)
 	}
 	res.Table.Notes = append(res.Table.Notes, notes...)
+}
+
+// rowClients names the clients of the file's rows.
+func rowClients(sc *Scenario) map[string]bool {
+	clients := map[string]bool{}
+	for _, s := range sc.Workload {
+		if s.Client != "" {
+			clients[s.Client] = true
+		}
+	}
+	return clients
+}
+
+// isClient says whether a node is a client: of a file's row (clients),
+// or of a program (its prefix and a number from 1 to its clients). A
+// call to a client is a callback (an AFS server breaking a promise).
+func isClient(sc *Scenario, clients map[string]bool, name string) bool {
+	if clients[name] {
+		return true
+	}
+	for i := range sc.Programs {
+		p := &sc.Programs[i]
+		if k, err := strconv.Atoi(strings.TrimPrefix(name, p.Prefix)); err == nil && strings.HasPrefix(name, p.Prefix) &&
+			k >= 1 && k <= p.Clients && p.ClientName(k-1) == name {
+			return true
+		}
+	}
+	return false
 }
 
 func hasCallbacks(ps []report.Phase) bool {

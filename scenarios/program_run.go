@@ -29,6 +29,11 @@ type programRun struct {
 	live    []bool
 	started []sim.Time
 	sum     *report.SummaryBuilder
+	// phases counts the steps' calls by the phase they started in
+	// (report.phases), nil without phases; clients names the file's
+	// clients, to tell a callback from a call.
+	phases  []report.Phase
+	clients map[string]bool
 }
 
 // runProgram is one program in a run.
@@ -62,6 +67,9 @@ type programClient struct {
 	picks []int32
 	// next runs the next step (one closure per client, not per step).
 	next func()
+	// phase is the last phase (report.phases) the client was counted
+	// active in, -1 before its first step.
+	phase int
 }
 
 // newProgramRun prepares the programs of sc for run r: the slots are
@@ -165,7 +173,7 @@ func (pr *programRun) schedule(seed uint64) {
 		picks := make([]int32, p.Clients*len(p.Steps))
 		for c := range rp.clients {
 			cl := &rp.clients[c]
-			cl.prog, cl.k, cl.name = rp, c, p.ClientName(c)
+			cl.prog, cl.k, cl.name, cl.phase = rp, c, p.ClientName(c), -1
 			cl.rand = sim.NewRand(seed, "program/"+cl.name)
 			cl.picks = picks[c*len(p.Steps) : (c+1)*len(p.Steps) : (c+1)*len(p.Steps)]
 			cl.next = func() { cl.step++; pr.runStep(cl) }
@@ -294,6 +302,35 @@ func (pr *programRun) progOf(slot int) *runProgram {
 func (pr *programRun) harvest(slot int, latency time.Duration) {
 	pr.live[slot-pr.base] = false
 	pr.sum.Add(&pr.r.Result.Steps[slot], latency)
+	if length := pr.r.Scenario.Report.Phases; length > 0 {
+		pr.countPhase(slot, length)
+	}
+}
+
+// countPhase counts a slot's step into the phase it started in: its
+// calls, its callbacks, and its client once per phase (a client's steps
+// start in time order).
+func (pr *programRun) countPhase(slot int, length time.Duration) {
+	p := int(time.Duration(pr.started[slot-pr.base]) / length)
+	for len(pr.phases) <= p {
+		pr.phases = append(pr.phases, report.Phase{})
+	}
+	ph := &pr.phases[p]
+	rp := pr.progOf(slot)
+	if cl := &rp.clients[(slot-rp.first)/len(rp.p.Steps)]; cl.phase != p {
+		cl.phase = p
+		ph.Clients++
+	}
+	if pr.clients == nil {
+		pr.clients = rowClients(pr.r.Scenario)
+	}
+	for _, c := range pr.r.Result.Steps[slot].Calls {
+		if isClient(pr.r.Scenario, pr.clients, c.To) {
+			ph.Callbacks++
+		} else {
+			ph.Calls++
+		}
+	}
 }
 
 // finish counts the steps still in their slots and drops the slots from
@@ -318,6 +355,8 @@ func (pr *programRun) finish() *report.SummaryBuilder {
 		pr.harvest(slot, -1)
 	}
 	r.Result.Steps = r.Result.Steps[:pr.base:pr.base]
+	// addPhases adds the file's rows to these and fills in the times.
+	r.Result.Phases = pr.phases
 	r.ran = r.ran[:pr.base]
 	return pr.sum
 }

@@ -1,6 +1,7 @@
 package all_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -123,5 +124,55 @@ func TestProgramRefused(t *testing.T) {
 	want := "p.yaml:6:20: op agree: system two_generals cannot run it in a program: the generals decide at dawn"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Load = %v; want %q", err, want)
+	}
+}
+
+// TestProgramPhases checks that report.phases counts program steps: 2
+// clients calling every 10s until 60s make 3 calls each in each 30s
+// phase; and that an AFS server's callback breaks to a program's
+// clients count as callbacks, not calls.
+func TestProgramPhases(t *testing.T) {
+	src := `name: p
+systems: [rpc]
+nodes: [S]
+report: {phases: 30s}
+workload:
+  - program: {clients: 2, every: 10s, until: 60s, steps: [{op: call, server: S, proc: increment}]}
+`
+	res := runSource(t, src)
+	var got []string
+	for _, p := range res.Systems[0].Phases {
+		got = append(got, fmt.Sprintf("%s-%s %d clients %d calls %d callbacks", p.From, p.To, p.Clients, p.Calls, p.Callbacks))
+	}
+	want := []string{"0s-30s 2 clients 6 calls 0 callbacks", "30s-60s 2 clients 6 calls 0 callbacks"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("phases = %q; want %q", got, want)
+	}
+	if text := report.SummaryText(&res.Systems[0]); !strings.Contains(text, "30s-60s  2        6 (0.20/s)") {
+		t.Errorf("the summary shows no phases:\n%s", text)
+	}
+	src = `name: p
+systems: [afs]
+files: {f: [a]}
+report: {phases: 1m}
+workload:
+  - program: {clients: 3, prefix: R, every: 20s, until: 2m,
+      steps: [{op: open, file: f, fd: x}, {op: read, fd: x, block: 0}, {op: close, fd: x}]}
+  - program: {clients: 1, prefix: W, every: 30s, until: 2m,
+      steps: [{op: open, file: f, fd: x}, {op: write, fd: x, block: 0}, {op: close, fd: x}]}
+`
+	res = runSource(t, src)
+	calls, callbacks := 0, 0
+	for _, p := range res.Systems[0].Phases {
+		if p.Clients != 4 {
+			t.Errorf("phase %s: %d clients; want 4", p.From, p.Clients)
+		}
+		calls += p.Calls
+		callbacks += p.Callbacks
+	}
+	sum := res.Systems[0].Summary
+	breaks := sum.Calls["BREAKCALLBACK"]
+	if callbacks == 0 || callbacks != breaks {
+		t.Errorf("%d callbacks in the phases; want the run's %d breaks, more than 0 (calls %v)", callbacks, breaks, sum.Calls)
 	}
 }
