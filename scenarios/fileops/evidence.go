@@ -33,12 +33,32 @@ type Evidence struct {
 	// Changes lists every change of a file's content at its server, in
 	// the order they happened.
 	Changes []Change
-	// Rows has one entry per workload row.
-	Rows []Row
+	// Rows has one entry per workload row of the file, then one per
+	// program step that ran (AddStep), whose row is in Steps.
+	Rows  []Row
+	Steps []scenarios.Step
 	// Durable lists what the servers' disks held when each server crashed
 	// and when the run ended.
 	Durable []Snapshot
+	// Horizon, when not 0, is when the evidence stopped: a run of
+	// programs filled MaxRows or MaxChanges then. It is complete up to
+	// Horizon and holds nothing after it (no row that returned later, no
+	// change, no disk at a later crash or at the end), so the invariants
+	// judge the run up to Horizon: its memory does not grow with the run.
+	Horizon sim.Time
+	// last[key] is the index of key's latest change that is not a
+	// revert; byKey, built on first use, lists each key's changes.
+	last  map[string]int
+	byKey map[string][]int
 }
+
+// Bounds of the evidence of a run with programs: past them it stops
+// (Horizon). A row costs about 400 bytes with its step, a change about
+// 100 and its blocks.
+const (
+	MaxRows    = 50_000
+	MaxChanges = 100_000
+)
 
 // Change is one change of a file at its server: from At on, a read at the
 // server returns the new content.
@@ -126,19 +146,100 @@ type Callback struct {
 // NewEvidence returns empty evidence for a scenario's rows.
 func NewEvidence(sc *scenarios.Scenario) *Evidence {
 	ev := &Evidence{Initial: map[string][]string{}, Paths: map[string]string{}, Servers: map[string]string{},
-		Rows: make([]Row, len(sc.Workload))}
+		Rows: make([]Row, len(sc.Workload)), last: map[string]int{}}
 	for i := range ev.Rows {
 		ev.Rows[i].Saw, ev.Rows[i].Stored = Unknown, Unknown
 	}
 	return ev
 }
 
+// Recording says whether the evidence still records what happens now:
+// it has no Horizon, or now is not after it.
+func (ev *Evidence) Recording(now sim.Time) bool { return ev.Horizon == 0 || now <= ev.Horizon }
+
+// stop sets the Horizon at now, when it has none.
+func (ev *Evidence) stop(now sim.Time) {
+	if ev.Horizon == 0 {
+		ev.Horizon = max(now, 1)
+	}
+}
+
+// AddStep adds a row for a program step that starts now and returns its
+// index in Rows, or -1 when the evidence has stopped (or stops now: it
+// holds MaxRows rows).
+func (ev *Evidence) AddStep(st *scenarios.Step, now sim.Time) int {
+	if !ev.Recording(now) {
+		return -1
+	}
+	if len(ev.Rows) >= MaxRows {
+		ev.stop(now)
+		return -1
+	}
+	ev.Rows = append(ev.Rows, Row{Started: now, Saw: Unknown, Stored: Unknown})
+	ev.Steps = append(ev.Steps, *st)
+	return len(ev.Rows) - 1
+}
+
+// AddChange records a change and returns its index in Changes, or -1
+// when the evidence has stopped (or stops now: it holds MaxChanges).
+func (ev *Evidence) AddChange(c Change) int {
+	if !ev.Recording(c.At) {
+		return -1
+	}
+	if len(ev.Changes) >= MaxChanges {
+		ev.stop(c.At)
+		return -1
+	}
+	ev.Changes = append(ev.Changes, c)
+	if !c.Revert {
+		if ev.last == nil {
+			ev.last = map[string]int{}
+		}
+		ev.last[c.Key] = len(ev.Changes) - 1
+	}
+	if ev.byKey != nil {
+		ev.byKey[c.Key] = append(ev.byKey[c.Key], len(ev.Changes)-1)
+	}
+	return len(ev.Changes) - 1
+}
+
+// Step is row i's step: the file's row i, or a program step's.
+func (ev *Evidence) Step(sc *scenarios.Scenario, i int) *scenarios.Step {
+	if i < len(sc.Workload) {
+		return &sc.Workload[i]
+	}
+	return &ev.Steps[i-len(sc.Workload)]
+}
+
+// label names row i in messages: "row N" for the file's rows, "a
+// program step" for a program's.
+func (ev *Evidence) label(sc *scenarios.Scenario, i int) string {
+	if i < len(sc.Workload) {
+		return fmt.Sprintf("row %d", i+1)
+	}
+	return "a program step"
+}
+
+// ChangesOf lists the indexes of key's changes, in order (an index
+// built on first use and kept by AddChange).
+func (ev *Evidence) ChangesOf(key string) []int {
+	if ev.byKey == nil {
+		ev.byKey = map[string][]int{}
+		for i := range ev.Changes {
+			k := ev.Changes[i].Key
+			ev.byKey[k] = append(ev.byKey[k], i)
+		}
+	}
+	return ev.byKey[key]
+}
+
 // FillKeys gives every row that names an fd, and has no key yet, the key
-// of the file its open row opened.
+// of the file its open row opened. sc is the scenario as the file has
+// it: its rows come first.
 func (ev *Evidence) FillKeys(sc *scenarios.Scenario) {
 	open := map[[2]string]string{}
-	for i := range sc.Workload {
-		st, r := &sc.Workload[i], &ev.Rows[i]
+	for i := range ev.Rows {
+		st, r := ev.Step(sc, i), &ev.Rows[i]
 		if st.FD == "" {
 			continue
 		}
@@ -156,6 +257,9 @@ func (ev *Evidence) FillKeys(sc *scenarios.Scenario) {
 // LastChange is the index of the latest change of key made at or before t
 // that is not a revert, or Unknown.
 func (ev *Evidence) LastChange(key string, t sim.Time) int {
+	if i, ok := ev.last[key]; ok && ev.Changes[i].At <= t && len(ev.Changes) > 0 && ev.Changes[len(ev.Changes)-1].At <= t {
+		return i // every change is at or before t: the latest is key's
+	}
 	for i := len(ev.Changes) - 1; i >= 0; i-- {
 		if c := &ev.Changes[i]; c.Key == key && !c.Revert && c.At <= t {
 			return i
@@ -492,9 +596,9 @@ func Staleness(ev *Evidence, sc *scenarios.Scenario, bound sim.Time) []string {
 		if !ok || age <= bound {
 			continue
 		}
-		st := &sc.Workload[i]
-		bad = append(bad, fmt.Sprintf("row %d (%s's read of %s block %d at %s) returned %s, which the server had replaced %s before: more than %s",
-			i+1, st.Client, ev.path(r.Key), r.Block, r.Started, quoteValue(r.Value), age, bound))
+		st := ev.Step(sc, i)
+		bad = append(bad, fmt.Sprintf("%s (%s's read of %s block %d at %s) returned %s, which the server had replaced %s before: more than %s",
+			ev.label(sc, i), st.Client, ev.path(r.Key), r.Block, r.Started, quoteValue(r.Value), age, bound))
 	}
 	return bad
 }
@@ -516,11 +620,8 @@ func (ev *Evidence) age(r *Row) (sim.Time, bool) {
 		best, found = r.Started-end, true
 		return false
 	}
-	for i := range ev.Changes {
+	for _, i := range ev.ChangesOf(r.Key) {
 		c := &ev.Changes[i]
-		if c.Key != r.Key {
-			continue
-		}
 		v, ok := cur.block(r.Block)
 		if consider(v, ok, from, c.At, false) {
 			return 0, true
@@ -560,8 +661,8 @@ type copyOf struct {
 func walkCopies(ev *Evidence, sc *scenarios.Scenario, visit func(i int, cp *copyOf)) {
 	fds := map[[2]string]*copyOf{}     // (client, fd) -> copy
 	current := map[[2]string]*copyOf{} // (client, path) -> the copy later opens may share
-	for i := range sc.Workload {
-		st := &sc.Workload[i]
+	for i := range ev.Rows {
+		st := ev.Step(sc, i)
 		r := &ev.Rows[i]
 		fdKey := [2]string{st.Client, st.FD}
 		switch st.Op {
@@ -636,7 +737,7 @@ func (ev *Evidence) seen(r *Row) (state, bool) {
 func SessionSemantics(ev *Evidence, sc *scenarios.Scenario) []string {
 	var bad []string
 	walkCopies(ev, sc, func(i int, cp *copyOf) {
-		st, r := &sc.Workload[i], &ev.Rows[i]
+		st, r := ev.Step(sc, i), &ev.Rows[i]
 		if st.Op != "read" || !cp.known || !r.OK || !r.HasValue {
 			return
 		}
@@ -644,8 +745,8 @@ func SessionSemantics(ev *Evidence, sc *scenarios.Scenario) []string {
 		if r.Value == want {
 			return
 		}
-		bad = append(bad, fmt.Sprintf("row %d (%s's read of %s block %d at %s) returned %s; the copy opened at row %d holds %s",
-			i+1, st.Client, cp.path, st.Block, sim.FormatDuration(st.At), quoteValue(r.Value), cp.open+1, quoteValue(want)))
+		bad = append(bad, fmt.Sprintf("%s (%s's read of %s block %d at %s) returned %s; the copy opened %s holds %s",
+			ev.label(sc, i), st.Client, cp.path, st.Block, sim.FormatDuration(st.At), quoteValue(r.Value), ev.openedBy(sc, cp.open), quoteValue(want)))
 	})
 	return bad
 }
@@ -660,7 +761,7 @@ func WholeFileVersions(ev *Evidence, sc *scenarios.Scenario) []string {
 	stored := map[string][]state{}
 	unknown := map[string]bool{}
 	walkCopies(ev, sc, func(i int, cp *copyOf) {
-		if sc.Workload[i].Op != "close" || cp.fds != 1 || !cp.written {
+		if ev.Step(sc, i).Op != "close" || cp.fds != 1 || !cp.written {
 			return
 		}
 		if !cp.known {
@@ -687,6 +788,10 @@ func WholeFileVersions(ev *Evidence, sc *scenarios.Scenario) []string {
 		}
 		bad = append(bad, fmt.Sprintf("%s: the server held %s%s at %s, which no client's copy held whole when it was closed",
 			ev.path(c.Key), s, what, c.At))
+	}
+	if ev.Horizon > 0 {
+		// The evidence holds no disk at the end to compare with.
+		return bad
 	}
 	final := map[string]state{}
 	for si := range ev.Durable {
@@ -729,19 +834,19 @@ func CallbackConsistency(ev *Evidence, sc *scenarios.Scenario) []string {
 		client string
 	}
 	var closes []stored
-	for i := range sc.Workload {
-		st, r := &sc.Workload[i], &ev.Rows[i]
+	for i := range ev.Rows {
+		st, r := ev.Step(sc, i), &ev.Rows[i]
 		if st.Op == "close" && r.Finished && r.OK && r.Stored >= 0 && r.Stored < len(ev.Changes) {
 			c := &ev.Changes[r.Stored]
 			closes = append(closes, stored{i, c.Key, r.Done, c.At, st.Client})
 		}
 	}
 	for i := range ev.Rows {
-		st, r := &sc.Workload[i], &ev.Rows[i]
+		st, r := ev.Step(sc, i), &ev.Rows[i]
 		if !r.Cached || !r.Finished || !r.OK || r.Key == "" {
 			continue
 		}
-		label := fmt.Sprintf("row %d (%s's %s of %s at %s)", i+1, st.Client, st.Op, ev.path(r.Key), r.Started)
+		label := fmt.Sprintf("%s (%s's %s of %s at %s)", ev.label(sc, i), st.Client, st.Op, ev.path(r.Key), r.Started)
 		if cb := r.Callback; cb != nil {
 			if r.Started >= cb.Expires {
 				bad = append(bad, fmt.Sprintf("%s used its cached copy under a callback that expired at %s", label, cb.Expires))
@@ -758,8 +863,8 @@ func CallbackConsistency(ev *Evidence, sc *scenarios.Scenario) []string {
 		}
 		for _, cl := range closes {
 			if cl.key == r.Key && cl.client != st.Client && replaced <= cl.made && cl.at < r.Started {
-				bad = append(bad, fmt.Sprintf("%s used a cached copy replaced at %s, after %s's close at row %d had returned at %s",
-					label, replaced, cl.client, cl.row+1, cl.at))
+				bad = append(bad, fmt.Sprintf("%s used a cached copy replaced at %s, after %s's close %s had returned at %s",
+					label, replaced, cl.client, ev.at(sc, cl.row), cl.at))
 				break
 			}
 		}
@@ -780,12 +885,29 @@ func (ev *Evidence) replacedAt(r *Row) (sim.Time, bool) {
 	if r.Saw == Unknown {
 		return 0, false
 	}
-	for i := r.Saw + 1; i < len(ev.Changes); i++ {
-		if c := &ev.Changes[i]; c.Key == r.Key && !c.Revert {
+	for _, i := range ev.ChangesOf(r.Key) {
+		if c := &ev.Changes[i]; i > r.Saw && !c.Revert {
 			return c.At, true
 		}
 	}
 	return 0, false
+}
+
+// openedBy says which row opened a copy: "at row N", or "by a program
+// step".
+func (ev *Evidence) openedBy(sc *scenarios.Scenario, i int) string {
+	if i < len(sc.Workload) {
+		return fmt.Sprintf("at row %d", i+1)
+	}
+	return "by a program step"
+}
+
+// at says where a row is, after a noun: "at row N", or "in a program".
+func (ev *Evidence) at(sc *scenarios.Scenario, i int) string {
+	if i < len(sc.Workload) {
+		return fmt.Sprintf("at row %d", i+1)
+	}
+	return "in a program"
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -42,8 +42,11 @@ type driver struct {
 	// pending maps a started, unfinished row to its client's incarnation
 	// when it started.
 	pending map[int]uint32
-	// ev is the evidence of the invariants (evidence.go).
-	ev *fileops.Evidence
+	// ev is the evidence of the invariants (evidence.go); evRow[i] is
+	// the evidence row of program step i's current run (-1 when the
+	// evidence has stopped).
+	ev    *fileops.Evidence
+	evRow map[int]int
 }
 
 func (d *driver) Setup(r *scenarios.SystemRun) error {
@@ -55,7 +58,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	}
 	d.log = rpcdriver.NewCallLog(r)
 	d.pending = map[int]uint32{}
-	d.ev = newEvidence(sc)
+	d.ev, d.evRow = newEvidence(r), map[int]int{}
 	r.UseNetwork()
 
 	d.servers = map[string]bool{"server": true, o.VLDB: true}
@@ -193,6 +196,9 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	}
 	d.pending[i] = r.World.Env(id).Incarnation()
 	start := r.World.Now()
+	if i >= r.Rows() {
+		d.evRow[i] = d.ev.AddStep(s, start)
+	}
 	done := func(res afs.Result) {
 		delete(d.pending, i)
 		d.rowDone(r, i, start, res)

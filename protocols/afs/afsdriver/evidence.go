@@ -14,12 +14,16 @@ import (
 // (fileops.Evidence): every version a file server makes visible (its
 // OnStore), every removal, what each row did (an open's version and
 // where it came from, a cached open's callback), and the servers' disks at
-// the end. A file is keyed by its path: AFS names versions per path.
+// the end. A file is keyed by its path: AFS names versions per path. A
+// program step's run gets a row of its own as it starts (AddStep), until
+// the evidence reaches its bounds (fileops.MaxRows, MaxChanges).
 
 // newEvidence starts the evidence of a run: the scenario's files are
-// version 1.
-func newEvidence(sc *scenarios.Scenario) *fileops.Evidence {
+// version 1, and the file's rows have a row each.
+func newEvidence(r *scenarios.SystemRun) *fileops.Evidence {
+	sc := r.Scenario
 	ev := fileops.NewEvidence(sc)
+	ev.Rows = ev.Rows[:r.Rows()]
 	for _, f := range sc.Files {
 		ev.Initial[f.Path] = append([]string{}, f.Blocks...)
 		ev.Paths[f.Path] = f.Path
@@ -29,30 +33,28 @@ func newEvidence(sc *scenarios.Scenario) *fileops.Evidence {
 
 // stored records a version a server made visible.
 func (d *driver) stored(r *scenarios.SystemRun, path string, version uint64, data []string) {
-	if r.Rows() < len(r.Scenario.Workload) {
-		return // a run with programs keeps no evidence (finishEvidence)
-	}
 	now := r.World.Now()
 	d.ev.Paths[path] = path
-	d.ev.Changes = append(d.ev.Changes, fileops.Change{At: now, Key: path, Blocks: data, Version: version, Acked: true, AckedAt: now})
+	d.ev.AddChange(fileops.Change{At: now, Key: path, Blocks: data, Version: version, Acked: true, AckedAt: now})
 }
 
 // removed records a file a server removed.
 func (d *driver) removed(r *scenarios.SystemRun, path string) {
-	if r.Rows() < len(r.Scenario.Workload) {
-		return
-	}
 	now := r.World.Now()
-	d.ev.Changes = append(d.ev.Changes, fileops.Change{At: now, Key: path, Removed: true, Acked: true, AckedAt: now})
+	d.ev.AddChange(fileops.Change{At: now, Key: path, Removed: true, Acked: true, AckedAt: now})
 }
 
 // rowDone records what row i, issued at start, did.
 func (d *driver) rowDone(r *scenarios.SystemRun, i int, start sim.Time, res afs.Result) {
-	if i >= r.Rows() {
-		return // a program's step: the invariants check the file's rows
-	}
 	s := &r.Scenario.Workload[i]
-	row := &d.ev.Rows[i]
+	k := i
+	if i >= r.Rows() {
+		k = d.evRow[i]
+	}
+	if k < 0 || !d.ev.Recording(r.World.Now()) {
+		return // the evidence stopped before the row returned
+	}
+	row := &d.ev.Rows[k]
 	row.Started, row.Done, row.Finished, row.OK = start, r.World.Now(), true, res.Err == nil
 	row.Key = s.File
 	if res.Value != nil {
@@ -83,9 +85,11 @@ func (d *driver) rowDone(r *scenarios.SystemRun, i int, start sim.Time, res afs.
 // versionChange is the index of the latest change that made version of
 // path visible at or after since, or fileops.Unknown.
 func (d *driver) versionChange(path string, version uint64, since sim.Time) int {
-	for i := len(d.ev.Changes) - 1; i >= 0; i-- {
+	changes := d.ev.ChangesOf(path)
+	for j := len(changes) - 1; j >= 0; j-- {
+		i := changes[j]
 		c := &d.ev.Changes[i]
-		if c.Key == path && c.Version == version && !c.Removed {
+		if c.Version == version && !c.Removed {
 			if c.At < since {
 				return fileops.Unknown
 			}
@@ -95,11 +99,11 @@ func (d *driver) versionChange(path string, version uint64, since sim.Time) int 
 	return fileops.Unknown
 }
 
-// finishEvidence records the servers' disks at the end of the run. A
-// run with programs has none: its invariants match each stored version
-// to the close that stored it, and a program's steps keep no rows.
+// finishEvidence records the servers' disks at the end of the run,
+// unless the evidence stopped before it.
 func (d *driver) finishEvidence(r *scenarios.SystemRun) {
-	if r.Rows() < len(r.Scenario.Workload) {
+	r.Result.Evidence = d.ev
+	if !d.ev.Recording(r.World.Now()) {
 		return
 	}
 	for _, name := range slices.Sorted(maps.Keys(d.servers)) {
@@ -109,6 +113,4 @@ func (d *driver) finishEvidence(r *scenarios.SystemRun) {
 		}
 		d.ev.Durable = append(d.ev.Durable, fileops.Snapshot{At: r.World.Now(), Server: name, Files: afs.ServerFiles(r.World.Disk(id))})
 	}
-	d.ev.Rows = d.ev.Rows[:r.Rows()]
-	r.Result.Evidence = d.ev
 }

@@ -72,7 +72,10 @@ type driver struct {
 	// ev is the evidence of the invariants (evidence.go); pending maps
 	// each server's unacknowledged changes (by nfs.Change.ID, in its
 	// current life) to their indexes in ev.Changes.
-	ev         *fileops.Evidence
+	ev *fileops.Evidence
+	// evRow[i] is the evidence row of program step i's current run, -1
+	// when the evidence has stopped.
+	evRow      map[int]int
 	pending    map[string]map[uint64][]int
 	bootedOnce map[string]bool
 }
@@ -114,6 +117,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	d.calls, d.execs, d.execRow = map[rpc.CallID]callRef{}, map[rpc.CallID]int{}, -1
 	d.replays, d.extra = map[string]map[sim.Time]int{}, map[int][]string{}
 	d.ev, d.pending, d.bootedOnce = fileops.NewEvidence(sc), map[string]map[uint64][]int{}, map[string]bool{}
+	d.ev.Rows, d.evRow = d.ev.Rows[:r.Rows()], map[int]int{}
 	r.Result.Stats.Calls = map[string]int{}
 	r.UseNetwork()
 
@@ -196,6 +200,9 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	// A whole new row: a program step's row is the same client's step
 	// of the previous iteration until now.
 	d.rows[i] = nfsRow{started: true, start: r.World.Now(), life: r.World.Env(id).Incarnation()}
+	if i >= r.Rows() {
+		d.evRow[i] = d.ev.AddStep(s, r.World.Now())
+	}
 	cl.Do(op, func(res nfs.Result) { d.complete(i, res) })
 }
 
@@ -417,8 +424,9 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 		}
 	}
 	r.Result.Disk = disk
-	d.ev.FillKeys(r.Scenario)
-	d.ev.Rows = d.ev.Rows[:r.Rows()]
+	file := *r.Scenario
+	file.Workload = file.Workload[:r.Rows()]
+	d.ev.FillKeys(&file)
 	r.Result.Evidence = d.ev
 	history := d.history(disk)
 	if len(d.lost) > 0 {

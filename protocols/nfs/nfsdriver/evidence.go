@@ -13,7 +13,10 @@ import (
 // (fileops.Evidence) as the run goes: every change a server commits and
 // when it is acknowledged (nfs.ServerObserver), what a crash makes a
 // buffered server forget, the disks at each server crash and at the end,
-// and what each row did. A file is keyed by its server and inode.
+// and what each row did. A file is keyed by its server and inode. A
+// program step's run gets a row of its own as it starts (AddStep), until
+// the evidence reaches its bounds (fileops.MaxRows, MaxChanges): past its
+// Horizon it records no change and no disk.
 
 // fileKey names inode fileid of server: "server/7".
 func fileKey(server string, fileid uint32) string { return fmt.Sprintf("%s/%d", server, fileid) }
@@ -48,8 +51,9 @@ func (d *driver) Changed(at sim.Time, server sim.NodeID, c nfs.Change) {
 	}
 	for _, st := range c.Files {
 		key := d.noteFile(name, st)
-		d.pending[name][c.ID] = append(d.pending[name][c.ID], len(d.ev.Changes))
-		d.ev.Changes = append(d.ev.Changes, fileops.Change{At: at, Key: key, Blocks: st.Blocks, Removed: st.Removed})
+		if k := d.ev.AddChange(fileops.Change{At: at, Key: key, Blocks: st.Blocks, Removed: st.Removed}); k >= 0 {
+			d.pending[name][c.ID] = append(d.pending[name][c.ID], k)
+		}
 	}
 }
 
@@ -66,6 +70,10 @@ func (d *driver) Acknowledged(at sim.Time, server sim.NodeID, id uint64) {
 // its memory held that the disk lacks: the changes the crash makes it
 // forget (under buffered, acknowledged writes).
 func (d *driver) serverCrash(name string, s *nfs.Server) {
+	if !d.ev.Recording(d.r.World.Now()) {
+		d.pending[name] = nil
+		return
+	}
 	d.snapshot(name, true)
 	snap := &d.ev.Durable[len(d.ev.Durable)-1]
 	memory := map[string]nfs.FileState{}
@@ -79,16 +87,16 @@ func (d *driver) serverCrash(name string, s *nfs.Server) {
 		switch {
 		case inMemory && onDisk && equalBlocks(m.Blocks, disk):
 		case onDisk:
-			d.ev.Changes = append(d.ev.Changes, fileops.Change{At: now, Key: key, Blocks: disk, Revert: true})
+			d.ev.AddChange(fileops.Change{At: now, Key: key, Blocks: disk, Revert: true})
 		default:
-			d.ev.Changes = append(d.ev.Changes, fileops.Change{At: now, Key: key, Removed: true, Revert: true})
+			d.ev.AddChange(fileops.Change{At: now, Key: key, Removed: true, Revert: true})
 		}
 	}
 	d.pending[name] = nil
 }
 
-// snapshot records what server name's disk holds now, and returns its
-// files.
+// snapshot records what server name's disk holds now, while the
+// evidence records, and returns its files.
 func (d *driver) snapshot(name string, crash bool) []nfs.FileState {
 	states, err := nfs.ReadFiles(d.r.World.Disk(d.r.Node(name)))
 	if err != nil {
@@ -98,16 +106,22 @@ func (d *driver) snapshot(name string, crash bool) []nfs.FileState {
 	for _, st := range states {
 		snap.Files[d.noteFile(name, st)] = st.Blocks
 	}
-	d.ev.Durable = append(d.ev.Durable, snap)
+	if d.ev.Recording(snap.At) {
+		d.ev.Durable = append(d.ev.Durable, snap)
+	}
 	return states
 }
 
 // rowDone records what row i did.
 func (d *driver) rowDone(i int, res nfs.Result) {
+	k := i
 	if i >= d.r.Rows() {
-		return // a program's step: the invariants check the file's rows
+		k = d.evRow[i]
 	}
-	r := &d.ev.Rows[i]
+	if k < 0 || !d.ev.Recording(d.r.World.Now()) {
+		return // the evidence stopped before the row returned
+	}
+	r := &d.ev.Rows[k]
 	r.Started, r.Done, r.Finished, r.OK = res.Started, d.r.World.Now(), true, res.Err == nil
 	switch {
 	case res.Fileid != 0:

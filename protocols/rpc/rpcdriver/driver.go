@@ -247,7 +247,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	}
 	d.log = NewCallLog(r)
 	d.obs = &rpcObserver{CallLog: d.log, cached: map[rpc.CallID]int{}, dropped: map[rpc.CallID]int{},
-		firstAck: map[rpc.CallID]sim.Time{}}
+		firstAck: map[rpc.CallID]sim.Time{}, live: map[rpc.CallID]*Repeat{}}
 	d.ids = map[int]rpc.CallID{}
 	d.calledInc = map[int]uint32{}
 	d.done = map[int]bool{}
@@ -375,6 +375,7 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 		st.Executions = &ex
 		st.Note = report.JoinNote(st.Note, d.describe(st, id, ex))
 	}
+	r.Result.Evidence = d.obs.repeats
 	d.disk(r)
 }
 
@@ -451,6 +452,55 @@ type rpcObserver struct {
 	callAcks, probes map[rpc.CallID]int
 	// firstAck is when the server sent its first explicit ACK of a call.
 	firstAck map[rpc.CallID]sim.Time
+	// live holds the program steps' calls not yet done, and repeats
+	// those that ran more than once (at most maxRepeats): the evidence
+	// of at_most_once for program steps, which keeps no call once it is
+	// done.
+	live    map[rpc.CallID]*Repeat
+	repeats []Repeat
+}
+
+// Repeat is a program step's call and how many times servers ran it.
+type Repeat struct {
+	Client, Server, Proc, Args string
+	At                         sim.Time
+	Executions                 int
+}
+
+// maxRepeats bounds the program calls the evidence of at_most_once
+// lists.
+const maxRepeats = 100
+
+// CallStarted implements rpc.Observer: a program step's own call is
+// followed until it is done.
+func (o *rpcObserver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id rpc.CallID) {
+	o.CallLog.CallStarted(at, from, to, proc, id)
+	r := o.CallLog.r
+	if i := r.Current(); i >= r.Rows() {
+		s := &r.Scenario.Workload[i]
+		o.live[id] = &Repeat{Client: s.Client, Server: s.Server, Proc: s.Proc, Args: s.Args, At: at}
+	}
+}
+
+// Executed implements rpc.Observer.
+func (o *rpcObserver) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.CallID) {
+	if c := o.live[id]; c != nil {
+		c.Executions++
+	}
+	o.CallLog.Executed(at, server, proc, id)
+}
+
+// CallDone implements rpc.Observer: a program step's call that ran more
+// than once by now is listed. (A copy that runs after the reply is not
+// seen: the call is forgotten.)
+func (o *rpcObserver) CallDone(at sim.Time, id rpc.CallID, err error) {
+	if c := o.live[id]; c != nil {
+		delete(o.live, id)
+		if c.Executions > 1 && len(o.repeats) < maxRepeats {
+			o.repeats = append(o.repeats, *c)
+		}
+	}
+	o.CallLog.CallDone(at, id, err)
 }
 
 // CachedReply implements rpc.Observer.

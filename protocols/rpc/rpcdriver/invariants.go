@@ -26,7 +26,9 @@ import (
 // lost_ack), and at-most-once keeps it until a server crash loses the
 // volatile cache (rpc_append_retry's at_most_once_crash): both scenarios
 // say so with an expectation `broken: at_most_once`. The check reads each
-// call row's executions, which the driver counts from the server's side.
+// call row's executions, which the driver counts from the server's side,
+// and the program steps' calls that ran more than once before their
+// reply (Repeat; a copy that runs after the reply is not seen there).
 var AtMostOnce = scenarios.Invariant{
 	Name:    "at_most_once",
 	Doc:     "No call of a procedure that is not idempotent (increment, append) runs more than once on the server; with rpc semantics at_most_once and drc_cache all, no call at all.",
@@ -52,6 +54,14 @@ func checkAtMostOnce(sc *scenarios.Scenario, sys *report.System) []string {
 		s := &sc.Workload[i]
 		bad = append(bad, fmt.Sprintf("row %d (%s's call %s(%s) at %s) ran %d times on %s",
 			i+1, s.Client, s.Proc, s.Args, scenarios.FormatDuration(s.At), *st.Executions, s.Server))
+	}
+	repeats, _ := sys.Evidence.([]Repeat)
+	for _, c := range repeats {
+		if p, ok := rpc.DemoProc(c.Proc); ok && p.Idempotent && !all {
+			continue
+		}
+		bad = append(bad, fmt.Sprintf("a program step (%s's call %s(%s) at %s) ran %d times on %s",
+			c.Client, c.Proc, c.Args, c.At, c.Executions, c.Server))
 	}
 	return bad
 }
