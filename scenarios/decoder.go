@@ -45,6 +45,13 @@ func (d *Decoder) Resolve(n *yaml.Node) *yaml.Node { return d.l.resolve(n) }
 // Str reads any scalar as its text.
 func (d *Decoder) Str(n *yaml.Node, what string) (string, bool) { return d.l.str(n, what) }
 
+// PositiveDuration reads a duration above 0 (1.5s, 300ms, or a number of
+// seconds), for an option whose value may also be a word (afs's
+// callback_lifetime: openafs or a duration).
+func (d *Decoder) PositiveDuration(n *yaml.Node, what string) (time.Duration, bool) {
+	return d.l.positiveDuration(n, what)
+}
+
 // NodeName reads a node name ([A-Za-z0-9_-]+).
 func (d *Decoder) NodeName(n *yaml.Node, what string) (string, bool) {
 	return d.l.nodeName(n, what, false)

@@ -25,10 +25,12 @@ workload:
   - {at: 2, client: C, op: close, fd: f}
 `, "2.01s", map[string][]string{"fileA": {"a1"}}},
 		// A is cut off for good: the server retries its break every 10 s
-		// until A's promise expires (2 min after its fetch), when B's
-		// close returns; then nothing waits, and the retries stop.
+		// until A's promise expires (2 min after its fetch, as pinned
+		// here), when B's close returns; then nothing waits, and the
+		// retries stop.
 		{"afs break retries", `name: hk
 systems: [afs]
+afs: {callback_lifetime: 2m}
 files:
   fileA: {blocks: [a0]}
 workload:

@@ -127,6 +127,10 @@ var errorCases = []struct {
 	{"afs volume server", msgBase + "afs: {volumes: {/: s 1}}\n", `volume server: expected a node name (letters, digits, _ and -), got "s 1"`, 5, 20},
 	{"afs vldb", msgBase + "afs: {vldb: [a]}\n", "vldb: expected a text value, got a list", 5, 13},
 	{"afs client_crash", msgBase + "afs: {client_crash: evict}\n", `client_crash: expected evict_all or recheck, got "evict"; did you mean "evict_all"?`, 5, 21},
+	{"afs mode", msgBase + "afs: {mode: proto}\n", `mode: expected callbacks or prototype, got "proto"; did you mean "prototype"?`, 5, 13},
+	{"afs callback_lifetime word", msgBase + "afs: {callback_lifetime: openAFS}\n", "callback_lifetime: expected a duration such as 1.5s, 300ms or a number of seconds, got", 5, 26},
+	{"afs callback_lifetime zero", msgBase + "afs: {callback_lifetime: 0}\n", "callback_lifetime: expected a duration above 0, got 0", 5, 26},
+	{"afs callback_lifetime too long", msgBase + "afs: {callback_lifetime: 25h}\n", "callback_lifetime: at most 86400s, got 90000s (or openafs)", 5, 26},
 
 	// Nodes and files.
 	{"node twice", msgBase + "nodes: [A, B, A]\n", `nodes: node "A" is declared twice (first at line 5)`, 5, 15},

@@ -67,6 +67,13 @@ type ClientConfig struct {
 	Prefetch []string
 	// OnCrash says what a restarted client does with its cache.
 	OnCrash CrashPolicy
+	// Prototype makes the client the AFS prototype's Venus (Howard et
+	// al. 1988 §2.2): its servers promise no callbacks, so it validates
+	// its cached copy with the server on every open (the prototype's
+	// TestAuth, here FETCHSTATUS) and asks for the status on every stat
+	// (GetFileStat). It only changes what the notes say: a client of a
+	// prototype server never holds a callback, and so checks anyway.
+	Prototype bool
 
 	// ServerAttempts bounds the transmissions of one call (to a file
 	// server or to the VLDB) before the client gives up on that server
@@ -474,13 +481,16 @@ func (c *CacheManager) Open(fd, path string, done func(Result)) {
 				case same:
 					e := c.files[path]
 					c.openLocal(fd, path, e, issued)
-					end(Result{Note: why + ": FETCHSTATUS says unchanged, use local copy" + noCallback(cb), Version: e.version, Source: SourceRechecked})
+					end(Result{Note: why + ": FETCHSTATUS says unchanged, use local copy" + c.noCallback(cb), Version: e.version, Source: SourceRechecked})
 				default:
 					c.fetchOpen(fd, path, vol, issued, why+": FETCHSTATUS says changed, whole file fetched", end)
 				}
 			})
 		default:
 			note := "not cached: whole file fetched, callback set up"
+			if c.cfg.Prototype {
+				note = "not cached: whole file fetched"
+			}
 			if why, ok := c.dropped[path]; ok {
 				note = why + ": whole file fetched again"
 			}
@@ -489,8 +499,11 @@ func (c *CacheManager) Open(fd, path string, done func(Result)) {
 	})
 }
 
-func noCallback(cb bool) string {
-	if cb {
+// noCallback notes a reply that came without a trustworthy callback:
+// one broken meanwhile, since a server of the revised AFS promises one with
+// every reply (a prototype server never does).
+func (c *CacheManager) noCallback(cb bool) string {
+	if cb || c.cfg.Prototype {
 		return ""
 	}
 	return " (no callback: broken meanwhile)"
@@ -575,7 +588,7 @@ func (c *CacheManager) fetchOpen(fd, path, vol string, issued sim.Time, note str
 		}
 		cb := c.install(path, vol, ctx, fr.Status, fr.Data)
 		c.addFD(fd, &openFile{path: path, volume: vol, version: fr.Status.Version, openedAt: issued, data: append([]string(nil), fr.Data...)})
-		end(Result{Note: note + noCallback(cb), Version: fr.Status.Version, Source: SourceFetched})
+		end(Result{Note: note + c.noCallback(cb), Version: fr.Status.Version, Source: SourceFetched})
 	})
 }
 
@@ -624,6 +637,9 @@ func (c *CacheManager) install(path, vol string, ctx callCtx, st FileStatus, dat
 	}
 	cb := c.acceptCallback(path, ctx, st)
 	e := &cached{volume: vol, version: st.Version, data: append([]string(nil), data...), why: "callback broken while fetching"}
+	if c.cfg.Prototype {
+		e.why = "prototype: validate on every open"
+	}
 	if cb {
 		e.cb, e.cbInfo = true, c.callbackInfo(ctx, st)
 	}
@@ -838,7 +854,11 @@ func (c *CacheManager) Create(path, fd string, done func(Result)) {
 			if fd != "" {
 				c.addFD(fd, &openFile{path: path, volume: vol, version: st.Version, openedAt: c.env.Now(), data: []string{}})
 			}
-			end(Result{Note: "created, cached with a callback", Version: st.Version})
+			note := "created, cached with a callback"
+			if c.cfg.Prototype {
+				note = "created, cached"
+			}
+			end(Result{Note: note, Version: st.Version})
 		})
 	})
 }

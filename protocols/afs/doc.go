@@ -38,9 +38,24 @@
 //     every client it ever promised anything ("tell all clients to recheck
 //     all data before next read"), and every reply carries its epoch.
 //
-// Callbacks also expire (ServerConfig.CallbackLifetime), as in OpenAFS, and
-// a break that cannot be delivered (client down or partitioned) is kept as a
-// delayed break, retried, and delivered before that client is served again.
+// Callbacks also expire, as in OpenAFS, and a break that cannot be
+// delivered (client down or partitioned) is kept as a delayed break,
+// retried, and delivered before that client is served again. A promise
+// lasts as long as the OpenAFS file server makes it last
+// (OpenAFSLifetime): 4 hours on a file fewer than 8 clients hold, down to
+// 7 minutes on one 64 or more hold, so that a client re-reading a lightly
+// shared, unchanged file every minute asks the server a few times a day,
+// not once a minute (ServerConfig.CallbackLifetime fixes it instead).
+//
+// ServerConfig.Prototype and ClientConfig.Prototype make the AFS
+// prototype that Howard et al. (1988, "Scale and Performance in a
+// Distributed File System", §2) measured before the revised AFS: no
+// callbacks, so the client validates its cached copy with the server on
+// every open (the prototype's TestAuth; FETCHSTATUS here) and asks for
+// the status on every stat (GetFileStat). Those validation calls
+// dominated the prototype's server load, which is what callbacks removed
+// (§3.2; the lecture's "Stale Cache" slide: "Clients can use data without
+// checking all the time").
 // A STORE is acknowledged once every other holder has acknowledged its
 // break or its promise has expired, so that a returned close is never
 // followed by another client reading the old version without asking.

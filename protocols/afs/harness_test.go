@@ -45,6 +45,8 @@ type clusterSpec struct {
 	network      netmodel.Params
 	// keepTrace keeps the world's trace records.
 	keepTrace bool
+	// prototype makes the servers and clients the AFS prototype's.
+	prototype bool
 }
 
 // callRecorder is the cluster's rpc.Observer.
@@ -105,14 +107,14 @@ func newCluster(t testing.TB, spec clusterSpec) *cluster {
 	}
 	for _, s := range sortedKeys(servers) {
 		cfg := Config{Server: &ServerConfig{Volumes: volsOf[s], Files: filesOf[s], CallbackLimit: spec.limit,
-			CallbackLifetime: spec.lifetime, OnStore: c.record}}
+			CallbackLifetime: spec.lifetime, Prototype: spec.prototype, OnStore: c.record}}
 		if s == "server" {
 			cfg.VLDB = &VLDBConfig{Locations: locs}
 		}
 		add(s, cfg)
 	}
 	for _, name := range spec.clients {
-		add(name, Config{Client: &ClientConfig{VLDB: "server", Volumes: vols, Prefetch: vols, OnCrash: spec.onCrash}})
+		add(name, Config{Client: &ClientConfig{VLDB: "server", Volumes: vols, Prefetch: vols, OnCrash: spec.onCrash, Prototype: spec.prototype}})
 	}
 	return c
 }

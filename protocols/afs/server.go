@@ -11,12 +11,6 @@ import (
 	"github.com/sim-lecture/sim/sim"
 )
 
-// DefaultCallbackLifetime is how long a callback promise lasts when
-// ServerConfig.CallbackLifetime is 0. OpenAFS gives 4 h to a file with few
-// holders, down to 7 min with many (viced/callback.c); the lecture's
-// timelines last minutes, so the simulator scales that down.
-const DefaultCallbackLifetime = 2 * time.Minute
-
 // DefaultBreakRetry is how often a server retries the delayed breaks of a
 // client it could not reach, when ServerConfig.BreakRetry is 0.
 const DefaultBreakRetry = 10 * time.Second
@@ -31,10 +25,16 @@ type ServerConfig struct {
 	// CallbackLimit bounds how many promises the server keeps in memory;
 	// when full, it breaks the oldest to make room. 0 means no limit.
 	CallbackLimit int
-	// CallbackLifetime is how long a promise lasts (default
-	// DefaultCallbackLifetime). A client must not trust a callback older
-	// than that, and a server stops honouring it then.
+	// CallbackLifetime, when above 0, is how long every promise lasts,
+	// on the server and on the client. When 0 (the default) a promise
+	// lasts as OpenAFS makes it last: from 4 hours on a file few clients
+	// hold down to 7 minutes on one that many hold (OpenAFSLifetime), and
+	// the server honours it ServerBias longer than the client trusts it.
 	CallbackLifetime time.Duration
+	// Prototype makes the server the AFS prototype's (Howard et al. 1988
+	// §2): it promises no callbacks and breaks none, so its clients
+	// validate their cached copy with it on every open.
+	Prototype bool
 	// BreakRetry is how often delayed breaks are retried (default
 	// DefaultBreakRetry).
 	BreakRetry time.Duration
@@ -83,11 +83,10 @@ type ServerConfig struct {
 // without asking the server (OpenAFS acknowledges at once, and a
 // partitioned client may read stale data until its callback expires).
 type FileServer struct {
-	env  sim.Env
-	rpc  *rpc.Client
-	tm   *timers
-	cfg  ServerConfig
-	life time.Duration
+	env sim.Env
+	rpc *rpc.Client
+	tm  *timers
+	cfg ServerConfig
 
 	// epoch is the server's incarnation, sent in every reply.
 	epoch uint32
@@ -170,7 +169,6 @@ type waiter struct {
 func newFileServer(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg ServerConfig) *FileServer {
 	fs := &FileServer{
 		env: env, rpc: c, tm: tm, cfg: cfg,
-		life:        cfg.CallbackLifetime,
 		epoch:       env.Incarnation(),
 		files:       map[string]*FileRecord{},
 		volumes:     map[string]bool{},
@@ -183,9 +181,6 @@ func newFileServer(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg Se
 		peers:       map[sim.NodeID]*peer{},
 
 		shownPromises: map[string]string{},
-	}
-	if fs.life <= 0 {
-		fs.life = DefaultCallbackLifetime
 	}
 	if fs.cfg.BreakRetry <= 0 {
 		fs.cfg.BreakRetry = DefaultBreakRetry
@@ -242,7 +237,7 @@ func (s *FileServer) recover() {
 	if len(vols) == 0 {
 		return
 	}
-	expires := s.env.Now().Add(s.life)
+	expires := maxPromise(s.env.Now(), s.cfg.CallbackLifetime)
 	names := sortedKeys(s.hosts)
 	var ids []sim.NodeID
 	for _, name := range names {
@@ -400,10 +395,11 @@ func (s *FileServer) forgetIncarnation(host sim.NodeID, inc uint32) {
 
 // ensureHost runs fn once host is on the durable host list, writing it
 // there first if needed: a promise may only be made to a client the
-// server will remember after a crash.
+// server will remember after a crash. A prototype server makes no
+// promises, and keeps no host list.
 func (s *FileServer) ensureHost(host sim.NodeID, fn func()) {
 	name := s.env.NodeName(host)
-	if s.hosts[name] {
+	if s.hosts[name] || s.cfg.Prototype {
 		fn()
 		return
 	}
@@ -423,8 +419,13 @@ func (s *FileServer) ensureHost(host sim.NodeID, fn func()) {
 }
 
 // grant records (or renews) host's promise on path and returns the status
-// to reply with.
+// to reply with. The promise lasts ServerConfig.CallbackLifetime, or as
+// OpenAFS decides from how many other clients hold one on path
+// (OpenAFSLifetime). A prototype server promises nothing.
 func (s *FileServer) grant(path string, host sim.NodeID, inc uint32, f *FileRecord) FileStatus {
+	if s.cfg.Prototype {
+		return s.status(f)
+	}
 	now := s.env.Now()
 	if s.cfg.CallbackLimit > 0 && s.promises[path][host] == nil {
 		for s.Promises() >= s.cfg.CallbackLimit {
@@ -438,10 +439,23 @@ func (s *FileServer) grant(path string, host sim.NodeID, inc uint32, f *FileReco
 		m = map[sim.NodeID]*promise{}
 		s.promises[path] = m
 	}
+	end, life := promiseEnd(now, s.cfg.CallbackLifetime, s.holders(m, host))
 	s.seq++
-	m[host] = &promise{expires: now.Add(s.life), inc: inc, seq: s.seq}
+	m[host] = &promise{expires: end, inc: inc, seq: s.seq}
 	s.tracePromises(path)
-	return FileStatus{Version: f.Version, Blocks: uint32(len(f.Data)), Lifetime: int64(s.life), Epoch: s.epoch, Gen: s.gen}
+	return FileStatus{Version: f.Version, Blocks: uint32(len(f.Data)), Lifetime: int64(life), Epoch: s.epoch, Gen: s.gen}
+}
+
+// holders counts the unexpired promises in m of other hosts than host.
+func (s *FileServer) holders(m map[sim.NodeID]*promise, host sim.NodeID) int {
+	now := s.env.Now()
+	n := 0
+	for h, p := range m {
+		if h != host && p.expires > now {
+			n++
+		}
+	}
+	return n
 }
 
 // status is a reply's status without a promise.

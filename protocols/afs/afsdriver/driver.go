@@ -90,10 +90,11 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		cfg := afs.Config{Observer: d.log}
 		if d.servers[name] {
 			cfg.Server = &afs.ServerConfig{Volumes: volsOf[name], Files: filesOf[name], CallbackLimit: o.CallbackLimit,
+				CallbackLifetime: o.CallbackLifetime, Prototype: o.Mode == ModePrototype,
 				OnStore:  func(path string, version uint64, data []string) { d.stored(r, path, version, data) },
 				OnRemove: func(path string) { d.removed(r, path) }, NoCallbackState: r.Quiet()}
 		} else {
-			cfg.Client = &afs.ClientConfig{VLDB: o.VLDB, Volumes: vols, Prefetch: prefetch[name], OnCrash: policy,
+			cfg.Client = &afs.ClientConfig{VLDB: o.VLDB, Volumes: vols, Prefetch: prefetch[name], OnCrash: policy, Prototype: o.Mode == ModePrototype,
 				MaxMessage: udp.MaxPayload}
 		}
 		if name == o.VLDB {

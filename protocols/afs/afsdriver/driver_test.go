@@ -81,6 +81,30 @@ func TestAFSDriverRows(t *testing.T) {
 			row: 3, calls: []string{"STORE", "BREAKCALLBACK", "BREAKCALLBACK"}, note: "returned after 2",
 		},
 		{
+			name: "mode prototype validates a cached copy on every open",
+			body: "afs: {mode: prototype}\nworkload:\n  - {at: 0, client: A, op: open, file: fileA, fd: f}\n  - {at: 1, client: A, op: close, fd: f}\n" +
+				"  - {at: 60, client: A, op: open, file: fileA, fd: f}\n",
+			row: 2, calls: []string{"FETCHSTATUS"}, note: "prototype: validate on every open: FETCHSTATUS says unchanged, use local copy",
+		},
+		{
+			name: "mode callbacks opens a cached copy under its callback",
+			body: "afs: {mode: callbacks}\nworkload:\n  - {at: 0, client: A, op: open, file: fileA, fd: f}\n  - {at: 1, client: A, op: close, fd: f}\n" +
+				"  - {at: 60, client: A, op: open, file: fileA, fd: f}\n",
+			row: 2, calls: []string{}, note: "callback valid: use local copy",
+		},
+		{
+			name: "a fixed callback_lifetime expires",
+			body: "afs: {callback_lifetime: 30s}\nworkload:\n  - {at: 0, client: A, op: open, file: fileA, fd: f}\n  - {at: 1, client: A, op: close, fd: f}\n" +
+				"  - {at: 60, client: A, op: open, file: fileA, fd: f}\n",
+			row: 2, calls: []string{"FETCHSTATUS"}, note: "callback expired: FETCHSTATUS says unchanged",
+		},
+		{
+			name: "callback_lifetime openafs lasts hours for a lightly shared file",
+			body: "afs: {callback_lifetime: openafs}\nlimits: {max_time: 3h}\nworkload:\n  - {at: 0, client: A, op: open, file: fileA, fd: f}\n  - {at: 1, client: A, op: close, fd: f}\n" +
+				"  - {at: 2h, client: A, op: open, file: fileA, fd: f}\n",
+			row: 2, calls: []string{}, note: "callback valid: use local copy",
+		},
+		{
 			// The client boots knowing where the database is, however
 			// nodes orders them (it once failed every open with ENOENT).
 			name: "nodes declares the client before the server",

@@ -2,6 +2,7 @@ package afsdriver
 
 import (
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -54,7 +55,25 @@ type Options struct {
 	// recheck (default: revalidate every cached file on first use) or
 	// evict_all.
 	ClientCrash string
+	// Mode is callbacks (default: the revised AFS of the lecture) or
+	// prototype (the AFS prototype of Howard et al. 1988, which validates
+	// every open with the server and has no callbacks).
+	Mode string
+	// CallbackLifetime is how long every callback promise lasts; 0
+	// (written openafs, the default) means as OpenAFS decides, by the
+	// number of clients holding one on the file (afs.OpenAFSLifetime).
+	CallbackLifetime time.Duration
 }
+
+// The values of afs.mode.
+const (
+	ModeCallbacks = "callbacks"
+	ModePrototype = "prototype"
+)
+
+// maxLifetime bounds a fixed callback_lifetime: a day, six times
+// OpenAFS's longest promise.
+const maxLifetime = 24 * time.Hour
 
 // maxCallbacks bounds callback_limit.
 const maxCallbacks = 1_000_000
@@ -62,7 +81,7 @@ const maxCallbacks = 1_000_000
 // block is the `afs:` block.
 var block = &scenarios.Block{Name: "afs", Order: 30,
 	New: func() any {
-		return &Options{Volumes: []Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck"}
+		return &Options{Volumes: []Volume{{Path: "/", Server: "server"}}, VLDB: "server", ClientCrash: "recheck", Mode: ModeCallbacks}
 	},
 	Options: []scenarios.Option{
 		scenarios.CustomOption("volumes", "`{/: server}`", "Volume path prefix -> the server that holds it.", decodeVolumes),
@@ -77,6 +96,10 @@ var block = &scenarios.Block{Name: "afs", Order: 30,
 			func(o *Options) *int { return &o.CallbackLimit }),
 		scenarios.EnumOption("client_crash", "`recheck`", "After a client crash: `recheck` (validate each cached file before use) or `evict_all`.",
 			[]string{"evict_all", "recheck"}, func(o *Options) *string { return &o.ClientCrash }),
+		scenarios.EnumOption("mode", "`callbacks`", "`callbacks`: the revised AFS, whose server promises callbacks; `prototype`: the AFS prototype (Howard et al. 1988), whose client validates its cached copy with the server (FETCHSTATUS) on every open, with no callbacks.",
+			[]string{ModeCallbacks, ModePrototype}, func(o *Options) *string { return &o.Mode }),
+		scenarios.CustomOption("callback_lifetime", "`openafs`", "How long a callback promise lasts: `openafs` (as the OpenAFS file server decides: 4h on a file fewer than 8 clients hold, down to 7min on one 64 or more hold; the server keeps it 3min longer) or a fixed duration such as `2m`.",
+			decodeLifetime),
 	},
 	Check: func(c *scenarios.BlockCheck) {
 		// The conversion the driver makes, made when the scenario loads.
@@ -95,6 +118,28 @@ var block = &scenarios.Block{Name: "afs", Order: 30,
 		}
 		return ps
 	},
+}
+
+// decodeLifetime decodes afs.callback_lifetime: openafs or a duration.
+func decodeLifetime(d *scenarios.Decoder, n *yaml.Node, o *Options) bool {
+	r := d.Resolve(n)
+	if r == nil {
+		return false
+	}
+	if r.Kind == yaml.ScalarNode && r.Value == "openafs" {
+		o.CallbackLifetime = 0
+		return true
+	}
+	life, ok := d.PositiveDuration(r, "callback_lifetime")
+	switch {
+	case !ok:
+		return false
+	case life > maxLifetime:
+		d.Errorf(r, "callback_lifetime: at most %s, got %s (or openafs)", scenarios.FormatDuration(maxLifetime), scenarios.FormatDuration(life))
+		return false
+	}
+	o.CallbackLifetime = life
+	return true
 }
 
 // afsOptions returns the scenario's afs block.
