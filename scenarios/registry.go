@@ -81,6 +81,11 @@ type System struct {
 	// system (its rows' outcome is known only at the end of the run): the
 	// loader refuses a program step of the system's ops with it.
 	NoPrograms string
+	// ServiceTime, when set, is the server-utilisation model of the
+	// system: how long its server is busy serving one call of a
+	// procedure (as the results name it, "GETATTR"). The metric
+	// utilization sums it over the calls of a run (fileops.Utilization).
+	ServiceTime func(proc string) time.Duration
 	// Metrics are the sweep metrics only this system's results feed.
 	// Systems share a metric by sharing its *report.Metric.
 	Metrics []*report.Metric

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sim-lecture/sim/protocols/afs"
 	"github.com/sim-lecture/sim/protocols/udp"
+	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/scenarios/fileops"
 )
@@ -23,8 +24,11 @@ func init() {
 		CheckPath:  checkVolume,
 		Exercise:   fileops.Exercise("afs"),
 		Invariants: invariants,
-		Check:      checkFiles,
-		New:        func() scenarios.Driver { return &driver{} }, ReportsDone: true})
+		// The server-utilisation model (Howard et al. 1988 §3.1).
+		ServiceTime: afs.ServiceTime,
+		Metrics:     []*report.Metric{fileops.Utilization},
+		Check:       checkFiles,
+		New:         func() scenarios.Driver { return &driver{} }, ReportsDone: true})
 }
 
 // Volume maps an AFS volume (a path prefix) to the server that holds it.

@@ -18,18 +18,20 @@ import (
 
 func init() {
 	scenarios.Register(scenarios.System{Name: "nfs", Order: 70, Family: "file system", ServerRole: "file server",
-		Doc:        "NFSv2: stateless server, file handles, client block and attribute caches.",
-		Ops:        ops,
-		OpsDoc:     "file-system ops, rmdir, rename, link, symlink, readlink, readdir, truncate, statfs",
-		Blocks:     []*scenarios.Block{block},
-		Faults:     fileops.Faults,
-		Servers:    nfsServers,
-		CheckPath:  checkMount,
-		Metrics:    nfsMetrics,
-		Exercise:   fileops.Exercise("nfs"),
-		Invariants: invariants,
-		Check:      checkTrees,
-		New:        func() scenarios.Driver { return &driver{} }, ReportsDone: true})
+		Doc:       "NFSv2: stateless server, file handles, client block and attribute caches.",
+		Ops:       ops,
+		OpsDoc:    "file-system ops, rmdir, rename, link, symlink, readlink, readdir, truncate, statfs",
+		Blocks:    []*scenarios.Block{block},
+		Faults:    fileops.Faults,
+		Servers:   nfsServers,
+		CheckPath: checkMount,
+		Metrics:   nfsMetrics,
+		// The server-utilisation model (Howard et al. 1988 §5).
+		ServiceTime: nfs.ServiceTime,
+		Exercise:    fileops.Exercise("nfs"),
+		Invariants:  invariants,
+		Check:       checkTrees,
+		New:         func() scenarios.Driver { return &driver{} }, ReportsDone: true})
 }
 
 // Options configure system "nfs".
@@ -385,7 +387,7 @@ func LostOf(sys *report.System) []LostWrite {
 }
 
 // nfsMetrics are the sweep metrics of nfs's results.
-var nfsMetrics = []*report.Metric{
+var nfsMetrics = []*report.Metric{fileops.Utilization,
 	{Name: "staleness.max", Order: 220, Unit: "s",
 		Doc:  "the stalest read: how long the server had held newer data than a read returned (nfs)",
 		Eval: staleness(true)},
