@@ -165,3 +165,33 @@ func TestPrototypeValidatesEveryOpen(t *testing.T) {
 		t.Errorf("the prototype server holds %d promises; want 0", n)
 	}
 }
+
+// The server's state record of a file's holders names up to eight
+// clients, and counts more: listing thousands on every promise would cost
+// time quadratic in the clients.
+func TestPromiseTraceCountsManyHolders(t *testing.T) {
+	spec := twoClients()
+	spec.keepTrace = true
+	spec.clients = nil
+	for i := 1; i <= 10; i++ {
+		spec.clients = append(spec.clients, fmt.Sprintf("C%d", i))
+	}
+	c := newCluster(t, spec)
+	c.runUntil(1)
+	record := func() string {
+		states := sim.NewStates()
+		for _, r := range c.w.Trace().Records() {
+			states.Apply(r)
+		}
+		v, _, _ := states.Get(c.id("server"), "callbacks fileA")
+		return v
+	}
+	want := []string{"C1", "C1, C2", "C1, C2, C3", "C1, C2, C3, C4", "C1, C2, C3, C4, C5", "C1, C2, C3, C4, C5, C6",
+		"C1, C2, C3, C4, C5, C6, C7", "C1, C2, C3, C4, C5, C6, C7, C8", "9 clients", "10 clients"}
+	for i, name := range spec.clients {
+		c.open(name, "f", "fileA")
+		if got := record(); got != want[i] {
+			t.Errorf("after %s's open: callbacks fileA = %q; want %q", name, got, want[i])
+		}
+	}
+}

@@ -514,20 +514,33 @@ func (s *FileServer) purgePromises() {
 	s.traceAllPromises()
 }
 
+// maxListedHolders is how many holders of a file the trace of its
+// promises names; more are traced as a number.
+const maxListedHolders = 8
+
 // tracePromises records, as the server's volatile state "callbacks PATH",
 // the clients it has promised to tell when path changes ("A, B"), if that
 // changed since it was last recorded: the callback table the lecture's
 // AFS slides keep on the server.
+//
+// A file many clients hold is traced as their number ("40 clients"):
+// listing thousands of names on every promise would cost time quadratic in
+// the clients, and nobody reads such a list.
 func (s *FileServer) tracePromises(path string) {
 	if s.cfg.NoCallbackState {
 		return
 	}
-	names := make([]string, 0, len(s.promises[path]))
-	for h := range s.promises[path] {
-		names = append(names, s.env.NodeName(h))
+	var holders string
+	if m := s.promises[path]; len(m) > maxListedHolders {
+		holders = fmt.Sprintf("%d clients", len(m))
+	} else {
+		names := make([]string, 0, len(m))
+		for h := range m {
+			names = append(names, s.env.NodeName(h))
+		}
+		sort.Strings(names)
+		holders = strings.Join(names, ", ")
 	}
-	sort.Strings(names)
-	holders := strings.Join(names, ", ")
 	if holders == s.shownPromises[path] {
 		return
 	}
