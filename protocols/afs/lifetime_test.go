@@ -195,3 +195,38 @@ func TestPromiseTraceCountsManyHolders(t *testing.T) {
 		}
 	}
 }
+
+// OpenAFS counts a file's callback entries, expired ones too, until its
+// cleanup every 5 minutes forgets them: eight expired promises shorten
+// the next one to an hour until the cleanup, and not after.
+func TestExpiredPromisesCountUntilCleanup(t *testing.T) {
+	spec := twoClients()
+	spec.clients = nil
+	for i := 1; i <= 11; i++ {
+		spec.clients = append(spec.clients, fmt.Sprintf("C%d", i))
+	}
+	c := newCluster(t, spec)
+	c.runUntil(1)
+	c.open("C1", "f", "fileA") // the first grant cleans up, then not for 5 min
+	srv := c.server("server")
+	for i := 2; i <= 9; i++ {
+		srv.promises["fileA"][c.id(fmt.Sprintf("C%d", i))] = &promise{expires: c.w.Now() - 1}
+	}
+	life := func(client string) time.Duration {
+		cb := c.client(client).files["fileA"].cbInfo
+		return cb.Expires.Sub(cb.Asked)
+	}
+	c.runUntil(100)
+	c.open("C10", "f", "fileA")
+	if got := life("C10"); got < time.Hour || got > time.Hour+callbackQuantum {
+		t.Errorf("before the cleanup, with 9 entries: C10's callback lasts %s; want 1h", got)
+	}
+	c.runUntil(400)
+	c.open("C11", "f", "fileA")
+	if got := life("C11"); got < 4*time.Hour || got > 4*time.Hour+callbackQuantum {
+		t.Errorf("after the cleanup, with 2 entries: C11's callback lasts %s; want 4h", got)
+	}
+	if n := len(srv.promises["fileA"]); n != 3 {
+		t.Errorf("the server keeps %d entries on fileA; want 3 (C1, C10, C11)", n)
+	}
+}

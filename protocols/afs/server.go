@@ -111,8 +111,14 @@ type FileServer struct {
 	// state ("callbacks PATH"), so that only changes are traced.
 	shownPromises map[string]string
 
-	peers   map[sim.NodeID]*peer
-	sendSeq uint64
+	peers map[sim.NodeID]*peer
+	// breaking holds the peers that may have pending breaks (a superset:
+	// blocked drops those found with none), so that checking a store's
+	// waiters does not visit every client the server ever served.
+	breaking map[sim.NodeID]*peer
+	// nextCleanup is when grant next forgets the expired promises.
+	nextCleanup sim.Time
+	sendSeq     uint64
 	// recovering is how many clients the restarted server told.
 	recovering int
 
@@ -179,6 +185,7 @@ func newFileServer(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg Se
 		hostWrites:  map[string][]func(){},
 		promises:    map[string]map[sim.NodeID]*promise{},
 		peers:       map[sim.NodeID]*peer{},
+		breaking:    map[sim.NodeID]*peer{},
 
 		shownPromises: map[string]string{},
 	}
@@ -249,6 +256,7 @@ func (s *FileServer) recover() {
 		for _, v := range vols {
 			p.volumes[v] = &pendingBreak{expires: expires}
 		}
+		s.breaking[id] = p
 		ids = append(ids, id)
 	}
 	s.recovering = len(ids)
@@ -427,6 +435,7 @@ func (s *FileServer) grant(path string, host sim.NodeID, inc uint32, f *FileReco
 		return s.status(f)
 	}
 	now := s.env.Now()
+	s.cleanup()
 	if s.cfg.CallbackLimit > 0 && s.promises[path][host] == nil {
 		for s.Promises() >= s.cfg.CallbackLimit {
 			if !s.evictOldest() {
@@ -446,16 +455,29 @@ func (s *FileServer) grant(path string, host sim.NodeID, inc uint32, f *FileReco
 	return FileStatus{Version: f.Version, Blocks: uint32(len(f.Data)), Lifetime: int64(life), Epoch: s.epoch, Gen: s.gen}
 }
 
-// holders counts the unexpired promises in m of other hosts than host.
+// holders counts the promises in m, a file's, of other hosts than host:
+// as OpenAFS counts a file's callback entries, expired ones included until
+// its cleanup, every CleanupInterval, forgets them. Here the first grant
+// after each interval does that cleanup (cleanup).
 func (s *FileServer) holders(m map[sim.NodeID]*promise, host sim.NodeID) int {
-	now := s.env.Now()
-	n := 0
-	for h, p := range m {
-		if h != host && p.expires > now {
-			n++
-		}
+	if _, ok := m[host]; ok {
+		return len(m) - 1
 	}
-	return n
+	return len(m)
+}
+
+// CleanupInterval is how often the server forgets expired promises, as
+// OpenAFS's file server runs CleanupTimedOutCallBacks every 5 minutes.
+const CleanupInterval = 5 * time.Minute
+
+// cleanup forgets the expired promises if CleanupInterval has passed since
+// it last did, so that the holders it counts are those of the last few
+// minutes, at a cost that does not grow with every grant.
+func (s *FileServer) cleanup() {
+	if now := s.env.Now(); now >= s.nextCleanup {
+		s.purgePromises()
+		s.nextCleanup = now.Add(CleanupInterval)
+	}
 }
 
 // status is a reply's status without a promise.
@@ -591,6 +613,7 @@ func (s *FileServer) addBreak(host sim.NodeID, path string, version uint64, remo
 		b = &pendingBreak{}
 		p.files[path] = b
 	}
+	s.breaking[host] = p
 	b.version, b.removed, b.gen, b.sent = version, removed, s.gen, 0
 	if pr.expires > b.expires {
 		b.expires = pr.expires
@@ -745,7 +768,11 @@ func (s *FileServer) wait(path, vol string, from sim.NodeID, done func()) {
 // or failure checks the waiters again.
 func (s *FileServer) blocked(w *waiter) (blocked bool, until sim.Time, timed bool) {
 	now := s.env.Now()
-	for id, p := range s.peers {
+	for id, p := range s.breaking {
+		if len(p.files) == 0 && len(p.volumes) == 0 {
+			delete(s.breaking, id)
+			continue
+		}
 		if id == w.from {
 			continue
 		}
