@@ -93,7 +93,10 @@ type FileFamily struct {
 	Count int
 	// Choose is how a step picks one: "uniform", or "zipf" (file k with
 	// probability proportional to 1/k^S: a few files are most of the
-	// opens, as in file-system traces).
+	// opens, as in file-system traces), or "own": the program's client k
+	// (from 0) takes file k mod Count for the whole run, so that with as
+	// many files as clients each has its own (a home directory's files,
+	// which the AFS paper's users mostly wrote; Howard et al. 1988).
 	Choose string
 	// S is Zipf's exponent (default 1).
 	S float64
@@ -339,9 +342,10 @@ func (l *loader) family(o *Object, p string, blocks []string) {
 		return
 	}
 	if v := o.Get("choose"); v != nil {
-		if f.Choose, ok = l.enum(v, "choose", []string{"uniform", "zipf"}); !ok {
+		if f.Choose, ok = l.enum(v, "choose", []string{"uniform", "zipf", "own"}); !ok {
 			return
 		}
+		f.PerClient = f.Choose == "own"
 	}
 	if v := o.Get("s"); v != nil {
 		if f.S, ok = l.float(v, "s", 0, 10); !ok {
@@ -355,6 +359,10 @@ func (l *loader) family(o *Object, p string, blocks []string) {
 	if v := o.Get("per"); v != nil {
 		per, ok := l.enum(v, "per", []string{"iteration", "client"})
 		if !ok {
+			return
+		}
+		if f.Choose == "own" && per != "client" {
+			l.errf(v, "per: choose: own gives each client its file for the whole run (per: client)")
 			return
 		}
 		f.PerClient = per == "client"

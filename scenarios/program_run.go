@@ -215,6 +215,10 @@ func (pr *programRun) begin(cl *programClient, late bool) {
 		if fam.PerClient && cl.picks[k] > 0 {
 			continue // picked at its first iteration (stored plus one)
 		}
+		if fam.Choose == "own" {
+			cl.picks[k] = int32(cl.k%len(cdf)) + 1 // no draw: the choice is the client's index
+			continue
+		}
 		u := cl.rand.Float64()
 		cl.picks[k] = int32(sort.SearchFloat64s(cdf, u)) + 1
 		if int(cl.picks[k]) > len(cdf) {

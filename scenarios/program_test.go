@@ -150,7 +150,7 @@ func TestFamilyErrors(t *testing.T) {
 		col               int
 	}{
 		{"count zero", "{count: 0}", "count: expected an integer from 1 to 100000, got 0", 18},
-		{"unknown choice", "{count: 3, choose: zip}", `choose: expected uniform or zipf, got "zip"; did you mean "zipf"?`, 29},
+		{"unknown choice", "{count: 3, choose: zip}", `choose: expected uniform, zipf or own, got "zip"; did you mean "zipf"?`, 29},
 		{"s without zipf", "{count: 3, s: 2}", "s: Zipf's exponent applies only to choose: zipf", 24},
 		{"s out of range", "{count: 3, choose: zipf, s: -1}", "s: expected a number from 0 to 10, got -1", 38},
 		{"per without count", "{blocks: [a], per: client}", "per: applies only to a family of files, with count", 24},
