@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/sim-lecture/sim/scenarios"
 )
 
 // params are a workload builder's parameters, as text (a sweep axis gives
@@ -240,3 +243,32 @@ files:
   - {at: %g, restart: server}
 `, crash, w.yaml(), crash, crash+2), nil
 }
+
+// afsPaper is the built-in scenario afs_paper with its program's clients
+// and their home files both set to parameter clients, so that every
+// client keeps its own home file however many there are (the two keys of
+// the file that say 5).
+func afsPaper(p params) (string, error) {
+	n, err := p.int("clients", 1, 100_000)
+	if err != nil {
+		return "", err
+	}
+	_, data, err := scenarios.ReadSource("afs_paper")
+	if err != nil {
+		return "", err
+	}
+	text := string(data)
+	for _, re := range []*regexp.Regexp{afsPaperClients, afsPaperHomes} {
+		if len(re.FindAllStringIndex(text, -1)) != 1 {
+			return "", fmt.Errorf("afs_paper: expected one line matching %s", re)
+		}
+		text = re.ReplaceAllString(text, "${1}"+strconv.Itoa(n)+"${2}")
+	}
+	return text, nil
+}
+
+// The keys afsPaper sets in afs_paper.yaml.
+var (
+	afsPaperClients = regexp.MustCompile(`(?m)^(\s+clients: )\d+()$`)
+	afsPaperHomes   = regexp.MustCompile(`(home/f: \{count: )\d+(, choose: own)`)
+)
