@@ -197,7 +197,7 @@ var figures = []*figure{
 			"looks up both names of each path at every open; the AFS prototype validates every open with one FETCHSTATUS " +
 			"(its TestAuth); with callbacks a client asks only for its first copy of a file, to store its own, and when a " +
 			"promise expires (OpenAFS's lifetimes: 7 minutes on a file 64 or more clients hold, 4 hours on its own). All " +
-			"three grow linearly, the prototype 3 times and NFS 6 times as steeply as callbacks in calls per second, as in " +
+			"three grow linearly, the prototype 3 to 4 times and NFS 6 to 9 times as steeply as callbacks in calls per second, as in " +
 			"Howard et al. 1988. Utilisation (1 ms a status call, 4 ms a whole-file or block transfer, no queueing) narrows " +
 			"the gap to about 1.6 and 2.7 times: half an hour is short, and callbacks' remaining calls are mostly the " +
 			"first opens' FETCHes, which the prototype makes too. At 10,000 clients one NFS server is busy all the time.",
