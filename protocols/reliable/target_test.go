@@ -30,15 +30,21 @@ func (s *orderedSink) Receive(from sim.NodeID, msg []byte) {
 func (s *orderedSink) Timer(uint64) {}
 
 // established records when the sender first heard from the receiver: the
-// first RTT sample, taken from the ACK that establishes the stream.
+// sender's first RTT sample, taken from the ACK that establishes the
+// stream, or under Karn's rule (a SYN sent twice gives none) from the
+// first ACK of data. Both endpoints report to it; the receiver's samples
+// (of its SYN-ACK, from the handshake's third leg) do not count: they
+// say nothing of the sender, whose first data segment may still wait out
+// RFC 6298 (5.7)'s 3 s after a lost SYN.
 type established struct {
 	reliable.Observer
-	at  sim.Time
-	set bool
+	receiver sim.NodeID // B: the peer of the sender's samples
+	at       sim.Time
+	set      bool
 }
 
-func (o *established) RTTSample(at sim.Time, _ sim.NodeID, _, _, _ time.Duration) {
-	if !o.set {
+func (o *established) RTTSample(at sim.Time, peer sim.NodeID, _, _, _ time.Duration) {
+	if !o.set && peer == o.receiver {
 		o.at, o.set = at, true
 	}
 }
@@ -79,6 +85,7 @@ func bulkStream(seed uint64, p netmodel.Params, opts reliable.Options, n, size i
 	}
 	w.AddNode("A", node("A"))
 	b := w.AddNode("B", node("B"))
+	est.receiver = b
 	w.At(0, func() {
 		for i := range n {
 			m := make([]byte, max(size, 8))
