@@ -27,15 +27,35 @@ const maxShards = 1_000_000
 // to N-1. I = N is accepted as part 0, so that parts numbered from 1 to N
 // (a job index that starts at 1) work too.
 func ParseShard(s string) (Shard, error) {
+	return parseShard(s, 0)
+}
+
+// ParseSweepShard parses "I/N" as `sim sweep --shard` numbers its parts:
+// from 1 to N, part I taking the grid points whose index (from 0) is I-1
+// modulo N (HasPoint), so that `1/3` takes the points 0, 3, 6, ... and
+// `3/3` the points 2, 5, 8, .... I = 0 is accepted as part N, which the
+// formula I-1 modulo N makes it (a job index that starts at 0 works
+// too). It is ParseShard counted from 1: the Shard it returns takes point
+// p when it has item p+1.
+func ParseSweepShard(s string) (Shard, error) {
+	return parseShard(s, 1)
+}
+
+// parseShard parses "I/N" for parts numbered from first (0 or 1); the
+// other end, N-1 or 0, is accepted too, as the same part modulo N.
+func parseShard(s string, first int) (Shard, error) {
 	is, ns, ok := strings.Cut(strings.TrimSpace(s), "/")
 	i, err1 := strconv.Atoi(is)
 	n, err2 := strconv.Atoi(ns)
 	switch {
 	case !ok || err1 != nil || err2 != nil:
-		return Shard{}, fmt.Errorf("expected I/N, such as 0/4 (part 0 of 4), got %q", s)
+		return Shard{}, fmt.Errorf("expected I/N, such as %d/4 (part %d of 4), got %q", first, first, s)
 	case n < 1 || n > maxShards:
 		return Shard{}, fmt.Errorf("the number of parts N must be from 1 to %d, got %d", maxShards, n)
 	case i < 0 || i > n:
+		if first == 1 {
+			return Shard{}, fmt.Errorf("the part I must be from 1 to %d (N; 0 is taken as N), got %d", n, i)
+		}
 		return Shard{}, fmt.Errorf("the part I must be from 0 to %d (N-1; N is taken as 0), got %d", n-1, i)
 	}
 	return Shard{I: i % n, N: n}, nil
@@ -54,6 +74,23 @@ func (s Shard) Has(k uint64) bool {
 
 // String writes the shard as "I/N".
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.I, s.N) }
+
+// HasPoint reports whether grid point p (from 0) belongs to the shard as
+// a sweep numbers its parts (ParseSweepShard): whether p is Part()-1
+// modulo N.
+func (s Shard) HasPoint(p int) bool { return s.Has(uint64(p) + 1) }
+
+// Part is the shard's part counted from 1, as a sweep numbers it: 1 to N.
+func (s Shard) Part() int {
+	if s.N <= 1 || s.I == 0 {
+		return max(s.N, 1)
+	}
+	return s.I
+}
+
+// SweepString writes the shard as a sweep names it, "I/N" with I from 1
+// to N.
+func (s Shard) SweepString() string { return fmt.Sprintf("%d/%d", s.Part(), max(s.N, 1)) }
 
 // ForEachOrdered computes work(i) for every i from 0 to n-1 on up to
 // workers goroutines (GOMAXPROCS when workers <= 0), and hands each result

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
+	"sync"
 )
 
 // SweepAxis is one scenario key a sweep varies.
@@ -51,6 +53,10 @@ type Sweep struct {
 	// Progress, when not nil, is called after each run with the number of
 	// runs done and the total, one call at a time.
 	Progress func(done, total int)
+	// Shard, when N is above 1, is the part of the grid to run: the
+	// points p for which Shard.HasPoint(p) (`sim sweep --shard I/N`).
+	// The zero Shard runs every point.
+	Shard Shard
 }
 
 // RunFunc runs the scenario at one grid point (one value per axis, as
@@ -80,11 +86,17 @@ type SweepResult struct {
 	// Points are the grid points: for each, one value index per axis.
 	Points [][]int
 	// Runs holds every run, point by point and, within a point, seed by
-	// seed: the same order whatever the number of workers.
+	// seed: the same order whatever the number of workers. A shard's
+	// result holds only the runs of its points.
 	Runs []SweepRun
-	// Stats[p][m] aggregates metric m at point p over the seeds.
+	// Stats[p][m] aggregates metric m at point p over the seeds (N is 0
+	// at a point the shard did not run).
 	Stats [][]Agg
 }
+
+// HasPoint reports whether the result holds the runs of grid point p:
+// always, unless it is a shard's.
+func (r *SweepResult) HasPoint(p int) bool { return r.Shard.HasPoint(p) }
 
 // Grid returns every combination of the axes' values, the first axis
 // varying slowest.
@@ -126,7 +138,13 @@ func RunSweep(s Sweep, run RunFunc) (*SweepResult, error) {
 		}
 	}
 	res := &SweepResult{Sweep: s, Points: Grid(s.Axes)}
-	total := len(res.Points) * len(s.Seeds)
+	var points []int // the grid points to run, in order
+	for p := range res.Points {
+		if res.HasPoint(p) {
+			points = append(points, p)
+		}
+	}
+	total := len(points) * len(s.Seeds)
 	res.Runs = make([]SweepRun, total)
 	type outcome struct {
 		run SweepRun
@@ -134,7 +152,7 @@ func RunSweep(s Sweep, run RunFunc) (*SweepResult, error) {
 	}
 	var firstErr error
 	ForEachOrdered(total, s.Workers, func(i int) outcome {
-		p, k := i/len(s.Seeds), i%len(s.Seeds)
+		p, k := points[i/len(s.Seeds)], i%len(s.Seeds)
 		vals := res.PointValues(p)
 		r := SweepRun{Point: p, Seed: s.Seeds[k], Values: make([]float64, len(metrics))}
 		out, err := run(vals, s.Seeds[k])
@@ -163,33 +181,42 @@ func RunSweep(s Sweep, run RunFunc) (*SweepResult, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	res.Stats = make([][]Agg, len(res.Points))
-	for p := range res.Points {
-		res.Stats[p] = make([]Agg, len(metrics))
-		for m := range metrics {
-			a := Agg{Mean: math.NaN(), Min: math.NaN(), Max: math.NaN()}
-			sum := 0.0
-			for k := range s.Seeds {
-				v := res.Runs[p*len(s.Seeds)+k].Values[m]
-				if math.IsNaN(v) {
-					continue
-				}
-				if a.N == 0 || v < a.Min {
-					a.Min = v
-				}
-				if a.N == 0 || v > a.Max {
-					a.Max = v
-				}
-				sum += v
-				a.N++
-			}
-			if a.N > 0 {
-				a.Mean = sum / float64(a.N)
-			}
-			res.Stats[p][m] = a
+	res.aggregate()
+	return res, nil
+}
+
+// aggregate computes Stats from Runs: each metric's mean, min and max at
+// each point over its seeds, summed in the order of the seeds, so that a
+// merge of shards gives the very numbers one run over the grid gives.
+func (r *SweepResult) aggregate() {
+	r.Stats = make([][]Agg, len(r.Points))
+	for p := range r.Points {
+		r.Stats[p] = make([]Agg, len(r.Metrics))
+		for m := range r.Metrics {
+			r.Stats[p][m] = Agg{Mean: math.NaN(), Min: math.NaN(), Max: math.NaN()}
 		}
 	}
-	return res, nil
+	sums := make([]float64, len(r.Metrics))
+	for i, run := range r.Runs {
+		if i == 0 || r.Runs[i-1].Point != run.Point {
+			clear(sums)
+		}
+		for m, v := range run.Values {
+			a := &r.Stats[run.Point][m]
+			if math.IsNaN(v) {
+				continue
+			}
+			if a.N == 0 || v < a.Min {
+				a.Min = v
+			}
+			if a.N == 0 || v > a.Max {
+				a.Max = v
+			}
+			sums[m] += v
+			a.N++
+			a.Mean = sums[m] / float64(a.N)
+		}
+	}
 }
 
 // pointName writes a grid point as key=value pairs.
@@ -232,8 +259,9 @@ func (r *SweepResult) WriteCSV(w io.Writer) error {
 	return writeCSVRows(w, rows)
 }
 
-// WriteSummaryCSV writes one row per grid point: the axis values, the
-// number of seeds, and each metric's mean, min and max over the seeds.
+// WriteSummaryCSV writes one row per grid point (of a shard's result, per
+// point of the shard): the axis values, the number of seeds, and each
+// metric's mean, min and max over the seeds.
 func (r *SweepResult) WriteSummaryCSV(w io.Writer) error {
 	head := append(r.AxisKeys(), "seeds")
 	for _, m := range r.Metrics {
@@ -241,6 +269,9 @@ func (r *SweepResult) WriteSummaryCSV(w io.Writer) error {
 	}
 	rows := [][]string{head}
 	for p := range r.Points {
+		if !r.HasPoint(p) {
+			continue
+		}
 		row := r.PointValues(p)
 		row = append(row, strconv.Itoa(len(r.Seeds)))
 		for _, a := range r.Stats[p] {
@@ -279,4 +310,43 @@ func (r *SweepResult) PointValues(p int) []string {
 		vals[a] = r.Axes[a].Values[v]
 	}
 	return vals
+}
+
+// SharePoints returns load wrapped so that the runs of one grid point
+// (one list of values) share one call of load instead of making one per
+// seed. Loading a scenario with its --set overrides parses and writes its
+// YAML several times: per run, that was two thirds of a sweep's CPU time
+// and most of what it allocated on the lecture's scenarios, and the
+// garbage collector's share kept two workers from running twice as fast
+// as one (BENCHMARKS.md). What load returns is handed to every run of the
+// point, and runs go in parallel: they must only read it. A point's value
+// is forgotten after seeds calls for it, so that a sweep holds the values
+// of only the points being run; a later call loads it again.
+func SharePoints[T any](seeds int, load func(values []string) (T, error)) func(values []string) (T, error) {
+	type entry struct {
+		once sync.Once
+		v    T
+		err  error
+		left int
+	}
+	var (
+		mu      sync.Mutex
+		entries = map[string]*entry{}
+	)
+	return func(values []string) (T, error) {
+		// NUL cannot occur in a --set value, so the key is unambiguous.
+		key := strings.Join(values, "\x00")
+		mu.Lock()
+		e := entries[key]
+		if e == nil {
+			e = &entry{left: seeds}
+			entries[key] = e
+		}
+		if e.left--; e.left <= 0 {
+			delete(entries, key)
+		}
+		mu.Unlock()
+		e.once.Do(func() { e.v, e.err = load(values) })
+		return e.v, e.err
+	}
 }

@@ -21,6 +21,12 @@ import (
 // lossySweep is a small sweep over the socket's loss rate.
 func lossySweep(t *testing.T, workers int) *report.SweepResult {
 	t.Helper()
+	return lossySweepOf(t, workers, report.Shard{})
+}
+
+// lossySweepOf runs lossySweep's grid, or the shard of it.
+func lossySweepOf(t *testing.T, workers int, shard report.Shard) *report.SweepResult {
+	t.Helper()
 	file, data, err := scenarios.ReadSource("pipe_vs_socket")
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +40,7 @@ func lossySweep(t *testing.T, workers int) *report.SweepResult {
 		t.Fatal(err)
 	}
 	s := report.Sweep{Scenario: "pipe_vs_socket", Axes: []report.SweepAxis{ax, dup}, Seeds: []uint64{1, 2, 3},
-		Metrics: []string{"socket:delivered", "duplicates", "calls.total", "events", "completion"}, Workers: workers}
+		Metrics: []string{"socket:delivered", "duplicates", "calls.total", "events", "completion"}, Workers: workers, Shard: shard}
 	res, err := report.RunSweep(s, func(values []string, seed uint64) (*report.Result, error) {
 		sc, err := scenarios.LoadWith(file, data, []scenarios.Setting{{Key: "network.loss", Value: values[0]}, {Key: "network.duplicate", Value: values[1]}})
 		if err != nil {

@@ -236,9 +236,11 @@ func sweep(f *figure, seeds, workers int) (*report.SweepResult, error) {
 	for k := range seedList {
 		seedList[k] = sc.Seed + uint64(k)
 	}
+	// The seeds of a grid point share its scenario, loaded once.
+	shared := report.SharePoints(seeds, load)
 	return report.RunSweep(report.Sweep{Scenario: sc.Name, Axes: axes, Seeds: seedList, Metrics: metrics, Workers: workers},
 		func(values []string, seed uint64) (*report.Result, error) {
-			sc, err := load(values)
+			sc, err := shared(values)
 			if err != nil {
 				return nil, err
 			}

@@ -43,7 +43,8 @@ Usage:
   sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...] [--steps]
           [--quiz [--answers]] [--from T] [--to T] [--nodes A,B] [--hide acks,probes,...]
   sim quiz nfs|afs|rpc|reliable [--seed N] [--clients C] [--steps S] [--answers] [--save FILE]
-  sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR
+  sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR [--shard I/N]
+  sim merge DIR... --out DIR
   sim explore FILE.yaml|NAME [--seeds N] [--workers K] [--shard I/N] [--out DIR] [--format text|json]
               [--set KEY=VALUE ...] [--shrink-runs N]
   sim validate FILE.yaml|NAME
@@ -79,6 +80,8 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		return cmdRun(args[1:], stdout, stderr)
 	case "sweep":
 		return cmdSweep(args[1:], stdout, stderr)
+	case "merge":
+		return cmdMerge(args[1:], stdout, stderr)
 	case "quiz":
 		return cmdQuiz(args[1:], stdout, stderr)
 	case "explore":
@@ -98,7 +101,7 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "sim: unknown command %q (want run, sweep, explore, quiz, validate, list or version)\n", args[0])
+		fmt.Fprintf(stderr, "sim: unknown command %q (want run, sweep, merge, explore, quiz, validate, list or version)\n", args[0])
 		return exitBadInput
 	}
 }

@@ -1,7 +1,8 @@
 // Command sim runs the scenarios of the distributed-systems simulator.
 //
 //	sim run FILE.yaml|NAME [--seed N] [--format text|markdown|csv|json] [--out DIR] [--set KEY=VALUE ...]
-//	sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR
+//	sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR [--shard I/N]
+//	sim merge DIR... --out DIR
 //	sim explore FILE.yaml|NAME [--seeds N] [--workers K] [--shard I/N] [--out DIR] [--format text|json]
 //	sim validate FILE.yaml|NAME
 //	sim list

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -48,7 +49,8 @@ func (l *listFlags) Set(v string) error {
 	return nil
 }
 
-const sweepSynopsis = `sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR [--workers N]
+const sweepSynopsis = `sim sweep FILE.yaml|NAME --set KEY=FROM..TO[:STEP] [--set ...] [--seeds N] --metric NAME [--metric ...] --out DIR
+          [--workers N] [--max-runs N] [--title T] [--shard I/N]
 
 Runs the scenario at every point of a grid of key values, with N seeds each
 (the scenario's seed and the N-1 after it), in parallel, and writes into DIR:
@@ -68,6 +70,15 @@ durations (300ms, 1.5s, or seconds), probabilities (0.1, 10%), counts, sizes.
 Keys: network.loss, network.delay, nfs.attr_timeout, nfs.write_policy,
 reliable.rto, reliable.window, rpc.timeout, workload.0.count, ...
 
+--shard I/N spreads a sweep over N machines: this one runs only the grid
+points whose index (from 0, in the order of sweep.csv) is I-1 modulo N, I
+from 1 to N (0 is taken as N, for job indexes counted from 0), and writes
+into DIR its rows of sweep.csv and sweep-shard.json (what the whole sweep
+is, and which part this is). 'sim merge DIR1 DIR2 ... --out DIR' puts the
+N parts together into exactly the files one machine writes. Give every
+shard the same command line but --shard and --out; --max-runs bounds the
+whole grid.
+
 Metrics ([SYSTEM:]NAME; a SYSTEM: prefix such as nfs: keeps one system,
 otherwise values are taken over all systems):
 `
@@ -79,6 +90,7 @@ type sweepRequest struct {
 	metrics      listFlags
 	seeds        int
 	workers      int
+	shard        report.Shard
 	maxRuns      int
 	points       int
 	out          stringFlag
@@ -124,9 +136,16 @@ func parseSweep(args []string, stdout, stderr io.Writer) (*sweepRequest, int, bo
 	fs.IntVar(&req.maxRuns, "max-runs", defaultMaxRuns, "refuse a sweep of more runs (grid points times seeds) than this")
 	fs.Var(&req.out, "out", "the directory to write the CSV files and the plots into (required; replaced whole)")
 	fs.StringVar(&req.title, "title", "", "the plot's title (default: the scenario, the metrics and the key)")
+	shard := fs.String("shard", "", "run only part I of N of the grid: the points whose index is I-1 modulo N (I from 1 to N); sim merge puts the parts together")
 	pos, code, ok := parseCommand(fs, args, stdout, stderr)
 	if !ok {
 		return nil, code, false
+	}
+	if *shard != "" {
+		var err error
+		if req.shard, err = report.ParseSweepShard(*shard); err != nil {
+			return nil, req.bad("--shard: %v", err), false
+		}
 	}
 	switch {
 	case len(pos) != 1:
@@ -214,15 +233,30 @@ func (req *sweepRequest) settingsAt(values []string) []scenarios.Setting {
 // before anything runs, so that a bad value fails at once with the
 // loader's message; values that are wrong only together fail at their
 // grid point. Loading every grid point first took minutes before a large
-// sweep printed anything.
+// sweep printed anything. The loads go on the sweep's workers (a serial
+// check was a fifth of a one-key sweep's time, BENCHMARKS.md); the error
+// reported is the first in the order of the axes and values, whatever
+// the number of workers.
 func (req *sweepRequest) checkGrid() (int, bool) {
-	for _, ax := range req.axes {
-		for _, v := range ax.Values {
-			all := append(append([]scenarios.Setting{}, req.fixed...), scenarios.Setting{Key: ax.Key, Value: v})
-			if _, err := scenarios.LoadWith(req.file, req.data, all); err != nil {
-				return loadError(req.errw, err), false
-			}
+	type value struct{ axis, v int }
+	var all []value
+	for a, ax := range req.axes {
+		for v := range ax.Values {
+			all = append(all, value{a, v})
 		}
+	}
+	var failed error
+	report.ForEachOrdered(len(all), req.workers, func(i int) error {
+		ax := req.axes[all[i].axis]
+		sets := append(append([]scenarios.Setting{}, req.fixed...), scenarios.Setting{Key: ax.Key, Value: ax.Values[all[i].v]})
+		_, err := scenarios.LoadWith(req.file, req.data, sets)
+		return err
+	}, func(_ int, err error) bool {
+		failed = err
+		return err == nil
+	})
+	if failed != nil {
+		return loadError(req.errw, failed), false
 	}
 	return exitOK, true
 }
@@ -253,15 +287,23 @@ func (req *sweepRequest) run(set *outdir.Dir) int {
 	for k := range seedList {
 		seedList[k] = req.base.Seed + uint64(k)
 	}
-	spec := report.Sweep{Scenario: req.base.Name, Axes: req.axes, Seeds: seedList, Metrics: req.metrics, Workers: req.workers}
+	spec := report.Sweep{Scenario: req.base.Name, Axes: req.axes, Seeds: seedList, Metrics: req.metrics, Workers: req.workers,
+		Shard: req.shard}
+	runs := req.points * req.seeds
+	if req.sharded() {
+		runs = req.printShard()
+	}
 	if isTerminal(req.errw) {
 		spec.Progress = progressBar(req.errw)
-		spec.Progress(0, req.points*req.seeds) // at once, not after the first run
+		spec.Progress(0, runs) // at once, not after the first run
 	}
+	// The seeds of a grid point share its scenario, loaded once: runs
+	// only read their scenario, and each builds its own world from it.
+	load := report.SharePoints(req.seeds, func(values []string) (*scenarios.Scenario, error) {
+		return scenarios.LoadWith(req.file, req.data, req.settingsAt(values))
+	})
 	res, err := report.RunSweep(spec, func(values []string, seed uint64) (*report.Result, error) {
-		// Each run loads its own copy of the scenario: runs in parallel
-		// share nothing.
-		sc, err := scenarios.LoadWith(req.file, req.data, req.settingsAt(values))
+		sc, err := load(values)
 		if err != nil {
 			return nil, err
 		}
@@ -278,16 +320,75 @@ func (req *sweepRequest) run(set *outdir.Dir) int {
 	if err != nil {
 		return req.bad("%v", err)
 	}
-	if err := writeSweep(set, res, req.title); err != nil {
+	write, files := writeSweep, sweepFiles
+	if req.sharded() {
+		write, files = req.writeShard, shardFiles
+	}
+	if err := write(set, res, req.title, req.workers); err != nil {
 		fmt.Fprintf(req.errw, "sim sweep: --out: %v\n", err)
 		return exitIO
 	}
 	printSummary(req.stdout, res)
-	out := req.out.value
-	fmt.Fprintf(req.stdout, "\nwrote %s\n", strings.Join([]string{
-		filepath.Join(out, "sweep.csv"), filepath.Join(out, "sweep-summary.csv"),
-		filepath.Join(out, "sweep.png"), filepath.Join(out, "sweep.svg")}, ", "))
+	printWrote(req.stdout, req.out.value, files)
 	return exitOK
+}
+
+// The files a sweep writes into --out, and those a shard of one writes.
+var (
+	sweepFiles = []string{report.SweepCSVName, "sweep-summary.csv", "sweep.png", "sweep.svg"}
+	shardFiles = []string{report.SweepCSVName, report.ShardManifestName}
+)
+
+// printWrote lists the files written into dir.
+func printWrote(w io.Writer, dir string, files []string) {
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(dir, f)
+	}
+	fmt.Fprintf(w, "\nwrote %s\n", strings.Join(paths, ", "))
+}
+
+// sharded says the request runs one part of the grid (--shard).
+func (req *sweepRequest) sharded() bool { return req.shard.N > 0 }
+
+// printShard says which points of the grid the shard runs, and returns
+// how many runs that is.
+func (req *sweepRequest) printShard() int {
+	var pts []string
+	n := 0
+	for p := range req.points {
+		if req.shard.HasPoint(p) {
+			if n++; n <= 4 {
+				pts = append(pts, strconv.Itoa(p))
+			}
+		}
+	}
+	if n > 4 {
+		pts = append(pts, "...")
+	}
+	fmt.Fprintf(req.stdout, "shard %s: the points %s (%d of %d, counted from 0), %d runs\n\n",
+		req.shard.SweepString(), strings.Join(pts, ", "), n, req.points, n*req.seeds)
+	return n * req.seeds
+}
+
+// writeShard writes a shard's runs (sweep.csv, as an unsharded sweep
+// writes it, with the shard's rows only) and its manifest, what `sim
+// merge` needs to put the shards back together and to refuse shards of
+// other sweeps; and commits the set. A shard draws no plot: its points
+// are every N-th of the grid.
+func (req *sweepRequest) writeShard(set *outdir.Dir, res *report.SweepResult, title string, _ int) error {
+	id := report.ShardManifest{Sim: version, File: req.file, SHA256: fmt.Sprintf("%x", sha256.Sum256(req.data)), Title: title}
+	for _, st := range req.fixed {
+		id.Fixed = append(id.Fixed, st.Key+"="+st.Value)
+	}
+	if err := set.Write(report.SweepCSVName, res.WriteCSV); err != nil {
+		return err
+	}
+	m := res.Manifest(id)
+	if err := set.Write(report.ShardManifestName, func(w io.Writer) error { return report.WriteManifest(w, m) }); err != nil {
+		return err
+	}
+	return set.Commit()
 }
 
 // internalError is a run's failure on a scenario the loader accepted: a
@@ -330,25 +431,37 @@ func sweepAxes(sets setFlags) ([]report.SweepAxis, []scenarios.Setting, error) {
 
 // writeSweep writes the CSV files and the plots into the set, and commits
 // it.
-func writeSweep(set *outdir.Dir, res *report.SweepResult, title string) error {
+func writeSweep(set *outdir.Dir, res *report.SweepResult, title string, workers int) error {
 	if err := set.Write("sweep.csv", res.WriteCSV); err != nil {
 		return err
 	}
 	if err := set.Write("sweep-summary.csv", res.WriteSummaryCSV); err != nil {
 		return err
 	}
-	for _, ext := range []string{"png", "svg"} {
+	// The two pictures are drawn at once (with two workers or more), each
+	// from its own plot: drawing is most of the time left after the runs
+	// (BENCHMARKS.md).
+	type picture struct {
+		data []byte
+		err  error
+	}
+	exts := []string{"png", "svg"}
+	var failed error
+	report.ForEachOrdered(len(exts), workers, func(i int) picture {
 		p, err := report.SweepPlot(res, report.PlotOptions{Title: title})
 		if err != nil {
-			return err
+			return picture{err: err}
 		}
-		data, err := report.RenderFigure(ext, p)
-		if err != nil {
-			return err
+		data, err := report.RenderFigure(exts[i], p)
+		return picture{data, err}
+	}, func(i int, pic picture) bool {
+		if failed = pic.err; failed == nil {
+			failed = set.WriteFile("sweep."+exts[i], pic.data)
 		}
-		if err := set.WriteFile("sweep."+ext, data); err != nil {
-			return err
-		}
+		return failed == nil
+	})
+	if failed != nil {
+		return failed
 	}
 	return set.Commit()
 }
@@ -358,6 +471,9 @@ func printSummary(w io.Writer, res *report.SweepResult) {
 	head := append(res.AxisKeys(), res.Metrics...)
 	rows := [][]string{head}
 	for p := range res.Points {
+		if !res.HasPoint(p) {
+			continue
+		}
 		row := res.PointValues(p)
 		for _, a := range res.Stats[p] {
 			cell := short(a.Mean)

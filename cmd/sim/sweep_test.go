@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -141,5 +142,102 @@ func TestProgressBar(t *testing.T) {
 	}
 	if isTerminal(&b) {
 		t.Error("a buffer is not a terminal")
+	}
+}
+
+// TestSweepShardsMerge: a sweep run as three shards (on three machines,
+// say) and merged gives byte for byte the files of the sweep run whole:
+// the runs, the summary and both pictures.
+func TestSweepShardsMerge(t *testing.T) {
+	ok := writeFile(t, "ok.yaml", okScenario)
+	dir := t.TempDir()
+	sweep := []string{"sweep", ok, "--set", "network.loss=0..0.6:0.2", "--set", "network.duplicate=0,0.1", "--set", "network.delay=2ms",
+		"--seeds", "2", "--metric", "socket:delivered,duplicates", "--title", "tiny"}
+	whole := filepath.Join(dir, "whole")
+	if code, _, errOut := runSim(t, append(sweep, "--out", whole)...); code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errOut)
+	}
+	var shards []string
+	for _, part := range []string{"2/3", "0/3", "1/3"} { // 0/3 is 3/3
+		out := filepath.Join(dir, "shard-"+part[:1])
+		code, stdout, errOut := runSim(t, append(sweep, "--shard", part, "--out", out, "--workers", "2")...)
+		if code != 0 {
+			t.Fatalf("--shard %s: exit %d: %s", part, code, errOut)
+		}
+		if part == "0/3" && !strings.Contains(stdout, "shard 3/3: the points 2, 5 (2 of 8, counted from 0), 4 runs") {
+			t.Errorf("--shard 0/3 does not say it runs part 3 of the grid:\n%s", stdout)
+		}
+		for _, name := range []string{"sweep-summary.csv", "sweep.png"} {
+			if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+				t.Errorf("--shard %s wrote %s: a shard writes its runs and its manifest only", part, name)
+			}
+		}
+		shards = append(shards, out)
+	}
+	merged := filepath.Join(dir, "merged")
+	code, stdout, errOut := runSim(t, append(append([]string{"merge"}, shards...), "--out", merged)...)
+	if code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(stdout, "merged 3 shards of "+ok+": 8 points x 2 seeds = 16 runs") {
+		t.Errorf("merge's stdout:\n%s", stdout)
+	}
+	for _, name := range []string{"sweep.csv", "sweep-summary.csv", "sweep.png", "sweep.svg"} {
+		want, err := os.ReadFile(filepath.Join(whole, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(merged, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(want, got) {
+			t.Errorf("merged %s differs from the unsharded sweep's (%d and %d bytes)", name, len(got), len(want))
+		}
+	}
+
+	// What merge refuses, with exit status 2.
+	other := writeFile(t, "ok.yaml", okScenario+"# another file\n")
+	otherShard := filepath.Join(dir, "other-1")
+	otherSweep := append([]string{"sweep", other}, sweep[2:]...)
+	if code, _, errOut := runSim(t, append(otherSweep, "--shard", "1/3", "--out", otherShard)...); code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errOut)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing", []string{shards[0], shards[1]}, "missing shards: 1/3 (the sweep has 3"},
+		{"twice", []string{shards[0], shards[1], shards[2], shards[0]}, "shard 2/3 is given twice"},
+		{"another sweep", []string{shards[0], shards[1], otherShard}, "are shards of different sweeps: different scenarios"},
+		{"a whole sweep", []string{whole}, "has no sweep-shard.json"},
+		{"no such dir", []string{filepath.Join(dir, "nope")}, "nope: no such directory"},
+		{"out is a shard", []string{shards[0], shards[1], shards[2], "--out", shards[0]}, "is one of the shards"},
+		{"no dirs", nil, "give the output directories of the shards"},
+	} {
+		args := append([]string{"merge"}, tc.args...)
+		if !slices.Contains(tc.args, "--out") {
+			args = append(args, "--out", filepath.Join(dir, "refused"))
+		}
+		code, _, errOut := runSim(t, args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", tc.name, code, errOut, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "refused")); err == nil {
+		t.Error("a refused merge wrote its --out")
+	}
+	for _, bad := range []string{"4/3", "x", "1/0"} {
+		code, _, errOut := runSim(t, append(sweep, "--shard", bad, "--out", filepath.Join(dir, "bad"))...)
+		if code != 2 || !strings.Contains(errOut, "--shard: ") {
+			t.Errorf("--shard %s: exit %d, stderr %q; want 2", bad, code, errOut)
+		}
+	}
+	if code, out, _ := runSim(t, "merge", "--help"); code != 0 || !strings.Contains(out, "byte for byte") {
+		t.Errorf("merge --help: exit %d:\n%s", code, out)
+	}
+	if code, out, _ := runSim(t, "sweep", "--help"); code != 0 || !strings.Contains(out, "--shard I/N") {
+		t.Errorf("sweep --help does not document --shard:\n%s", out)
 	}
 }
