@@ -29,9 +29,10 @@ var scalingSweeps = []struct {
 // worker) and on two (GOMAXPROCS 2, two workers), alternately within each
 // iteration so that both see the same load from other processes. It
 // reports the median wall time of each, their ratio (speedup: 2 is
-// perfect scaling), and the process's CPU time per sweep on two cores
-// over that on one (cpu-ratio: above 1 is work that two cores add, such
-// as garbage collection or contention). Run with -benchtime 10x or more:
+// perfect scaling), the process's CPU time per sweep on one core, and
+// its CPU time on two cores over that on one (cpu-ratio: above 1 is work
+// that two cores add, such as garbage collection or contention). The CPU
+// times do not count the time other processes take from the machine. Run with -benchtime 10x or more:
 // the medians need several iterations.
 func BenchmarkSweepScaling(b *testing.B) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
@@ -63,6 +64,7 @@ func BenchmarkSweepScaling(b *testing.B) {
 			b.ReportMetric(float64(one.Milliseconds()), "1core-ms")
 			b.ReportMetric(float64(two.Milliseconds()), "2core-ms")
 			b.ReportMetric(float64(one)/float64(two), "speedup")
+			b.ReportMetric(float64(cpu[0].Milliseconds())/float64(len(wall[0])), "1core-cpu-ms")
 			if cpu[0] > 0 {
 				b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "cpu-ratio")
 			}
