@@ -110,7 +110,8 @@ type sweepRequest struct {
 // allocated, a fifth of the CPU time, and on the second core even with
 // one worker; at 400 it runs a quarter as often (BENCHMARKS.md). The
 // memory limit main sets still bounds the heap: past it the collector
-// works harder rather than let memory grow.
+// works harder rather than let memory grow. A GOGC in the environment
+// is left as the user set it.
 const sweepGCPercent = 400
 
 func cmdSweep(args []string, stdout, stderr io.Writer) int {
@@ -118,7 +119,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	defer debug.SetGCPercent(debug.SetGCPercent(sweepGCPercent))
+	if os.Getenv("GOGC") == "" { // a GOGC the user set wins
+		defer debug.SetGCPercent(debug.SetGCPercent(sweepGCPercent))
+	}
 	if code, ok := req.load(); !ok {
 		return code
 	}
@@ -304,7 +307,7 @@ func (req *sweepRequest) run(set *outdir.Dir) int {
 	if req.sharded() {
 		runs = req.printShard()
 	}
-	if isTerminal(req.errw) {
+	if isTerminal(req.errw) && runs > 0 {
 		spec.Progress = progressBar(req.errw)
 		spec.Progress(0, runs) // at once, not after the first run
 	}
@@ -376,6 +379,10 @@ func (req *sweepRequest) printShard() int {
 	}
 	if n > 4 {
 		pts = append(pts, "...")
+	}
+	if n == 0 {
+		fmt.Fprintf(req.stdout, "shard %s: no point of the grid's %d (more parts than points), 0 runs\n\n", req.shard.SweepString(), req.points)
+		return 0
 	}
 	fmt.Fprintf(req.stdout, "shard %s: the points %s (%d of %d, counted from 0), %d runs\n\n",
 		req.shard.SweepString(), strings.Join(pts, ", "), n, req.points, n*req.seeds)

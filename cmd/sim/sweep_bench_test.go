@@ -28,8 +28,8 @@ var scalingSweeps = []struct {
 // sweep` with its output directory), on one core (GOMAXPROCS 1, one
 // worker) and on two (GOMAXPROCS 2, two workers), alternately within each
 // iteration so that both see the same load from other processes. It
-// reports the median wall time of each, their ratio (speedup: 2 is
-// perfect scaling), the process's CPU time per sweep on one core, and
+// reports the median wall time of each, the median of the iterations'
+// ratios of one to the other (speedup: 2 is perfect scaling), the process's CPU time per sweep on one core, and
 // its CPU time on two cores over that on one (cpu-ratio: above 1 is work
 // that two cores add, such as garbage collection or contention). The CPU
 // times do not count the time other processes take from the machine. Run with -benchtime 10x or more:
@@ -60,10 +60,15 @@ func BenchmarkSweepScaling(b *testing.B) {
 				}
 				iter++
 			}
-			one, two := median(wall[0]), median(wall[1])
-			b.ReportMetric(float64(one.Milliseconds()), "1core-ms")
-			b.ReportMetric(float64(two.Milliseconds()), "2core-ms")
-			b.ReportMetric(float64(one)/float64(two), "speedup")
+			// The speedup is the median of each iteration's ratio: the two
+			// runs of an iteration see about the same load.
+			ratios := make([]time.Duration, len(wall[0]))
+			for i := range ratios {
+				ratios[i] = time.Duration(1000 * float64(wall[0][i]) / float64(wall[1][i]))
+			}
+			b.ReportMetric(float64(median(wall[0]).Milliseconds()), "1core-ms")
+			b.ReportMetric(float64(median(wall[1]).Milliseconds()), "2core-ms")
+			b.ReportMetric(float64(median(ratios))/1000, "speedup")
 			b.ReportMetric(float64(cpu[0].Milliseconds())/float64(len(wall[0])), "1core-cpu-ms")
 			if cpu[0] > 0 {
 				b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "cpu-ratio")

@@ -241,3 +241,34 @@ func TestSweepShardsMerge(t *testing.T) {
 		t.Errorf("sweep --help does not document --shard:\n%s", out)
 	}
 }
+
+// TestSweepMoreShardsThanPoints: a part with no point of the grid runs
+// nothing, says so, and still merges with the others.
+func TestSweepMoreShardsThanPoints(t *testing.T) {
+	ok := writeFile(t, "ok.yaml", okScenario)
+	dir := t.TempDir()
+	sweep := []string{"sweep", ok, "--set", "network.loss=0,0.3", "--seeds", "2", "--metric", "delivered"}
+	if code, _, errOut := runSim(t, append(sweep, "--out", filepath.Join(dir, "whole"))...); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var shards []string
+	for _, part := range []string{"1", "2", "3"} {
+		out := filepath.Join(dir, "s"+part)
+		code, stdout, errOut := runSim(t, append(sweep, "--shard", part+"/3", "--out", out)...)
+		if code != 0 {
+			t.Fatalf("--shard %s/3: exit %d: %s", part, code, errOut)
+		}
+		if part == "3" && !strings.Contains(stdout, "shard 3/3: no point of the grid's 2 (more parts than points), 0 runs") {
+			t.Errorf("--shard 3/3 of 2 points:\n%s", stdout)
+		}
+		shards = append(shards, out)
+	}
+	if code, _, errOut := runSim(t, append(append([]string{"merge"}, shards...), "--out", filepath.Join(dir, "merged"))...); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, errOut)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "whole", "sweep.csv"))
+	b, _ := os.ReadFile(filepath.Join(dir, "merged", "sweep.csv"))
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Errorf("merged sweep.csv:\n%s\nwant:\n%s", b, a)
+	}
+}
