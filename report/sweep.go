@@ -118,8 +118,9 @@ func Grid(axes []SweepAxis) [][]int {
 // RunSweep runs every grid point with every seed, in parallel over
 // s.Workers goroutines (each run is its own world; nothing is shared;
 // ForEachOrdered), and collects the results by index, never by completion
-// order, so the result is the same with one worker or many. It stops at
-// the first error (the one of the lowest run index when several fail).
+// order, so the result is the same with one worker or many. The runs
+// start in the order of startOrder, and it stops at the first error in
+// that order (which does not depend on the workers either).
 func RunSweep(s Sweep, run RunFunc) (*SweepResult, error) {
 	metrics := make([]MetricRef, len(s.Metrics))
 	for i, name := range s.Metrics {
@@ -152,7 +153,8 @@ func RunSweep(s Sweep, run RunFunc) (*SweepResult, error) {
 	}
 	var firstErr error
 	ForEachOrdered(total, s.Workers, func(i int) outcome {
-		p, k := points[i/len(s.Seeds)], i%len(s.Seeds)
+		at := startOrder(i, len(points), len(s.Seeds))
+		p, k := points[at/len(s.Seeds)], at%len(s.Seeds)
 		vals := res.PointValues(p)
 		r := SweepRun{Point: p, Seed: s.Seeds[k], Values: make([]float64, len(metrics))}
 		out, err := run(vals, s.Seeds[k])
@@ -168,7 +170,7 @@ func RunSweep(s Sweep, run RunFunc) (*SweepResult, error) {
 		}
 		return outcome{r, err}
 	}, func(i int, o outcome) bool {
-		res.Runs[i] = o.run
+		res.Runs[startOrder(i, len(points), len(s.Seeds))] = o.run
 		if o.err != nil {
 			firstErr = o.err
 			return false
@@ -183,6 +185,29 @@ func RunSweep(s Sweep, run RunFunc) (*SweepResult, error) {
 	}
 	res.aggregate()
 	return res, nil
+}
+
+// pointsAtOnce is how many grid points a sweep has in progress at once
+// (startOrder): enough for as many workers, few enough that the shared
+// scenarios of the points in progress (SharePoints) stay few.
+const pointsAtOnce = 16
+
+// startOrder maps the i-th run a sweep starts to its index in the grid's
+// order (point by point, seed by seed within a point). The runs go in
+// blocks of pointsAtOnce points, and within a block seed by seed: first
+// seed of each point, then the second of each, and so on. In the grid's
+// order, the workers took the runs of one point together, and all but
+// one waited while that one loaded the point's scenario (SharePoints),
+// which is costlier than a run of a small scenario: a serial share of a
+// fifth of the time (BENCHMARKS.md). Block by block, each worker loads
+// a different point. The order depends on the grid only, never on the
+// number of workers.
+func startOrder(i, points, seeds int) int {
+	block := pointsAtOnce * seeds
+	b, j := i/block, i%block
+	n := min(pointsAtOnce, points-b*pointsAtOnce) // the points of block b
+	p, k := b*pointsAtOnce+j%n, j/n
+	return p*seeds + k
 }
 
 // aggregate computes Stats from Runs: each metric's mean, min and max at

@@ -286,3 +286,26 @@ func TestGrid(t *testing.T) {
 		t.Errorf("Grid (-want +got):\n%s", diff)
 	}
 }
+
+// TestStartOrder: the order the runs start in is a permutation of the
+// grid's, block by block of points, seed by seed within a block.
+func TestStartOrder(t *testing.T) {
+	for _, tc := range []struct{ points, seeds int }{{1, 1}, {1, 5}, {3, 2}, {16, 3}, {17, 3}, {40, 1}, {33, 4}} {
+		seen := make([]bool, tc.points*tc.seeds)
+		for i := range seen {
+			at := report.StartOrder(i, tc.points, tc.seeds)
+			if at < 0 || at >= len(seen) || seen[at] {
+				t.Fatalf("%d points x %d seeds: run %d starts grid run %d, out of range or twice", tc.points, tc.seeds, i, at)
+			}
+			seen[at] = true
+		}
+	}
+	// The first runs of a block are the first seed of different points.
+	var got []int
+	for i := range 4 {
+		got = append(got, report.StartOrder(i, 3, 2))
+	}
+	if want := []int{0, 2, 4, 1}; !cmp.Equal(got, want) {
+		t.Errorf("3 points x 2 seeds start with the grid runs %v; want %v", got, want)
+	}
+}

@@ -1,0 +1,4 @@
+package report
+
+// StartOrder is startOrder, for the tests.
+var StartOrder = startOrder
