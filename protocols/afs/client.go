@@ -443,62 +443,6 @@ func (c *CacheManager) openFD(fd string, end func(Result)) *openFile {
 	return f
 }
 
-// Open opens path as fd: from the cache under a valid callback, after a
-// FETCHSTATUS if the cached copy must be rechecked, otherwise by fetching
-// the whole file.
-func (c *CacheManager) Open(fd, path string, done func(Result)) {
-	issued := c.env.Now()
-	c.run(done, func(end func(Result)) {
-		if c.fds[fd] != nil {
-			end(fail(ErrBadF, "fd "+fd+" is already open"))
-			return
-		}
-		vol, ok := c.volumeFor(path, end)
-		if !ok {
-			return
-		}
-		e := c.files[path]
-		if f := c.open[path]; f != nil && !f.broken && e != nil && c.valid(e) && e.version == f.version {
-			// Another process of this workstation has the file open, and
-			// it is still the current version: they share its copy,
-			// unsaved writes included. (Once the callback is broken the
-			// new open fetches as usual; the older fds keep their version.)
-			note := fmt.Sprintf("already open on this client (%s), callback valid: shares its copy", c.fdsOf(f))
-			c.addFD(fd, f)
-			end(Result{Note: note, Version: f.version, Source: SourceShared, Callback: e.cbInfo})
-			return
-		}
-		switch {
-		case e != nil && c.valid(e):
-			c.openLocal(fd, path, e, issued)
-			end(Result{Note: "callback valid: use local copy", Version: e.version, Source: SourceLocal, Callback: e.cbInfo})
-		case e != nil:
-			why := c.whyNot(e)
-			c.recheck(path, vol, func(same bool, cb bool, err error) {
-				switch {
-				case err != nil:
-					end(fail(err, why+": FETCHSTATUS failed"))
-				case same:
-					e := c.files[path]
-					c.openLocal(fd, path, e, issued)
-					end(Result{Note: why + ": FETCHSTATUS says unchanged, use local copy" + c.noCallback(cb), Version: e.version, Source: SourceRechecked})
-				default:
-					c.fetchOpen(fd, path, vol, issued, why+": FETCHSTATUS says changed, whole file fetched", end)
-				}
-			})
-		default:
-			note := "not cached: whole file fetched, callback set up"
-			if c.cfg.Prototype {
-				note = "not cached: whole file fetched"
-			}
-			if why, ok := c.dropped[path]; ok {
-				note = why + ": whole file fetched again"
-			}
-			c.fetchOpen(fd, path, vol, issued, note, end)
-		}
-	})
-}
-
 // noCallback notes a reply that came without a trustworthy callback:
 // one broken meanwhile, since a server of the revised AFS promises one with
 // every reply (a prototype server never does).
@@ -533,28 +477,6 @@ func (c *CacheManager) fdsOf(f *openFile) string {
 	return strings.Join(names, ", ")
 }
 
-// recheck sends FETCHSTATUS for a cached file and reports whether the copy
-// is current and whether a callback came with it. A changed file's copy is
-// dropped.
-func (c *CacheManager) recheck(path, vol string, done func(same, cb bool, err error)) {
-	c.call(vol, path, ProcFetchStatus, marshal(&FileArgs{Volume: vol, Path: path}), func(res []byte, err error, ctx callCtx) {
-		if err != nil {
-			if errors.Is(err, ErrNoEnt) {
-				c.drop(path, "removed")
-			}
-			done(false, false, err)
-			return
-		}
-		var st FileStatus
-		if xdr.Unmarshal(res, &st) != nil {
-			done(false, false, ErrIO)
-			return
-		}
-		same, cb := c.checkStatus(path, ctx, st)
-		done(same, cb, nil)
-	})
-}
-
 // checkStatus applies a FETCHSTATUS reply to the cached copy of path: a
 // copy of the reply's version is current and takes its callback if that
 // can be trusted; any other copy is stale and dropped. It reports whether
@@ -572,24 +494,6 @@ func (c *CacheManager) checkStatus(path string, ctx callCtx, st FileStatus) (sam
 	}
 	c.traceCache(path)
 	return true, cb
-}
-
-// fetchOpen fetches the whole file and opens fd on it.
-func (c *CacheManager) fetchOpen(fd, path, vol string, issued sim.Time, note string, end func(Result)) {
-	c.call(vol, path, ProcFetch, marshal(&FileArgs{Volume: vol, Path: path}), func(res []byte, err error, ctx callCtx) {
-		if err != nil {
-			end(fail(err, "FETCH failed"))
-			return
-		}
-		var fr FetchRes
-		if xdr.Unmarshal(res, &fr) != nil {
-			end(fail(ErrIO, "FETCH reply did not unmarshal"))
-			return
-		}
-		cb := c.install(path, vol, ctx, fr.Status, fr.Data)
-		c.addFD(fd, &openFile{path: path, volume: vol, version: fr.Status.Version, openedAt: issued, data: append([]string(nil), fr.Data...)})
-		end(Result{Note: note + c.noCallback(cb), Version: fr.Status.Version, Source: SourceFetched})
-	})
 }
 
 // acceptCallback decides whether a reply's promise can be trusted: not if
