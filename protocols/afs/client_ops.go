@@ -214,3 +214,169 @@ func (c *CacheManager) openFetch(p *opening) func(o *op) {
 		})
 	}
 }
+
+// closing is a close on its way: the open copy fd named.
+type closing struct {
+	f *openFile
+}
+
+// Close closes fd. The last close of a file on this client stores the whole
+// file if it was written through any of its fds; the stored version stays
+// in the cache with a callback: the server keeps the writer's promise
+// (Howard et al. 1988, section 3.2: "the file is stored on close";
+// lecture: "close A: send A").
+func (c *CacheManager) Close(fd string, done func(Result)) {
+	p := &closing{}
+	c.do(done,
+		c.closeFD(fd, p),
+		c.closeStore(p),
+	)
+}
+
+// closeFD closes fd here, and ends the close unless it was the file's last
+// fd on this client and the file was written.
+func (c *CacheManager) closeFD(fd string, p *closing) func(o *op) {
+	return func(o *op) {
+		f := c.openFD(fd, o.finish)
+		if f == nil {
+			return
+		}
+		p.f = f
+		delete(c.fds, fd)
+		if f.fds--; f.fds > 0 {
+			note := "still open here (" + c.fdsOf(f) + "): the last close stores it"
+			if !f.dirty {
+				note = "still open here (" + c.fdsOf(f) + ")"
+			}
+			o.finish(Result{Note: note, Version: f.version})
+			return
+		}
+		if c.open[f.path] == f {
+			delete(c.open, f.path)
+		}
+		if !f.dirty {
+			o.finish(Result{Note: "not written: nothing to send", Version: f.version})
+			return
+		}
+		o.step()
+	}
+}
+
+// closeStore STOREs the whole file and caches the stored version.
+func (c *CacheManager) closeStore(p *closing) func(o *op) {
+	return func(o *op) {
+		f := p.f
+		o.call(f.volume, f.path, ProcStore, marshal(&StoreArgs{Volume: f.volume, Path: f.path, Data: f.data}), func(res []byte, err error, ctx callCtx) {
+			if err != nil {
+				o.fail(err, "STORE failed: the changes are lost")
+				return
+			}
+			var st FileStatus
+			if !o.decode(res, &st, "STORE") {
+				return
+			}
+			c.install(f.path, f.volume, ctx, st, f.data)
+			o.res = Result{Note: fmt.Sprintf("whole file stored as version %d", st.Version), Version: st.Version}
+		})
+	}
+}
+
+// Create creates an empty file, and opens it as fd if fd is not empty.
+// The server's reply promises a callback on the new file.
+func (c *CacheManager) Create(path, fd string, done func(Result)) {
+	t := &target{}
+	c.do(done,
+		c.notOpen(fd),
+		c.in(t, path),
+		func(o *op) {
+			o.call(t.vol, path, ProcCreate, marshal(&FileArgs{Volume: t.vol, Path: path}), func(res []byte, err error, ctx callCtx) {
+				if err != nil {
+					o.fail(err, "CREATE failed")
+					return
+				}
+				var st FileStatus
+				if !o.decode(res, &st, "CREATE") {
+					return
+				}
+				c.install(path, t.vol, ctx, st, nil)
+				if fd != "" {
+					c.addFD(fd, &openFile{path: path, volume: t.vol, version: st.Version, openedAt: c.env.Now(), data: []string{}})
+				}
+				o.res = Result{Note: "created, cached with a callback", Version: st.Version}
+				if c.cfg.Prototype {
+					o.res.Note = "created, cached"
+				}
+			})
+		},
+	)
+}
+
+// Remove removes a file. The cached copy goes whatever the answer: a
+// failed REMOVE may have run (a lost reply) or found no file.
+func (c *CacheManager) Remove(path string, done func(Result)) {
+	t := &target{}
+	c.do(done,
+		c.in(t, path),
+		func(o *op) {
+			o.call(t.vol, path, ProcRemove, marshal(&FileArgs{Volume: t.vol, Path: path}), func(_ []byte, err error, _ callCtx) {
+				c.drop(path, "removed")
+				if err != nil {
+					o.fail(err, "REMOVE failed")
+					return
+				}
+				o.res = Result{Note: "removed"}
+			})
+		},
+	)
+}
+
+// MakeDir creates a directory.
+func (c *CacheManager) MakeDir(path string, done func(Result)) {
+	t := &target{}
+	c.do(done,
+		c.in(t, path),
+		func(o *op) {
+			o.call(t.vol, path, ProcMakeDir, marshal(&FileArgs{Volume: t.vol, Path: path}), func(_ []byte, err error, _ callCtx) {
+				if err != nil {
+					o.fail(err, "MAKEDIR failed")
+					return
+				}
+				o.res = Result{Note: "directory created"}
+			})
+		},
+	)
+}
+
+// Stat reports a file's version and length: from the cache under a valid
+// callback, else with FETCHSTATUS (Howard et al. 1988, section 3.2: a
+// valid callback answers without the server).
+func (c *CacheManager) Stat(path string, done func(Result)) {
+	t := &target{}
+	c.do(done,
+		c.in(t, path),
+		func(o *op) {
+			if e := c.files[path]; e != nil && c.valid(e) {
+				o.finish(Result{Note: fmt.Sprintf("callback valid: version %d, %d blocks, from the cache", e.version, len(e.data)), Version: e.version, Source: SourceLocal, Callback: e.cbInfo})
+				return
+			}
+			o.step()
+		},
+		func(o *op) {
+			o.call(t.vol, path, ProcFetchStatus, marshal(&FileArgs{Volume: t.vol, Path: path}), func(res []byte, err error, ctx callCtx) {
+				if err != nil {
+					if errors.Is(err, ErrNoEnt) {
+						c.drop(path, "removed")
+					}
+					o.fail(err, "FETCHSTATUS failed")
+					return
+				}
+				var st FileStatus
+				if !o.decode(res, &st, "FETCHSTATUS") {
+					return
+				}
+				c.checkStatus(path, ctx, st)
+				o.res = Result{Note: fmt.Sprintf("version %d, %d blocks", st.Version, st.Blocks), Version: st.Version}
+			})
+		},
+	)
+}
