@@ -26,7 +26,21 @@ import (
 // (limits.max_bytes_held), and so is the machine's budget of 1 GB.
 const memoryLimit = 768 << 20
 
+// gcPercent is the garbage collector's target of new heap per live heap
+// (GOGC), unless the environment sets GOGC. Go's default, 100, collects
+// whenever the heap has doubled; a run of 10,000 clients keeps about
+// 100 MB of live state (its clients' caches and connections) and
+// allocates gigabytes of short-lived messages, so at 100 the collector
+// marks that live state again and again: a third of the run's CPU time
+// (BENCHMARKS.md, program workloads). At 400 it collects a quarter as
+// often, and memoryLimit still caps the heap: near the limit the
+// collector runs as often as it must.
+const gcPercent = 400
+
 func main() {
 	debug.SetMemoryLimit(memoryLimit)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 }
