@@ -62,3 +62,40 @@ func TestSummaryCounts(t *testing.T) {
 		t.Errorf("latency = %+v; want read's two", s.Latency)
 	}
 }
+
+// TestSummaryClients checks that a client is counted once however it is
+// named: by Add's step, by Client, or both.
+func TestSummaryClients(t *testing.T) {
+	cases := []struct {
+		name string
+		feed func(b *SummaryBuilder)
+		want int
+	}{
+		{"Add counts the step's client", func(b *SummaryBuilder) {
+			b.Add(&Step{Client: "A", Result: "ok"}, 0)
+			b.Add(&Step{From: "B", Result: "ok"}, 0)
+		}, 2},
+		{"AddStep counts no client", func(b *SummaryBuilder) {
+			b.AddStep(&Step{Client: "A", Result: "ok"}, 0)
+		}, 0},
+		{"Client and Add name the same client", func(b *SummaryBuilder) {
+			b.Client("A")
+			b.AddStep(&Step{Client: "A", Result: "ok"}, 0)
+			b.Add(&Step{Client: "A", Result: "ok"}, 0)
+			b.Client("A")
+		}, 1},
+		{"an empty name is no client", func(b *SummaryBuilder) {
+			b.Client("")
+			b.Add(&Step{Result: "ok"}, 0)
+		}, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := NewSummaryBuilder()
+			tc.feed(b)
+			if got := b.Summary(nil, 0).Clients; got != tc.want {
+				t.Errorf("Clients = %d; want %d", got, tc.want)
+			}
+		})
+	}
+}

@@ -65,11 +65,14 @@ type programClient struct {
 	step    int
 	// picks[k] is the file of its family step k uses this iteration.
 	picks []int32
-	// next runs the next step (one closure per client, not per step).
-	next func()
+	// next runs the next step, and dueFn starts the next iteration (one
+	// closure each per client, not per step or iteration).
+	next, dueFn func()
 	// phase is the last phase (report.phases) the client was counted
 	// active in, -1 before its first step.
 	phase int
+	// counted says the client is counted in the summary's clients.
+	counted bool
 }
 
 // newProgramRun prepares the programs of sc for run r: the slots are
@@ -177,10 +180,11 @@ func (pr *programRun) schedule(seed uint64) {
 			cl.rand = sim.NewRand(seed, "program/"+cl.name)
 			cl.picks = picks[c*len(p.Steps) : (c+1)*len(p.Steps) : (c+1)*len(p.Steps)]
 			cl.next = func() { cl.step++; pr.runStep(cl) }
+			cl.dueFn = func() { pr.due(cl) }
 			phase := time.Duration(cl.rand.Int63n(int64(p.Every)))
 			cl.due = sim.Time(p.Start + phase)
 			if time.Duration(cl.due) < p.Until {
-				pr.r.World.At(cl.due, func() { pr.due(cl) })
+				pr.r.World.At(cl.due, cl.dueFn)
 			}
 		}
 	}
@@ -197,7 +201,7 @@ func (pr *programRun) due(cl *programClient) {
 	}
 	cl.due += sim.Time(p.Every)
 	if time.Duration(cl.due) < p.Until {
-		pr.r.World.At(cl.due, func() { pr.due(cl) })
+		pr.r.World.At(cl.due, cl.dueFn)
 	}
 }
 
@@ -305,7 +309,12 @@ func (pr *programRun) progOf(slot int) *runProgram {
 // when the step did not say it returned.
 func (pr *programRun) harvest(slot int, latency time.Duration) {
 	pr.live[slot-pr.base] = false
-	pr.sum.Add(&pr.r.Result.Steps[slot], latency)
+	rp := pr.progOf(slot)
+	if cl := &rp.clients[(slot-rp.first)/len(rp.p.Steps)]; !cl.counted {
+		cl.counted = true
+		pr.sum.Client(cl.name)
+	}
+	pr.sum.AddStep(&pr.r.Result.Steps[slot], latency)
 	if length := pr.r.Scenario.Report.Phases; length > 0 {
 		pr.countPhase(slot, length)
 	}

@@ -2,8 +2,10 @@ package nfs
 
 import (
 	"container/list"
+	"encoding/hex"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/sim-lecture/sim/protocols/rpc"
@@ -500,9 +502,9 @@ func (c *Client) byPath() bool { return c.opts.API == Paths || c.opts.API == Sta
 // the same handle, so the client takes the new file for the old one.
 func (c *Client) keyOf(r fileRef) string {
 	if c.byPath() {
-		return fmt.Sprintf("%d:%s", r.server, r.spath)
+		return strconv.Itoa(int(r.server)) + ":" + r.spath
 	}
-	return fmt.Sprintf("%d/%x", r.server, r.fh[:])
+	return strconv.Itoa(int(r.server)) + "/" + hex.EncodeToString(r.fh[:])
 }
 
 // fileFor returns the cache entry of a file, making it if needed.

@@ -3,7 +3,9 @@ package rpc
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sim-lecture/sim/protocols/rpc/xdr"
 	"github.com/sim-lecture/sim/sim"
@@ -481,14 +483,35 @@ func ErrorName(err error) string {
 func Label(kind Kind, proc string) string {
 	switch kind {
 	case KindCall:
-		return strings.ToUpper(proc)
+		return labels(proc).call
 	case KindReply:
-		return "REPLY " + strings.ToUpper(proc)
+		return labels(proc).reply
 	}
 	return kind.String()
 }
 
+// procLabels are a procedure's call and reply labels.
+type procLabels struct{ call, reply string }
+
+// labelCache memoizes labels by procedure name (string -> procLabels): a
+// program run labels millions of messages with a dozen names, and
+// upper-casing each anew was an allocation per message. Procedure names
+// come from the protocols' tables, so the cache stays that small.
+var labelCache sync.Map
+
+// labels returns the labels of proc's messages.
+func labels(proc string) procLabels {
+	if v, ok := labelCache.Load(proc); ok {
+		l, _ := v.(procLabels)
+		return l
+	}
+	up := strings.ToUpper(proc)
+	l := procLabels{call: up, reply: "REPLY " + up}
+	labelCache.Store(proc, l)
+	return l
+}
+
 // idName formats id with the client's node name ("A.0.3"), for the trace.
 func idName(env sim.Env, id CallID) string {
-	return fmt.Sprintf("%s.%d.%d", env.NodeName(id.Client), id.Incarnation, id.Seq)
+	return env.NodeName(id.Client) + "." + strconv.FormatUint(uint64(id.Incarnation), 10) + "." + strconv.FormatUint(uint64(id.Seq), 10)
 }

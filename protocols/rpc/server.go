@@ -324,7 +324,7 @@ func (s *Server) pump() {
 // execute runs the procedure of t on a worker.
 func (s *Server) execute(t *task) {
 	s.obs.Executed(s.env.Now(), s.env.Self(), t.proc.Name, t.id)
-	s.env.Trace("rpc", fmt.Sprintf("%s %s executed", t.proc, s.name(t.id)))
+	s.env.Trace("rpc", t.proc.String()+" "+s.name(t.id)+" executed")
 	r := s.procs[procKey{t.proc.Prog, t.proc.Vers, t.proc.Num}]
 	r.h(&Call{ID: t.id, From: t.from, Proc: t.proc, Cred: t.cred, Args: t.args, s: s, t: t})
 }

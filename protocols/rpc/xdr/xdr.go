@@ -302,7 +302,9 @@ func Marshal(v any) ([]byte, error) {
 	if err := checkedType(rv.Type()); err != nil {
 		return nil, err
 	}
-	m := marshaler{path: map[pathKey]bool{}}
+	// Most messages are a few dozen bytes: one allocation instead of the
+	// append's doubling from nothing.
+	m := marshaler{e: Encoder{buf: make([]byte, 0, initialBuffer)}}
 	if err := m.value(rv, 0); err != nil {
 		return nil, err
 	}
@@ -339,6 +341,32 @@ func Unmarshal(b []byte, v any) error {
 	}
 	rv.Elem().Set(tmp)
 	return nil
+}
+
+// initialBuffer is the capacity Marshal starts its encoding with.
+const initialBuffer = 64
+
+// exported memoizes exportedFields by struct type (reflect.Type ->
+// []int).
+var exported sync.Map
+
+// exportedFields returns the indexes of a struct type's exported fields,
+// the ones XDR encodes, in order. reflect's Field builds a whole
+// StructField on every call; marshaling asked it for every field of
+// every message.
+func exportedFields(t reflect.Type) []int {
+	if v, ok := exported.Load(t); ok {
+		idx, _ := v.([]int)
+		return idx
+	}
+	idx := []int{}
+	for i := range t.NumField() {
+		if t.Field(i).IsExported() {
+			idx = append(idx, i)
+		}
+	}
+	exported.Store(t, idx)
+	return idx
 }
 
 // checked memoizes checkType by type (reflect.Type -> error, nil
@@ -436,11 +464,7 @@ func (m *marshaler) value(v reflect.Value, depth int) error {
 	case reflect.Slice, reflect.Array:
 		return m.sequence(v, depth)
 	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			if !t.Field(i).IsExported() {
-				continue
-			}
+		for _, i := range exportedFields(v.Type()) {
 			if err := m.value(v.Field(i), depth+1); err != nil {
 				return err
 			}
@@ -521,6 +545,9 @@ func (m *marshaler) optional(v reflect.Value, depth int) error {
 	if m.path[key] {
 		return fmt.Errorf("%w: pointer cycle through %s", ErrTooDeep, v.Type())
 	}
+	if m.path == nil {
+		m.path = map[pathKey]bool{} // only values with pointers need it
+	}
 	m.path[key] = true
 	e.Bool(true)
 	err := m.value(v.Elem(), depth+1)
@@ -540,11 +567,7 @@ func decodeValue(d *Decoder, v reflect.Value, depth int) error {
 	case reflect.Array:
 		return decodeArray(d, v, depth)
 	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			if !t.Field(i).IsExported() {
-				continue
-			}
+		for _, i := range exportedFields(v.Type()) {
 			if err := decodeValue(d, v.Field(i), depth+1); err != nil {
 				return err
 			}
