@@ -13,7 +13,7 @@ import (
 func programBench(clients int, until string) string {
 	return fmt.Sprintf(`name: bench
 systems: [nfs, afs]
-limits: {max_time: 3h, max_events: 1000000000, max_total_events: 2000000000, max_bytes_moved: 1000000000000}
+limits: {max_time: 5h, max_events: 1000000000, max_total_events: 2000000000, max_bytes_moved: 1000000000000}
 files:
   shared: {blocks: [s0, s1]}
 workload:
@@ -36,8 +36,8 @@ func BenchmarkProgram(b *testing.B) {
 		clients int
 		until   string
 	}{
-		{10, "1h"}, {100, "1h"}, {1000, "1h"}, {10000, "1h"},
-		{1000, "15m"}, {1000, "30m"}, {1000, "2h"},
+		{10, "1h"}, {100, "1h"}, {1000, "1h"}, {3000, "1h"}, {10000, "1h"},
+		{1000, "15m"}, {1000, "30m"}, {1000, "2h"}, {1000, "4h"},
 	}
 	for _, tc := range cases {
 		b.Run(fmt.Sprintf("clients=%d/until=%s", tc.clients, tc.until), func(b *testing.B) {

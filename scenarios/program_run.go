@@ -73,6 +73,8 @@ type programClient struct {
 	phase int
 	// counted says the client is counted in the summary's clients.
 	counted bool
+	// id is the client's node.
+	id sim.NodeID
 }
 
 // newProgramRun prepares the programs of sc for run r: the slots are
@@ -177,6 +179,7 @@ func (pr *programRun) schedule(seed uint64) {
 		for c := range rp.clients {
 			cl := &rp.clients[c]
 			cl.prog, cl.k, cl.name, cl.phase = rp, c, p.ClientName(c), -1
+			cl.id = pr.r.Node(cl.name)
 			cl.rand = sim.NewRand(seed, "program/"+cl.name)
 			cl.picks = picks[c*len(p.Steps) : (c+1)*len(p.Steps) : (c+1)*len(p.Steps)]
 			cl.next = func() { cl.step++; pr.runStep(cl) }
@@ -266,6 +269,7 @@ func (pr *programRun) runStep(cl *programClient) {
 	}
 	pr.live[s], pr.started[s] = true, r.World.Now()
 	r.current, r.ran[slot] = slot, true
+	r.memoName, r.memoID = cl.name, cl.id
 	pr.d.Step(r, slot)
 	switch {
 	case !pr.waits:

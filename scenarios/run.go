@@ -158,6 +158,12 @@ type SystemRun struct {
 	// current is the index of the workload row that ran last: RPCs started
 	// now are attributed to it.
 	current int
+	// memoName and memoID are the last node Node looked up: a driver asks
+	// for the node of the step it runs, and the program runner primes it
+	// with the step's client, which saves a lookup among thousands of
+	// names per step.
+	memoName string
+	memoID   sim.NodeID
 	// partitions maps each partition fault to the id the network gave it.
 	partitions map[*Fault]int
 	// ran[i] says whether workload row i ran.
@@ -274,10 +280,14 @@ func (r *SystemRun) UseOwnNetwork(n sim.Network, why string) {
 // Node returns the ID of a node of the scenario; the loader guarantees
 // every node a row or a fault names exists, so an unknown name is a bug.
 func (r *SystemRun) Node(name string) sim.NodeID {
+	if name == r.memoName && name != "" {
+		return r.memoID
+	}
 	id, ok := r.World.Lookup(name)
 	if !ok {
 		panic("scenarios: unknown node " + name + " (the loader should have caught it)")
 	}
+	r.memoName, r.memoID = name, id
 	return id
 }
 

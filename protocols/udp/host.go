@@ -43,16 +43,52 @@ type Stats struct {
 // Host keeps no state a crash could corrupt: it is rebuilt, ports and all,
 // by the node's factory at every restart.
 type Host struct {
-	env   sim.Env
-	ports map[uint16]*portEnv // looked up only, never iterated
-	tags  *stack.Mux          // the ports' timers and disk writes
-	stats Stats
+	env sim.Env
+	// The first inlinePorts ports bound are kept in the Host itself
+	// (nums[i] is the number of envs[i]), the rest in more. A host binds
+	// a handful of ports, and finding one among them in memory the Host
+	// already occupies saves a map's cache miss per datagram when
+	// thousands of hosts share the cache (BENCHMARKS.md, program
+	// workloads).
+	nports int
+	nums   [inlinePorts]uint16
+	envs   [inlinePorts]*portEnv
+	more   map[uint16]*portEnv // looked up only, never iterated
+	tags   *stack.Mux          // the ports' timers and disk writes
+	stats  Stats
+}
+
+// inlinePorts is how many ports a Host keeps without a map: NFS's
+// client binds three (NFS, MOUNT, the portmapper).
+const inlinePorts = 4
+
+// port returns the env of a bound port, or nil.
+func (h *Host) port(n uint16) *portEnv {
+	for i := range min(h.nports, inlinePorts) {
+		if h.nums[i] == n {
+			return h.envs[i]
+		}
+	}
+	return h.more[n]
+}
+
+// addPort records a newly bound port.
+func (h *Host) addPort(p *portEnv) {
+	if h.nports < inlinePorts {
+		h.nums[h.nports], h.envs[h.nports] = p.port, p
+	} else {
+		if h.more == nil {
+			h.more = map[uint16]*portEnv{}
+		}
+		h.more[p.port] = p
+	}
+	h.nports++
 }
 
 // NewHost returns a Host that sends and sets timers through env, the
 // node's environment. It has no ports bound yet.
 func NewHost(env sim.Env) *Host {
-	return &Host{env: env, ports: make(map[uint16]*portEnv), tags: stack.NewMux(env, "udp port", TagBits, 16)}
+	return &Host{env: env, tags: stack.NewMux(env, "udp port", TagBits, 16)}
 }
 
 // Bind builds the handler of a port: it calls f with a port env and routes
@@ -68,13 +104,13 @@ func NewHost(env sim.Env) *Host {
 // Binding a port twice, or a factory that returns nil, is a programming
 // error and panics.
 func (h *Host) Bind(port uint16, f sim.Factory) sim.Handler {
-	if _, dup := h.ports[port]; dup {
+	if h.port(port) != nil {
 		panic(fmt.Sprintf("udp: port %d bound twice", port))
 	}
 	p := &portEnv{Env: h.tags.Env(uint64(port)), host: h, port: port}
 	// Registered before f runs, so that a handler which sends while it is
 	// being built already has its port.
-	h.ports[port] = p
+	h.addPort(p)
 	p.upper = f(p)
 	if p.upper == nil {
 		panic(fmt.Sprintf("udp: factory for port %d returned a nil handler", port))
@@ -86,7 +122,7 @@ func (h *Host) Bind(port uint16, f sim.Factory) sim.Handler {
 // Handler returns the handler bound to port, or nil if none is. The scenario
 // runner uses it to call application operations on a service.
 func (h *Host) Handler(port uint16) sim.Handler {
-	if p, ok := h.ports[port]; ok {
+	if p := h.port(port); p != nil {
 		return p.upper
 	}
 	return nil
@@ -114,8 +150,8 @@ func (h *Host) Receive(from sim.NodeID, msg []byte) {
 		h.env.Trace("udp", fmt.Sprintf("malformed datagram from %s: %v", h.env.NodeName(from), err))
 		return
 	}
-	p, ok := h.ports[hdr.DstPort]
-	if !ok {
+	p := h.port(hdr.DstPort)
+	if p == nil {
 		// Real hosts answer with ICMP port unreachable; the lecture's
 		// UDP has no such feedback, so the datagram just vanishes.
 		h.stats.NoPort++

@@ -250,6 +250,52 @@ func TestBindTwicePanics(t *testing.T) {
 	bindRecorder(a, 7)
 }
 
+// TestManyPorts checks routing on hosts with fewer ports than it keeps
+// inline, exactly as many, and more (kept in a map): every bound port is
+// found, by Handler and by a datagram, an unbound one is not, and a
+// second Bind of any of them panics.
+func TestManyPorts(t *testing.T) {
+	for _, n := range []int{1, inlinePorts, inlinePorts + 1, 3 * inlinePorts} {
+		t.Run(fmt.Sprint(n, " ports"), func(t *testing.T) {
+			_, a, _, b := pair()
+			var recs []*recorder
+			for p := range n {
+				bindRecorder(a, uint16(100+p))
+				recs = append(recs, bindRecorder(b, uint16(100+p)))
+			}
+			for p, r := range recs {
+				port := uint16(100 + p)
+				if b.Handler(port) != sim.Handler(r) {
+					t.Errorf("Handler(%d) = %v; want its recorder", port, b.Handler(port))
+				}
+				a.send(port, nodeB, []byte(fmt.Sprint("to ", port)), "X")
+			}
+			if b.Handler(99) != nil || b.Handler(uint16(100+n)) != nil {
+				t.Errorf("Handler of an unbound port is not nil")
+			}
+			for _, s := range a.env.(*simtest.Env).TakeSent() {
+				b.Receive(nodeA, s.Msg)
+			}
+			for p, r := range recs {
+				want := []arrived{{nodeA, fmt.Sprint("to ", 100+p)}}
+				if diff := cmp.Diff(want, r.got); diff != "" {
+					t.Errorf("port %d got (-want +got):\n%s", 100+p, diff)
+				}
+			}
+			for p := range n {
+				func() {
+					defer func() {
+						if recover() == nil {
+							t.Errorf("second Bind(%d) did not panic", 100+p)
+						}
+					}()
+					bindRecorder(b, uint16(100+p))
+				}()
+			}
+		})
+	}
+}
+
 // Lecture: UDP messages "may be lost", "may be reordered", "may be
 // duplicated"; the "only protection: checksums". Whatever the network does
 // (drop, duplicate, reorder, flip one bit of a copy), nothing reaches an
