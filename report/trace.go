@@ -28,16 +28,8 @@ func WriteTrace(out io.Writer, w *sim.World) error {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	name := func(id sim.NodeID) string {
-		if id == sim.NoNode {
-			return ""
-		}
-		return w.Name(id)
-	}
 	for _, r := range w.Trace().Records() {
-		line := traceLine{At: r.At.String(), Ns: int64(r.At), Kind: r.Kind.String(), Node: name(r.Node), Peer: name(r.Peer),
-			Msg: r.Msg, Size: r.Size, Label: r.Label, Info: r.Info}
-		if err := enc.Encode(line); err != nil {
+		if err := enc.Encode(lineOf(w, r)); err != nil {
 			return err
 		}
 		if b.Len() >= 1<<20 {
@@ -58,3 +50,52 @@ func WriteTrace(out io.Writer, w *sim.World) error {
 	_, err := io.WriteString(out, b.String())
 	return err
 }
+
+// lineOf is record r of w as a JSON line.
+func lineOf(w *sim.World, r sim.Record) traceLine {
+	name := func(id sim.NodeID) string {
+		if id == sim.NoNode {
+			return ""
+		}
+		return w.Name(id)
+	}
+	return traceLine{At: r.At.String(), Ns: int64(r.At), Kind: r.Kind.String(), Node: name(r.Node), Peer: name(r.Peer),
+		Msg: r.Msg, Size: r.Size, Label: r.Label, Info: r.Info}
+}
+
+// RunStream writes a run's trace records and steps as JSON Lines while the
+// run goes on, in memory that does not grow with it: sim run --out of a
+// program workload, whose millions of records and steps are never kept.
+// Trace lines have WriteTrace's form; step lines are Steps as the JSON
+// result writes them. Writes go to buffered writers the caller flushes;
+// the first error stops the writing and Err reports it.
+type RunStream struct {
+	trace, steps *json.Encoder
+	err          error
+}
+
+// NewRunStream returns a RunStream that writes trace records to trace and steps
+// to steps.
+func NewRunStream(trace, steps io.Writer) *RunStream {
+	s := &RunStream{trace: json.NewEncoder(trace), steps: json.NewEncoder(steps)}
+	s.trace.SetEscapeHTML(false)
+	s.steps.SetEscapeHTML(false)
+	return s
+}
+
+// Record writes trace record r of w.
+func (s *RunStream) Record(w *sim.World, r sim.Record) {
+	if s.err == nil {
+		s.err = s.trace.Encode(lineOf(w, r))
+	}
+}
+
+// Step writes a step.
+func (s *RunStream) Step(st *Step) {
+	if s.err == nil {
+		s.err = s.steps.Encode(st)
+	}
+}
+
+// Err returns the first write error, or nil.
+func (s *RunStream) Err() error { return s.err }

@@ -318,9 +318,19 @@ func (pr *programRun) harvest(slot int, latency time.Duration) {
 		cl.counted = true
 		pr.sum.Client(cl.name)
 	}
-	pr.sum.AddStep(&pr.r.Result.Steps[slot], latency)
+	st := &pr.r.Result.Steps[slot]
+	pr.sum.AddStep(st, latency)
 	if length := pr.r.Scenario.Report.Phases; length > 0 {
 		pr.countPhase(slot, length)
+	}
+	if pr.r.sink != nil {
+		// The slot's time is its template's until now: the time it
+		// started is only written out for a reader.
+		st.At = sim.FormatDuration(time.Duration(pr.started[slot-pr.base]))
+		if latency >= 0 && st.Latency == "" {
+			st.Latency = sim.FormatDuration(latency)
+		}
+		pr.r.sink.Step(st)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/sim"
 )
 
 // programScenario is a file-system scenario whose workload is one
@@ -315,5 +316,70 @@ func TestProgramRunsToItsEnd(t *testing.T) {
 		if sum.Iterations != 180 || sum.Ops != 540 || sum.Errors != 0 {
 			t.Errorf("%s: %d iterations, %d ops, %d errors; want 180, 540, 0", system, sum.Iterations, sum.Ops, sum.Errors)
 		}
+	}
+}
+
+// countingSink is a Sink that counts what a run streams and the trace
+// records its world has kept at each of them.
+type countingSink struct {
+	records, steps int
+	// keptMax is the most records the world held at any record.
+	keptMax int
+	// byClient counts the steps by client.
+	byClient map[string]int
+}
+
+func (c *countingSink) Record(w *sim.World, _ sim.Record) {
+	c.records++
+	c.keptMax = max(c.keptMax, len(w.Trace().Records()))
+}
+
+func (c *countingSink) Step(st *report.Step) {
+	c.steps++
+	c.byClient[st.Client]++
+}
+
+// TestStreamedRunKeepsNothing: a program run with Options.Stream hands
+// every trace record and every step to its sink while the world keeps
+// no record and the result no program step, however long the run: ten
+// times the duration streams ten times the steps and retains the same.
+func TestStreamedRunKeepsNothing(t *testing.T) {
+	for _, until := range []string{"5m", "50m"} {
+		t.Run(until, func(t *testing.T) {
+			src := programScenario("nfs, afs", "clients: 30, every: 60s, until: "+until+", think: 100ms", readSteps)
+			sc, err := scenarios.Load("p.yaml", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sinks := map[string]*countingSink{}
+			opt := scenarios.Options{Stream: func(system, _ string) scenarios.Sink {
+				sinks[system] = &countingSink{byClient: map[string]int{}}
+				return sinks[system]
+			}}
+			res, worlds, err := scenarios.Run(sc, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(worlds) != 0 {
+				t.Errorf("Run returned %d worlds; want none kept", len(worlds))
+			}
+			iterations := map[string]int{"5m": 5, "50m": 50}[until]
+			for _, sys := range res.Systems {
+				c := sinks[sys.System]
+				var hashed uint64
+				for _, n := range sys.Stats.Messages {
+					hashed += uint64(n)
+				}
+				if c.keptMax != 0 || len(sys.Steps) != 0 {
+					t.Errorf("%s: the world kept up to %d records, the result %d steps; want none", sys.System, c.keptMax, len(sys.Steps))
+				}
+				if uint64(c.records) != hashed || c.steps != 30*3*iterations || c.steps != sys.Summary.Steps {
+					t.Errorf("%s: streamed %d records and %d steps; want %d and %d", sys.System, c.records, c.steps, hashed, 30*3*iterations)
+				}
+				if len(c.byClient) != 30 || c.byClient["C7"] != 3*iterations {
+					t.Errorf("%s: steps of %d clients, %d of C7; want 30 and %d", sys.System, len(c.byClient), c.byClient["C7"], 3*iterations)
+				}
+			}
+		})
 	}
 }

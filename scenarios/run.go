@@ -26,6 +26,24 @@ type Options struct {
 	// checked expectations (an expectation `broken:` moves nothing to
 	// Broken either: ExpectsBroken says which invariants a run may break).
 	ChecksOnly bool
+	// Stream, when not nil, is called as each run starts, with the run's
+	// system and variant ("" without variants); the run hands the Sink it
+	// returns (if not nil) every trace record and every step it counts
+	// into its summary as they happen, and keeps neither for them: how
+	// sim run --out writes the trace and the steps of a program workload
+	// in memory that does not grow with the run.
+	Stream func(system, variant string) Sink
+}
+
+// Sink receives what a run streams (Options.Stream).
+type Sink interface {
+	// Record is a trace record of w, the run's world, as it happens.
+	Record(w *sim.World, r sim.Record)
+	// Step is a step of a summarized run as it is counted into the
+	// summary: a program's step when it returns (or when the run ends
+	// first), then the file's rows that ran, in order, at the end. st is
+	// reused once Step returns.
+	Step(st *report.Step)
 }
 
 // Run runs every system of the scenario on the same workload, each in its own
@@ -63,7 +81,7 @@ func Run(sc *Scenario, opt Options) (*report.Result, []*sim.World, error) {
 			if sc.Limits.MaxTotalEvents > 0 {
 				total = &totalEvents{max: sc.Limits.MaxTotalEvents, left: left}
 			}
-			r := newRun(v.Scenario, name, seed, opt, total)
+			r := newRun(v.Scenario, name, seed, opt, total, stream(opt, name, v.Name))
 			r.Result.Variant = v.Name
 			sys, err := r.execute(system.New())
 			if err != nil {
@@ -103,7 +121,7 @@ func RunDriver(sc *Scenario, system string, d Driver, opt Options) (*SystemRun, 
 	if opt.Seed != nil {
 		seed = *opt.Seed
 	}
-	r := newRun(sc, system, seed, opt, nil)
+	r := newRun(sc, system, seed, opt, nil, nil)
 	if _, err := r.execute(d); err != nil {
 		return nil, err
 	}
@@ -174,6 +192,8 @@ type SystemRun struct {
 	tap func(system, variant string, raw bool, net sim.Network) sim.Network
 	// prog runs the scenario's programs; nil without any.
 	prog *programRun
+	// sink receives the steps counted into the summary (Options.Stream).
+	sink Sink
 	// summarize says the result gets a Summary (see Summarized); quiet
 	// says so too and that nobody keeps the trace (Quiet).
 	summarize, quiet bool
@@ -186,7 +206,8 @@ type SystemRun struct {
 // newRun prepares one run of system; total, when not nil, is its share of
 // limits.max_total_events, which bounds it when less than its own
 // max_events.
-func newRun(sc *Scenario, system string, seed uint64, opt Options, total *totalEvents) *SystemRun {
+func newRun(sc *Scenario, system string, seed uint64, opt Options, total *totalEvents, sink Sink) *SystemRun {
+	var w *sim.World
 	cfg := sim.Config{
 		Seed:             seed,
 		MaxEvents:        sc.Limits.MaxEvents,
@@ -199,8 +220,12 @@ func newRun(sc *Scenario, system string, seed uint64, opt Options, total *totalE
 	if total != nil && total.left > 0 && total.left < cfg.MaxEvents {
 		cfg.MaxEvents = total.left
 	}
-	r := &SystemRun{Scenario: sc, System: system, World: sim.New(cfg), current: -1, partitions: map[*Fault]int{}, tap: opt.Tap,
-		total: total}
+	if sink != nil {
+		cfg.OnRecord = func(rec sim.Record) { sink.Record(w, rec) }
+	}
+	w = sim.New(cfg)
+	r := &SystemRun{Scenario: sc, System: system, World: w, current: -1, partitions: map[*Fault]int{}, tap: opt.Tap,
+		total: total, sink: sink}
 	r.Result = &report.System{System: system, Steps: make([]report.Step, len(sc.Workload)), Faults: []report.Fault{}}
 	for i := range sc.Workload {
 		r.Result.Steps[i] = baseStep(&sc.Workload[i])
@@ -350,11 +375,22 @@ func (r *SystemRun) execute(d Driver) (*report.System, error) {
 		for i := range r.Result.Steps {
 			if r.ran[i] {
 				sum.Add(&r.Result.Steps[i], -1)
+				if r.sink != nil {
+					r.sink.Step(&r.Result.Steps[i])
+				}
 			}
 		}
 		r.Result.Summary = sum.Summary(r.Result.Stats.Calls, r.World.Now())
 	}
 	return r.Result, nil
+}
+
+// stream is the sink of one run (Options.Stream), or nil.
+func stream(opt Options, system, variant string) Sink {
+	if opt.Stream == nil {
+		return nil
+	}
+	return opt.Stream(system, variant)
 }
 
 // BoundTotalEvents names limits.max_total_events in bound messages.

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -248,11 +249,50 @@ func TestRepeatHoldsOneEvent(t *testing.T) {
 // TestKeptTraceIsBounded: a kept trace holds the first MaxKeptRecords
 // records and counts the rest, which still go into the hash.
 func TestKeptTraceIsBounded(t *testing.T) {
-	tr := newTrace(true, false)
+	tr := newTrace(true, false, nil)
 	for i := 0; i < MaxKeptRecords+5; i++ {
 		tr.add(Record{At: Time(i), Kind: KindNote})
 	}
 	if len(tr.Records()) != MaxKeptRecords || tr.Unkept() != 5 || tr.Len() != MaxKeptRecords+5 {
 		t.Errorf("kept %d, unkept %d, hashed %d", len(tr.Records()), tr.Unkept(), tr.Len())
+	}
+}
+
+// TestTraceSink: a sink is handed every record in order, whether or not
+// the trace keeps them, without changing the hash; a trace that is off
+// hands it nothing.
+func TestTraceSink(t *testing.T) {
+	cases := []struct {
+		name      string
+		keep, off bool
+		wantSunk  int
+		wantKept  int
+	}{
+		{"streamed, not kept", false, false, 10, 0},
+		{"streamed and kept", true, false, 10, 10},
+		{"off", false, true, 0, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var sunk []Record
+			tr := newTrace(tc.keep, tc.off, func(r Record) { sunk = append(sunk, r) })
+			plain := newTrace(false, tc.off, nil)
+			for i := range 10 {
+				r := Record{At: Time(i), Kind: KindNote, Label: fmt.Sprint("r", i)}
+				tr.add(r)
+				plain.add(r)
+			}
+			if len(sunk) != tc.wantSunk || len(tr.Records()) != tc.wantKept {
+				t.Fatalf("sunk %d, kept %d; want %d, %d", len(sunk), len(tr.Records()), tc.wantSunk, tc.wantKept)
+			}
+			for i, r := range sunk {
+				if r.At != Time(i) {
+					t.Errorf("sunk[%d].At = %v; want %v", i, r.At, Time(i))
+				}
+			}
+			if tr.Hash() != plain.Hash() {
+				t.Errorf("hash with a sink %x; without %x", tr.Hash(), plain.Hash())
+			}
+		})
 	}
 }

@@ -73,6 +73,7 @@ type Record struct {
 type Trace struct {
 	keep   bool
 	off    bool
+	sink   func(Record)
 	recs   []Record
 	unkept uint64
 	hash   uint64
@@ -83,8 +84,8 @@ type Trace struct {
 const fnvOffset = 14695981039346656037
 const fnvPrime = 1099511628211
 
-func newTrace(keep, off bool) *Trace {
-	return &Trace{keep: keep, off: off, hash: fnvOffset}
+func newTrace(keep, off bool, sink func(Record)) *Trace {
+	return &Trace{keep: keep, off: off, sink: sink, hash: fnvOffset}
 }
 
 func (t *Trace) mixU64(v uint64) {
@@ -127,6 +128,9 @@ func (t *Trace) add(r Record) {
 	t.mixU64(uint64(r.Size))
 	t.mixString(r.Label)
 	t.mixString(r.Info)
+	if t.sink != nil {
+		t.sink(r)
+	}
 	if t.keep {
 		if len(t.recs) < MaxKeptRecords {
 			t.recs = append(t.recs, r)

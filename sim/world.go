@@ -33,6 +33,11 @@ type Config struct {
 	KeepTrace bool
 	// NoTrace turns the trace, and its hash, off entirely: for benchmarks.
 	NoTrace bool
+	// OnRecord, when not nil, is handed every trace record as it happens,
+	// after it is hashed (and kept, with KeepTrace): a run too long to
+	// keep its trace streams it to a file instead (sim run --out with a
+	// program workload). It must not act on the world.
+	OnRecord func(Record)
 }
 
 // MessageOverhead is what a message copy in flight costs the run besides
@@ -188,7 +193,7 @@ func New(cfg Config) *World {
 		cfg:    cfg,
 		net:    cfg.Network,
 		byName: make(map[string]NodeID),
-		trace:  newTrace(cfg.KeepTrace, cfg.NoTrace),
+		trace:  newTrace(cfg.KeepTrace, cfg.NoTrace, cfg.OnRecord),
 	}
 }
 

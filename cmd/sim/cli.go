@@ -198,11 +198,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		stop := abortOnSignal(set)
 		defer stop()
 	}
-	opt.KeepTrace = a.out.set
 	caps := captures{set: set}
 	if set != nil {
 		opt.Tap = caps.tap
 		defer caps.close() // a no-op once closed; before the set's Abort
+	}
+	if set != nil && len(sc.Programs) > 0 {
+		// A program workload's trace and steps grow with its clients
+		// and duration: streamed into the set, never kept.
+		caps.streams = &streams{set: set}
+		opt.Stream = caps.streams.open
+	} else {
+		opt.KeepTrace = a.out.set
 	}
 	return runAndShow(sc, opt, a, dopt, set, &caps, stdout, stderr)
 }
@@ -225,7 +232,7 @@ func newRunFlags(stderr io.Writer) (*flag.FlagSet, *runArgs) {
 	a := &runArgs{}
 	fs.Var(&a.seed, "seed", "override the scenario's seed (a non-negative integer)")
 	a.format = fs.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	fs.Var(&a.out, "out", "also write the table, the JSON result, per system the event trace, a space-time diagram (SVG, PNG), a packet capture and the ShiViz and Perfetto traces, and a step-through viewer (viewer.html) into this directory (replaced whole)")
+	fs.Var(&a.out, "out", "also write the table, the JSON result, per system the event trace, a space-time diagram (SVG, PNG), a packet capture and the ShiViz and Perfetto traces, and a step-through viewer (viewer.html) into this directory (replaced whole); with programs, the trace and every step streamed as JSON Lines instead of the diagram, exports and viewer")
 	fs.Var(&a.sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
 	a.steps = fs.Bool("steps", false, "keep each row's steps in the JSON result of a run that is summarized (a program workload, or more rows or clients than report.max_table_steps and max_table_clients)")
 	a.view = addViewFlags(fs)
@@ -275,6 +282,10 @@ func runAndShow(sc *scenarios.Scenario, opt scenarios.Options, a *runArgs, dopt 
 		fmt.Fprintf(stderr, "sim run: --out: %v\n", caps.err)
 		return exitIO
 	}
+	if caps.streams != nil && caps.streams.err != nil {
+		fmt.Fprintf(stderr, "sim run: %v\n", caps.streams.err)
+		return exitIO
+	}
 	res.OmitSteps = res.Summarized && !*a.steps
 	if code := a.view.show(stdout, stderr, res, worlds, dopt, *a.format); code != exitOK {
 		return code
@@ -283,6 +294,10 @@ func runAndShow(sc *scenarios.Scenario, opt scenarios.Options, a *runArgs, dopt 
 		if err := writeOut(set, caps, res, worlds, dopt); err != nil {
 			fmt.Fprintf(stderr, "sim run: --out: %v\n", err)
 			return exitIO
+		}
+		if caps.streams != nil {
+			fmt.Fprintf(stderr, "sim run: --out: a program workload: its trace and steps are streamed to trace-SYSTEM.jsonl and steps-SYSTEM.jsonl; "+
+				"no diagram, viewer, ShiViz or Perfetto trace (drawn from a kept trace, which a run of this size does not keep)\n")
 		}
 	}
 	if len(res.Violations) > 0 {
@@ -298,6 +313,9 @@ type captures struct {
 	set   *outdir.Dir
 	files []captureFile
 	err   error
+	// streams, when not nil, are the runs' streamed traces and steps
+	// (a program workload).
+	streams *streams
 }
 
 type captureFile struct {
@@ -344,6 +362,11 @@ func (c *captures) close() error {
 		}
 	}
 	c.files = nil
+	if c.streams != nil {
+		if err := c.streams.close(); first == nil {
+			first = err
+		}
+	}
 	return first
 }
 
@@ -375,6 +398,9 @@ func writeOut(set *outdir.Dir, caps *captures, res *report.Result, worlds []*sim
 		if err := set.Write(f.name, func(w io.Writer) error { return report.Write(w, res, f.format) }); err != nil {
 			return err
 		}
+	}
+	if caps.streams != nil {
+		return set.Commit() // the trace and steps are already written
 	}
 	var runs []viewer.Run
 	for i, w := range worlds {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"strings"
@@ -237,6 +238,98 @@ func TestOutDir(t *testing.T) {
 	if len(leftovers) > 0 {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}
+}
+
+// programScenario is a program workload of 20 clients, a file row
+// besides, under NFS and AFS.
+const programScenario = `name: prog
+systems: [nfs, afs]
+files:
+  shared: {blocks: [s0, s1]}
+workload:
+  - {at: 1s, op: open, client: A, file: shared, fd: g}
+  - program:
+      clients: 20
+      every: 60s
+      until: 5m
+      think: 100ms
+      steps:
+        - {op: open, file: shared, fd: f}
+        - {op: read, fd: f, block: 0}
+        - {op: close, fd: f}
+`
+
+// TestOutDirProgram: --out with a program workload streams each run's
+// trace and steps (one JSON line per record, per step) and writes the
+// summary, but no diagram, viewer or export drawn from a kept trace; the
+// printed trace hash is the one of a run without --out.
+func TestOutDirProgram(t *testing.T) {
+	prog := writeFile(t, "prog.yaml", programScenario)
+	dir := filepath.Join(t.TempDir(), "out")
+	code, withOut, errOut := runSim(t, "run", prog, "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "streamed to trace-SYSTEM.jsonl and steps-SYSTEM.jsonl") {
+		t.Errorf("stderr %q does not say what --out left out", errOut)
+	}
+	if _, plain, _ := runSim(t, "run", prog); plain != withOut {
+		t.Errorf("output with --out differs from without:\n%s\n---\n%s", withOut, plain)
+	}
+	var res struct {
+		Systems []struct {
+			System  string
+			Summary struct{ Steps int }
+			Stats   struct{ Messages map[string]int }
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	for _, sys := range res.Systems {
+		steps := jsonLines(t, filepath.Join(dir, "steps-"+sys.System+".jsonl"))
+		// 20 clients x 5 iterations x 3 steps, and the file's row.
+		if len(steps) != sys.Summary.Steps || len(steps) != 301 {
+			t.Errorf("%s: %d step lines; want the summary's %d, 301", sys.System, len(steps), sys.Summary.Steps)
+		}
+		if steps[0]["client"] == "" || steps[0]["op"] != "open" || steps[len(steps)-1]["client"] != "A" {
+			t.Errorf("%s: first step %v, last %v; want a client's open first and A's row last", sys.System, steps[0], steps[len(steps)-1])
+		}
+		kinds := map[string]int{}
+		for _, r := range jsonLines(t, filepath.Join(dir, "trace-"+sys.System+".jsonl")) {
+			kinds[r["kind"].(string)]++
+		}
+		if !reflect.DeepEqual(kinds, sys.Stats.Messages) || len(kinds) == 0 {
+			t.Errorf("%s: trace records by kind %v; want the result's %v", sys.System, kinds, sys.Stats.Messages)
+		}
+	}
+	for _, name := range []string{"viewer.html", "diagram-nfs.svg", "diagram-afs.png", "shiviz-nfs.log", "perfetto-afs.json"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s written for a program workload", name)
+		}
+	}
+}
+
+// jsonLines reads a JSON Lines file.
+func jsonLines(t *testing.T, name string) []map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []map[string]any
+	for i, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("%s:%d: %v", name, i+1, err)
+		}
+		lines = append(lines, m)
+	}
+	return lines
 }
 
 // TestValidateEqualsRun: on the inputs of issue 9 that once passed
