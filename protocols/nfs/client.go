@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,6 +175,7 @@ type Client struct {
 type mountPoint struct {
 	Mount
 	at       []string // At, split into names
+	export   []string // Export, split into names
 	server   sim.NodeID
 	known    bool // the server's name names a node
 	root     FHandle
@@ -272,6 +274,7 @@ func NewClient(envs ClientEnvs, opts ClientOptions, obs rpc.Observer) (*Client, 
 	for _, m := range opts.Mounts {
 		mp := &mountPoint{Mount: m}
 		mp.at, _ = splitPath(m.At)
+		mp.export, _ = splitPath(m.Export)
 		mp.server, mp.known = envs.NFS.Lookup(m.Server)
 		c.mounts = append(c.mounts, mp)
 	}
@@ -344,7 +347,13 @@ func (c *Client) next() {
 	}
 	t := c.queue[0]
 	c.queue[0] = nil
-	c.queue = c.queue[1:]
+	if len(c.queue) == 1 {
+		// Emptied: keep the array for the next operation, which reslicing
+		// past it would give up (an allocation per operation).
+		c.queue = c.queue[:0]
+	} else {
+		c.queue = c.queue[1:]
+	}
 	c.cur = t
 	t.res.Started = c.env.Now()
 	if op := ops[t.op.Kind]; op != nil {
@@ -477,7 +486,7 @@ func (c *Client) resolve(path string) (*mountPoint, []string, error) {
 	}
 	var best *mountPoint
 	for _, m := range c.mounts {
-		if len(m.at) <= len(parts) && strings.Join(parts[:len(m.at)], "/") == strings.Join(m.at, "/") &&
+		if len(m.at) <= len(parts) && slices.Equal(parts[:len(m.at)], m.at) &&
 			(best == nil || len(m.at) > len(best.at)) {
 			best = m
 		}
@@ -490,8 +499,24 @@ func (c *Client) resolve(path string) (*mountPoint, []string, error) {
 
 // serverPath is the path on m's server of the names rel below m's root.
 func serverPath(m *mountPoint, rel []string) string {
-	ep, _ := splitPath(m.Export)
-	return "/" + strings.Join(append(append([]string{}, ep...), rel...), "/")
+	n := 0
+	for _, names := range [][]string{m.export, rel} {
+		for _, s := range names {
+			n += 1 + len(s)
+		}
+	}
+	if n == 0 {
+		return "/"
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, names := range [][]string{m.export, rel} {
+		for _, s := range names {
+			b.WriteByte('/')
+			b.WriteString(s)
+		}
+	}
+	return b.String()
 }
 
 // byPath reports whether requests name files by path.
@@ -500,18 +525,30 @@ func (c *Client) byPath() bool { return c.opts.API == Paths || c.opts.API == Sta
 // keyOf is the cache key of a file: its handle (strategies 3 and 4) or its
 // server path (1 and 2), on its server. Under strategy 3 a reused inode has
 // the same handle, so the client takes the new file for the old one.
-func (c *Client) keyOf(r fileRef) string {
+func (c *Client) keyOf(r fileRef) string { return string(c.appendKey(nil, r)) }
+
+// appendKey appends the cache key of a file to b. Looking a key up in
+// c.files as string(appendKey(buf[:0], r)) allocates nothing, which a
+// lookup per operation of thousands of clients notices.
+func (c *Client) appendKey(b []byte, r fileRef) []byte {
+	b = strconv.AppendInt(b, int64(r.server), 10)
 	if c.byPath() {
-		return strconv.Itoa(int(r.server)) + ":" + r.spath
+		return append(append(b, ':'), r.spath...)
 	}
-	return strconv.Itoa(int(r.server)) + "/" + hex.EncodeToString(r.fh[:])
+	return hex.AppendEncode(append(b, '/'), r.fh[:])
+}
+
+// cached returns the cache entry of a file, or nil.
+func (c *Client) cached(r fileRef) *cfile {
+	var buf [96]byte
+	return c.files[string(c.appendKey(buf[:0], r))]
 }
 
 // fileFor returns the cache entry of a file, making it if needed.
 func (c *Client) fileFor(r fileRef, path string) *cfile {
-	key := c.keyOf(r)
-	f := c.files[key]
+	f := c.cached(r)
 	if f == nil {
+		key := c.keyOf(r)
 		f = &cfile{key: key, path: path, ref: r, blocks: map[int]*cblock{}}
 		c.files[key] = f
 	}

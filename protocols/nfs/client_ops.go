@@ -263,7 +263,7 @@ func (c *Client) forgetPath(p *place) {
 	if !c.byPath() {
 		return
 	}
-	if f := c.files[c.keyOf(fileRef{server: p.m.server, spath: p.spath})]; f != nil {
+	if f := c.cached(fileRef{server: p.m.server, spath: p.spath}); f != nil {
 		c.forget(f)
 	}
 }

@@ -193,6 +193,14 @@ func (s Status) Error() string { return "nfs: " + s.String() }
 // results print it: "ok" for nil, the errno name of a Status, the name of an
 // RPC error (ETIMEDOUT), else the error's text.
 func ErrorName(err error) string {
+	// The common cases first: errors.As makes its target escape, an
+	// allocation per call, and the drivers call this once per step.
+	if err == nil {
+		return rpc.ErrorName(nil)
+	}
+	if st, ok := err.(Status); ok {
+		return st.String()
+	}
 	var st Status
 	if errors.As(err, &st) {
 		return st.String()

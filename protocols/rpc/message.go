@@ -299,11 +299,7 @@ func ParseMsg(b []byte) (Msg, error) {
 	var m Msg
 	d := xdr.NewDecoder(b)
 	fail := func(err error) (Msg, error) { return Msg{}, fmt.Errorf("%w: %v", ErrMalformed, err) }
-	u := func(p *uint32) bool {
-		v, err := d.Uint32()
-		*p = v
-		return err == nil
-	}
+	u := func(p *uint32) bool { return readUint32(d, p) }
 	var mtype uint32
 	if !u(&m.XID) || !u(&mtype) {
 		return fail(xdr.ErrShort)
@@ -330,7 +326,7 @@ func ParseMsg(b []byte) (Msg, error) {
 			return fail(err)
 		}
 	case MsgReply:
-		if err := parseReply(d, &m.Reply, u); err != nil {
+		if err := parseReply(d, &m.Reply); err != nil {
 			return fail(err)
 		}
 	default:
@@ -340,7 +336,18 @@ func ParseMsg(b []byte) (Msg, error) {
 	return m, nil
 }
 
-func parseReply(d *xdr.Decoder, r *ReplyHeader, u func(*uint32) bool) error {
+// readUint32 decodes an unsigned int into *p and reports whether there
+// was one. A plain function, not a closure: the escape analysis cannot
+// see through a func value, and ParseMsg's message and parseReply's
+// locals went to the heap for every message through one.
+func readUint32(d *xdr.Decoder, p *uint32) bool {
+	v, err := d.Uint32()
+	*p = v
+	return err == nil
+}
+
+func parseReply(d *xdr.Decoder, r *ReplyHeader) error {
+	u := func(p *uint32) bool { return readUint32(d, p) }
 	var stat, x uint32
 	if !u(&stat) {
 		return xdr.ErrShort
