@@ -391,7 +391,13 @@ func (c *CacheManager) pump() {
 	}
 	op := c.queue[0]
 	c.queue[0] = nil
-	c.queue = c.queue[1:]
+	if len(c.queue) == 1 {
+		// Emptied: keep the array for the next operation, which reslicing
+		// past it would give up (an allocation per operation).
+		c.queue = c.queue[:0]
+	} else {
+		c.queue = c.queue[1:]
+	}
 	c.busy = true
 	op(func() {
 		c.busy = false

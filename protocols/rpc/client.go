@@ -38,6 +38,10 @@ type Client struct {
 	// ackSent is, per server, the highest AckBelow sent to it: results
 	// below it are acknowledged.
 	ackSent map[sim.NodeID]uint32
+	// cred is the AUTH_SYS credential of every call when it carries no
+	// acknowledgement (without BirrellNelson): the same bytes each time,
+	// marshaled once.
+	cred OpaqueAuth
 }
 
 // pending is one outstanding call.
@@ -117,15 +121,20 @@ func (c *Client) credential(p *pending, below uint32) OpaqueAuth {
 	if c.opts.Auth != AuthSys {
 		return noAuth
 	}
-	a := AuthSysParms{MachineName: c.env.Name()}
-	if c.opts.BirrellNelson {
-		// The piggybacked acknowledgement (see AckProgram).
-		a.Stamp = seqDistance(below, p.id.Seq)
-		if p.attempts > 1 {
-			a.Stamp |= stampPleaseAck
-		}
-		c.noteAck(p.server, below)
+	if !c.opts.BirrellNelson && c.cred.Body != nil {
+		return c.cred
 	}
+	a := AuthSysParms{MachineName: c.env.Name()}
+	if !c.opts.BirrellNelson {
+		c.cred = a.Marshal()
+		return c.cred
+	}
+	// The piggybacked acknowledgement (see AckProgram).
+	a.Stamp = seqDistance(below, p.id.Seq)
+	if p.attempts > 1 {
+		a.Stamp |= stampPleaseAck
+	}
+	c.noteAck(p.server, below)
 	return a.Marshal()
 }
 

@@ -95,7 +95,7 @@ const (
 
 // Marshal encodes p as an opaque_auth of flavor AUTH_SYS.
 func (p AuthSysParms) Marshal() OpaqueAuth {
-	e := xdr.NewEncoder(nil)
+	e := xdr.NewEncoder(make([]byte, 0, 24+len(p.MachineName)+4*len(p.GIDs)))
 	e.Uint32(p.Stamp)
 	e.String(p.MachineName)
 	e.Uint32(p.UID)
