@@ -299,6 +299,16 @@ func (s *FileServer) Promises() int {
 	return n
 }
 
+// held is how many promises the server holds, expired ones included: at
+// least Promises().
+func (s *FileServer) held() int {
+	n := 0
+	for _, m := range s.promises {
+		n += len(m)
+	}
+	return n
+}
+
 // PendingBreaks returns how many breaks await their client's
 // acknowledgement.
 func (s *FileServer) PendingBreaks() int {
@@ -436,7 +446,11 @@ func (s *FileServer) grant(path string, host sim.NodeID, inc uint32, f *FileReco
 	}
 	now := s.env.Now()
 	s.cleanup()
-	if s.cfg.CallbackLimit > 0 && s.promises[path][host] == nil {
+	// Counting the live promises scans them all; the promises held
+	// (expired or not, one map length per file) bound that count, so the
+	// scan waits until they reach the limit: a grant to each of N new
+	// clients would otherwise cost N^2 in all.
+	if s.cfg.CallbackLimit > 0 && s.promises[path][host] == nil && s.held() >= s.cfg.CallbackLimit {
 		for s.Promises() >= s.cfg.CallbackLimit {
 			if !s.evictOldest() {
 				break
