@@ -31,7 +31,7 @@ const memoryLimit = 768 << 20
 // whenever the heap has doubled; a run of 10,000 clients keeps about
 // 100 MB of live state (its clients' caches and connections) and
 // allocates gigabytes of short-lived messages, so at 100 the collector
-// marks that live state again and again: a third of the run's CPU time
+// marks that live state again and again: up to a third of the CPU time
 // (BENCHMARKS.md, program workloads). At 400 it collects a quarter as
 // often, and memoryLimit still caps the heap: near the limit the
 // collector runs as often as it must.
