@@ -297,7 +297,7 @@ func runAndShow(sc *scenarios.Scenario, opt scenarios.Options, a *runArgs, dopt 
 		}
 		if caps.streams != nil {
 			fmt.Fprintf(stderr, "sim run: --out: a program workload: its trace and steps are streamed to trace-SYSTEM.jsonl and steps-SYSTEM.jsonl; "+
-				"no diagram, viewer, ShiViz or Perfetto trace (drawn from a kept trace, which a run of this size does not keep)\n")
+				"no diagram, viewer, ShiViz or Perfetto trace (they are drawn from a kept trace, and a program workload's run keeps none)\n")
 		}
 	}
 	if len(res.Violations) > 0 {
