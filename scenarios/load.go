@@ -138,10 +138,13 @@ type loader struct {
 	families    map[string]int
 	familyFiles int
 	// programObjs[i] is program i as parsed, stepObjs[i] its steps;
-	// slots counts clients x steps over the programs.
+	// slots counts clients x steps over the programs; programRows counts
+	// the workload's program rows, valid or not (a program with an error
+	// is not in Scenario.Programs).
 	programObjs []*Object
 	stepObjs    [][]*Object
 	slots       int
+	programRows int
 	// maxTimeSet says the file (or the variant) sets limits.max_time;
 	// without it, the programs' until may raise the default
 	// (programLimits).

@@ -423,6 +423,7 @@ func programNode(it *yaml.Node) *yaml.Node {
 // programRow decodes workload row i, a mapping with a program key, which
 // must be its only key.
 func (l *loader) programRow(it, pn *yaml.Node, i int, what string) {
+	l.programRows++
 	o := l.fields(it, what, []string{"program"})
 	if o == nil {
 		return

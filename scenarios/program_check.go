@@ -160,3 +160,18 @@ func (l *loader) programClients() []NameUse {
 	}
 	return out
 }
+
+// programHint is the end of a message about an unknown node whose name
+// is a program's prefix and a number (C21 where the program has clients
+// C1 to C20): the program's clients, or "" when no program's are alike.
+func (l *loader) programHint(name string) string {
+	for i := range l.sc.Programs {
+		p := &l.sc.Programs[i]
+		rest, ok := strings.CutPrefix(name, p.Prefix)
+		if !ok || rest == "" || strings.Trim(rest, "0123456789") != "" {
+			continue
+		}
+		return fmt.Sprintf("; the program at line %d has the clients %s to %s", p.Pos.Line, p.ClientName(0), p.ClientName(p.Clients-1))
+	}
+	return ""
+}

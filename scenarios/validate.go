@@ -374,21 +374,29 @@ func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 	}
 	// A fault acts on a node that exists for another reason: a node
 	// named only in faults (`crash: serevr`) is almost always a typo.
+	// The programs' clients are left out of the suggestions (there may
+	// be 100,000 of them); a name like theirs gets the program's range.
 	var known []string
 	for _, n := range l.sc.Nodes {
-		known = append(known, n.Name)
+		if !programClient[n.Name] {
+			known = append(known, n.Name)
+		}
 	}
-	// Without valid systems or rows, the nodes they would name are
-	// unknown: say nothing rather than call every fault's node a typo.
-	knowsNodes := l.systemsOK && len(l.sc.Workload) > 0
+	// Without valid systems, rows and programs, the nodes they would
+	// name are unknown: say nothing rather than call every fault's node
+	// a typo. (A program with an error is missing from sc.Programs.)
+	knowsNodes := l.systemsOK && (len(l.sc.Workload) > 0 || len(l.sc.Programs) > 0) && len(l.sc.Programs) == l.programRows
 	for _, u := range l.faultUses {
 		if !check(u) || have[u.Name] || !knowsNodes {
 			continue
 		}
 		if !reported[u.Name] {
 			reported[u.Name] = true
-			l.errAt(u.Pos, "node %s is named only in faults, not by a workload row, nodes or a system's servers%s",
-				u.Name, didYouMean(u.Name, known, "nodes"))
+			hint := l.programHint(u.Name)
+			if hint == "" {
+				hint = didYouMean(u.Name, known, "nodes")
+			}
+			l.errAt(u.Pos, "node %s is named only in faults, not by a workload row, nodes or a system's servers%s", u.Name, hint)
 		}
 	}
 	all := known

@@ -32,6 +32,16 @@ workload:
   - {at: 0, client: A, op: open, file: fileA, fd: f}
 `
 
+// progBase is a valid scenario of seven lines whose workload is one
+// program of 20 clients, C1 to C20.
+const progBase = `name: t
+systems: [nfs]
+files: {fileA: {blocks: [a]}}
+workload:
+  - program: {clients: 20, every: 10s, until: 1m,
+      steps: [{op: open, file: fileA, fd: f}, {op: close, fd: f}]}
+`
+
 // errorCases lists every validation error Load reports: the input, a
 // substring of the message and where it must be reported.
 var errorCases = []struct {
@@ -242,6 +252,12 @@ var errorCases = []struct {
 		`node b is named only in faults, not by a workload row, nodes or a system's servers; did you mean "B"?`, 6, 34},
 	{"link a node no row names", msgBase + "faults:\n  - {at: 1, link: {from: \"*\", to: Z, loss: 1}}\n",
 		"node Z is named only in faults", 6, 35},
+	{"crash a node past a program's clients", progBase + "faults:\n  - {at: 1, crash: C21}\n",
+		"node C21 is named only in faults, not by a workload row, nodes or a system's servers; the program at line 5 has the clients C1 to C20", 8, 20},
+	{"crash a misspelt server beside a program", progBase + "faults:\n  - {at: 1, crash: sever}\n",
+		`node sever is named only in faults, not by a workload row, nodes or a system's servers; did you mean "server"?`, 8, 20},
+	{"a variant blocks a node past a program's clients", progBase + "variants:\n  - name: a\n    faults: [{at: 1s, block: {from: C0, to: server}}]\n",
+		"node C0 is named only in faults, not by a workload row, nodes or a system's servers; the program at line 5 has the clients C1 to C20", 9, 37},
 	{"a variant crashes a node no row names", msgBase + "variants:\n  - name: a\n    faults: [{at: 1s, crash: Bee}]\n",
 		`node Bee is named only in faults, not by a workload row, nodes or a system's servers; did you mean "B"?`, 7, 30},
 
