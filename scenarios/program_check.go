@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -25,7 +26,42 @@ func (l *loader) checkPrograms(servers map[string]string) {
 			l.checkStepSystems(p, st, so)
 		}
 		l.checkStepFiles(p, steps)
+		l.checkRowFDs(p, steps)
 	}
+}
+
+// checkRowFDs refuses a program's fd that one of its clients also uses
+// in its own ordinary rows. A client has one table of fds: the program's
+// iterations, at times drawn as the run goes, would open and close the
+// rows' fd under them (a read of the rows' f failing with EBADF for one
+// seed and not another).
+func (l *loader) checkRowFDs(p *Program, steps []*Object) {
+	reported := map[string]bool{}
+	for i := range l.sc.Workload {
+		row := &l.sc.Workload[i]
+		if row.FD == "" || reported[row.FD] || !p.HasClient(row.Client) {
+			continue
+		}
+		for k := range p.Steps {
+			if p.Steps[k].Step.FD == row.FD {
+				l.errf(steps[k].Get("fd"), "fd: %s is also an fd of %s's own rows (line %d), and %s runs this program: a client has one table of fds, so the program would open and close the rows' %s; choose another name",
+					row.FD, row.Client, row.Pos.Line, row.Client, row.FD)
+				reported[row.FD] = true
+				break
+			}
+		}
+	}
+}
+
+// HasClient says whether name is one of the program's clients: its
+// prefix and a number from 1 to Clients, written as ClientName writes it.
+func (p *Program) HasClient(name string) bool {
+	rest, ok := strings.CutPrefix(name, p.Prefix)
+	if !ok || rest == "" || rest[0] == '0' || strings.Trim(rest, "0123456789") != "" || len(rest) > 9 {
+		return false
+	}
+	k, err := strconv.Atoi(rest)
+	return err == nil && k >= 1 && k <= p.Clients
 }
 
 // checkProgramClients reports a client of p that is a server, or a

@@ -38,3 +38,63 @@ func TestProgramFaultsOnClients(t *testing.T) {
 		})
 	}
 }
+
+// TestProgramRowFDs checks that a program's client may run ordinary rows
+// too, but not with an fd name of the program: a client has one table of
+// fds, and the program's iterations would open and close the rows' fd
+// (before, the rows' read failed with EBADF for some seeds).
+func TestProgramRowFDs(t *testing.T) {
+	const program = "  - program: {clients: 3, every: 60s, until: 5m,\n      steps: [{op: open, file: shared, fd: f}, {op: read, fd: f, block: 0}, {op: close, fd: f}]}\n"
+	rows := func(client, fd string) string {
+		return "  - {at: 0, client: " + client + ", op: open, file: shared, fd: " + fd + "}\n" +
+			"  - {at: 1, client: " + client + ", op: read, fd: " + fd + ", block: 0}\n" +
+			"  - {at: 2, client: " + client + ", op: close, fd: " + fd + "}\n"
+	}
+	cases := []struct {
+		name, rows string
+		want       string // an error at 10:44, or "" for a run whose rows all succeed
+	}{
+		{"a program client's rows share its fd", rows("C1", "f"), "fd: f is also an fd of C1's own rows (line 6), and C1 runs this program"},
+		{"the last client", rows("C3", "f"), "fd: f is also an fd of C3's own rows (line 6)"},
+		{"another fd on the same client", rows("C1", "g"), ""},
+		{"a node past the program's clients", rows("C4", "f"), ""},
+		{"a name like a client's, with a zero", rows("C01", "f"), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "name: t\nsystems: [nfs, afs]\nfiles:\n  shared: {blocks: [s0, s1]}\nworkload:\n" + tc.rows + program
+			if tc.want != "" {
+				_, err := scenarios.Load("case.yaml", []byte(src))
+				checkError(t, err, tc.want, 10, 44, src)
+				return
+			}
+			for seed := uint64(1); seed <= 5; seed++ {
+				res := runProgram(t, src, scenarios.Options{Seed: &seed})
+				for _, s := range res.Systems {
+					for _, st := range s.Steps {
+						if st.Result != "ok" {
+							t.Errorf("seed %d, %s: row %s %s = %s; want ok", seed, s.Label(), st.Client, st.Op, st.Result)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestProgramHasClient checks which names are a program's clients.
+func TestProgramHasClient(t *testing.T) {
+	p := scenarios.Program{Prefix: "C", Clients: 20}
+	cases := []struct {
+		name string
+		want bool
+	}{
+		{"C1", true}, {"C20", true}, {"C21", false}, {"C0", false}, {"C01", false},
+		{"C", false}, {"C1x", false}, {"D1", false}, {"c1", false}, {"C-1", false}, {"C99999999999999999999", false},
+	}
+	for _, tc := range cases {
+		if got := p.HasClient(tc.name); got != tc.want {
+			t.Errorf("HasClient(%q) = %v; want %v", tc.name, got, tc.want)
+		}
+	}
+}
