@@ -18,6 +18,7 @@ func (l *loader) checkPrograms(servers map[string]string) {
 		p := &l.sc.Programs[i]
 		o, steps := l.programObjs[i], l.stepObjs[i]
 		l.checkProgramClients(p, o, servers, names)
+		l.checkProgramEvents(p, o)
 		for k := range p.Steps {
 			st, so := &p.Steps[k].Step, steps[k]
 			if l.unsupported(st.Op, so.Get("op")) {
@@ -62,6 +63,22 @@ func (p *Program) HasClient(name string) bool {
 	}
 	k, err := strconv.Atoi(rest)
 	return err == nil && k >= 1 && k <= p.Clients
+}
+
+// checkProgramEvents refuses a program that cannot finish within
+// limits.max_events: each iteration that is due is an event of its own,
+// and each client runs at least Iterations()-1 of them (its phase may
+// leave the last out), so a period too short for the clients and the
+// time (every: 1ns) would only run into the bound. The check is certain,
+// never a guess: a program it passes may still need more events than
+// that, and stop at the bound at run time.
+func (l *loader) checkProgramEvents(p *Program, o *Object) {
+	least := uint64(max(p.Iterations()-1, 0))
+	if least <= l.sc.Limits.MaxEvents/uint64(p.Clients) {
+		return
+	}
+	l.errf(o.Get("every"), "every: %s from %s to %s makes %d clients x at least %d iterations, more than limits.max_events %d allows (each iteration is an event): the run could only stop at the bound; make every longer, until earlier or the clients fewer, or raise limits.max_events",
+		fmtDuration(p.Every), fmtDuration(p.Start), fmtDuration(p.Until), p.Clients, least, l.sc.Limits.MaxEvents)
 }
 
 // checkProgramClients reports a client of p that is a server, or a

@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/sim-lecture/sim/scenarios"
@@ -96,5 +97,43 @@ func TestProgramHasClient(t *testing.T) {
 		if got := p.HasClient(tc.name); got != tc.want {
 			t.Errorf("HasClient(%q) = %v; want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestProgramEventBound checks that the loader refuses a program whose
+// iterations alone are more events than limits.max_events allows (every:
+// 1ns ran ten million events into the bound), and accepts one at the
+// bound: each client runs at least Iterations()-1 iterations.
+func TestProgramEventBound(t *testing.T) {
+	cases := []struct {
+		name, limits, program string
+		want                  string
+	}{
+		{"every 1ns", "", "clients: 2, every: 1ns, until: 1h", "every: 1ns from 0s to 3600s makes 2 clients x at least 3599999999999 iterations, more than limits.max_events 10000000 allows"},
+		{"every 1ns for a second", "", "clients: 2, every: 1ns, until: 1s", "makes 2 clients x at least 999999999 iterations"},
+		{"many clients, a short period", "", "clients: 100000, every: 1s, start: 10s, until: 10m", "makes 100000 clients x at least 589 iterations"},
+		{"past a lowered bound", "limits: {max_events: 1989}\n", "clients: 10, every: 1s, until: 200s", "makes 10 clients x at least 199 iterations, more than limits.max_events 1989"},
+		{"at a lowered bound", "limits: {max_events: 1990}\n", "clients: 10, every: 1s, until: 200s", ""},
+		{"a fast period that fits", "", "clients: 100, every: 10ms, until: 1m", ""},
+		{"a period longer than the run", "", "clients: 2, every: 1000h, until: 1h", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "name: t\nsystems: [nfs]\n" + tc.limits + "files: {shared: [a]}\nworkload:\n  - program: {" + tc.program + ",\n      steps: [{op: stat, file: shared}]}\n"
+			_, err := scenarios.Load("case.yaml", []byte(src))
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				return
+			}
+			line := 5
+			if tc.limits != "" {
+				line = 6
+			}
+			// The error is at every's value.
+			col := len("  - program: {") + strings.Index(tc.program, "every: ") + len("every: ") + 1
+			checkError(t, err, tc.want, line, col, src)
+		})
 	}
 }
