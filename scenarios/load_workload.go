@@ -141,7 +141,8 @@ var rowKeyDefs = []rowKeyDef{
 		return ok
 	}},
 	{"file", "a path such as fileA", func(l *loader, v *yaml.Node, st *Step) bool {
-		return l.rowPath(v, "file", &st.File)
+		op := LookupOp(st.Op)
+		return l.rowPath(v, "file", &st.File, op != nil && op.keyFlags("file").Root)
 	}},
 	{"block", "a block index, from 0", func(l *loader, v *yaml.Node, st *Step) bool {
 		var ok bool
@@ -158,7 +159,7 @@ var rowKeyDefs = []rowKeyDef{
 	{"from", "the sending node", nodeKey("from", func(st *Step) *string { return &st.From })},
 	{"to", "the receiving node", func(l *loader, v *yaml.Node, st *Step) bool {
 		if op := LookupOp(st.Op); op != nil && op.keyFlags("to").Path {
-			return l.rowPath(v, "to", &st.ToPath)
+			return l.rowPath(v, "to", &st.ToPath, false)
 		}
 		return nodeKey("to", func(st *Step) *string { return &st.To })(l, v, st)
 	}},
@@ -199,13 +200,19 @@ var rowKeyDefs = []rowKeyDef{
 	}},
 }
 
-// rowPath reads row key k, a file path, into *p, cleaned.
-func (l *loader) rowPath(v *yaml.Node, k string, p *string) bool {
+// rowPath reads row key k, a file path, into *p, cleaned. The root
+// directory is an error unless root says the op takes it (OpKey.Root);
+// it is then "", as the root's path is everywhere in a Step.
+func (l *loader) rowPath(v *yaml.Node, k string, p *string, root bool) bool {
 	s, ok := l.str(v, k)
 	if !ok {
 		return false
 	}
 	clean, bad := cleanPath(s)
+	if bad == errRoot && root {
+		*p = ""
+		return true
+	}
 	if bad != "" {
 		l.errf(v, "%s: expected a file path such as fileA or home/notes, got %s (%s)", k, describe(v), bad)
 		return false

@@ -134,8 +134,11 @@ func (l *loader) checkStepFiles(p *Program, steps []*Object) {
 		if op == nil {
 			continue
 		}
-		if st.File != "" && op.FD != UsesFD && op.FD != ClosesFD {
+		switch {
+		case st.File != "" && op.FD != UsesFD && op.FD != ClosesFD:
 			l.stepFile(ps, op, o, exists)
+		case st.File == "" && op.keyFlags("file").Root:
+			l.checkPath("", filePos(o), false) // the root: is it mounted?
 		}
 		if ps.Chance < 1 && st.FD != "" && (op.FD == OpensFD || op.FD == ClosesFD) {
 			l.errf(o.Get("chance"), "chance: a step that opens or closes an fd runs in every iteration (the steps after it use the fd)")

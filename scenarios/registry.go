@@ -222,6 +222,12 @@ type OpKey struct {
 	// node: the new name that rename, link and symlink make. The loader
 	// then knows the path exists after the row.
 	Path bool
+	// Root lets key "file" name the root directory, `/` (a Step's File
+	// is then ""): the op takes a directory or a whole file system, as
+	// RFC 1094's READDIR (§2.2.17, a directory's fhandle) and STATFS
+	// (§2.2.18, any fhandle of the file system) do. Other ops refuse
+	// the root: it is not a file.
+	Root bool
 	// Length makes key "size" a file's length in bytes, from 0 to
 	// MaxFileSize, instead of a message's size (truncate).
 	Length bool

@@ -169,13 +169,13 @@ func (l *loader) checkFileRows(servers map[string]string) {
 			l.errf(o.Get("client"), "client: %s is a %s in this scenario; clients are the other nodes", st.Client, role)
 			continue
 		}
-		if st.File != "" {
-			l.checkPath(st.File, posOf(o.Get("file")), false)
+		op := LookupOp(st.Op)
+		if st.File != "" || op.keyFlags("file").Root {
+			l.checkPath(st.File, filePos(o), false)
 		}
 		if fds[st.Client] == nil {
 			fds[st.Client] = map[string]*fdState{}
 		}
-		op := LookupOp(st.Op)
 		if op.keyFlags("to").Path {
 			// rename, link, symlink: a new name, which later rows may
 			// open.
@@ -219,6 +219,15 @@ func (l *loader) checkPath(path string, at Pos, initial bool) {
 			sys.CheckPath(d, path, at, initial)
 		}
 	}
+}
+
+// filePos is where a row's file is: its key file, or its op when it
+// has none (statfs's file defaults to the root).
+func filePos(o *Object) Pos {
+	if v := o.Get("file"); v != nil {
+		return posOf(v)
+	}
+	return posOf(o.Get("op"))
 }
 
 // openFile follows a row that opens (or creates) a file: the file must

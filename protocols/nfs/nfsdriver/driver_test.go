@@ -509,3 +509,64 @@ expect:
 		}
 	}
 }
+
+// TestNFSRootOps checks that readdir and statfs take the root, `file: /`
+// (RFC 1094 §2.2.17: READDIR reads a directory; §2.2.18: STATFS takes any
+// fhandle of the file system), under every strategy and in a program,
+// that the root is in a mount like any path, and that the ops that take
+// a file still refuse it.
+func TestNFSRootOps(t *testing.T) {
+	const rows = `  - {at: 0, client: A, op: statfs, file: /}
+  - {at: 1, client: A, op: readdir, file: /}
+  - {at: 2, client: A, op: readdir, file: "//./"}
+  - {at: 3, client: A, op: statfs}
+`
+	for _, api := range []string{"file_handles", "inodes", "paths", "stateful_fds"} {
+		t.Run(api, func(t *testing.T) {
+			src := "name: t\nsystems: [nfs]\nnfs: {api: " + api + "}\nfiles: {a: [x], d/b: [y]}\nworkload:\n" + rows
+			res := scenariotest.RunClean(t, src)
+			steps := res.Systems[0].Steps
+			for i, want := range []string{"a d", "a d"} {
+				if v := steps[1+i].Value; v == nil || *v != want || steps[1+i].Result != "ok" {
+					t.Errorf("readdir row %d = %s (%s); want %q, ok", 2+i, scenariotest.Text(v), steps[1+i].Result, want)
+				}
+			}
+			for _, i := range []int{0, 3} {
+				if steps[i].Result != "ok" {
+					t.Errorf("statfs row %d = %s; want ok", i+1, steps[i].Result)
+				}
+			}
+			if got := res.Table.Rows[1][1]; got != `readdir("/")` {
+				t.Errorf("row 2 reads %q; want readdir(\"/\")", got)
+			}
+		})
+	}
+	t.Run("program", func(t *testing.T) {
+		src := "name: t\nsystems: [nfs]\nfiles: {a: [x]}\nworkload:\n  - program: {clients: 3, every: 10s, until: 1m,\n      steps: [{op: statfs, file: /}, {op: readdir, file: /}]}\n"
+		sum := scenariotest.RunClean(t, src).Systems[0].Summary
+		if sum == nil || sum.Errors != 0 || sum.Calls["READDIR"] != sum.Calls["STATFS"] || sum.Calls["READDIR"] < 3*5 {
+			t.Errorf("summary %+v; want every READDIR and STATFS ok, at least 15 of each", sum)
+		}
+	})
+	for _, tc := range []struct{ name, src, want string }{
+		{"the root in no mount", "nfs: {mounts: [{on: /backups, server: B}]}\nfiles: {backups/a: [x]}\nworkload:\n" + rows,
+			"6:42: file / is in no NFS mount (nfs.mounts has /backups)"},
+		{"statfs's default root in no mount", "nfs: {mounts: [{on: /backups, server: B}]}\nfiles: {backups/a: [x]}\nworkload:\n  - {at: 0, client: A, op: statfs}\n",
+			"6:28: file / is in no NFS mount"},
+		{"a program's root in no mount", "nfs: {mounts: [{on: /b, server: B}]}\nfiles: {b/a: [x]}\nworkload:\n  - program: {clients: 3, every: 10s, until: 1m, steps: [{op: readdir, file: /}]}\n",
+			"6:78: file / is in no NFS mount"},
+		{"open the root", "files: {a: [x]}\nworkload:\n  - {at: 0, client: A, op: open, file: /, fd: f}\n",
+			"5:40: file: expected a file path such as fileA or home/notes, got \"/\" (the root is a directory, not a file)"},
+		{"stat the root", "files: {a: [x]}\nworkload:\n  - {at: 0, client: A, op: stat, file: /}\n",
+			"(the root is a directory, not a file)"},
+		{"rename to the root", "files: {a: [x]}\nworkload:\n  - {at: 0, client: A, op: rename, file: a, to: /}\n",
+			"(the root is a directory, not a file)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := scenarios.Load("bad.yaml", []byte("name: t\nsystems: [nfs]\n"+tc.src))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v; want %q", err, tc.want)
+			}
+		})
+	}
+}

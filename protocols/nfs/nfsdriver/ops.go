@@ -22,18 +22,22 @@ var nfsOps = []*scenarios.Op{
 		{Name: "to", Required: true, Path: true}}, Describe: twoPathOp},
 	{Name: "readlink", Order: 105, Doc: "The step's `value` is the path the link holds (READLINK).", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true}},
 		Describe: pathOp},
-	{Name: "readdir", Order: 106, Doc: "The step's `value` is the directory's names, in order (READDIR).", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true}},
-		Describe: pathOp},
+	{Name: "readdir", Order: 106, Doc: "The step's `value` is the directory's names, in order (READDIR); `file: /` reads the root.", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true, Root: true}},
+		Describe: rootPathOp},
 	{Name: "truncate", Order: 107, Doc: "SETATTR with the new size in bytes (`8KiB` keeps one block).", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Required: true},
 		{Name: "size", Length: true, Default: "0"}},
 		Describe: func(s *scenarios.Step) string { return fmt.Sprintf("truncate(%q, %d)", s.File, s.Size) }},
-	{Name: "statfs", Order: 108, Doc: "STATFS of the file system holding `file`.", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Default: "`/`"}},
-		Describe: func(s *scenarios.Step) string {
-			if s.File == "" {
-				return `statfs("/")`
-			}
-			return pathOp(s)
-		}},
+	{Name: "statfs", Order: 108, Doc: "STATFS of the file system holding `file`, a file or a directory (`/` too).", Keys: []scenarios.OpKey{{Name: "client", Required: true}, {Name: "file", Default: "`/`", Root: true}},
+		Describe: rootPathOp},
+}
+
+// rootPathOp writes `readdir("/")` for the root (a Step's File ""), as
+// pathOp writes any other path.
+func rootPathOp(s *scenarios.Step) string {
+	if s.File == "" {
+		return fmt.Sprintf("%s(%q)", s.Op, "/")
+	}
+	return pathOp(s)
 }
 
 // pathOp writes `rmdir("dir")`.

@@ -300,7 +300,11 @@ func checkMount(d *scenarios.Decoder, path string, p scenarios.Pos, file bool) {
 		for _, m := range table {
 			ons = append(ons, m.On)
 		}
-		d.ErrorAt(p, "file %s is in no NFS mount (nfs.mounts has %s); add a mount such as {on: /, server: server}", path, scenarios.AndList(ons))
+		shown := path
+		if shown == "" {
+			shown = "/" // the root, of a readdir or statfs
+		}
+		d.ErrorAt(p, "file %s is in no NFS mount (nfs.mounts has %s); add a mount such as {on: /, server: server}", shown, scenarios.AndList(ons))
 		return
 	}
 	if file && rel == "" {
