@@ -379,7 +379,11 @@ var formatKinds = map[string]valueKind{
 	"loss": kindProbability, "duplicate": kindProbability, "reorder": kindProbability,
 	"corrupt":    kindProbability,
 	"max_events": kindInt, "max_total_events": kindInt, "count": kindInt, "block": kindInt, "queue": kindInt,
-	"size": kindSize, "max_bytes_held": kindSize, "max_bytes_moved": kindSize, "queue_bytes": kindSize,
+	// A program's keys (a range of clients is of whole clients, 1..5
+	// not 1, 1.5, 2, ...) and its steps' chance.
+	"clients": kindInt, "every": kindDuration, "start": kindDuration, "until": kindDuration, "think": kindDuration,
+	"chance": kindProbability,
+	"size":   kindSize, "max_bytes_held": kindSize, "max_bytes_moved": kindSize, "queue_bytes": kindSize,
 	"bandwidth": kindBandwidth,
 }
 

@@ -191,6 +191,16 @@ func TestParseAxis(t *testing.T) {
 		{"workload.0.size", "0..1000B", []string{"0B", "100B", "200B", "300B", "400B", "500B", "600B", "700B", "800B", "900B", "1000B"},
 			[]float64{0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000}, "bytes", false},
 		{"workload.0.count", "1..3", []string{"1", "2", "3"}, []float64{1, 2, 3}, "", false},
+		// A program's keys: whole clients (not 1, 1.5, 2, ...: the
+		// loader refused 1.5), durations, a step's chance.
+		{"workload.0.program.clients", "1..5", []string{"1", "2", "3", "4", "5"}, []float64{1, 2, 3, 4, 5}, "", false},
+		{"workload.0.program.clients", "10..30:10", []string{"10", "20", "30"}, []float64{10, 20, 30}, "", false},
+		{"workload.0.program.every", "10..30", []string{"10s", "12s", "14s", "16s", "18s", "20s", "22s", "24s", "26s", "28s", "30s"},
+			[]float64{10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30}, "s", false},
+		{"workload.0.program.until", "1h..2h:30m", []string{"3600s", "5400s", "7200s"}, []float64{3600, 5400, 7200}, "s", false},
+		{"workload.0.program.think", "0..1", []string{"0s", "100ms", "200ms", "300ms", "400ms", "500ms", "600ms", "700ms", "800ms", "900ms", "1s"},
+			[]float64{0, .1, .2, .3, .4, .5, .6, .7, .8, .9, 1}, "s", false},
+		{"workload.0.program.steps.1.chance", "10%..30%:10%", []string{"0.1", "0.2", "0.3"}, []float64{.1, .2, .3}, "probability", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.key+"="+tc.spec, func(t *testing.T) {
