@@ -40,6 +40,14 @@ func FuzzRun(f *testing.F) {
 		"name: t\nsystems: [afs]\nfiles: {a: [x]}\nworkload:\n  - {at: 0, client: A, op: open, file: a, fd: f1}\n  - {at: 0, client: A, op: open, file: a, fd: f3}\n  - {at: 1, client: A, op: write, fd: f3, block: 0}\n  - {at: 2, client: A, op: read, fd: f1, block: 0}\n  - {at: 3, client: A, op: close, fd: f1}\n",
 		"name: t\nsystems: [rpc]\nworkload:\n  - {at: 0, op: call, client: A, server: S, proc: sleep, args: 5s}\nfaults:\n  - {at: 1, crash: S}\n",
 		"name: t\nsystems: [two_generals]\nworkload:\n  - {at: 0, op: agree, from: A, to: B, count: 50}\n",
+		// Programs: a family by popularity, chance, faults on a
+		// client, rows beside a program, the root, and a program on
+		// each kind of system.
+		"name: t\nsystems: [nfs, afs]\nfiles:\n  lib/f: {count: 5, choose: zipf, blocks: [x]}\nworkload:\n  - program: {clients: 4, every: 10s, until: 1m, think: {dist: exponential, mean: 1s},\n      steps: [{op: open, file: lib/f, fd: f}, {op: read, fd: f, block: 0}, {op: write, fd: f, block: 0, chance: 0.3}, {op: close, fd: f}]}\nfaults:\n  - {at: 5s, crash: C3}\n  - {at: 20s, restart: C3}\n  - {at: 30s, crash: server}\n  - {at: 40s, restart: server}\n",
+		"name: t\nsystems: [nfs]\nfiles: {a: [x], d/b: [y]}\nworkload:\n  - {at: 0, client: C1, op: open, file: a, fd: g}\n  - {at: 1, client: C1, op: close, fd: g}\n  - program: {clients: 3, every: 5s, until: 30s,\n      steps: [{op: statfs, file: /}, {op: readdir, file: /}, {op: create, file: d/n, fd: f}, {op: close, fd: f}, {op: remove, file: d/n}]}\n",
+		"name: t\nsystems: [udp, reliable, socket]\nworkload:\n  - program: {clients: 3, every: 1s, until: 20s, steps: [{op: send, to: B, count: 2, size: 1KiB}]}\n",
+		"name: t\nsystems: [rpc]\nworkload:\n  - program: {clients: 2, prefix: R, every: 2s, until: 30s, steps: [{op: call, server: S, proc: increment}, {op: call, server: S, proc: sleep, args: 1s}]}\nfaults:\n  - {at: 3s, crash: S}\n  - {at: 9s, restart: S}\n",
+		"name: t\nsystems: [two_phase_commit]\nworkload:\n  - program: {clients: 2, every: 5s, until: 30s, steps: [{op: commit}]}\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -121,6 +129,9 @@ func FuzzSet(f *testing.F) {
 		{"nfs_idempotency", "faults.0=[1, 2]"},
 		{"pipe_vs_socket", "network.links.7.loss=1"},
 		{"pipe_vs_socket", "a.b.c.d=*x"},
+		{"program_nfs_vs_afs", "workload.0.program.clients=1..100000"},
+		{"program_nfs_vs_afs", "workload.0.program.every=1ns"},
+		{"program_nfs_vs_afs", "workload.0.program.steps.0.file=/"},
 	} {
 		f.Add(s.name, s.set)
 	}
