@@ -34,8 +34,12 @@ func Write(w io.Writer, r *Result, format string) error {
 	case "markdown":
 		writeMarkdown(&buf, r)
 	case "csv":
-		if err := writeCSV(&buf, r.Table); err != nil {
-			return err
+		write := writeCSV(&buf, r.Table)
+		if r.Table == nil && r.Summarized {
+			write = writeSummaryCSV(&buf, r)
+		}
+		if write != nil {
+			return write
 		}
 	case "json":
 		if err := writeJSON(&buf, r); err != nil {
