@@ -145,6 +145,8 @@ type loader struct {
 	stepObjs    [][]*Object
 	slots       int
 	programRows int
+	// clientCount counts the clients of the programs so far.
+	clientCount int
 	// maxTimeSet says the file (or the variant) sets limits.max_time;
 	// without it, the programs' until may raise the default
 	// (programLimits).

@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -111,7 +112,7 @@ func TestProgramEventBound(t *testing.T) {
 	}{
 		{"every 1ns", "", "clients: 2, every: 1ns, until: 1h", "every: 1ns from 0s to 3600s makes 2 clients x at least 3599999999999 iterations, more than limits.max_events 10000000 allows"},
 		{"every 1ns for a second", "", "clients: 2, every: 1ns, until: 1s", "makes 2 clients x at least 999999999 iterations"},
-		{"many clients, a short period", "", "clients: 100000, every: 1s, start: 10s, until: 10m", "makes 100000 clients x at least 589 iterations"},
+		{"many clients, a short period", "", "clients: 40000, every: 1s, start: 10s, until: 10m", "makes 40000 clients x at least 589 iterations"},
 		{"past a lowered bound", "limits: {max_events: 1989}\n", "clients: 10, every: 1s, until: 200s", "makes 10 clients x at least 199 iterations, more than limits.max_events 1989"},
 		{"at a lowered bound", "limits: {max_events: 1990}\n", "clients: 10, every: 1s, until: 200s", ""},
 		{"a fast period that fits", "", "clients: 100, every: 10ms, until: 1m", ""},
@@ -134,6 +135,46 @@ func TestProgramEventBound(t *testing.T) {
 			// The error is at every's value.
 			col := len("  - program: {") + strings.Index(tc.program, "every: ") + len("every: ") + 1
 			checkError(t, err, tc.want, line, col, src)
+		})
+	}
+}
+
+// TestProgramMemoryBound checks the bound on what programs hold for the
+// whole run, 10 KiB a client and 1 KiB a step of a client, 512 MiB in
+// all: 100,000 clients took 1.1 GB and 200 s, and 15,000 clients of 64
+// steps 1.2 GB and 230 s, before it.
+func TestProgramMemoryBound(t *testing.T) {
+	steps := func(n int) string {
+		return "[" + strings.Repeat("{op: stat, file: shared}, ", n-1) + "{op: stat, file: shared}]"
+	}
+	program := func(prefix string, clients, n int) string {
+		return fmt.Sprintf("  - program: {clients: %d, prefix: %s, every: 60s, until: 2m, steps: %s}\n", clients, prefix, steps(n))
+	}
+	cases := []struct {
+		name, programs string
+		want           string // an error at the last program's clients, or "" when it loads
+	}{
+		{"past the most clients", program("C", 50001, 1), "clients: expected an integer from 1 to 50000, got 50001"},
+		{"46,000 clients of one step", program("C", 46000, 1), ""},
+		{"40,329 clients of three steps", program("C", 40329, 3), ""},
+		{"40,330 clients of three steps", program("C", 40330, 3),
+			"clients: the programs have 40330 clients and 120990 steps x clients in all, which hold about 513 MiB for the whole run (10 KiB a client, 1 KiB a step of a client), more than 512 MiB"},
+		{"7,084 clients of 64 steps", program("C", 7084, 64), ""},
+		{"7,085 clients of 64 steps", program("C", 7085, 64), "the programs have 7085 clients and 453440 steps x clients"},
+		{"two programs together", program("R", 30000, 1) + program("W", 20000, 1), "the programs have 50000 clients and 50000 steps x clients"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "name: t\nsystems: [nfs]\nfiles: {shared: [a]}\nworkload:\n" + tc.programs
+			_, err := scenarios.Load("case.yaml", []byte(src))
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				return
+			}
+			line := strings.Count(src, "\n")
+			checkError(t, err, tc.want, line, len("  - program: {clients: ")+1, "")
 		})
 	}
 }

@@ -98,7 +98,7 @@ func TestProgramErrors(t *testing.T) {
 	}{
 		{"unknown key", "nfs", ok + ", evry: 1s", readSteps, `unknown key "evry" in workload row 1 (a program); did you mean "every"?`, 7, 39},
 		{"no clients", "nfs", "every: 60s", readSteps, `missing key "clients" in workload row 1 (a program)`, 7, 14},
-		{"zero clients", "nfs", "clients: 0, every: 60s", readSteps, "clients: expected an integer from 1 to 100000, got 0", 7, 24},
+		{"zero clients", "nfs", "clients: 0, every: 60s", readSteps, "clients: expected an integer from 1 to 50000, got 0", 7, 24},
 		{"no period", "nfs", "clients: 2", readSteps, `missing key "every"`, 7, 14},
 		{"until before start", "nfs", ok + ", start: 1m, until: 30s", readSteps, "until: 30s is not after start 60s", 7, 57},
 		{"bad prefix", "nfs", ok + ", prefix: a b", readSteps, "prefix: expected a node name", 7, 47},
