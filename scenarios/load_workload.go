@@ -361,11 +361,19 @@ func (l *loader) row(o *Object, st *Step, what string) bool {
 	}
 	st.Op = op.Name
 	ok = l.rowKeysFit(o, op, what) && ok
+	return l.opValues(o, op, st, func(string) bool { return true }, ok)
+}
+
+// opValues fills st from the keys of o that op takes (those decode admits,
+// in the file's order) over the op's defaults, then runs the op's own
+// check if the row is sound so far (ok) and every value decoded: the same
+// for a row and a program's step.
+func (l *loader) opValues(o *Object, op *Op, st *Step, decode func(key string) bool, ok bool) bool {
 	if op.Defaults != nil {
 		op.Defaults(st)
 	}
 	for _, k := range o.order {
-		if !op.takes(k) {
+		if !decode(k) || !op.takes(k) {
 			continue
 		}
 		ok = rowKey(k).decode(l, o.vals[k], st) && ok

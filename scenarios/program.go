@@ -301,21 +301,8 @@ func (l *loader) programStep(o *Object, ps *ProgramStep, what string) bool {
 		}
 		ps.Chance, ok = c, ok && cok
 	}
-	if op.Defaults != nil {
-		op.Defaults(st)
-	}
-	for _, k := range o.order {
-		if k == actor || k == "chance" || k == "op" || !op.takes(k) {
-			continue
-		}
-		ok = rowKey(k).decode(l, o.vals[k], st) && ok
-	}
-	if ok && op.Check != nil {
-		c := &RowCheck{d: &Decoder{l}, o: o, Step: st}
-		op.Check(c)
-		ok = !c.failed
-	}
-	return ok
+	// The program's clients are its actors, and chance is the program's.
+	return l.opValues(o, op, st, func(k string) bool { return k != actor && k != "chance" && k != "op" }, ok)
 }
 
 // actingKey is the row key that names the node making an op's call:

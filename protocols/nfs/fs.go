@@ -484,28 +484,13 @@ func (f *fs) state(ino uint32) (FileState, bool) {
 // states lists the regular files a path reaches, in inode order.
 func (f *fs) states() []FileState {
 	var out []FileState
-	var walk func(dir uint32, prefix string, depth int)
-	walk = func(dir uint32, prefix string, depth int) {
-		d := f.get(dir)
-		if d == nil || depth > MaxPathLen {
-			return
+	f.walkFiles(func(ino uint32, path string, n *inodeRec) {
+		st := FileState{Fileid: ino, Path: path, Blocks: make([]string, len(n.Blocks))}
+		for i, b := range n.Blocks {
+			st.Blocks[i] = b.Data
 		}
-		for _, e := range d.Entries {
-			n := f.get(e.Ino)
-			switch {
-			case n == nil:
-			case n.Type == NFDIR:
-				walk(e.Ino, prefix+e.Name+"/", depth+1)
-			case n.Type == NFREG:
-				st := FileState{Fileid: e.Ino, Path: prefix + e.Name, Blocks: make([]string, len(n.Blocks))}
-				for i, b := range n.Blocks {
-					st.Blocks[i] = b.Data
-				}
-				out = append(out, st)
-			}
-		}
-	}
-	walk(rootIno, "", 0)
+		out = append(out, st)
+	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Fileid < out[j].Fileid })
 	return out
 }
