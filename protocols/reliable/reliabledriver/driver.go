@@ -356,7 +356,8 @@ type driver struct {
 	// needless.
 	copies map[int]map[int]int
 	// queued[{from, to}] is the payload the sender's transport last had
-	// waiting for its window, and queuedSum their total: what the
+	// waiting for its window (streams with none are left out), and
+	// queuedSum their total: what the
 	// application piled up, counted towards limits.max_bytes_held.
 	queued    map[[2]sim.NodeID]int
 	queuedSum int64
@@ -488,9 +489,11 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 // noteQueue tells the kernel how much payload the sender's transport holds
 // for to, waiting for the window: an application that sends faster than
 // the window drains (a million 65 kB messages at once) would otherwise
-// fill memory without bound. Every other stream's queue is read again
-// too: a queue drains without a send, and a figure left from its last
-// send would count bytes long delivered against limits.max_bytes_held.
+// fill memory without bound. The other streams that still held a queue
+// are read again too: a queue drains without a send, and a figure left
+// from its last send would count bytes long delivered against
+// limits.max_bytes_held. Only streams with a queue are kept, so a send
+// costs the number of backed-up streams, not of all streams.
 func (d *driver) noteQueue(r *scenarios.SystemRun, from, to sim.NodeID) {
 	d.queued[[2]sim.NodeID{from, to}] = 0
 	d.queuedSum = 0
@@ -498,6 +501,10 @@ func (d *driver) noteQueue(r *scenarios.SystemRun, from, to sim.NodeID) {
 		q := 0
 		if ep := d.endpoint(r, k[0]); ep != nil {
 			q = ep.Stats(k[1]).QueuedBytes
+		}
+		if q == 0 {
+			delete(d.queued, k)
+			continue
 		}
 		d.queued[k] = q
 		d.queuedSum += int64(q)
