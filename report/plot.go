@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"image/png"
 	"math"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // PlotOptions choose what a sweep plot shows.
@@ -429,8 +431,15 @@ func RenderFigure(format string, plots ...*plot.Plot) (data []byte, err error) {
 		}
 	}()
 	w, h := PlotSize.W*vg.Length(len(plots)), PlotSize.H
-	c, err := draw.NewFormattedCanvas(w, h, format)
-	if err != nil {
+	var c vg.CanvasWriterTo
+	var img *vgimg.Canvas
+	if format == "png" {
+		// The PNG is encoded here, at BestSpeed: it is the last thing a
+		// sweep does, on one core, and the default compression took
+		// most of that time (BENCHMARKS.md, sweeps on two cores).
+		img = vgimg.New(w, h)
+		c = vgimg.PngCanvas{Canvas: img}
+	} else if c, err = draw.NewFormattedCanvas(w, h, format); err != nil {
 		return nil, err
 	}
 	dc := draw.New(c)
@@ -444,7 +453,13 @@ func RenderFigure(format string, plots ...*plot.Plot) (data []byte, err error) {
 		}
 	}
 	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
+	if img != nil {
+		enc := png.Encoder{CompressionLevel: png.BestSpeed}
+		err = enc.Encode(&buf, img.Image())
+	} else {
+		_, err = c.WriteTo(&buf)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
