@@ -41,6 +41,9 @@ func BenchmarkSweepScaling(b *testing.B) {
 	}
 	for _, sw := range scalingSweeps {
 		b.Run(sw.name, func(b *testing.B) {
+			// Each sub-benchmark restores GOMAXPROCS: the testing package
+			// checks it after each one (with -count 2 or more).
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 			dir := filepath.Join(b.TempDir(), "out")
 			var wall [2][]time.Duration
 			var cpu [2]time.Duration
