@@ -116,7 +116,7 @@ func applySetting(file string, root *yaml.Node, s Setting, made int, origin map[
 		}
 	}
 	if s.Key == "seed" {
-		return fail("the seed is not a scenario option here: use --seed N with run, --seeds N with sweep")
+		return fail("the seed is not a scenario option here: use --seed N with run, --seeds N with sweep and explore")
 	}
 	var val yaml.Node
 	if err := yaml.Unmarshal([]byte(s.Value), &val); err != nil || val.Kind != yaml.DocumentNode || len(val.Content) != 1 {

@@ -98,7 +98,7 @@ func TestLoadWithErrors(t *testing.T) {
 		{"a bad duration", overrideBase, []string{"nfs.attr_timeout=soon"},
 			[]string{"--set nfs.attr_timeout=soon", "expected a duration"}},
 		{"the seed", overrideBase, []string{"seed=4"},
-			[]string{"--set seed=4", "--seeds"}},
+			[]string{"--set seed=4", "--seed N with run", "--seeds N with sweep and explore"}},
 		{"an index out of range", overrideBase, []string{"workload.5.count=1"},
 			[]string{"workload has 2 entries", "out of range"}},
 		{"a word where a list index goes", overrideBase, []string{"workload.first.count=1"},
