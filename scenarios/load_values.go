@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -101,6 +102,11 @@ func (l *loader) unsigned(n *yaml.Node, what string) (uint64, bool) {
 	return v, true
 }
 
+// maxStatedBound is the largest upper bound an integer's error states
+// whatever the value: larger ones (2^31, 2^63) are limits of the
+// representation, named only when a value passes them.
+const maxStatedBound = 1 << 30
+
 // integer decodes an integer in [lo, hi].
 func (l *loader) integer(n *yaml.Node, what string, lo, hi int64) (int, bool) {
 	expected := "an integer"
@@ -109,6 +115,11 @@ func (l *loader) integer(n *yaml.Node, what string, lo, hi int64) (int, bool) {
 		expected = "a non-negative integer"
 	case lo == 1:
 		expected = "a positive integer"
+	}
+	if hi <= maxStatedBound {
+		// A bound a user can reach is stated at once, also for a value
+		// that is no integer at all (1e9, 2.5).
+		expected = fmt.Sprintf("an integer from %d to %d", lo, hi)
 	}
 	n, ok := l.scalar(n, what, expected)
 	if !ok {
