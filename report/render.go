@@ -153,7 +153,8 @@ func writeText(buf *bytes.Buffer, r *Result) {
 	writeViolations(buf, r, "")
 }
 
-// writeVariants lists the scenario's variants, one per line, each with its
+// writeVariants lists the scenario's variants, one per line, each with the
+// systems it applies to when not all ("prototype (afs only)") and its
 // description.
 func writeVariants(buf *bytes.Buffer, r *Result, bullet string) {
 	if len(r.Variants) == 0 {
@@ -161,10 +162,14 @@ func writeVariants(buf *bytes.Buffer, r *Result, bullet string) {
 	}
 	buf.WriteString("Variants:\n")
 	for _, v := range r.Variants {
+		name := v.Name
+		if len(v.Systems) > 0 {
+			name += " (" + strings.Join(v.Systems, ", ") + " only)"
+		}
 		if v.Description == "" {
-			fmt.Fprintf(buf, "%s%s\n", bullet, v.Name)
+			fmt.Fprintf(buf, "%s%s\n", bullet, name)
 		} else {
-			fmt.Fprintf(buf, "%s%s: %s\n", bullet, v.Name, v.Description)
+			fmt.Fprintf(buf, "%s%s: %s\n", bullet, name, v.Description)
 		}
 	}
 }

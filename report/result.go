@@ -15,7 +15,9 @@ type Result struct {
 	// (none when it has no variants key).
 	Variants []Variant `json:"variants,omitempty"`
 	// Systems has one entry per run: per system, or, when the scenario
-	// has variants, per system and variant (variants vary fastest).
+	// has variants, per system and variant that applies to it (variants
+	// vary fastest; a system no variant applies to runs once, with no
+	// variant).
 	Systems []System `json:"systems"`
 	// Violations lists failed expectations and violated invariants. It is
 	// always present in JSON, empty when all is well.
@@ -35,17 +37,21 @@ type Result struct {
 }
 
 // Variant names one variant of a scenario: a setting of its options under
-// which every system ran the workload.
+// which the systems it applies to ran the workload.
 type Variant struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
+	// Systems are the systems the variant applies to when they are not
+	// all of the scenario's (each of the others ran without it); nil
+	// when it applies to all.
+	Systems []string `json:"systems,omitempty"`
 }
 
 // System is what one system (nfs, afs, socket, ...) did with the workload.
 type System struct {
 	System string `json:"system"`
 	// Variant is the name of the variant this run used; "" when the
-	// scenario has no variants.
+	// scenario has no variants, or none that applies to the system.
 	Variant string `json:"variant,omitempty"`
 	// Summary is the run in aggregate, for a run too large for a table
 	// (a program workload, or more rows or clients than the report

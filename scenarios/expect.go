@@ -80,16 +80,16 @@ func (l *loader) brokenExpectation(o *Object, e *Expectation) {
 		}
 	}
 	if n := o.Get("broken"); n != nil {
-		e.Broken = l.invariantList(n, "broken", e.System)
+		e.Broken = l.invariantList(n, "broken", e)
 	}
 	if n := o.Get("may_break"); n != nil {
-		e.MayBreak = l.invariantList(n, "may_break", e.System)
+		e.MayBreak = l.invariantList(n, "may_break", e)
 	}
 }
 
 // invariantList decodes an invariant name or a list of them, each an
-// invariant of the scenario's systems (of system only, when it is set).
-func (l *loader) invariantList(n *yaml.Node, what, system string) []string {
+// invariant of the systems whose runs e applies to (expectSystems).
+func (l *loader) invariantList(n *yaml.Node, what string, e *Expectation) []string {
 	r := l.resolve(n)
 	if r == nil {
 		return nil
@@ -105,15 +105,10 @@ func (l *loader) invariantList(n *yaml.Node, what, system string) []string {
 			return nil
 		}
 	}
-	var systems []string
-	switch {
-	case !l.systemsOK:
+	if !l.systemsOK {
 		return nil
-	case system != "":
-		systems = []string{system}
-	default:
-		systems = l.sc.Systems
 	}
+	systems, v := l.expectSystems(e)
 	known := InvariantNames(systems)
 	var out []string
 	for _, it := range items {
@@ -124,8 +119,10 @@ func (l *loader) invariantList(n *yaml.Node, what, system string) []string {
 		if !contains(known, name) {
 			owner, _ := LookupInvariant(name)
 			switch {
-			case owner != nil && system != "":
-				l.errf(it, "%s: %s is an invariant of system %s, not of %s", what, name, owner.Name, system)
+			case owner != nil && e.System != "":
+				l.errf(it, "%s: %s is an invariant of system %s, not of %s", what, name, owner.Name, e.System)
+			case owner != nil && v != nil && contains(l.sc.Systems, owner.Name):
+				l.errf(it, "%s: %s is an invariant of system %s, which variant %s does not apply to", what, name, owner.Name, v.Name)
 			case owner != nil:
 				l.errf(it, "%s: %s is an invariant of system %s, which systems does not list", what, name, owner.Name)
 			case len(known) == 0:
@@ -143,6 +140,19 @@ func (l *loader) invariantList(n *yaml.Node, what, system string) []string {
 		out = append(out, name)
 	}
 	return out
+}
+
+// expectSystems lists the systems whose runs e applies to: its system,
+// or the systems of its variant (returned too when it applies to some
+// systems only), or all of the scenario's.
+func (l *loader) expectSystems(e *Expectation) ([]string, *Variant) {
+	if e.System != "" {
+		return []string{e.System}, nil
+	}
+	if v := l.variantNamed(e.Variant); e.Variant != "" && v != nil && v.Systems != nil {
+		return v.Systems, v
+	}
+	return l.sc.Systems, nil
 }
 
 // diskExpectation decodes {file: F, disk: [...]}.

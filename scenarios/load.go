@@ -191,6 +191,9 @@ func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 	}
 	l.header(top)
 	l.systemList(top.Require("systems", "a list of systems such as [nfs, afs]"))
+	if v != nil && v.systems != nil {
+		l.restrictSystems(v.systems)
+	}
 	l.optionBlocks(top, v)
 	if n := top.Get("nodes"); n != nil {
 		l.nodes(n)
@@ -223,7 +226,12 @@ func (l *loader) scenario(root *yaml.Node, v *variantSource) *Scenario {
 		before := len(l.errs)
 		l.validate()
 		l.errs = l.errs[:before]
-		l.variantList(root, variants)
+		covered := l.variantList(root, variants)
+		if plain := l.plainSystems(covered); len(plain) > 0 && !l.aborted {
+			// The systems no variant applies to run the file as it is:
+			// it is checked as they run it, as a variant is.
+			l.loadVariant(root, &variantSource{blocks: map[string]*yaml.Node{}, systems: plain})
+		}
 	}
 	if n := top.Get("expect"); n != nil {
 		l.expectations(n)

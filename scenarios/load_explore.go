@@ -189,7 +189,7 @@ func (l *loader) explore(n *yaml.Node) {
 		p.Faults = l.exploreFaults(v)
 	}
 	if v := o.Get("invariants"); v != nil {
-		p.Invariants = l.invariantList(v, "explore.invariants", "")
+		p.Invariants = l.invariantList(v, "explore.invariants", &Expectation{})
 	}
 	l.sc.Explore = p
 }

@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,31 @@ func TestLoadVariantsValid(t *testing.T) {
 				}
 				return ""
 			}},
+		{"a variant for one system: the other runs the file's settings",
+			pairBase + "variants:\n  - {name: p, systems: [afs], afs: {mode: prototype}}\n  - {name: q, systems: [afs]}\n",
+			func(sc *scenarios.Scenario) string {
+				if v := sc.Variants[0]; !cmp.Equal(v.Systems, []string{"afs"}) || !cmp.Equal(v.Scenario.Systems, []string{"afs"}) {
+					return "variant p does not apply to afs alone"
+				}
+				return runsAre(sc, "nfs/", "afs/p", "afs/q")
+			}},
+		{"a variant's systems in the file's order",
+			pairBase + "variants:\n  - {name: p, systems: [afs, nfs]}\n  - {name: q}\n",
+			func(sc *scenarios.Scenario) string {
+				if !cmp.Equal(sc.Variants[0].Systems, []string{"nfs", "afs"}) {
+					return "variant p's systems are not [nfs, afs]"
+				}
+				return runsAre(sc, "nfs/p", "nfs/q", "afs/p", "afs/q")
+			}},
+		{"a key only a system the variant skips checks",
+			pairBase + "variants:\n  - {name: p, systems: [afs], nfs: {mounts: [{on: /x, server: server}]}}\n",
+			func(sc *scenarios.Scenario) string { return runsAre(sc, "nfs/", "afs/p") }},
+		{"a variant crashes what the file restarts, on every system it runs",
+			pairBase + "faults: [{at: 2s, restart: A}]\nvariants:\n  - {name: p, systems: [nfs], faults: [{at: 1s, crash: A}]}\n  - {name: q, systems: [afs], faults: [{at: 1s, crash: A}]}\n",
+			func(sc *scenarios.Scenario) string { return runsAre(sc, "nfs/p", "afs/q") }},
+		{"an expectation of a variant's system",
+			pairBase + "variants:\n  - {name: p, systems: [afs]}\nexpect:\n  - {system: afs, variant: p, step: 1, calls: [FETCH]}\n  - {variant: p, broken: session_semantics}\n  - {system: nfs, step: 1, calls: [LOOKUP]}\n",
+			func(sc *scenarios.Scenario) string { return runsAre(sc, "nfs/", "afs/p") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sc, err := scenarios.Load("case.yaml", []byte(tc.in))
@@ -133,6 +159,22 @@ func TestLoadVariantsValid(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runsAre says how the runs of sc (system/variant) differ from want, or
+// "" when they are want.
+func runsAre(sc *scenarios.Scenario, want ...string) string {
+	var got []string
+	for _, r := range sc.Runs() {
+		got = append(got, r.System+"/"+r.Variant)
+		if r.Scenario == nil {
+			return "run " + r.System + "/" + r.Variant + " has no scenario"
+		}
+	}
+	if !cmp.Equal(want, got) {
+		return fmt.Sprintf("runs %v; want %v", got, want)
+	}
+	return ""
 }
 
 // TestLoadVariantErrorsOnce checks that a mistake in the file's own blocks

@@ -48,13 +48,15 @@ type Sink interface {
 
 // Run runs every system of the scenario on the same workload, each in its own
 // world, checks the scenario's expectations and returns the result. A
-// scenario with variants runs each system once per variant (systems in the
-// outer loop, variants in the inner), each run in its own world with the
-// variant's scenario. With opt.KeepTrace, the returned worlds (one per
-// run, in the order of res.Systems) give access to the traces; without
-// it, none is returned, so that a file of many runs does not keep every
-// finished world in memory. The runs share limits.max_total_events: each
-// may use what the runs before it left.
+// scenario with variants runs each system once per variant that applies
+// to it (systems in the outer loop, variants in the inner), each run in
+// its own world with the variant's scenario, and a system no variant
+// applies to once with the file's settings: the runs of Scenario.Runs.
+// With opt.KeepTrace, the returned worlds (one per run, in the order of
+// res.Systems) give access to the traces; without it, none is returned,
+// so that a file of many runs does not keep every finished world in
+// memory. The runs share limits.max_total_events: each may use what the
+// runs before it left.
 func Run(sc *Scenario, opt Options) (*report.Result, []*sim.World, error) {
 	seed := sc.Seed
 	if opt.Seed != nil {
@@ -62,43 +64,45 @@ func Run(sc *Scenario, opt Options) (*report.Result, []*sim.World, error) {
 	}
 	res := &report.Result{Scenario: sc.Name, Description: sc.Description, Seed: seed, Violations: []report.Violation{}}
 	for _, v := range sc.Variants {
-		res.Variants = append(res.Variants, report.Variant{Name: v.Name, Description: v.Description})
+		rv := report.Variant{Name: v.Name, Description: v.Description}
+		if v.Systems != nil && len(v.Systems) < len(sc.Systems) {
+			rv.Systems = v.Systems
+		}
+		res.Variants = append(res.Variants, rv)
 	}
-	variants, err := runVariants(sc)
+	runs, err := runSpecs(sc)
 	if err != nil {
 		return nil, nil, err
 	}
 	var worlds []*sim.World
 	// The events the runs may still use together (limits.max_total_events).
 	left := sc.Limits.MaxTotalEvents
-	for _, name := range sc.Systems {
-		system := LookupSystem(name)
+	for _, run := range runs {
+		system := LookupSystem(run.System)
 		if system == nil {
-			return nil, nil, fmt.Errorf("%s: system %q is not implemented yet", sc.File, name)
+			return nil, nil, fmt.Errorf("%s: system %q is not implemented yet", sc.File, run.System)
 		}
-		for _, v := range variants {
-			var total *totalEvents
-			if sc.Limits.MaxTotalEvents > 0 {
-				total = &totalEvents{max: sc.Limits.MaxTotalEvents, left: left}
-			}
-			r := newRun(v.Scenario, name, seed, opt, total, stream(opt, name, v.Name))
-			r.Result.Variant = v.Name
-			sys, err := r.execute(system.New())
-			if err != nil {
-				return nil, nil, err
-			}
-			left -= min(left, sys.Events)
-			res.Systems = append(res.Systems, *sys)
-			if opt.KeepTrace {
-				// A finished world holds everything its run built; only
-				// --out needs it, for the traces and diagrams.
-				worlds = append(worlds, r.World)
-			}
-			if sys.Bound != "" {
-				res.Violations = append(res.Violations, report.Violation{System: name, Variant: v.Name, Message: sys.Bound})
-			}
-			res.Violations = append(res.Violations, systemInvariants(system, v.Scenario, sys)...)
+		var total *totalEvents
+		if sc.Limits.MaxTotalEvents > 0 {
+			total = &totalEvents{max: sc.Limits.MaxTotalEvents, left: left}
 		}
+		r := newRun(run.Scenario, run.System, seed, opt, total, stream(opt, run.System, run.Variant))
+		r.Result.Variant = run.Variant
+		sys, err := r.execute(system.New())
+		if err != nil {
+			return nil, nil, err
+		}
+		left -= min(left, sys.Events)
+		res.Systems = append(res.Systems, *sys)
+		if opt.KeepTrace {
+			// A finished world holds everything its run built; only
+			// --out needs it, for the traces and diagrams.
+			worlds = append(worlds, r.World)
+		}
+		if sys.Bound != "" {
+			res.Violations = append(res.Violations, report.Violation{System: run.System, Variant: run.Variant, Message: sys.Bound})
+		}
+		res.Violations = append(res.Violations, systemInvariants(system, run.Scenario, sys)...)
 	}
 	if opt.ChecksOnly {
 		return res, worlds, nil
@@ -139,13 +143,9 @@ func systemInvariants(system *System, sc *Scenario, sys *report.System) []report
 	return out
 }
 
-// runVariants lists the settings each system runs under: the scenario's
-// variants, or the scenario itself (as a variant without a name) when it
-// has none.
-func runVariants(sc *Scenario) ([]Variant, error) {
-	if len(sc.Variants) == 0 {
-		return []Variant{{Scenario: sc}}, nil
-	}
+// runSpecs lists the runs of sc (Scenario.Runs), or reports a variant
+// without its scenario.
+func runSpecs(sc *Scenario) ([]RunSpec, error) {
 	for _, v := range sc.Variants {
 		if v.Scenario == nil {
 			// Load gives every variant its scenario; a Scenario built by
@@ -153,7 +153,7 @@ func runVariants(sc *Scenario) ([]Variant, error) {
 			return nil, fmt.Errorf("%s: variant %q has no scenario (build scenarios with Load)", sc.File, v.Name)
 		}
 	}
-	return sc.Variants, nil
+	return sc.Runs(), nil
 }
 
 // SystemRun is one system's run of a scenario, as its Driver sees it: the

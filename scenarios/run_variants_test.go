@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -137,5 +138,112 @@ func TestRunVariantWithoutScenario(t *testing.T) {
 	sc.Variants[1].Scenario = nil
 	if _, _, err := scenarios.Run(sc, scenarios.Options{}); err == nil || !strings.Contains(err.Error(), `variant "crash" has no scenario`) {
 		t.Errorf("Run error = %v; want the variant without a scenario named", err)
+	}
+}
+
+// systemVariantsScenario runs NFS once, with the file's settings, and AFS
+// under two variants that apply to AFS only.
+const systemVariantsScenario = `name: sv
+systems: [nfs, afs]
+files: {fileA: [a]}
+workload:
+  - {at: 0, client: A, op: open, file: fileA, fd: f}
+  - {at: 1s, client: A, op: close, fd: f}
+  - {at: 2s, client: A, op: open, file: fileA, fd: f}
+variants:
+  - name: prototype
+    description: every open validated
+    systems: [afs]
+    afs: {mode: prototype}
+  - name: callbacks
+    systems: [afs]
+expect:
+  - {step: 3, calls: []}
+  - {variant: prototype, step: 3, calls: [FETCHSTATUS]}
+  - {system: nfs, step: 3, calls: [LOOKUP]}
+`
+
+// TestRunVariantSystems checks that a system no variant applies to runs
+// once, with the file's settings and no variant name, and the system the
+// variants apply to once per variant: the runs, their labels in the
+// table and the text, the JSON, and the expectations each run is held to.
+func TestRunVariantSystems(t *testing.T) {
+	sc, err := scenarios.Load("sv.yaml", []byte(systemVariantsScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := scenarios.Run(sc, scenarios.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs []string
+	for _, s := range res.Systems {
+		runs = append(runs, s.System+"/"+s.Variant)
+	}
+	if want := []string{"nfs/", "afs/prototype", "afs/callbacks"}; !cmp.Equal(want, runs) {
+		t.Fatalf("runs %v; want %v", runs, want)
+	}
+	if want := []report.Variant{{Name: "prototype", Description: "every open validated", Systems: []string{"afs"}},
+		{Name: "callbacks", Systems: []string{"afs"}}}; !cmp.Equal(want, res.Variants) {
+		t.Errorf("result variants %+v; want %+v", res.Variants, want)
+	}
+
+	// The plain run is the run of the file without variants; callbacks,
+	// which changes nothing, is that file's AFS run.
+	plain, err := scenarios.Load("one.yaml", []byte(systemVariantsScenario[:strings.Index(systemVariantsScenario, "variants:")]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := scenarios.Run(plain, scenarios.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := res.Systems[0].TraceHash, want.Systems[0].TraceHash; g != w {
+		t.Errorf("nfs trace %s; the file without variants gives %s", g, w)
+	}
+	if g, w := res.Systems[2].TraceHash, want.Systems[1].TraceHash; g != w {
+		t.Errorf("afs callbacks trace %s; the file without variants gives %s", g, w)
+	}
+
+	// The second open asks nothing only under callbacks: the unrestricted
+	// expectation fails on the plain NFS run (LOOKUP) and the prototype's
+	// (FETCHSTATUS); the other two hold.
+	var got []string
+	for _, v := range res.Violations {
+		got = append(got, v.System+"/"+v.Variant+" "+v.Where)
+	}
+	if want := []string{"nfs/ sv.yaml:16:5", "afs/prototype sv.yaml:16:5"}; !cmp.Equal(want, got) {
+		t.Errorf("violations %v; want %v: %+v", got, want, res.Violations)
+	}
+
+	if want := []string{"Time", "Client A", "nfs: server action", "afs prototype: server action", "afs callbacks: server action"}; !cmp.Equal(want, res.Table.Columns) {
+		t.Errorf("table columns %q; want %q", res.Table.Columns, want)
+	}
+	var text bytes.Buffer
+	if err := report.Write(&text, res, "text"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Variants:\n  prototype (afs only): every open validated\n  callbacks (afs only)\n",
+		"\nnfs: ", "\nafs prototype: ", "\nafs callbacks: "} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text output lacks %q:\n%s", want, text.String())
+		}
+	}
+	var js bytes.Buffer
+	if err := report.Write(&js, res, "json"); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Variants []map[string]any `json:"variants"`
+		Systems  []map[string]any `json:"systems"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, has := doc.Systems[0]["variant"]; has || doc.Systems[1]["variant"] != "prototype" {
+		t.Errorf("JSON runs' variants %v, %v; want none, then prototype", doc.Systems[0]["variant"], doc.Systems[1]["variant"])
+	}
+	if got := doc.Variants[0]["systems"]; !cmp.Equal(got, []any{"afs"}) {
+		t.Errorf("JSON variant prototype's systems %v; want [afs]", got)
 	}
 }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"slices"
 	"time"
 
 	"github.com/sim-lecture/sim/netmodel"
@@ -60,9 +61,10 @@ type Scenario struct {
 	Faults []Fault
 	// Expect are the assertions checked after the run.
 	Expect []Expectation
-	// Variants are the settings under which every system runs the
+	// Variants are the settings under which the systems run the
 	// workload, in the order of the file; nil when the file has no
 	// `variants`, and then each system runs once with the options above.
+	// Runs lists the runs they make.
 	Variants []Variant
 	// Explore is the `explore:` block, how `sim explore` draws a world
 	// for each seed; nil when the file has none (DefaultExplorePlan).
@@ -70,12 +72,13 @@ type Scenario struct {
 }
 
 // Variant is one entry of `variants`: a named change of the file's options
-// (and extra faults) under which each system runs the same workload again.
-// The YAML form is
+// (and extra faults) under which each system it applies to runs the same
+// workload again. The YAML form is
 //
 //	variants:
 //	  - name: fixed_50ms                 # [a-z0-9_-]+, unique
 //	    description: needless resends    # optional
+//	    systems: [reliable]              # optional: the file's systems it applies to
 //	    reliable: {rto: fixed, fixed_timeout: 50ms}
 //	    faults: [{at: 3s, crash: server}]
 //
@@ -86,15 +89,58 @@ type Variant struct {
 	Name string
 	// Description is the optional one-line description.
 	Description string
+	// Systems are the systems of the file the variant applies to, in the
+	// order of the file's systems; nil means all of them. A system that
+	// no variant applies to runs once, with the file's own settings.
+	Systems []string
 	// Pos is the position of the entry.
 	Pos Pos
 	// Scenario is the whole scenario as this variant runs it, built and
 	// validated by Load: each option block is the file's with the
 	// variant's keys replacing the file's values for those keys (a
 	// network.links of the variant replaces the file's list whole), and
-	// Faults are the file's followed by the variant's. Its Expect and
-	// Variants are nil: expectations belong to the file's Scenario.
+	// Faults are the file's followed by the variant's; its Systems are
+	// the variant's. Its Expect and Variants are nil: expectations belong
+	// to the file's Scenario.
 	Scenario *Scenario
+}
+
+// AppliesTo reports whether system runs under the variant.
+func (v *Variant) AppliesTo(system string) bool {
+	return v.Systems == nil || slices.Contains(v.Systems, system)
+}
+
+// RunSpec is one run that `sim run` makes of a scenario: one system
+// under one variant, or under the file's own settings.
+type RunSpec struct {
+	// System is the system that runs.
+	System string
+	// Variant names the variant, "" for a run with the file's settings.
+	Variant string
+	// Scenario is the scenario the run follows: the variant's, or the
+	// file's own.
+	Scenario *Scenario
+}
+
+// Runs lists the runs of the scenario in the order `sim run` makes them:
+// for each system of Systems, one run per variant that applies to it, in
+// the order of Variants, or, when none does (or the file has no
+// variants), one run with the file's own settings. A variant's Scenario
+// is nil only in a Scenario not built by Load (Run reports it).
+func (sc *Scenario) Runs() []RunSpec {
+	var out []RunSpec
+	for _, system := range sc.Systems {
+		n := len(out)
+		for i := range sc.Variants {
+			if v := &sc.Variants[i]; v.AppliesTo(system) {
+				out = append(out, RunSpec{System: system, Variant: v.Name, Scenario: v.Scenario})
+			}
+		}
+		if len(out) == n {
+			out = append(out, RunSpec{System: system, Scenario: sc})
+		}
+	}
+	return out
 }
 
 // Pos is a position in the scenario file: 1-based line and column.

@@ -32,6 +32,14 @@ workload:
   - {at: 0, client: A, op: open, file: fileA, fd: f}
 `
 
+// pairBase is a valid scenario of five lines that runs NFS and AFS.
+const pairBase = `name: t
+systems: [nfs, afs]
+files: {fileA: [a]}
+workload:
+  - {at: 0, client: A, op: open, file: fileA, fd: f}
+`
+
 // progBase is a valid scenario of seven lines whose workload is one
 // program of 20 clients, C1 to C20.
 const progBase = `name: t
@@ -329,13 +337,13 @@ var errorCases = []struct {
 	{"variants not a list", msgBase + "variants: fast\n", `variants: expected a list, got "fast"`, 5, 11},
 	{"variants empty", msgBase + "variants: []\n", "variants: expected at least one variant (such as {name: fast, rpc: {timeout: 10ms}})", 5, 11},
 	{"variants too many", msgBase + "variants:\n" + strings.Repeat("  - {name: a}\n", scenarios.MaxVariants+1), "variants: at most 100 variants, got 101", 106, 5},
-	{"variant not a mapping", msgBase + "variants: [fast]\n", `variant 1: expected a mapping of keys (name, description, network,`, 5, 12},
+	{"variant not a mapping", msgBase + "variants: [fast]\n", `variant 1: expected a mapping of keys (name, description, systems, network,`, 5, 12},
 	{"variant without name", msgBase + "variants:\n  - {description: x}\n", `missing key "name" in variant 1 (the variant's name, such as fixed_50ms)`, 6, 5},
 	{"variant name form", msgBase + "variants:\n  - {name: Fast}\n", `name: expected lower-case letters, digits, _ and - only, got "Fast"`, 6, 12},
 	{"variant twice", msgBase + "variants:\n  - {name: a}\n  - {name: a}\n", `variant "a" appears twice (first at line 6)`, 7, 12},
 	{"variant description not text", msgBase + "variants:\n  - {name: a, description: [x]}\n", "description: expected a text value, got a list", 6, 28},
 	{"variant unknown key", msgBase + "variants:\n  - {name: a, netwrk: {loss: 0.1}}\n", `unknown key "netwrk" in variant 1; did you mean "network"?`, 6, 15},
-	{"variant cannot change the seed", msgBase + "variants:\n  - {name: a, seed: 2}\n", `unknown key "seed" in variant 1 (valid keys: name, description, network, ` + registeredBlocks() + `, disk, limits, faults)`, 6, 15},
+	{"variant cannot change the seed", msgBase + "variants:\n  - {name: a, seed: 2}\n", `unknown key "seed" in variant 1 (valid keys: name, description, systems, network, ` + registeredBlocks() + `, disk, limits, faults)`, 6, 15},
 	{"variant unknown key in a block", msgBase + "variants:\n  - {name: a, network: {los: 0.1}}\n", `unknown key "los" in network; did you mean "loss"?`, 6, 25},
 	{"variant sets the file's total", msgBase + "variants:\n  - {name: a, limits: {max_total_events: 10}}\n", "max_total_events bounds the events of all the file's runs together; set it in the file's limits, not in a variant's", 6, 42},
 	{"limits max_total_events", msgBase + "limits: {max_total_events: 0}\n", "max_total_events: expected an integer from 1 to", 5, 28},
@@ -349,6 +357,20 @@ var errorCases = []struct {
 	{"variant crash of a crashed node", msgBase + "faults:\n  - {at: 1s, crash: B}\nvariants:\n  - name: a\n    faults: [{at: 2s, crash: B}]\n", "crash: node B is already crashed (line 6)", 9, 30},
 	{"variant fault for another system", msgBase + "variants:\n  - name: a\n    faults: [{at: 1s, flush: server}]\n", "flush applies only to the file systems (nfs, afs), and systems lists neither", 7, 23},
 	{"variant fault names an undeclared node", msgBase + "nodes: [A, B]\nvariants:\n  - name: a\n    faults: [{at: 1s, crash: C}]\n", "node C is not declared in nodes", 8, 30},
+	{"variant system not in the file", pairBase + "variants:\n  - {name: p, systems: [asf]}\n", `systems: asf is not one of the file's systems (nfs, afs); did you mean "afs"?`, 7, 25},
+	{"variant system the file does not run", pairBase + "variants:\n  - {name: p, systems: [afs, udp]}\n", "systems: udp is not one of the file's systems (nfs, afs)", 7, 30},
+	{"variant systems empty", pairBase + "variants:\n  - {name: p, systems: []}\n", "systems: expected at least one of the file's systems (nfs, afs); to apply the variant to all of them, leave the key out", 7, 24},
+	{"variant systems twice", pairBase + "variants:\n  - {name: p, systems: [afs, afs]}\n", "systems: afs is listed twice (first at line 7)", 7, 30},
+	{"variant systems not a list", pairBase + "variants:\n  - {name: p, systems: afs}\n", `systems: expected a list, got "afs"`, 7, 24},
+	{"variant systems not text", pairBase + "variants:\n  - {name: p, systems: [{afs: 1}]}\n", "systems: expected a text value, got a mapping", 7, 25},
+	{"variant key a system it applies to checks", pairBase + "variants:\n  - {name: p, nfs: {mounts: [{on: /x, server: server}]}}\n",
+		"file fileA is in no NFS mount (nfs.mounts has /x)", 3, 9},
+	{"plain run checks the file's faults", pairBase + "faults: [{at: 2s, restart: A}]\nvariants:\n  - {name: p, systems: [afs], faults: [{at: 1s, crash: A}]}\n",
+		"restart: node A is not crashed at 2s", 6, 28},
+	{"expect variant on a system it skips", pairBase + "variants:\n  - {name: p, systems: [afs]}\nexpect:\n  - {system: nfs, variant: p, step: 1, calls: []}\n",
+		"variant: p applies only to afs, not to system nfs; leave out system, or name a system p applies to", 9, 28},
+	{"expect broken of a system the variant skips", pairBase + "variants:\n  - {name: p, systems: [afs]}\nexpect:\n  - {variant: p, broken: point_in_time_disk}\n",
+		"broken: point_in_time_disk is an invariant of system nfs, which variant p does not apply to", 9, 26},
 	{"expect unknown variant", msgBase + "variants: [{name: fast}, {name: slow}]\nexpect:\n  - {variant: fsat, step: 1, sent: 1}\n", `variant: fsat is not one of this scenario's variants (fast, slow); did you mean "fast"?`, 7, 15},
 	{"expect variant without variants", msgBase + "expect:\n  - {variant: a, step: 1, sent: 1}\n", "variant: the scenario has no variants; remove the key, or add a variants list", 6, 15},
 }
