@@ -251,6 +251,15 @@ func ParseMetric(text string) (MetricRef, error) {
 	return ref, fmt.Errorf("%s (metrics: %s)", msg, strings.Join(names, ", "))
 }
 
+// Selects reports whether the metric counts the run of system under
+// variant ("" for a run without one): a run is picked by its system, by
+// its variant, or by both as in file names ("reliable-fixed_50ms"), and
+// every run when the metric names none.
+func (m MetricRef) Selects(system, variant string) bool {
+	label := (&System{System: system, Variant: variant}).FileLabel()
+	return m.System == "" || system == m.System || label == m.System || (variant != "" && variant == m.System)
+}
+
 // Eval computes the metric on r. It is an error for the metric to name a
 // system r does not have.
 func (m MetricRef) Eval(r *Result) (float64, error) {
@@ -259,9 +268,7 @@ func (m MetricRef) Eval(r *Result) (float64, error) {
 	for i := range r.Systems {
 		sys := &r.Systems[i]
 		names = append(names, sys.FileLabel())
-		// A run is picked by its system, by its variant, or by both as in
-		// file names ("reliable-fixed_50ms").
-		if m.System == "" || sys.System == m.System || sys.FileLabel() == m.System || (sys.Variant != "" && sys.Variant == m.System) {
+		if m.Selects(sys.System, sys.Variant) {
 			ss = append(ss, sys)
 		}
 	}

@@ -520,6 +520,9 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		names := make([]string, n)
 		for i, v := range sc.Variants {
 			names[i] = v.Name
+			if v.Systems != nil && len(v.Systems) < len(sc.Systems) {
+				names[i] += " (" + strings.Join(v.Systems, ", ") + " only)"
+			}
 		}
 		variants = fmt.Sprintf(", variants %s", strings.Join(names, ", "))
 	}

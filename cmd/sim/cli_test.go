@@ -240,6 +240,64 @@ func TestOutDir(t *testing.T) {
 	}
 }
 
+// variantSystemsScenario is okScenario with two variants that apply to
+// pipe only: pipe runs twice, socket once with the file's settings.
+const variantSystemsScenario = okScenario + `variants:
+  - {name: slow, systems: [pipe], pipe: {delay: 3ms}}
+  - {name: fast, systems: [pipe]}
+`
+
+// TestOutDirVariantSystems: with variants that apply to one system,
+// --out names the files of each variant's run SYSTEM-VARIANT and those of
+// the system no variant applies to SYSTEM alone, as without variants; the
+// viewer lists the three runs; validate's summary says which system the
+// variants apply to.
+func TestOutDirVariantSystems(t *testing.T) {
+	vs := writeFile(t, "vs.yaml", variantSystemsScenario)
+	dir := filepath.Join(t.TempDir(), "out")
+	if code, _, errOut := runSim(t, "run", vs, "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got []string
+	for _, pattern := range []string{"trace-*.jsonl", "capture-*.pcap", "diagram-*.svg"} {
+		names, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, n := range names {
+			got = append(got, filepath.Base(n))
+		}
+	}
+	want := []string{"trace-pipe-fast.jsonl", "trace-pipe-slow.jsonl", "trace-socket.jsonl", "capture-pipe-fast.pcap", "capture-pipe-slow.pcap",
+		"capture-socket.pcap", "diagram-pipe-fast.svg", "diagram-pipe-slow.svg", "diagram-socket.svg"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("files %v; want %v", got, want)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "viewer.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"pipe-slow"`, `"pipe-fast"`, `"socket"`} {
+		if !strings.Contains(string(html), key) {
+			t.Errorf("viewer.html lacks the run %s", key)
+		}
+	}
+	var res struct {
+		Systems []struct {
+			System  string  `json:"system"`
+			Variant *string `json:"variant"`
+		} `json:"systems"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Systems) != 3 || res.Systems[2].System != "socket" || res.Systems[2].Variant != nil || res.Systems[0].Variant == nil || *res.Systems[0].Variant != "slow" {
+		t.Errorf("result.json runs %s", b[:min(len(b), 400)])
+	}
+	code, out, _ := runSim(t, "validate", vs)
+	if want := "systems pipe, socket, variants slow (pipe only), fast (pipe only))"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("validate: exit %d, %q; want it to contain %q", code, out, want)
+	}
+}
+
 // programScenario is a program workload of 20 clients, a file row
 // besides, under NFS and AFS.
 const programScenario = `name: prog

@@ -220,9 +220,8 @@ func (req *sweepRequest) load() (int, bool) {
 		return exitBadInput, false
 	}
 	for _, m := range req.metrics {
-		ref, _ := report.ParseMetric(m)
-		if ref.System != "" && !has(req.base.Systems, ref.System) {
-			return req.bad("--metric %s: the scenario has no system %q (systems: %s)", m, ref.System, strings.Join(req.base.Systems, ", ")), false
+		if ok := req.metricHasRun(m); !ok {
+			return exitBadInput, false
 		}
 	}
 	for _, ax := range req.axes {
@@ -231,6 +230,22 @@ func (req *sweepRequest) load() (int, bool) {
 		}
 	}
 	return exitOK, true
+}
+
+// metricHasRun reports whether the metric m selects some run of the
+// scenario (by its system, its variant, or both: nfs, prototype,
+// afs-prototype), and says so when it selects none.
+func (req *sweepRequest) metricHasRun(m string) bool {
+	ref, _ := report.ParseMetric(m)
+	var labels []string
+	for _, r := range req.base.Runs() {
+		if ref.Selects(r.System, r.Variant) {
+			return true
+		}
+		labels = append(labels, (&report.System{System: r.System, Variant: r.Variant}).FileLabel())
+	}
+	req.bad("--metric %s: the scenario has no system or variant %q (runs: %s)", m, ref.System, strings.Join(labels, ", "))
+	return false
 }
 
 // settingsAt is every override of the grid point whose axis values are

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -98,7 +99,9 @@ func TestSweepErrors(t *testing.T) {
 		{"no metric", []string{ok, "--set", "network.loss=0..1", "--out", out}, `give at least one metric`},
 		{"no out", []string{ok, "--set", "network.loss=0..1", "--metric", "events"}, `--out: give the directory`},
 		{"bad metric", []string{ok, "--set", "network.loss=0..1", "--metric", "deliverd", "--out", out}, `did you mean "delivered"`},
-		{"metric of a missing system", []string{ok, "--set", "network.loss=0..1", "--metric", "nfs:events", "--out", out}, `no system "nfs"`},
+		{"metric of a missing system", []string{ok, "--set", "network.loss=0..1", "--metric", "nfs:events", "--out", out}, `no system or variant "nfs" \(runs: pipe, socket\)`},
+		{"metric of a run the variant skips", []string{writeFile(t, "vs.yaml", variantSystemsScenario), "--set", "network.loss=0..1", "--metric", "socket-slow:events", "--out", out},
+			`no system or variant "socket-slow" \(runs: pipe-slow, pipe-fast, socket\)`},
 		{"unknown key", []string{ok, "--set", "network.los=0..1", "--metric", "events", "--out", out}, `--set network.los=0: unknown key "los" in network; did you mean "loss"\?`},
 		{"bad value in the range", []string{ok, "--set", "network.loss=0..2:1", "--metric", "events", "--out", out}, `TO: expected a probability`},
 		{"nothing varies", []string{ok, "--set", "network.loss=0.1", "--metric", "events", "--out", out}, `no key varies`},
@@ -270,5 +273,36 @@ func TestSweepMoreShardsThanPoints(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(dir, "merged", "sweep.csv"))
 	if len(a) == 0 || !bytes.Equal(a, b) {
 		t.Errorf("merged sweep.csv:\n%s\nwant:\n%s", b, a)
+	}
+}
+
+// TestSweepVariantSystems: a metric picks the runs of a scenario whose
+// variants apply to one system by the system (the plain run, or every
+// variant's run), the variant, or both.
+func TestSweepVariantSystems(t *testing.T) {
+	vs := writeFile(t, "vs.yaml", variantSystemsScenario)
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, errOut := runSim(t, "sweep", vs, "--set", "network.loss=0..0.3:0.3", "--seeds", "1", "--metric", "socket:events", "--metric", "pipe-slow:events",
+		"--metric", "fast:events", "--metric", "pipe:events", "--metric", "events", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "sweep.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 || lines[0] != "network.loss,seed,socket:events,pipe-slow:events,fast:events,pipe:events,events" {
+		t.Fatalf("sweep.csv:\n%s", b)
+	}
+	for _, line := range lines[1:] {
+		var v [7]float64
+		if _, err := fmt.Sscanf(strings.ReplaceAll(line, ",", " "), "%g %g %g %g %g %g %g", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		// pipe is the sum of its two variants' runs, events of all three.
+		if v[2] == 0 || v[3] == 0 || v[4] == 0 || v[5] != v[3]+v[4] || v[6] != v[2]+v[5] {
+			t.Errorf("row %q: want socket, pipe-slow and fast > 0, pipe = pipe-slow + fast, events = socket + pipe", line)
+		}
 	}
 }

@@ -64,7 +64,8 @@ func (e *Explorer) breaks(t target, c candidate, maxEvents uint64) trial {
 	return r
 }
 
-// runScenario is the scenario of variant's runs.
+// runScenario is the scenario of variant's runs; for "", the file's own,
+// which the systems no variant applies to run.
 func (e *Explorer) runScenario(variant string) *scenarios.Scenario {
 	for _, v := range e.base.Variants {
 		if v.Name == variant {
@@ -303,7 +304,8 @@ func mergeVariant(root *yaml.Node, name string) {
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		key, val := v.Content[i].Value, v.Content[i+1]
 		switch key {
-		case "name", "description":
+		case "name", "description", "systems":
+			// The counterexample runs the one system t names.
 		case "faults":
 			own := get(root, "faults")
 			if own == nil || own.Kind != yaml.SequenceNode {

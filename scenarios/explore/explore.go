@@ -16,6 +16,7 @@ package explore
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -127,15 +128,15 @@ func (e *Explorer) Invariants() []string {
 	return out
 }
 
-// runScenarios are the scenarios the runs follow: the variants', or the
-// scenario itself.
+// runScenarios are the scenarios the runs follow, each once: the
+// variants' and, when a system runs with no variant, the scenario
+// itself (Scenario.Runs).
 func (e *Explorer) runScenarios() []*scenarios.Scenario {
-	if len(e.base.Variants) == 0 {
-		return []*scenarios.Scenario{e.base}
-	}
 	var out []*scenarios.Scenario
-	for _, v := range e.base.Variants {
-		out = append(out, v.Scenario)
+	for _, r := range e.base.Runs() {
+		if !slices.Contains(out, r.Scenario) {
+			out = append(out, r.Scenario)
+		}
 	}
 	return out
 }

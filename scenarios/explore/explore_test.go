@@ -255,3 +255,64 @@ func TestShards(t *testing.T) {
 		}
 	}
 }
+
+// withAFSPlain runs the write-buffer scenario's workload under AFS as
+// well, with its three variants restricted to NFS: AFS runs once, with
+// the file's settings.
+func withAFSPlain(s string) string {
+	s = strings.Replace(withoutLesson(s), "systems: [nfs]\n", "systems: [nfs, afs]\n", 1)
+	return strings.ReplaceAll(s, "    nfs: {write_policy:", "    systems: [nfs]\n    nfs: {write_policy:")
+}
+
+// TestExploreVariantSystems: exploration runs exactly the runs `sim run`
+// makes of a file whose variants apply to one system (AFS once, NFS once
+// per variant), finds the buffered lesson in NFS's buffered run only, and
+// its counterexample, run as `sim run` runs it, reproduces it.
+func TestExploreVariantSystems(t *testing.T) {
+	e := builtIn(t, "nfs_write_buffer_loss", withAFSPlain)
+	s := e.draw(7)
+	res, err := e.run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs []string
+	for _, sys := range res.Systems {
+		runs = append(runs, sys.System+"/"+sys.Variant)
+	}
+	if want := []string{"nfs/buffered", "nfs/write_through", "nfs/nvram", "afs/"}; !cmp.Equal(want, runs) {
+		t.Fatalf("exploration's runs %v; want %v", runs, want)
+	}
+	o, err := e.Seed(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Runs < len(runs) {
+		t.Errorf("seed 7 took %d runs; want at least the %d of the schedule", o.Runs, len(runs))
+	}
+	var f *Finding
+	for i := range o.Findings {
+		if o.Findings[i].Invariant == "point_in_time_disk" {
+			f = &o.Findings[i]
+		}
+	}
+	if f == nil || f.System != "nfs" || f.Variant != "buffered" {
+		t.Fatalf("findings %+v; want point_in_time_disk under nfs buffered", o.Findings)
+	}
+	text := string(f.Scenario)
+	for _, want := range []string{"systems: [nfs]\n", "write_policy: buffered"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the counterexample lacks %q:\n%s", want, text)
+		}
+	}
+	sc, err := scenarios.Load(f.FileName(), f.Scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _, err := scenarios.Run(sc, scenarios.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Violations) == 0 || again.Violations[0].Invariant != "point_in_time_disk" || again.Violations[0].Message != f.Message {
+		t.Errorf("sim run of the counterexample: %+v; want %q", again.Violations, f.Message)
+	}
+}
