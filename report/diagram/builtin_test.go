@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -17,9 +15,9 @@ import (
 
 // TestBuiltInDiagrams draws every built-in scenario's diagrams and checks
 // what a reader would: every message within the drawn part has its
-// arrow, and no label had to be drawn over another label or under an
-// arrow. With -svgdir, the SVGs and PNGs are written there to be looked
-// at.
+// arrow and its label (beside the arrow, or listed by number), and no
+// label or marker had to be drawn over another label or under an arrow.
+// With -svgdir, the SVGs and PNGs are written there to be looked at.
 func TestBuiltInDiagrams(t *testing.T) {
 	list, err := scenarios.BuiltIn()
 	if err != nil {
@@ -55,6 +53,9 @@ func TestBuiltInDiagrams(t *testing.T) {
 				if ov := d.Overlaps(); len(ov) > 0 {
 					t.Errorf("%s: %d labels drawn over something: %q", sys.Label(), len(ov), ov)
 				}
+				if bad := diagram.CheckPlacement(d); len(bad) > 0 {
+					t.Errorf("%s: %d message labels left out or drawn over something, the first: %q", sys.Label(), len(bad), bad[:min(len(bad), 5)])
+				}
 				if *keepSVG != "" {
 					base := filepath.Join(*keepSVG, sc.Name+"-"+sys.FileLabel())
 					var png bytes.Buffer
@@ -76,13 +77,13 @@ func TestBuiltInDiagrams(t *testing.T) {
 // TestDiagramMakesRoomForLabels: where a few labels find no place clear of
 // crossing arrows, the diagram stretches the time those messages are in
 // flight and lays out again, so that a teacher's slide of a small run
-// names every message. Each scenario here left labels out before (the
-// count in the comment).
+// names every message beside its arrow rather than in the numbered list.
+// Each scenario here had labels with no place before (the count in the
+// comment).
 func TestDiagramMakesRoomForLabels(t *testing.T) {
-	leftOut := regexp.MustCompile(`(\d+) message labels? (?:is|are) left out`)
 	for _, tc := range []struct {
 		scenario string
-		max      int // labels left out at most, in any of its diagrams
+		max      int // labels moved into the list at most, in any of its diagrams
 	}{
 		{"2pc_happy_path", 0},   // 1 before
 		{"afs_volumes", 0},      // 2
@@ -95,12 +96,12 @@ func TestDiagramMakesRoomForLabels(t *testing.T) {
 		}
 		res, worlds := runKept(t, sc)
 		for i, sys := range res.Systems {
-			n := 0
-			if m := leftOut.FindSubmatch(draw(t, res, worlds, i, diagram.Options{})); m != nil {
-				n, _ = strconv.Atoi(string(m[1]))
+			d, err := diagram.New(res, i, worlds[i], diagram.Options{})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if n > tc.max {
-				t.Errorf("%s %s: %d message labels left out; want at most %d", tc.scenario, sys.Label(), n, tc.max)
+			if n := diagram.MovedLabels(d); n > tc.max {
+				t.Errorf("%s %s: %d message labels moved into the list; want at most %d", tc.scenario, sys.Label(), n, tc.max)
 			}
 		}
 	}

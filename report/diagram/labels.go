@@ -12,6 +12,7 @@ type msgLabel struct {
 	ok    bool
 	x, y  float64 // the baseline's centre
 	angle float64 // degrees
+	b     box     // the room it takes, kept clear of everything else
 }
 
 // sendY is the y of a message's send.
@@ -62,91 +63,115 @@ func (l *layout) arrowGeometry() {
 	}
 	for _, f := range m.faults {
 		y := l.yOf(f.at)
-		l.obst.addSegment(segment{pt{axisX + 4, y}, pt{l.width - 8, y}, -1000})
+		l.obst.addSegment(segment{pt{axisX + 4, y}, pt{l.plotRight - 8, y}, -1000})
 	}
 }
 
 // labelSpots are the places along its arrow a message label may go, as
 // fractions of the way from the send, best first: the middle, then ever
 // further out, on both sides.
-var labelSpots = func() []float64 {
+var labelSpots = spotsEvery(0.04)
+
+// fineSpots are the places tried when none of labelSpots is free: twice
+// as many, for the gaps between arrows that cross a crowded one.
+var fineSpots = spotsEvery(0.02)
+
+func spotsEvery(step float64) []float64 {
 	spots := []float64{0.5}
-	for d := 0.04; d < 0.45; d += 0.04 {
+	for d := step; d < 0.45; d += step {
 		spots = append(spots, 0.5-d, 0.5+d)
 	}
 	return spots
-}()
+}
+
+// labelArrow is the line a message's label goes along: from its send to
+// the end of its first arrow; a lost message's runs on past its cross,
+// along the arrow it would have been, when past is set.
+func (l *layout) labelArrow(k int, past bool) (p0, p1 pt) {
+	ms := l.m.msgs[k]
+	p0, p1 = pt{l.laneX[ms.from], l.sendY(ms)}, l.ends[k]
+	if ms.dropped && past {
+		p1 = pt{l.laneX[ms.to], p0.y + 2*(p1.y-p0.y)}
+	}
+	return p0, p1
+}
 
 // placeLabels puts each message's label along its first arrow, above it
 // or below, where it meets no label or note and no other arrow crosses
-// it; a label with no such place is left out.
+// it: first at a few places near the arrow, then at more places a little
+// further off. A label with no such place is listed in skipped, and
+// placeMarkers moves it off the arrow.
 func (l *layout) placeLabels() {
 	m := l.m
 	l.labels = make([]msgLabel, len(m.msgs))
+	h := lineH
+	near := []float64{h/2 + 1, -(h/2 + 1), h/2 + 9, -(h/2 + 9)}
+	far := []float64{h/2 + 1, -(h/2 + 1), h/2 + 5, -(h/2 + 5), h/2 + 9, -(h/2 + 9), h/2 + 13, -(h/2 + 13)}
 	for k, ms := range m.msgs {
 		if ms.label == "" {
 			continue
 		}
-		x0, y0 := l.laneX[ms.from], l.sendY(ms)
-		e := l.ends[k]
-		if ms.dropped {
-			// A lost message's label may run past its cross, along the
-			// arrow it would have been.
-			e = pt{l.laneX[ms.to], y0 + 2*(e.y-y0)}
-		}
-		dx, dy := e.x-x0, e.y-y0
-		length := math.Hypot(dx, dy)
-		angle := math.Atan2(dy, dx)
-		if angle > math.Pi/2 {
-			angle -= math.Pi
-		} else if angle < -math.Pi/2 {
-			angle += math.Pi
-		}
-		w := fontLabel.width(ms.label) + 4
-		h := lineH
-		if w > length-14 {
-			l.skipped = append(l.skipped, k)
-			continue
-		}
-		// The normal pointing up the page (negative y).
-		nx, ny := math.Sin(angle), -math.Cos(angle)
-		done := false
-		for _, off := range []float64{h/2 + 1, -(h/2 + 1), h/2 + 9, -(h/2 + 9)} {
-			for _, f := range labelSpots {
-				cx, cy := x0+dx*f+nx*off, y0+dy*f+ny*off
-				// Keep the whole label over its arrow, clear of both ends.
-				along := length * f
-				if along < w/2+7 || length-along < w/2+7 {
-					continue
-				}
-				b := box{cx: cx, cy: cy, hw: w / 2, hh: h / 2, angle: angle}
-				if l.obst.hitsBox(b, k) || l.obst.hitsSegment(b, k) {
-					continue
-				}
-				l.obst.addBox(b, k)
-				// The baseline sits a little under the box's centre.
-				bx, by := cx-nx*3.5, cy-ny*3.5
-				l.labels[k] = msgLabel{ok: true, x: bx, y: by, angle: angle * 180 / math.Pi}
-				done = true
-				break
-			}
-			if done {
-				break
-			}
-		}
-		if !done {
+		if !l.placeLabel(k, near, labelSpots) && !l.placeLabel(k, far, fineSpots) {
 			l.skipped = append(l.skipped, k)
 		}
 	}
 }
 
-// placeLabelsCaption says how many labels placeLabels left out.
-func (l *layout) placeLabelsCaption() {
-	if skipped := len(l.skipped); skipped > 0 {
-		what := fmt.Sprintf("%d message labels are", skipped)
-		if skipped == 1 {
-			what = "1 message label is"
-		}
-		l.captions = append(l.captions, what+" left out where arrows crowd; hover over an arrow to read it, or draw a shorter window with --from and --to.")
+// placeLabel tries the label of message k at each offset from its arrow
+// (up the page first) and each spot along it, and keeps the first place
+// clear of everything; it reports whether there was one.
+func (l *layout) placeLabel(k int, offsets, spots []float64) bool {
+	label := l.m.msgs[k].label
+	p0, p1 := l.labelArrow(k, true)
+	dx, dy := p1.x-p0.x, p1.y-p0.y
+	length := math.Hypot(dx, dy)
+	angle := math.Atan2(dy, dx)
+	if angle > math.Pi/2 {
+		angle -= math.Pi
+	} else if angle < -math.Pi/2 {
+		angle += math.Pi
 	}
+	w, h := fontLabel.width(label)+4, lineH
+	if w > length-14 {
+		return false
+	}
+	// The normal pointing up the page (negative y).
+	nx, ny := math.Sin(angle), -math.Cos(angle)
+	for _, off := range offsets {
+		for _, f := range spots {
+			// Keep the whole label over its arrow, clear of both ends.
+			along := length * f
+			if along < w/2+7 || length-along < w/2+7 {
+				continue
+			}
+			cx, cy := p0.x+dx*f+nx*off, p0.y+dy*f+ny*off
+			b := box{cx: cx, cy: cy, hw: w / 2, hh: h / 2, angle: angle}
+			if l.obst.hitsBox(b, k) || l.obst.hitsSegment(b, k) {
+				continue
+			}
+			l.obst.addBox(b, k)
+			// The baseline sits a little under the box's centre.
+			l.labels[k] = msgLabel{ok: true, x: cx - nx*3.5, y: cy - ny*3.5, angle: angle * 180 / math.Pi, b: b}
+			return true
+		}
+	}
+	return false
+}
+
+// placeLabelsCaption says how the labels moved off their arrows are
+// drawn.
+func (l *layout) placeLabelsCaption() {
+	n := len(l.moved)
+	if n == 0 {
+		return
+	}
+	what := fmt.Sprintf("%d message labels have", n)
+	if n == 1 {
+		what = "1 message label has"
+	}
+	c := what + " no room beside their arrows: each is a numbered marker on its arrow (or beside its send or arrival), and the list on the right gives the labels by number."
+	if u := unmarked(l); u > 0 {
+		c += fmt.Sprintf(" Where not even a marker fits (%d), the entry's number is dashed and the entry names the arrow's ends and time.", u)
+	}
+	l.captions = append(l.captions, c)
 }

@@ -77,28 +77,35 @@ type layout struct {
 	stretch map[sim.Time]float64
 	skipped []int
 	scaled  bool
+	// moved are the labels of skipped, drawn as numbered markers and
+	// listed right of plotRight, the right edge of the lanes and their
+	// notes (see moved.go).
+	moved     []movedLabel
+	plotRight float64
 }
 
 func newLayout(m *model, records []sim.Record) *layout {
-	// A label left out is room missing where its arrow flies: stretch the
-	// time it is in flight and lay out again, a few times, keeping the
-	// layout that leaves out the fewest labels (the first of equals: the
-	// shortest). Stretching stops before the diagram grows by more than
-	// maxStretchH, or has to be scaled down to stay under maxHeight: a
-	// dense run keeps its height, and the caption counts what is left out.
+	// A label moved off its arrow is room missing where its arrow flies:
+	// stretch the time it is in flight and lay out again, a few times,
+	// keeping the layout with the fewest labels without a marker, then
+	// the fewest labels moved (the first of equals: the shortest).
+	// Stretching stops before the diagram grows by more than maxStretchH,
+	// or has to be scaled down to stay under maxHeight: a dense run keeps
+	// its height, and its crowded labels are listed by number.
 	stretch := map[sim.Time]float64{} // looked up only
 	first := layOut(m, stretch)
 	best := first
 	for l, try := first, 0; len(l.skipped) > 0 && try < maxStretches; try++ {
-		l.stretchSkipped(stretch)
+		l.stretchSkipped(stretch, unmarked(l) > 0)
 		l = layOut(m, stretch)
 		if l.scaled || l.bottom > first.bottom+maxStretchH {
 			break
 		}
-		if len(l.skipped) < len(best.skipped) {
+		if u, bu := unmarked(l), unmarked(best); u < bu || u == bu && len(l.skipped) < len(best.skipped) {
 			best = l
 		}
 	}
+	best.placeList()
 	best.placeLabelsCaption()
 	best.finish()
 	best.makeAnchors(records)
@@ -116,7 +123,19 @@ func layOut(m *model, stretch map[sim.Time]float64) *layout {
 	l.arrowGeometry()
 	l.placeNotes()
 	l.placeLabels()
+	l.placeMarkers()
 	return l
+}
+
+// unmarked counts the moved labels of l that found no room for a marker.
+func unmarked(l *layout) int {
+	n := 0
+	for _, mv := range l.moved {
+		if mv.unmarked {
+			n++
+		}
+	}
+	return n
 }
 
 // Bounds of the stretching of newLayout.
@@ -127,11 +146,15 @@ const (
 )
 
 // stretchSkipped doubles (up to maxStretch) the time steps during which a
-// message whose label was left out is in flight.
-func (l *layout) stretchSkipped(stretch map[sim.Time]float64) {
+// message whose label was moved off its arrow is in flight; with
+// onlyUnmarked, only those that found no room for a marker either.
+func (l *layout) stretchSkipped(stretch map[sim.Time]float64, onlyUnmarked bool) {
 	times := l.times()
-	for _, k := range l.skipped {
-		ms := l.m.msgs[k]
+	for _, mv := range l.moved {
+		if onlyUnmarked && !mv.unmarked {
+			continue
+		}
+		ms := l.m.msgs[mv.k]
 		end := ms.at + l.median/2
 		for _, a := range ms.arrivals {
 			end = max(end, a.at)
@@ -193,6 +216,7 @@ func (l *layout) placeLanes() {
 	l.width = math.Max(last, lastLane(l.laneX)+noteGap+faults) + 16
 	l.width = math.Max(l.width, 560)
 	l.width = math.Max(l.width, legendWidth()+12)
+	l.plotRight = l.width
 }
 
 func lastLane(xs []float64) float64 {
@@ -205,7 +229,7 @@ func lastLane(xs []float64) float64 {
 // finish sizes the diagram and writes its captions.
 func (l *layout) finish() {
 	m := l.m
-	bottom := l.bottom
+	bottom := math.Max(l.bottom, l.listBottom()+8)
 	for _, n := range l.notes {
 		bottom = math.Max(bottom, n.y+n.h+8)
 	}
@@ -251,7 +275,7 @@ func (l *layout) makeAnchors(records []sim.Record) {
 		set(t.rec, l.laneX[t.lane], l.yOf(t.at), "")
 	}
 	for k, f := range m.faults {
-		set(f.rec, (axisX+l.width)/2, l.yOf(f.at), fmt.Sprintf("fault%d", k+1))
+		set(f.rec, (axisX+l.plotRight)/2, l.yOf(f.at), fmt.Sprintf("fault%d", k+1))
 	}
 	for k, b := range m.bands {
 		set(b.crashRec, l.laneX[b.lane], l.yOf(b.from), fmt.Sprintf("down%d", k+1))

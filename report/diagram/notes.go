@@ -270,7 +270,7 @@ func (l *layout) placeNotes() {
 	for _, n := range l.notes {
 		n.ay = l.yOf(n.at)
 		if n.kind == noteFault {
-			n.ax = l.width - 8
+			n.ax = l.plotRight - 8
 		} else {
 			n.ax = l.laneX[n.lane]
 		}
@@ -278,7 +278,7 @@ func (l *layout) placeNotes() {
 		placed := false
 		for _, c := range l.candidates(n) {
 			b := rectBox(c.x, c.y, n.w, n.h)
-			if l.obst.hitsBox(b, -1) || c.x < axisX+4 || c.x+n.w > l.width-4 {
+			if l.obst.hitsBox(b, -1) || c.x < axisX+4 || c.x+n.w > l.plotRight-4 {
 				continue
 			}
 			if l.obst.hitsSegment(b, l.noteOwner(n)) {

@@ -36,7 +36,7 @@ func (l *layout) paint(c canvas) {
 	for k := 0; k+1 < len(l.breaks); k += 2 {
 		// A faint band across the lanes where idle time was shortened.
 		c.group("idle", "", "")
-		c.rect(axisX, l.breaks[k].y, l.width-axisX, l.breaks[k+1].y-l.breaks[k].y, 0, stroke{}, colIdle)
+		c.rect(axisX, l.breaks[k].y, l.plotRight-axisX, l.breaks[k+1].y-l.breaks[k].y, 0, stroke{}, colIdle)
 		c.end()
 	}
 	l.paintAxis(c)
@@ -52,6 +52,7 @@ func (l *layout) paint(c canvas) {
 	}
 	c.end()
 	l.paintNotes(c)
+	l.paintList(c)
 	l.paintLegend(c)
 	y := l.legendY + 34
 	for _, line := range l.captions {
@@ -161,7 +162,7 @@ func (l *layout) paintFaults(c canvas) {
 	for k, f := range l.m.faults {
 		y := l.yOf(f.at)
 		c.group("fault", fmt.Sprintf("faultline%d", k+1), fmt.Sprintf("%s at %s", f.label, fmtTime(f.at)))
-		c.line(axisX+4, y, l.width-8, y, stroke{color: colFault, width: 1, dash: []float64{6, 4}})
+		c.line(axisX+4, y, l.plotRight-8, y, stroke{color: colFault, width: 1, dash: []float64{6, 4}})
 		c.end()
 	}
 	c.end()
@@ -170,6 +171,13 @@ func (l *layout) paintFaults(c canvas) {
 // paintMessages draws every message: its arrows, its marks and its label.
 func (l *layout) paintMessages(c canvas) {
 	m := l.m
+	marker := make([]int, len(m.msgs)) // the index in l.moved of each message's marker, or -1
+	for k := range marker {
+		marker[k] = -1
+	}
+	for i, mv := range l.moved {
+		marker[mv.k] = i
+	}
 	c.group("messages", "", "")
 	for k, ms := range m.msgs {
 		x0, y0, x1 := l.laneX[ms.from], l.sendY(ms), l.laneX[ms.to]
@@ -197,6 +205,11 @@ func (l *layout) paintMessages(c canvas) {
 		if lb := l.labels[k]; lb.ok {
 			c.group("msglabel", "", "")
 			c.text(lb.x, lb.y, ms.label, textStyle{face: fontLabel, color: colInk, anchor: anchorMiddle, angle: lb.angle, halo: true})
+			c.end()
+		}
+		if i := marker[k]; i >= 0 && !l.moved[i].unmarked {
+			c.group("msgmarker", "", "")
+			drawMarker(c, l.moved[i].mark, l.moved[i].num, false)
 			c.end()
 		}
 		c.end()

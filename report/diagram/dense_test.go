@@ -1,0 +1,103 @@
+package diagram
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/sim-lecture/sim/report"
+	"github.com/sim-lecture/sim/sim"
+)
+
+// denseRun is a made-up trace: n messages among nodes lanes, sent at
+// instants distinct of a window (few instants: many sends at once),
+// each delayed up to maxDelay, one in ten lost and one in twenty
+// duplicated, labelled as the protocols label theirs, short and long.
+type denseRun struct {
+	seed             uint64
+	nodes, n         int
+	instants         int
+	window, maxDelay time.Duration
+}
+
+var denseLabels = []string{"DATA %d", "ACK %d", "SYN seq=%d (retransmit)", "READ fh=0x1f2e off=%d count=4096", "PREPARE T%d", "VOTE-YES T%d", "GETVOLUMELOCATION vol=%d", "RST %d"}
+
+func (d denseRun) records() ([]string, []sim.Record) {
+	r := rand.New(rand.NewPCG(d.seed, 15))
+	names := make([]string, d.nodes)
+	for i := range names {
+		names[i] = fmt.Sprintf("N%d", i)
+	}
+	var recs []sim.Record
+	for id := uint64(1); id <= uint64(d.n); id++ {
+		from := r.IntN(d.nodes)
+		to := (from + 1 + r.IntN(d.nodes-1)) % d.nodes
+		at := sim.Time(d.window) * sim.Time(r.IntN(d.instants)) / sim.Time(d.instants)
+		label := denseLabels[r.IntN(len(denseLabels))]
+		if r.IntN(2) == 0 {
+			label = fmt.Sprintf(label, r.IntN(5000))
+		} else {
+			label = fmt.Sprintf(label, id)
+		}
+		a, b := sim.NodeID(from), sim.NodeID(to)
+		recs = append(recs, sim.Record{At: at, Kind: sim.KindSend, Node: a, Peer: b, Msg: id, Label: label, Size: 100})
+		copies := 1
+		switch r.IntN(20) {
+		case 0, 1:
+			recs = append(recs, sim.Record{At: at, Kind: sim.KindDrop, Node: a, Peer: b, Msg: id, Info: "loss"})
+			continue
+		case 2:
+			recs = append(recs, sim.Record{At: at, Kind: sim.KindDuplicate, Node: a, Peer: b, Msg: id})
+			copies = 2
+		}
+		for range copies {
+			delay := sim.Time(time.Microsecond) + sim.Time(r.Int64N(int64(d.maxDelay)))
+			recs = append(recs, sim.Record{At: at + delay, Kind: sim.KindDeliver, Node: b, Peer: a, Msg: id, Label: label, Size: 100})
+		}
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].At < recs[j].At })
+	return names, recs
+}
+
+// TestDenseLabelsPlaced: in runs of hundreds of messages in a short
+// window, crossing each other between two to six lanes, every label is
+// drawn (beside its arrow, or as a numbered marker listed on the right),
+// and none overlaps another or is crossed by an arrow; short of a tangle,
+// every moved label has its marker.
+func TestDenseLabelsPlaced(t *testing.T) {
+	ms := time.Millisecond
+	var cases []denseRun
+	for seed := uint64(1); seed <= 3; seed++ {
+		cases = append(cases,
+			denseRun{seed: seed, nodes: 2, n: 300, instants: 1000, window: 100 * ms, maxDelay: 40 * ms},
+			denseRun{seed: seed, nodes: 4, n: 300, instants: 1000, window: 50 * ms, maxDelay: 20 * ms},
+			denseRun{seed: seed, nodes: 3, n: 200, instants: 10, window: 20 * ms, maxDelay: 10 * ms},
+			denseRun{seed: seed, nodes: 6, n: 300, instants: 300, window: 20 * ms, maxDelay: 5 * ms},
+		)
+	}
+	// A tangle: 300 messages sent at 30 instants of 5 ms, each in flight
+	// up to 50 ms, every arrow crossed by hundreds. Some labels find no
+	// room even for a marker there; their entries name their arrows.
+	tangle := denseRun{seed: 7, nodes: 5, n: 300, instants: 30, window: 5 * ms, maxDelay: 50 * ms}
+	cases = append(cases, tangle)
+	for _, d := range cases {
+		t.Run(fmt.Sprintf("seed%d-%dnodes-%dmsgs-%dinstants", d.seed, d.nodes, d.n, d.instants), func(t *testing.T) {
+			names, recs := d.records()
+			res := &report.Result{Scenario: "dense", Seed: d.seed, Systems: []report.System{{System: "synthetic"}}}
+			dg, err := Build(res, 0, names, recs, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bad := checkPlacement(dg.l); len(bad) > 0 {
+				t.Errorf("%d things wrong, the first: %q", len(bad), bad[:min(len(bad), 5)])
+			}
+			u := unmarked(dg.l)
+			if u > 0 && d != tangle {
+				t.Errorf("%d moved labels without a marker; want 0", u)
+			}
+			t.Logf("%d of %d labels moved, %d of them without a marker; %.0f x %.0f px", len(dg.l.moved), d.n, u, dg.l.width, dg.l.height)
+		})
+	}
+}
