@@ -98,9 +98,11 @@ func (l *layout) labelArrow(k int, past bool) (p0, p1 pt) {
 
 // placeLabels puts each message's label along its first arrow, above it
 // or below, where it meets no label or note and no other arrow crosses
-// it: first at a few places near the arrow, then at more places a little
-// further off. A label with no such place is listed in skipped, and
-// placeMarkers moves it off the arrow.
+// it: every label first at a few places near the arrow (those that find
+// none are listed in crowded), then each of crowded at more places a
+// little further off. A label with no such place is listed in skipped,
+// and placeMarkers moves it off the arrow. The two rounds keep the first
+// one's places exactly where they were before the second existed.
 func (l *layout) placeLabels() {
 	m := l.m
 	l.labels = make([]msgLabel, len(m.msgs))
@@ -108,10 +110,12 @@ func (l *layout) placeLabels() {
 	near := []float64{h/2 + 1, -(h/2 + 1), h/2 + 9, -(h/2 + 9)}
 	far := []float64{h/2 + 1, -(h/2 + 1), h/2 + 5, -(h/2 + 5), h/2 + 9, -(h/2 + 9), h/2 + 13, -(h/2 + 13)}
 	for k, ms := range m.msgs {
-		if ms.label == "" {
-			continue
+		if ms.label != "" && !l.placeLabel(k, near, labelSpots) {
+			l.crowded = append(l.crowded, k)
 		}
-		if !l.placeLabel(k, near, labelSpots) && !l.placeLabel(k, far, fineSpots) {
+	}
+	for _, k := range l.crowded {
+		if !l.placeLabel(k, far, fineSpots) {
 			l.skipped = append(l.skipped, k)
 		}
 	}

@@ -71,10 +71,12 @@ type layout struct {
 	marks [][]pt
 	obst  *obstacles
 	// stretch makes the time step that starts at an instant this many
-	// times taller (see newLayout); skipped lists the messages whose label
-	// was left out; scaled says the diagram was drawn smaller to stay
+	// times taller (see newLayout); crowded lists the messages whose label
+	// found no place in placeLabels' first round, skipped those that found
+	// none in either; scaled says the diagram was drawn smaller to stay
 	// under maxHeight.
 	stretch map[sim.Time]float64
+	crowded []int
 	skipped []int
 	scaled  bool
 	// moved are the labels of skipped, drawn as numbered markers and
@@ -85,23 +87,25 @@ type layout struct {
 }
 
 func newLayout(m *model, records []sim.Record) *layout {
-	// A label moved off its arrow is room missing where its arrow flies:
-	// stretch the time it is in flight and lay out again, a few times,
-	// keeping the layout with the fewest labels without a marker, then
-	// the fewest labels moved (the first of equals: the shortest).
-	// Stretching stops before the diagram grows by more than maxStretchH,
-	// or has to be scaled down to stay under maxHeight: a dense run keeps
-	// its height, and its crowded labels are listed by number.
+	// A crowded label is room missing where its arrow flies: stretch the
+	// time it is in flight and lay out again, a few times, keeping the
+	// layout with the fewest labels moved off their arrows without a
+	// marker, then the fewest crowded (the first of equals: the
+	// shortest). While some label has no marker, only its time is
+	// stretched. Stretching stops before the diagram grows by more than
+	// maxStretchH, or has to be scaled down to stay under maxHeight: a
+	// dense run keeps its height, and its crowded labels are listed by
+	// number.
 	stretch := map[sim.Time]float64{} // looked up only
 	first := layOut(m, stretch)
 	best := first
-	for l, try := first, 0; len(l.skipped) > 0 && try < maxStretches; try++ {
-		l.stretchSkipped(stretch, unmarked(l) > 0)
+	for l, try := first, 0; len(l.crowded) > 0 && try < maxStretches; try++ {
+		l.stretchFlights(stretch)
 		l = layOut(m, stretch)
 		if l.scaled || l.bottom > first.bottom+maxStretchH {
 			break
 		}
-		if u, bu := unmarked(l), unmarked(best); u < bu || u == bu && len(l.skipped) < len(best.skipped) {
+		if u, bu := unmarked(l), unmarked(best); u < bu || u == bu && len(l.crowded) < len(best.crowded) {
 			best = l
 		}
 	}
@@ -145,16 +149,22 @@ const (
 	maxStretchH  = 1200.0
 )
 
-// stretchSkipped doubles (up to maxStretch) the time steps during which a
-// message whose label was moved off its arrow is in flight; with
-// onlyUnmarked, only those that found no room for a marker either.
-func (l *layout) stretchSkipped(stretch map[sim.Time]float64, onlyUnmarked bool) {
+// stretchFlights doubles (up to maxStretch) the time steps during which a
+// message whose label has no marker is in flight, or, when every moved
+// label has one, a message whose label was crowded.
+func (l *layout) stretchFlights(stretch map[sim.Time]float64) {
 	times := l.times()
-	for _, mv := range l.moved {
-		if onlyUnmarked && !mv.unmarked {
-			continue
+	which := l.crowded
+	if unmarked(l) > 0 {
+		which = nil
+		for _, mv := range l.moved {
+			if mv.unmarked {
+				which = append(which, mv.k)
+			}
 		}
-		ms := l.m.msgs[mv.k]
+	}
+	for _, k := range which {
+		ms := l.m.msgs[k]
 		end := ms.at + l.median/2
 		for _, a := range ms.arrivals {
 			end = max(end, a.at)
