@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,6 +99,74 @@ func TestDenseLabelsPlaced(t *testing.T) {
 				t.Errorf("%d moved labels without a marker; want 0", u)
 			}
 			t.Logf("%d of %d labels moved, %d of them without a marker; %.0f x %.0f px", len(dg.l.moved), d.n, u, dg.l.width, dg.l.height)
+		})
+	}
+}
+
+// TestCheckPlacementCatches: the check fails where it should. Each case
+// spoils one thing of a good layout (a label left out, a label on
+// another, a marker on another message's arrow, an entry over the
+// lanes, an entry that does not say the label) and wants a complaint.
+func TestCheckPlacementCatches(t *testing.T) {
+	d := denseRun{seed: 1, nodes: 3, n: 120, instants: 200, window: 20 * time.Millisecond, maxDelay: 10 * time.Millisecond}
+	names, recs := d.records()
+	res := &report.Result{Scenario: "dense", Seed: d.seed, Systems: []report.System{{System: "synthetic"}}}
+	for _, tc := range []struct {
+		name  string
+		spoil func(l *layout)
+		want  string // in one of the complaints
+	}{
+		{"label left out", func(l *layout) {
+			for k := range l.labels {
+				if l.labels[k].ok {
+					l.labels[k].ok = false
+					return
+				}
+			}
+		}, "is left out"},
+		{"label over a label", func(l *layout) {
+			var placed []int
+			for k := range l.labels {
+				if l.labels[k].ok {
+					placed = append(placed, k)
+				}
+			}
+			l.labels[placed[1]].b = l.labels[placed[0]].b
+		}, "overlaps the label"},
+		{"marker on an arrow", func(l *layout) {
+			mv := &l.moved[0]
+			for k := range l.m.msgs {
+				if k != mv.k && len(l.m.msgs[k].arrivals) > 0 {
+					ms := l.m.msgs[k]
+					a := l.m.msgs[k].arrivals[0]
+					mv.mark.cx = (l.laneX[ms.from] + l.laneX[ms.to]) / 2
+					mv.mark.cy = (l.sendY(ms) + l.arrivalY(a)) / 2
+					return
+				}
+			}
+		}, "is crossed by the arrow of message"},
+		{"entry over the lanes", func(l *layout) { l.moved[0].entry.cx = l.laneX[0] }, "outside the list's room"},
+		{"entry says another label", func(l *layout) { l.moved[0].lines = []string{"NOT IT"} }, `is listed as ["NOT IT"]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dg, err := Build(res, 0, names, recs, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bad := checkPlacement(dg.l); len(bad) > 0 {
+				t.Fatalf("the layout is wrong before it is spoilt: %q", bad)
+			}
+			if len(dg.l.moved) == 0 {
+				t.Fatal("no label was moved: the case spoils nothing")
+			}
+			tc.spoil(dg.l)
+			bad := checkPlacement(dg.l)
+			for _, b := range bad {
+				if strings.Contains(b, tc.want) {
+					return
+				}
+			}
+			t.Errorf("%s: no complaint says %q; got %q", tc.name, tc.want, bad)
 		})
 	}
 }
