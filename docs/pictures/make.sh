@@ -22,6 +22,7 @@ diagram lost_ack rpc lost_ack
 diagram nfs_write_buffer_loss nfs-buffered write_buffer_loss --from 20s --to 33s --hide timers
 diagram nfs_server_crash nfs server_crash --from 900ms --to 13s
 diagram nfs_vs_afs afs afs_callback --from 40s --to 101.5s --hide acks
+diagram handshake_loss reliable-syn_lost moved_labels --from 2.9s --to 4.1s
 
 browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 if [ -n "$browser" ]; then

@@ -9,8 +9,10 @@
 // the same way as SVG (with a class, a tooltip and an id per element) and
 // as PNG. The layout keeps every label whole and apart: a label is moved
 // along its arrow, or beside its lane, until it touches no other label and
-// no arrow crosses it; a message label with no such place is left out, and
-// the caption says how many. The output depends only on its inputs.
+// no arrow crosses it. A message label with no such place is drawn as a
+// numbered marker on its arrow and written under that number in a list
+// right of the diagram (see moved.go); nothing is left out. The output
+// depends only on its inputs.
 package diagram
 
 import (
@@ -177,9 +179,11 @@ func (d *Diagram) Anchors() []Anchor { return d.l.anchors }
 // Size returns the diagram's width and height in pixels.
 func (d *Diagram) Size() (width, height float64) { return d.l.width, d.l.height }
 
-// Overlaps lists the labels that could not be placed clear of every other
-// label and arrow (each drawn on a white plate instead). A diagram of a
-// built-in scenario has none.
+// Overlaps lists the notes (calls, results, state boxes, crash and fault
+// labels) that could not be placed clear of every other label and arrow
+// (each drawn on a white plate instead). A diagram of a built-in scenario
+// has none. Message labels never overlap: those with no room are listed
+// by number instead.
 func (d *Diagram) Overlaps() []string { return d.l.overlaps }
 
 // Captions returns the lines under the diagram: what it shows and what
