@@ -76,6 +76,21 @@ var labelSpots = spotsEvery(0.04)
 // as many, for the gaps between arrows that cross a crowded one.
 var fineSpots = spotsEvery(0.02)
 
+// newSpots are the fineSpots that labelSpots lacks.
+var newSpots = func() []float64 {
+	var out []float64
+	for _, f := range fineSpots {
+		old := false
+		for _, g := range labelSpots {
+			old = old || math.Abs(f-g) < 1e-9
+		}
+		if !old {
+			out = append(out, f)
+		}
+	}
+	return out
+}()
+
 func spotsEvery(step float64) []float64 {
 	spots := []float64{0.5}
 	for d := step; d < 0.45; d += step {
@@ -98,24 +113,42 @@ func (l *layout) labelArrow(k int, past bool) (p0, p1 pt) {
 
 // placeLabels puts each message's label along its first arrow, above it
 // or below, where it meets no label or note and no other arrow crosses
-// it: every label first at a few places near the arrow (those that find
-// none are listed in crowded), then each of crowded at more places a
-// little further off. A label with no such place is listed in skipped,
-// and placeMarkers moves it off the arrow. The two rounds keep the first
-// one's places exactly where they were before the second existed.
+// it, at a few places near the arrow; those that find none are listed in
+// crowded, for placeCrowded.
 func (l *layout) placeLabels() {
 	m := l.m
 	l.labels = make([]msgLabel, len(m.msgs))
 	h := lineH
 	near := []float64{h/2 + 1, -(h/2 + 1), h/2 + 9, -(h/2 + 9)}
-	far := []float64{h/2 + 1, -(h/2 + 1), h/2 + 5, -(h/2 + 5), h/2 + 9, -(h/2 + 9), h/2 + 13, -(h/2 + 13)}
 	for k, ms := range m.msgs {
 		if ms.label != "" && !l.placeLabel(k, near, labelSpots) {
 			l.crowded = append(l.crowded, k)
 		}
 	}
+}
+
+// placeCrowded tries each label of crowded at more places along its
+// arrow, a little further off; a label with no such place is listed in
+// skipped, and placeMarkers moves it off the arrow. Running after every
+// label's first round, it keeps the first round's places exactly where
+// they were before it existed.
+func (l *layout) placeCrowded() {
+	h := lineH
+	far := []float64{h/2 + 1, -(h/2 + 1), h/2 + 5, -(h/2 + 5), h/2 + 9, -(h/2 + 9), h/2 + 13, -(h/2 + 13)}
 	for _, k := range l.crowded {
-		if !l.placeLabel(k, far, fineSpots) {
+		placed := false
+		for i, off := range far {
+			// The offsets of the first round were tried at labelSpots
+			// already, and what is placed since only takes room.
+			spots := fineSpots
+			if i%4 < 2 {
+				spots = newSpots
+			}
+			if placed = l.placeLabel(k, []float64{off}, spots); placed {
+				break
+			}
+		}
+		if !placed {
 			l.skipped = append(l.skipped, k)
 		}
 	}
@@ -125,7 +158,6 @@ func (l *layout) placeLabels() {
 // (up the page first) and each spot along it, and keeps the first place
 // clear of everything; it reports whether there was one.
 func (l *layout) placeLabel(k int, offsets, spots []float64) bool {
-	label := l.m.msgs[k].label
 	p0, p1 := l.labelArrow(k, true)
 	dx, dy := p1.x-p0.x, p1.y-p0.y
 	length := math.Hypot(dx, dy)
@@ -135,7 +167,7 @@ func (l *layout) placeLabel(k int, offsets, spots []float64) bool {
 	} else if angle < -math.Pi/2 {
 		angle += math.Pi
 	}
-	w, h := fontLabel.width(label)+4, lineH
+	w, h := l.labelWidth(k)+4, lineH
 	if w > length-14 {
 		return false
 	}
@@ -160,6 +192,20 @@ func (l *layout) placeLabel(k int, offsets, spots []float64) bool {
 		}
 	}
 	return false
+}
+
+// labelWidth measures message k's label once.
+func (l *layout) labelWidth(k int) float64 {
+	if l.labelW == nil {
+		l.labelW = make([]float64, len(l.m.msgs))
+		for i := range l.labelW {
+			l.labelW[i] = -1
+		}
+	}
+	if l.labelW[k] < 0 {
+		l.labelW[k] = fontLabel.width(l.m.msgs[k].label)
+	}
+	return l.labelW[k]
 }
 
 // placeLabelsCaption says how the labels moved off their arrows are

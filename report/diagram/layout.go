@@ -84,28 +84,36 @@ type layout struct {
 	// notes (see moved.go).
 	moved     []movedLabel
 	plotRight float64
+	labelW    []float64 // the width of each message's label, or -1 before labelWidth
 }
 
 func newLayout(m *model, records []sim.Record) *layout {
 	// A crowded label is room missing where its arrow flies: stretch the
 	// time it is in flight and lay out again, a few times, keeping the
-	// layout with the fewest labels moved off their arrows without a
-	// marker, then the fewest crowded (the first of equals: the
-	// shortest). While some label has no marker, only its time is
-	// stretched. Stretching stops before the diagram grows by more than
-	// maxStretchH, or has to be scaled down to stay under maxHeight: a
-	// dense run keeps its height, and its crowded labels are listed by
+	// layout with the fewest crowded labels (the first of equals: the
+	// shortest); then settle the crowded labels of that one (further
+	// places, markers). While some label has no room even for a marker,
+	// stretch only its time, a few more times, keeping the layout with
+	// the fewest such. Stretching stops before the diagram grows by more
+	// than maxStretchH, or has to be scaled down to stay under maxHeight:
+	// a dense run keeps its height, and its crowded labels are listed by
 	// number.
-	stretch := map[sim.Time]float64{} // looked up only
-	first := layOut(m, stretch)
+	first := layOut(m, map[sim.Time]float64{})
 	best := first
 	for l, try := first, 0; len(l.crowded) > 0 && try < maxStretches; try++ {
-		l.stretchFlights(stretch)
-		l = layOut(m, stretch)
-		if l.scaled || l.bottom > first.bottom+maxStretchH {
+		if l = layOut(m, l.stretchFlights(l.crowded)); l.scaled || l.bottom > first.bottom+maxStretchH {
 			break
 		}
-		if u, bu := unmarked(l), unmarked(best); u < bu || u == bu && len(l.crowded) < len(best.crowded) {
+		if len(l.crowded) < len(best.crowded) {
+			best = l
+		}
+	}
+	best.settleLabels()
+	for l, try := best, 0; unmarked(l) > 0 && try < maxStretches; try++ {
+		if l = layOut(m, l.stretchFlights(l.unmarkedLabels())); l.scaled || l.bottom > first.bottom+maxStretchH {
+			break
+		}
+		if l.settleLabels(); unmarked(l) < unmarked(best) {
 			best = l
 		}
 	}
@@ -127,8 +135,25 @@ func layOut(m *model, stretch map[sim.Time]float64) *layout {
 	l.arrowGeometry()
 	l.placeNotes()
 	l.placeLabels()
-	l.placeMarkers()
 	return l
+}
+
+// settleLabels gives the labels crowded out of placeLabels' first round
+// their second round of places, and moves those that still have none.
+func (l *layout) settleLabels() {
+	l.placeCrowded()
+	l.placeMarkers()
+}
+
+// unmarkedLabels lists the messages whose moved label has no marker.
+func (l *layout) unmarkedLabels() []int {
+	var out []int
+	for _, mv := range l.moved {
+		if mv.unmarked {
+			out = append(out, mv.k)
+		}
+	}
+	return out
 }
 
 // unmarked counts the moved labels of l that found no room for a marker.
@@ -149,20 +174,14 @@ const (
 	maxStretchH  = 1200.0
 )
 
-// stretchFlights doubles (up to maxStretch) the time steps during which a
-// message whose label has no marker is in flight, or, when every moved
-// label has one, a message whose label was crowded.
-func (l *layout) stretchFlights(stretch map[sim.Time]float64) {
-	times := l.times()
-	which := l.crowded
-	if unmarked(l) > 0 {
-		which = nil
-		for _, mv := range l.moved {
-			if mv.unmarked {
-				which = append(which, mv.k)
-			}
-		}
+// stretchFlights returns the stretch of l with the time steps during
+// which the messages which are in flight doubled (up to maxStretch).
+func (l *layout) stretchFlights(which []int) map[sim.Time]float64 {
+	stretch := make(map[sim.Time]float64, len(l.stretch)) // looked up only
+	for t, f := range l.stretch {
+		stretch[t] = f // a copy: the order does not matter
 	}
+	times := l.times()
 	for _, k := range which {
 		ms := l.m.msgs[k]
 		end := ms.at + l.median/2
@@ -175,6 +194,7 @@ func (l *layout) stretchFlights(stretch map[sim.Time]float64) {
 			}
 		}
 	}
+	return stretch
 }
 
 // placeLanes spaces the lanes so that each lane's notes fit beside it.

@@ -33,12 +33,15 @@ func (b box) corners() [4]pt {
 }
 
 // extent returns the box's upright bounds: min x, min y, max x, max y.
+// A box turned by a has half extents hw|cos a| + hh|sin a| across and
+// hw|sin a| + hh|cos a| down.
 func (b box) extent() (x0, y0, x1, y1 float64) {
-	x0, y0, x1, y1 = math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, c := range b.corners() {
-		x0, y0, x1, y1 = math.Min(x0, c.x), math.Min(y0, c.y), math.Max(x1, c.x), math.Max(y1, c.y)
+	if b.angle == 0 {
+		return b.cx - b.hw, b.cy - b.hh, b.cx + b.hw, b.cy + b.hh
 	}
-	return
+	c, s := math.Abs(math.Cos(b.angle)), math.Abs(math.Sin(b.angle))
+	ex, ey := b.hw*c+b.hh*s, b.hw*s+b.hh*c
+	return b.cx - ex, b.cy - ey, b.cx + ex, b.cy + ey
 }
 
 // overlaps reports whether two boxes share any area (the separating axis
@@ -105,9 +108,27 @@ type obstacles struct {
 	boxes   map[int][]int // bucket -> indexes in bs; looked up only
 	segs    map[int][]int // bucket -> indexes in ss; looked up only
 	bs      []box
-	owners  []int // who placed each box: a label ignores its own message's
+	bext    []extent // each box's upright bounds, to pass most boxes by at once
+	owners  []int    // who placed each box: a label ignores its own message's
 	ss      []segment
+	sext    []extent // each segment's upright bounds
 	bucketH float64
+}
+
+// extent is an upright rectangle: min x, min y, max x, max y.
+type extent struct{ x0, y0, x1, y1 float64 }
+
+// apart reports whether two extents are clearly apart, so that what they
+// bound cannot touch: by more than rounding, so that the exact tests would
+// have said so too.
+func (e extent) apart(o extent) bool {
+	const eps = 1e-6
+	return e.x1 < o.x0-eps || o.x1 < e.x0-eps || e.y1 < o.y0-eps || o.y1 < e.y0-eps
+}
+
+func boxExtent(b box) extent {
+	x0, y0, x1, y1 := b.extent()
+	return extent{x0, y0, x1, y1}
 }
 
 // segment is an arrow, a lane or a line across the diagram; owner names
@@ -127,12 +148,13 @@ func (o *obstacles) buckets(y0, y1 float64) (int, int) {
 
 // addBox adds a box placed by owner (a message's index, or -1).
 func (o *obstacles) addBox(b box, owner int) {
-	_, y0, _, y1 := b.extent()
+	x0, y0, x1, y1 := b.extent()
 	lo, hi := o.buckets(y0, y1)
 	for k := lo; k <= hi; k++ {
 		o.boxes[k] = append(o.boxes[k], len(o.bs))
 	}
 	o.bs = append(o.bs, b)
+	o.bext = append(o.bext, extent{x0, y0, x1, y1})
 	o.owners = append(o.owners, owner)
 }
 
@@ -142,16 +164,17 @@ func (o *obstacles) addSegment(s segment) {
 		o.segs[k] = append(o.segs[k], len(o.ss))
 	}
 	o.ss = append(o.ss, s)
+	o.sext = append(o.sext, extent{math.Min(s.a.x, s.b.x), math.Min(s.a.y, s.b.y), math.Max(s.a.x, s.b.x), math.Max(s.a.y, s.b.y)})
 }
 
 // hitsBox reports whether b overlaps a box already placed by someone
 // other than owner.
 func (o *obstacles) hitsBox(b box, owner int) bool {
-	_, y0, _, y1 := b.extent()
-	lo, hi := o.buckets(y0, y1)
+	e := boxExtent(b)
+	lo, hi := o.buckets(e.y0, e.y1)
 	for k := lo; k <= hi; k++ {
 		for _, i := range o.boxes[k] {
-			if (owner < 0 || o.owners[i] != owner) && b.overlaps(o.bs[i]) {
+			if (owner < 0 || o.owners[i] != owner) && !e.apart(o.bext[i]) && b.overlaps(o.bs[i]) {
 				return true
 			}
 		}
@@ -161,12 +184,12 @@ func (o *obstacles) hitsBox(b box, owner int) bool {
 
 // hitsSegment reports whether a segment not drawn by owner crosses b.
 func (o *obstacles) hitsSegment(b box, owner int) bool {
-	_, y0, _, y1 := b.extent()
-	lo, hi := o.buckets(y0, y1)
+	e := boxExtent(b)
+	lo, hi := o.buckets(e.y0, e.y1)
 	for k := lo; k <= hi; k++ {
 		for _, i := range o.segs[k] {
 			s := o.ss[i]
-			if s.owner != owner && b.crosses(s.a, s.b) {
+			if s.owner != owner && !e.apart(o.sext[i]) && b.crosses(s.a, s.b) {
 				return true
 			}
 		}
