@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sim-lecture/sim/report/diagram"
 	"github.com/sim-lecture/sim/scenarios"
@@ -50,12 +51,7 @@ func TestBuiltInDiagrams(t *testing.T) {
 				if want <= diagram.DefaultMaxMessages && got["msg"] != want {
 					t.Errorf("%s: %d messages drawn; the trace has %d", sys.Label(), got["msg"], want)
 				}
-				if ov := d.Overlaps(); len(ov) > 0 {
-					t.Errorf("%s: %d labels drawn over something: %q", sys.Label(), len(ov), ov)
-				}
-				if bad := diagram.CheckPlacement(d); len(bad) > 0 {
-					t.Errorf("%s: %d message labels left out or drawn over something, the first: %q", sys.Label(), len(bad), bad[:min(len(bad), 5)])
-				}
+				checkDrawn(t, sys.Label(), d)
 				if *keepSVG != "" {
 					base := filepath.Join(*keepSVG, sc.Name+"-"+sys.FileLabel())
 					var png bytes.Buffer
@@ -72,6 +68,71 @@ func TestBuiltInDiagrams(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkDrawn reports what is wrong with where d draws things: labels
+// drawn over something, labels left out, arrows out of their room.
+func checkDrawn(t *testing.T, what string, d *diagram.Diagram) {
+	t.Helper()
+	if ov := d.Overlaps(); len(ov) > 0 {
+		t.Errorf("%s: %d labels drawn over something: %q", what, len(ov), ov)
+	}
+	if bad := diagram.CheckPlacement(d); len(bad) > 0 {
+		t.Errorf("%s: %d things left out or drawn over something, the first: %q", what, len(bad), bad[:min(len(bad), 5)])
+	}
+}
+
+// TestBuiltInDiagramWindows checks, as TestBuiltInDiagrams does, the
+// diagrams of parts of every built-in run, as --from, --to, --nodes and
+// --hide draw them: a window cuts messages in flight and arrivals at one
+// instant at its edges, which the whole run may not have.
+func TestBuiltInDiagramWindows(t *testing.T) {
+	list, err := scenarios.BuiltIn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range list {
+		t.Run(sc.Name, func(t *testing.T) {
+			if scenarios.Summarized(sc) {
+				t.Skip("a summarized run")
+			}
+			res, worlds := runKept(t, sc)
+			for i, sys := range res.Systems {
+				w := worlds[i]
+				recs := w.Trace().Records()
+				if len(recs) == 0 || w.NumNodes() < 2 {
+					continue
+				}
+				for _, opt := range windows(sc.Name, recs[len(recs)-1].At, w.Name(1), w.Name(0)) {
+					d, err := diagram.New(res, i, w, opt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					checkDrawn(t, fmt.Sprintf("%s %+v", sys.Label(), opt), d)
+				}
+			}
+		})
+	}
+}
+
+// windows are the options TestBuiltInDiagramWindows draws a run ending
+// at end with: windows at its start, middle and end, two of its nodes
+// (n1, n0), and with things hidden.
+func windows(scenario string, end sim.Time, n1, n0 string) []diagram.Options {
+	out := []diagram.Options{
+		{From: end / 3, To: end / 2},
+		{To: end / 4},
+		{From: end * 2 / 3},
+		{Nodes: []string{n1, n0}},
+		{Hide: diagram.HideAcks | diagram.HideProbes},
+		{From: end / 4, Hide: diagram.HideState | diagram.HideTimers | diagram.HideFaults},
+	}
+	if scenario == "handshake_loss" {
+		// The window of issue 15's picture: the data and its ACKs, all
+		// arriving at one instant each.
+		out = append(out, diagram.Options{From: sim.Time(2900 * time.Millisecond), To: sim.Time(3100 * time.Millisecond)})
+	}
+	return out
 }
 
 // TestDiagramMakesRoomForLabels: where a few labels find no place clear of

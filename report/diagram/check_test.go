@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/sim-lecture/sim/sim"
 )
 
 // checkPlacement checks what a reader needs of a diagram's message
@@ -13,7 +15,9 @@ import (
 // text; no two labels, markers, list entries, notes or network marks
 // overlap; no arrow, lane or fault line crosses a label or a marker,
 // except its own message's arrows; nothing crosses a list entry; and the
-// list is inside the diagram, above its legend. It returns what is wrong.
+// list is inside the diagram, above its legend; and what checkExtent
+// checks of arrows, ≈ bands and the list's place. It returns what is
+// wrong.
 func checkPlacement(l *layout) []string {
 	var bad []string
 	shapes := placedShapes(l, &bad)
@@ -44,7 +48,7 @@ func checkPlacement(l *layout) []string {
 			bad = append(bad, fmt.Sprintf("%s is outside the list's room", a.name))
 		}
 	}
-	return bad
+	return append(bad, checkExtent(l)...)
 }
 
 // shape is a box drawn on a diagram, with its upright bounds.
@@ -147,4 +151,102 @@ func drawnSegments(l *layout) []drawnSegment {
 		add(pt{axisX + 4, y}, pt{l.plotRight - 8, y}, -1, "the line of fault "+f.label)
 	}
 	return out
+}
+
+// checkExtent checks that what is drawn stays in its room: every arrow
+// starts and ends on its lanes, above where they end, and runs over
+// neither the legend nor a caption; an arrow crosses a ≈ band (idle
+// time drawn short) only while its message is in flight across that
+// idle time, and no send or arrival is drawn inside a band; and the list
+// of moved labels starts just right of the lanes and what is drawn
+// beside them. It returns what is wrong.
+func checkExtent(l *layout) []string {
+	var bad []string
+	legend := rectBox(0, l.legendY-10, legendWidth(), 20)
+	for _, a := range flights(l) {
+		lo, hi := math.Min(a.p0.y, a.p1.y), math.Max(a.p0.y, a.p1.y)
+		if hi > l.bottom+0.5 {
+			bad = append(bad, fmt.Sprintf("%s ends at y %.0f, below the lanes' end at %.0f", a.name, hi, l.bottom))
+		}
+		if legend.crosses(a.p0, a.p1) {
+			bad = append(bad, a.name+" runs over the legend")
+		}
+		for i, c := range l.captions {
+			y := l.legendY + 34 + float64(i)*captionLine
+			if rectBox(12, y-11, fontLabel.width(c), 14).crosses(a.p0, a.p1) {
+				bad = append(bad, fmt.Sprintf("%s runs over the caption %q", a.name, c))
+			}
+		}
+		for k := 0; k+1 < len(l.breaks); k += 2 {
+			b0, b1 := l.breaks[k], l.breaks[k+1]
+			band := fmt.Sprintf("the ≈ band from %s to %s", fmtTime(b0.t), fmtTime(b1.t))
+			if hi > b0.y+0.5 && lo < b1.y-0.5 && (a.t0 > b0.t || a.t1 < b1.t) {
+				bad = append(bad, fmt.Sprintf("%s crosses %s, but flies from %s to %s", a.name, band, fmtTime(a.t0), fmtTime(a.t1)))
+			}
+			for _, p := range []pt{a.p0, a.p1} {
+				if p.y > b0.y+0.5 && p.y < b1.y-0.5 {
+					bad = append(bad, fmt.Sprintf("%s starts or ends inside %s", a.name, band))
+				}
+			}
+		}
+	}
+	if len(l.moved) > 0 {
+		right, left := plotExtent(l), math.Inf(1)
+		for _, mv := range l.moved {
+			x0, _, _, _ := mv.entry.extent()
+			left = math.Min(left, x0)
+		}
+		if left > right+listGap+listSlack {
+			bad = append(bad, fmt.Sprintf("the list starts at x %.0f, %.0f px right of the lanes and their notes (at %.0f)", left, left-right, right))
+		}
+	}
+	return bad
+}
+
+// listSlack is how much further than listGap from the lanes (and what is
+// drawn beside them) the list of moved labels may start: the margin
+// placeLanes keeps right of the last lane.
+const listSlack = 40.0
+
+// flight is an arrow as drawn, with the instants it flies between.
+type flight struct {
+	p0, p1 pt
+	t0, t1 sim.Time
+	name   string
+}
+
+// flights lists the arrows of l, computed again from the model as paint
+// draws them; an arrow still in flight flies to the end of time.
+func flights(l *layout) []flight {
+	var out []flight
+	for k, ms := range l.m.msgs {
+		x0, y0, x1 := l.laneX[ms.from], l.sendY(ms), l.laneX[ms.to]
+		name := fmt.Sprintf("the arrow of message %d %q sent at %s", k, ms.label, fmtTime(ms.at))
+		for _, a := range ms.arrivals {
+			out = append(out, flight{pt{x0, y0}, pt{x1, l.arrivalY(a)}, ms.at, a.at, name})
+		}
+		switch {
+		case ms.dropped:
+			out = append(out, flight{pt{x0, y0}, l.ends[k], ms.at, ms.at + l.median/2, name})
+		case len(ms.arrivals) == 0:
+			out = append(out, flight{pt{x0, y0}, l.ends[k], ms.at, sim.Time(math.MaxInt64), name})
+		}
+	}
+	return out
+}
+
+// plotExtent is the right edge of the lanes' names, the notes, labels,
+// markers and marks: what the list of moved labels is to sit right of.
+func plotExtent(l *layout) float64 {
+	right := 0.0
+	for k, x := range l.laneX {
+		right = math.Max(right, x+math.Max(60, fontLane.width(l.m.lanes[k])+16)/2)
+	}
+	var ignore []string
+	for _, s := range placedShapes(l, &ignore) {
+		if s.kind != "entry" {
+			right = math.Max(right, s.x1)
+		}
+	}
+	return right
 }

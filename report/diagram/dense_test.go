@@ -106,7 +106,9 @@ func TestDenseLabelsPlaced(t *testing.T) {
 // TestCheckPlacementCatches: the check fails where it should. Each case
 // spoils one thing of a good layout (a label left out, a label on
 // another, a marker on another message's arrow, an entry over the
-// lanes, an entry that does not say the label) and wants a complaint.
+// lanes, an entry that does not say the label, lanes ending above an
+// arrow, a legend or caption over arrows, a ≈ band across an arrow not
+// in flight then, a list far right of the lanes) and wants a complaint.
 func TestCheckPlacementCatches(t *testing.T) {
 	d := denseRun{seed: 1, nodes: 3, n: 120, instants: 200, window: 20 * time.Millisecond, maxDelay: 10 * time.Millisecond}
 	names, recs := d.records()
@@ -146,6 +148,28 @@ func TestCheckPlacementCatches(t *testing.T) {
 			}
 		}, "is crossed by the arrow of message"},
 		{"entry over the lanes", func(l *layout) { l.moved[0].entry.cx = l.laneX[0] }, "outside the list's room"},
+		{"lanes end above an arrow", func(l *layout) { l.bottom -= 100 }, "below the lanes' end"},
+		{"legend over the arrows", func(l *layout) { l.legendY = l.bottom - 50 }, "runs over the legend"},
+		{"caption over the arrows", func(l *layout) { l.legendY = l.bottom - 60 }, "runs over the caption"},
+		{"band across an arrival", func(l *layout) {
+			// A band of idle time from an arrival on, drawn across
+			// the middle of the arrow: the message is not in flight
+			// then.
+			for _, ms := range l.m.msgs {
+				if len(ms.arrivals) > 0 {
+					a := ms.arrivals[0]
+					mid := (l.sendY(ms) + l.arrivalY(a)) / 2
+					l.breaks = append(l.breaks, knot{a.at, mid - 5}, knot{a.at + 1, mid + 5})
+					return
+				}
+			}
+		}, "but flies from"},
+		{"list far from the lanes", func(l *layout) {
+			for i := range l.moved {
+				l.moved[i].entry.cx += 300
+			}
+			l.width += 300
+		}, "px right of the lanes"},
 		{"entry says another label", func(l *layout) { l.moved[0].lines = []string{"NOT IT"} }, `is listed as ["NOT IT"]`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -80,14 +80,39 @@ type layout struct {
 	skipped []int
 	scaled  bool
 	// moved are the labels of skipped, drawn as numbered markers and
-	// listed right of plotRight, the right edge of the lanes and their
-	// notes (see moved.go).
-	moved     []movedLabel
-	plotRight float64
-	labelW    []float64 // the width of each message's label, or -1 before labelWidth
+	// listed right of lanesRight (see moved.go).
+	// plotRight is where the idle bands and fault lines end: the
+	// diagram's right edge, or lanesRight where a list is drawn.
+	// lanesRight is the right edge of the lanes and the notes beside
+	// them, short of the room the legend may ask for.
+	// markRight is how far right markers may sit: the diagram's right
+	// edge before the list, in a narrow plot too.
+	moved      []movedLabel
+	plotRight  float64
+	lanesRight float64
+	markRight  float64
+	labelW     []float64 // the width of each message's label, or -1 before labelWidth
 }
 
 func newLayout(m *model, records []sim.Record) *layout {
+	best := settledLayout(m, false)
+	if len(best.moved) > 0 && best.lanesRight < best.plotRight {
+		// The list of moved labels is read beside the markers: it sits
+		// just right of the lanes and their notes, not right of the room
+		// the legend asks for. The idle bands, the fault lines and their
+		// notes then end at the lanes too: lay out again so.
+		best = settledLayout(m, true)
+	}
+	best.placeList()
+	best.placeLabelsCaption()
+	best.finish()
+	best.makeAnchors(records)
+	return best
+}
+
+// settledLayout lays m out with its labels settled; narrow ends the
+// plot (idle bands, fault lines and their notes) at the lanes.
+func settledLayout(m *model, narrow bool) *layout {
 	// A crowded label is room missing where its arrow flies: stretch the
 	// time it is in flight and lay out again, a few times, keeping the
 	// layout with the fewest crowded labels (the first of equals: the
@@ -98,10 +123,10 @@ func newLayout(m *model, records []sim.Record) *layout {
 	// than maxStretchH, or has to be scaled down to stay under maxHeight:
 	// a dense run keeps its height, and its crowded labels are listed by
 	// number.
-	first := layOut(m, map[sim.Time]float64{})
+	first := layOut(m, map[sim.Time]float64{}, narrow)
 	best := first
 	for l, try := first, 0; len(l.crowded) > 0 && try < maxStretches; try++ {
-		if l = layOut(m, l.stretchFlights(l.crowded)); l.scaled || l.bottom > first.bottom+maxStretchH {
+		if l = layOut(m, l.stretchFlights(l.crowded), narrow); l.scaled || l.bottom > first.bottom+maxStretchH {
 			break
 		}
 		if len(l.crowded) < len(best.crowded) {
@@ -110,33 +135,52 @@ func newLayout(m *model, records []sim.Record) *layout {
 	}
 	best.settleLabels()
 	for l, try := best, 0; unmarked(l) > 0 && try < maxStretches; try++ {
-		if l = layOut(m, l.stretchFlights(l.unmarkedLabels())); l.scaled || l.bottom > first.bottom+maxStretchH {
+		if l = layOut(m, l.stretchFlights(l.unmarkedLabels()), narrow); l.scaled || l.bottom > first.bottom+maxStretchH {
 			break
 		}
 		if l.settleLabels(); unmarked(l) < unmarked(best) {
 			best = l
 		}
 	}
-	best.placeList()
-	best.placeLabelsCaption()
-	best.finish()
-	best.makeAnchors(records)
 	return best
 }
 
 // layOut lays m out, with the time steps that start at an instant of
-// stretch drawn that many times taller.
-func layOut(m *model, stretch map[sim.Time]float64) *layout {
+// stretch drawn that many times taller; narrow ends the plot at the
+// lanes.
+func layOut(m *model, stretch map[sim.Time]float64, narrow bool) *layout {
 	l := &layout{m: m, obst: newObstacles(), stretch: stretch}
 	l.makeNotes()
 	l.placeLanes()
+	if narrow {
+		l.plotRight = l.lanesRight
+	}
 	l.layoutTime()
-	l.bottom = l.yOf(m.end) + 30
+	l.bottom = l.lanesEnd()
 	l.arrowGeometry()
 	l.placeNotes()
 	l.placeLabels()
 	return l
 }
+
+// lanesEnd is where the lanes end: below the last instant drawn, and
+// below every send and arrival of the messages, which are spread out
+// below their instant when a node sends or receives several at once
+// (a window's last instant, or the arrivals of messages sent within the
+// window, may be such an instant). An arrow ends on its lanes.
+func (l *layout) lanesEnd() float64 {
+	last := 0.0
+	for _, ms := range l.m.msgs {
+		last = math.Max(last, l.sendY(ms))
+		for _, a := range ms.arrivals {
+			last = math.Max(last, l.arrivalY(a))
+		}
+	}
+	return math.Max(l.yOf(l.m.end)+30, last+lanesPast)
+}
+
+// lanesPast is how far the lanes run past the last arrow.
+const lanesPast = 15.0
 
 // settleLabels gives the labels crowded out of placeLabels' first round
 // their second round of places, and moves those that still have none.
@@ -243,10 +287,11 @@ func (l *layout) placeLanes() {
 	if n > 0 {
 		last = l.laneX[n-1] + math.Max(right[n-1]+noteGap, names[n-1]/2)
 	}
-	l.width = math.Max(last, lastLane(l.laneX)+noteGap+faults) + 16
-	l.width = math.Max(l.width, 560)
+	l.lanesRight = math.Max(last, lastLane(l.laneX)+noteGap+faults) + 16
+	l.width = math.Max(l.lanesRight, 560)
 	l.width = math.Max(l.width, legendWidth()+12)
 	l.plotRight = l.width
+	l.markRight = l.width
 }
 
 func lastLane(xs []float64) float64 {

@@ -71,7 +71,7 @@ func (l *layout) placeMarkers() {
 func (l *layout) markerSpot(k int, w float64) (box, bool) {
 	for _, p := range l.markerSpots(k, w) {
 		b := box{cx: p.x, cy: p.y, hw: w / 2, hh: markerH / 2}
-		if b.cx-b.hw < axisX+4 || b.cx+b.hw > l.plotRight-4 {
+		if b.cx-b.hw < axisX+4 || b.cx+b.hw > l.markRight-4 {
 			continue
 		}
 		if !l.obst.hitsBox(b, k) && !l.obst.hitsSegment(b, k) {
@@ -158,7 +158,17 @@ func (l *layout) placeList() {
 			colW = math.Max(colW, w+5+fontSmall.width(mv.where))
 		}
 	}
-	x0 := l.plotRight + listGap
+	// The list sits just right of the lanes, their notes and the markers
+	// beside the last lane, even where the legend makes the diagram
+	// wider: it is read beside the markers (newLayout ends the idle
+	// bands and fault lines short of it).
+	x0 := l.lanesRight
+	for _, mv := range l.moved {
+		if _, _, x1, _ := mv.mark.extent(); !mv.unmarked {
+			x0 = math.Max(x0, x1+16)
+		}
+	}
+	x0 += listGap
 	for cols := 1; cols <= listMaxCol; cols++ {
 		if l.fillList(cols, x0, colW+listColGap, w) <= listDrift {
 			break

@@ -51,20 +51,27 @@ func (l *layout) layoutTime() {
 		if t > prev {
 			dy := float64(t-prev) * l.slope
 			if dy > maxGap {
-				l.breaks = append(l.breaks, knot{prev, y}, knot{t, y + breakH})
-				dy = breakH
+				// The band of idle time starts below the sends and
+				// arrivals spread out below the instant before it: an
+				// arrow crosses the band only while it is in flight
+				// across the idle time.
+				start := math.Max(y, next)
+				l.breaks = append(l.breaks, knot{prev, start}, knot{t, start + breakH})
+				dy = start + breakH - y
 			} else if f := l.stretch[prev]; f > 1 {
 				dy *= f
 			}
 			y = math.Max(y+dy, next)
 		}
-		next = y + fan[t]
 		notes := byTime[t]
 		shift := 0.0
 		for _, n := range notes {
 			shift = math.Max(shift, free[slot{n.lane, n.side}]-(y-noteLift(n)))
 		}
 		y += shift
+		// The sends and arrivals spread out below this instant keep the
+		// next instant below them.
+		next = y + fan[t]
 		stack := map[slot]float64{} // looked up only
 		for _, n := range notes {
 			s := slot{n.lane, n.side}
@@ -100,7 +107,8 @@ func (l *layout) layoutTime() {
 }
 
 // fanOut returns, for each instant at which a node sends (or receives)
-// several messages, the room their arrows need below it.
+// several messages, the room their arrows (and the crosses of the lost
+// ones) need below it.
 func (l *layout) fanOut() map[sim.Time]float64 {
 	out := map[sim.Time]float64{} // looked up only
 	room := func(t sim.Time, slot int) {
@@ -110,6 +118,11 @@ func (l *layout) fanOut() map[sim.Time]float64 {
 	}
 	for _, ms := range l.m.msgs {
 		room(ms.at, ms.slot)
+		if ms.dropped {
+			// The cross of a lost message is as far below its
+			// instant as its send is below the send's.
+			room(ms.at+l.median/2, ms.slot)
+		}
 		for _, a := range ms.arrivals {
 			room(a.at, a.slot)
 		}
