@@ -154,12 +154,14 @@ type Client struct {
 	pmap *rpc.Client // the portmapper's, on PortmapPort
 	opts ClientOptions
 	// bindings is what each server's portmapper said, by server; looked
-	// up only.
+	// up only. It, fds and files are made when first written: thousands
+	// of clients each holding maps they never use cost memory and cache
+	// (BENCHMARKS.md, NFS half of issue 12).
 	bindings map[sim.NodeID]*binding
 	mounts   []*mountPoint
 	fds      map[string]*openFile // by the application's fd name; looked up only
 	files    map[string]*cfile    // by cache key; looked up only
-	lru      *list.List           // *cblock, least recently used first
+	lru      list.List            // *cblock, least recently used first
 	queue    []*task
 	cur      *task
 	// own: the call being sent is the client's own (see Running).
@@ -268,8 +270,7 @@ func NewClient(envs ClientEnvs, opts ClientOptions, obs rpc.Observer) (*Client, 
 	if opts.Soft {
 		ropts.MaxAttempts = opts.Retrans + 1
 	}
-	c := &Client{env: envs.NFS, opts: opts, fds: map[string]*openFile{}, files: map[string]*cfile{}, lru: list.New(),
-		bindings: map[sim.NodeID]*binding{}}
+	c := &Client{env: envs.NFS, opts: opts}
 	c.rpc, c.mnt, c.pmap = rpc.NewClient(envs.NFS, ropts, obs), rpc.NewClient(envs.Mount, ropts, obs), rpc.NewClient(envs.Portmap, ropts, obs)
 	for _, m := range opts.Mounts {
 		mp := &mountPoint{Mount: m}
@@ -550,6 +551,9 @@ func (c *Client) fileFor(r fileRef, path string) *cfile {
 	if f == nil {
 		key := c.keyOf(r)
 		f = &cfile{key: key, path: path, ref: r, blocks: map[int]*cblock{}}
+		if c.files == nil {
+			c.files = map[string]*cfile{}
+		}
 		c.files[key] = f
 	}
 	return f

@@ -166,6 +166,9 @@ func (c *Client) opened(t *task, r fileRef, attr *Fattr) {
 		c.refresh(f, *attr, -1)
 	}
 	if t.op.FD != "" {
+		if c.fds == nil {
+			c.fds = map[string]*openFile{}
+		}
 		c.fds[t.op.FD] = &openFile{key: f.key, ref: r}
 	}
 	if f.haveAttr {

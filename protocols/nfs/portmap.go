@@ -45,6 +45,9 @@ func (c *Client) bind(server sim.NodeID, k func(error)) {
 	b := c.bindings[server]
 	if b == nil {
 		b = &binding{}
+		if c.bindings == nil {
+			c.bindings = map[sim.NodeID]*binding{}
+		}
 		c.bindings[server] = b
 	}
 	if b.bound {

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/sim-lecture/sim/protocols/rpc/xdr"
 	"github.com/sim-lecture/sim/protocols/stack"
@@ -31,12 +32,15 @@ type Client struct {
 	cb   *stack.Callbacks
 	xids *XIDs
 
-	calls map[uint32]*pending // outstanding calls by Seq; looked up only
-	// out holds the outstanding Seqs in the order the calls were made, so
-	// that the lowest (AckBelow) is found without iterating a map.
-	out []uint32
+	// out holds the outstanding calls in the order they were made, so
+	// that the lowest Seq (AckBelow) is the first. A call is found by
+	// scanning it: a client has a few calls outstanding, and a scan of a
+	// short slice beats a map that thousands of clients would each hold
+	// (BENCHMARKS.md, NFS half of issue 12).
+	out []*pending
 	// ackSent is, per server, the highest AckBelow sent to it: results
-	// below it are acknowledged.
+	// below it are acknowledged. Made at the first acknowledgement
+	// (Birrell & Nelson's extensions only).
 	ackSent map[sim.NodeID]uint32
 	// cred is the AUTH_SYS credential of every call when it carries no
 	// acknowledgement (without BirrellNelson): the same bytes each time,
@@ -69,13 +73,11 @@ func NewClient(env sim.Env, opts Options, obs Observer) *Client {
 		xids = NewXIDs(env.Incarnation())
 	}
 	return &Client{
-		env:     env,
-		opts:    opts,
-		obs:     observerOrNop(obs),
-		cb:      stack.NewCallbacks(env),
-		xids:    xids,
-		calls:   make(map[uint32]*pending),
-		ackSent: make(map[sim.NodeID]uint32),
+		env:  env,
+		opts: opts,
+		obs:  observerOrNop(obs),
+		cb:   stack.NewCallbacks(env),
+		xids: xids,
 	}
 }
 
@@ -94,24 +96,36 @@ func (c *Client) Outstanding() int { return len(c.out) }
 func (c *Client) Call(server sim.NodeID, p Proc, args []byte, done func(result []byte, err error)) CallID {
 	id := idOf(c.env.Self(), c.xids.Next())
 	pc := &pending{id: id, server: server, proc: p, args: args, done: done}
-	c.calls[id.Seq] = pc
-	c.out = append(c.out, id.Seq)
+	c.out = append(c.out, pc)
 	c.obs.CallStarted(c.env.Now(), id.Client, server, p.Name, id)
 	c.transmit(pc)
 	return id
+}
+
+// outstanding returns the outstanding call of seq, or nil.
+func (c *Client) outstanding(seq uint32) *pending {
+	for _, p := range c.out {
+		if p.id.Seq == seq {
+			return p
+		}
+	}
+	return nil
 }
 
 // ackBelow is the AckBelow of the next message: every call below it has
 // finished here, replied or abandoned.
 func (c *Client) ackBelow() uint32 {
 	if len(c.out) > 0 {
-		return c.out[0]
+		return c.out[0].id.Seq
 	}
 	return c.xids.peek()
 }
 
 func (c *Client) noteAck(server sim.NodeID, below uint32) {
 	if last, ok := c.ackSent[server]; !ok || seqBefore(last, below) {
+		if c.ackSent == nil {
+			c.ackSent = map[sim.NodeID]uint32{}
+		}
 		c.ackSent[server] = below
 	}
 }
@@ -158,7 +172,7 @@ func (c *Client) transmit(p *pending) {
 // its reply was lost, or the server is slow or down; the client cannot tell
 // which, so it sends the call again, until MaxAttempts.
 func (c *Client) retransmitTimeout(seq uint32) {
-	p := c.calls[seq]
+	p := c.outstanding(seq)
 	if p == nil {
 		return
 	}
@@ -179,7 +193,7 @@ func (c *Client) retry(p *pending) {
 // probeTimeout: time to probe a call the server has acknowledged, or the
 // last probe went unanswered.
 func (c *Client) probeTimeout(seq uint32) {
-	p := c.calls[seq]
+	p := c.outstanding(seq)
 	if p == nil {
 		return
 	}
@@ -210,7 +224,7 @@ func (c *Client) Receive(from sim.NodeID, msg []byte) {
 	if m.ID.Incarnation != c.xids.inc {
 		return
 	}
-	p := c.calls[m.ID.Seq]
+	p := c.outstanding(m.ID.Seq)
 	if p == nil || p.server != from {
 		return
 	}
@@ -272,12 +286,8 @@ func (c *Client) Timer(tag uint64) { c.cb.Timer(tag) }
 // finish ends a call and tells the observer and the application.
 func (c *Client) finish(p *pending, result []byte, err error) {
 	c.cb.Cancel(&p.timer)
-	delete(c.calls, p.id.Seq)
-	for i, s := range c.out {
-		if s == p.id.Seq {
-			c.out = append(c.out[:i], c.out[i+1:]...)
-			break
-		}
+	if i := slices.Index(c.out, p); i >= 0 {
+		c.out = slices.Delete(c.out, i, i+1)
 	}
 	c.obs.CallDone(c.env.Now(), p.id, err)
 	if p.done != nil {

@@ -1,7 +1,9 @@
 package stack
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sim-lecture/sim/sim"
@@ -19,8 +21,24 @@ import (
 type Callbacks struct {
 	env  sim.Env
 	next uint64
-	last uint64            // the largest tag env accepts
-	fns  map[uint64]func() // looked up only, never iterated
+	last uint64 // the largest tag env accepts
+	// fns holds the registered functions in tag order (tags only grow,
+	// so registering appends); a run or cancelled one is cleared in
+	// place and the cleared entries are dropped once they are half the
+	// slice, so that it holds at most twice the pending callbacks. An
+	// endpoint has a few callbacks pending at a time: a binary search
+	// among them costs less than hashing into a map, and thousands of
+	// endpoints hold one small array each instead of a map (BENCHMARKS.md,
+	// NFS half of issue 12).
+	fns   []callback
+	clear int // how many entries of fns are cleared
+}
+
+// callback is a registered function and its tag; fn is nil once it ran
+// or was cancelled.
+type callback struct {
+	tag uint64
+	fn  func()
 }
 
 // Timer is a pending callback timer; the zero Timer is none.
@@ -44,7 +62,7 @@ func NewCallbacks(env sim.Env) *Callbacks {
 	if b := Bits(env); b < 64 {
 		last = 1<<b - 1
 	}
-	return &Callbacks{env: env, last: last, fns: make(map[uint64]func())}
+	return &Callbacks{env: env, last: last}
 }
 
 func (c *Callbacks) newTag(fn func()) uint64 {
@@ -53,9 +71,27 @@ func (c *Callbacks) newTag(fn func()) uint64 {
 	}
 	c.next++
 	if fn != nil {
-		c.fns[c.next] = fn
+		c.fns = append(c.fns, callback{c.next, fn})
 	}
 	return c.next
+}
+
+// take removes the function of tag and returns it, or nil.
+func (c *Callbacks) take(tag uint64) func() {
+	i, ok := slices.BinarySearchFunc(c.fns, tag, func(e callback, t uint64) int { return cmp.Compare(e.tag, t) })
+	if !ok || c.fns[i].fn == nil {
+		return nil
+	}
+	fn := c.fns[i].fn
+	c.fns[i].fn = nil
+	c.clear++
+	if c.clear == len(c.fns) {
+		c.fns, c.clear = c.fns[:0], 0
+	} else if 2*c.clear > len(c.fns) {
+		c.fns = slices.DeleteFunc(c.fns, func(e callback) bool { return e.fn == nil })
+		c.clear = 0
+	}
+	return fn
 }
 
 // After runs fn after d, unless Cancel stops it first.
@@ -70,7 +106,7 @@ func (c *Callbacks) Cancel(t *Timer) {
 		return
 	}
 	c.env.CancelTimer(t.id)
-	delete(c.fns, t.tag)
+	c.take(t.tag)
 	*t = Timer{}
 }
 
@@ -83,10 +119,7 @@ func (c *Callbacks) WriteDisk(key string, val []byte, fn func()) {
 // Timer runs the function of tag, once: Callbacks is the Timers of the
 // layer that uses it.
 func (c *Callbacks) Timer(tag uint64) {
-	fn, ok := c.fns[tag]
-	if !ok {
-		return
+	if fn := c.take(tag); fn != nil {
+		fn()
 	}
-	delete(c.fns, tag)
-	fn()
 }
