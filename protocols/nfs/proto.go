@@ -502,11 +502,14 @@ func marshal(v any) []byte {
 // encodeResult encodes a reply: the status, then body only when the status
 // is OK (an XDR union with a void default arm). body may be nil.
 func encodeResult(st Status, body any) []byte {
-	b := marshal(uint32(st))
-	if st == OK && body != nil {
-		b = append(b, marshal(body)...)
+	if st != OK || body == nil {
+		return binary.BigEndian.AppendUint32(make([]byte, 0, 4), uint32(st))
 	}
-	return b
+	b := binary.BigEndian.AppendUint32(make([]byte, 0, 4+bodySize(body)), uint32(st))
+	if b, ok := appendBody(b, body); ok {
+		return b
+	}
+	return append(b, marshal(body)...)
 }
 
 // errGarbage is the error of a reply that does not decode.
@@ -529,6 +532,12 @@ func decodeResult(b []byte, body any) error {
 	}
 	if body == nil {
 		if d.Remaining() != 0 {
+			return errGarbage
+		}
+		return nil
+	}
+	if handled, ok := readBody(b[4:], body); handled {
+		if !ok {
 			return errGarbage
 		}
 		return nil
