@@ -230,11 +230,18 @@ type task struct {
 	done  func(Result)
 	res   Result
 	notes []string
+	// first holds the first notes, which most operations do not exceed,
+	// in the task's own allocation.
+	first [2]string
 }
 
 func (t *task) note(format string, args ...any) {
 	t.notes = append(t.notes, fmt.Sprintf(format, args...))
 }
+
+// say adds a note that needs no formatting: most notes of a read or a
+// close are fixed words, and formatting them cost an allocation each.
+func (t *task) say(note string) { t.notes = append(t.notes, note) }
 
 // ClientEnvs are the envs of a client node's UDP ports: NFS's (Port),
 // MOUNT's (MountPort) and the portmapper's (PortmapPort).
@@ -338,7 +345,9 @@ func (c *Client) Dirty() []DirtyBlock {
 // Do runs op, after the operations issued before it, and calls done with
 // its result. done is not called if the client's node crashes first.
 func (c *Client) Do(op Op, done func(Result)) {
-	c.queue = append(c.queue, &task{op: op, done: done})
+	t := &task{op: op, done: done}
+	t.notes = t.first[:0]
+	c.queue = append(c.queue, t)
 	c.next()
 }
 

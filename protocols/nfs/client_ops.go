@@ -39,8 +39,11 @@ func (k *seq) step() {
 
 // then makes steps the ones to run next, before the rest.
 func (k *seq) then(steps ...func(k *seq)) {
-	rest := append(append([]func(*seq){}, steps...), k.steps[k.next:]...)
-	k.steps = append(k.steps[:k.next], rest...)
+	// One new array of the steps left: the steps of the caller's list may
+	// not be written over (a walk's are appended to while it runs).
+	rest := make([]func(*seq), 0, len(steps)+len(k.steps)-k.next)
+	rest = append(append(rest, steps...), k.steps[k.next:]...)
+	k.steps, k.next = rest, 0
 }
 
 // call sends proc to server and, when the reply is a success, decodes its
@@ -360,7 +363,7 @@ func (c *Client) readdir(t *task) {
 	c.run(t, c.at(p, t.op.Path), c.walk(p, false, false), more(0), func(k *seq) {
 		t.res.Value, t.res.HasValue = strings.Join(names, " "), true
 		if len(names) == 0 {
-			t.note("empty")
+			t.say("empty")
 		} else {
 			t.note("%s: %s", plural(len(names), "entry"), t.res.Value)
 		}
@@ -447,13 +450,13 @@ func (c *Client) read(t *task) {
 	i := t.op.Block
 	t.res.Server, t.res.Block, t.res.HasBlock = of.ref.server, i, true
 	if c.opts.API == StatefulFDs {
-		t.note("read(fd) forwarded to the server")
+		t.say("read(fd) forwarded to the server")
 		c.readBlock(t, f, of.ref, i)
 		return
 	}
 	b := f.blocks[i]
 	if b == nil {
-		t.note("not cached: READ")
+		t.say("not cached: READ")
 		c.readBlock(t, f, of.ref, i)
 		return
 	}
@@ -479,7 +482,7 @@ func (c *Client) read(t *task) {
 			c.finish(t)
 			return
 		}
-		t.note("attr expired: GETATTR, changed: drop cache, READ")
+		t.say("attr expired: GETATTR, changed: drop cache, READ")
 		c.readBlock(t, f, of.ref, i)
 	})
 }
@@ -487,7 +490,7 @@ func (c *Client) read(t *task) {
 // local returns cached block b as t's value.
 func (c *Client) local(t *task, b *cblock, note string) {
 	c.lru.MoveToBack(b.elem)
-	t.note("%s", note)
+	t.say(note)
 	t.res.Value, t.res.HasValue, t.res.Cached = b.data, true, true
 	t.res.Fileid = b.f.attr.Fileid
 }
@@ -507,7 +510,7 @@ func (c *Client) readBlock(t *task, f *cfile, r fileRef, i int) {
 		data := string(res.Data)
 		t.res.Value, t.res.HasValue, t.res.Fileid = data, true, res.Attr.Fileid
 		if i >= res.Attr.NBlocks() {
-			t.note("end of file")
+			t.say("end of file")
 			c.finish(t)
 			return
 		}
@@ -528,12 +531,12 @@ func (c *Client) write(t *task) {
 	t.res.Server, t.res.Block, t.res.HasBlock, t.res.Fileid = of.ref.server, i, true, f.attr.Fileid
 	if c.opts.API == StatefulFDs {
 		// Strategy 1: write() on the client calls write() on the server.
-		t.note("write(fd) forwarded to the server")
+		t.say("write(fd) forwarded to the server")
 		c.sendWrite(t, f, of.ref, i, t.op.Data, func(err error) { c.fail(t, err, "") })
 		return
 	}
 	c.insert(t, f, i, t.op.Data, true, func() {
-		t.note("buffered locally")
+		t.say("buffered locally")
 		c.finish(t)
 	})
 }
@@ -546,7 +549,7 @@ func (c *Client) close(t *task) {
 	// close releases the fd whatever happens to the data (POSIX).
 	delete(c.fds, t.op.FD)
 	if c.opts.API == StatefulFDs {
-		t.note("close(fd) forwarded to the server")
+		t.say("close(fd) forwarded to the server")
 		c.call(of.ref.server, ProcClose, c.request().file(of.ref, true).bytes(), nil, func(err error) { c.fail(t, err, "") })
 		return
 	}
@@ -557,7 +560,7 @@ func (c *Client) close(t *task) {
 		}
 	}
 	if len(dirty) == 0 {
-		t.note("no dirty blocks")
+		t.say("no dirty blocks")
 		c.finish(t)
 		return
 	}
@@ -597,7 +600,7 @@ func (c *Client) seek(t *task) {
 		return
 	}
 	of.offset = t.op.Block
-	t.note("local: the offset lives in the client's fd")
+	t.say("local: the offset lives in the client's fd")
 	c.finish(t)
 }
 

@@ -73,9 +73,10 @@ type driver struct {
 	// each server's unacknowledged changes (by nfs.Change.ID, in its
 	// current life) to their indexes in ev.Changes.
 	ev *fileops.Evidence
-	// evRow[i] is the evidence row of program step i's current run, -1
-	// when the evidence has stopped.
-	evRow      map[int]int
+	// evRow[i-r.Rows()] is the evidence row of program step i's current
+	// run, -1 when the evidence has stopped: a slice by slot, not a map,
+	// since every step writes it.
+	evRow      []int
 	pending    map[string]map[uint64][]int
 	bootedOnce map[string]bool
 }
@@ -117,7 +118,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	d.calls, d.execs, d.execRow = map[rpc.CallID]callRef{}, map[rpc.CallID]int{}, -1
 	d.replays, d.extra = map[string]map[sim.Time]int{}, map[int][]string{}
 	d.ev, d.pending, d.bootedOnce = fileops.NewEvidence(sc), map[string]map[uint64][]int{}, map[string]bool{}
-	d.ev.Rows, d.evRow = d.ev.Rows[:r.Rows()], map[int]int{}
+	d.ev.Rows, d.evRow = d.ev.Rows[:r.Rows()], make([]int, len(sc.Workload)-r.Rows())
 	r.Result.Stats.Calls = map[string]int{}
 	r.UseNetwork()
 
@@ -201,7 +202,7 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	// of the previous iteration until now.
 	d.rows[i] = nfsRow{started: true, start: r.World.Now(), life: r.World.Env(id).Incarnation()}
 	if i >= r.Rows() {
-		d.evRow[i] = d.ev.AddStep(s, r.World.Now())
+		d.evRow[i-r.Rows()] = d.ev.AddStep(s, r.World.Now())
 	}
 	cl.Do(op, func(res nfs.Result) { d.complete(i, res) })
 }

@@ -1,8 +1,8 @@
 package nfsdriver
 
 import (
-	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/sim-lecture/sim/protocols/nfs"
 	"github.com/sim-lecture/sim/scenarios/fileops"
@@ -19,7 +19,9 @@ import (
 // Horizon it records no change and no disk.
 
 // fileKey names inode fileid of server: "server/7".
-func fileKey(server string, fileid uint32) string { return fmt.Sprintf("%s/%d", server, fileid) }
+func fileKey(server string, fileid uint32) string {
+	return server + "/" + strconv.FormatUint(uint64(fileid), 10)
+}
 
 // noteFile records a file's key, server and path.
 func (d *driver) noteFile(server string, st nfs.FileState) string {
@@ -116,7 +118,7 @@ func (d *driver) snapshot(name string, crash bool) []nfs.FileState {
 func (d *driver) rowDone(i int, res nfs.Result) {
 	k := i
 	if i >= d.r.Rows() {
-		k = d.evRow[i]
+		k = d.evRow[i-d.r.Rows()]
 	}
 	if k < 0 || !d.ev.Recording(d.r.World.Now()) {
 		return // the evidence stopped before the row returned
