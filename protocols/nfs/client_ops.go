@@ -75,6 +75,7 @@ type place struct {
 	spath string
 	dir   fileRef // walked: the entry's directory (entry) or the file
 	attr  Fattr   // the file's attributes, when the walk got them
+	res   DirOpRes
 }
 
 // name is the entry's name in its directory.
@@ -94,6 +95,10 @@ func (c *Client) at(p *place, path string) func(k *seq) {
 			return
 		}
 		p.m, p.rel, p.spath = m, rel, serverPath(m, rel)
+		if m.mounted {
+			k.step() // what c.mount would do, without a closure to hold
+			return
+		}
 		c.mount(m, func(err error) {
 			if err != nil {
 				k.fail(err, "cannot mount %s:%s", m.Server, m.Export)
@@ -120,30 +125,37 @@ func (c *Client) walk(p *place, entry, attrs bool) func(k *seq) {
 		if entry {
 			names = names[:len(names)-1]
 		}
-		var steps []func(*seq)
 		if len(names) == 0 && attrs {
-			steps = append(steps, func(k *seq) {
-				k.call(p.m.server, ProcGetattr, c.request().file(p.dir, false).bytes(), &p.attr, func() {
-					c.refresh(c.fileFor(p.dir, p.path), p.attr, -1)
-				})
+			k.call(p.m.server, ProcGetattr, c.request().file(p.dir, false).bytes(), &p.attr, func() {
+				c.refresh(c.fileFor(p.dir, p.path), p.attr, -1)
 			})
+			return
 		}
-		for i := range names {
-			steps = append(steps, func(k *seq) {
-				var res DirOpRes
-				k.call(p.m.server, ProcLookup, c.request().dirop(p.dir, names[i], "").bytes(), &res, func() {
-					path := p.path
-					if i < len(names)-1 {
-						path = strings.Join(names[:i+1], "/")
-					}
-					p.dir.fh, p.attr = res.File, res.Attr
-					c.refresh(c.fileFor(p.dir, path), res.Attr, -1)
-				})
-			})
-		}
-		k.then(steps...)
-		k.step()
+		c.lookup(k, p, names, 0)
 	}
+}
+
+// lookup LOOKUPs names[i:] of p one after the other, then goes on with
+// k's next step; an error ends the operation. Each reply lands in p.res,
+// the place's own: a walk allocates no step list and no result per name.
+func (c *Client) lookup(k *seq, p *place, names []string, i int) {
+	if i == len(names) {
+		k.step()
+		return
+	}
+	c.call(p.m.server, ProcLookup, c.request().dirop(p.dir, names[i], "").bytes(), &p.res, func(err error) {
+		if err != nil {
+			k.fail(err, "")
+			return
+		}
+		path := p.path
+		if i < len(names)-1 {
+			path = strings.Join(names[:i+1], "/")
+		}
+		p.dir.fh, p.attr = p.res.File, p.res.Attr
+		c.refresh(c.fileFor(p.dir, path), p.res.Attr, -1)
+		c.lookup(k, p, names, i+1)
+	})
 }
 
 // entry checks that p names an entry of a directory, not a mount's root,

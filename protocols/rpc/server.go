@@ -106,6 +106,7 @@ type task struct {
 	replied  bool
 	ackSent  bool
 	ackTimer stack.Timer
+	call     Call // what the procedure is handed
 }
 
 // NewServer returns a server that receives and sends through env, with no
@@ -310,7 +311,13 @@ func (s *Server) pump() {
 	for s.busy < s.opts.Workers && len(s.queue) > 0 {
 		t := s.queue[0]
 		s.queue[0] = nil
-		s.queue = s.queue[1:]
+		if len(s.queue) == 1 {
+			// Emptied: keep the array for the next call, which
+			// reslicing past it would give up (an allocation per call).
+			s.queue = s.queue[:0]
+		} else {
+			s.queue = s.queue[1:]
+		}
 		s.busy++
 		if s.opts.ServiceTime > 0 {
 			s.cb.After(s.opts.ServiceTime, func() { s.execute(t) })
@@ -326,7 +333,9 @@ func (s *Server) execute(t *task) {
 	s.obs.Executed(s.env.Now(), s.env.Self(), t.proc.Name, t.id)
 	s.env.Trace("rpc", t.proc.String()+" "+s.name(t.id)+" executed")
 	r := s.procs[procKey{t.proc.Prog, t.proc.Vers, t.proc.Num}]
-	r.h(&Call{ID: t.id, From: t.from, Proc: t.proc, Cred: t.cred, Args: t.args, s: s, t: t})
+	// The Call lives in its task: one allocation per call, not two.
+	t.call = Call{ID: t.id, From: t.from, Proc: t.proc, Cred: t.cred, Args: t.args, s: s, t: t}
+	r.h(&t.call)
 }
 
 // complete is Call.Reply: record the result, free the worker, reply.
