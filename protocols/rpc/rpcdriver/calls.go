@@ -23,7 +23,6 @@ type CallLog struct {
 	r          *scenarios.SystemRun
 	calls      map[rpc.CallID]callRef
 	executions map[rpc.CallID]int
-	done       map[rpc.CallID]error
 	// byStep lists, per step, the call ids the step's own application call
 	// made (for call rows: the call whose executions the step reports).
 	byStep map[int][]rpc.CallID
@@ -31,7 +30,7 @@ type CallLog struct {
 
 func NewCallLog(r *scenarios.SystemRun) *CallLog {
 	return &CallLog{r: r, calls: map[rpc.CallID]callRef{}, executions: map[rpc.CallID]int{},
-		done: map[rpc.CallID]error{}, byStep: map[int][]rpc.CallID{}}
+		byStep: map[int][]rpc.CallID{}}
 }
 
 // CallStarted implements rpc.Observer.
@@ -62,22 +61,29 @@ func (l *CallLog) Attempt(at sim.Time, id rpc.CallID, n int) {
 	}
 }
 
-// CallDone implements rpc.Observer.
+// CallDone implements rpc.Observer: a program step's call is forgotten.
 func (l *CallLog) CallDone(at sim.Time, id rpc.CallID, err error) {
 	if ref, ok := l.calls[id]; ok && ref.step >= l.r.Rows() {
 		delete(l.calls, id)
-		delete(l.executions, id)
-		return
 	}
-	l.done[id] = err
 }
 
-// Executed implements rpc.Observer.
+// Executed implements rpc.Observer. Only a file row's call is counted:
+// a program step's, or a copy that runs after its call was forgotten,
+// would make the log grow with the run.
 func (l *CallLog) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.CallID) {
-	if ref, ok := l.calls[id]; ok && ref.step >= l.r.Rows() {
+	if !l.rowCall(id) {
 		return
 	}
 	l.executions[id]++
+}
+
+// rowCall reports whether id is a call of one of the file's own rows: the
+// calls whose outcomes the rows' notes describe. The log keeps those until
+// the end; it forgets a program step's calls when they end (CallDone).
+func (l *CallLog) rowCall(id rpc.CallID) bool {
+	ref, ok := l.calls[id]
+	return ok && ref.step < l.r.Rows()
 }
 
 // Dropped implements rpc.Observer.

@@ -505,13 +505,17 @@ func (o *rpcObserver) CallDone(at sim.Time, id rpc.CallID, err error) {
 
 // CachedReply implements rpc.Observer.
 func (o *rpcObserver) CachedReply(at sim.Time, server sim.NodeID, id rpc.CallID) {
-	o.cached[id]++
+	if o.rowCall(id) {
+		o.cached[id]++
+	}
 	o.CallLog.CachedReply(at, server, id)
 }
 
 // Dropped implements rpc.Observer.
 func (o *rpcObserver) Dropped(at sim.Time, server sim.NodeID, id rpc.CallID, reason string) {
-	o.dropped[id]++
+	if o.rowCall(id) {
+		o.dropped[id]++
+	}
 	o.CallLog.Dropped(at, server, id, reason)
 }
 
@@ -533,7 +537,7 @@ func (t *rpcTap) Send(to sim.NodeID, msg []byte, label string) {
 		case rpc.KindAckCall:
 			m.ID.Client = to // the server acknowledges the call of node to
 			t.obs.count(&t.obs.callAcks, m.ID)
-			if _, seen := t.obs.firstAck[m.ID]; !seen {
+			if _, seen := t.obs.firstAck[m.ID]; !seen && t.obs.rowCall(m.ID) {
 				t.obs.firstAck[m.ID] = t.Now()
 			}
 		case rpc.KindProbe:
@@ -545,6 +549,9 @@ func (t *rpcTap) Send(to sim.NodeID, msg []byte, label string) {
 }
 
 func (o *rpcObserver) count(m *map[rpc.CallID]int, id rpc.CallID) {
+	if !o.rowCall(id) {
+		return // only a row's note shows them (describe)
+	}
 	if *m == nil {
 		*m = map[rpc.CallID]int{}
 	}

@@ -339,3 +339,44 @@ func TestRPCReplyTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// The observer keeps per-call counts only for the file's own rows, whose
+// notes show them: a program's calls, lost, retransmitted, answered from
+// the cache and acknowledged over a long run, leave nothing behind, so
+// that the driver's memory does not grow with the run.
+func TestRPCObserverForgetsProgramCalls(t *testing.T) {
+	for _, sem := range []string{"at_most_once", "at_least_once"} {
+		t.Run(sem, func(t *testing.T) {
+			src := `name: t
+systems: [rpc]
+rpc: {semantics: ` + sem + `, timeout: 100ms}
+network: {delay: 10ms, loss: 0.2}
+workload:
+  - {at: 0.5s, op: call, client: A, server: server, proc: read}
+  - program:
+      clients: 20
+      every: 2s
+      until: 60s
+      think: 10ms
+      steps:
+        - {op: call, server: server, proc: increment}
+`
+			d := &driver{}
+			r := scenariotest.RunDriver(t, scenariotest.Load(t, src), "rpc", d)
+			if r.Result.Summary == nil || r.Result.Summary.Steps < 500 {
+				t.Fatalf("summary %+v; want the program's 600 steps", r.Result.Summary)
+			}
+			o := d.obs
+			sizes := map[string]int{"calls": len(o.calls), "executions": len(o.executions), "cached": len(o.cached),
+				"dropped": len(o.dropped), "callAcks": len(o.callAcks), "probes": len(o.probes),
+				"firstAck": len(o.firstAck), "live": len(o.live)}
+			for name, n := range sizes {
+				// The row's call, and the program's calls still
+				// outstanding at the end (at most one per client).
+				if n > 1+20 {
+					t.Errorf("%s holds %d calls after the run; want at most 21", name, n)
+				}
+			}
+		})
+	}
+}
