@@ -90,10 +90,22 @@ func NewServer(env sim.Env, rs *rpc.Server, opts ServerOptions, obs ServerObserv
 		return nil, err
 	}
 	s.fs = f
+	// The walk visits the entries in the order pathOf searches them, so
+	// the first path it gives an inode is pathOf's: passing it on, rather
+	// than searching the tree again per file, keeps formatting n files
+	// linear (it was quadratic: 10,000 files took seconds).
+	var first map[uint32]string
+	if fresh {
+		first = map[uint32]string{}
+	}
 	f.walkFiles(func(ino uint32, path string, n *inodeRec) {
 		if fresh {
+			p, seen := first[ino]
+			if !seen {
+				p, first[ino] = path, path
+			}
 			// The disk before the run: the slides' "server disk" row.
-			s.traceFile(sim.TraceDurable, "disk", ino, n)
+			s.traceFileAt(sim.TraceDurable, "disk", ino, p, n)
 		}
 		s.shown[shownKey{"disk", ino}] = path
 	})
@@ -188,13 +200,20 @@ func (s *Server) Unstable() []Unstable {
 			continue
 		}
 		d := durable.get(uint32(ino))
-		path, _ := s.fs.pathOf(uint32(ino))
+		// The path only of a file with unstable blocks: searching the
+		// tree for every file made each crash quadratic in the files.
+		path, known := "", false
 		for b, blk := range n.Blocks {
-			u := Unstable{Path: path, Fileid: uint32(ino), Block: b, Data: blk.Data, Modified: sim.Time(blk.Modified)}
+			u := Unstable{Fileid: uint32(ino), Block: b, Data: blk.Data, Modified: sim.Time(blk.Modified)}
 			if d != nil && d.Type == NFREG && d.Gen == n.Gen && b < len(d.Blocks) {
 				u.Durable, u.OnDisk = d.Blocks[b].Data, true
 			}
 			if !u.OnDisk || u.Durable != u.Data {
+				if !known {
+					path, _ = s.fs.pathOf(uint32(ino))
+					known = true
+				}
+				u.Path = path
 				out = append(out, u)
 			}
 		}
@@ -251,6 +270,11 @@ func (s *Server) traceFile(trace func(sim.Env, string, string), where string, in
 		s.traceGone(trace, where, ino)
 		return
 	}
+	s.traceFileAt(trace, where, ino, path, n)
+}
+
+// traceFileAt is traceFile for a regular file whose path is known.
+func (s *Server) traceFileAt(trace func(sim.Env, string, string), where string, ino uint32, path string, n *inodeRec) {
 	blocks := make([]string, len(n.Blocks))
 	for i, b := range n.Blocks {
 		blocks[i] = b.Data
