@@ -1,12 +1,10 @@
 package nfs
 
 import (
+	"cmp"
 	"container/list"
-	"encoding/hex"
 	"fmt"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/sim-lecture/sim/protocols/rpc"
@@ -160,7 +158,7 @@ type Client struct {
 	bindings map[sim.NodeID]*binding
 	mounts   []*mountPoint
 	fds      map[string]*openFile // by the application's fd name; looked up only
-	files    map[string]*cfile    // by cache key; looked up only
+	files    map[fileKey]*cfile   // by cache key; looked up only
 	lru      list.List            // *cblock, least recently used first
 	queue    []*task
 	cur      *task
@@ -197,14 +195,14 @@ type fileRef struct {
 
 // openFile is an entry of the fd table.
 type openFile struct {
-	key    string
+	key    fileKey
 	ref    fileRef
 	offset int
 }
 
 // cfile is a file's cache entry: its attributes and its cached blocks.
 type cfile struct {
-	key      string
+	key      fileKey
 	path     string // the client path it was first reached by, for notes
 	ref      fileRef
 	attr     Fattr
@@ -212,7 +210,42 @@ type cfile struct {
 	haveAttr bool
 	// blocksMtime is the mtime the clean cached blocks belong to.
 	blocksMtime Timeval
-	blocks      map[int]*cblock // looked up; sorted before iteration
+	// blocks are the cached blocks in index order: a file has a few,
+	// and a sorted slice costs less to search, to walk in order and to
+	// hold than a map per file (BENCHMARKS.md, NFS half of issue 12).
+	blocks []*cblock
+}
+
+// block returns cached block i of f, or nil.
+func (f *cfile) block(i int) *cblock {
+	if k, ok := f.find(i); ok {
+		return f.blocks[k]
+	}
+	return nil
+}
+
+// find returns where block i is, or would be, in f.blocks.
+func (f *cfile) find(i int) (int, bool) {
+	return slices.BinarySearchFunc(f.blocks, i, func(b *cblock, i int) int { return cmp.Compare(b.index, i) })
+}
+
+// put caches b, which must not be cached yet.
+func (f *cfile) put(b *cblock) {
+	k, _ := f.find(b.index)
+	f.blocks = slices.Insert(f.blocks, k, b)
+}
+
+// indices returns the indexes of the cached blocks, in order: a copy, for
+// a loop that drops blocks.
+func (f *cfile) indices() []int {
+	if len(f.blocks) == 0 {
+		return nil
+	}
+	idx := make([]int, len(f.blocks))
+	for k, b := range f.blocks {
+		idx[k] = b.index
+	}
+	return idx
 }
 
 // cblock is a cached block.
@@ -532,36 +565,35 @@ func serverPath(m *mountPoint, rel []string) string {
 // byPath reports whether requests name files by path.
 func (c *Client) byPath() bool { return c.opts.API == Paths || c.opts.API == StatefulFDs }
 
-// keyOf is the cache key of a file: its handle (strategies 3 and 4) or its
-// server path (1 and 2), on its server. Under strategy 3 a reused inode has
-// the same handle, so the client takes the new file for the old one.
-func (c *Client) keyOf(r fileRef) string { return string(c.appendKey(nil, r)) }
+// fileKey is the cache key of a file: its handle (strategies 3 and 4) or
+// its server path (1 and 2, fh zero), on its server. Under strategy 3 a
+// reused inode has the same handle, so the client takes the new file for
+// the old one. A struct, not a string: a lookup per operation builds no key.
+type fileKey struct {
+	server sim.NodeID
+	fh     FHandle
+	spath  string
+}
 
-// appendKey appends the cache key of a file to b. Looking a key up in
-// c.files as string(appendKey(buf[:0], r)) allocates nothing, which a
-// lookup per operation of thousands of clients notices.
-func (c *Client) appendKey(b []byte, r fileRef) []byte {
-	b = strconv.AppendInt(b, int64(r.server), 10)
+// keyOf is the cache key of a file.
+func (c *Client) keyOf(r fileRef) fileKey {
 	if c.byPath() {
-		return append(append(b, ':'), r.spath...)
+		return fileKey{server: r.server, spath: r.spath}
 	}
-	return hex.AppendEncode(append(b, '/'), r.fh[:])
+	return fileKey{server: r.server, fh: r.fh}
 }
 
 // cached returns the cache entry of a file, or nil.
-func (c *Client) cached(r fileRef) *cfile {
-	var buf [96]byte
-	return c.files[string(c.appendKey(buf[:0], r))]
-}
+func (c *Client) cached(r fileRef) *cfile { return c.files[c.keyOf(r)] }
 
 // fileFor returns the cache entry of a file, making it if needed.
 func (c *Client) fileFor(r fileRef, path string) *cfile {
 	f := c.cached(r)
 	if f == nil {
 		key := c.keyOf(r)
-		f = &cfile{key: key, path: path, ref: r, blocks: map[int]*cblock{}}
+		f = &cfile{key: key, path: path, ref: r}
 		if c.files == nil {
-			c.files = map[string]*cfile{}
+			c.files = map[fileKey]*cfile{}
 		}
 		c.files[key] = f
 	}
@@ -593,8 +625,8 @@ func (c *Client) refresh(f *cfile, a Fattr, keep int) int {
 // dropClean drops every clean cached block of f but block keep.
 func (c *Client) dropClean(f *cfile, keep int) int {
 	n := 0
-	for _, i := range sortedBlocks(f) {
-		if b := f.blocks[i]; !b.dirty && i != keep {
+	for _, i := range f.indices() {
+		if b := f.block(i); !b.dirty && i != keep {
 			c.dropBlock(b)
 			n++
 		}
@@ -602,17 +634,10 @@ func (c *Client) dropClean(f *cfile, keep int) int {
 	return n
 }
 
-func sortedBlocks(f *cfile) []int {
-	idx := make([]int, 0, len(f.blocks))
-	for i := range f.blocks {
-		idx = append(idx, i)
-	}
-	sort.Ints(idx)
-	return idx
-}
-
 func (c *Client) dropBlock(b *cblock) {
-	delete(b.f.blocks, b.index)
+	if k, ok := b.f.find(b.index); ok {
+		b.f.blocks = slices.Delete(b.f.blocks, k, k+1)
+	}
 	c.lru.Remove(b.elem)
 }
 
@@ -624,7 +649,7 @@ func (c *Client) fresh(f *cfile) bool {
 
 // insert caches block i of f, making room first (see makeRoom), then runs k.
 func (c *Client) insert(t *task, f *cfile, i int, data string, dirty bool, k func()) {
-	if b := f.blocks[i]; b != nil {
+	if b := f.block(i); b != nil {
 		b.data, b.dirty = data, b.dirty || dirty
 		c.lru.MoveToBack(b.elem)
 		k()
@@ -633,7 +658,7 @@ func (c *Client) insert(t *task, f *cfile, i int, data string, dirty bool, k fun
 	c.makeRoom(t, func() {
 		b := &cblock{f: f, index: i, data: data, dirty: dirty}
 		b.elem = c.lru.PushBack(b)
-		f.blocks[i] = b
+		f.put(b)
 		k()
 	})
 }

@@ -288,8 +288,8 @@ func (c *Client) forgetPath(p *place) {
 
 // forget drops a file's cache entry, blocks and all.
 func (c *Client) forget(f *cfile) {
-	for _, i := range sortedBlocks(f) {
-		c.dropBlock(f.blocks[i])
+	for _, i := range f.indices() {
+		c.dropBlock(f.block(i))
 	}
 	delete(c.files, f.key)
 }
@@ -466,7 +466,7 @@ func (c *Client) read(t *task) {
 		c.readBlock(t, f, of.ref, i)
 		return
 	}
-	b := f.blocks[i]
+	b := f.block(i)
 	if b == nil {
 		t.say("not cached: READ")
 		c.readBlock(t, f, of.ref, i)
@@ -488,7 +488,7 @@ func (c *Client) read(t *task) {
 			c.fail(t, err, "attr expired: GETATTR")
 			return
 		}
-		if b := f.blocks[i]; b != nil {
+		if b := f.block(i); b != nil {
 			c.local(t, b, "attr expired: GETATTR, unchanged: use local")
 			t.res.Revalidated = true
 			c.finish(t)
@@ -566,8 +566,8 @@ func (c *Client) close(t *task) {
 		return
 	}
 	var dirty []*cblock
-	for _, i := range sortedBlocks(f) {
-		if b := f.blocks[i]; b.dirty {
+	for _, b := range f.blocks {
+		if b.dirty {
 			dirty = append(dirty, b)
 		}
 	}
@@ -592,7 +592,7 @@ func (c *Client) close(t *task) {
 				// The data cannot reach the server: drop it, and
 				// report the error at close, as NFS clients do.
 				for _, d := range dirty[k:] {
-					if f.blocks[d.index] == d {
+					if f.block(d.index) == d {
 						c.dropBlock(d)
 					}
 				}
@@ -649,9 +649,9 @@ func (c *Client) appendOp(t *task) {
 	}
 	at := func() {
 		end := f.attr.NBlocks()
-		for _, i := range sortedBlocks(f) {
-			if f.blocks[i].dirty && i >= end {
-				end = i + 1
+		for _, b := range f.blocks {
+			if b.dirty && b.index >= end {
+				end = b.index + 1
 			}
 		}
 		t.res.Fileid, t.res.Block, t.res.HasBlock = f.attr.Fileid, end, true
