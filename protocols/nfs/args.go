@@ -46,6 +46,7 @@ type args struct {
 	api API
 	d   *xdr.Decoder
 	err error
+	dec xdr.Decoder // what d points to: the decoder lives in args
 }
 
 func (a *args) fail(err error) {
@@ -64,9 +65,7 @@ func (a *args) file(data bool) ref {
 		return ref{kind: byPath, path: a.str(MaxPathLen)}
 	}
 	var r ref
-	b, err := a.d.FixedOpaque(FHSize)
-	a.fail(err)
-	copy(r.fh[:], b)
+	a.fail(a.d.FixedOpaqueTo(r.fh[:]))
 	return r
 }
 
@@ -115,7 +114,8 @@ func (a *args) sattr() Sattr {
 // decode reads c's arguments with read, which must consume them all. On a
 // decoding error it answers GARBAGE_ARGS and reports false.
 func (s *Server) decode(c *rpc.Call, read func(a *args)) bool {
-	a := &args{api: s.opts.API, d: xdr.NewDecoder(c.Args)}
+	a := &args{api: s.opts.API, dec: *xdr.NewDecoder(c.Args)}
+	a.d = &a.dec
 	read(a)
 	if a.err != nil || a.d.Remaining() != 0 {
 		c.Reply(nil, rpc.ErrGarbageArgs)
@@ -129,9 +129,18 @@ func (s *Server) decode(c *rpc.Call, read func(a *args)) bool {
 type request struct {
 	api API
 	e   *xdr.Encoder
+	enc xdr.Encoder // what e points to
 }
 
-func newRequest(api API) *request { return &request{api: api, e: xdr.NewEncoder(nil)} }
+// requestBuffer is the capacity a request starts with: a handle and a
+// name, or a handle and three numbers, fit without growing.
+const requestBuffer = 64
+
+func newRequest(api API) *request {
+	q := &request{api: api, enc: *xdr.NewEncoder(make([]byte, 0, requestBuffer))}
+	q.e = &q.enc
+	return q
+}
 
 // file writes a file argument (see args.file).
 func (q *request) file(r fileRef, data bool) *request {
@@ -180,6 +189,26 @@ func (q *request) bytes() []byte {
 
 // reply answers c with status st and, when it is OK, body.
 func reply(c *rpc.Call, st Status, body any) { c.Reply(encodeResult(st, body), nil) }
+
+// replyFattr, replyRead and replyDirop answer OK with the hot bodies (see
+// wire_fast.go), which reply would first box into an interface: an
+// allocation per call.
+func replyFattr(c *rpc.Call, a Fattr) { c.Reply(appendFattr(okResult(fattrSize), &a), nil) }
+
+func replyRead(c *rpc.Call, r *ReadRes) {
+	c.Reply(appendReadRes(okResult(fattrSize+4+len(r.Data)+3), r), nil)
+}
+
+// replyDirop answers OK with the diropres of inode ino (see diropres).
+func (s *Server) replyDirop(c *rpc.Call, ino uint32) {
+	if s.byPath() {
+		replyFattr(c, s.fattr(ino))
+		return
+	}
+	h := s.handleOf(ino)
+	a := s.fattr(ino)
+	c.Reply(appendFattr(append(okResult(FHSize+fattrSize), h[:]...), &a), nil)
+}
 
 // byPath reports whether requests name files by path (strategies 1 and 2)
 // rather than by handle.

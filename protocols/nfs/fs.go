@@ -373,8 +373,10 @@ func splitPath(p string) ([]string, Status) {
 	if len(p) > MaxPathLen {
 		return nil, ErrNameTooLong
 	}
-	var out []string
-	for _, s := range strings.Split(p, "/") {
+	// One allocation, the result's, sized by counting the names first:
+	// every operation of every client splits its path.
+	n := 0
+	for s := range strings.SplitSeq(p, "/") {
 		switch {
 		case s == "" || s == ".":
 		case s == "..":
@@ -382,6 +384,15 @@ func splitPath(p string) ([]string, Status) {
 		case len(s) > MaxNameLen:
 			return nil, ErrNameTooLong
 		default:
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, OK
+	}
+	out := make([]string, 0, n)
+	for s := range strings.SplitSeq(p, "/") {
+		if s != "" && s != "." {
 			out = append(out, s)
 		}
 	}

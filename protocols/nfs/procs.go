@@ -70,7 +70,7 @@ func (s *Server) getattr(c *rpc.Call) {
 		reply(c, st, nil)
 		return
 	}
-	reply(c, OK, s.fattr(ino))
+	replyFattr(c, s.fattr(ino))
 }
 
 func (s *Server) setattr(c *rpc.Call) {
@@ -97,7 +97,7 @@ func (s *Server) setattr(c *rpc.Call) {
 	}
 	n.Ctime = int64(s.env.Now())
 	attr := s.fattr(ino)
-	s.commit(c, []uint32{ino}, func() { reply(c, OK, attr) })
+	s.commit(c, []uint32{ino}, func() { replyFattr(c, attr) })
 }
 
 // truncate sets a regular file's size (NoValue: leave it), growing it with
@@ -143,7 +143,7 @@ func (s *Server) lookup(c *rpc.Call) {
 		reply(c, st, nil)
 		return
 	}
-	reply(c, OK, s.diropres(ino))
+	s.replyDirop(c, ino)
 }
 
 // readlink is READLINK: the path a symbolic link holds.
@@ -194,10 +194,10 @@ func (s *Server) read(c *rpc.Call) {
 		res.Data = []byte(s.fs.get(ino).Blocks[b].Data)
 	}
 	if s.opts.ReadLatency > 0 {
-		c.After(s.opts.ReadLatency, func() { reply(c, OK, res) })
+		c.After(s.opts.ReadLatency, func() { replyRead(c, &res) })
 		return
 	}
-	reply(c, OK, res)
+	replyRead(c, &res)
 }
 
 func (s *Server) write(c *rpc.Call) {
@@ -240,7 +240,7 @@ func (s *Server) writeBlock(c *rpc.Call, ino, off uint32, data []byte) {
 	n.Blocks[b] = blockRec{Data: string(data), Modified: now}
 	s.touch(n)
 	attr := s.fattr(ino)
-	s.commit(c, []uint32{ino}, func() { reply(c, OK, attr) })
+	s.commit(c, []uint32{ino}, func() { replyFattr(c, attr) })
 }
 
 // appendProc is the lecture's append(fh, buf, size): the server puts the

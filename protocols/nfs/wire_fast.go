@@ -53,12 +53,26 @@ func appendBody(b []byte, body any) ([]byte, bool) {
 	case DirOpRes:
 		return appendFattr(append(b, v.File[:]...), &v.Attr), true
 	case ReadRes:
-		b = appendFattr(b, &v.Attr)
-		b = binary.BigEndian.AppendUint32(b, uint32(len(v.Data)))
-		b = append(b, v.Data...)
-		return append(b, make([]byte, (4-len(v.Data)%4)%4)...), true
+		return appendReadRes(b, &v), true
 	}
 	return b, false
+}
+
+// appendReadRes appends the XDR encoding of r (RFC 1094 §2.2.7).
+func appendReadRes(b []byte, r *ReadRes) []byte {
+	b = appendFattr(b, &r.Attr)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(r.Data)))
+	b = append(b, r.Data...)
+	return append(b, padding[:(4-len(r.Data)%4)%4]...)
+}
+
+// padding is the zeros that pad opaque data to a multiple of four bytes.
+var padding [3]byte
+
+// okResult starts the encoding of a reply whose status is OK, with room
+// for a body of n bytes.
+func okResult(n int) []byte {
+	return binary.BigEndian.AppendUint32(make([]byte, 0, 4+n), uint32(OK))
 }
 
 // bodySize is a hint of a body's encoded size, for the reply's buffer.

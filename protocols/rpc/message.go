@@ -520,5 +520,13 @@ func labels(proc string) procLabels {
 
 // idName formats id with the client's node name ("A.0.3"), for the trace.
 func idName(env sim.Env, id CallID) string {
-	return env.NodeName(id.Client) + "." + strconv.FormatUint(uint64(id.Incarnation), 10) + "." + strconv.FormatUint(uint64(id.Seq), 10)
+	var buf [64]byte
+	return string(appendIDName(buf[:0], env, id))
+}
+
+// appendIDName appends idName(env, id) to b.
+func appendIDName(b []byte, env sim.Env, id CallID) []byte {
+	b = append(append(b, env.NodeName(id.Client)...), '.')
+	b = append(strconv.AppendUint(b, uint64(id.Incarnation), 10), '.')
+	return strconv.AppendUint(b, uint64(id.Seq), 10)
 }

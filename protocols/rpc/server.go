@@ -331,7 +331,11 @@ func (s *Server) pump() {
 // execute runs the procedure of t on a worker.
 func (s *Server) execute(t *task) {
 	s.obs.Executed(s.env.Now(), s.env.Self(), t.proc.Name, t.id)
-	s.env.Trace("rpc", t.proc.String()+" "+s.name(t.id)+" executed")
+	// Built in one buffer: one allocation per call for the trace's line.
+	var buf [96]byte
+	line := append(append(buf[:0], t.proc.String()...), ' ')
+	line = append(appendIDName(line, s.env, t.id), " executed"...)
+	s.env.Trace("rpc", string(line))
 	r := s.procs[procKey{t.proc.Prog, t.proc.Vers, t.proc.Num}]
 	// The Call lives in its task: one allocation per call, not two.
 	t.call = Call{ID: t.id, From: t.from, Proc: t.proc, Cred: t.cred, Args: t.args, s: s, t: t}

@@ -103,9 +103,13 @@ func (e *Encoder) Float64(v float64) { e.Uint64(math.Float64bits(v)) }
 func (e *Encoder) FixedOpaque(b []byte) {
 	if e.err == nil {
 		e.buf = append(e.buf, b...)
-		e.buf = append(e.buf, make([]byte, pad(len(b)))...)
+		e.buf = append(e.buf, zeros[:pad(len(b))]...)
 	}
 }
+
+// zeros is the padding appended: slicing it allocates nothing, where a
+// new slice of a computed length did, per opaque or string.
+var zeros [3]byte
 
 // Opaque appends b as variable-length opaque data: its length, its bytes,
 // then zero padding.
@@ -119,7 +123,7 @@ func (e *Encoder) Opaque(b []byte) {
 func (e *Encoder) String(s string) {
 	if e.length(len(s)) {
 		e.buf = append(e.buf, s...)
-		e.buf = append(e.buf, make([]byte, pad(len(s)))...)
+		e.buf = append(e.buf, zeros[:pad(len(s))]...)
 	}
 }
 
@@ -225,6 +229,20 @@ func (d *Decoder) FixedOpaque(n int) ([]byte, error) {
 		return nil, err
 	}
 	return append([]byte(nil), p...), nil
+}
+
+// FixedOpaqueTo reads fixed-length opaque data of len(dst) bytes into dst,
+// which FixedOpaque would return as a new slice: for a caller that keeps
+// it in an array of its own (a file handle).
+func (d *Decoder) FixedOpaqueTo(dst []byte) error {
+	start := d.off
+	p, err := d.fixed(len(dst))
+	if err != nil {
+		d.off = start
+		return err
+	}
+	copy(dst, p)
+	return nil
 }
 
 // Opaque reads variable-length opaque data. A declared length larger than

@@ -575,3 +575,34 @@ func TestFloat32(t *testing.T) {
 		}
 	}
 }
+
+// FixedOpaqueTo reads what FixedOpaque reads, into the caller's array, and
+// fails where it fails (short input, padding that is not zero), leaving
+// the decoder where it was.
+func TestFixedOpaqueTo(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		n    int
+	}{
+		{"aligned", []byte{1, 2, 3, 4, 5, 6, 7, 8}, 8},
+		{"padded", []byte{1, 2, 3, 0}, 3},
+		{"short", []byte{1, 2}, 4},
+		{"short padding", []byte{1, 2, 3}, 3},
+		{"bad padding", []byte{1, 2, 3, 9}, 3},
+		{"empty", nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := xdr.NewDecoder(tc.in), xdr.NewDecoder(tc.in)
+			want, wantErr := a.FixedOpaque(tc.n)
+			got := make([]byte, tc.n)
+			err := b.FixedOpaqueTo(got)
+			if (err == nil) != (wantErr == nil) || a.Remaining() != b.Remaining() {
+				t.Fatalf("error %v, %d left; FixedOpaque: %v, %d left", err, b.Remaining(), wantErr, a.Remaining())
+			}
+			if err == nil && !bytes.Equal(got, want) {
+				t.Errorf("read %x; FixedOpaque read %x", got, want)
+			}
+		})
+	}
+}
