@@ -137,7 +137,10 @@ func BindClient(h *udp.Host, opts ClientOptions, obs rpc.Observer) *Client {
 		var hs ClientHandlers
 		c, hs = NewClient(envs, opts, obs)
 		mount.Handler, pmap.Handler = hs.Mount, hs.Portmap
-		return clientPort{hs.NFS, c}
+		// The handler lives in the Client: finding the client of a node
+		// (ClientOn, at every step) reads the Client, not a box beside it.
+		c.port = clientPort{hs.NFS, c}
+		return &c.port
 	})
 	c.Start()
 	return c
@@ -148,7 +151,7 @@ func BindClient(h *udp.Host, opts ClientOptions, obs rpc.Observer) *Client {
 // handler, and for nil, a node that is down.
 func ClientOn(node sim.Handler) (c *Client, ok bool) {
 	if h, isHost := node.(*udp.Host); isHost {
-		if p, isClient := h.Handler(Port).(clientPort); isClient {
+		if p, isClient := h.Handler(Port).(*clientPort); isClient {
 			return p.c, true
 		}
 	}

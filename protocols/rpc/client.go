@@ -29,7 +29,7 @@ type Client struct {
 	env  sim.Env
 	opts Options
 	obs  Observer
-	cb   *stack.Callbacks
+	cb   stack.Callbacks // in the Client: one object less per client
 	xids *XIDs
 
 	// out holds the outstanding calls in the order they were made, so
@@ -67,16 +67,26 @@ type pending struct {
 // NewClient returns a client that sends through env. env.Incarnation names
 // the client's conversation; obs may be nil.
 func NewClient(env sim.Env, opts Options, obs Observer) *Client {
+	c := new(Client)
+	c.Init(env, opts, obs)
+	return c
+}
+
+// Init makes *c the client NewClient returns, in place: for a layer that
+// keeps its RPC client inside its own state, so that thousands of client
+// nodes each hold one object rather than several (BENCHMARKS.md, NFS half
+// of issue 12). *c must not be in use.
+func (c *Client) Init(env sim.Env, opts Options, obs Observer) {
 	opts = opts.withDefaults()
 	xids := opts.XIDs
 	if xids == nil {
 		xids = NewXIDs(env.Incarnation())
 	}
-	return &Client{
+	*c = Client{
 		env:  env,
 		opts: opts,
 		obs:  observerOrNop(obs),
-		cb:   stack.NewCallbacks(env),
+		cb:   *stack.NewCallbacks(env),
 		xids: xids,
 	}
 }

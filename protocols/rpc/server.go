@@ -67,7 +67,7 @@ type Server struct {
 	env   sim.Env
 	opts  ServerOptions
 	obs   Observer
-	cb    *stack.Callbacks
+	cb    stack.Callbacks // in the Server: one object less per server
 	xids  *XIDs
 	procs map[procKey]registered
 	// versions holds the lowest and highest version registered of each
@@ -121,7 +121,7 @@ func NewServer(env sim.Env, opts ServerOptions, obs Observer) *Server {
 		env:        env,
 		opts:       opts,
 		obs:        observerOrNop(obs),
-		cb:         stack.NewCallbacks(env),
+		cb:         *stack.NewCallbacks(env),
 		xids:       xids,
 		procs:      make(map[procKey]registered),
 		versions:   make(map[uint32][2]uint32),

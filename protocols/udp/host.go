@@ -49,12 +49,14 @@ type Host struct {
 	// a handful of ports, and finding one among them in memory the Host
 	// already occupies saves a map's cache miss per datagram when
 	// thousands of hosts share the cache (BENCHMARKS.md, program
-	// workloads).
+	// workloads). The port envs themselves, and the tag Mux, live in
+	// the Host too: one object per node where there were five, so that
+	// a datagram or a timer of a node touches one place in memory.
 	nports int
 	nums   [inlinePorts]uint16
-	envs   [inlinePorts]*portEnv
+	envs   [inlinePorts]portEnv
 	more   map[uint16]*portEnv // looked up only, never iterated
-	tags   *stack.Mux          // the ports' timers and disk writes
+	tags   stack.Mux           // the ports' timers and disk writes
 	stats  Stats
 }
 
@@ -66,29 +68,37 @@ const inlinePorts = 4
 func (h *Host) port(n uint16) *portEnv {
 	for i := range min(h.nports, inlinePorts) {
 		if h.nums[i] == n {
-			return h.envs[i]
+			return &h.envs[i]
 		}
 	}
 	return h.more[n]
 }
 
-// addPort records a newly bound port.
-func (h *Host) addPort(p *portEnv) {
+// addPort records a newly bound port and returns its env, in the Host or
+// in more.
+func (h *Host) addPort(port uint16) *portEnv {
+	var p *portEnv
 	if h.nports < inlinePorts {
-		h.nums[h.nports], h.envs[h.nports] = p.port, p
+		h.nums[h.nports], p = port, &h.envs[h.nports]
 	} else {
 		if h.more == nil {
 			h.more = map[uint16]*portEnv{}
 		}
-		h.more[p.port] = p
+		p = &portEnv{}
+		h.more[port] = p
 	}
 	h.nports++
+	*p = portEnv{Env: *h.tags.Env(uint64(port)), host: h, port: port}
+	return p
 }
 
 // NewHost returns a Host that sends and sets timers through env, the
 // node's environment. It has no ports bound yet.
 func NewHost(env sim.Env) *Host {
-	return &Host{env: env, tags: stack.NewMux(env, "udp port", TagBits, 16)}
+	h := &Host{env: env}
+	// Copied before any Env of it exists: the Envs point to h.tags.
+	h.tags = *stack.NewMux(env, "udp port", TagBits, 16)
+	return h
 }
 
 // Bind builds the handler of a port: it calls f with a port env and routes
@@ -107,10 +117,9 @@ func (h *Host) Bind(port uint16, f sim.Factory) sim.Handler {
 	if h.port(port) != nil {
 		panic(fmt.Sprintf("udp: port %d bound twice", port))
 	}
-	p := &portEnv{Env: h.tags.Env(uint64(port)), host: h, port: port}
 	// Registered before f runs, so that a handler which sends while it is
 	// being built already has its port.
-	h.addPort(p)
+	p := h.addPort(port)
 	p.upper = f(p)
 	if p.upper == nil {
 		panic(fmt.Sprintf("udp: factory for port %d returned a nil handler", port))
@@ -191,7 +200,7 @@ func (h *Host) send(port uint16, to sim.NodeID, payload []byte, label string) {
 // Host's tag Mux (its timers and disk writes carry the port), whose Send
 // wraps the message in a datagram from and to the port.
 type portEnv struct {
-	*stack.Env
+	stack.Env
 	host  *Host
 	port  uint16
 	upper sim.Handler
