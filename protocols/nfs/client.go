@@ -122,6 +122,9 @@ type Result struct {
 	// Started is when the client began the operation: later than Do if it
 	// waited for the operations before it.
 	Started sim.Time
+	// Tag is the operation's Op.Tag: a caller may hand every Do the same
+	// done function, made once, rather than a closure per operation.
+	Tag int
 }
 
 // Client is an NFSv2 client: the lecture's strategy 5, the UNIX API built on
@@ -156,7 +159,7 @@ type Client struct {
 	// of clients each holding maps they never use cost memory and cache
 	// (BENCHMARKS.md, NFS half of issue 12).
 	bindings map[sim.NodeID]*binding
-	mounts   []*mountPoint
+	mounts   []*mountPoint        // in mountsBuf while there is one
 	fds      map[string]*openFile // by the application's fd name; looked up only
 	files    map[fileKey]*cfile   // by cache key; looked up only
 	lru      list.List            // *cblock, least recently used first
@@ -174,10 +177,11 @@ type Client struct {
 	// XIDs and mounts[0] point here): a step of one of thousands of
 	// clients then reaches one object where it reached four
 	// (BENCHMARKS.md, NFS half of issue 12).
-	nfsRPC rpc.Client
-	xids   rpc.XIDs
-	mount0 mountPoint
-	port   clientPort // the handler of Port (BindClient)
+	nfsRPC    rpc.Client
+	xids      rpc.XIDs
+	mount0    mountPoint
+	mountsBuf [1]*mountPoint
+	port      clientPort // the handler of Port (BindClient)
 }
 
 // mountPoint is one entry of the mount table and its state.
@@ -323,6 +327,7 @@ func NewClient(envs ClientEnvs, opts ClientOptions, obs rpc.Observer) (*Client, 
 	}
 	c.nfsRPC.Init(envs.NFS, ropts, obs)
 	c.rpc, c.mnt, c.pmap = &c.nfsRPC, rpc.NewClient(envs.Mount, ropts, obs), rpc.NewClient(envs.Portmap, ropts, obs)
+	c.mounts = c.mountsBuf[:0]
 	for i, m := range opts.Mounts {
 		mp := &c.mount0
 		if i > 0 {
@@ -394,7 +399,7 @@ func (c *Client) Dirty() []DirtyBlock {
 // its result. done is not called if the client's node crashes first.
 func (c *Client) Do(op Op, done func(Result)) {
 	t := &task{op: op, done: done}
-	t.notes = t.first[:0]
+	t.notes, t.res.Tag = t.first[:0], op.Tag
 	c.queue = append(c.queue, t)
 	c.next()
 }

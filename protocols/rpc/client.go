@@ -37,7 +37,8 @@ type Client struct {
 	// scanning it: a client has a few calls outstanding, and a scan of a
 	// short slice beats a map that thousands of clients would each hold
 	// (BENCHMARKS.md, NFS half of issue 12).
-	out []*pending
+	out    []*pending
+	outBuf [2]*pending // out's first array, in the Client
 	// ackSent is, per server, the highest AckBelow sent to it: results
 	// below it are acknowledged. Made at the first acknowledgement
 	// (Birrell & Nelson's extensions only).
@@ -106,6 +107,9 @@ func (c *Client) Outstanding() int { return len(c.out) }
 func (c *Client) Call(server sim.NodeID, p Proc, args []byte, done func(result []byte, err error)) CallID {
 	id := idOf(c.env.Self(), c.xids.Next())
 	pc := &pending{id: id, server: server, proc: p, args: args, done: done}
+	if c.out == nil {
+		c.out = c.outBuf[:0]
+	}
 	c.out = append(c.out, pc)
 	c.obs.CallStarted(c.env.Now(), id.Client, server, p.Name, id)
 	c.transmit(pc)

@@ -32,6 +32,10 @@ type Callbacks struct {
 	// NFS half of issue 12).
 	fns   []callback
 	clear int // how many entries of fns are cleared
+	// buf is fns's first array, taken when the first function is
+	// registered (not before: a Callbacks may be copied until it is
+	// used): most endpoints never hold more.
+	buf [2]callback
 }
 
 // callback is a registered function and its tag; fn is nil once it ran
@@ -71,6 +75,9 @@ func (c *Callbacks) newTag(fn func()) uint64 {
 	}
 	c.next++
 	if fn != nil {
+		if c.fns == nil {
+			c.fns = c.buf[:0]
+		}
 		c.fns = append(c.fns, callback{c.next, fn})
 	}
 	return c.next

@@ -79,6 +79,9 @@ type driver struct {
 	evRow      []int
 	pending    map[string]map[uint64][]int
 	bootedOnce map[string]bool
+	// done is what every step's operation returns to (complete), made
+	// once instead of a closure per step.
+	done func(nfs.Result)
 }
 
 // callRef locates a call in the result: step index and position in that
@@ -114,6 +117,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		return err
 	}
 	d.r, d.api = r, api
+	d.done = func(res nfs.Result) { d.complete(res.Tag, res) }
 	d.rows = make([]nfsRow, len(sc.Workload))
 	d.calls, d.execs, d.execRow = map[rpc.CallID]callRef{}, map[rpc.CallID]int{}, -1
 	d.replays, d.extra = map[string]map[sim.Time]int{}, map[int][]string{}
@@ -204,7 +208,7 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	if i >= r.Rows() {
 		d.evRow[i-r.Rows()] = d.ev.AddStep(s, r.World.Now())
 	}
-	cl.Do(op, func(res nfs.Result) { d.complete(i, res) })
+	cl.Do(op, d.done)
 }
 
 // serverFiles lists the file servers (those of the mount table, then
