@@ -165,6 +165,7 @@ type Client struct {
 	lru      list.List            // *cblock, least recently used first
 	queue    []*task
 	cur      *task
+	spare    *task // a finished task for the next Do to reuse, or nil
 	// own: the call being sent is the client's own (see Running).
 	own bool
 	// asOf is when the call whose reply is being handled was sent: the
@@ -398,7 +399,13 @@ func (c *Client) Dirty() []DirtyBlock {
 // Do runs op, after the operations issued before it, and calls done with
 // its result. done is not called if the client's node crashes first.
 func (c *Client) Do(op Op, done func(Result)) {
-	t := &task{op: op, done: done}
+	t := c.spare
+	if t != nil {
+		c.spare = nil
+		*t = task{op: op, done: done}
+	} else {
+		t = &task{op: op, done: done}
+	}
 	t.notes, t.res.Tag = t.first[:0], op.Tag
 	c.queue = append(c.queue, t)
 	c.next()
@@ -448,6 +455,11 @@ func (c *Client) finish(t *task) {
 	if t.done != nil {
 		t.done(t.res)
 	}
+	// Nothing refers to a finished task any more (an operation's steps
+	// and replies all come before its finish, and done got a copy of the
+	// result), so the next Do may take it: an allocation less per
+	// operation.
+	c.spare = t
 	c.next()
 }
 

@@ -18,11 +18,19 @@ type seq struct {
 	t     *task
 	steps []func(k *seq)
 	next  int
+	// buf holds the steps of most operations, in the seq's own
+	// allocation rather than a slice of their own.
+	buf [5]func(k *seq)
 }
 
 // run starts the steps of t's operation; after the last, t is finished.
 func (c *Client) run(t *task, steps ...func(k *seq)) {
-	k := &seq{c: c, t: t, steps: steps}
+	k := &seq{c: c, t: t}
+	if len(steps) <= len(k.buf) {
+		k.steps = append(k.buf[:0], steps...)
+	} else {
+		k.steps = append([]func(*seq){}, steps...)
+	}
 	k.step()
 }
 
