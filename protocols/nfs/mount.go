@@ -66,12 +66,11 @@ func (s *Server) mnt(c *rpc.Call) {
 		return
 	}
 	e := mountEntry{host: host(c), dir: dirpath}
-	known := false
-	for _, m := range s.mounts {
-		known = known || m == e
-	}
-	if !known {
-		s.mounts = append(s.mounts, e)
+	if !s.mounted[e] {
+		if s.mounted == nil {
+			s.mounted = map[mountEntry]bool{}
+		}
+		s.mounts, s.mounted[e] = append(s.mounts, e), true
 	}
 	reply(c, OK, MountRes{Dir: s.handleOf(ino)})
 }
@@ -117,6 +116,7 @@ func (s *Server) umnt(c *rpc.Call) {
 		return
 	}
 	e := mountEntry{host: host(c), dir: dirpath}
+	delete(s.mounted, e)
 	kept := s.mounts[:0]
 	for _, m := range s.mounts {
 		if m != e {
@@ -137,6 +137,8 @@ func (s *Server) umntall(c *rpc.Call) {
 	for _, m := range s.mounts {
 		if m.host != h {
 			kept = append(kept, m)
+		} else {
+			delete(s.mounted, m)
 		}
 	}
 	s.mounts = kept

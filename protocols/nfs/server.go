@@ -51,6 +51,10 @@ type Server struct {
 	// mounts are the mounts clients made (MNT) and did not undo (UMNT),
 	// in the order they were made: MOUNT's DUMP.
 	mounts []mountEntry
+	// mounted is the set of mounts, so that an MNT finds out whether it
+	// is listed without scanning them all: with thousands of clients
+	// mounting, the scans were quadratic.
+	mounted map[mountEntry]bool
 
 	// shown remembers the path under which each file's blocks were last
 	// traced as state, so that a removed file can be shown gone; looked
