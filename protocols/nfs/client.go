@@ -162,6 +162,7 @@ type Client struct {
 	mounts   []*mountPoint        // in mountsBuf while there is one
 	fds      map[string]*openFile // by the application's fd name; looked up only
 	files    map[fileKey]*cfile   // by cache key; looked up only
+	last     *cfile               // the entry of files cached found last, or nil
 	lru      list.List            // *cblock, least recently used first
 	queue    []*task
 	cur      *task
@@ -426,19 +427,20 @@ func (c *Client) next() {
 	}
 	c.cur = t
 	t.res.Started = c.env.Now()
-	if op := ops[t.op.Kind]; op != nil {
-		op(c, t)
+	if int(t.op.Kind) < len(ops) && ops[t.op.Kind] != nil {
+		ops[t.op.Kind](c, t)
 		return
 	}
 	c.fail(t, ErrInval, "unknown operation")
 }
 
-// ops runs each operation (client_ops.go). It is filled in by init: the
-// operations end by starting the next one, which looks here.
-var ops map[OpKind]func(c *Client, t *task)
+// ops runs each operation (client_ops.go), by kind: an array, indexed at
+// every operation. It is filled in by init: the operations end by starting
+// the next one, which looks here.
+var ops [len(opNames)]func(c *Client, t *task)
 
 func init() {
-	ops = map[OpKind]func(c *Client, t *task){
+	ops = [len(opNames)]func(c *Client, t *task){
 		OpOpen: (*Client).open, OpRead: (*Client).read, OpWrite: (*Client).write, OpClose: (*Client).close,
 		OpSeek: (*Client).seek, OpCreate: (*Client).create, OpMkdir: (*Client).create, OpRemove: (*Client).remove,
 		OpRmdir: (*Client).remove, OpStat: (*Client).stat, OpAppend: (*Client).appendOp, OpRename: (*Client).rename,
@@ -615,8 +617,20 @@ func (c *Client) keyOf(r fileRef) fileKey {
 	return fileKey{server: r.server, fh: r.fh}
 }
 
-// cached returns the cache entry of a file, or nil.
-func (c *Client) cached(r fileRef) *cfile { return c.files[c.keyOf(r)] }
+// cached returns the cache entry of a file, or nil. The entry found last
+// is checked first: a client mostly works on one file, and comparing its
+// key costs less than reaching into the map.
+func (c *Client) cached(r fileRef) *cfile {
+	k := c.keyOf(r)
+	if f := c.last; f != nil && f.key == k {
+		return f
+	}
+	f := c.files[k]
+	if f != nil {
+		c.last = f
+	}
+	return f
+}
 
 // fileFor returns the cache entry of a file, making it if needed.
 func (c *Client) fileFor(r fileRef, path string) *cfile {

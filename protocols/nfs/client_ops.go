@@ -300,6 +300,9 @@ func (c *Client) forget(f *cfile) {
 		c.dropBlock(f.block(i))
 	}
 	delete(c.files, f.key)
+	if c.last == f {
+		c.last = nil
+	}
 }
 
 // rename: walk to both directories, RENAME. Both paths must be on one

@@ -68,6 +68,14 @@ const (
 )
 
 // idOf is the CallID of xid sent by client.
+// Key packs id into one number, different for different ids of the
+// xids' ranges (Incarnation below 2^8, Seq below 2^24, as an xid carries
+// them): a map keyed by it hashes one word, where a map keyed by CallID
+// hashes twelve bytes by the slow path, per call of every client.
+func (id CallID) Key() uint64 {
+	return uint64(uint32(id.Client))<<32 | uint64(id.Incarnation&0xff)<<seqBits | uint64(id.Seq&seqMask)
+}
+
 func idOf(client sim.NodeID, xid uint32) CallID {
 	return CallID{Client: client, Incarnation: xid >> seqBits, Seq: xid & seqMask}
 }

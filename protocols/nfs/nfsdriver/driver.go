@@ -54,8 +54,8 @@ type driver struct {
 	// of the table.
 	servers []string
 	rows    []nfsRow
-	calls   map[rpc.CallID]callRef
-	execs   map[rpc.CallID]int
+	calls   map[uint64]callRef // by CallID.Key
+	execs   map[uint64]int     // by CallID.Key
 	// execRow is the row whose call a server is executing now (-1: none),
 	// so that the server's path lookups are counted against it.
 	execRow int
@@ -119,7 +119,7 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 	d.r, d.api = r, api
 	d.done = func(res nfs.Result) { d.complete(res.Tag, res) }
 	d.rows = make([]nfsRow, len(sc.Workload))
-	d.calls, d.execs, d.execRow = map[rpc.CallID]callRef{}, map[rpc.CallID]int{}, -1
+	d.calls, d.execs, d.execRow = map[uint64]callRef{}, map[uint64]int{}, -1
 	d.replays, d.extra = map[string]map[sim.Time]int{}, map[int][]string{}
 	d.ev, d.pending, d.bootedOnce = fileops.NewEvidence(sc), map[string]map[uint64][]int{}, map[string]bool{}
 	d.ev.Rows, d.evRow = d.ev.Rows[:r.Rows()], make([]int, len(sc.Workload)-r.Rows())
@@ -410,7 +410,7 @@ func (d *driver) Finish(r *scenarios.SystemRun) {
 		if len(row.calls) > 0 {
 			n := 0
 			for _, id := range row.calls {
-				n += d.execs[id]
+				n += d.execs[id.Key()]
 			}
 			st.Executions = &n
 		}
@@ -553,7 +553,7 @@ func (d *driver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id r
 	}
 	st := &r.Result.Steps[op.Tag]
 	st.Calls = append(st.Calls, report.Call{From: r.World.Name(from), To: r.World.Name(to), Proc: proc})
-	d.calls[id] = callRef{op.Tag, len(st.Calls) - 1}
+	d.calls[id.Key()] = callRef{op.Tag, len(st.Calls) - 1}
 	if op.Tag < r.Rows() {
 		// A program step reports no executions: its calls are
 		// forgotten when they end (CallDone), so that the driver's
@@ -564,29 +564,31 @@ func (d *driver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id r
 
 // Attempt implements rpc.Observer: attempts counts the call's sends.
 func (d *driver) Attempt(at sim.Time, id rpc.CallID, n int) {
-	if ref, ok := d.calls[id]; ok {
+	if ref, ok := d.calls[id.Key()]; ok {
 		d.r.Result.Steps[ref.step].Calls[ref.idx].Attempts = n
 	}
 }
 
 // Executed implements rpc.Observer.
 func (d *driver) Executed(at sim.Time, server sim.NodeID, proc string, id rpc.CallID) {
-	if ref, ok := d.calls[id]; ok && ref.step < d.r.Rows() {
-		d.execs[id]++
+	key := id.Key()
+	ref, known := d.calls[key]
+	if known && ref.step < d.r.Rows() {
+		d.execs[key]++
 	}
 	if d.onExecute != nil {
 		d.onExecute(id, proc)
 	}
 	d.execRow = -1
-	if ref, ok := d.calls[id]; ok {
+	if known {
 		d.execRow = ref.step
 	}
 }
 
 // CallDone implements rpc.Observer: a program step's call is forgotten.
 func (d *driver) CallDone(_ sim.Time, id rpc.CallID, _ error) {
-	if ref, ok := d.calls[id]; ok && ref.step >= d.r.Rows() {
-		delete(d.calls, id)
+	if ref, ok := d.calls[id.Key()]; ok && ref.step >= d.r.Rows() {
+		delete(d.calls, id.Key())
 	}
 }
 

@@ -315,7 +315,7 @@ func TestNFSPropertyRevalidatedRead(t *testing.T) {
 			}
 			var check rpc.CallID
 			for _, id := range row.calls {
-				if d.r.Result.Steps[i].Calls[d.calls[id].idx].Proc == nfs.ProcGetattr {
+				if d.r.Result.Steps[i].Calls[d.calls[id.Key()].idx].Proc == nfs.ProcGetattr {
 					check = id
 				}
 			}
