@@ -18,6 +18,10 @@ import (
 //
 // The functions live in the endpoint's memory, so a crash forgets them
 // with everything else, as it forgets the timers and writes they wait for.
+//
+// A layer may hold its Callbacks by value (*NewCallbacks(env)), copied
+// before its first use; a Callbacks in use must not be copied, since it
+// keeps its first functions in an array of its own.
 type Callbacks struct {
 	env  sim.Env
 	next uint64
