@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -39,14 +38,35 @@ import (
 type driver struct {
 	log     *rpcdriver.CallLog
 	servers map[string]bool
-	// pending maps a started, unfinished row to its client's incarnation
-	// when it started.
-	pending map[int]uint32
-	// ev is the evidence of the invariants (evidence.go); evRow[i] is
-	// the evidence row of program step i's current run (-1 when the
-	// evidence has stopped).
-	ev    *fileops.Evidence
-	evRow map[int]int
+	// rows[i] is row i's run: the runner's rows and program slots are
+	// dense indexes, so a slice holds them, not a map (a map assign per
+	// step cost more than the step's own work at 10,000 clients).
+	rows []rowRun
+	// nodes[id] is the afs.Node that node id last started (started), so
+	// that a step reaches its client without looking its port up; it is
+	// current while the node is up, since a restart builds a new one.
+	nodes []*afs.Node
+	// ev is the evidence of the invariants (evidence.go).
+	ev *fileops.Evidence
+}
+
+// rowRun is what the driver knows of one row's (or program slot's)
+// current run.
+type rowRun struct {
+	d *driver
+	r *scenarios.SystemRun
+	i int
+	// start is when the run started; pending says it has not returned,
+	// and inc is its client's incarnation then.
+	start   sim.Time
+	pending bool
+	inc     uint32
+	// evRow is the evidence row of a program step's current run (-1
+	// when the evidence has stopped).
+	evRow int
+	// doneFn is done as a func value, made at the row's first run and
+	// kept: one closure per slot, not per step.
+	doneFn func(afs.Result)
 }
 
 func (d *driver) Setup(r *scenarios.SystemRun) error {
@@ -57,8 +77,8 @@ func (d *driver) Setup(r *scenarios.SystemRun) error {
 		return fmt.Errorf("%s: %v", sc.File, err)
 	}
 	d.log = rpcdriver.NewCallLog(r)
-	d.pending = map[int]uint32{}
-	d.ev, d.evRow = newEvidence(r), map[int]int{}
+	d.rows = make([]rowRun, len(sc.Workload))
+	d.ev = newEvidence(r)
 	r.UseNetwork()
 
 	d.servers = map[string]bool{"server": true, o.VLDB: true}
@@ -149,6 +169,12 @@ func (d *driver) bootOrder(sc *scenarios.Scenario) []string {
 // started notes, in the step that was running, what a restarted node did
 // with its state.
 func (d *driver) started(r *scenarios.SystemRun, name string, n *afs.Node) {
+	if id, ok := r.World.Lookup(name); ok {
+		for len(d.nodes) <= int(id) {
+			d.nodes = append(d.nodes, nil)
+		}
+		d.nodes[id] = n
+	}
 	if r.Current() < 0 {
 		return
 	}
@@ -173,12 +199,10 @@ func (d *driver) note(r *scenarios.SystemRun, note string) {
 
 // afsNode returns a node's current afs.Node, or nil while it is down.
 func (d *driver) afsNode(r *scenarios.SystemRun, id sim.NodeID) *afs.Node {
-	h, ok := r.World.Handler(id).(*udp.Host)
-	if !ok {
+	if int(id) >= len(d.nodes) || !r.World.Up(id) {
 		return nil
 	}
-	n, _ := h.Handler(afs.Port).(*afs.Node)
-	return n
+	return d.nodes[id]
 }
 
 func (d *driver) Step(r *scenarios.SystemRun, i int) {
@@ -195,25 +219,16 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 		st.Note = fmt.Sprintf("client %s is down", s.Client)
 		return
 	}
-	d.pending[i] = r.World.Env(id).Incarnation()
-	start := r.World.Now()
+	row := &d.rows[i]
+	row.d, row.r, row.i = d, r, i
+	row.start, row.pending, row.inc = r.World.Now(), true, r.World.Env(id).Incarnation()
 	if i >= r.Rows() {
-		d.evRow[i] = d.ev.AddStep(s, start)
+		row.evRow = d.ev.AddStep(s, row.start)
 	}
-	done := func(res afs.Result) {
-		delete(d.pending, i)
-		d.rowDone(r, i, start, res)
-		st := &r.Result.Steps[i]
-		st.Result = rpc.ErrorName(res.Err)
-		st.Value = res.Value
-		st.Note = report.JoinNote(res.Note, st.Note)
-		took := r.World.Now().Sub(start)
-		st.Latency = sim.FormatDuration(took)
-		if took >= time.Second {
-			st.Note = report.JoinNote(st.Note, "returned after "+report.TableTime(r.World.Now()-start))
-		}
-		r.Done(i)
+	if row.doneFn == nil {
+		row.doneFn = row.done
 	}
+	done := row.doneFn
 	cm := n.Client
 	switch s.Op {
 	case "open":
@@ -246,6 +261,23 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 	case "stat":
 		cm.Stat(s.File, done)
 	}
+}
+
+// done is a row's operation returning res.
+func (row *rowRun) done(res afs.Result) {
+	d, r, i, start := row.d, row.r, row.i, row.start
+	row.pending = false
+	d.rowDone(r, i, start, res)
+	st := &r.Result.Steps[i]
+	st.Result = rpc.ErrorName(res.Err)
+	st.Value = res.Value
+	st.Note = report.JoinNote(res.Note, st.Note)
+	took := r.World.Now().Sub(start)
+	st.Latency = sim.FormatDuration(took)
+	if took >= time.Second {
+		st.Note = report.JoinNote(st.Note, "returned after "+report.TableTime(r.World.Now()-start))
+	}
+	r.Done(i)
 }
 
 func (d *driver) Fault(r *scenarios.SystemRun, f *scenarios.Fault) bool {
@@ -310,11 +342,14 @@ func (d *driver) moveVolume(r *scenarios.SystemRun, m VolumeMove) string {
 }
 
 func (d *driver) Finish(r *scenarios.SystemRun) {
-	for _, i := range afsRows(d.pending) {
+	for i := range d.rows {
+		if !d.rows[i].pending {
+			continue
+		}
 		s := &r.Scenario.Workload[i]
 		st := &r.Result.Steps[i]
 		id := r.Node(s.Client)
-		if !r.World.Up(id) || r.World.Env(id).Incarnation() != d.pending[i] {
+		if !r.World.Up(id) || r.World.Env(id).Incarnation() != d.rows[i].inc {
 			st.Result = "ECANCELED"
 			st.Note = report.JoinNote(st.Note, fmt.Sprintf("client %s crashed before the operation completed", s.Client))
 		} else {
@@ -351,14 +386,4 @@ func (d *driver) disk(r *scenarios.SystemRun) map[string][]string {
 		}
 	}
 	return out
-}
-
-// afsRows returns the rows of a map, in order.
-func afsRows(m map[int]uint32) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	return keys
 }

@@ -49,7 +49,7 @@ func (d *driver) rowDone(r *scenarios.SystemRun, i int, start sim.Time, res afs.
 	s := &r.Scenario.Workload[i]
 	k := i
 	if i >= r.Rows() {
-		k = d.evRow[i]
+		k = d.rows[i].evRow
 	}
 	if k < 0 || !d.ev.Recording(r.World.Now()) {
 		return // the evidence stopped before the row returned
