@@ -211,7 +211,7 @@ type CacheManager struct {
 	breaks      map[string][]breakNote
 	outstanding map[string]int
 
-	queue []func(finish func())
+	queue []*op
 	busy  bool
 	// opNote collects what the running operation met on its way (a
 	// moved volume), for its note.
@@ -380,16 +380,17 @@ func (c *CacheManager) whyNot(e *cached) string {
 }
 
 // enqueue runs an application operation after the ones before it.
-func (c *CacheManager) enqueue(op func(finish func())) {
-	c.queue = append(c.queue, op)
+func (c *CacheManager) enqueue(o *op) {
+	c.queue = append(c.queue, o)
 	c.pump()
 }
 
+// pump starts the next queued operation unless one is running.
 func (c *CacheManager) pump() {
 	if c.busy || len(c.queue) == 0 {
 		return
 	}
-	op := c.queue[0]
+	o := c.queue[0]
 	c.queue[0] = nil
 	if len(c.queue) == 1 {
 		// Emptied: keep the array for the next operation, which reslicing
@@ -399,27 +400,22 @@ func (c *CacheManager) pump() {
 		c.queue = c.queue[1:]
 	}
 	c.busy = true
-	op(func() {
-		c.busy = false
-		c.pump()
-	})
+	c.opNote = nil
+	o.step()
 }
 
-// run enqueues an operation whose result goes to done.
-func (c *CacheManager) run(done func(Result), op func(end func(Result))) {
-	c.enqueue(func(finish func()) {
+// end hands a finished operation's result to the application, with what
+// the operation met on its way, and starts the next operation.
+func (c *CacheManager) end(o *op, r Result) {
+	if len(c.opNote) > 0 {
+		r.Note = strings.Join(append(c.opNote, r.Note), "; ")
 		c.opNote = nil
-		op(func(r Result) {
-			if len(c.opNote) > 0 {
-				r.Note = strings.Join(append(c.opNote, r.Note), "; ")
-				c.opNote = nil
-			}
-			if done != nil {
-				done(r)
-			}
-			finish()
-		})
-	})
+	}
+	if o.done != nil {
+		o.done(r)
+	}
+	c.busy = false
+	c.pump()
 }
 
 func fail(err error, note string) Result { return Result{Err: err, Note: note} }
@@ -427,24 +423,24 @@ func fail(err error, note string) Result { return Result{Err: err, Note: note} }
 // volumeOf finds the volume of path in the mount table.
 func (c *CacheManager) volumeOf(path string) (string, bool) { return VolumeOf(c.cfg.Volumes, path) }
 
-// volumeFor finds the volume of path, or ends the operation with ENOENT.
-func (c *CacheManager) volumeFor(path string, end func(Result)) (string, bool) {
+// volumeFor finds the volume of path, or ends operation o with ENOENT.
+func (c *CacheManager) volumeFor(path string, o *op) (string, bool) {
 	if err := CheckPath(path); err != nil {
-		end(fail(ErrNameTooLong, err.Error()))
+		o.fail(ErrNameTooLong, err.Error())
 		return "", false
 	}
 	vol, ok := c.volumeOf(path)
 	if !ok {
-		end(fail(ErrNoEnt, path+" is in no volume"))
+		o.fail(ErrNoEnt, path+" is in no volume")
 	}
 	return vol, ok
 }
 
-// openFD returns the open file fd, or ends the operation with EBADF.
-func (c *CacheManager) openFD(fd string, end func(Result)) *openFile {
+// openFD returns the open file fd, or ends operation o with EBADF.
+func (c *CacheManager) openFD(fd string, o *op) *openFile {
 	f := c.fds[fd]
 	if f == nil {
-		end(fail(ErrBadF, "fd "+fd+" is not open"))
+		o.fail(ErrBadF, "fd "+fd+" is not open")
 	}
 	return f
 }
@@ -460,9 +456,11 @@ func (c *CacheManager) noCallback(cb bool) string {
 }
 
 // openLocal opens fd on a copy of the cached version; issued is when the
-// application asked.
+// application asked. The copy shares the cache's array: no block slice of
+// the client is ever changed in place (a write or append makes a new one),
+// so the open file keeps its version however the cache changes.
 func (c *CacheManager) openLocal(fd, path string, e *cached, issued sim.Time) {
-	c.addFD(fd, &openFile{path: path, volume: e.volume, version: e.version, openedAt: issued, data: append([]string(nil), e.data...)})
+	c.addFD(fd, &openFile{path: path, volume: e.volume, version: e.version, openedAt: issued, data: slices.Clip(e.data)})
 }
 
 // addFD opens fd on f, the path's open copy (new, or shared).
@@ -613,75 +611,87 @@ func (c *CacheManager) noteEpoch(server sim.NodeID, epoch uint32) {
 
 // Read returns a block of the open copy: a local operation.
 func (c *CacheManager) Read(fd string, block int, done func(Result)) {
-	c.run(done, func(end func(Result)) {
-		f := c.openFD(fd, end)
-		if f == nil {
-			return
-		}
-		v := ""
-		note := "local copy"
-		if f.broken {
-			note = fmt.Sprintf("local: keeps the version opened at %s; its callback was broken at %s", f.openedAt, f.brokenAt)
-		}
-		if block < len(f.data) {
-			v = f.data[block]
-		} else {
-			note += fmt.Sprintf("; block %d is past the end (%d blocks)", block, len(f.data))
-		}
-		end(Result{Value: &v, Note: note, Version: f.version})
-	})
+	c.enqueue(&op{c: c, done: done, steps: readSteps, fd: fd, block: block})
+}
+
+var readSteps = []opStep{(*op).read}
+
+func (o *op) read() {
+	f := o.c.openFD(o.fd, o)
+	if f == nil {
+		return
+	}
+	v := ""
+	note := "local copy"
+	if f.broken {
+		note = fmt.Sprintf("local: keeps the version opened at %s; its callback was broken at %s", f.openedAt, f.brokenAt)
+	}
+	if o.block < len(f.data) {
+		v = f.data[o.block]
+	} else {
+		note += fmt.Sprintf("; block %d is past the end (%d blocks)", o.block, len(f.data))
+	}
+	o.finish(Result{Value: &v, Note: note, Version: f.version})
 }
 
 // Write changes a block of the open copy: a local operation, sent to the
 // server with the whole file at close.
 func (c *CacheManager) Write(fd string, block int, data string, done func(Result)) {
-	c.run(done, func(end func(Result)) {
-		f := c.openFD(fd, end)
-		if f == nil {
-			return
-		}
-		next := f.data
-		if block >= len(next) {
-			next = append(slices.Clip(next), make([]string, block+1-len(next))...)
-		} else {
-			next = slices.Clone(next)
-		}
-		next[block] = data
-		if !c.fits(f, next, end) {
-			return
-		}
-		f.data = next
-		f.dirty = true
-		end(Result{Note: "local write, sent at close"})
-	})
+	c.enqueue(&op{c: c, done: done, steps: writeSteps, fd: fd, block: block, data: data})
+}
+
+var writeSteps = []opStep{(*op).write}
+
+func (o *op) write() {
+	f := o.c.openFD(o.fd, o)
+	if f == nil {
+		return
+	}
+	next := f.data
+	if o.block >= len(next) {
+		next = append(slices.Clip(next), make([]string, o.block+1-len(next))...)
+	} else {
+		next = slices.Clone(next)
+	}
+	next[o.block] = o.data
+	if !o.c.fits(f, next, o) {
+		return
+	}
+	f.data = next
+	f.dirty = true
+	o.finish(Result{Note: "local write, sent at close"})
 }
 
 // Append adds a block at the end of the open copy.
 func (c *CacheManager) Append(fd, data string, done func(Result)) {
-	c.run(done, func(end func(Result)) {
-		f := c.openFD(fd, end)
-		if f == nil {
-			return
-		}
-		next := append(slices.Clip(f.data), data)
-		if !c.fits(f, next, end) {
-			return
-		}
-		f.data = next
-		f.dirty = true
-		end(Result{Note: "local append, sent at close"})
-	})
+	c.enqueue(&op{c: c, done: done, steps: appendSteps, fd: fd, data: data})
+}
+
+var appendSteps = []opStep{(*op).append}
+
+func (o *op) append() {
+	f := o.c.openFD(o.fd, o)
+	if f == nil {
+		return
+	}
+	next := append(slices.Clip(f.data), o.data)
+	if !o.c.fits(f, next, o) {
+		return
+	}
+	f.data = next
+	f.dirty = true
+	o.finish(Result{Note: "local append, sent at close"})
 }
 
 // fits reports whether the open file f may become data: small enough
 // for one STORE and one FETCH (ClientConfig.MaxMessage). Otherwise it
-// ends the operation with EFBIG, the copy unchanged.
-func (c *CacheManager) fits(f *openFile, data []string, end func(Result)) bool {
+// ends operation o with EFBIG, the copy unchanged.
+func (c *CacheManager) fits(f *openFile, data []string, o *op) bool {
 	if c.cfg.MaxMessage <= 0 {
 		return true
 	}
 	if n := max(StoreSize(c.env.Name(), f.volume, f.path, data), FetchSize(data)); n > c.cfg.MaxMessage {
-		end(fail(ErrFBig, fmt.Sprintf("the file would take %d bytes to STORE, more than one message carries (%d): not written", n, c.cfg.MaxMessage)))
+		o.fail(ErrFBig, fmt.Sprintf("the file would take %d bytes to STORE, more than one message carries (%d): not written", n, c.cfg.MaxMessage))
 		return false
 	}
 	return true
@@ -690,12 +700,16 @@ func (c *CacheManager) fits(f *openFile, data []string, end func(Result)) bool {
 // Seek moves an open file's offset: a local operation that changes nothing
 // here, since reads and writes name their block.
 func (c *CacheManager) Seek(fd string, block int, done func(Result)) {
-	c.run(done, func(end func(Result)) {
-		if c.openFD(fd, end) == nil {
-			return
-		}
-		end(Result{Note: "local"})
-	})
+	c.enqueue(&op{c: c, done: done, steps: seekSteps, fd: fd, block: block})
+}
+
+var seekSteps = []opStep{(*op).seek}
+
+func (o *op) seek() {
+	if o.c.openFD(o.fd, o) == nil {
+		return
+	}
+	o.finish(Result{Note: "local"})
 }
 
 // call calls a file server procedure about path in volume vol, locating

@@ -121,12 +121,17 @@ func CheckPath(path string) error {
 	if len(path) > MaxPathLen {
 		return fmt.Errorf("the path is %d bytes, more than AFS's %d", len(path), MaxPathLen)
 	}
-	for _, name := range strings.Split(path, "/") {
+	// Name by name without splitting: every operation checks its path.
+	for rest := path; ; {
+		name, tail, more := strings.Cut(rest, "/")
 		if len(name) > MaxNameLen {
 			return fmt.Errorf("a name of the path is %d bytes, more than AFS's %d", len(name), MaxNameLen)
 		}
+		if !more {
+			return nil
+		}
+		rest = tail
 	}
-	return nil
 }
 
 // FetchSize is the size in bytes of the FETCH reply that carries the whole
