@@ -621,17 +621,20 @@ func (o *op) read() {
 	if f == nil {
 		return
 	}
-	v := ""
 	note := "local copy"
 	if f.broken {
 		note = fmt.Sprintf("local: keeps the version opened at %s; its callback was broken at %s", f.openedAt, f.brokenAt)
 	}
+	// The value points into the copy's blocks, which nothing changes in
+	// place (openLocal): no string is allocated per read.
+	var v *string
 	if o.block < len(f.data) {
-		v = f.data[o.block]
+		v = &f.data[o.block]
 	} else {
+		v = new(string)
 		note += fmt.Sprintf("; block %d is past the end (%d blocks)", o.block, len(f.data))
 	}
-	o.finish(Result{Value: &v, Note: note, Version: f.version})
+	o.finish(Result{Value: v, Note: note, Version: f.version})
 }
 
 // Write changes a block of the open copy: a local operation, sent to the
