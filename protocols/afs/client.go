@@ -200,9 +200,9 @@ type CacheManager struct {
 	dropped map[string]string // why a file's copy was thrown away
 	// fds maps each open fd to the file's open copy; open maps a path to
 	// its open copy, which every fd of the path on this client shares.
-	fds    map[string]*openFile
-	open   map[string]*openFile
-	epochs map[sim.NodeID]uint32
+	fds    table[string, *openFile]
+	open   table[string, *openFile]
+	epochs table[sim.NodeID, uint32]
 
 	// Breaks that arrive while a call about the same file is out are
 	// remembered, so that its reply does not install a callback the
@@ -280,9 +280,6 @@ func newCacheManager(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg 
 		down:        map[sim.NodeID]bool{},
 		files:       map[string]*cached{},
 		dropped:     map[string]string{},
-		fds:         map[string]*openFile{},
-		open:        map[string]*openFile{},
-		epochs:      map[sim.NodeID]uint32{},
 		breaks:      map[string][]breakNote{},
 		outstanding: map[string]int{},
 		shown:       map[string]string{},
@@ -359,12 +356,16 @@ func (c *CacheManager) Cached(path string) (version uint64, data []string, callb
 }
 
 // OpenFiles returns the names of the open fds, sorted.
-func (c *CacheManager) OpenFiles() []string { return sortedKeys(c.fds) }
+func (c *CacheManager) OpenFiles() []string {
+	fds := c.fds.keys()
+	sort.Strings(fds)
+	return fds
+}
 
 // valid reports whether e's callback can be trusted now: promised, not
 // expired, and from the server's current epoch.
 func (c *CacheManager) valid(e *cached) bool {
-	return e.cb && c.env.Now() < e.cbInfo.Expires && c.epochs[e.cbInfo.Server] == e.cbInfo.Epoch
+	return e.cb && c.env.Now() < e.cbInfo.Expires && c.epochs.get(e.cbInfo.Server) == e.cbInfo.Epoch
 }
 
 // whyNot says why e has no valid callback.
@@ -438,7 +439,7 @@ func (c *CacheManager) volumeFor(path string, o *op) (string, bool) {
 
 // openFD returns the open file fd, or ends operation o with EBADF.
 func (c *CacheManager) openFD(fd string, o *op) *openFile {
-	f := c.fds[fd]
+	f := c.fds.get(fd)
 	if f == nil {
 		o.fail(ErrBadF, "fd "+fd+" is not open")
 	}
@@ -466,15 +467,15 @@ func (c *CacheManager) openLocal(fd, path string, e *cached, issued sim.Time) {
 // addFD opens fd on f, the path's open copy (new, or shared).
 func (c *CacheManager) addFD(fd string, f *openFile) {
 	f.fds++
-	c.fds[fd] = f
-	c.open[f.path] = f
+	c.fds.set(fd, f)
+	c.open.set(f.path, f)
 }
 
 // fdsOf names the fds that have f open, for notes.
 func (c *CacheManager) fdsOf(f *openFile) string {
 	var names []string
-	for _, fd := range sortedKeys(c.fds) {
-		if c.fds[fd] == f {
+	for _, fd := range c.OpenFiles() {
+		if c.fds.get(fd) == f {
 			names = append(names, fd)
 		}
 	}
@@ -505,7 +506,7 @@ func (c *CacheManager) checkStatus(path string, ctx callCtx, st FileStatus) (sam
 // file arrived after the call went out and was decided after the reply.
 func (c *CacheManager) acceptCallback(path string, ctx callCtx, st FileStatus) bool {
 	c.noteEpoch(ctx.server, st.Epoch)
-	if st.Lifetime <= 0 || st.Epoch < c.epochs[ctx.server] {
+	if st.Lifetime <= 0 || st.Epoch < c.epochs.get(ctx.server) {
 		return false
 	}
 	for _, b := range c.breaks[path] {
@@ -604,8 +605,8 @@ func (c *CacheManager) traceChange(trace func(sim.Env, string, string), key, val
 // noteEpoch records a server's epoch; a newer one makes every callback of
 // its older epochs untrustworthy (valid checks it).
 func (c *CacheManager) noteEpoch(server sim.NodeID, epoch uint32) {
-	if epoch > c.epochs[server] {
-		c.epochs[server] = epoch
+	if epoch > c.epochs.get(server) {
+		c.epochs.set(server, epoch)
 	}
 }
 
@@ -931,7 +932,7 @@ func (c *CacheManager) breakCallback(call *rpc.Call) {
 		}
 	}
 	brokenOpen := func(path string) {
-		if f := c.open[path]; f != nil && !f.broken {
+		if f := c.open.get(path); f != nil && !f.broken {
 			f.broken, f.brokenAt = true, now
 		}
 	}

@@ -103,7 +103,7 @@ func (o *op) in() {
 // notOpen ends the operation with EBADF if o.fd is already open ("" names
 // no fd).
 func (o *op) notOpen() {
-	if o.fd != "" && o.c.fds[o.fd] != nil {
+	if o.fd != "" && o.c.fds.get(o.fd) != nil {
 		o.fail(ErrBadF, "fd "+o.fd+" is already open")
 		return
 	}
@@ -128,7 +128,7 @@ var openSteps = []opStep{(*op).notOpen, (*op).in, (*op).openCached, (*op).openRe
 func (o *op) openCached() {
 	c := o.c
 	e := c.files[o.path]
-	if f := c.open[o.path]; f != nil && !f.broken && e != nil && c.valid(e) && e.version == f.version {
+	if f := c.open.get(o.path); f != nil && !f.broken && e != nil && c.valid(e) && e.version == f.version {
 		note := fmt.Sprintf("already open on this client (%s), callback valid: shares its copy", c.fdsOf(f))
 		c.addFD(o.fd, f)
 		o.finish(Result{Note: note, Version: f.version, Source: SourceShared, Callback: e.cbInfo})
@@ -221,7 +221,7 @@ func (o *op) closeFD() {
 		return
 	}
 	o.f = f
-	delete(c.fds, o.fd)
+	c.fds.del(o.fd)
 	if f.fds--; f.fds > 0 {
 		note := "still open here (" + c.fdsOf(f) + "): the last close stores it"
 		if !f.dirty {
@@ -230,8 +230,8 @@ func (o *op) closeFD() {
 		o.finish(Result{Note: note, Version: f.version})
 		return
 	}
-	if c.open[f.path] == f {
-		delete(c.open, f.path)
+	if c.open.get(f.path) == f {
+		c.open.del(f.path)
 	}
 	if !f.dirty {
 		o.finish(Result{Note: "not written: nothing to send", Version: f.version})
