@@ -45,9 +45,18 @@ type driver struct {
 	// nodes[id] is the afs.Node that node id last started (started), so
 	// that a step reaches its client without looking its port up; it is
 	// current while the node is up, since a restart builds a new one.
-	nodes []*afs.Node
+	nodes []startedNode
 	// ev is the evidence of the invariants (evidence.go).
 	ev *fileops.Evidence
+}
+
+// startedNode is a node's afs.Node as it started, with what a step needs
+// of it at hand: its cache manager and its incarnation (one object reached
+// per step, not three).
+type startedNode struct {
+	node   *afs.Node
+	client *afs.CacheManager
+	inc    uint32
 }
 
 // rowRun is what the driver knows of one row's (or program slot's)
@@ -171,9 +180,9 @@ func (d *driver) bootOrder(sc *scenarios.Scenario) []string {
 func (d *driver) started(r *scenarios.SystemRun, name string, n *afs.Node) {
 	if id, ok := r.World.Lookup(name); ok {
 		for len(d.nodes) <= int(id) {
-			d.nodes = append(d.nodes, nil)
+			d.nodes = append(d.nodes, startedNode{})
 		}
-		d.nodes[id] = n
+		d.nodes[id] = startedNode{node: n, client: n.Client, inc: r.World.Env(id).Incarnation()}
 	}
 	if r.Current() < 0 {
 		return
@@ -202,7 +211,7 @@ func (d *driver) afsNode(r *scenarios.SystemRun, id sim.NodeID) *afs.Node {
 	if int(id) >= len(d.nodes) || !r.World.Up(id) {
 		return nil
 	}
-	return d.nodes[id]
+	return d.nodes[id].node
 }
 
 func (d *driver) Step(r *scenarios.SystemRun, i int) {
@@ -213,15 +222,18 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 		return
 	}
 	id := r.Node(s.Client)
-	n := d.afsNode(r, id)
-	if n == nil || n.Client == nil {
+	var n *startedNode
+	if int(id) < len(d.nodes) && r.World.Up(id) {
+		n = &d.nodes[id]
+	}
+	if n == nil || n.client == nil {
 		st.Result = "EHOSTDOWN"
 		st.Note = fmt.Sprintf("client %s is down", s.Client)
 		return
 	}
 	row := &d.rows[i]
 	row.d, row.r, row.i = d, r, i
-	row.start, row.pending, row.inc = r.World.Now(), true, r.World.Env(id).Incarnation()
+	row.start, row.pending, row.inc = r.World.Now(), true, n.inc
 	if i >= r.Rows() {
 		row.evRow = d.ev.AddStep(s, row.start)
 	}
@@ -229,7 +241,7 @@ func (d *driver) Step(r *scenarios.SystemRun, i int) {
 		row.doneFn = row.done
 	}
 	done := row.doneFn
-	cm := n.Client
+	cm := n.client
 	switch s.Op {
 	case "open":
 		cm.Open(s.FD, s.File, done)
