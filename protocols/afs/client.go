@@ -181,7 +181,26 @@ type CallbackInfo struct {
 // issued: a client is one application thread, and an operation issued while
 // an earlier one waits for the server starts when that one completes.
 type CacheManager struct {
-	env  sim.Env
+	// The fields a local operation (an open under a valid callback, a
+	// read, a close) uses come first, together: with thousands of
+	// clients each cache line of a cache manager that a step reaches is
+	// a cache miss.
+	env   sim.Env
+	queue []*op
+	busy  bool
+	// opNote collects what the running operation met on its way (a
+	// moved volume), for its note.
+	opNote []string
+	// fds maps each open fd to the file's open copy; open maps a path to
+	// its open copy, which every fd of the path on this client shares.
+	fds    table[string, *openFile]
+	open   table[string, *openFile]
+	epochs table[sim.NodeID, uint32]
+	files  map[string]*cached
+	// volumes is cfg.Volumes, the mount table, here with the other
+	// fields of a local operation.
+	volumes []string
+
 	rpc  *rpc.Client
 	tm   *timers
 	cfg  ClientConfig
@@ -196,13 +215,7 @@ type CacheManager struct {
 	// down until afs_CheckServers finds it up.
 	down map[sim.NodeID]bool
 
-	files   map[string]*cached
 	dropped map[string]string // why a file's copy was thrown away
-	// fds maps each open fd to the file's open copy; open maps a path to
-	// its open copy, which every fd of the path on this client shares.
-	fds    table[string, *openFile]
-	open   table[string, *openFile]
-	epochs table[sim.NodeID, uint32]
 
 	// Breaks that arrive while a call about the same file is out are
 	// remembered, so that its reply does not install a callback the
@@ -210,12 +223,6 @@ type CacheManager struct {
 	breakSeq    uint64
 	breaks      map[string][]breakNote
 	outstanding map[string]int
-
-	queue []*op
-	busy  bool
-	// opNote collects what the running operation met on its way (a
-	// moved volume), for its note.
-	opNote []string
 
 	startNote string
 
@@ -284,6 +291,7 @@ func newCacheManager(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg 
 		outstanding: map[string]int{},
 		shown:       map[string]string{},
 	}
+	cm.volumes = cm.cfg.Volumes
 	if id, ok := env.Lookup(cfg.VLDB); ok {
 		cm.vldb = id
 	}
@@ -422,7 +430,7 @@ func (c *CacheManager) end(o *op, r Result) {
 func fail(err error, note string) Result { return Result{Err: err, Note: note} }
 
 // volumeOf finds the volume of path in the mount table.
-func (c *CacheManager) volumeOf(path string) (string, bool) { return VolumeOf(c.cfg.Volumes, path) }
+func (c *CacheManager) volumeOf(path string) (string, bool) { return VolumeOf(c.volumes, path) }
 
 // volumeFor finds the volume of path, or ends operation o with ENOENT.
 func (c *CacheManager) volumeFor(path string, o *op) (string, bool) {
