@@ -34,12 +34,19 @@ type programRun struct {
 	// clients, to tell a callback from a call.
 	phases  []report.Phase
 	clients map[string]bool
+	// nextFn runs a client's next step and dueFn starts its next
+	// iteration: one func each for every client, scheduled with the
+	// client's ref (sim.World.AtCall), so that an event reaches the
+	// client's state and no closure of its own.
+	nextFn, dueFn func(int)
 }
 
 // runProgram is one program in a run.
 type runProgram struct {
 	p     *Program
 	first int // the slot of client 0's step 0
+	// firstRef is client 0's ref (programClient.ref).
+	firstRef int
 	// templates[k] is step k's result before it runs.
 	templates []report.Step
 	// source[k] is the step whose pick of a family file step k uses
@@ -68,9 +75,8 @@ type programClient struct {
 	step    int
 	// picks[k] is the file of its family step k uses this iteration.
 	picks []int32
-	// next runs the next step, and dueFn starts the next iteration (one
-	// closure each per client, not per step or iteration).
-	next, dueFn func()
+	// ref names the client to the world's events (programRun.ref).
+	ref int
 	// phase is the last phase (report.phases) the client was counted
 	// active in, -1 before its first step.
 	phase int
@@ -175,7 +181,16 @@ func familyCDF(f *FileFamily) []float64 {
 // that clients do not run in lockstep and each client's draws do not
 // depend on the others' (design rule 2).
 func (pr *programRun) schedule(seed uint64) {
+	pr.nextFn = func(ref int) {
+		cl := pr.client(ref)
+		cl.step++
+		pr.runStep(cl)
+	}
+	pr.dueFn = func(ref int) { pr.due(pr.client(ref)) }
+	refs := 0
 	for _, rp := range pr.progs {
+		rp.firstRef = refs
+		refs += rp.p.Clients
 		p := rp.p
 		rp.clients = make([]programClient, p.Clients)
 		picks := make([]int32, p.Clients*len(p.Steps))
@@ -185,15 +200,25 @@ func (pr *programRun) schedule(seed uint64) {
 			cl.id = pr.r.Node(cl.name)
 			cl.rand = *sim.NewRand(seed, "program/"+cl.name)
 			cl.picks = picks[c*len(p.Steps) : (c+1)*len(p.Steps) : (c+1)*len(p.Steps)]
-			cl.next = func() { cl.step++; pr.runStep(cl) }
-			cl.dueFn = func() { pr.due(cl) }
+			cl.ref = rp.firstRef + c
 			phase := time.Duration(cl.rand.Int63n(int64(p.Every)))
 			cl.due = sim.Time(p.Start + phase)
 			if time.Duration(cl.due) < p.Until {
-				pr.r.World.At(cl.due, cl.dueFn)
+				pr.r.World.AtCall(cl.due, pr.dueFn, cl.ref)
 			}
 		}
 	}
+}
+
+// client is the client that ref names: the clients of the programs are
+// numbered from 0 in program order.
+func (pr *programRun) client(ref int) *programClient {
+	for i := len(pr.progs) - 1; i > 0; i-- {
+		if rp := pr.progs[i]; ref >= rp.firstRef {
+			return &rp.clients[ref-rp.firstRef]
+		}
+	}
+	return &pr.progs[0].clients[ref]
 }
 
 // due starts the client's iteration that is due now, or queues it behind
@@ -207,7 +232,7 @@ func (pr *programRun) due(cl *programClient) {
 	}
 	cl.due += sim.Time(p.Every)
 	if time.Duration(cl.due) < p.Until {
-		pr.r.World.At(cl.due, cl.dueFn)
+		pr.r.World.AtCall(cl.due, pr.dueFn, cl.ref)
 	}
 }
 
@@ -276,7 +301,7 @@ func (pr *programRun) runStep(cl *programClient) {
 	pr.d.Step(r, slot)
 	switch {
 	case !pr.waits:
-		r.World.After(p.Think.Sample(&cl.rand), cl.next)
+		r.World.AfterCall(p.Think.Sample(&cl.rand), pr.nextFn, cl.ref)
 	case pr.live[s] && res.Result != "ok":
 		// Refused at once (its client is down): it returned now.
 		pr.Done(slot)
@@ -299,7 +324,7 @@ func (pr *programRun) Done(slot int) {
 	if (slot-rp.first)%len(rp.p.Steps) != cl.step {
 		return
 	}
-	pr.r.World.After(rp.p.Think.Sample(&cl.rand), cl.next)
+	pr.r.World.AfterCall(rp.p.Think.Sample(&cl.rand), pr.nextFn, cl.ref)
 }
 
 // progOf is the program that owns a slot.

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -123,6 +124,44 @@ func TestQueueTiesInSchedulingOrder(t *testing.T) {
 		if v != i {
 			t.Fatalf("ties ran in order %v; want 0..9", got)
 		}
+	}
+}
+
+// TestAtCallOrder checks that AtCall's actions get their argument and run
+// in time order, ties in scheduling order with At's: the runner's clients
+// moved from At to AtCall without changing any run.
+func TestAtCallOrder(t *testing.T) {
+	cases := []struct {
+		name string
+		// at[i] is action i's time; call[i] says it is scheduled with
+		// AtCall (argument i) rather than At.
+		at   []Time
+		call []bool
+		want []int
+	}{
+		{"ties mixed", []Time{5, 5, 5, 5}, []bool{false, true, false, true}, []int{0, 1, 2, 3}},
+		{"times", []Time{9, 3, 7, 1}, []bool{true, false, true, true}, []int{3, 1, 2, 0}},
+		{"past is now", []Time{-1, 0}, []bool{true, false}, []int{0, 1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := New(Config{Network: fixedNet{}})
+			var got []int
+			record := func(i int) { got = append(got, i) }
+			for i, at := range tc.at {
+				if tc.call[i] {
+					w.AtCall(at, record, i)
+				} else {
+					w.At(at, func() { record(i) })
+				}
+			}
+			if err := w.Run(); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("ran %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 

@@ -11,6 +11,7 @@ const (
 	evDisk                         // a node's disk write completes (ref: disk-write slot)
 	evAction                       // a scheduled function runs (ref: action slot)
 	evRepeat                       // one action of a series runs (ref: repeat slot)
+	evCall                         // a scheduled function runs with its argument (ref: call slot)
 )
 
 // event is one entry of the pending-event queue: 24 bytes, kept by value.

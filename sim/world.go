@@ -171,6 +171,7 @@ type World struct {
 	writes  slab[diskWrite]
 	actions slab[func()]
 	repeats slab[repeat]
+	calls   slab[call]
 
 	// work counts the pending events that are real work (see Run):
 	// everything but housekeeping, cancelled and dead timers.
@@ -401,6 +402,28 @@ func (w *World) At(t Time, fn func()) {
 // After schedules fn to run d after now.
 func (w *World) After(d time.Duration, fn func()) { w.At(w.now.Add(d), fn) }
 
+// call is an action of AtCall: a function and its argument.
+type call struct {
+	fn  func(int)
+	arg int
+}
+
+// AtCall schedules fn(arg) to run at virtual time t, in order with At's
+// actions. It is At for many actors of one kind (a program's thousands of
+// clients): one fn for all of them and an int to say which, instead of a
+// closure per actor, which each event would reach as one more object.
+func (w *World) AtCall(t Time, fn func(int), arg int) {
+	if t < w.now {
+		t = w.now
+	}
+	w.schedule(t, evCall, w.calls.put(call{fn: fn, arg: arg}))
+}
+
+// AfterCall schedules fn(arg) to run d after now (AtCall).
+func (w *World) AfterCall(d time.Duration, fn func(int), arg int) {
+	w.AtCall(w.now.Add(d), fn, arg)
+}
+
 func (w *World) send(n *node, live bool, to NodeID, msg []byte, label string) {
 	w.msgSeq++
 	id := w.msgSeq
@@ -628,6 +651,9 @@ func (w *World) dispatch(e event) {
 	case evAction:
 		fn := w.actions.take(e.ref)
 		fn()
+	case evCall:
+		c := w.calls.take(e.ref)
+		c.fn(c.arg)
 	case evRepeat:
 		r := &w.repeats.items[e.ref]
 		k, fn := r.k, r.fn
