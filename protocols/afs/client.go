@@ -196,7 +196,7 @@ type CacheManager struct {
 	fds    table[string, *openFile]
 	open   table[string, *openFile]
 	epochs table[sim.NodeID, uint32]
-	files  map[string]*cached
+	files  table[string, *cached]
 	// volumes is cfg.Volumes, the mount table, here with the other
 	// fields of a local operation.
 	volumes []string
@@ -285,7 +285,6 @@ func newCacheManager(env sim.Env, s *rpc.Server, c *rpc.Client, tm *timers, cfg 
 		locs:        map[string]sim.NodeID{},
 		locating:    map[string][]func(sim.NodeID, error){},
 		down:        map[sim.NodeID]bool{},
-		files:       map[string]*cached{},
 		dropped:     map[string]string{},
 		breaks:      map[string][]breakNote{},
 		outstanding: map[string]int{},
@@ -327,7 +326,7 @@ func (c *CacheManager) load() {
 			}
 			var rec CacheRecord
 			decode(b, &rec)
-			c.files[path] = &cached{volume: rec.Volume, version: rec.Version, data: rec.Data, why: "client restarted"}
+			c.files.set(path, &cached{volume: rec.Volume, version: rec.Version, data: rec.Data, why: "client restarted"})
 			// The cached copy's record is durable: already traced.
 			c.shown["cache "+path] = sim.Cells(rec.Data)
 		case strings.HasPrefix(k, keyCMVolume):
@@ -356,7 +355,7 @@ func (c *CacheManager) StartNote() string { return c.startNote }
 // Cached returns the client's cached copy of path and its callback, if it
 // has one.
 func (c *CacheManager) Cached(path string) (version uint64, data []string, callback bool, ok bool) {
-	e := c.files[path]
+	e := c.files.get(path)
 	if e == nil {
 		return 0, nil, false, false
 	}
@@ -495,7 +494,7 @@ func (c *CacheManager) fdsOf(f *openFile) string {
 // can be trusted; any other copy is stale and dropped. It reports whether
 // the copy is current and whether a callback came with it.
 func (c *CacheManager) checkStatus(path string, ctx callCtx, st FileStatus) (same, cb bool) {
-	e := c.files[path]
+	e := c.files.get(path)
 	if e == nil || e.version != st.Version {
 		c.drop(path, "cached copy stale")
 		c.noteEpoch(ctx.server, st.Epoch)
@@ -560,7 +559,7 @@ func (c *CacheManager) install(path, vol string, ctx callCtx, st FileStatus, dat
 	if cb {
 		e.cb, e.cbInfo = true, c.callbackInfo(ctx, st)
 	}
-	c.files[path] = e
+	c.files.set(path, e)
 	c.tm.WriteDisk(keyCMFile+path, marshal(&CacheRecord{Volume: vol, Version: st.Version, Data: e.data}), nil)
 	c.traceCache(path)
 	return cb
@@ -568,10 +567,10 @@ func (c *CacheManager) install(path, vol string, ctx callCtx, st FileStatus, dat
 
 // drop throws a cached copy away.
 func (c *CacheManager) drop(path, why string) {
-	if c.files[path] == nil {
+	if c.files.get(path) == nil {
 		return
 	}
-	delete(c.files, path)
+	c.files.del(path)
 	c.dropped[path] = why
 	c.tm.WriteDisk(keyCMFile+path, nil, nil)
 	c.traceCache(path)
@@ -586,7 +585,7 @@ func (c *CacheManager) drop(path, why string) {
 // again".
 func (c *CacheManager) traceCache(path string) {
 	cache, cb := "", c.dropped[path]
-	if e := c.files[path]; e != nil {
+	if e := c.files.get(path); e != nil {
 		cache, cb = sim.Cells(e.data), e.why
 		if e.cb {
 			cb = "promised"
@@ -947,7 +946,7 @@ func (c *CacheManager) breakCallback(call *rpc.Call) {
 	for _, bf := range a.Files {
 		note(bf.Path, breakNote{server: server, epoch: a.Epoch, gen: bf.Gen, version: bf.Version, removed: bf.Removed})
 		brokenOpen(bf.Path)
-		e := c.files[bf.Path]
+		e := c.files.get(bf.Path)
 		switch {
 		case e == nil:
 		case bf.Removed:
@@ -960,8 +959,8 @@ func (c *CacheManager) breakCallback(call *rpc.Call) {
 		}
 	}
 	if len(a.Volumes) > 0 {
-		paths := make([]string, 0, len(c.files)+len(c.outstanding))
-		paths = append(paths, sortedKeys(c.files)...)
+		paths := make([]string, 0, c.files.size()+len(c.outstanding))
+		paths = append(paths, sortedTableKeys(&c.files)...)
 		paths = append(paths, sortedKeys(c.outstanding)...)
 		sort.Strings(paths)
 		for i, path := range paths {
@@ -973,7 +972,7 @@ func (c *CacheManager) breakCallback(call *rpc.Call) {
 				continue
 			}
 			note(path, breakNote{server: server, epoch: a.Epoch, volume: true})
-			if e := c.files[path]; e != nil && e.cb && (e.cbInfo.Server != server || e.cbInfo.Epoch < a.Epoch) {
+			if e := c.files.get(path); e != nil && e.cb && (e.cbInfo.Server != server || e.cbInfo.Epoch < a.Epoch) {
 				e.cb, e.why = false, "server restarted"
 				c.traceCache(path)
 			}

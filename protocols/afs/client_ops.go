@@ -127,7 +127,7 @@ var openSteps = []opStep{(*op).notOpen, (*op).in, (*op).openCached, (*op).openRe
 // version), or the copy has a valid callback.
 func (o *op) openCached() {
 	c := o.c
-	e := c.files[o.path]
+	e := c.files.get(o.path)
 	if f := c.open.get(o.path); f != nil && !f.broken && e != nil && c.valid(e) && e.version == f.version {
 		note := fmt.Sprintf("already open on this client (%s), callback valid: shares its copy", c.fdsOf(f))
 		c.addFD(o.fd, f)
@@ -148,7 +148,7 @@ func (o *op) openCached() {
 // file goes straight to the fetch.
 func (o *op) openRecheck() {
 	c := o.c
-	e := c.files[o.path]
+	e := c.files.get(o.path)
 	if e == nil {
 		o.note = "not cached: whole file fetched, callback set up"
 		if c.cfg.Prototype {
@@ -173,7 +173,7 @@ func (o *op) openRecheck() {
 			return
 		}
 		if same, cb := c.checkStatus(o.path, ctx, st); same {
-			e := c.files[o.path]
+			e := c.files.get(o.path)
 			c.openLocal(o.fd, o.path, e, o.issued)
 			o.finish(Result{Note: why + ": FETCHSTATUS says unchanged, use local copy" + c.noCallback(cb), Version: e.version, Source: SourceRechecked})
 			return
@@ -335,7 +335,7 @@ var statSteps = []opStep{(*op).in, (*op).statCached, (*op).statFetch}
 
 // statCached answers from the cache under a valid callback.
 func (o *op) statCached() {
-	if e := o.c.files[o.path]; e != nil && o.c.valid(e) {
+	if e := o.c.files.get(o.path); e != nil && o.c.valid(e) {
 		o.finish(Result{Note: fmt.Sprintf("callback valid: version %d, %d blocks, from the cache", e.version, len(e.data)), Version: e.version, Source: SourceLocal, Callback: e.cbInfo})
 		return
 	}

@@ -75,7 +75,7 @@ func TestLifetimeShrinksWithHolders(t *testing.T) {
 		client string
 		want   time.Duration
 	}{{"C1", 4 * time.Hour}, {"C8", 4 * time.Hour}, {"C9", time.Hour}} {
-		cb := c.client(tt.client).files["fileA"].cbInfo
+		cb := c.client(tt.client).files.get("fileA").cbInfo
 		// The promise's end is rounded up to 128 s.
 		if got := cb.Expires.Sub(cb.Asked); got < tt.want || got > tt.want+callbackQuantum {
 			t.Errorf("%s's callback lasts %s; want %s (up to 128 s more)", tt.client, got, tt.want)
@@ -213,7 +213,7 @@ func TestExpiredPromisesCountUntilCleanup(t *testing.T) {
 		srv.promises["fileA"][c.id(fmt.Sprintf("C%d", i))] = &promise{expires: c.w.Now() - 1}
 	}
 	life := func(client string) time.Duration {
-		cb := c.client(client).files["fileA"].cbInfo
+		cb := c.client(client).files.get("fileA").cbInfo
 		return cb.Expires.Sub(cb.Asked)
 	}
 	c.runUntil(100)

@@ -22,6 +22,10 @@ func TestTable(t *testing.T) {
 		{"delete absent", []opT{{del: true, k: "x"}, {k: "a", v: 1}, {del: true, k: "b"}}},
 		{"delete middle", []opT{{k: "a", v: 1}, {k: "b", v: 2}, {k: "c", v: 3}, {del: true, k: "b"}, {k: "d", v: 4}}},
 		{"delete all, reuse", []opT{{k: "a", v: 1}, {del: true, k: "a"}, {k: "a", v: 5}}},
+		// More than tableScan keys: the table indexes them.
+		{"indexed", []opT{{k: "a", v: 1}, {k: "b", v: 2}, {k: "c", v: 3}, {k: "d", v: 4}, {k: "e", v: 5},
+			{k: "f", v: 6}, {k: "g", v: 7}, {k: "h", v: 8}, {k: "i", v: 9}, {k: "j", v: 10},
+			{del: true, k: "b"}, {k: "b", v: 12}, {del: true, k: "j"}, {k: "a", v: 11}, {del: true, k: "x"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,7 +40,10 @@ func TestTable(t *testing.T) {
 					want[o.k] = o.v
 				}
 			}
-			for _, k := range []string{"a", "b", "c", "d", "x"} {
+			if tb.size() != len(want) {
+				t.Errorf("size = %d, want %d", tb.size(), len(want))
+			}
+			for _, k := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "x"} {
 				if got := tb.get(k); got != want[k] {
 					t.Errorf("get(%q) = %d, want %d", k, got, want[k])
 				}
