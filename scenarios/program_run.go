@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/sim-lecture/sim/netmodel"
 	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/sim"
 )
@@ -232,7 +233,9 @@ func (pr *programRun) due(cl *programClient) {
 	}
 	cl.due += sim.Time(p.Every)
 	if time.Duration(cl.due) < p.Until {
-		pr.r.World.AtCall(cl.due, pr.dueFn, cl.ref)
+		// Every client's next iteration is the period away (due runs at
+		// cl.due): the world keeps them in one lane, not its heap.
+		pr.r.World.AfterCall(cl.due.Sub(pr.r.World.Now()), pr.dueFn, cl.ref)
 	}
 }
 
@@ -301,7 +304,7 @@ func (pr *programRun) runStep(cl *programClient) {
 	pr.d.Step(r, slot)
 	switch {
 	case !pr.waits:
-		r.World.AfterCall(p.Think.Sample(&cl.rand), pr.nextFn, cl.ref)
+		pr.think(cl)
 	case pr.live[s] && res.Result != "ok":
 		// Refused at once (its client is down): it returned now.
 		pr.Done(slot)
@@ -324,7 +327,22 @@ func (pr *programRun) Done(slot int) {
 	if (slot-rp.first)%len(rp.p.Steps) != cl.step {
 		return
 	}
-	pr.r.World.AfterCall(rp.p.Think.Sample(&cl.rand), pr.nextFn, cl.ref)
+	pr.think(cl)
+}
+
+// think schedules the client's next step a think time from now. A
+// constant think time is one delay for all the clients, which the world
+// keeps in a lane (sim.World.AfterCall); a drawn one goes to its heap, so
+// that one-off delays do not take the lanes its timers use.
+func (pr *programRun) think(cl *programClient) {
+	w := pr.r.World
+	th := &cl.prog.p.Think
+	d := th.Sample(&cl.rand)
+	if th.Kind == netmodel.Constant || th.Kind == "" {
+		w.AfterCall(d, pr.nextFn, cl.ref)
+		return
+	}
+	w.AtCall(w.Now().Add(d), pr.nextFn, cl.ref)
 }
 
 // progOf is the program that owns a slot.

@@ -127,21 +127,32 @@ func TestQueueTiesInSchedulingOrder(t *testing.T) {
 	}
 }
 
+// The ways TestAtCallOrder schedules an action.
+const (
+	howAt = iota
+	howAtCall
+	howAfterCall
+)
+
 // TestAtCallOrder checks that AtCall's actions get their argument and run
 // in time order, ties in scheduling order with At's: the runner's clients
 // moved from At to AtCall without changing any run.
 func TestAtCallOrder(t *testing.T) {
 	cases := []struct {
 		name string
-		// at[i] is action i's time; call[i] says it is scheduled with
-		// AtCall (argument i) rather than At.
+		// at[i] is action i's time; how[i] says it is scheduled with At,
+		// AtCall (argument i) or AfterCall (delay at[i] from 0).
 		at   []Time
-		call []bool
+		how  []int
 		want []int
 	}{
-		{"ties mixed", []Time{5, 5, 5, 5}, []bool{false, true, false, true}, []int{0, 1, 2, 3}},
-		{"times", []Time{9, 3, 7, 1}, []bool{true, false, true, true}, []int{3, 1, 2, 0}},
-		{"past is now", []Time{-1, 0}, []bool{true, false}, []int{0, 1}},
+		{"ties mixed", []Time{5, 5, 5, 5}, []int{howAt, howAtCall, howAt, howAtCall}, []int{0, 1, 2, 3}},
+		{"times", []Time{9, 3, 7, 1}, []int{howAtCall, howAt, howAtCall, howAtCall}, []int{3, 1, 2, 0}},
+		{"past is now", []Time{-1, 0}, []int{howAtCall, howAt}, []int{0, 1}},
+		// AfterCall's events of one delay share a lane, the others the
+		// heap: they still run by time, ties in scheduling order.
+		{"after", []Time{5, 2, 5, 2, 3, 5}, []int{howAfterCall, howAfterCall, howAt, howAfterCall, howAfterCall, howAtCall}, []int{1, 3, 4, 0, 2, 5}},
+		{"after negative", []Time{1, -3}, []int{howAt, howAfterCall}, []int{1, 0}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,9 +160,12 @@ func TestAtCallOrder(t *testing.T) {
 			var got []int
 			record := func(i int) { got = append(got, i) }
 			for i, at := range tc.at {
-				if tc.call[i] {
+				switch tc.how[i] {
+				case howAtCall:
 					w.AtCall(at, record, i)
-				} else {
+				case howAfterCall:
+					w.AfterCall(time.Duration(at), record, i)
+				default:
 					w.At(at, func() { record(i) })
 				}
 			}
