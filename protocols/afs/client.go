@@ -188,6 +188,12 @@ type CacheManager struct {
 	env   sim.Env
 	queue []*op
 	busy  bool
+	// spare is an ended operation that sent no call, and spareFile an
+	// open copy closed without a store: nothing refers to either any
+	// more, so the next operation and open reuse them (newOp, newFile)
+	// instead of allocating.
+	spare     *op
+	spareFile *openFile
 	// opNote collects what the running operation met on its way (a
 	// moved volume), for its note.
 	opNote []string
@@ -422,8 +428,39 @@ func (c *CacheManager) end(o *op, r Result) {
 	if o.done != nil {
 		o.done(r)
 	}
+	if !o.called {
+		// No reply will come back to o, and its steps return as soon as
+		// it ends: it can be the next operation.
+		*o = op{}
+		c.spare = o
+	}
 	c.busy = false
 	c.pump()
+}
+
+// newOp returns an operation to fill in: the spare one, or a new one.
+func (c *CacheManager) newOp() *op {
+	if o := c.spare; o != nil {
+		c.spare = nil
+		return o
+	}
+	return new(op)
+}
+
+// push fills in a new operation with v and enqueues it.
+func (c *CacheManager) push(v op) {
+	o := c.newOp()
+	*o = v
+	c.enqueue(o)
+}
+
+// newFile returns an open copy to fill in: the spare one, or a new one.
+func (c *CacheManager) newFile() *openFile {
+	if f := c.spareFile; f != nil {
+		c.spareFile = nil
+		return f
+	}
+	return new(openFile)
 }
 
 func fail(err error, note string) Result { return Result{Err: err, Note: note} }
@@ -468,7 +505,9 @@ func (c *CacheManager) noCallback(cb bool) string {
 // the client is ever changed in place (a write or append makes a new one),
 // so the open file keeps its version however the cache changes.
 func (c *CacheManager) openLocal(fd, path string, e *cached, issued sim.Time) {
-	c.addFD(fd, &openFile{path: path, volume: e.volume, version: e.version, openedAt: issued, data: slices.Clip(e.data)})
+	f := c.newFile()
+	*f = openFile{path: path, volume: e.volume, version: e.version, openedAt: issued, data: slices.Clip(e.data)}
+	c.addFD(fd, f)
 }
 
 // addFD opens fd on f, the path's open copy (new, or shared).
@@ -619,7 +658,7 @@ func (c *CacheManager) noteEpoch(server sim.NodeID, epoch uint32) {
 
 // Read returns a block of the open copy: a local operation.
 func (c *CacheManager) Read(fd string, block int, done func(Result)) {
-	c.enqueue(&op{c: c, done: done, steps: readSteps, fd: fd, block: block})
+	c.push(op{c: c, done: done, steps: readSteps, fd: fd, block: block})
 }
 
 var readSteps = []opStep{(*op).read}
@@ -648,7 +687,7 @@ func (o *op) read() {
 // Write changes a block of the open copy: a local operation, sent to the
 // server with the whole file at close.
 func (c *CacheManager) Write(fd string, block int, data string, done func(Result)) {
-	c.enqueue(&op{c: c, done: done, steps: writeSteps, fd: fd, block: block, data: data})
+	c.push(op{c: c, done: done, steps: writeSteps, fd: fd, block: block, data: data})
 }
 
 var writeSteps = []opStep{(*op).write}
@@ -675,7 +714,7 @@ func (o *op) write() {
 
 // Append adds a block at the end of the open copy.
 func (c *CacheManager) Append(fd, data string, done func(Result)) {
-	c.enqueue(&op{c: c, done: done, steps: appendSteps, fd: fd, data: data})
+	c.push(op{c: c, done: done, steps: appendSteps, fd: fd, data: data})
 }
 
 var appendSteps = []opStep{(*op).append}
@@ -711,7 +750,7 @@ func (c *CacheManager) fits(f *openFile, data []string, o *op) bool {
 // Seek moves an open file's offset: a local operation that changes nothing
 // here, since reads and writes name their block.
 func (c *CacheManager) Seek(fd string, block int, done func(Result)) {
-	c.enqueue(&op{c: c, done: done, steps: seekSteps, fd: fd, block: block})
+	c.push(op{c: c, done: done, steps: seekSteps, fd: fd, block: block})
 }
 
 var seekSteps = []opStep{(*op).seek}

@@ -30,6 +30,9 @@ type op struct {
 	// res is what the operation returns once its last step has run.
 	res   Result
 	ended bool
+	// called says a step sent a call, whose reply refers to the
+	// operation: it is not reused (CacheManager.end).
+	called bool
 
 	// The operands: an fd, a path (and the volume in finds it in), a
 	// block and data.
@@ -73,6 +76,7 @@ func (o *op) fail(err error, note string) { o.finish(fail(err, note)) }
 // located, following a moved volume) and hands the reply, error or not, to
 // reply; then the operation goes on, unless reply ended it.
 func (o *op) call(proc string, args []byte, reply func(res []byte, err error, ctx callCtx)) {
+	o.called = true
 	o.c.call(o.vol, o.path, proc, args, func(res []byte, err error, ctx callCtx) {
 		reply(res, err, ctx)
 		if !o.ended {
@@ -115,7 +119,7 @@ func (o *op) notOpen() {
 // the whole file (Howard et al. 1988, section 3.2: the whole file is
 // fetched at open; a valid callback means no call at all).
 func (c *CacheManager) Open(fd, path string, done func(Result)) {
-	c.enqueue(&op{c: c, done: done, steps: openSteps, fd: fd, path: path, issued: c.env.Now()})
+	c.push(op{c: c, done: done, steps: openSteps, fd: fd, path: path, issued: c.env.Now()})
 }
 
 var openSteps = []opStep{(*op).notOpen, (*op).in, (*op).openCached, (*op).openRecheck, (*op).openFetch}
@@ -207,7 +211,7 @@ func (o *op) openFetch() {
 // (Howard et al. 1988, section 3.2: "the file is stored on close";
 // lecture: "close A: send A").
 func (c *CacheManager) Close(fd string, done func(Result)) {
-	c.enqueue(&op{c: c, done: done, steps: closeSteps, fd: fd})
+	c.push(op{c: c, done: done, steps: closeSteps, fd: fd})
 }
 
 var closeSteps = []opStep{(*op).closeFD, (*op).closeStore}
@@ -234,7 +238,12 @@ func (o *op) closeFD() {
 		c.open.del(f.path)
 	}
 	if !f.dirty {
-		o.finish(Result{Note: "not written: nothing to send", Version: f.version})
+		res := Result{Note: "not written: nothing to send", Version: f.version}
+		// Closed, unwritten and no longer open here: nothing refers to
+		// the copy any more.
+		*f = openFile{}
+		c.spareFile = f
+		o.finish(res)
 		return
 	}
 	o.step()
@@ -261,7 +270,7 @@ func (o *op) closeStore() {
 // Create creates an empty file, and opens it as fd if fd is not empty.
 // The server's reply promises a callback on the new file.
 func (c *CacheManager) Create(path, fd string, done func(Result)) {
-	c.enqueue(&op{c: c, done: done, steps: createSteps, fd: fd, path: path})
+	c.push(op{c: c, done: done, steps: createSteps, fd: fd, path: path})
 }
 
 var createSteps = []opStep{(*op).notOpen, (*op).in, (*op).create}
@@ -291,7 +300,7 @@ func (o *op) create() {
 // Remove removes a file. The cached copy goes whatever the answer: a
 // failed REMOVE may have run (a lost reply) or found no file.
 func (c *CacheManager) Remove(path string, done func(Result)) {
-	c.enqueue(&op{c: c, done: done, steps: removeSteps, path: path})
+	c.push(op{c: c, done: done, steps: removeSteps, path: path})
 }
 
 var removeSteps = []opStep{(*op).in, (*op).remove}
@@ -309,7 +318,7 @@ func (o *op) remove() {
 
 // MakeDir creates a directory.
 func (c *CacheManager) MakeDir(path string, done func(Result)) {
-	c.enqueue(&op{c: c, done: done, steps: makeDirSteps, path: path})
+	c.push(op{c: c, done: done, steps: makeDirSteps, path: path})
 }
 
 var makeDirSteps = []opStep{(*op).in, (*op).makeDir}
@@ -328,7 +337,7 @@ func (o *op) makeDir() {
 // callback, else with FETCHSTATUS (Howard et al. 1988, section 3.2: a
 // valid callback answers without the server).
 func (c *CacheManager) Stat(path string, done func(Result)) {
-	c.enqueue(&op{c: c, done: done, steps: statSteps, path: path})
+	c.push(op{c: c, done: done, steps: statSteps, path: path})
 }
 
 var statSteps = []opStep{(*op).in, (*op).statCached, (*op).statFetch}
