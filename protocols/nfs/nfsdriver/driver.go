@@ -235,15 +235,22 @@ func (d *driver) complete(i int, res nfs.Result) {
 	d.rowDone(i, res)
 	st := &r.Result.Steps[i]
 	st.Result = nfs.ErrorName(res.Err)
+	if res.HasValue {
+		v := res.Value
+		st.Value = &v
+	}
+	if !r.StepTextRead(i) {
+		// A program's step that is only counted: its stale age is, its
+		// note and latency are not.
+		d.markStale(st, i, res)
+		r.Done(i)
+		return
+	}
 	st.Note = res.Note
 	if wait := res.Started.Sub(row.start); wait > 0 {
 		st.Note = nfsJoin(fmt.Sprintf("waited %s for the call before", report.TableTime(sim.Time(wait))), st.Note)
 	}
 	st.Latency = report.TableTime(sim.Time(r.World.Now().Sub(row.start)))
-	if res.HasValue {
-		v := res.Value
-		st.Value = &v
-	}
 	for _, c := range st.Calls {
 		if c.Attempts > 1 && r.Scenario.Workload[i].Op != "close" { // a close's note has its duration
 			// Retransmitted: say what it cost, since the table shows
@@ -256,15 +263,24 @@ func (d *driver) complete(i int, res nfs.Result) {
 		// The table shows no values; a read's is what the row is about.
 		st.Note = nfsJoin(st.Note, "read "+res.Value)
 	}
-	if r.Scenario.Workload[i].Op == "read" && res.Err == nil && res.HasValue && res.HasBlock && !res.Dirty {
-		if stale, note := d.stale(res); stale != "" {
-			st.Stale = stale
-			if note != "" {
-				st.Note += "; " + note
-			}
-		}
+	if note := d.markStale(st, i, res); note != "" {
+		st.Note += "; " + note
 	}
 	r.Done(i)
+}
+
+// markStale sets a read's Stale (see stale) and returns the note saying
+// why it is stale, or "".
+func (d *driver) markStale(st *report.Step, i int, res nfs.Result) string {
+	if d.r.Scenario.Workload[i].Op != "read" || res.Err != nil || !res.HasValue || !res.HasBlock || res.Dirty {
+		return ""
+	}
+	stale, note := d.stale(res)
+	if stale == "" {
+		return ""
+	}
+	st.Stale = stale
+	return note
 }
 
 // stale measures how old a read's value is: "0s" if it is the server's
