@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sim-lecture/sim/protocols/rpc/xdr"
+	"github.com/sim-lecture/sim/protocols/stack"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -296,9 +297,15 @@ var noAuth = OpaqueAuth{Flavor: AuthNone}
 
 // encodeCall builds a call message.
 func encodeCall(xid uint32, p Proc, cred OpaqueAuth, args []byte) []byte {
+	return encodeCallAfter(0, xid, p, cred, args)
+}
+
+// encodeCallAfter builds a call message after room free bytes (a frame
+// of stack.Framer).
+func encodeCallAfter(room int, xid uint32, p Proc, cred OpaqueAuth, args []byte) []byte {
 	m := Msg{XID: xid, Type: MsgCall, Call: CallHeader{RPCVers: RPCVersion, Prog: p.Prog, Vers: p.Vers, Proc: p.Num,
 		Cred: cred, Verf: noAuth}, Body: args}
-	return m.Marshal()
+	return m.marshalAfter(room)
 }
 
 // CallSize is the size in bytes of the CALL message a Client on the node
@@ -331,9 +338,35 @@ func encodeAck(xid uint32, p Proc, about, ackBelow uint32) []byte {
 // encodeReply builds an accepted reply with status st; results follow a
 // SUCCESS.
 func encodeReply(xid uint32, st AcceptStat, results []byte) []byte {
+	return encodeReplyAfter(0, xid, st, results)
+}
+
+// encodeReplyAfter builds an accepted reply after room free bytes (a
+// frame of stack.Framer).
+func encodeReplyAfter(room int, xid uint32, st AcceptStat, results []byte) []byte {
 	m := Msg{XID: xid, Type: MsgReply, Reply: ReplyHeader{Stat: MsgAccepted, Verf: noAuth, Accept: st}}
 	if st == Success {
 		m.Body = results
 	}
-	return m.Marshal()
+	return m.marshalAfter(room)
+}
+
+// headroom is the room a message sent through env leaves for the
+// header of env's layer (stack.Framer), 0 if env has none to write.
+func headroom(env sim.Env) int {
+	if f, ok := env.(stack.Framer); ok {
+		return f.Headroom()
+	}
+	return 0
+}
+
+// sendFrame sends a message built after headroom(env) free bytes:
+// through SendFramed if env frames, so that the bytes are not copied
+// into a datagram of their own, else as it is.
+func sendFrame(env sim.Env, to sim.NodeID, frame []byte, label string) {
+	if f, ok := env.(stack.Framer); ok {
+		f.SendFramed(to, frame, label)
+		return
+	}
+	env.Send(to, frame, label)
 }

@@ -174,7 +174,8 @@ func (c *Client) transmit(p *pending) {
 	// so that a callee still working on the call can say so.
 	cred := c.credential(p, c.ackBelow())
 	c.obs.Attempt(c.env.Now(), p.id, p.attempts)
-	c.env.Send(p.server, encodeCall(p.id.XID(), p.proc, cred, p.args), Label(KindCall, p.proc.Name))
+	frame := encodeCallAfter(headroom(c.env), p.id.XID(), p.proc, cred, p.args)
+	sendFrame(c.env, p.server, frame, Label(KindCall, p.proc.Name))
 	c.cb.Cancel(&p.timer)
 	if d := c.opts.retransmitInterval(p.attempts); d > 0 {
 		seq := p.id.Seq

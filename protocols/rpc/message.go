@@ -283,7 +283,13 @@ func (m Msg) Append(b []byte) []byte {
 
 // Marshal returns m's encoding.
 func (m Msg) Marshal() []byte {
-	return m.Append(make([]byte, 0, 40+len(m.Call.Cred.Body)+len(m.Body)))
+	return m.marshalAfter(0)
+}
+
+// marshalAfter returns m's encoding after room zero bytes, in one
+// allocation.
+func (m Msg) marshalAfter(room int) []byte {
+	return m.Append(make([]byte, room, room+40+len(m.Call.Cred.Body)+len(m.Body)))
 }
 
 func appendAuth(e *xdr.Encoder, a OpaqueAuth) {

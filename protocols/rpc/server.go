@@ -350,12 +350,16 @@ func (s *Server) complete(t *task, result []byte, err error) {
 	t.replied = true
 	s.cb.Cancel(&t.ackTimer)
 	s.busy--
-	msg := encodeReply(t.id.XID(), s.acceptStat(t, err), s.results(t, result, err))
-	if max := s.opts.MaxMessage; max > 0 && len(msg) > max {
+	room := headroom(s.env)
+	frame := encodeReplyAfter(room, t.id.XID(), s.acceptStat(t, err), s.results(t, result, err))
+	if max := s.opts.MaxMessage; max > 0 && len(frame)-room > max {
 		s.env.Trace("rpc", fmt.Sprintf("%s %s: the reply of %d bytes does not fit one message (%d): SYSTEM_ERR",
-			t.proc, s.name(t.id), len(msg), max))
-		msg = encodeReply(t.id.XID(), SystemErr, nil)
+			t.proc, s.name(t.id), len(frame)-room, max))
+		frame = encodeReplyAfter(room, t.id.XID(), SystemErr, nil)
 	}
+	// The cache keeps the message, which the frame's header does not
+	// touch once it is sent; a repeat is sent from it by copy.
+	msg := frame[room:]
 	if e := t.ent; e != nil {
 		s.drc.complete(s, e, msg)
 	} else if s.opts.BirrellNelson {
@@ -365,7 +369,7 @@ func (s *Server) complete(t *task, result []byte, err error) {
 			delete(s.inProgress, t.id)
 		}
 	}
-	s.env.Send(t.from, msg, Label(KindReply, t.proc.Name))
+	sendFrame(s.env, t.from, frame, Label(KindReply, t.proc.Name))
 	s.pump()
 }
 

@@ -146,17 +146,29 @@ func Marshal(src, dst Addr, h Header, payload []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %d bytes, max %d", ErrTooLong, len(payload), MaxPayload)
 	}
 	b := make([]byte, HeaderLen+len(payload))
+	copy(b[HeaderLen:], payload)
+	return b, Frame(src, dst, h, b)
+}
+
+// Frame is Marshal in place: b holds the payload after HeaderLen bytes,
+// which Frame fills with the header (h's ports, the length and the
+// checksum, as Marshal computes them). It returns the error of Marshal
+// for a payload too long, and leaves b alone then.
+func Frame(src, dst Addr, h Header, b []byte) error {
+	if len(b)-HeaderLen > MaxPayload {
+		return fmt.Errorf("%w: %d bytes, max %d", ErrTooLong, len(b)-HeaderLen, MaxPayload)
+	}
 	binary.BigEndian.PutUint16(b[0:], h.SrcPort)
 	binary.BigEndian.PutUint16(b[2:], h.DstPort)
 	binary.BigEndian.PutUint16(b[4:], uint16(len(b)))
-	// b[6:8] stays zero while the checksum is computed.
-	copy(b[HeaderLen:], payload)
+	// The checksum field is zero while the checksum is computed.
+	b[6], b[7] = 0, 0
 	c := ^uint16(Sum(b, pseudoSum(src, dst, len(b))))
 	if c == 0 {
 		c = 0xFFFF
 	}
 	binary.BigEndian.PutUint16(b[6:], c)
-	return b, nil
+	return nil
 }
 
 // Unmarshal parses a datagram that travelled from src to dst. It returns an

@@ -196,6 +196,18 @@ func (h *Host) send(port uint16, to sim.NodeID, payload []byte, label string) {
 	h.env.Send(to, b, label)
 }
 
+// sendFramed is send with the datagram built in frame, whose first
+// HeaderLen bytes are free for the header (stack.Framer).
+func (h *Host) sendFramed(port uint16, to sim.NodeID, frame []byte, label string) {
+	if err := Frame(NodeAddr(h.env.Self()), NodeAddr(to), Header{SrcPort: port, DstPort: port}, frame); err != nil {
+		h.stats.TooLong++
+		h.env.Trace("udp", fmt.Sprintf("not sent to %s: %v", h.env.NodeName(to), err))
+		return
+	}
+	h.stats.Sent++
+	h.env.Send(to, frame, label)
+}
+
 // portEnv is the sim.Env a port's handler is given: the port's env of the
 // Host's tag Mux (its timers and disk writes carry the port), whose Send
 // wraps the message in a datagram from and to the port.
@@ -208,4 +220,12 @@ type portEnv struct {
 
 func (p *portEnv) Send(to sim.NodeID, msg []byte, label string) {
 	p.host.send(p.port, to, msg, label)
+}
+
+// Headroom is stack.Framer's: a UDP header (RFC 768).
+func (p *portEnv) Headroom() int { return HeaderLen }
+
+// SendFramed is stack.Framer's: Send without copying the message.
+func (p *portEnv) SendFramed(to sim.NodeID, frame []byte, label string) {
+	p.host.sendFramed(p.port, to, frame, label)
 }
