@@ -235,16 +235,16 @@ func (d *driver) complete(i int, res nfs.Result) {
 	d.rowDone(i, res)
 	st := &r.Result.Steps[i]
 	st.Result = nfs.ErrorName(res.Err)
-	if res.HasValue {
-		v := res.Value
-		st.Value = &v
-	}
 	if !r.StepTextRead(i) {
 		// A program's step that is only counted: its stale age is, its
-		// note and latency are not.
+		// note, latency and value are not.
 		d.markStale(st, i, res)
 		r.Done(i)
 		return
+	}
+	if res.HasValue {
+		v := res.Value
+		st.Value = &v
 	}
 	st.Note = res.Note
 	if wait := res.Started.Sub(row.start); wait > 0 {

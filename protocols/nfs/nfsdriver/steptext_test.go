@@ -17,7 +17,8 @@ func (s *stepSink) Step(st *report.Step)          { s.steps = append(s.steps, *s
 
 // TestStreamedProgramStepsKeepText: the driver leaves out a program
 // step's note and latency only when nobody reads them; a streamed step
-// (--out) still has both, as has a file's own row of the same run.
+// (--out) still has them and its value, as has a file's own row of the
+// same run.
 func TestStreamedProgramStepsKeepText(t *testing.T) {
 	src := `name: text
 systems: [nfs]
@@ -49,8 +50,8 @@ workload:
 		if st.Op != "read" || st.Result != "ok" {
 			continue
 		}
-		if st.Latency == "" || !strings.Contains(st.Note, "read s0") {
-			t.Errorf("%s's read at %s: latency %q, note %q; want a latency and %q", st.Client, st.At, st.Latency, st.Note, "read s0")
+		if st.Latency == "" || !strings.Contains(st.Note, "read s0") || st.Value == nil || *st.Value != "s0" {
+			t.Errorf("%s's read at %s: latency %q, note %q, value %v; want a latency, %q and s0", st.Client, st.At, st.Latency, st.Note, st.Value, "read s0")
 		}
 	}
 	if n := len(sink.steps); n != 2+2*3*2 {
