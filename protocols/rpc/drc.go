@@ -105,22 +105,22 @@ func (d *drc) receive(s *Server, t *task, m Message, pleaseAck bool) {
 	var p *peer
 	if s.opts.BirrellNelson {
 		if p = d.peerOf(m.ID); p == nil {
-			s.drop(m.ID, t.proc, "old incarnation")
+			s.drop(m.ID, t.call.Proc, "old incarnation")
 			return
 		}
 		if m.HasAck {
 			d.advance(p, m.AckBelow)
 		}
 		if seqBefore(m.ID.Seq, p.low) {
-			s.drop(m.ID, t.proc, "acknowledged")
+			s.drop(m.ID, t.call.Proc, "acknowledged")
 			return
 		}
 	}
-	key := keyOf(t.from, m)
+	key := keyOf(t.call.From, m)
 	e := d.entries[key]
 	switch {
 	case e == nil:
-		e = &entry{key: key, id: m.ID, proc: t.proc, from: t.from, state: inProgress, task: t, peer: p}
+		e = &entry{key: key, id: m.ID, proc: t.call.Proc, from: t.call.From, state: inProgress, task: t, peer: p}
 		d.entries[key] = e
 		if p != nil {
 			p.entries = append(p.entries, e)
@@ -131,14 +131,14 @@ func (d *drc) receive(s *Server, t *task, m Message, pleaseAck bool) {
 		// Juszczak's rule: a repeat of a call in progress is dropped.
 		// With BirrellNelson it is answered with an ACK if the client
 		// asked, so that it stops retransmitting (§3.3).
-		s.drop(m.ID, t.proc, "in progress")
+		s.drop(m.ID, t.call.Proc, "in progress")
 		if pleaseAck {
 			s.sendAck(e.task)
 		}
 	case e.state == done:
 		d.resend(s, e)
 	default: // acked
-		s.drop(m.ID, t.proc, "acknowledged")
+		s.drop(m.ID, t.call.Proc, "acknowledged")
 	}
 }
 
