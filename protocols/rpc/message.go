@@ -299,8 +299,10 @@ func appendAuth(e *xdr.Encoder, a OpaqueAuth) {
 
 // ParseMsg decodes an rpc_msg. It never panics: bytes that do not hold an
 // RPC header give an error wrapping ErrMalformed. The body is what follows
-// the header (aliasing b); a call whose RPC version is not 2 has no header
-// beyond it, since RFC 5531 defines no other.
+// the header (aliasing b), and the bodies of the credential and verifier
+// alias b too (one allocation fewer per call a server receives); a call
+// whose RPC version is not 2 has no header beyond it, since RFC 5531
+// defines no other.
 func ParseMsg(b []byte) (Msg, error) {
 	var m Msg
 	d := xdr.NewDecoder(b)
@@ -404,7 +406,7 @@ func parseAuth(d *xdr.Decoder) (OpaqueAuth, error) {
 	if err != nil {
 		return OpaqueAuth{}, err
 	}
-	body, err := d.Opaque()
+	body, err := d.OpaqueView()
 	if err != nil {
 		return OpaqueAuth{}, err
 	}

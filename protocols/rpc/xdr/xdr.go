@@ -256,6 +256,19 @@ func (d *Decoder) Opaque() ([]byte, error) {
 	return append([]byte(nil), p...), nil
 }
 
+// OpaqueView reads what Opaque reads, without the copy: the result
+// aliases the decoder's input (nil for length 0), for a caller that
+// keeps it no longer than the input and never writes to it, as a
+// received message's parts are kept (RFC 4506 §4.10's opaque<>). Its
+// capacity ends with it, so that an append copies.
+func (d *Decoder) OpaqueView() ([]byte, error) {
+	p, err := d.variable()
+	if err != nil || len(p) == 0 {
+		return nil, err
+	}
+	return p[:len(p):len(p)], nil
+}
+
 // String reads a string. XDR strings are meant to be ASCII, but any bytes
 // are accepted, as a Go string may hold them.
 func (d *Decoder) String() (string, error) {
