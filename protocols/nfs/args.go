@@ -193,10 +193,10 @@ func reply(c *rpc.Call, st Status, body any) { c.Reply(encodeResult(st, body), n
 // replyFattr, replyRead and replyDirop answer OK with the hot bodies (see
 // wire_fast.go), which reply would first box into an interface: an
 // allocation per call.
-func replyFattr(c *rpc.Call, a Fattr) { c.Reply(appendFattr(okResult(fattrSize), &a), nil) }
+func replyFattr(c *rpc.Call, a Fattr) { c.Reply(appendFattr(okResult(c, fattrSize), &a), nil) }
 
 func replyRead(c *rpc.Call, r *ReadRes) {
-	c.Reply(appendReadRes(okResult(fattrSize+4+len(r.Data)+3), r), nil)
+	c.Reply(appendReadRes(okResult(c, fattrSize+4+len(r.Data)+3), r), nil)
 }
 
 // replyDirop answers OK with the diropres of inode ino (see diropres).
@@ -207,7 +207,7 @@ func (s *Server) replyDirop(c *rpc.Call, ino uint32) {
 	}
 	h := s.handleOf(ino)
 	a := s.fattr(ino)
-	c.Reply(appendFattr(append(okResult(FHSize+fattrSize), h[:]...), &a), nil)
+	c.Reply(appendFattr(append(okResult(c, FHSize+fattrSize), h[:]...), &a), nil)
 }
 
 // byPath reports whether requests name files by path (strategies 1 and 2)

@@ -3,6 +3,7 @@ package nfs
 import (
 	"encoding/binary"
 
+	"github.com/sim-lecture/sim/protocols/rpc"
 	"github.com/sim-lecture/sim/protocols/rpc/xdr"
 )
 
@@ -69,10 +70,11 @@ func appendReadRes(b []byte, r *ReadRes) []byte {
 // padding is the zeros that pad opaque data to a multiple of four bytes.
 var padding [3]byte
 
-// okResult starts the encoding of a reply whose status is OK, with room
-// for a body of n bytes.
-func okResult(n int) []byte {
-	return binary.BigEndian.AppendUint32(make([]byte, 0, 4+n), uint32(OK))
+// okResult starts the encoding of c's reply whose status is OK, with
+// room for a body of n bytes, in the reply's own frame
+// (rpc.Call.ResultBuffer).
+func okResult(c *rpc.Call, n int) []byte {
+	return binary.BigEndian.AppendUint32(c.ResultBuffer(4+n), uint32(OK))
 }
 
 // bodySize is a hint of a body's encoded size, for the reply's buffer.

@@ -70,3 +70,59 @@ func TestFramedSendsSameBytes(t *testing.T) {
 		}
 	}
 }
+
+// Results appended to Call.ResultBuffer within its capacity are sent in
+// the reply's frame itself; results that outgrow it, errors and
+// ErrorNames procedures are copied as before. Either way the reply's
+// bytes are those of results built in a plain buffer.
+func TestResultBufferInPlace(t *testing.T) {
+	echo := Proc{Prog: 0x20000099, Vers: 1, Num: 1, Name: "echo"}
+	named := Proc{Prog: 0x20000099, Vers: 1, Num: 2, Name: "named", ErrorNames: true}
+	for _, tc := range []struct {
+		name    string
+		proc    Proc
+		n       int
+		err     error
+		inPlace bool
+	}{
+		{"fits", echo, 16, nil, true},
+		{"exactly", echo, 7, nil, true},
+		{"outgrown", echo, 3, nil, false},
+		{"no room asked", echo, 0, nil, false},
+		{"an error", echo, 16, ErrGarbageArgs, false},
+		{"error names", named, 16, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var want []byte
+			for _, room := range []int{0, 8} {
+				env := &framingEnv{Env: simtest.New(1, "A", "S"), room: room}
+				srv := NewServer(env, ServerOptions{Semantics: AtMostOnce}, nil)
+				var res []byte
+				srv.Register(tc.proc, func(c *Call) {
+					res = append(c.ResultBuffer(tc.n), "re:"...)
+					res = append(res, c.Args...)
+					c.Reply(res, tc.err)
+				})
+				srv.Receive(0, encodeCall(0x01000001, tc.proc, noAuth, []byte("abcd")))
+				sent := env.TakeSent()
+				if len(sent) != 1 || len(env.frames) != 1 {
+					t.Fatalf("room %d: sent %d messages in %d frames; want 1", room, len(sent), len(env.frames))
+				}
+				if want == nil {
+					want = sent[0].Msg
+				} else if !bytes.Equal(sent[0].Msg, want) {
+					t.Errorf("room %d: reply % x; want % x as with room 0", room, sent[0].Msg, want)
+				}
+				f := env.frames[0]
+				in := len(f) >= len(res) && &f[len(f)-len(res)] == &res[0]
+				if in != tc.inPlace {
+					t.Errorf("room %d: results sent in place %v; want %v", room, in, tc.inPlace)
+				}
+			}
+			m, err := ParseMsg(want)
+			if err != nil || (tc.err == nil && !tc.proc.ErrorNames && string(m.Body) != "re:abcd") {
+				t.Errorf("reply %+v, %v; want results re:abcd", m, err)
+			}
+		})
+	}
+}
