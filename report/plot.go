@@ -139,7 +139,33 @@ func labelPlot(p *plot.Plot, r *SweepResult, opt PlotOptions, ms []int) error {
 		}
 		p.Title.Text += fmt.Sprintf("\nmean over %d seeds, %s from min to max", len(r.Seeds), spread)
 	}
+	p.Title.Text = wrapTitle(p.Title.Text, func(s string) vg.Length { return p.Title.TextStyle.Width(s) }, PlotSize.W-vg.Centimeter)
 	return nil
+}
+
+// wrapTitle breaks each line of a title at spaces so that no line is
+// wider than max (as width measures it): gonum/plot centres a title and
+// clips what passes the figure's edges, and a sweep of three metrics
+// names them all in its default title. A word wider than max stays whole
+// on its own line.
+func wrapTitle(title string, width func(string) vg.Length, max vg.Length) string {
+	var out []string
+	for _, line := range strings.Split(title, "\n") {
+		cur := ""
+		for _, word := range strings.Fields(line) {
+			next := word
+			if cur != "" {
+				next = cur + " " + word
+			}
+			if cur != "" && width(next) > max {
+				out = append(out, cur)
+				next = word
+			}
+			cur = next
+		}
+		out = append(out, cur)
+	}
+	return strings.Join(out, "\n")
 }
 
 // seriesPoints returns metric m's mean, min and max over the seeds at

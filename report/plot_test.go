@@ -89,3 +89,28 @@ func TestSeriesPlot(t *testing.T) {
 		t.Log("an empty log plot rendered (gonum chose an axis); fine either way, as long as it did not panic")
 	}
 }
+
+// TestSweepPlotTitleFits checks that the default title of a sweep of
+// many metrics is broken into lines that each fit the figure: gonum/plot
+// clips a title line wider than the figure at both edges.
+func TestSweepPlotTitleFits(t *testing.T) {
+	r := lossySweep(t, 0)
+	p, err := report.SweepPlot(r, report.PlotOptions{Metrics: []string{"socket:delivered", "duplicates", "calls.total", "events", "completion"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(p.Title.Text, "\n")
+	if len(lines) < 3 {
+		t.Errorf("title %q is on %d lines; want the metrics' names wrapped onto two or more, then the seeds' line", p.Title.Text, len(lines))
+	}
+	for _, line := range lines {
+		if w := p.Title.TextStyle.Width(line); w > report.PlotSize.W {
+			t.Errorf("title line %q is %v wide; the figure is %v", line, w, report.PlotSize.W)
+		}
+	}
+	for _, name := range []string{"pipe_vs_socket", "socket:delivered", "completion", "network.loss", "mean over 3 seeds"} {
+		if !strings.Contains(p.Title.Text, name) {
+			t.Errorf("title %q lost %q", p.Title.Text, name)
+		}
+	}
+}
