@@ -29,7 +29,12 @@ type programRun struct {
 	// is when it started.
 	live    []bool
 	started []sim.Time
-	sum     *report.SummaryBuilder
+	// runs[s] counts the steps slot base+s has started: a slot is
+	// reused by its client's next iteration, and an observer that holds
+	// on to a step (a call's late retransmission) must tell the step it
+	// saw from the slot's next one (SystemRun.StepRun).
+	runs []uint32
+	sum  *report.SummaryBuilder
 	// phases counts the steps' calls by the phase they started in
 	// (report.phases), nil without phases; clients names the file's
 	// clients, to tell a callback from a call.
@@ -135,7 +140,7 @@ func newProgramRun(r *SystemRun, waits bool) *programRun {
 	run.Workload = wl
 	r.Scenario = &run
 	r.Result.Steps = steps
-	pr.live, pr.started = make([]bool, n), make([]sim.Time, n)
+	pr.live, pr.started, pr.runs = make([]bool, n), make([]sim.Time, n), make([]uint32, n)
 	return pr
 }
 
@@ -299,6 +304,7 @@ func (pr *programRun) runStep(cl *programClient) {
 		res.File = st.File
 	}
 	pr.live[s], pr.started[s] = true, r.World.Now()
+	pr.runs[s]++
 	r.current, r.ran[slot] = slot, true
 	r.memoName, r.memoID = cl.name, cl.id
 	pr.d.Step(r, slot)

@@ -320,6 +320,18 @@ func (r *SystemRun) Node(name string) sim.NodeID {
 // first: what happens now is attributed to it.
 func (r *SystemRun) Current() int { return r.current }
 
+// StepRun tells apart the steps that slot i of r.Result.Steps has held: a
+// program's slot is reused by its client's next iteration, which empties
+// the step's Calls. An observer that keeps a reference into a step (to
+// update a call of it later) keeps StepRun(i) with it and drops the
+// update when StepRun(i) has changed. A file's own row is one step: 0.
+func (r *SystemRun) StepRun(i int) uint32 {
+	if r.prog == nil || i < r.prog.base {
+		return 0
+	}
+	return r.prog.runs[i-r.prog.base]
+}
+
 // Unsupported marks workload row i as an op the system does not run.
 func (r *SystemRun) Unsupported(i int) {
 	r.Result.Steps[i].Result = "EINVAL"

@@ -353,3 +353,40 @@ expect:
 		t.Errorf("EFBIG note %q; want the limit", note)
 	}
 }
+
+// TestLateCallOfReusedProgramSlot runs program clients through a server
+// crash under loss: a call started while a step was the last to run can
+// still be resent after the client's next iteration has reused the
+// step's slot, emptying its calls. Counting that resend into the slot
+// indexed past its calls and crashed the run (seed 4 of this file).
+func TestLateCallOfReusedProgramSlot(t *testing.T) {
+	const text = `name: t
+seed: 4
+systems: [afs]
+network: {loss: 0.1}
+files:
+  shared: {blocks: [s0, s1]}
+workload:
+  - program:
+      clients: 20
+      every: 30s
+      until: 10m
+      think: 0s
+      steps:
+        - {op: open, file: shared, fd: f}
+        - {op: read, fd: f, block: 0}
+        - {op: write, fd: f, block: 0, chance: 0.5}
+        - {op: close, fd: f}
+faults:
+  - {at: 60, crash: server}
+  - {at: 105, restart: server}
+`
+	res := scenariotest.Run(t, text)
+	sum := res.Systems[0].Summary
+	if sum == nil || sum.Steps == 0 {
+		t.Fatalf("summary %+v; want the program's steps counted", sum)
+	}
+	if sum.Retransmissions == 0 {
+		t.Errorf("no retransmissions under 10%% loss and a crash: the case no longer resends late")
+	}
+}

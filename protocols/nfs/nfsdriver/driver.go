@@ -86,7 +86,10 @@ type driver struct {
 
 // callRef locates a call in the result: step index and position in that
 // step's Calls.
-type callRef struct{ step, idx int }
+type callRef struct {
+	step, idx int
+	run       uint32 // SystemRun.StepRun of the step when the call started
+}
 
 // nfsRow is what the driver knows of one workload row.
 type nfsRow struct {
@@ -569,7 +572,7 @@ func (d *driver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id r
 	}
 	st := &r.Result.Steps[op.Tag]
 	st.Calls = append(st.Calls, report.Call{From: r.World.Name(from), To: r.World.Name(to), Proc: proc})
-	d.calls[id.Key()] = callRef{op.Tag, len(st.Calls) - 1}
+	d.calls[id.Key()] = callRef{op.Tag, len(st.Calls) - 1, r.StepRun(op.Tag)}
 	if op.Tag < r.Rows() {
 		// A program step reports no executions: its calls are
 		// forgotten when they end (CallDone), so that the driver's
@@ -580,7 +583,9 @@ func (d *driver) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id r
 
 // Attempt implements rpc.Observer: attempts counts the call's sends.
 func (d *driver) Attempt(at sim.Time, id rpc.CallID, n int) {
-	if ref, ok := d.calls[id.Key()]; ok {
+	if ref, ok := d.calls[id.Key()]; ok && ref.run == d.r.StepRun(ref.step) {
+		// A call that outlived its program step's slot (the client's
+		// next iteration reused it) no longer has a place to count in.
 		d.r.Result.Steps[ref.step].Calls[ref.idx].Attempts = n
 	}
 }

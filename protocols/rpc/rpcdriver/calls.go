@@ -10,8 +10,12 @@ import (
 )
 
 // callRef locates a call in the result: step index and position in that
-// step's Calls.
-type callRef struct{ step, idx int }
+// step's Calls, and which of the steps its slot has held (a program's
+// slots are reused: SystemRun.StepRun).
+type callRef struct {
+	step, idx int
+	run       uint32
+}
 
 // CallLog is the run's rpc.Observer. It lists every RPC in the step that was
 // running when the RPC started (the contract: "every RPC started because of
@@ -46,7 +50,7 @@ func (l *CallLog) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id 
 	}
 	st := &l.r.Result.Steps[step]
 	st.Calls = append(st.Calls, report.Call{From: l.r.World.Name(from), To: l.r.World.Name(to), Proc: name})
-	l.calls[id] = callRef{step, len(st.Calls) - 1}
+	l.calls[id] = callRef{step, len(st.Calls) - 1, l.r.StepRun(step)}
 	if step < l.r.Rows() {
 		// A program step's calls are forgotten when they end
 		// (CallDone): the log must not grow with the run.
@@ -56,9 +60,19 @@ func (l *CallLog) CallStarted(at sim.Time, from, to sim.NodeID, proc string, id 
 
 // Attempt implements rpc.Observer: attempts is the number of sends.
 func (l *CallLog) Attempt(at sim.Time, id rpc.CallID, n int) {
-	if ref, ok := l.calls[id]; ok {
-		l.r.Result.Steps[ref.step].Calls[ref.idx].Attempts = n
+	ref, ok := l.calls[id]
+	if !ok {
+		return
 	}
+	if ref.run != l.r.StepRun(ref.step) {
+		// The call outlived its program step (a call started while the
+		// step was the last to run, still being resent after the
+		// client's next iteration reused the step's slot): that step
+		// was counted already, and the slot's calls are another step's.
+		delete(l.calls, id)
+		return
+	}
+	l.r.Result.Steps[ref.step].Calls[ref.idx].Attempts = n
 }
 
 // CallDone implements rpc.Observer: a program step's call is forgotten.
