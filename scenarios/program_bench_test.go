@@ -5,29 +5,8 @@ import (
 	"testing"
 
 	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/scenarios/scenariotest"
 )
-
-// programBench is the goal's workload: clients that each open, read and
-// close a shared file once a minute, for a virtual duration, under NFS
-// and AFS.
-func programBench(clients int, until string) string {
-	return fmt.Sprintf(`name: bench
-systems: [nfs, afs]
-limits: {max_time: 5h, max_events: 1000000000, max_total_events: 2000000000, max_bytes_moved: 1000000000000}
-files:
-  shared: {blocks: [s0, s1]}
-workload:
-  - program:
-      clients: %d
-      every: 60s
-      until: %s
-      think: 100ms
-      steps:
-        - {op: open, file: shared, fd: f}
-        - {op: read, fd: f, block: 0}
-        - {op: close, fd: f}
-`, clients, until)
-}
 
 // BenchmarkProgram runs the program workload for clients and virtual
 // durations: time should grow linearly in both (BENCHMARKS.md). Besides
@@ -46,7 +25,7 @@ func BenchmarkProgram(b *testing.B) {
 	}
 	for _, tc := range cases {
 		b.Run(fmt.Sprintf("clients=%d/until=%s", tc.clients, tc.until), func(b *testing.B) {
-			sc, err := scenarios.Load("bench.yaml", []byte(programBench(tc.clients, tc.until)))
+			sc, err := scenarios.Load("bench.yaml", []byte(scenariotest.ProgramBench("nfs, afs", tc.clients, tc.until)))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -6,6 +6,7 @@ package scenariotest
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -115,4 +116,28 @@ func GoldenBuiltIn(t *testing.T, dir string, update bool) {
 	if n == 0 {
 		t.Fatalf("no built-in scenario in %s", dir)
 	}
+}
+
+// ProgramBench is issue 12's goal workload for the benchmarks: clients
+// that each open, read and close one shared file once a minute, thinking
+// 100 ms between steps, until a virtual duration (a Go duration such as
+// "1h"), under the systems listed ("nfs, afs"), with bounds that do not
+// stop it.
+func ProgramBench(systems string, clients int, until string) string {
+	return fmt.Sprintf(`name: bench
+systems: [%s]
+limits: {max_time: 5h, max_events: 1000000000, max_total_events: 2000000000, max_bytes_moved: 1000000000000}
+files:
+  shared: {blocks: [s0, s1]}
+workload:
+  - program:
+      clients: %d
+      every: 60s
+      until: %s
+      think: 100ms
+      steps:
+        - {op: open, file: shared, fd: f}
+        - {op: read, fd: f, block: 0}
+        - {op: close, fd: f}
+`, systems, clients, until)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sim-lecture/sim/scenarios"
+	"github.com/sim-lecture/sim/scenarios/scenariotest"
 )
 
 // BenchmarkProgramNFS is the NFS half of the program workload of
@@ -20,22 +21,7 @@ func BenchmarkProgramNFS(b *testing.B) {
 		{1000, "1h"}, {3000, "1h"}, {10000, "1h"}, {1000, "4h"},
 	} {
 		b.Run(fmt.Sprintf("clients=%d/until=%s", tc.clients, tc.until), func(b *testing.B) {
-			src := fmt.Sprintf(`name: bench
-systems: [nfs]
-limits: {max_time: 5h, max_events: 1000000000, max_total_events: 2000000000, max_bytes_moved: 1000000000000}
-files:
-  shared: {blocks: [s0, s1]}
-workload:
-  - program:
-      clients: %d
-      every: 60s
-      until: %s
-      think: 100ms
-      steps:
-        - {op: open, file: shared, fd: f}
-        - {op: read, fd: f, block: 0}
-        - {op: close, fd: f}
-`, tc.clients, tc.until)
+			src := scenariotest.ProgramBench("nfs", tc.clients, tc.until)
 			sc, err := scenarios.Load("bench.yaml", []byte(src))
 			if err != nil {
 				b.Fatal(err)
