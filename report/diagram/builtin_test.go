@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/report/diagram"
 	"github.com/sim-lecture/sim/scenarios"
 	"github.com/sim-lecture/sim/sim"
@@ -20,6 +21,47 @@ import (
 // label or marker had to be drawn over another label or under an arrow.
 // With -svgdir, the SVGs and PNGs are written there to be looked at.
 func TestBuiltInDiagrams(t *testing.T) {
+	forEachBuiltInRun(t, func(t *testing.T, sc *scenarios.Scenario, res *report.Result, worlds []*sim.World) {
+		for i, sys := range res.Systems {
+			d, err := diagram.New(res, i, worlds[i], diagram.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var svg bytes.Buffer
+			if err := d.WriteSVG(&svg); err != nil {
+				t.Fatal(err)
+			}
+			got := svgCounts(t, svg.Bytes())
+			want := 0
+			for _, r := range worlds[i].Trace().Records() {
+				if r.Kind == sim.KindSend {
+					want++
+				}
+			}
+			if want <= diagram.DefaultMaxMessages && got["msg"] != want {
+				t.Errorf("%s: %d messages drawn; the trace has %d", sys.Label(), got["msg"], want)
+			}
+			checkDrawn(t, sys.Label(), d)
+			if *keepSVG != "" {
+				base := filepath.Join(*keepSVG, sc.Name+"-"+sys.FileLabel())
+				var png bytes.Buffer
+				if err := d.WritePNG(&png); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(base+".svg", svg.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(base+".png", png.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+// forEachBuiltInRun runs every built-in scenario that draws a timeline,
+// keeping its worlds, and calls check on it in a subtest of its name.
+func forEachBuiltInRun(t *testing.T, check func(t *testing.T, sc *scenarios.Scenario, res *report.Result, worlds []*sim.World)) {
 	list, err := scenarios.BuiltIn()
 	if err != nil {
 		t.Fatal(err)
@@ -32,40 +74,7 @@ func TestBuiltInDiagrams(t *testing.T) {
 				t.Skip("a summarized run")
 			}
 			res, worlds := runKept(t, sc)
-			for i, sys := range res.Systems {
-				d, err := diagram.New(res, i, worlds[i], diagram.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				var svg bytes.Buffer
-				if err := d.WriteSVG(&svg); err != nil {
-					t.Fatal(err)
-				}
-				got := svgCounts(t, svg.Bytes())
-				want := 0
-				for _, r := range worlds[i].Trace().Records() {
-					if r.Kind == sim.KindSend {
-						want++
-					}
-				}
-				if want <= diagram.DefaultMaxMessages && got["msg"] != want {
-					t.Errorf("%s: %d messages drawn; the trace has %d", sys.Label(), got["msg"], want)
-				}
-				checkDrawn(t, sys.Label(), d)
-				if *keepSVG != "" {
-					base := filepath.Join(*keepSVG, sc.Name+"-"+sys.FileLabel())
-					var png bytes.Buffer
-					if err := d.WritePNG(&png); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(base+".svg", svg.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(base+".png", png.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
+			check(t, sc, res, worlds)
 		})
 	}
 }
@@ -87,32 +96,22 @@ func checkDrawn(t *testing.T, what string, d *diagram.Diagram) {
 // --hide draw them: a window cuts messages in flight and arrivals at one
 // instant at its edges, which the whole run may not have.
 func TestBuiltInDiagramWindows(t *testing.T) {
-	list, err := scenarios.BuiltIn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, sc := range list {
-		t.Run(sc.Name, func(t *testing.T) {
-			if scenarios.Summarized(sc) {
-				t.Skip("a summarized run")
+	forEachBuiltInRun(t, func(t *testing.T, sc *scenarios.Scenario, res *report.Result, worlds []*sim.World) {
+		for i, sys := range res.Systems {
+			w := worlds[i]
+			recs := w.Trace().Records()
+			if len(recs) == 0 || w.NumNodes() < 2 {
+				continue
 			}
-			res, worlds := runKept(t, sc)
-			for i, sys := range res.Systems {
-				w := worlds[i]
-				recs := w.Trace().Records()
-				if len(recs) == 0 || w.NumNodes() < 2 {
-					continue
+			for _, opt := range windows(sc.Name, recs[len(recs)-1].At, w.Name(1), w.Name(0)) {
+				d, err := diagram.New(res, i, w, opt)
+				if err != nil {
+					t.Fatal(err)
 				}
-				for _, opt := range windows(sc.Name, recs[len(recs)-1].At, w.Name(1), w.Name(0)) {
-					d, err := diagram.New(res, i, w, opt)
-					if err != nil {
-						t.Fatal(err)
-					}
-					checkDrawn(t, fmt.Sprintf("%s %+v", sys.Label(), opt), d)
-				}
+				checkDrawn(t, fmt.Sprintf("%s %+v", sys.Label(), opt), d)
 			}
-		})
-	}
+		}
+	})
 }
 
 // windows are the options TestBuiltInDiagramWindows draws a run ending
