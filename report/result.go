@@ -61,6 +61,12 @@ type System struct {
 	// (program rows have none: their steps are in Summary). The JSON
 	// leaves it out when OmitSteps is set on the result.
 	Steps []Step `json:"steps,omitempty"`
+	// ProgramSteps are a program workload's steps, kept when asked for
+	// (sim run --steps: scenarios.Options.KeepSteps), in the order they
+	// were counted into the summary; the JSON lists them after Steps.
+	// StepsLeftOut counts the program steps past the bound on those kept.
+	ProgramSteps []Step `json:"-"`
+	StepsLeftOut int    `json:"-"`
 	// Faults lists the injected faults in the order they happened.
 	Faults []Fault `json:"faults"`
 	// Disk is the server's durable state at the end of the run, file by

@@ -23,7 +23,11 @@ func (s System) MarshalJSON() ([]byte, error) {
 	if s.Steps != nil {
 		// Empty but present: only a result that leaves its steps out
 		// (Result.OmitSteps) has none.
-		head.Steps = &s.Steps
+		steps := s.Steps
+		if len(s.ProgramSteps) > 0 {
+			steps = append(s.Steps[:len(s.Steps):len(s.Steps)], s.ProgramSteps...)
+		}
+		head.Steps = &steps
 	}
 	tail := struct {
 		Phases    []Phase `json:"phases,omitempty"`
@@ -32,7 +36,11 @@ func (s System) MarshalJSON() ([]byte, error) {
 		Events    uint64  `json:"events"`
 		TraceHash string  `json:"trace_hash"`
 		Bound     string  `json:"bound,omitempty"`
-	}{s.Phases, s.Stats, s.End, s.Events, s.TraceHash, s.Bound}
+		LeftOut   int     `json:"steps_left_out,omitempty"`
+	}{s.Phases, s.Stats, s.End, s.Events, s.TraceHash, s.Bound, 0}
+	if s.Steps != nil {
+		tail.LeftOut = s.StepsLeftOut
+	}
 	var b bytes.Buffer
 	h, err := encode(head)
 	if err != nil {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -375,14 +376,34 @@ func (pr *programRun) harvest(slot int, latency time.Duration) {
 	if length := pr.r.Scenario.Report.Phases; length > 0 {
 		pr.countPhase(slot, length)
 	}
-	if pr.r.sink != nil {
+	if pr.r.sink != nil || pr.r.keepSteps > 0 {
 		// The slot's time is its template's until now: the time it
 		// started is only written out for a reader.
 		st.At = sim.FormatDuration(time.Duration(pr.started[slot-pr.base]))
 		if latency >= 0 && st.Latency == "" {
 			st.Latency = sim.FormatDuration(latency)
 		}
+	}
+	if pr.r.sink != nil {
 		pr.r.sink.Step(st)
+	}
+	pr.keep(st)
+}
+
+// keep copies a step into the result's ProgramSteps while the bound
+// (Options.KeepSteps) allows, and counts it as left out after. The copy
+// has calls of its own: the slot's are reused by its next step.
+func (pr *programRun) keep(st *report.Step) {
+	r := pr.r
+	switch {
+	case !r.keeping:
+	case r.keepSteps > 0:
+		kept := *st
+		kept.Calls = slices.Clone(st.Calls)
+		r.Result.ProgramSteps = append(r.Result.ProgramSteps, kept)
+		r.keepSteps--
+	default:
+		r.Result.StepsLeftOut++
 	}
 }
 

@@ -1,6 +1,8 @@
 package scenarios_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -381,5 +383,44 @@ func TestStreamedRunKeepsNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestKeepStepsBound: Options.KeepSteps keeps that many program steps of
+// each run, in the order they are counted, with their own calls, and
+// counts the rest; the JSON lists them after the file's rows and says how
+// many were left out.
+func TestKeepStepsBound(t *testing.T) {
+	res := runProgram(t, `name: t
+systems: [nfs]
+files: {f: [x]}
+workload:
+  - {at: 0, client: A, op: stat, file: f}
+  - program: {clients: 3, every: 10s, until: 1m, steps: [{op: open, file: f, fd: d}, {op: close, fd: d}]}
+`, scenarios.Options{KeepSteps: 7})
+	sys := res.Systems[0]
+	if len(sys.ProgramSteps) != 7 || sys.StepsLeftOut != sys.Summary.Steps-1-7 || sys.StepsLeftOut <= 0 {
+		t.Fatalf("kept %d, left out %d of %d steps (one a row); want 7 kept, the rest counted", len(sys.ProgramSteps), sys.StepsLeftOut, sys.Summary.Steps)
+	}
+	for i, st := range sys.ProgramSteps {
+		if st.Client == "" || st.At == "" || (st.Op == "open") != (len(st.Calls) > 0) {
+			t.Errorf("kept step %d = %+v; want a client's step with its time, an open with its own calls", i, st)
+		}
+	}
+	var out bytes.Buffer
+	if err := report.Write(&out, res, "json"); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Systems []struct {
+			Steps   []report.Step
+			LeftOut int `json:"steps_left_out"`
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if g := got.Systems[0]; len(g.Steps) != 8 || g.Steps[0].Op != "stat" || g.LeftOut != sys.StepsLeftOut {
+		t.Errorf("JSON has %d steps (first %q), %d left out; want the row then 7, %d", len(g.Steps), g.Steps[0].Op, g.LeftOut, sys.StepsLeftOut)
 	}
 }

@@ -33,6 +33,12 @@ type Options struct {
 	// sim run --out writes the trace and the steps of a program workload
 	// in memory that does not grow with the run.
 	Stream func(system, variant string) Sink
+	// KeepSteps, when above zero, keeps up to that many of each run's
+	// program steps in its result (report.System.ProgramSteps), copied
+	// as each is counted into the summary, and counts the rest in
+	// StepsLeftOut: sim run --steps. Memory then grows with the steps
+	// kept, which the bound limits.
+	KeepSteps int
 }
 
 // Sink receives what a run streams (Options.Stream).
@@ -194,6 +200,10 @@ type SystemRun struct {
 	prog *programRun
 	// sink receives the steps counted into the summary (Options.Stream).
 	sink Sink
+	// keeping says the result keeps program steps (Options.KeepSteps),
+	// and keepSteps how many more it may keep.
+	keeping   bool
+	keepSteps int
 	// summarize says the result gets a Summary (see Summarized); quiet
 	// says so too and that nobody keeps the trace (Quiet).
 	summarize, quiet bool
@@ -225,7 +235,7 @@ func newRun(sc *Scenario, system string, seed uint64, opt Options, total *totalE
 	}
 	w = sim.New(cfg)
 	r := &SystemRun{Scenario: sc, System: system, World: w, current: -1, partitions: map[*Fault]int{}, tap: opt.Tap,
-		total: total, sink: sink}
+		total: total, sink: sink, keeping: opt.KeepSteps > 0, keepSteps: opt.KeepSteps}
 	r.Result = &report.System{System: system, Steps: make([]report.Step, len(sc.Workload)), Faults: []report.Fault{}}
 	for i := range sc.Workload {
 		r.Result.Steps[i] = baseStep(&sc.Workload[i])

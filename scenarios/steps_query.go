@@ -6,9 +6,9 @@ package scenarios
 // program's slot is only counted into the summary, which takes the
 // latency the runner measured and no note or value (issue 12: output
 // that does not grow as rows x clients), unless the run streams its
-// steps (--out) or its driver does not report completions (the summary
-// then parses Latency). When this is false a driver may skip building
+// steps (--out) or keeps them (--steps), or its driver does not report
+// completions (the summary then parses Latency). When this is false a driver may skip building
 // them, which at thousands of clients is a share of every step's cost.
 func (r *SystemRun) StepTextRead(i int) bool {
-	return r.prog == nil || i < r.prog.base || r.sink != nil || !r.prog.waits
+	return r.prog == nil || i < r.prog.base || r.sink != nil || r.keeping || !r.prog.waits
 }

@@ -211,8 +211,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	} else {
 		opt.KeepTrace = a.out.set
 	}
+	if *a.steps && (*a.format == "json" || set != nil) {
+		// The JSON result (or --out's result.json) lists a program's
+		// steps: the first maxKeptSteps of each run, the rest counted.
+		opt.KeepSteps = maxKeptSteps
+	}
 	return runAndShow(sc, opt, a, dopt, set, &caps, stdout, stderr)
 }
+
+// maxKeptSteps bounds the program steps --steps keeps of one run: about
+// 40 MB of steps and as much JSON. All of them go to --out's
+// steps-SYSTEM.jsonl, streamed.
+const maxKeptSteps = 100_000
 
 // runArgs are the flags of sim run.
 type runArgs struct {
@@ -234,7 +244,7 @@ func newRunFlags(stderr io.Writer) (*flag.FlagSet, *runArgs) {
 	a.format = fs.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
 	fs.Var(&a.out, "out", "also write the table, the JSON result, per system the event trace, a space-time diagram (SVG, PNG), a packet capture and the ShiViz and Perfetto traces, and a step-through viewer (viewer.html) into this directory (replaced whole); with programs, the trace and every step streamed as JSON Lines instead of the diagram, exports and viewer")
 	fs.Var(&a.sets, "set", "override a scenario key, such as nfs.attr_timeout=1s or network.loss=0.1 (repeatable)")
-	a.steps = fs.Bool("steps", false, "keep each row's steps in the JSON result of a run that is summarized (a program workload, or more rows or clients than report.max_table_steps and max_table_clients)")
+	a.steps = fs.Bool("steps", false, "keep the steps in the JSON result of a run that is summarized (a program workload, or more rows or clients than report.max_table_steps and max_table_clients): the rows', then up to 100000 program steps a run")
 	a.view = addViewFlags(fs)
 	return fs, a
 }

@@ -434,3 +434,44 @@ func listNames(t *testing.T) []string {
 	}
 	return names
 }
+
+// TestRunStepsProgram: the JSON of a program workload leaves its steps
+// out; --steps lists them, the file's rows first, then every program step
+// as --out's steps-SYSTEM.jsonl has it.
+func TestRunStepsProgram(t *testing.T) {
+	prog := writeFile(t, "prog.yaml", programScenario)
+	type system struct {
+		System  string
+		Summary struct{ Steps int }
+		Steps   []map[string]any
+		LeftOut *int `json:"steps_left_out"`
+	}
+	decode := func(out string) []system {
+		var res struct{ Systems []system }
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return res.Systems
+	}
+	_, plain, _ := runSim(t, "run", prog, "--format", "json")
+	for _, sys := range decode(plain) {
+		if sys.Steps != nil {
+			t.Errorf("%s: %d steps without --steps; want none", sys.System, len(sys.Steps))
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	code, out, errOut := runSim(t, "run", prog, "--format", "json", "--steps", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, sys := range decode(out) {
+		lines := jsonLines(t, filepath.Join(dir, "steps-"+sys.System+".jsonl"))
+		if len(sys.Steps) != sys.Summary.Steps || len(sys.Steps) != 301 || sys.LeftOut != nil {
+			t.Fatalf("%s: %d steps (%v left out); want the summary's %d, 301", sys.System, len(sys.Steps), sys.LeftOut, sys.Summary.Steps)
+		}
+		// The file's row first; steps-SYSTEM.jsonl has it last.
+		if !reflect.DeepEqual(sys.Steps[0], lines[300]) || !reflect.DeepEqual(sys.Steps[1:], lines[:300]) {
+			t.Errorf("%s: --steps lists %v ...; want A's row, then steps-%s.jsonl's program steps %v ...", sys.System, sys.Steps[:2], sys.System, lines[:1])
+		}
+	}
+}
