@@ -23,6 +23,10 @@ type Summary struct {
 	// was still running.
 	Iterations int `json:"iterations,omitempty"`
 	Late       int `json:"late_iterations,omitempty"`
+	// IdleClients counts the program clients that started no iteration:
+	// each one's first starts at a seeded phase within a period of the
+	// program's start, which may fall at or after its until.
+	IdleClients int `json:"idle_clients,omitempty"`
 	// Steps counts the workload rows and program steps that ran.
 	Steps int `json:"steps"`
 	// Ops counts the application ops completed with result ok, Errors
@@ -123,6 +127,9 @@ func (b *SummaryBuilder) AddStep(st *Step, latency time.Duration) {
 		h.add(latency)
 	}
 }
+
+// IdleClients records how many program clients started no iteration.
+func (b *SummaryBuilder) IdleClients(n int) { b.s.IdleClients = n }
 
 // Iteration counts a program iteration started; late says it started
 // after its time.

@@ -41,6 +41,9 @@ func summaryMetrics(sum *Summary) [][2]string {
 		{"clients", itoa(sum.Clients)}, {"iterations", itoa(sum.Iterations)}, {"late_iterations", itoa(sum.Late)},
 		{"steps", itoa(sum.Steps)}, {"ops", itoa(sum.Ops)}, {"errors", itoa(sum.Errors)},
 	}
+	if sum.IdleClients > 0 {
+		out = append(out[:3:3], append([][2]string{{"idle_clients", itoa(sum.IdleClients)}}, out[3:]...)...)
+	}
 	for _, k := range sortedKeys(sum.ByResult) {
 		out = append(out, [2]string{"errors." + k, itoa(sum.ByResult[k])})
 	}

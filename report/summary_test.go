@@ -1,6 +1,8 @@
 package report
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -97,5 +99,37 @@ func TestSummaryClients(t *testing.T) {
 				t.Errorf("Clients = %d; want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestSummaryIdleClients: program clients that started no iteration are
+// said in the text, the CSV and the JSON, and not at all when none.
+func TestSummaryIdleClients(t *testing.T) {
+	cases := []struct {
+		idle      int
+		wantText  string
+		wantInCSV bool
+	}{
+		{0, "", false},
+		{1, "; 1 program client started no iteration (", true},
+		{3, "; 3 program clients started no iteration (", true},
+	}
+	for _, tc := range cases {
+		b := NewSummaryBuilder()
+		b.IdleClients(tc.idle)
+		sys := &System{System: "nfs", Summary: b.Summary(nil, 0)}
+		text := SummaryText(sys)
+		if tc.wantText == "" && strings.Contains(text, "started no iteration") || !strings.Contains(text, tc.wantText) {
+			t.Errorf("idle %d: text %q; want %q", tc.idle, text, tc.wantText)
+		}
+		inCSV := false
+		for _, m := range summaryMetrics(sys.Summary) {
+			if m[0] == "idle_clients" {
+				inCSV = m[1] == strconv.Itoa(tc.idle)
+			}
+		}
+		if inCSV != tc.wantInCSV {
+			t.Errorf("idle %d: idle_clients in CSV = %v; want %v", tc.idle, inCSV, tc.wantInCSV)
+		}
 	}
 }

@@ -21,6 +21,15 @@ func SummaryText(s *System) string {
 	if sum.Iterations > 0 {
 		fmt.Fprintf(&b, " (%d program iterations, %d late)", sum.Iterations, sum.Late)
 	}
+	if sum.IdleClients > 0 {
+		// A period longer than start..until leaves clients out, which
+		// a bare "0 steps by 0 clients" does not explain.
+		who := fmt.Sprintf("%d program clients", sum.IdleClients)
+		if sum.IdleClients == 1 {
+			who = "1 program client"
+		}
+		fmt.Fprintf(&b, "; %s started no iteration (the first of each starts at a random phase within a period of start, and theirs fell at or after until)", who)
+	}
 	fmt.Fprintf(&b, "\n  ops: %d ok, %d failed", sum.Ops, sum.Errors)
 	if len(sum.ByResult) > 0 {
 		var parts []string

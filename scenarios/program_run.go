@@ -87,8 +87,9 @@ type programClient struct {
 	// phase is the last phase (report.phases) the client was counted
 	// active in, -1 before its first step.
 	phase int
-	// counted says the client is counted in the summary's clients.
-	counted bool
+	// counted says the client is counted in the summary's clients;
+	// began that it started an iteration.
+	counted, began bool
 	// id is the client's node.
 	id sim.NodeID
 }
@@ -249,7 +250,7 @@ func (pr *programRun) due(cl *programClient) {
 // step.
 func (pr *programRun) begin(cl *programClient, late bool) {
 	pr.sum.Iteration(late)
-	cl.running, cl.step = true, 0
+	cl.running, cl.step, cl.began = true, 0, true
 	rp := cl.prog
 	for k, cdf := range rp.cdf {
 		if cdf == nil {
@@ -454,6 +455,15 @@ func (pr *programRun) finish() *report.SummaryBuilder {
 		}
 		pr.harvest(slot, -1)
 	}
+	idle := 0
+	for _, rp := range pr.progs {
+		for k := range rp.clients {
+			if !rp.clients[k].began {
+				idle++
+			}
+		}
+	}
+	pr.sum.IdleClients(idle)
 	r.Result.Steps = r.Result.Steps[:pr.base:pr.base]
 	// addPhases adds the file's rows to these and fills in the times.
 	r.Result.Phases = pr.phases

@@ -424,3 +424,30 @@ workload:
 		t.Errorf("JSON has %d steps (first %q), %d left out; want the row then 7, %d", len(g.Steps), g.Steps[0].Op, g.LeftOut, sys.StepsLeftOut)
 	}
 }
+
+// TestProgramIdleClients: a client's first iteration starts at a seeded
+// phase within a period of start, so with a period longer than start to
+// until some clients start none; the summary counts them.
+func TestProgramIdleClients(t *testing.T) {
+	cases := []struct {
+		name, every string
+		wantAll     bool // every client idle, or none
+	}{
+		{"an hour's period over a second", "1h", true},
+		{"a period inside the span", "100ms", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runProgram(t, `name: t
+systems: [nfs]
+files: {f: [x]}
+workload:
+  - program: {clients: 3, every: `+tc.every+`, until: 1s, steps: [{op: stat, file: f}]}
+`, scenarios.Options{})
+			sum := res.Systems[0].Summary
+			if tc.wantAll && (sum.IdleClients != 3 || sum.Clients != 0) || !tc.wantAll && sum.IdleClients != 0 {
+				t.Errorf("idle %d, clients %d; want all three idle: %v", sum.IdleClients, sum.Clients, tc.wantAll)
+			}
+		})
+	}
+}
