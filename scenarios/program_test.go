@@ -451,3 +451,23 @@ workload:
 		})
 	}
 }
+
+// TestProgramClientsNeedNoDeclaration checks that a program's clients
+// are nodes of the scenario when `nodes` lists others and not them: a
+// fault, a link and an ordinary row may name them, as they may in a file
+// without `nodes`.
+func TestProgramClientsNeedNoDeclaration(t *testing.T) {
+	program := "  - program: {clients: 2, every: 1s, until: 5s, steps: [{op: call, server: S, proc: read}]}\n"
+	cases := []struct{ name, extra, rows string }{
+		{"a crash of a client", "faults:\n  - {at: 2s, crash: C1}\n  - {at: 3s, restart: C1}\n", ""},
+		{"a partition of a client", "faults:\n  - {at: 2s, partition: [[C2], [S]], heal_at: 3s}\n", ""},
+		{"a link of a client", "network:\n  links:\n    - {from: C1, to: S, loss: 0.5}\n", ""},
+		{"a row of a client", "", "  - {at: 1s, op: call, client: C2, server: S, proc: increment}\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "name: t\nsystems: [rpc]\nnodes: [A, S]\n" + tc.extra + "workload:\n  - {at: 0, op: call, client: A, server: S, proc: read}\n" + tc.rows + program
+			runProgram(t, src, scenarios.Options{})
+		})
+	}
+}

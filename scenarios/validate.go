@@ -358,9 +358,17 @@ func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 			candidates = append(candidates, n.Name)
 		}
 	}
+	// A program's clients are declared by the program, and bounded by it
+	// (maxProgramClients), not by maxNodes: rows, faults and links may
+	// name them when `nodes` does not.
+	programClient := map[string]bool{}
+	clients := l.programClients()
+	for _, u := range clients {
+		programClient[u.Name] = true
+	}
 	reported := map[string]bool{}
 	check := func(u NameUse) bool {
-		if !l.declared || l.declaredSet[u.Name] || serverSet[u.Name] {
+		if !l.declared || l.declaredSet[u.Name] || serverSet[u.Name] || programClient[u.Name] {
 			return true
 		}
 		if !reported[u.Name] {
@@ -374,12 +382,8 @@ func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 			add(u)
 		}
 	}
-	// A program's clients are declared by the program, and bounded by it
-	// (maxProgramClients), not by maxNodes.
-	programClient := map[string]bool{}
-	for _, u := range l.programClients() {
+	for _, u := range clients {
 		add(u)
-		programClient[u.Name] = true
 	}
 	// A fault acts on a node that exists for another reason: a node
 	// named only in faults (`crash: serevr`) is almost always a typo.
