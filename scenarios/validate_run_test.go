@@ -95,6 +95,8 @@ func TestPropertyValidateEqualsRun(t *testing.T) {
 			t.Fatalf("Load accepts a scenario with %s:\n%s", strings.Join(g.bad, "; "), g.text)
 		case err != nil && len(g.bad) == 0:
 			t.Fatalf("Load refuses a valid scenario: %v\n%s", err, g.text)
+		case err != nil && g.wantErr != "" && !strings.Contains(err.Error(), g.wantErr):
+			t.Fatalf("Load refuses a scenario with %s, but says %q; want it to say %q", strings.Join(g.bad, "; "), err, g.wantErr)
 		case err != nil:
 			var list scenarios.ErrorList
 			if !errors.As(err, &list) || strings.Contains(err.Error(), "internal error") {
@@ -113,6 +115,10 @@ func TestPropertyValidateEqualsRun(t *testing.T) {
 type generated struct {
 	text string
 	bad  []string
+	// wantErr, when not empty, is part of the error Load must give.
+	wantErr string
+	// faults are fault lines the family drew, put before genScenario's.
+	faults []string
 }
 
 // genScenario draws one scenario of one kind of system.
@@ -121,7 +127,7 @@ func genScenario(t *rapid.T) generated {
 	var b strings.Builder
 	b.WriteString("name: gen\nlimits: {max_time: 2m, max_events: 50000}\n")
 	var nodes []string
-	switch rapid.IntRange(0, 4).Draw(t, "family") {
+	switch rapid.IntRange(0, 5).Draw(t, "family") {
 	case 0:
 		nodes = genMessaging(t, &b, &g)
 	case 1:
@@ -130,11 +136,13 @@ func genScenario(t *rapid.T) generated {
 		nodes = genGenerals(t, &b, &g)
 	case 3:
 		nodes = genFiles(t, &b, &g)
-	default:
+	case 4:
 		nodes = genPrograms(t, &b)
+	default:
+		nodes = genProgramWorkload(t, &b, &g, true)
 	}
 	// Faults on nodes the scenario has, and maybe on one it does not.
-	var faults []string
+	faults := g.faults
 	if rapid.Bool().Draw(t, "crash") {
 		n := rapid.SampledFrom(nodes).Draw(t, "crashed")
 		faults = append(faults, fmt.Sprintf("  - {at: 1s, crash: %s}\n  - {at: 2s, restart: %s}\n", n, n))
