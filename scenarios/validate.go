@@ -387,14 +387,7 @@ func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 	}
 	// A fault acts on a node that exists for another reason: a node
 	// named only in faults (`crash: serevr`) is almost always a typo.
-	// The programs' clients are left out of the suggestions (there may
-	// be 100,000 of them); a name like theirs gets the program's range.
-	var known []string
-	for _, n := range l.sc.Nodes {
-		if !programClient[n.Name] {
-			known = append(known, n.Name)
-		}
-	}
+	known := l.knownNodes(programClient)
 	// Without valid systems, rows and programs, the nodes they would
 	// name are unknown: say nothing rather than call every fault's node
 	// a typo. (A program with an error is missing from sc.Programs.)
@@ -423,6 +416,20 @@ func (l *loader) buildNodes(servers []NameUse, serverSet map[string]bool) {
 		}
 	}
 	l.checkNodeCount(programClient)
+}
+
+// knownNodes lists the scenario's nodes that are not a program's
+// client, the names an unknown node is compared with: the programs'
+// clients are left out of the suggestions (there may be 100,000 of
+// them); a name like theirs gets the program's range (programHint).
+func (l *loader) knownNodes(programClient map[string]bool) []string {
+	var known []string
+	for _, n := range l.sc.Nodes {
+		if !programClient[n.Name] {
+			known = append(known, n.Name)
+		}
+	}
+	return known
 }
 
 // checkNodeCount refuses more than maxNodes nodes named by rows, faults,
