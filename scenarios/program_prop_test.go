@@ -119,20 +119,22 @@ func chance(t *rapid.T) string {
 
 // genMessagingSystem draws some of the messaging systems and their send
 // steps: to a server S or a receiver B, a few small messages, some in
-// only some iterations.
+// only some iterations, some closing the sender's direction.
 func genMessagingSystem(t *rapid.T, b *strings.Builder) (func(*rapid.T) []string, func(*rapid.T, time.Duration) string) {
 	systems := rapid.SliceOfNDistinct(rapid.SampledFrom([]string{"pipe", "socket", "udp", "reliable"}), 1, 4, rapid.ID[string]).Draw(t, "systems")
 	fmt.Fprintf(b, "systems: [%s]\n", strings.Join(systems, ", "))
 	if strings.Contains(strings.Join(systems, " "), "reliable") {
-		fmt.Fprintf(b, "reliable: {window: %d, rto: %s, max_retries: %d}\n", rapid.SampledFrom([]int{1, 4, 64}).Draw(t, "window"),
-			rapid.SampledFrom([]string{"adaptive", "fixed"}).Draw(t, "rto"), rapid.SampledFrom([]int{0, 3}).Draw(t, "max retries"))
+		fmt.Fprintf(b, "reliable: {window: %d, rto: %s, max_retries: %d, consume: %s, time_wait: %s}\n", rapid.SampledFrom([]int{1, 4, 64}).Draw(t, "window"),
+			rapid.SampledFrom([]string{"adaptive", "fixed"}).Draw(t, "rto"), rapid.SampledFrom([]int{0, 3}).Draw(t, "max retries"),
+			rapid.SampledFrom([]string{"unlimited", "20/s"}).Draw(t, "consume"), rapid.SampledFrom([]string{"60s", "1s"}).Draw(t, "time wait"))
 	}
 	steps := func(t *rapid.T) []string {
 		var out []string
 		for range rapid.IntRange(1, 3).Draw(t, "steps") {
-			out = append(out, fmt.Sprintf("{op: send, to: %s, count: %d, size: %dB, interval: %s%s}",
+			out = append(out, fmt.Sprintf("{op: send, to: %s, count: %d, size: %dB, interval: %s%s%s}",
 				rapid.SampledFrom([]string{"S", "B"}).Draw(t, "to"), rapid.IntRange(1, 3).Draw(t, "count"),
-				rapid.SampledFrom([]int{1, 100, 1500}).Draw(t, "size"), rapid.SampledFrom([]string{"0s", "10ms"}).Draw(t, "interval"), chance(t)))
+				rapid.SampledFrom([]int{1, 100, 1500}).Draw(t, "size"), rapid.SampledFrom([]string{"0s", "10ms"}).Draw(t, "interval"),
+				rapid.SampledFrom([]string{"", "", "", ", close: true"}).Draw(t, "close"), chance(t)))
 		}
 		return out
 	}
