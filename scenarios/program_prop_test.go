@@ -328,8 +328,8 @@ func genProgramFaults(t *rapid.T, span progSpan, nodes []string, twoPC bool) []s
 
 // TestPropertyProgramDeterministic runs each drawn program workload
 // twice, from two loads of its text, with a drawn seed: the JSON results
-// (the steps kept, as --steps keeps them) and every run's trace hash
-// must be identical.
+// (the program steps kept, as --steps keeps them, with their times,
+// results and calls) and every run's trace hash must be identical.
 func TestPropertyProgramDeterministic(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var b strings.Builder
@@ -348,7 +348,7 @@ func TestPropertyProgramDeterministic(t *testing.T) {
 				t.Fatalf("Load refuses a valid scenario: %v\n%s", err, b.String())
 			}
 			bound(sc)
-			res, _, err := scenarios.Run(sc, scenarios.Options{Seed: &seed})
+			res, _, err := scenarios.Run(sc, scenarios.Options{Seed: &seed, KeepSteps: 100_000})
 			if err != nil {
 				t.Fatalf("Run: %v\n%s", err, b.String())
 			}
