@@ -88,22 +88,31 @@ func (l *layout) layoutTime() {
 		}
 		prev = t
 	}
-	if h := y - marginTop; h > maxHeight {
-		f := maxHeight / h
-		for k := range l.knots {
-			l.knots[k].y = marginTop + (l.knots[k].y-marginTop)*f
-		}
-		for k := range l.breaks {
-			l.breaks[k].y = marginTop + (l.breaks[k].y-marginTop)*f
-		}
-		l.slope *= f
-		l.scaled = true
-		l.captions = append(l.captions, fmt.Sprintf("Drawn at %.0f%% of the usual scale to stay under %.0f px; --from and --to draw a part at full scale.", f*100, maxHeight))
-	}
+	l.fitHeight(y)
 	if len(l.breaks) > 0 {
 		l.captions = append(l.captions, fmt.Sprintf("Idle time compressed: %d quiet stretches longer than %s are drawn short; the ≈ marks on the time axis say how long each was.",
 			len(l.breaks)/2, fmtTime(sim.Time(maxGap/l.slope))))
 	}
+}
+
+// fitHeight scales the time map down when the diagram, whose last
+// instant is at y, would be taller than maxHeight, and says so in a
+// caption.
+func (l *layout) fitHeight(y float64) {
+	h := y - marginTop
+	if h <= maxHeight {
+		return
+	}
+	f := maxHeight / h
+	for k := range l.knots {
+		l.knots[k].y = marginTop + (l.knots[k].y-marginTop)*f
+	}
+	for k := range l.breaks {
+		l.breaks[k].y = marginTop + (l.breaks[k].y-marginTop)*f
+	}
+	l.slope *= f
+	l.scaled = true
+	l.captions = append(l.captions, fmt.Sprintf("Drawn at %.0f%% of the usual scale to stay under %.0f px; --from and --to draw a part at full scale.", f*100, maxHeight))
 }
 
 // fanOut returns, for each instant at which a node sends (or receives)
