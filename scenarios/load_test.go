@@ -171,7 +171,8 @@ func TestLoadEverything(t *testing.T) {
 			},
 			"reliable": &reliabledriver.Options{Window: 1, RTO: "fixed", FixedTimeout: 300 * ms, MinRTO: s, MaxRTO: 2 * time.Minute,
 				InitialRTO: 3 * s, Granularity: 10 * ms, MaxRetries: 5, Timestamps: false, SACK: false, FastRetransmit: true, RACK: false,
-				CongestionControl: "false", MSS: 1000, InitialCwnd: 4, RecvBuffer: 64 << 10, ConsumeRate: 20, TimeWait: 2 * s},
+				CongestionControl: "false", MSS: 1000, InitialCwnd: 4, RecvBuffer: 64 << 10, ConsumeRate: 20, TimeWait: 2 * s,
+				FinTimeout: 90 * s},
 			// ack_after follows the timeout when the file does not set it.
 			"rpc": &rpcdriver.Options{Semantics: "at_most_once", Transport: "reliable", Timeout: 1500 * ms, Backoff: false, MaxTimeout: 10 * s,
 				MaxAttempts: 4, Workers: 2, AckAfter: 1500 * ms, Auth: "sys", DRCCache: "non_idempotent"},
@@ -290,7 +291,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"reliable", &reliabledriver.Options{Window: 64, RTO: "adaptive", FixedTimeout: 200 * time.Millisecond, MinRTO: 200 * time.Millisecond,
 			MaxRTO: 60 * time.Second, InitialRTO: time.Second, Granularity: time.Millisecond, Timestamps: true, SACK: true,
 			FastRetransmit: true, RACK: true, CongestionControl: "veno", MSS: 1460, InitialCwnd: 10, RecvBuffer: 128 << 10,
-			TimeWait: 60 * time.Second}, sc.Block("reliable")},
+			TimeWait: 60 * time.Second, FinTimeout: 60 * time.Second}, sc.Block("reliable")},
 		{"rpc", &rpcdriver.Options{Semantics: "at_least_once", Transport: "udp", Timeout: 100 * time.Millisecond, Backoff: true,
 			MaxTimeout: 60 * time.Second, Workers: 1, AckAfter: 100 * time.Millisecond, Auth: "sys", DRCCache: "non_idempotent"}, sc.Block("rpc")},
 		{"disk", scenarios.DiskOptions{WriteLatency: 10 * time.Millisecond}, sc.Disk},

@@ -54,7 +54,8 @@ type PeerCloser interface {
 // Close(peer) closes the application's direction of the connection with
 // peer once every message sent so far has been delivered (a FIN follows
 // them); the peer may go on sending (half-close). A message sent after
-// Close goes on a new connection, opened once this one is over.
+// Close goes on a new connection, opened once this one is over, or fails
+// with ErrClosing if the peer does not close within Options.FinTimeout.
 type Closer interface {
 	Close(peer sim.NodeID)
 }
@@ -466,6 +467,14 @@ func (e *Endpoint) label(c *conn, seg *Segment) string {
 func (e *Endpoint) labelIn(c *conn, seg *Segment) string {
 	r := seg.Relative(c.rcv.irs, c.snd.iss)
 	return r.Label()
+}
+
+// finTimeout returns Options.FinTimeout, or its default.
+func (o *Options) finTimeout() time.Duration {
+	if o.FinTimeout == 0 {
+		return DefaultFinTimeout
+	}
+	return o.FinTimeout
 }
 
 // timeWait returns how long TIME_WAIT lasts.

@@ -1,6 +1,7 @@
 package reliable
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -228,5 +229,85 @@ func TestSequenceWrap(t *testing.T) {
 	}
 	if st := a.ep.Stats(nB); st.Timeouts != 0 {
 		t.Errorf("%d timeouts; want the holes repaired by SACK recovery alone", st.Timeouts)
+	}
+}
+
+// Reference: RFC 9293 §3.10.2 ("error: connection closing" for a SEND in
+// FIN-WAIT-1 or FIN-WAIT-2) and Linux's tcp_fin_timeout: a message sent
+// after Close waits Options.FinTimeout, from the later of our FIN and its
+// sending, for the peer to close; a peer that does not makes it fail with
+// ErrClosing, and later sends fail at once until the connection is over.
+// A peer that closes in time lets it open the next connection.
+func TestSendAfterCloseFinTimeout(t *testing.T) {
+	const finTimeout = 10 * time.Second
+	const queuedAt = 5 * time.Second
+	for _, tc := range []struct {
+		name string
+		// peerClosesAt is when B closes its direction; 0: never.
+		peerClosesAt time.Duration
+		wantFails    []failure
+		wantGot      []string // at B
+	}{
+		{name: "peer never closes", wantGot: []string{"m1", "EOF"},
+			wantFails: []failure{{Peer: nB, Msgs: []string{"m2"}, Err: ErrClosing}, {Peer: nB, Msgs: []string{"m3"}, Err: ErrClosing}}},
+		{name: "peer closes just before the timeout", peerClosesAt: queuedAt + finTimeout - time.Microsecond,
+			wantGot: []string{"m1", "EOF", "m2", "m3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newSide(nA, 0, Options{FinTimeout: finTimeout}), newSide(nB, 0, Options{})
+			a.send(nB, "m1")
+			a.ep.Close(nB)
+			exchange(t, a, b) // m1 and the FIN, at 0
+			setNow(queuedAt, a, b)
+			a.send(nB, "m2")
+			timers := a.env.LiveTimers()
+			if len(timers) != 1 || timers[0].At != sim.Time(queuedAt+finTimeout) {
+				t.Fatalf("A's timers %+v; want one, the FIN-wait timer at %v (from m2, later than the FIN)", timers, queuedAt+finTimeout)
+			}
+			if tc.peerClosesAt > 0 {
+				setNow(tc.peerClosesAt, a, b)
+				b.ep.Close(nA)
+				exchange(t, a, b)
+				a.send(nB, "m3") // on the new connection
+			} else {
+				a.fire(t)
+				a.send(nB, "m3") // fails at once: the connection is still half-open
+				if st := a.ep.State(nB); st != FinWait2 {
+					t.Errorf("A is %v; want FIN_WAIT_2: B may still send", st)
+				}
+			}
+			exchange(t, a, b)
+			if diff := cmp.Diff(tc.wantFails, a.app.fails, cmpErrors); diff != "" {
+				t.Errorf("A's failures (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantGot, b.app.got); diff != "" {
+				t.Errorf("B got (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// Once a half-open connection refused messages (ErrClosing), the peer's
+// FIN ends it, and the next message opens a new connection as before.
+func TestSendAfterFinTimeoutThenPeerCloses(t *testing.T) {
+	a, b := newSide(nA, 0, Options{FinTimeout: time.Second}), newSide(nB, 0, Options{})
+	a.send(nB, "m1")
+	a.ep.Close(nB)
+	exchange(t, a, b)
+	a.send(nB, "m2")
+	setNow(time.Second, a, b)
+	a.fire(t) // the FIN-wait timer: m2 fails
+	b.ep.Close(nA)
+	exchange(t, a, b)
+	if st := a.ep.State(nB); st != TimeWait {
+		t.Fatalf("A is %v; want TIME_WAIT", st)
+	}
+	a.send(nB, "m3")
+	exchange(t, a, b)
+	if diff := cmp.Diff([]string{"m1", "EOF", "m3"}, b.app.got); diff != "" {
+		t.Errorf("B got (-want +got):\n%s", diff)
+	}
+	if len(a.app.fails) != 1 || !errors.Is(a.app.fails[0].Err, ErrClosing) {
+		t.Errorf("A's failures %+v; want m2's alone, with ErrClosing", a.app.fails)
 	}
 }

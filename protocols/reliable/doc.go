@@ -161,7 +161,10 @@
 // acknowledged, the side that closed first waits in TIME_WAIT
 // (Options.TimeWait, 60 s) to answer a copy of the peer's FIN whose ACK
 // was lost; the other is closed. A message sent after Close opens a new
-// connection once the old one is over.
+// connection once the old one is over; if the peer has not closed its
+// direction within Options.FinTimeout (from our FIN, or from the message
+// if later), it fails with ErrClosing, as do later sends until the peer
+// closes (RFC 9293 §3.10.2, Linux's tcp_fin_timeout).
 //
 // Flow control (Options.RecvBuffer): every ACK advertises the free part of
 // the receiver's buffer as its window, and the sender sends no message

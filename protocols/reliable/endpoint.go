@@ -46,6 +46,10 @@ const (
 	// timerConsume is the receiving application finishing its read of
 	// the oldest unread message (Options.ConsumeRate).
 	timerConsume
+	// timerFinWait bounds how long messages sent after Close wait for
+	// the peer to close its direction (Options.FinTimeout). It comes
+	// last so that the tags of the timers above keep their values.
+	timerFinWait
 	numTimers
 )
 
@@ -66,6 +70,13 @@ var (
 	// ErrTooLong means a message longer than MaxPayload was given to Send;
 	// it was never sent.
 	ErrTooLong = errors.New("reliable: message too long")
+	// ErrClosing means a message was sent after Close while the peer
+	// kept its direction of the connection open for longer than
+	// Options.FinTimeout: the next connection cannot open before this
+	// one is over. RFC 9293 §3.10.2 answers a SEND in FIN-WAIT-1 or
+	// FIN-WAIT-2 with "error: connection closing"; the message was
+	// never sent.
+	ErrClosing = errors.New("reliable: connection closing: the peer has not closed its direction")
 )
 
 // FailureHandler is an optional interface of the upper handler. When the
@@ -364,6 +375,10 @@ type conn struct {
 	closing bool
 	// next holds messages sent after Close, for the next connection.
 	next [][]byte
+	// finTimedOut says messages waited Options.FinTimeout in next and
+	// the peer had still not closed: until this connection is over, a
+	// send fails at once with ErrClosing.
+	finTimedOut bool
 	// queuedBytes is the payload of snd.queue and next together.
 	queuedBytes int
 	inbox       inbox
@@ -471,6 +486,8 @@ func (e *Endpoint) ownTimer(tag uint64) {
 		e.timeWaitOver(c)
 	case timerConsume:
 		e.consume(c)
+	case timerFinWait:
+		e.finWaitOver(c)
 	}
 }
 

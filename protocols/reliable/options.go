@@ -153,6 +153,16 @@ type Options struct {
 	// TimeWait is how long the side that closed first waits after both
 	// FINs, 2·MSL in RFC 9293 §3.6.1; 0 means DefaultTimeWait.
 	TimeWait time.Duration
+	// FinTimeout bounds how long a message sent after Close waits for
+	// the peer to close its direction, so that the next connection can
+	// open; 0 means DefaultFinTimeout. The wait counts from our FIN, or
+	// from when the first such message was queued if that is later.
+	// Then, if the peer has still not closed, those messages fail with
+	// ErrClosing, as do later sends until the connection is over: RFC
+	// 9293 §3.10.2 refuses a SEND after CLOSE ("connection closing"),
+	// and Linux bounds a FIN_WAIT_2 nobody waits on by
+	// net.ipv4.tcp_fin_timeout.
+	FinTimeout time.Duration
 	// ISN, if not 0, is the initial sequence number of every connection:
 	// for tests and diagrams (a stream that starts near 2^32 crosses 0).
 	// 0 draws each from the node's random stream, as RFC 9293 §3.4.1 asks.
@@ -162,6 +172,10 @@ type Options struct {
 // DefaultTimeWait is the TIME_WAIT of Options whose TimeWait is 0: Linux's
 // 60 s (RFC 9293 suggests 2·MSL with an MSL of 2 minutes).
 const DefaultTimeWait = 60 * time.Second
+
+// DefaultFinTimeout is the FinTimeout of Options whose FinTimeout is 0:
+// Linux's net.ipv4.tcp_fin_timeout, 60 s.
+const DefaultFinTimeout = 60 * time.Second
 
 // DefaultRecvBuffer is the receive buffer of DefaultOptions: 128 KiB,
 // Linux's default.
@@ -226,6 +240,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("%w: consume rates %v, %v are too slow", ErrOptions, o.ConsumeRate, o.ConsumeByteRate)
 	case o.TimeWait < 0:
 		return fmt.Errorf("%w: time wait %v is negative", ErrOptions, o.TimeWait)
+	case o.FinTimeout < 0:
+		return fmt.Errorf("%w: fin timeout %v is negative", ErrOptions, o.FinTimeout)
 	}
 	if _, err := New(o.estimatorConfig()); err != nil {
 		return fmt.Errorf("%w: min %v, max %v, initial %v, G %v: %v", ErrOptions, o.MinRTO, o.MaxRTO, o.InitialRTO, o.G, err)

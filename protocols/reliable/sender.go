@@ -230,6 +230,12 @@ func (e *Endpoint) send(to sim.NodeID, msg []byte) {
 		c.snd.queue = append(c.snd.queue, msg)
 		c.queuedBytes += len(msg)
 		e.activeOpen(c)
+	case c.finTimedOut && !c.rcv.finDone:
+		// Messages already waited Options.FinTimeout for this half-open
+		// connection to end: refuse at once (RFC 9293 §3.10.2).
+		c.st.GivenUp++
+		e.tracef("message to %s refused: connection closing, %s has not closed its direction", e.name(to), e.name(to))
+		e.notifyFailed(to, [][]byte{msg}, ErrClosing)
 	case c.closing || c.state == TimeWait:
 		// Our direction is closed: the message opens the next
 		// connection, once this one is over (at once from TIME_WAIT).
@@ -237,6 +243,8 @@ func (e *Endpoint) send(to sim.NodeID, msg []byte) {
 		c.queuedBytes += len(msg)
 		if c.state == TimeWait {
 			e.closeConn(c)
+		} else {
+			e.awaitPeerClose(c)
 		}
 	default:
 		c.snd.queue = append(c.snd.queue, msg)
@@ -456,6 +464,44 @@ func (e *Endpoint) sendFIN(c *conn) {
 		e.setState(c, LastAck)
 	}
 	e.emit(c, &s.segs[len(s.segs)-1])
+	e.awaitPeerClose(c)
+}
+
+// awaitPeerClose starts the FIN-wait timer (Options.FinTimeout) when
+// messages wait for the next connection, our FIN is out and the peer has
+// not closed its direction: only the peer's FIN can end this connection,
+// and a peer that never closes would hold them forever. The wait counts
+// from our FIN, as Linux's tcp_fin_timeout counts from FIN_WAIT_2, or
+// from the first message queued if that is later: a half-close the peer
+// keeps open while nobody waits harms nobody (RFC 9293 allows it for
+// ever), so each message is given the whole timeout; messages queued
+// while the timer runs share its deadline, so none waits longer.
+func (e *Endpoint) awaitPeerClose(c *conn) {
+	if len(c.next) == 0 || !c.snd.finSent || c.rcv.finDone || c.timers[timerFinWait].armed {
+		return
+	}
+	e.setTimer(c, timerFinWait, e.opts.finTimeout())
+}
+
+// finWaitOver is the expiry of the FIN-wait timer: if the peer has still
+// not closed its direction, the messages sent after Close fail with
+// ErrClosing (RFC 9293 §3.10.2), and so will later sends until the
+// connection is over. The connection itself goes on: the peer may still
+// send, and its FIN ends it as usual.
+func (e *Endpoint) finWaitOver(c *conn) {
+	if c.rcv.finDone || len(c.next) == 0 {
+		return
+	}
+	msgs := c.next
+	c.next = nil
+	for _, m := range msgs {
+		c.queuedBytes -= len(m)
+	}
+	c.finTimedOut = true
+	c.st.GivenUp += uint64(len(msgs))
+	e.tracef("%s has not closed its direction after %s: %d messages sent after close given up", e.name(c.peer),
+		sim.FormatDuration(e.opts.finTimeout()), len(msgs))
+	e.notifyFailed(c.peer, msgs, ErrClosing)
 }
 
 // retransmit sends segment i of the window again.

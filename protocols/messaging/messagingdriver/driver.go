@@ -45,7 +45,7 @@ var SendOp = &scenarios.Op{Name: "send", Order: 110,
 	Keys: []scenarios.OpKey{{Name: "from", Required: true}, {Name: "to", Required: true},
 		{Name: "count", Default: "1"}, {Name: "size", Default: "100B"}, {Name: "interval", Default: "0"}, {Name: "close", Default: "false"}},
 	Doc: "`count` messages, one every `interval`; with `close: true` the sender then closes its direction of the connection " +
-		"(`reliable`: a FIN after the last message; the other systems have no connection to close).",
+		"(`reliable`: a FIN after the last message, and a later send waits for the peer's close, at most `reliable.fin_timeout`; the other systems have no connection to close).",
 	Streams: true,
 	Defaults: func(st *scenarios.Step) {
 		st.Count, st.Size = 1, 100

@@ -113,8 +113,14 @@ func (s *Sends) Boot(env sim.Env) *[]messaging.Arrival {
 
 // GiveUp records that the transport told the sender of the message
 // (the application's bytes) that it gave up on it: the message may or may
-// not have arrived.
+// not have arrived. A program step waiting for it returns ETIMEDOUT.
 func (s *Sends) GiveUp(msg []byte) {
+	s.GiveUpWith(msg, "ETIMEDOUT", "the transport gave up on a message")
+}
+
+// GiveUpWith is GiveUp with the result and note a program step waiting
+// for the message returns, for a transport that says why it gave up.
+func (s *Sends) GiveUpWith(msg []byte, result, note string) {
 	row, k, _, ok := messaging.Decode(msg)
 	if !ok {
 		return
@@ -124,7 +130,7 @@ func (s *Sends) GiveUp(msg []byte) {
 	}
 	s.givenUp[row][k] = true
 	if sp := s.spans[row]; sp != nil && s.WaitDelivery && k >= sp.first {
-		s.stepDone(row, "ETIMEDOUT", "the transport gave up on a message")
+		s.stepDone(row, result, note)
 	}
 }
 

@@ -7,6 +7,7 @@
 package reliabledriver
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -85,6 +86,9 @@ type Options struct {
 	ConsumeRate, ConsumeByteRate float64
 	// TimeWait is how long TIME_WAIT lasts (default 60s).
 	TimeWait time.Duration
+	// FinTimeout is how long messages sent after close wait for the
+	// peer to close its direction (default 60s).
+	FinTimeout time.Duration
 }
 
 // Bounds of the reliable options.
@@ -104,7 +108,8 @@ var Block = &scenarios.Block{Name: "reliable", Order: 40,
 		d := reliable.DefaultOptions()
 		return &Options{Window: d.Window, RTO: "adaptive", FixedTimeout: d.FixedTimeout, MinRTO: d.MinRTO, MaxRTO: d.MaxRTO,
 			InitialRTO: d.InitialRTO, Granularity: d.G, Timestamps: true, SACK: true, FastRetransmit: true, RACK: true,
-			CongestionControl: "veno", MSS: reliable.DefaultSMSS, InitialCwnd: 10, RecvBuffer: d.RecvBuffer, TimeWait: reliable.DefaultTimeWait}
+			CongestionControl: "veno", MSS: reliable.DefaultSMSS, InitialCwnd: 10, RecvBuffer: d.RecvBuffer, TimeWait: reliable.DefaultTimeWait,
+			FinTimeout: reliable.DefaultFinTimeout}
 	},
 	Options: []scenarios.Option{
 		scenarios.IntOption("window", "`64`", "Messages in flight at most (the send buffer); `1` is stop-and-wait.", 1, maxWindow,
@@ -143,6 +148,8 @@ var Block = &scenarios.Block{Name: "reliable", Order: 40,
 			decodeConsume),
 		scenarios.DurationOption("time_wait", "`60s`", "How long the side that closed first waits after both FINs (TIME_WAIT, 2·MSL).", true,
 			func(o *Options) *time.Duration { return &o.TimeWait }),
+		scenarios.DurationOption("fin_timeout", "`60s`", "How long messages sent after `close` wait for the peer to close its direction (Linux's `tcp_fin_timeout`), counted from our FIN or from the first such message if later; then they fail with `EPIPE`, \"connection closing\" (RFC 9293 §3.10.2), as do later sends until the connection is over.", true,
+			func(o *Options) *time.Duration { return &o.FinTimeout }),
 	},
 	Check: func(c *scenarios.BlockCheck) {
 		o := c.Value.(*Options)
@@ -172,7 +179,7 @@ func optionOf(err error) string {
 	for _, k := range []struct{ in, key string }{
 		{"window", "window"}, {"fixed timeout", "fixed_timeout"}, {"max retries", "max_retries"},
 		{"smss", "mss"}, {"initial cwnd", "initial_cwnd"}, {"receive buffer", "recv_buffer"},
-		{"consume", "consume"}, {"time wait", "time_wait"},
+		{"consume", "consume"}, {"time wait", "time_wait"}, {"fin timeout", "fin_timeout"},
 	} {
 		if strings.Contains(err.Error(), ": "+k.in) {
 			return k.key
@@ -406,7 +413,8 @@ func convert(o *Options) (reliable.Options, error) {
 		MaxRTO: o.MaxRTO, InitialRTO: o.InitialRTO, G: o.Granularity, MaxRetries: o.MaxRetries,
 		Timestamps: o.Timestamps, SACK: o.SACK, FastRetransmit: o.FastRetransmit, RACK: o.RACK,
 		CongestionControl: cc, Congestion: alg, SMSS: o.MSS, InitialCwnd: o.InitialCwnd,
-		RecvBuffer: o.RecvBuffer, ConsumeRate: o.ConsumeRate, ConsumeByteRate: o.ConsumeByteRate, TimeWait: o.TimeWait}
+		RecvBuffer: o.RecvBuffer, ConsumeRate: o.ConsumeRate, ConsumeByteRate: o.ConsumeByteRate, TimeWait: o.TimeWait,
+		FinTimeout: o.FinTimeout}
 	if err := opts.Validate(); err != nil {
 		return reliable.Options{}, err
 	}
@@ -715,7 +723,14 @@ func (a *app) Failed(peer sim.NodeID, unacked [][]byte, err error) {
 		if !ok {
 			continue
 		}
-		a.d.sends.GiveUp(m)
+		if errors.Is(err, reliable.ErrClosing) {
+			// RFC 9293 §3.10.2's "connection closing"; a socket
+			// whose direction is shut answers send with EPIPE.
+			a.d.sends.GiveUpWith(m, "EPIPE", fmt.Sprintf("connection closing: %s has not closed its direction (reliable.fin_timeout)",
+				a.Env().NodeName(peer)))
+		} else {
+			a.d.sends.GiveUp(m)
+		}
 		a.d.givenUp[row]++
 		if a.d.givenUpWhy[row] == "" {
 			a.d.givenUpWhy[row] = err.Error()
