@@ -124,9 +124,12 @@ func genMessagingSystem(t *rapid.T, b *strings.Builder) (func(*rapid.T) []string
 	systems := rapid.SliceOfNDistinct(rapid.SampledFrom([]string{"pipe", "socket", "udp", "reliable"}), 1, 4, rapid.ID[string]).Draw(t, "systems")
 	fmt.Fprintf(b, "systems: [%s]\n", strings.Join(systems, ", "))
 	if strings.Contains(strings.Join(systems, " "), "reliable") {
-		fmt.Fprintf(b, "reliable: {window: %d, rto: %s, max_retries: %d, consume: %s, time_wait: %s}\n", rapid.SampledFrom([]int{1, 4, 64}).Draw(t, "window"),
+		// A short fin_timeout fails the sends after a close that the
+		// receiver, which never closes, leaves waiting.
+		fmt.Fprintf(b, "reliable: {window: %d, rto: %s, max_retries: %d, consume: %s, time_wait: %s, fin_timeout: %s}\n", rapid.SampledFrom([]int{1, 4, 64}).Draw(t, "window"),
 			rapid.SampledFrom([]string{"adaptive", "fixed"}).Draw(t, "rto"), rapid.SampledFrom([]int{0, 3}).Draw(t, "max retries"),
-			rapid.SampledFrom([]string{"unlimited", "20/s"}).Draw(t, "consume"), rapid.SampledFrom([]string{"60s", "1s"}).Draw(t, "time wait"))
+			rapid.SampledFrom([]string{"unlimited", "20/s"}).Draw(t, "consume"), rapid.SampledFrom([]string{"60s", "1s"}).Draw(t, "time wait"),
+			rapid.SampledFrom([]string{"60s", "2s"}).Draw(t, "fin timeout"))
 	}
 	steps := func(t *rapid.T) []string {
 		var out []string
