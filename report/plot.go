@@ -139,33 +139,37 @@ func labelPlot(p *plot.Plot, r *SweepResult, opt PlotOptions, ms []int) error {
 		}
 		p.Title.Text += fmt.Sprintf("\nmean over %d seeds, %s from min to max", len(r.Seeds), spread)
 	}
-	p.Title.Text = wrapTitle(p.Title.Text, func(s string) vg.Length { return p.Title.TextStyle.Width(s) }, PlotSize.W-vg.Centimeter)
+	// gonum/plot centres a title and clips what passes the figure's
+	// edges, and a sweep of three metrics names them all in its default
+	// title: each line is wrapped to the figure's width.
+	width := func(s string) float64 { return float64(p.Title.TextStyle.Width(s)) }
+	var lines []string
+	for _, line := range strings.Split(p.Title.Text, "\n") {
+		lines = append(lines, WrapWords(line, width, float64(PlotSize.W-vg.Centimeter))...)
+	}
+	p.Title.Text = strings.Join(lines, "\n")
 	return nil
 }
 
-// wrapTitle breaks each line of a title at spaces so that no line is
-// wider than max (as width measures it): gonum/plot centres a title and
-// clips what passes the figure's edges, and a sweep of three metrics
-// names them all in its default title. A word wider than max stays whole
-// on its own line.
-func wrapTitle(title string, width func(string) vg.Length, max vg.Length) string {
-	var out []string
-	for _, line := range strings.Split(title, "\n") {
-		cur := ""
-		for _, word := range strings.Fields(line) {
-			next := word
-			if cur != "" {
-				next = cur + " " + word
-			}
-			if cur != "" && width(next) > max {
-				out = append(out, cur)
-				next = word
-			}
-			cur = next
+// WrapWords breaks s at spaces into lines no wider than max, as width
+// measures them; a word wider than max is a line of its own, never cut.
+// The diagrams' notes and the plots' titles wrap with it.
+func WrapWords(s string, width func(string) float64, max float64) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		try := word
+		if line != "" {
+			try = line + " " + word
 		}
-		out = append(out, cur)
+		if line != "" && width(try) > max {
+			lines = append(lines, line)
+			line = word
+			continue
+		}
+		line = try
 	}
-	return strings.Join(out, "\n")
+	return append(lines, line)
 }
 
 // seriesPoints returns metric m's mean, min and max over the seeds at

@@ -114,3 +114,25 @@ func TestSweepPlotTitleFits(t *testing.T) {
 		}
 	}
 }
+
+// TestWrapWords: lines break at spaces to fit, a word wider than the
+// limit stands whole on its own line, and white space is folded.
+func TestWrapWords(t *testing.T) {
+	width := func(s string) float64 { return float64(len(s)) }
+	cases := []struct {
+		in   string
+		max  float64
+		want []string
+	}{
+		{"", 10, []string{""}},
+		{"a b c", 10, []string{"a b c"}},
+		{"alpha beta gamma", 10, []string{"alpha beta", "gamma"}},
+		{"a enormousword b", 5, []string{"a", "enormousword", "b"}},
+		{"  a   b  ", 10, []string{"a b"}},
+	}
+	for _, tc := range cases {
+		if got := report.WrapWords(tc.in, width, tc.max); strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("WrapWords(%q, %v) = %q; want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}

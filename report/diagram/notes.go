@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sim-lecture/sim/report"
 	"github.com/sim-lecture/sim/sim"
 )
 
@@ -62,21 +63,7 @@ type item struct {
 // wrapText breaks s into lines no wider than w in face f, at spaces; a
 // word longer than w is a line of its own, never cut.
 func wrapText(s string, f fontFace, w float64) []string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		try := word
-		if line != "" {
-			try = line + " " + word
-		}
-		if line != "" && f.width(try) > w {
-			lines = append(lines, line)
-			line = word
-			continue
-		}
-		line = try
-	}
-	return append(lines, line)
+	return report.WrapWords(s, f.width, w)
 }
 
 // textNote makes the lines of a note of plain text.
