@@ -127,7 +127,7 @@ func genScenario(t *rapid.T) generated {
 	var b strings.Builder
 	b.WriteString("name: gen\nlimits: {max_time: 2m, max_events: 50000}\n")
 	var nodes []string
-	switch rapid.IntRange(0, 5).Draw(t, "family") {
+	switch rapid.IntRange(0, 4).Draw(t, "family") {
 	case 0:
 		nodes = genMessaging(t, &b, &g)
 	case 1:
@@ -136,8 +136,6 @@ func genScenario(t *rapid.T) generated {
 		nodes = genGenerals(t, &b, &g)
 	case 3:
 		nodes = genFiles(t, &b, &g)
-	case 4:
-		nodes = genPrograms(t, &b)
 	default:
 		nodes = genProgramWorkload(t, &b, &g, true)
 	}
@@ -312,33 +310,4 @@ func genFiles(t *rapid.T, b *strings.Builder, g *generated) (nodes []string) {
 	}
 	b.WriteString("workload:\n  - {at: 0, client: A, op: open, file: f, fd: h}\n  - {at: 1, client: B, op: stat, file: f}\n  - {at: 2, client: A, op: close, fd: h}\n")
 	return []string{"A", "B", "server"}
-}
-
-// genPrograms draws program clients of NFS or AFS over a lossy network:
-// steps that open, read, maybe write and close a file of a family, with
-// a call resent after its step has returned and the client's next
-// iteration reusing the step's slot (a crash of the server at 1s, drawn
-// by genScenario, makes that likely). All of it is valid.
-func genPrograms(t *rapid.T, b *strings.Builder) (nodes []string) {
-	systems := rapid.SliceOfNDistinct(rapid.SampledFrom([]string{"nfs", "afs"}), 1, 2, rapid.ID[string]).Draw(t, "systems")
-	fmt.Fprintf(b, "systems: [%s]\nnetwork: {loss: %s, duplicate: %s}\n", strings.Join(systems, ", "),
-		rapid.SampledFrom([]string{"0", "0.05", "0.2"}).Draw(t, "loss"), rapid.SampledFrom([]string{"0", "0.05"}).Draw(t, "duplicate"))
-	if rapid.Bool().Draw(t, "options") {
-		fmt.Fprintf(b, "nfs: {write_policy: %s, attr_timeout: %s}\nafs: {mode: %s, callback_lifetime: %s}\n",
-			rapid.SampledFrom([]string{"write_through", "buffered", "nvram"}).Draw(t, "write policy"),
-			rapid.SampledFrom([]string{"0s", "3s"}).Draw(t, "attr timeout"),
-			rapid.SampledFrom([]string{"callbacks", "prototype"}).Draw(t, "afs mode"),
-			rapid.SampledFrom([]string{"openafs", "10s"}).Draw(t, "callback lifetime"))
-	}
-	fmt.Fprintf(b, "files:\n  lib/f: {count: %d, choose: %s, blocks: [a, b]}\nworkload:\n",
-		rapid.IntRange(1, 4).Draw(t, "files"), rapid.SampledFrom([]string{"uniform", "zipf", "own"}).Draw(t, "choose"))
-	fmt.Fprintf(b, "  - program:\n      clients: %d\n      every: %s\n      until: 1m\n      think: %s\n      steps:\n",
-		rapid.IntRange(2, 12).Draw(t, "clients"), rapid.SampledFrom([]string{"500ms", "2s", "5s"}).Draw(t, "every"),
-		rapid.SampledFrom([]string{"0s", "100ms", "{dist: exponential, mean: 300ms}"}).Draw(t, "think"))
-	b.WriteString("        - {op: open, file: lib/f, fd: f}\n        - {op: read, fd: f, block: 0}\n")
-	if rapid.Bool().Draw(t, "writes") {
-		fmt.Fprintf(b, "        - {op: write, fd: f, block: 1, chance: %s}\n", rapid.SampledFrom([]string{"0.3", "1"}).Draw(t, "chance"))
-	}
-	b.WriteString("        - {op: close, fd: f}\n")
-	return []string{"server", "C1", "C2"}
 }
